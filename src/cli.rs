@@ -1,0 +1,108 @@
+//! Command-line arguments, validated into a [`Config`] before any work is done.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+/// Compiles security-audit data folders into finished audit report PDFs.
+#[derive(Debug, Parser)]
+#[command(name = "auditpress", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Builds the report of each audit folder.
+    Build(BuildArgs),
+    /// Loads and validates audit folders without building, with the same diagnostics.
+    Check {
+        /// Audit folders to check.
+        #[arg(required = true)]
+        dirs: Vec<PathBuf>,
+    },
+}
+
+/// Arguments of `build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Audit folders to build.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output file (one folder only); default: `<title>-<subtitle>-v<version>.pdf` beside the folder.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Folder of template files that override the embedded ones, file by file.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// What to produce: the PDF, or a dump of an intermediate stage (to stdout without -o).
+    #[arg(long, value_enum, default_value_t = Emit::Pdf)]
+    pub emit: Emit,
+}
+
+/// What a build produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Emit {
+    /// The report PDF.
+    Pdf,
+    /// The template contract, as the templates read it.
+    ViewJson,
+    /// The loaded model.
+    ModelJson,
+}
+
+/// A validated request.
+#[derive(Debug)]
+pub struct Config {
+    /// Audit folders, in the order given.
+    pub dirs: Vec<PathBuf>,
+    /// Explicit output file.
+    pub output: Option<PathBuf>,
+    /// Template override folder.
+    pub templates: Option<PathBuf>,
+    /// What to produce; `None` checks only.
+    pub emit: Option<Emit>,
+    /// SOURCE_DATE_EPOCH, when set.
+    pub source_date_epoch: Option<i64>,
+}
+
+impl Cli {
+    /// Validates the arguments and the environment into a config.
+    pub fn config(self) -> Result<Config, String> {
+        let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
+            Ok(v) if !v.trim().is_empty() => Some(v.trim().parse::<i64>().map_err(|_| {
+                format!("SOURCE_DATE_EPOCH=\"{v}\" is not a number of seconds since 1970")
+            })?),
+            _ => None,
+        };
+        if let Some(secs) = source_date_epoch
+            && time::OffsetDateTime::from_unix_timestamp(secs).is_err()
+        {
+            return Err(format!("SOURCE_DATE_EPOCH={secs} is out of range"));
+        }
+        match self.command {
+            Command::Check { dirs } => Ok(Config {
+                dirs,
+                output: None,
+                templates: None,
+                emit: None,
+                source_date_epoch,
+            }),
+            Command::Build(args) => {
+                if args.output.is_some() && args.dirs.len() > 1 {
+                    return Err("-o/--output names one file; it cannot be used with several folders".into());
+                }
+                Ok(Config {
+                    dirs: args.dirs,
+                    output: args.output,
+                    templates: args.templates,
+                    emit: Some(args.emit),
+                    source_date_epoch,
+                })
+            }
+        }
+    }
+}

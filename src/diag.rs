@@ -1,0 +1,249 @@
+//! Diagnostics: every problem found in the data or the templates, with its place.
+//!
+//! Each stage of the pipeline pushes [`Diagnostic`]s into a [`Diagnostics`]
+//! collection instead of stopping at the first problem. The texts of the files
+//! they point into live in a [`Sources`] map, so that data errors and template
+//! errors are rendered the same way, with codespan-reporting, as typst does.
+
+use std::io::{self, IsTerminal};
+use std::ops::Range;
+
+use codespan_reporting::diagnostic::{self as cs, LabelStyle};
+use codespan_reporting::files::SimpleFiles;
+use codespan_reporting::term::{self, termcolor};
+
+/// Index of a file in a [`Sources`] map.
+pub type FileRef = usize;
+
+/// How serious a diagnostic is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Level {
+    /// The report cannot be built.
+    Error,
+    /// The report builds, but something was probably not meant.
+    Warning,
+}
+
+/// A place in a file: the file and a byte range in its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Place {
+    /// The file the range points into.
+    pub file: FileRef,
+    /// Byte range in the file's text.
+    pub range: Range<usize>,
+}
+
+impl Place {
+    /// Creates a place from a file and a byte range.
+    pub fn new(file: FileRef, range: Range<usize>) -> Self {
+        Self { file, range }
+    }
+}
+
+/// One problem, with its place, an optional second place and hints.
+#[derive(Clone, Debug)]
+pub struct Diagnostic {
+    /// Error or warning.
+    pub level: Level,
+    /// What is wrong, lowercase, without a final period.
+    pub message: String,
+    /// Where it is wrong; `None` for problems of a whole file or of no file.
+    pub place: Option<Place>,
+    /// Other places that explain the problem (e.g. the first of two duplicates).
+    pub related: Vec<(Place, String)>,
+    /// What to do about it.
+    pub hints: Vec<String>,
+}
+
+impl Diagnostic {
+    /// Creates an error at a place.
+    pub fn error(place: Option<Place>, message: impl Into<String>) -> Self {
+        Self {
+            level: Level::Error,
+            message: message.into(),
+            place,
+            related: Vec::new(),
+            hints: Vec::new(),
+        }
+    }
+
+    /// Creates a warning at a place.
+    pub fn warning(place: Option<Place>, message: impl Into<String>) -> Self {
+        Self {
+            level: Level::Warning,
+            ..Self::error(place, message)
+        }
+    }
+
+    /// Adds a hint.
+    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    /// Adds a related place with a label.
+    pub fn related(mut self, place: Place, label: impl Into<String>) -> Self {
+        self.related.push((place, label.into()));
+        self
+    }
+}
+
+/// The texts of all files diagnostics may point into, by display name.
+#[derive(Default)]
+pub struct Sources {
+    files: SimpleFiles<String, String>,
+    names: Vec<String>,
+}
+
+impl Sources {
+    /// Adds a file's text under a display name and returns its reference.
+    pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileRef {
+        let name = name.into();
+        self.names.push(name.clone());
+        self.files.add(name, text.into())
+    }
+
+    /// Returns a file's display name.
+    pub fn name(&self, file: FileRef) -> &str {
+        &self.names[file]
+    }
+
+    /// Returns a file's text.
+    pub fn text(&self, file: FileRef) -> &str {
+        self.files.get(file).map(|f| f.source().as_str()).unwrap_or("")
+    }
+
+    /// Returns the 1-based line and column of a byte offset in a file.
+    pub fn line_col(&self, file: FileRef, offset: usize) -> (usize, usize) {
+        let text = self.text(file);
+        let offset = offset.min(text.len());
+        let before = &text[..floor_char_boundary(text, offset)];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let col = before[line_start..].chars().count() + 1;
+        (line, col)
+    }
+}
+
+/// Rounds a byte offset down to the start of the character it falls in.
+fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// A list of diagnostics, in the order they were found.
+#[derive(Default)]
+pub struct Diagnostics {
+    list: Vec<Diagnostic>,
+}
+
+impl Diagnostics {
+    /// Records a diagnostic.
+    pub fn push(&mut self, diagnostic: Diagnostic) {
+        self.list.push(diagnostic);
+    }
+
+    /// Records an error.
+    pub fn error(&mut self, place: Option<Place>, message: impl Into<String>) -> &mut Diagnostic {
+        self.list.push(Diagnostic::error(place, message));
+        self.list.last_mut().expect("just pushed")
+    }
+
+    /// Records a warning.
+    pub fn warning(
+        &mut self,
+        place: Option<Place>,
+        message: impl Into<String>,
+    ) -> &mut Diagnostic {
+        self.list.push(Diagnostic::warning(place, message));
+        self.list.last_mut().expect("just pushed")
+    }
+
+    /// Tells whether any error was recorded.
+    pub fn has_errors(&self) -> bool {
+        self.list.iter().any(|d| d.level == Level::Error)
+    }
+
+    /// Returns the diagnostics.
+    pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.list.iter()
+    }
+
+    /// Moves all diagnostics of another list into this one.
+    pub fn extend(&mut self, other: Diagnostics) {
+        self.list.extend(other.list);
+    }
+
+    /// Tells whether there are no diagnostics at all.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty()
+    }
+}
+
+impl Diagnostic {
+    /// Adds a hint in place.
+    pub fn add_hint(&mut self, hint: impl Into<String>) -> &mut Self {
+        self.hints.push(hint.into());
+        self
+    }
+
+    /// Adds a related place in place.
+    pub fn add_related(&mut self, place: Place, label: impl Into<String>) -> &mut Self {
+        self.related.push((place, label.into()));
+        self
+    }
+}
+
+/// Chooses colour the way ripgrep and typst do: only on a terminal, never with NO_COLOR.
+pub fn color_choice() -> termcolor::ColorChoice {
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    if !no_color && io::stderr().is_terminal() {
+        termcolor::ColorChoice::Auto
+    } else {
+        termcolor::ColorChoice::Never
+    }
+}
+
+/// Renders diagnostics to a writer, in the codespan style typst uses.
+pub fn emit(
+    out: &mut dyn termcolor::WriteColor,
+    sources: &Sources,
+    diagnostics: &Diagnostics,
+) -> io::Result<()> {
+    let config = term::Config {
+        tab_width: 2,
+        ..term::Config::default()
+    };
+    for d in diagnostics.iter() {
+        let severity = match d.level {
+            Level::Error => cs::Severity::Error,
+            Level::Warning => cs::Severity::Warning,
+        };
+        let mut labels = Vec::new();
+        if let Some(p) = &d.place {
+            labels.push(cs::Label::new(LabelStyle::Primary, p.file, p.range.clone()));
+        }
+        for (p, msg) in &d.related {
+            labels.push(
+                cs::Label::new(LabelStyle::Secondary, p.file, p.range.clone())
+                    .with_message(msg.clone()),
+            );
+        }
+        let diagnostic = cs::Diagnostic::new(severity)
+            .with_message(d.message.clone())
+            .with_labels(labels)
+            .with_notes(d.hints.iter().map(|h| format!("hint: {h}")).collect());
+        term::emit(out, &config, &sources.files, &diagnostic).map_err(io::Error::other)?;
+    }
+    Ok(())
+}
+
+/// Renders diagnostics to standard error.
+pub fn emit_stderr(sources: &Sources, diagnostics: &Diagnostics) {
+    let stream = termcolor::StandardStream::stderr(color_choice());
+    let mut lock = stream.lock();
+    // A broken stderr leaves nothing to report to.
+    let _ = emit(&mut lock, sources, diagnostics);
+}

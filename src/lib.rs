@@ -1,0 +1,26 @@
+//! auditpress compiles a folder of structured security-audit data into a finished
+//! audit report PDF, through typst templates embedded in the binary.
+//!
+//! The pipeline, one typed function per arrow:
+//!
+//! ```text
+//! audit folder -> load -> model -> view -> render -> output
+//! ```
+//!
+//! - [`load`] reads the folder into a [`model::Audit`], collecting every problem
+//!   as a [`diag::Diagnostic`] with its file, line and column.
+//! - [`markdown`] turns the prose into a typed content tree.
+//! - [`view`] computes the template contract: counts, tables, dates, letters.
+//! - [`render`] typesets it with typst and exports PDF.
+//! - [`output`] writes files atomically.
+//! - [`driver`] drives the pipeline for the command line.
+
+pub mod driver;
+pub mod cli;
+pub mod diag;
+pub mod load;
+pub mod markdown;
+pub mod model;
+pub mod output;
+pub mod render;
+pub mod view;

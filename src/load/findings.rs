@@ -1,0 +1,548 @@
+//! Findings: rows of findings.csv, `findings/<ID>.md` write-ups, and fix-review.csv.
+//!
+//! Findings are read in two steps. [`read_raw`] collects ids, scales and the
+//! places of their prose, so that every finding id is known; [`finish`] then
+//! converts the prose (linking ids mentioned in text) and applies the fix review.
+
+use std::collections::HashMap;
+
+use serde::Deserialize;
+use serde::de::IntoDeserializer;
+use time::Date;
+use toml::Spanned;
+use toml::de::DeTable;
+
+use super::table::{self, Column, Table};
+use super::{Loader, Origin, Prose};
+use crate::diag::{FileRef, Place};
+use crate::markdown::{self, Block};
+use crate::model::{Difficulty, Finding, FindingType, FixEntry, Scale, Severity, Status, closest};
+
+/// The four prose sections of a finding, in order, with their headings.
+const PROSE: [(&str, &str); 4] = [
+    ("description", "Description"),
+    ("exploit_scenario", "Exploit Scenario"),
+    ("recommendations", "Recommendations"),
+    ("references", "References"),
+];
+
+/// Keys a finding's front matter may have.
+const FRONT_KEYS: &[&str] = &["id", "title", "severity", "difficulty", "type", "target", "status"];
+
+/// A piece of text and where it came from.
+#[derive(Clone)]
+struct Sourced {
+    text: String,
+    place: Place,
+}
+
+/// The Markdown body of a findings/<ID>.md file.
+struct Body {
+    file: FileRef,
+    offset: usize,
+    text: String,
+}
+
+/// A finding before its prose is converted.
+pub(super) struct RawFinding {
+    pub id: String,
+    place: Place,
+    title: Option<Sourced>,
+    severity: Option<Severity>,
+    difficulty: Option<Difficulty>,
+    kind: Option<FindingType>,
+    targets: Vec<String>,
+    status: Option<(Status, Place)>,
+    cells: [Option<Sourced>; 4],
+    body: Option<Body>,
+    complete: bool,
+}
+
+#[derive(Deserialize)]
+struct FrontMatter {
+    id: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    severity: Option<Spanned<String>>,
+    difficulty: Option<Spanned<String>>,
+    #[serde(rename = "type")]
+    kind: Option<Spanned<String>>,
+    target: Option<Spanned<String>>,
+    status: Option<Spanned<String>>,
+}
+
+/// Splits a target cell at `; ` into its places.
+fn split_targets(text: &str) -> Vec<String> {
+    text.split(';')
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Returns the number at the end of an id, for ordering Markdown-only findings.
+fn id_number(id: &str) -> u64 {
+    let digits: String = id
+        .chars()
+        .rev()
+        .take_while(char::is_ascii_digit)
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
+    digits.parse().unwrap_or(u64::MAX)
+}
+
+/// Reads findings.csv and findings/*.md into raw findings, in report order.
+pub(super) fn read_raw(l: &mut Loader, id_prefix: Option<&str>) -> Vec<RawFinding> {
+    let mut out = Vec::new();
+    if let Some((file, text)) = l.read_required("findings.csv") {
+        let mut columns = vec![
+            Column { name: "id", required: false },
+            Column { name: "title", required: true },
+            Column { name: "severity", required: true },
+            Column { name: "difficulty", required: true },
+            Column { name: "type", required: true },
+            Column { name: "target", required: false },
+            Column { name: "status", required: false },
+        ];
+        columns.extend(PROSE.iter().map(|(name, _)| Column { name, required: false }));
+        if let Some(table) = table::read(file, &text, &columns, &mut l.diags) {
+            for (i, row) in table.rows.iter().enumerate() {
+                if let Some(f) = csv_row(l, &table, row, i + 1, id_prefix) {
+                    out.push(f);
+                }
+            }
+        }
+    }
+    let mut seen: HashMap<String, Place> = HashMap::new();
+    for f in &out {
+        if let Some(first) = seen.get(&f.id) {
+            l.diags
+                .error(Some(f.place.clone()), format!("duplicate finding id \"{}\"", f.id))
+                .add_related(first.clone(), "first used here")
+                .add_hint("give each finding its own id");
+        } else {
+            seen.insert(f.id.clone(), f.place.clone());
+        }
+    }
+    let mut md_only = Vec::new();
+    for name in l.list_md("findings") {
+        if let Some(f) = md_file(l, &name, &mut out) {
+            md_only.push(f);
+        }
+    }
+    md_only.sort_by(|a, b| (id_number(&a.id), &a.id).cmp(&(id_number(&b.id), &b.id)));
+    out.extend(md_only);
+    out
+}
+
+fn csv_row(l: &mut Loader, table: &Table, row: &table::Record, number: usize, prefix: Option<&str>) -> Option<RawFinding> {
+    let place = table.row_place(row);
+    let id = match (table.cell(row, "id"), prefix) {
+        (Some(c), _) => c.value.clone(),
+        (None, Some(p)) => format!("{p}-{number}"),
+        (None, None) => {
+            l.diags
+                .error(Some(place), "finding has no id")
+                .add_hint("fill in the id column, or set id_prefix in audit.toml to number findings");
+            return None;
+        }
+    };
+    let sourced = |name: &str| {
+        table.cell(row, name).map(|c| Sourced {
+            text: c.value.clone(),
+            place: table.place(c),
+        })
+    };
+    let title = sourced("title");
+    if title.is_none() {
+        l.missing_cell(table, row, "title");
+    }
+    let severity = l.scale::<Severity>(table, row, "severity");
+    let difficulty = l.scale::<Difficulty>(table, row, "difficulty");
+    let kind = l.scale::<FindingType>(table, row, "type");
+    let status = table
+        .cell(row, "status")
+        .and_then(|c| Some((l.parse_scale::<Status>(table.place(c), &c.value)?, table.place(c))));
+    let complete = title.is_some() && severity.is_some() && difficulty.is_some() && kind.is_some();
+    Some(RawFinding {
+        id,
+        place: place.clone(),
+        title,
+        severity,
+        difficulty,
+        kind,
+        targets: table.cell(row, "target").map(|c| split_targets(&c.value)).unwrap_or_default(),
+        status,
+        cells: PROSE.map(|(name, _)| sourced(name)),
+        body: None,
+        complete,
+    })
+}
+
+/// Splits `+++` front matter from a Markdown file: (front matter and its offset, body offset).
+fn split_front_matter(text: &str) -> Option<((usize, usize), usize)> {
+    let first_end = text.find('\n')?;
+    if text[..first_end].trim_end() != "+++" {
+        return None;
+    }
+    let start = first_end + 1;
+    let mut pos = start;
+    while pos < text.len() {
+        let line_end = text[pos..].find('\n').map_or(text.len(), |n| pos + n);
+        if text[pos..line_end].trim_end() == "+++" {
+            return Some(((start, pos), (line_end + 1).min(text.len())));
+        }
+        pos = line_end + 1;
+    }
+    None
+}
+
+/// Reads findings/<name>; merges it into its CSV row, or returns a Markdown-only finding.
+fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFinding> {
+    let rel = format!("findings/{name}");
+    let (file, text) = l.read_optional(&rel)?;
+    let stem = name.trim_end_matches(".md").to_string();
+    let start_place = Place::new(file, 0..0);
+    let (front, body_offset) = match split_front_matter(&text) {
+        Some(((s, e), body)) => (front_matter(l, file, &text[s..e], s), body),
+        None if text.starts_with("+++") => {
+            l.diags
+                .error(Some(Place::new(file, 0..3)), "front matter is never closed")
+                .add_hint("end the front matter with a line holding only +++");
+            return None;
+        }
+        None => (None, 0),
+    };
+    let body = Body {
+        file,
+        offset: body_offset,
+        text: text[body_offset..].to_string(),
+    };
+    let sourced = |s: &Option<Spanned<String>>| {
+        s.as_ref().map(|v| Sourced {
+            text: v.get_ref().trim().to_string(),
+            place: Place::new(file, v.span()),
+        })
+    };
+    let front = front.unwrap_or(FrontMatter {
+        id: None,
+        title: None,
+        severity: None,
+        difficulty: None,
+        kind: None,
+        target: None,
+        status: None,
+    });
+    if let Some(id) = sourced(&front.id)
+        && id.text != stem
+    {
+        l.diags
+            .error(Some(id.place), format!("front matter id \"{}\" differs from the file name \"{name}\"", id.text))
+            .add_hint(format!("rename the file to {}.md or change the id", id.text));
+        return None;
+    }
+    let fields = [
+        ("title", sourced(&front.title)),
+        ("severity", sourced(&front.severity)),
+        ("difficulty", sourced(&front.difficulty)),
+        ("type", sourced(&front.kind)),
+        ("target", sourced(&front.target)),
+        ("status", sourced(&front.status)),
+    ];
+    if let Some(row) = rows.iter_mut().find(|r| r.id == stem) {
+        for (key, value) in &fields {
+            let Some(value) = value else { continue };
+            let agrees = match *key {
+                "title" => row.title.as_ref().is_none_or(|t| t.text == value.text),
+                "severity" => Severity::parse(&value.text).ok() == row.severity,
+                "difficulty" => Difficulty::parse(&value.text).ok() == row.difficulty,
+                "type" => FindingType::parse(&value.text).ok() == row.kind,
+                "target" => split_targets(&value.text) == row.targets,
+                _ => Status::parse(&value.text).ok() == row.status.as_ref().map(|s| s.0),
+            };
+            if !agrees {
+                l.diags
+                    .error(Some(value.place.clone()), format!("front matter {key} of {stem} disagrees with findings.csv"))
+                    .add_related(row.place.clone(), "the findings.csv row")
+                    .add_hint(format!("make the two agree, or remove `{key}` from the front matter"));
+            }
+        }
+        row.body = Some(body);
+        return None;
+    }
+    let [title, severity, difficulty, kind, target, status] = fields.map(|(_, v)| v);
+    let mut need = |value: &Option<Sourced>, key: &str| {
+        if value.is_none() {
+            l.diags
+                .error(Some(start_place.clone()), format!("finding {stem} has no `{key}`"))
+                .add_hint(format!(
+                    "add a findings.csv row with id {stem}, or give `{key}` in the front matter"
+                ));
+        }
+    };
+    need(&title, "title");
+    need(&severity, "severity");
+    need(&difficulty, "difficulty");
+    need(&kind, "type");
+    let severity = severity.and_then(|s| l.parse_scale::<Severity>(s.place, &s.text));
+    let difficulty = difficulty.and_then(|s| l.parse_scale::<Difficulty>(s.place, &s.text));
+    let kind = kind.and_then(|s| l.parse_scale::<FindingType>(s.place, &s.text));
+    let status = status.and_then(|s| Some((l.parse_scale::<Status>(s.place.clone(), &s.text)?, s.place)));
+    Some(RawFinding {
+        id: stem,
+        place: start_place,
+        complete: title.is_some() && severity.is_some() && difficulty.is_some() && kind.is_some(),
+        title,
+        severity,
+        difficulty,
+        kind,
+        targets: target.map(|t| split_targets(&t.text)).unwrap_or_default(),
+        status,
+        cells: [None, None, None, None],
+        body: Some(body),
+    })
+}
+
+/// Parses front matter TOML; spans are shifted by `base` to be file offsets.
+fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Option<FrontMatter> {
+    let shift = |r: std::ops::Range<usize>| base + r.start..base + r.end;
+    let table = match DeTable::parse(text) {
+        Ok(t) => t,
+        Err(e) => {
+            l.diags
+                .error(Some(Place::new(file, shift(e.span().unwrap_or(0..0)))), format!("invalid front matter ({})", e.message().lines().next().unwrap_or("")))
+                .add_hint("front matter is TOML between two +++ lines");
+            return None;
+        }
+    };
+    for (key, _) in table.get_ref().iter() {
+        if !FRONT_KEYS.contains(&key.get_ref().as_ref()) {
+            let d = l.diags.warning(
+                Some(Place::new(file, shift(key.span()))),
+                format!("unknown front matter key `{}` is ignored", key.get_ref()),
+            );
+            match closest(key.get_ref(), FRONT_KEYS) {
+                Some(k) => d.add_hint(format!("did you mean `{k}`?")),
+                None => d.add_hint(format!("known keys: {}", FRONT_KEYS.join(", "))),
+            };
+        }
+    }
+    match FrontMatter::deserialize(table.into_deserializer()) {
+        Ok(mut f) => {
+            for v in [&mut f.id, &mut f.title, &mut f.severity, &mut f.difficulty, &mut f.kind, &mut f.target, &mut f.status]
+                .into_iter()
+                .flatten()
+            {
+                let span = shift(v.span());
+                *v = Spanned::new(span, v.get_ref().clone());
+            }
+            Some(f)
+        }
+        Err(e) => {
+            l.diags
+                .error(Some(Place::new(file, shift(e.span().unwrap_or(0..0)))), format!("invalid front matter ({})", e.message().lines().next().unwrap_or("")))
+                .add_hint("front matter values are strings, e.g. severity = \"Low\"");
+            None
+        }
+    }
+}
+
+/// A row of fix-review.csv.
+struct FixRow {
+    status: (Status, Place),
+    refs: Vec<String>,
+    note: Option<Sourced>,
+    place: Place,
+}
+
+fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> HashMap<String, FixRow> {
+    let mut out: HashMap<String, FixRow> = HashMap::new();
+    let Some((file, text)) = l.read_optional("fix-review.csv") else {
+        return out;
+    };
+    let columns = [
+        Column { name: "id", required: true },
+        Column { name: "status", required: true },
+        Column { name: "refs", required: false },
+        Column { name: "note", required: false },
+    ];
+    let Some(table) = table::read(file, &text, &columns, &mut l.diags) else {
+        return out;
+    };
+    let ids: Vec<&str> = raw.iter().map(|f| f.id.as_str()).collect();
+    for row in &table.rows {
+        let Some(id) = table.cell(row, "id") else {
+            l.missing_cell(&table, row, "id");
+            continue;
+        };
+        let place = table.place(id);
+        let status = l.scale::<Status>(&table, row, "status");
+        if !ids.contains(&id.value.as_str()) {
+            let d = l.diags.error(Some(place), format!("fix review of unknown finding \"{}\"", id.value));
+            match closest(&id.value, &ids) {
+                Some(c) => d.add_hint(format!("did you mean \"{c}\"?")),
+                None => d.add_hint("every id in fix-review.csv must be a finding of findings.csv or findings/"),
+            };
+            continue;
+        }
+        if let Some(first) = out.get(&id.value) {
+            l.diags
+                .error(Some(place), format!("finding \"{}\" is reviewed twice", id.value))
+                .add_related(first.place.clone(), "first reviewed here")
+                .add_hint("keep one row per finding");
+            continue;
+        }
+        let Some(status) = status else { continue };
+        let status_place = table.place(table.cell(row, "status").expect("status parsed"));
+        out.insert(
+            id.value.clone(),
+            FixRow {
+                status: (status, status_place),
+                refs: table.cell(row, "refs").map(|c| split_targets(&c.value)).unwrap_or_default(),
+                note: table.cell(row, "note").map(|c| Sourced {
+                    text: c.value.clone(),
+                    place: table.place(c),
+                }),
+                place,
+            },
+        );
+    }
+    out
+}
+
+/// Converts the prose of raw findings and applies the fix review.
+pub(super) fn finish(l: &mut Loader, prose: &Prose, raw: Vec<RawFinding>, fix_review: Option<Date>) -> Vec<Finding> {
+    let mut fixes = fix_rows(l, &raw);
+    let mut out = Vec::new();
+    for (i, f) in raw.into_iter().enumerate() {
+        let number = i + 1;
+        let prefix = number.to_string();
+        let mut figures = 0;
+        let title = f
+            .title
+            .as_ref()
+            .map(|t| l.inline(prose, &t.text, cell_origin(&t.place)));
+        let mut sections: [Vec<Block>; 4] = Default::default();
+        for (k, cell) in f.cells.iter().enumerate() {
+            if let Some(c) = cell {
+                sections[k] = l.markdown(prose, &c.text, cell_origin(&c.place), &prefix, &mut figures);
+            }
+        }
+        if let Some(body) = &f.body {
+            let blocks = l.markdown(prose, &body.text, Origin::Exact(body.file, body.offset), &prefix, &mut figures);
+            split_body(l, &f, body, blocks, &mut sections);
+        }
+        let fix = fixes.remove(&f.id);
+        let status = match (&f.status, &fix) {
+            (Some((a, pa)), Some(fx)) if *a != fx.status.0 => {
+                l.diags
+                    .error(Some(fx.status.1.clone()), format!("status of {} in fix-review.csv disagrees with findings.csv", f.id))
+                    .add_related(pa.clone(), format!("findings.csv says {}", a.name()))
+                    .add_hint("make the two agree, or give the status in one file only");
+                None
+            }
+            (_, Some(fx)) => Some(fx.status.0),
+            (Some((s, _)), None) => Some(*s),
+            (None, None) => None,
+        };
+        if let (Some(date), None) = (fix_review, status) {
+            if f.status.is_none() {
+                l.diags
+                    .error(Some(f.place.clone()), format!("finding {} has no fix review status", f.id))
+                    .add_hint(format!(
+                        "the fix review of {date} needs a status for every finding: add a row for {} to fix-review.csv",
+                        f.id
+                    ));
+            }
+        }
+        let fix = fix.map(|fx| FixEntry {
+            refs: fx.refs,
+            note: fx
+                .note
+                .map(|n| l.markdown(prose, &n.text, cell_origin(&n.place), &prefix, &mut figures))
+                .unwrap_or_default(),
+        });
+        let (Some(title), Some(severity), Some(difficulty), Some(kind), true) =
+            (title, f.severity, f.difficulty, f.kind, f.complete)
+        else {
+            continue;
+        };
+        let [description, exploit_scenario, recommendations, references] = sections;
+        out.push(Finding {
+            number,
+            id: f.id,
+            title_text: markdown::plain(&title),
+            title,
+            severity,
+            difficulty,
+            kind,
+            targets: f.targets,
+            status,
+            description,
+            exploit_scenario,
+            recommendations,
+            references,
+            fix,
+        });
+    }
+    out
+}
+
+fn cell_origin(place: &Place) -> Origin {
+    Origin::Cell(place.file, place.range.start, place.range.end)
+}
+
+/// Splits a write-up at its `##` headings into the four prose sections.
+fn split_body(l: &mut Loader, f: &RawFinding, body: &Body, blocks: Vec<Block>, sections: &mut [Vec<Block>; 4]) {
+    let mut current = 0;
+    let mut given = [false; 4];
+    for block in blocks {
+        if let Block::Heading { level: 1 | 2, content } = &block {
+            let title = markdown::plain(content);
+            match PROSE.iter().position(|(_, h)| h.eq_ignore_ascii_case(title.trim())) {
+                Some(k) => {
+                    current = k;
+                    if f.cells[k].is_some() {
+                        let cell = f.cells[k].as_ref().expect("checked");
+                        l.diags
+                            .error(Some(heading_place(body, &title)), format!("{} of {} is given both in findings.csv and in findings/{}.md", PROSE[k].1, f.id, f.id))
+                            .add_related(cell.place.clone(), "the findings.csv cell")
+                            .add_hint("keep the text in one of the two places");
+                    }
+                    given[k] = true;
+                    continue;
+                }
+                None => {
+                    let headings: Vec<&str> = PROSE.iter().map(|(_, h)| *h).collect();
+                    let d = l.diags.error(
+                        Some(heading_place(body, &title)),
+                        format!("unknown section \"{title}\" in findings/{}.md", f.id),
+                    );
+                    match closest(&title, &headings) {
+                        Some(h) => d.add_hint(format!("did you mean \"## {h}\"?")),
+                        None => d.add_hint(format!("a finding's sections are: {}", headings.join(", "))),
+                    };
+                    continue;
+                }
+            }
+        }
+        sections[current].push(block);
+    }
+}
+
+/// Finds the place of a heading in a write-up, for diagnostics about it.
+fn heading_place(body: &Body, title: &str) -> Place {
+    let at = body
+        .text
+        .lines()
+        .scan(0, |pos, line| {
+            let start = *pos;
+            *pos += line.len() + 1;
+            Some((start, line))
+        })
+        .find(|(_, line)| line.starts_with('#') && line.trim_start_matches('#').trim() == title.trim())
+        .map_or(0, |(start, _)| start);
+    let len = body.text[at..].find('\n').unwrap_or(body.text.len() - at);
+    Place::new(body.file, body.offset + at..body.offset + at + len)
+}

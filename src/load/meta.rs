@@ -1,0 +1,303 @@
+//! Reading audit.toml into [`Meta`], one key at a time.
+//!
+//! Each key is deserialised on its own so that one mistyped value does not hide
+//! the others: every problem is reported, at the span of its key or value.
+//! Unknown keys are warnings with a suggestion, never silently ignored.
+
+use serde::Deserialize;
+use serde::de::{DeserializeOwned, IntoDeserializer};
+use time::Date;
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
+use crate::diag::{Diagnostics, FileRef, Place};
+use crate::model::{
+    Client, Contact, Coverage, Engagement, Event, FixReview, Meta, Paper, Target, Tool, Version,
+    closest,
+};
+
+/// Keys of the top-level table.
+const ROOT_KEYS: &[&str] = &[
+    "title",
+    "subtitle",
+    "date",
+    "version",
+    "classification",
+    "vendor",
+    "id_prefix",
+    "draft",
+    "paper",
+    "templates",
+    "goals",
+    "client",
+    "engagement",
+    "contacts",
+    "timeline",
+    "targets",
+    "coverage",
+    "tools",
+    "fix_review",
+    "history",
+];
+
+/// Keys of each nested table or array of tables.
+fn nested_keys(key: &str) -> &'static [&'static str] {
+    match key {
+        "client" => &["organization", "prepared_for", "prepared_by"],
+        "engagement" => &["start", "end", "effort"],
+        "contacts" => &["name", "role", "email", "group"],
+        "timeline" => &["date", "event"],
+        "targets" => &["name", "repository", "version", "type", "platform"],
+        "coverage" => &["approaches", "limitations"],
+        "tools" => &["name", "description", "policy"],
+        "fix_review" => &["date"],
+        "history" => &["version", "date", "description"],
+        _ => &[],
+    }
+}
+
+/// A TOML date (`2023-11-08`), without time or offset.
+struct TomlDate(Date);
+
+impl<'de> Deserialize<'de> for TomlDate {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let dt = toml::value::Datetime::deserialize(d)?;
+        let date = match (dt.date, dt.time, dt.offset) {
+            (Some(date), None, None) => date,
+            _ => return Err(D::Error::custom(format!("expected a date like 2023-11-08, found {dt}"))),
+        };
+        let month = time::Month::try_from(date.month).map_err(D::Error::custom)?;
+        Date::from_calendar_date(i32::from(date.year), month, date.day)
+            .map(TomlDate)
+            .map_err(D::Error::custom)
+    }
+}
+
+#[derive(Deserialize)]
+struct RawEngagement {
+    start: Option<TomlDate>,
+    end: Option<TomlDate>,
+    effort: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct RawEvent {
+    date: TomlDate,
+    event: String,
+}
+
+#[derive(Deserialize)]
+struct RawFixReview {
+    date: TomlDate,
+}
+
+#[derive(Deserialize)]
+struct RawVersion {
+    version: String,
+    date: TomlDate,
+    #[serde(default)]
+    description: String,
+}
+
+/// Reads audit.toml, or returns `None` when a required key is missing or invalid.
+pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<Meta> {
+    let root = match DeTable::parse(text) {
+        Ok(root) => root,
+        Err(e) => {
+            let range = e.span().unwrap_or(0..0);
+            diags
+                .error(Some(Place::new(file, range)), format!("invalid TOML ({})", first_line(e.message())))
+                .add_hint("see FORMAT.md for the layout of audit.toml");
+            return None;
+        }
+    };
+    let mut r = Reader { file, diags, root: root.get_ref(), failed: false };
+    r.warn_unknown();
+
+    let title = r.required::<String>("title", "title = \"Flux\"");
+    let date = r.required::<TomlDate>("date", "date = 2023-11-08");
+    let vendor = r.required::<String>("vendor", "vendor = \"Example Security, Inc.\"");
+    let paper = match r.optional::<Spanned<String>>("paper") {
+        None => Paper::Letter,
+        Some(p) => match p.get_ref().to_lowercase().as_str() {
+            "letter" | "us-letter" => Paper::Letter,
+            "a4" => Paper::A4,
+            other => {
+                r.diags
+                    .error(Some(Place::new(file, p.span())), format!("unknown paper size \"{other}\""))
+                    .add_hint("expected \"letter\" or \"a4\"");
+                r.failed = true;
+                Paper::Letter
+            }
+        },
+    };
+    let engagement = r.optional::<RawEngagement>("engagement").map(|e| Engagement {
+        start: e.start.map(|d| d.0),
+        end: e.end.map(|d| d.0),
+        effort: e.effort,
+    });
+    let fix_review = r
+        .optional::<RawFixReview>("fix_review")
+        .map(|f| FixReview { date: f.date.0 });
+    if let (Some(review), Some(end)) = (&fix_review, engagement.as_ref().and_then(|e| e.end))
+        && review.date < end
+    {
+        let span = r.nested_span("fix_review", "date");
+        r.diags
+            .error(
+                Some(Place::new(file, span)),
+                format!(
+                    "fix review date {} is before the end of the engagement ({end})",
+                    review.date
+                ),
+            )
+            .add_hint("a fix review follows the engagement: check [fix_review] date and [engagement] end");
+        r.failed = true;
+    }
+    let meta = Meta {
+        subtitle: r.optional("subtitle").unwrap_or_else(|| "Security Assessment".into()),
+        version: r.optional("version").unwrap_or_else(|| "1.0".into()),
+        classification: r.optional("classification").unwrap_or_else(|| "CONFIDENTIAL".into()),
+        id_prefix: r.optional("id_prefix"),
+        draft: r.optional("draft").unwrap_or(false),
+        paper,
+        templates: r.optional("templates"),
+        goals: r.optional("goals").unwrap_or_default(),
+        client: r.optional::<Client>("client").unwrap_or_default(),
+        engagement,
+        contacts: r.optional::<Vec<Contact>>("contacts").unwrap_or_default(),
+        timeline: r
+            .optional::<Vec<RawEvent>>("timeline")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|e| Event { date: e.date.0, event: e.event })
+            .collect(),
+        targets: r.optional::<Vec<Target>>("targets").unwrap_or_default(),
+        coverage: r.optional::<Coverage>("coverage").unwrap_or_default(),
+        tools: r.optional::<Vec<Tool>>("tools").unwrap_or_default(),
+        fix_review,
+        history: r
+            .optional::<Vec<RawVersion>>("history")
+            .unwrap_or_default()
+            .into_iter()
+            .map(|v| Version { version: v.version, date: v.date.0, description: v.description })
+            .collect(),
+        title: title?,
+        date: date?.0,
+        vendor: vendor?,
+    };
+    (!r.failed).then_some(meta)
+}
+
+/// Returns the first line of a multi-line parser message.
+fn first_line(message: &str) -> &str {
+    message.lines().next().unwrap_or(message).trim()
+}
+
+struct Reader<'a, 'd> {
+    file: FileRef,
+    diags: &'d mut Diagnostics,
+    root: &'a DeTable<'a>,
+    failed: bool,
+}
+
+impl Reader<'_, '_> {
+    fn lookup(&self, key: &str) -> Option<&Spanned<DeValue<'_>>> {
+        self.root.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v)
+    }
+
+    /// Returns the span of `table.key`, or of `table` if the key is absent.
+    fn nested_span(&self, table: &str, key: &str) -> std::ops::Range<usize> {
+        let Some(value) = self.lookup(table) else {
+            return 0..0;
+        };
+        match value.get_ref() {
+            DeValue::Table(t) => t
+                .iter()
+                .find(|(k, _)| k.get_ref() == key)
+                .map_or(value.span(), |(_, v)| v.span()),
+            _ => value.span(),
+        }
+    }
+
+    /// Deserialises a key if present; a bad value is reported and gives `None`.
+    fn optional<T: DeserializeOwned>(&mut self, key: &str) -> Option<T> {
+        let value = self.lookup(key)?.clone();
+        let span = value.span();
+        match T::deserialize(value.into_deserializer()) {
+            Ok(v) => Some(v),
+            Err(e) => {
+                let range = e.span().unwrap_or(span);
+                self.diags.error(
+                    Some(Place::new(self.file, range)),
+                    format!("invalid value for `{key}` ({})", first_line(e.message())),
+                );
+                self.failed = true;
+                None
+            }
+        }
+    }
+
+    /// Deserialises a key that must be present.
+    fn required<T: DeserializeOwned>(&mut self, key: &str, example: &str) -> Option<T> {
+        if self.lookup(key).is_none() {
+            self.diags
+                .error(Some(Place::new(self.file, 0..0)), format!("missing required key `{key}`"))
+                .add_hint(format!("add a line such as `{example}` at the top of audit.toml"));
+            self.failed = true;
+            return None;
+        }
+        self.optional(key)
+    }
+
+    /// Warns about every key the format does not know, with a suggestion.
+    fn warn_unknown(&mut self) {
+        let root = self.root;
+        for (key, value) in root.iter() {
+            let name = key.get_ref().as_ref();
+            if !ROOT_KEYS.contains(&name) {
+                self.unknown(key, ROOT_KEYS, None);
+                continue;
+            }
+            let known = nested_keys(name);
+            if known.is_empty() {
+                continue;
+            }
+            let tables: Vec<&DeTable> = match value.get_ref() {
+                DeValue::Table(t) => vec![t],
+                DeValue::Array(a) => a
+                    .iter()
+                    .filter_map(|v| match v.get_ref() {
+                        DeValue::Table(t) => Some(t),
+                        _ => None,
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            };
+            for table in tables {
+                for (k, _) in table.iter() {
+                    if !known.contains(&k.get_ref().as_ref()) {
+                        self.unknown(k, known, Some(name));
+                    }
+                }
+            }
+        }
+    }
+
+    fn unknown(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, known: &[&str], parent: Option<&str>) {
+        let name = key.get_ref();
+        let shown = match parent {
+            Some(p) => format!("{p}.{name}"),
+            None => name.to_string(),
+        };
+        let d = self.diags.warning(
+            Some(Place::new(self.file, key.span())),
+            format!("unknown key `{shown}` is ignored"),
+        );
+        match closest(name, known) {
+            Some(c) => d.add_hint(format!("did you mean `{c}`?")),
+            None => d.add_hint(format!("known keys here: {}", known.join(", "))),
+        };
+    }
+}

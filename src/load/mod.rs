@@ -1,0 +1,546 @@
+//! Load: an audit folder's text -> a typed [`Audit`] plus every problem found.
+//!
+//! Reading never stops at the first problem: each file is read as far as it
+//! can be, and every mistake is recorded as a [`Diagnostic`](crate::diag::Diagnostic)
+//! with its file, line and column. The model is returned only when there are no errors.
+
+mod findings;
+mod meta;
+mod table;
+mod text;
+
+use std::collections::{HashMap, HashSet};
+use std::fs;
+use std::io;
+use std::path::{Component, Path, PathBuf};
+
+use crate::diag::{Diagnostics, FileRef, Place, Sources};
+use crate::markdown::{self, Block, Context, ImageSink, Inline, Problem};
+use crate::model::{
+    Acknowledgement, AppendixKind, Appendix, Asset, Audit, MaturityEntry, Rating, Scale, Sections,
+    Subsection, Target, appendix_letter, appendix_order, closest, MATURITY_CATEGORIES,
+};
+use table::Column;
+
+/// Largest input file accepted, in bytes.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Largest image accepted, in bytes.
+pub const MAX_IMAGE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Known prose sections in sections/.
+const SECTION_NAMES: &[&str] = &[
+    "executive-summary",
+    "coverage",
+    "threat-model",
+    "acknowledgements",
+    "notices",
+    "about",
+];
+
+/// The result of loading: the model when there were no errors, and what was found.
+pub struct Loaded {
+    /// The audit, `None` when any error was found.
+    pub audit: Option<Audit>,
+    /// Texts of the files read, for rendering diagnostics.
+    pub sources: Sources,
+    /// Every problem found.
+    pub diagnostics: Diagnostics,
+}
+
+/// Loads an audit folder. Fails only when the folder itself cannot be read.
+pub fn load(dir: &Path) -> io::Result<Loaded> {
+    let root = fs::canonicalize(dir)
+        .and_then(|p| {
+            if p.is_dir() {
+                Ok(p)
+            } else {
+                Err(io::Error::other("not a folder"))
+            }
+        })
+        .map_err(|e| io::Error::new(e.kind(), format!("cannot read audit folder {}: {e}", dir.display())))?;
+    let mut loader = Loader {
+        shown: dir.to_path_buf(),
+        root: root.clone(),
+        sources: Sources::default(),
+        diags: Diagnostics::default(),
+        images: Images {
+            root,
+            assets: Vec::new(),
+            seen: HashMap::new(),
+        },
+    };
+    let audit = loader.audit();
+    let audit = if loader.diags.has_errors() { None } else { audit };
+    Ok(Loaded {
+        audit,
+        sources: loader.sources,
+        diagnostics: loader.diags,
+    })
+}
+
+/// Reads the files of one audit folder.
+struct Loader {
+    /// The folder as the user named it, for file names in diagnostics.
+    shown: PathBuf,
+    root: PathBuf,
+    sources: Sources,
+    diags: Diagnostics,
+    images: Images,
+}
+
+/// Where a piece of Markdown sits in its file, to place its problems.
+#[derive(Clone, Copy)]
+enum Origin {
+    /// The text starts at this byte of the file; offsets map exactly.
+    Exact(FileRef, usize),
+    /// The text is a CSV cell; problems point at the whole cell.
+    Cell(FileRef, usize, usize),
+}
+
+/// What Markdown conversion needs from the rest of the audit.
+pub(crate) struct Prose<'a> {
+    ids: &'a HashSet<String>,
+    targets: &'a [Target],
+}
+
+impl Loader {
+    fn audit(&mut self) -> Option<Audit> {
+        let meta = self
+            .read_required("audit.toml")
+            .and_then(|(file, text)| meta::read(file, &text, &mut self.diags));
+        let targets = meta.as_ref().map(|m| m.targets.as_slice()).unwrap_or(&[]);
+        let id_prefix = meta.as_ref().and_then(|m| m.id_prefix.clone());
+        let raw = findings::read_raw(self, id_prefix.as_deref());
+        let ids: HashSet<String> = raw.iter().map(|f| f.id.clone()).collect();
+        let prose = Prose { ids: &ids, targets };
+
+        let maturity = self.maturity(&prose);
+        let acknowledgements = self.acknowledgements();
+        let sections = self.sections(&prose);
+        let appendix_files = self.appendix_files();
+        let letters: Vec<String> = appendix_order(
+            !maturity.is_empty(),
+            appendix_files.len(),
+            meta.as_ref().is_some_and(|m| m.fix_review.is_some()),
+        )
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| matches!(k, AppendixKind::Custom(_)))
+        .map(|(i, _)| appendix_letter(i))
+        .collect();
+        let appendices = appendix_files
+            .into_iter()
+            .zip(letters)
+            .filter_map(|((name, file, text), letter)| self.appendix(&prose, name, file, &text, letter))
+            .collect();
+        let fix_review = meta.as_ref().and_then(|m| m.fix_review.as_ref().map(|f| f.date));
+        let findings = findings::finish(self, &prose, raw, fix_review);
+        let meta = meta?;
+        Some(Audit {
+            meta,
+            findings,
+            maturity,
+            acknowledgements,
+            sections,
+            appendices,
+            assets: std::mem::take(&mut self.images.assets),
+        })
+    }
+
+    /// Returns the name a file of the folder is shown under in diagnostics.
+    fn shown(&self, rel: &str) -> String {
+        self.shown.join(rel).display().to_string()
+    }
+
+    /// Reads a text file of the folder; `None` if it does not exist.
+    fn read_optional(&mut self, rel: &str) -> Option<(FileRef, String)> {
+        let path = self.root.join(rel);
+        match fs::symlink_metadata(&path) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
+            _ => self.read_file(rel, &path),
+        }
+    }
+
+    /// Reads a text file that must exist.
+    fn read_required(&mut self, rel: &str) -> Option<(FileRef, String)> {
+        let path = self.root.join(rel);
+        if !path.exists() {
+            let file = self.sources.add(self.shown(rel), "");
+            self.diags
+                .error(Some(Place::new(file, 0..0)), format!("missing required file {rel}"))
+                .add_hint("see FORMAT.md for the files of an audit folder");
+            return None;
+        }
+        self.read_file(rel, &path)
+    }
+
+    fn read_file(&mut self, rel: &str, path: &Path) -> Option<(FileRef, String)> {
+        let fail = |this: &mut Self, message: String, hint: String| {
+            let file = this.sources.add(this.shown(rel), "");
+            this.diags
+                .error(Some(Place::new(file, 0..0)), message)
+                .add_hint(hint);
+            None
+        };
+        match fs::metadata(path) {
+            Ok(m) if m.len() > MAX_FILE_BYTES => {
+                return fail(
+                    self,
+                    format!("file is too large ({} bytes)", m.len()),
+                    format!("input files are limited to {MAX_FILE_BYTES} bytes"),
+                );
+            }
+            Ok(m) if !m.is_file() => {
+                return fail(self, "not a regular file".into(), "replace it by a file".into());
+            }
+            _ => {}
+        }
+        let bytes = match fs::read(path) {
+            Ok(b) => b,
+            Err(e) => return fail(self, format!("cannot read file ({e})"), "check its permissions".into()),
+        };
+        match text::decode(bytes) {
+            Ok(text) => {
+                let file = self.sources.add(self.shown(rel), text.clone());
+                Some((file, text))
+            }
+            Err((message, hint)) => fail(self, message, hint),
+        }
+    }
+
+    /// Lists the `.md` files of a sub-folder, sorted by name.
+    fn list_md(&mut self, folder: &str) -> Vec<String> {
+        let Ok(entries) = fs::read_dir(self.root.join(folder)) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".md") && !n.starts_with('.'))
+            .collect();
+        names.sort();
+        names
+    }
+
+    /// Converts Markdown blocks, recording their problems at their places.
+    fn markdown(
+        &mut self,
+        prose: &Prose,
+        text: &str,
+        origin: Origin,
+        prefix: &str,
+        figures: &mut u32,
+    ) -> Vec<Block> {
+        self.convert(prose, text, origin, prefix, figures, markdown::parse)
+    }
+
+    /// Converts one line of inline Markdown (a title).
+    fn inline(&mut self, prose: &Prose, text: &str, origin: Origin) -> Vec<Inline> {
+        self.convert(prose, text, origin, "", &mut 0, markdown::parse_inline)
+    }
+
+    fn convert<T>(
+        &mut self,
+        prose: &Prose,
+        text: &str,
+        origin: Origin,
+        prefix: &str,
+        figures: &mut u32,
+        parse: fn(&str, &mut Context) -> (T, Vec<Problem>),
+    ) -> T {
+        let mut cx = Context {
+            ids: prose.ids,
+            targets: prose.targets,
+            figure_prefix: prefix.to_string(),
+            figures: *figures,
+            images: &mut self.images,
+        };
+        let (out, problems) = parse(text, &mut cx);
+        *figures = cx.figures;
+        for p in problems {
+            let place = match origin {
+                Origin::Exact(file, base) => {
+                    Place::new(file, base + p.range.start..base + p.range.end)
+                }
+                Origin::Cell(file, start, end) => Place::new(file, start..end),
+            };
+            let d = if p.error {
+                self.diags.error(Some(place), p.message)
+            } else {
+                self.diags.warning(Some(place), p.message)
+            };
+            if let Some(h) = p.hint {
+                d.add_hint(h);
+            }
+        }
+        out
+    }
+
+    fn maturity(&mut self, prose: &Prose) -> Vec<MaturityEntry> {
+        let Some((file, text)) = self.read_optional("maturity.csv") else {
+            return Vec::new();
+        };
+        let columns = [
+            Column { name: "category", required: true },
+            Column { name: "rating", required: true },
+            Column { name: "summary", required: true },
+        ];
+        let Some(table) = table::read(file, &text, &columns, &mut self.diags) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        let mut seen: HashMap<String, Place> = HashMap::new();
+        for row in &table.rows {
+            let category = self.required_cell(&table, row, "category");
+            let rating = self.scale::<Rating>(&table, row, "rating");
+            let summary = table.cell(row, "summary").map(|c| {
+                let origin = Origin::Cell(file, c.range.start, c.range.end);
+                self.markdown(prose, &c.value, origin, "", &mut 0)
+            });
+            if summary.is_none() {
+                self.missing_cell(&table, row, "summary");
+            }
+            if let Some(c) = table.cell(row, "category") {
+                let place = table.place(c);
+                if !MATURITY_CATEGORIES.iter().any(|k| k.eq_ignore_ascii_case(&c.value)) {
+                    let d = self.diags.warning(
+                        Some(place.clone()),
+                        format!("maturity category \"{}\" is not one of the usual eleven", c.value),
+                    );
+                    match closest(&c.value, MATURITY_CATEGORIES) {
+                        Some(k) => d.add_hint(format!("did you mean \"{k}\"?")),
+                        None => d.add_hint(format!("usual categories: {}", MATURITY_CATEGORIES.join(", "))),
+                    };
+                }
+                if let Some(first) = seen.insert(c.value.to_lowercase(), place.clone()) {
+                    self.diags
+                        .error(Some(place), format!("duplicate maturity category \"{}\"", c.value))
+                        .add_related(first, "first rated here")
+                        .add_hint("give each category one row");
+                }
+            }
+            if let (Some(category), Some(rating), Some(summary)) = (category, rating, summary) {
+                let category = MATURITY_CATEGORIES
+                    .iter()
+                    .find(|k| k.eq_ignore_ascii_case(&category))
+                    .map_or(category, |k| k.to_string());
+                out.push(MaturityEntry { category, rating, summary });
+            }
+        }
+        out
+    }
+
+    fn acknowledgements(&mut self) -> Vec<Acknowledgement> {
+        let Some((file, text)) = self.read_optional("acknowledgements.csv") else {
+            return Vec::new();
+        };
+        let columns = [
+            Column { name: "name", required: true },
+            Column { name: "organization", required: false },
+            Column { name: "role", required: false },
+        ];
+        let Some(table) = table::read(file, &text, &columns, &mut self.diags) else {
+            return Vec::new();
+        };
+        table
+            .rows
+            .iter()
+            .filter_map(|row| {
+                let name = self.required_cell(&table, row, "name")?;
+                Some(Acknowledgement {
+                    name,
+                    organization: table.cell(row, "organization").map(|c| c.value.clone()),
+                    role: table.cell(row, "role").map(|c| c.value.clone()),
+                })
+            })
+            .collect()
+    }
+
+    fn sections(&mut self, prose: &Prose) -> Sections {
+        let mut sections = Sections::default();
+        for name in self.list_md("sections") {
+            let stem = name.trim_end_matches(".md");
+            let rel = format!("sections/{name}");
+            if !SECTION_NAMES.contains(&stem) {
+                let file = self.sources.add(self.shown(rel), "");
+                let d = self.diags.error(
+                    Some(Place::new(file, 0..0)),
+                    format!("unknown section file \"{name}\""),
+                );
+                match closest(stem, SECTION_NAMES) {
+                    Some(k) => d.add_hint(format!("did you mean \"{k}.md\"? known sections: {}", SECTION_NAMES.join(", "))),
+                    None => d.add_hint(format!("known sections: {}", SECTION_NAMES.join(", "))),
+                };
+                continue;
+            }
+            let Some((file, text)) = self.read_optional(&rel) else {
+                continue;
+            };
+            let blocks = self.markdown(prose, &text, Origin::Exact(file, 0), "", &mut 0);
+            match stem {
+                "executive-summary" => sections.executive_summary = Some(split_subsections(blocks)),
+                "coverage" => sections.coverage = Some(blocks),
+                "threat-model" => sections.threat_model = Some(blocks),
+                "acknowledgements" => sections.acknowledgements = Some(blocks),
+                "notices" => sections.notices = Some(blocks),
+                _ => sections.about = Some(blocks),
+            }
+        }
+        sections
+    }
+
+    /// Reads the appendix files, sorted by name.
+    fn appendix_files(&mut self) -> Vec<(String, FileRef, String)> {
+        self.list_md("appendices")
+            .into_iter()
+            .filter_map(|name| {
+                let (file, text) = self.read_optional(&format!("appendices/{name}"))?;
+                Some((name, file, text))
+            })
+            .collect()
+    }
+
+    fn appendix(&mut self, prose: &Prose, name: String, file: FileRef, text: &str, letter: String) -> Option<Appendix> {
+        let mut blocks = self.markdown(prose, text, Origin::Exact(file, 0), &letter, &mut 0);
+        let title_at = blocks
+            .iter()
+            .position(|b| matches!(b, Block::Heading { level: 1, .. }));
+        let Some(at) = title_at else {
+            self.diags
+                .error(Some(Place::new(file, 0..0)), format!("appendix {name} has no title"))
+                .add_hint("start the file with a `# Title` heading");
+            return None;
+        };
+        let Block::Heading { content, .. } = blocks.remove(at) else {
+            unreachable!("position found a heading")
+        };
+        Some(Appendix {
+            file: name,
+            title: markdown::plain(&content),
+            body: blocks,
+        })
+    }
+
+    /// Returns a required cell's value, or records that it is empty.
+    fn required_cell(&mut self, table: &table::Table, row: &table::Record, column: &str) -> Option<String> {
+        match table.cell(row, column) {
+            Some(c) => Some(c.value.clone()),
+            None => {
+                self.missing_cell(table, row, column);
+                None
+            }
+        }
+    }
+
+    fn missing_cell(&mut self, table: &table::Table, row: &table::Record, column: &str) {
+        self.diags
+            .error(Some(table.row_place(row)), format!("missing {column}"))
+            .add_hint(format!("every row needs a value in the \"{column}\" column"));
+    }
+
+    /// Parses a required cell on a fixed scale, reporting unknown values with a suggestion.
+    fn scale<S: Scale>(&mut self, table: &table::Table, row: &table::Record, column: &str) -> Option<S> {
+        let Some(cell) = table.cell(row, column) else {
+            self.missing_cell(table, row, column);
+            return None;
+        };
+        self.parse_scale(table.place(cell), &cell.value)
+    }
+
+    /// Parses a value on a fixed scale at a place.
+    fn parse_scale<S: Scale>(&mut self, place: Place, value: &str) -> Option<S> {
+        match S::parse(value) {
+            Ok(v) => Some(v),
+            Err((message, hint)) => {
+                self.diags.error(Some(place), message).add_hint(hint);
+                None
+            }
+        }
+    }
+}
+
+/// Splits blocks at their `##` headings into sub-sections.
+fn split_subsections(blocks: Vec<Block>) -> Vec<Subsection> {
+    let mut out: Vec<Subsection> = Vec::new();
+    for block in blocks {
+        match block {
+            Block::Heading { level: 1 | 2, content } => out.push(Subsection {
+                title: markdown::plain(&content),
+                body: Vec::new(),
+            }),
+            other => match out.last_mut() {
+                Some(last) => last.body.push(other),
+                None => out.push(Subsection {
+                    title: String::new(),
+                    body: vec![other],
+                }),
+            },
+        }
+    }
+    out
+}
+
+/// The images named by the Markdown, checked and read once.
+struct Images {
+    root: PathBuf,
+    assets: Vec<Asset>,
+    seen: HashMap<PathBuf, String>,
+}
+
+impl ImageSink for Images {
+    fn resolve(&mut self, src: &str) -> Result<String, (String, String)> {
+        let rel = Path::new(src);
+        let escapes = src.contains('\\')
+            || src.contains(':')
+            || rel.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+        if escapes {
+            return Err((
+                format!("image path \"{src}\" leaves the audit folder"),
+                "use a relative path inside the folder, e.g. images/screenshot.png".into(),
+            ));
+        }
+        let path = self.root.join(rel);
+        let real = fs::canonicalize(&path).map_err(|_| {
+            (
+                format!("image \"{src}\" not found"),
+                "put the file in the audit folder, e.g. under images/".to_string(),
+            )
+        })?;
+        if !real.starts_with(&self.root) {
+            return Err((
+                format!("image \"{src}\" is a link that leaves the audit folder"),
+                "copy the image into the folder instead of linking to it".into(),
+            ));
+        }
+        if let Some(vpath) = self.seen.get(&real) {
+            return Ok(vpath.clone());
+        }
+        let ext = real
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        if !["png", "jpg", "jpeg", "gif", "webp", "svg"].contains(&ext.as_str()) {
+            return Err((
+                format!("image \"{src}\" has an unsupported format"),
+                "use PNG, JPEG, GIF, WebP or SVG".into(),
+            ));
+        }
+        let meta = fs::metadata(&real).map_err(|e| (format!("cannot read image \"{src}\" ({e})"), "check its permissions".into()))?;
+        if !meta.is_file() || meta.len() > MAX_IMAGE_BYTES {
+            return Err((
+                format!("image \"{src}\" is not a file of at most {MAX_IMAGE_BYTES} bytes"),
+                "use a smaller image file".into(),
+            ));
+        }
+        let bytes = fs::read(&real).map_err(|e| (format!("cannot read image \"{src}\" ({e})"), "check its permissions".into()))?;
+        let vpath = format!("/assets/{}.{ext}", self.assets.len());
+        self.assets.push(Asset {
+            vpath: vpath.clone(),
+            bytes,
+        });
+        self.seen.insert(real, vpath.clone());
+        Ok(vpath)
+    }
+}

@@ -1,0 +1,16 @@
+//! The auditpress command: arguments -> run -> diagnostics -> exit code.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+fn main() -> ExitCode {
+    let cli = auditpress::cli::Cli::parse();
+    match cli.config() {
+        Ok(config) => ExitCode::from(auditpress::driver::run(&config).code()),
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -1,0 +1,923 @@
+//! Markdown -> a small typed content tree that one typst function renders.
+//!
+//! Findings, sections and appendices are written in CommonMark (with tables,
+//! strikethrough, footnotes and task lists). They are parsed here, in Rust, and
+//! reach the templates as data: every leaf is a string that typst lays out
+//! verbatim, so nothing written in the data is ever evaluated as markup.
+//! Raw HTML is kept as visible text.
+
+use std::collections::{HashMap, HashSet};
+use std::ops::Range;
+
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options as CmOptions, Parser, Tag};
+use serde::Serialize;
+
+use crate::model::Target;
+
+/// Deepest nesting of Markdown elements accepted; the typst walker is recursive.
+pub const MAX_DEPTH: usize = 16;
+
+/// A block of content.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Block {
+    /// A paragraph.
+    Paragraph {
+        /// Its text.
+        content: Vec<Inline>,
+    },
+    /// A heading inside prose (levels 3 and below, as sections use 1 and 2).
+    Heading {
+        /// 1 to 6, as written.
+        level: u8,
+        /// Its text.
+        content: Vec<Inline>,
+    },
+    /// A code block.
+    #[serde(rename = "code-block")]
+    Code {
+        /// Language for highlighting, if given.
+        lang: Option<String>,
+        /// The code.
+        text: String,
+        /// Number of the first line.
+        start: u32,
+        /// Displayed line numbers to shade.
+        highlight: Vec<u32>,
+        /// Caption and number, when a `Figure:` paragraph follows.
+        figure: Option<Figure>,
+    },
+    /// An image standing alone.
+    #[serde(rename = "image-block")]
+    Image {
+        /// Virtual path of the image for the templates.
+        src: String,
+        /// Alternative text.
+        alt: String,
+        /// Caption and number, when a `Figure:` paragraph follows.
+        figure: Option<Figure>,
+    },
+    /// A block quote.
+    Quote {
+        /// Its content.
+        body: Vec<Block>,
+    },
+    /// A bulleted or numbered list.
+    List {
+        /// Whether items are numbered.
+        ordered: bool,
+        /// Number of the first item.
+        start: u64,
+        /// The items.
+        items: Vec<ListItem>,
+    },
+    /// A table.
+    Table {
+        /// Column alignments: `left`, `center`, `right` or `none`.
+        align: Vec<&'static str>,
+        /// Header cells.
+        header: Vec<Vec<Inline>>,
+        /// Body rows of cells.
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
+    /// A horizontal rule.
+    Rule,
+}
+
+/// A numbered figure caption.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Figure {
+    /// Computed number, e.g. `4.1` or `C.2`.
+    pub number: String,
+    /// Caption text, without the `Figure 4.1:` prefix.
+    pub caption: Vec<Inline>,
+}
+
+/// One item of a list.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ListItem {
+    /// `Some(done)` for task-list items.
+    pub task: Option<bool>,
+    /// Its content.
+    pub body: Vec<Block>,
+}
+
+/// Inline content.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Inline {
+    /// Plain text, laid out verbatim.
+    Text {
+        /// The text.
+        text: String,
+    },
+    /// Inline code.
+    Code {
+        /// The code.
+        text: String,
+        /// Permalink, when the code is a path with lines in a known target.
+        url: Option<String>,
+    },
+    /// Emphasis.
+    Emph {
+        /// Emphasised content.
+        content: Vec<Inline>,
+    },
+    /// Strong emphasis.
+    Strong {
+        /// Strong content.
+        content: Vec<Inline>,
+    },
+    /// Struck-through text.
+    Strike {
+        /// Struck content.
+        content: Vec<Inline>,
+    },
+    /// A link to an http, https or mailto URL.
+    Link {
+        /// Target URL.
+        url: String,
+        /// Link text.
+        content: Vec<Inline>,
+    },
+    /// A mention of a finding id, linked to the finding.
+    FindingRef {
+        /// The finding id.
+        id: String,
+    },
+    /// An image inside text.
+    Image {
+        /// Virtual path of the image.
+        src: String,
+        /// Alternative text.
+        alt: String,
+    },
+    /// A hard line break.
+    Break,
+    /// A footnote, with the content of its definition.
+    Footnote {
+        /// The footnote text.
+        body: Vec<Block>,
+    },
+}
+
+/// A problem found in Markdown text, at a byte range of that text.
+#[derive(Debug)]
+pub struct Problem {
+    /// Byte range in the parsed text.
+    pub range: Range<usize>,
+    /// Whether the problem stops the build.
+    pub error: bool,
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub hint: Option<String>,
+}
+
+/// Resolves image paths written in Markdown to the virtual paths the templates use.
+pub trait ImageSink {
+    /// Returns the virtual path of an image, or a message and a hint saying why not.
+    fn resolve(&mut self, src: &str) -> Result<String, (String, String)>;
+}
+
+/// What the converter needs to know about the rest of the audit.
+pub struct Context<'a> {
+    /// Finding ids, linked where they appear in text.
+    pub ids: &'a HashSet<String>,
+    /// Targets, for permalinks of code paths.
+    pub targets: &'a [Target],
+    /// Prefix of figure numbers, e.g. `4` for finding 4 or `C` for appendix C.
+    pub figure_prefix: String,
+    /// Figures numbered so far under this prefix.
+    pub figures: u32,
+    /// Image path resolver.
+    pub images: &'a mut dyn ImageSink,
+}
+
+/// Converts Markdown text into blocks, with the problems found.
+pub fn parse(text: &str, cx: &mut Context) -> (Vec<Block>, Vec<Problem>) {
+    let mut conv = Converter {
+        cx,
+        stack: vec![Frame::new(Kind::Root, 0..0)],
+        problems: Vec::new(),
+        footnotes: HashMap::new(),
+        depth_reported: false,
+    };
+    let options = CmOptions::ENABLE_TABLES
+        | CmOptions::ENABLE_STRIKETHROUGH
+        | CmOptions::ENABLE_FOOTNOTES
+        | CmOptions::ENABLE_TASKLISTS;
+    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        conv.event(event, range);
+    }
+    let mut root = conv.stack.pop().expect("root frame");
+    root.flush();
+    let mut blocks = root.blocks;
+    let footnotes = conv.footnotes;
+    resolve_footnotes(&mut blocks, &footnotes);
+    (blocks, conv.problems)
+}
+
+/// Converts one line of Markdown (a title) into inline content.
+pub fn parse_inline(text: &str, cx: &mut Context) -> (Vec<Inline>, Vec<Problem>) {
+    let (blocks, problems) = parse(text, cx);
+    let inlines = blocks
+        .into_iter()
+        .flat_map(|b| match b {
+            Block::Paragraph { content } | Block::Heading { content, .. } => content,
+            other => vec![Inline::Text {
+                text: plain_blocks(&[other]),
+            }],
+        })
+        .collect();
+    (inlines, problems)
+}
+
+/// Returns the plain text of inline content.
+pub fn plain(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    for i in inlines {
+        match i {
+            Inline::Text { text } | Inline::Code { text, .. } => out.push_str(text),
+            Inline::Emph { content }
+            | Inline::Strong { content }
+            | Inline::Strike { content }
+            | Inline::Link { content, .. } => out.push_str(&plain(content)),
+            Inline::FindingRef { id } => out.push_str(id),
+            Inline::Image { alt, .. } => out.push_str(alt),
+            Inline::Break => out.push(' '),
+            Inline::Footnote { .. } => {}
+        }
+    }
+    out
+}
+
+/// Returns the plain text of blocks, paragraphs separated by blank lines.
+pub fn plain_blocks(blocks: &[Block]) -> String {
+    let parts: Vec<String> = blocks
+        .iter()
+        .map(|b| match b {
+            Block::Paragraph { content } | Block::Heading { content, .. } => plain(content),
+            Block::Code { text, .. } => text.clone(),
+            Block::Image { alt, .. } => alt.clone(),
+            Block::Quote { body } => plain_blocks(body),
+            Block::List { items, .. } => items
+                .iter()
+                .map(|i| plain_blocks(&i.body))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Block::Table { header, rows, .. } => std::iter::once(header)
+                .chain(rows)
+                .map(|r| r.iter().map(|c| plain(c)).collect::<Vec<_>>().join(" | "))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Block::Rule => String::new(),
+        })
+        .collect();
+    parts.join("\n\n")
+}
+
+/// What a frame of the conversion stack is building.
+enum Kind {
+    Root,
+    Paragraph,
+    Heading(u8),
+    Quote,
+    List { ordered: bool, start: u64 },
+    Item { task: Option<bool> },
+    Emph,
+    Strong,
+    Strike,
+    Link(Option<String>),
+    Image(String),
+    Table(Vec<&'static str>),
+    TableHead,
+    TableRow,
+    TableCell,
+    Footnote(String),
+    Code { info: String, text: String },
+    Html,
+}
+
+/// One open element while converting.
+struct Frame {
+    kind: Kind,
+    range: Range<usize>,
+    blocks: Vec<Block>,
+    inlines: Vec<Inline>,
+    items: Vec<ListItem>,
+    cells: Vec<Vec<Inline>>,
+    rows: Vec<Vec<Vec<Inline>>>,
+}
+
+impl Frame {
+    fn new(kind: Kind, range: Range<usize>) -> Self {
+        Self {
+            kind,
+            range,
+            blocks: Vec::new(),
+            inlines: Vec::new(),
+            items: Vec::new(),
+            cells: Vec::new(),
+            rows: Vec::new(),
+        }
+    }
+
+    /// Turns loose inline content of a container (a tight list item) into a paragraph.
+    fn flush(&mut self) {
+        if !self.inlines.is_empty() {
+            let content = std::mem::take(&mut self.inlines);
+            self.blocks.push(Block::Paragraph { content });
+        }
+    }
+}
+
+struct Converter<'c, 'a> {
+    cx: &'c mut Context<'a>,
+    stack: Vec<Frame>,
+    problems: Vec<Problem>,
+    footnotes: HashMap<String, Vec<Block>>,
+    depth_reported: bool,
+}
+
+impl Converter<'_, '_> {
+    fn top(&mut self) -> &mut Frame {
+        self.stack.last_mut().expect("root frame")
+    }
+
+    fn in_link(&self) -> bool {
+        self.stack
+            .iter()
+            .any(|f| matches!(f.kind, Kind::Link(_) | Kind::Image(_)))
+    }
+
+    fn event(&mut self, event: Event, range: Range<usize>) {
+        match event {
+            Event::Start(tag) => self.start(tag, range),
+            Event::End(_) => self.end(),
+            Event::Text(t) => match &mut self.top().kind {
+                Kind::Code { text, .. } => text.push_str(&t),
+                _ => self.push_text(&t),
+            },
+            Event::Code(t) => {
+                let url = permalink(self.cx.targets, &t);
+                self.top().inlines.push(Inline::Code {
+                    text: t.to_string(),
+                    url,
+                });
+            }
+            Event::Html(t) | Event::InlineHtml(t) => self.push_text(&t),
+            Event::InlineMath(t) | Event::DisplayMath(t) => self.push_text(&t),
+            Event::FootnoteReference(label) => {
+                // Resolved once all definitions are known; the label rides in a placeholder.
+                self.top().inlines.push(Inline::Footnote {
+                    body: vec![Block::Paragraph {
+                        content: vec![Inline::Text {
+                            text: label.to_string(),
+                        }],
+                    }],
+                });
+            }
+            Event::SoftBreak => self.push_text(" "),
+            Event::HardBreak => self.top().inlines.push(Inline::Break),
+            Event::Rule => self.push_block(Block::Rule),
+            Event::TaskListMarker(done) => {
+                if let Kind::Item { task } = &mut self.top().kind {
+                    *task = Some(done);
+                }
+            }
+        }
+    }
+
+    fn push_text(&mut self, text: &str) {
+        if let Kind::Image(alt) = &mut self.top().kind {
+            alt.push_str(text);
+            return;
+        }
+        let inlines = &mut self.top().inlines;
+        if let Some(Inline::Text { text: last }) = inlines.last_mut() {
+            last.push_str(text);
+        } else {
+            inlines.push(Inline::Text {
+                text: text.to_string(),
+            });
+        }
+    }
+
+    fn start(&mut self, tag: Tag, range: Range<usize>) {
+        if self.stack.len() > MAX_DEPTH && !self.depth_reported {
+            self.depth_reported = true;
+            self.problems.push(Problem {
+                range: range.clone(),
+                error: true,
+                message: format!("Markdown nested deeper than {MAX_DEPTH} levels"),
+                hint: Some("flatten the nested lists, quotes or emphasis".into()),
+            });
+        }
+        let kind = match tag {
+            Tag::Paragraph => Kind::Paragraph,
+            Tag::Heading { level, .. } => Kind::Heading(level as u8),
+            Tag::BlockQuote(_) => Kind::Quote,
+            Tag::CodeBlock(kind) => Kind::Code {
+                info: match kind {
+                    CodeBlockKind::Fenced(info) => info.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                },
+                text: String::new(),
+            },
+            Tag::HtmlBlock => Kind::Html,
+            Tag::List(start) => Kind::List {
+                ordered: start.is_some(),
+                start: start.unwrap_or(1),
+            },
+            Tag::Item => Kind::Item { task: None },
+            Tag::FootnoteDefinition(label) => Kind::Footnote(label.to_string()),
+            Tag::Table(align) => Kind::Table(
+                align
+                    .iter()
+                    .map(|a| match a {
+                        Alignment::None => "none",
+                        Alignment::Left => "left",
+                        Alignment::Center => "center",
+                        Alignment::Right => "right",
+                    })
+                    .collect(),
+            ),
+            Tag::TableHead => Kind::TableHead,
+            Tag::TableRow => Kind::TableRow,
+            Tag::TableCell => Kind::TableCell,
+            Tag::Emphasis => Kind::Emph,
+            Tag::Strong => Kind::Strong,
+            Tag::Strikethrough | Tag::Superscript | Tag::Subscript => Kind::Strike,
+            Tag::Link { dest_url, .. } => Kind::Link(self.check_url(&dest_url, &range)),
+            Tag::Image { dest_url, .. } => match self.cx.images.resolve(&dest_url) {
+                Ok(src) => Kind::Image(src),
+                Err((message, hint)) => {
+                    self.problems.push(Problem {
+                        range: range.clone(),
+                        error: true,
+                        message,
+                        hint: Some(hint),
+                    });
+                    Kind::Image(String::new())
+                }
+            },
+            Tag::DefinitionList
+            | Tag::DefinitionListTitle
+            | Tag::DefinitionListDefinition
+            | Tag::MetadataBlock(_) => Kind::Quote,
+        };
+        self.stack.push(Frame::new(kind, range));
+    }
+
+    /// Keeps http, https and mailto links; anything else becomes plain text, with a warning.
+    fn check_url(&mut self, url: &str, range: &Range<usize>) -> Option<String> {
+        let lower = url.to_ascii_lowercase();
+        if ["http://", "https://", "mailto:"]
+            .iter()
+            .any(|s| lower.starts_with(s))
+        {
+            return Some(url.to_string());
+        }
+        self.problems.push(Problem {
+            range: range.clone(),
+            error: false,
+            message: format!("link to \"{url}\" is shown as text"),
+            hint: Some("only http, https and mailto links are kept".into()),
+        });
+        None
+    }
+
+    fn push_block(&mut self, block: Block) {
+        let top = self.top();
+        top.flush();
+        if let Block::Paragraph { content } = &block {
+            // A paragraph that is only an image is a figure image.
+            if let [Inline::Image { src, alt }] = content.as_slice() {
+                top.blocks.push(Block::Image {
+                    src: src.clone(),
+                    alt: alt.clone(),
+                    figure: None,
+                });
+                return;
+            }
+            if let Some(caption) = figure_caption(content)
+                && let Some(Block::Code { figure, .. } | Block::Image { figure, .. }) =
+                    top.blocks.last_mut()
+                && figure.is_none()
+            {
+                self.cx.figures += 1;
+                *figure = Some(Figure {
+                    number: format!("{}.{}", self.cx.figure_prefix, self.cx.figures),
+                    caption,
+                });
+                return;
+            }
+        }
+        self.top().blocks.push(block);
+    }
+
+    fn end(&mut self) {
+        let mut frame = self.stack.pop().expect("balanced events");
+        let in_link = self.in_link();
+        let inlines = if in_link {
+            std::mem::take(&mut frame.inlines)
+        } else {
+            link_ids(std::mem::take(&mut frame.inlines), self.cx.ids)
+        };
+        match frame.kind {
+            Kind::Root => unreachable!("root is never closed by an event"),
+            Kind::Paragraph => self.push_block(Block::Paragraph { content: inlines }),
+            Kind::Heading(level) => self.push_block(Block::Heading {
+                level,
+                content: inlines,
+            }),
+            Kind::Html => {
+                let text = plain(&inlines).trim_end().to_string();
+                self.push_block(Block::Paragraph {
+                    content: vec![Inline::Text { text }],
+                });
+            }
+            Kind::Quote => {
+                frame.inlines = inlines;
+                frame.flush();
+                self.push_block(Block::Quote { body: frame.blocks });
+            }
+            Kind::Code { info, mut text } => {
+                if text.ends_with('\n') {
+                    text.pop();
+                }
+                let (lang, start, highlight) = self.code_info(&info, &frame.range);
+                self.push_block(Block::Code {
+                    lang,
+                    text,
+                    start,
+                    highlight,
+                    figure: None,
+                });
+            }
+            Kind::List { ordered, start } => self.push_block(Block::List {
+                ordered,
+                start,
+                items: frame.items,
+            }),
+            Kind::Item { task } => {
+                frame.inlines = inlines;
+                frame.flush();
+                self.top().items.push(ListItem {
+                    task,
+                    body: frame.blocks,
+                });
+            }
+            Kind::Footnote(label) => {
+                frame.inlines = inlines;
+                frame.flush();
+                self.footnotes.insert(label, frame.blocks);
+            }
+            Kind::Table(align) => {
+                let mut rows = frame.rows;
+                let header = if rows.is_empty() {
+                    Vec::new()
+                } else {
+                    rows.remove(0)
+                };
+                self.push_block(Block::Table {
+                    align,
+                    header,
+                    rows,
+                });
+            }
+            Kind::TableHead | Kind::TableRow => self.top().rows.push(frame.cells),
+            Kind::TableCell => self.top().cells.push(inlines),
+            Kind::Emph => self.top().inlines.push(Inline::Emph { content: inlines }),
+            Kind::Strong => self.top().inlines.push(Inline::Strong { content: inlines }),
+            Kind::Strike => self.top().inlines.push(Inline::Strike { content: inlines }),
+            Kind::Link(Some(url)) => self.top().inlines.push(Inline::Link {
+                url,
+                content: inlines,
+            }),
+            Kind::Link(None) => self.top().inlines.extend(inlines),
+            Kind::Image(src) => {
+                let alt = plain(&inlines);
+                self.top().inlines.push(Inline::Image { src, alt });
+            }
+        }
+    }
+
+    /// Reads a code block's info string: `go {start=163 highlight="165,170"}`.
+    fn code_info(&mut self, info: &str, range: &Range<usize>) -> (Option<String>, u32, Vec<u32>) {
+        let (lang, attrs) = match info.find('{') {
+            Some(i) => (&info[..i], info[i + 1..].trim_end().trim_end_matches('}')),
+            None => (info, ""),
+        };
+        let lang = lang.split_whitespace().next().map(str::to_string);
+        let mut start = 1;
+        let mut highlight = Vec::new();
+        for (key, value) in attributes(attrs) {
+            match key {
+                "start" => match value.parse() {
+                    Ok(n) => start = n,
+                    Err(_) => self.problems.push(Problem {
+                        range: range.clone(),
+                        error: true,
+                        message: format!("code block start \"{value}\" is not a line number"),
+                        hint: Some("write e.g. {start=163}".into()),
+                    }),
+                },
+                "highlight" => match parse_lines(value) {
+                    Some(lines) => highlight = lines,
+                    None => self.problems.push(Problem {
+                        range: range.clone(),
+                        error: true,
+                        message: format!("code block highlight \"{value}\" is not a list of lines"),
+                        hint: Some("write e.g. highlight=\"165,170\" or highlight=\"3-5\"".into()),
+                    }),
+                },
+                other => self.problems.push(Problem {
+                    range: range.clone(),
+                    error: false,
+                    message: format!("unknown code block attribute \"{other}\""),
+                    hint: Some("known attributes are start and highlight".into()),
+                }),
+            }
+        }
+        (lang, start, highlight)
+    }
+}
+
+/// Splits `start=163 highlight="165,170"` into key-value pairs.
+fn attributes(text: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while let Some(eq) = rest.find('=') {
+        let key = rest[..eq].trim();
+        let after = rest[eq + 1..].trim_start();
+        let (value, tail) = if let Some(quoted) = after.strip_prefix('"') {
+            match quoted.find('"') {
+                Some(end) => (&quoted[..end], &quoted[end + 1..]),
+                None => (quoted, ""),
+            }
+        } else {
+            match after.find(char::is_whitespace) {
+                Some(end) => (&after[..end], &after[end..]),
+                None => (after, ""),
+            }
+        };
+        out.push((key, value));
+        rest = tail.trim_start();
+    }
+    out
+}
+
+/// Parses `165,170` or `3-5,9` into line numbers.
+fn parse_lines(text: &str) -> Option<Vec<u32>> {
+    let mut lines = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once(['-', '–']) {
+            Some((a, b)) => {
+                let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+                if b < a || b - a > 10_000 {
+                    return None;
+                }
+                lines.extend(a..=b);
+            }
+            None => lines.push(part.parse().ok()?),
+        }
+    }
+    Some(lines)
+}
+
+/// Recognises a `*Figure 1.1: caption*` paragraph and returns the caption.
+fn figure_caption(content: &[Inline]) -> Option<Vec<Inline>> {
+    let [Inline::Emph { content }] = content else {
+        return None;
+    };
+    let Some(Inline::Text { text }) = content.first() else {
+        return None;
+    };
+    let rest = text.strip_prefix("Figure")?;
+    let colon = rest.find(':')?;
+    let label = rest[..colon].trim();
+    if !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '.') {
+        return None;
+    }
+    let mut caption = content.clone();
+    let first = rest[colon + 1..].trim_start().to_string();
+    if first.is_empty() {
+        caption.remove(0);
+    } else {
+        caption[0] = Inline::Text { text: first };
+    }
+    Some(caption)
+}
+
+/// Splits text so that every finding id in it becomes a link to the finding.
+fn link_ids(inlines: Vec<Inline>, ids: &HashSet<String>) -> Vec<Inline> {
+    if ids.is_empty() {
+        return inlines;
+    }
+    let mut out = Vec::with_capacity(inlines.len());
+    for inline in inlines {
+        let Inline::Text { text } = inline else {
+            out.push(inline);
+            continue;
+        };
+        let mut rest = text.as_str();
+        while let Some((at, id)) = find_id(rest, ids) {
+            if at > 0 {
+                out.push(Inline::Text {
+                    text: rest[..at].to_string(),
+                });
+            }
+            out.push(Inline::FindingRef { id: id.to_string() });
+            rest = &rest[at + id.len()..];
+        }
+        if !rest.is_empty() {
+            out.push(Inline::Text {
+                text: rest.to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// Finds the first finding id in text that stands as a whole word.
+fn find_id<'i>(text: &str, ids: &'i HashSet<String>) -> Option<(usize, &'i str)> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+    let mut best: Option<(usize, &str)> = None;
+    for id in ids {
+        let mut from = 0;
+        while let Some(pos) = text[from..].find(id.as_str()) {
+            let at = from + pos;
+            let end = at + id.len();
+            let before_ok = !text[..at].chars().next_back().is_some_and(is_word);
+            let after_ok = !text[end..].chars().next().is_some_and(is_word);
+            if before_ok && after_ok {
+                if best.is_none_or(|(b, bid)| at < b || (at == b && id.len() > bid.len())) {
+                    best = Some((at, id));
+                }
+                break;
+            }
+            from = at + id.len().max(1);
+        }
+    }
+    best
+}
+
+/// Builds a permalink for `target/path#163–172` when the target is on GitHub or GitLab.
+pub fn permalink(targets: &[Target], text: &str) -> Option<String> {
+    let (path, lines) = text.split_once('#')?;
+    let lines = lines.trim_start_matches('L');
+    let (first, last) = match lines.split_once(['-', '–']) {
+        Some((a, b)) => (a, b.trim_start_matches('L')),
+        None => (lines, lines),
+    };
+    let first: u32 = first.parse().ok()?;
+    let last: u32 = last.parse().ok()?;
+    targets.iter().find_map(|t| {
+        let rest = path.strip_prefix(t.name.as_str())?.strip_prefix('/')?;
+        let repo = t.repository.as_deref()?.trim_end_matches('/');
+        let commit = t.version.as_deref()?;
+        let host = repo.split("://").nth(1)?.split('/').next()?;
+        match host {
+            "github.com" => Some(format!("{repo}/blob/{commit}/{rest}#L{first}-L{last}")),
+            "gitlab.com" => Some(format!("{repo}/-/blob/{commit}/{rest}#L{first}-{last}")),
+            _ => None,
+        }
+    })
+}
+
+/// Replaces footnote placeholders by the content of their definitions.
+fn resolve_footnotes(blocks: &mut [Block], defs: &HashMap<String, Vec<Block>>) {
+    for block in blocks {
+        match block {
+            Block::Paragraph { content } | Block::Heading { content, .. } => {
+                resolve_inlines(content, defs)
+            }
+            Block::Quote { body } => resolve_footnotes(body, defs),
+            Block::List { items, .. } => {
+                for item in items {
+                    resolve_footnotes(&mut item.body, defs);
+                }
+            }
+            Block::Table { header, rows, .. } => {
+                for cell in header.iter_mut().chain(rows.iter_mut().flatten()) {
+                    resolve_inlines(cell, defs);
+                }
+            }
+            Block::Code { .. } | Block::Image { .. } | Block::Rule => {}
+        }
+    }
+}
+
+fn resolve_inlines(inlines: &mut [Inline], defs: &HashMap<String, Vec<Block>>) {
+    for inline in inlines {
+        match inline {
+            Inline::Footnote { body } => {
+                let label = plain_blocks(body);
+                *body = defs.get(&label).cloned().unwrap_or_else(|| {
+                    vec![Block::Paragraph {
+                        content: vec![Inline::Text { text: label }],
+                    }]
+                });
+            }
+            Inline::Emph { content }
+            | Inline::Strong { content }
+            | Inline::Strike { content }
+            | Inline::Link { content, .. } => resolve_inlines(content, defs),
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn convert(text: &str) -> (Vec<Block>, Vec<Problem>) {
+        let ids: HashSet<String> = ["TOB-X-1".to_string()].into();
+        struct Fake;
+        impl ImageSink for Fake {
+            fn resolve(&mut self, src: &str) -> Result<String, (String, String)> {
+                Ok(format!("/assets/{src}"))
+            }
+        }
+        let mut images = Fake;
+        let mut cx = Context {
+            ids: &ids,
+            targets: &[],
+            figure_prefix: "3".into(),
+            figures: 0,
+            images: &mut images,
+        };
+        parse(text, &mut cx)
+    }
+
+    #[test]
+    fn code_block_attributes_and_caption_make_a_numbered_figure() {
+        let (blocks, problems) =
+            convert("```go {start=163 highlight=\"165,170\"}\na\n```\n*Figure 9.9: the `x`*\n");
+        assert!(problems.is_empty());
+        let Block::Code {
+            lang,
+            start,
+            highlight,
+            figure: Some(figure),
+            ..
+        } = &blocks[0]
+        else {
+            panic!("expected a code figure, got {blocks:?}");
+        };
+        assert_eq!(lang.as_deref(), Some("go"));
+        assert_eq!((*start, highlight.as_slice()), (163, &[165, 170][..]));
+        assert_eq!(figure.number, "3.1");
+        assert_eq!(plain(&figure.caption), "the x");
+        assert_eq!(blocks.len(), 1);
+    }
+
+    #[test]
+    fn finding_ids_in_text_become_references_but_not_inside_longer_words() {
+        let (blocks, _) = convert("See TOB-X-1, not TOB-X-10.");
+        let Block::Paragraph { content } = &blocks[0] else {
+            panic!()
+        };
+        assert_eq!(
+            content[1],
+            Inline::FindingRef {
+                id: "TOB-X-1".into()
+            }
+        );
+        assert_eq!(plain(&content[2..]), ", not TOB-X-10.");
+    }
+
+    #[test]
+    fn raw_html_and_javascript_links_stay_text() {
+        let (blocks, problems) = convert("<script>x</script>\n\n[a](javascript:alert(1))");
+        assert_eq!(plain_blocks(&blocks), "<script>x</script>\n\na");
+        assert!(problems[0].message.contains("javascript:alert(1)"));
+    }
+
+    #[test]
+    fn nesting_too_deep_is_an_error_at_its_place() {
+        let text = ">".repeat(40) + " deep";
+        let (_, problems) = convert(&text);
+        assert!(problems[0].error);
+        assert!(problems[0].message.contains("nested deeper"));
+    }
+
+    #[test]
+    fn permalinks_point_at_the_commit_on_github_and_gitlab() {
+        let targets = [Target {
+            name: "svc".into(),
+            repository: Some("https://github.com/o/svc".into()),
+            version: Some("abc".into()),
+            kind: None,
+            platform: None,
+        }];
+        assert_eq!(
+            permalink(&targets, "svc/a/b.go#163–172").as_deref(),
+            Some("https://github.com/o/svc/blob/abc/a/b.go#L163-L172")
+        );
+        assert_eq!(permalink(&targets, "other/a.go#1-2"), None);
+    }
+}

@@ -1,0 +1,38 @@
+//! Writing output files so that nothing is ever half-written or clobbered.
+//!
+//! Bytes go to a temporary file in the destination folder, are synced, and the
+//! file is renamed over the destination: readers see the old file or the new
+//! one, never a mix, and a failed build leaves the previous file untouched.
+
+use std::fs;
+use std::io::{self, Write};
+use std::path::Path;
+
+/// Writes a file atomically; refuses to write through a symbolic link.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let context = |e: io::Error| io::Error::new(e.kind(), format!("cannot write {} ({e})", path.display()));
+    if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("refusing to write {} through a symbolic link", path.display()),
+        ));
+    }
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(".auditpress-")
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(context)?;
+    tmp.write_all(bytes).map_err(context)?;
+    tmp.as_file().sync_all().map_err(context)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644)).map_err(context)?;
+    }
+    tmp.persist(path).map_err(|e| context(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,53 @@
+//! The bundled fonts, embedded in the binary so every build uses the same ones.
+//!
+//! Only these fonts are ever used: never the system's, so that a report looks
+//! the same, and has the same bytes, on every machine. Their licences are in
+//! `fonts/` beside them.
+
+use std::sync::LazyLock;
+
+use typst::foundations::Bytes;
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+
+macro_rules! fonts {
+    ($($name:literal),* $(,)?) => {
+        &[$(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/", $name))),*]
+    };
+}
+
+/// The font files, in a fixed order so font indices are stable.
+const FILES: &[&[u8]] = fonts!(
+    "Inter-Regular.otf",
+    "Inter-Italic.otf",
+    "Inter-SemiBold.otf",
+    "Inter-SemiBoldItalic.otf",
+    "Inter-Bold.otf",
+    "Inter-BoldItalic.otf",
+    "JetBrainsMono-Regular.ttf",
+    "JetBrainsMono-Italic.ttf",
+    "JetBrainsMono-Bold.ttf",
+);
+
+/// The fonts and their book, loaded once per process and shared by every report.
+pub struct Fonts {
+    /// Metadata of every font; its indices are those of `fonts`.
+    pub book: LazyHash<FontBook>,
+    /// The faces.
+    pub fonts: Vec<Font>,
+}
+
+/// Returns the process-wide fonts.
+pub fn fonts() -> &'static Fonts {
+    static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
+        let fonts: Vec<Font> = FILES
+            .iter()
+            .flat_map(|data| Font::iter(Bytes::new(*data)))
+            .collect();
+        Fonts {
+            book: LazyHash::new(FontBook::from_fonts(&fonts)),
+            fonts,
+        }
+    });
+    &FONTS
+}

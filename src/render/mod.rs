@@ -1,0 +1,199 @@
+//! Render: the view and the templates -> a typeset document -> PDF bytes.
+//!
+//! The templates read the view with `json("/data/view.json")`; user text only
+//! ever reaches typst as data. Template errors become [`Diagnostic`]s pointing
+//! into the template files, rendered like data errors.
+
+mod fonts;
+pub mod templates;
+mod world;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+
+use typst::WorldExt;
+use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
+use typst::foundations::{Bytes, Datetime, Smart};
+use typst::syntax::FileId;
+use typst_layout::PagedDocument;
+use typst_pdf::{PdfOptions, Timestamp};
+
+use crate::diag::{Diagnostic, Diagnostics, FileRef, Level, Place, Sources};
+use crate::model::Audit;
+use crate::view::{VIEW_PATH, View};
+use world::{ReportWorld, Served};
+
+/// How to render a report.
+#[derive(Clone, Debug, Default)]
+pub struct RenderOptions {
+    /// Folder whose files override the embedded templates.
+    pub templates: Option<PathBuf>,
+    /// Seconds since 1970 for the PDF dates, from SOURCE_DATE_EPOCH; else the report date.
+    pub source_date_epoch: Option<i64>,
+}
+
+/// A rendered report.
+pub struct Rendered {
+    /// The PDF file's bytes.
+    pub pdf: Vec<u8>,
+    /// Number of pages.
+    pub pages: usize,
+}
+
+/// Why rendering failed: template errors (already in the diagnostics) or an I/O problem.
+#[derive(Debug)]
+pub enum RenderError {
+    /// The templates have errors; they were added to the diagnostics.
+    Template,
+    /// A template override folder could not be read.
+    Io(std::io::Error),
+}
+
+/// Typesets an audit and exports it as PDF.
+pub fn render(
+    audit: &Audit,
+    mut view: View,
+    options: &RenderOptions,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Result<Rendered, RenderError> {
+    let templates = templates::collect(options.templates.as_deref()).map_err(RenderError::Io)?;
+    view.logo = templates::logo(&templates);
+    let mut files: Vec<(String, Served)> = templates
+        .into_iter()
+        .map(|t| {
+            let served = Served {
+                bytes: Bytes::new(t.bytes),
+                display: t.display,
+            };
+            (format!("/{}", t.name), served)
+        })
+        .collect();
+    files.push((
+        VIEW_PATH.to_string(),
+        Served {
+            bytes: Bytes::from_string(view.to_json()),
+            display: "view.json (generated)".into(),
+        },
+    ));
+    for asset in &audit.assets {
+        files.push((
+            asset.vpath.clone(),
+            Served {
+                bytes: Bytes::new(asset.bytes.clone()),
+                display: asset.vpath.clone(),
+            },
+        ));
+    }
+    let date = audit.meta.date;
+    let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day())
+        .expect("a valid calendar date");
+    let world = ReportWorld::new(&format!("/{}", templates::MAIN), files, today);
+
+    let warned = typst::compile::<PagedDocument>(&world);
+    let mut files_seen = HashMap::new();
+    let mut convert = |list: &[SourceDiagnostic], diags: &mut Diagnostics| {
+        for d in list {
+            diags.push(to_diagnostic(&world, d, sources, &mut files_seen));
+        }
+    };
+    convert(&warned.warnings, diags);
+    let result = warned.output.and_then(|doc| {
+        let timestamp = timestamp(options.source_date_epoch, today);
+        let pdf_options = PdfOptions {
+            ident: Smart::Custom(format!("{}/{}", audit.meta.title, audit.meta.version)),
+            creator: Smart::Custom(Some(format!("auditpress {}", env!("CARGO_PKG_VERSION")))),
+            timestamp: Some(timestamp),
+            ..PdfOptions::default()
+        };
+        typst_pdf::pdf(&doc, &pdf_options).map(|pdf| Rendered {
+            pdf,
+            pages: doc.pages().len(),
+        })
+    });
+    // Compiler caches would otherwise grow with every report of a long run.
+    typst::comemo::evict(10);
+    result.map_err(|errors| {
+        convert(&errors, diags);
+        RenderError::Template
+    })
+}
+
+/// Chooses the PDF timestamp: SOURCE_DATE_EPOCH when given, else midnight of the report date.
+fn timestamp(epoch: Option<i64>, date: Datetime) -> Timestamp {
+    let datetime = epoch
+        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
+        .and_then(|t| {
+            Datetime::from_ymd_hms(
+                t.year(),
+                t.month() as u8,
+                t.day(),
+                t.hour(),
+                t.minute(),
+                t.second(),
+            )
+        })
+        .or_else(|| {
+            Datetime::from_ymd_hms(date.year()?, date.month()?, date.day()?, 0, 0, 0)
+        })
+        .unwrap_or(date);
+    Timestamp::new_utc(datetime)
+}
+
+/// Converts a typst diagnostic into ours, adding the template's text to the sources.
+fn to_diagnostic(
+    world: &ReportWorld,
+    d: &SourceDiagnostic,
+    sources: &mut Sources,
+    seen: &mut HashMap<FileId, FileRef>,
+) -> Diagnostic {
+    let level = match d.severity {
+        TypstSeverity::Error => Level::Error,
+        TypstSeverity::Warning => Level::Warning,
+    };
+    let mut out = Diagnostic {
+        level,
+        message: d.message.to_string(),
+        place: place_of(world, d.span, sources, seen),
+        related: Vec::new(),
+        hints: Vec::new(),
+    };
+    for hint in &d.hints {
+        out.hints.push(hint.v.to_string());
+    }
+    for point in &d.trace {
+        let at = place_of(world, point.span.into(), sources, seen).map(|p| {
+            let (line, col) = sources.line_col(p.file, p.range.start);
+            format!(" at {}:{line}:{col}", sources.name(p.file))
+        });
+        out.hints.push(format!("{}{}", point.v, at.unwrap_or_default()));
+    }
+    out
+}
+
+/// Returns our place for a typst span, adding the file's text to the sources once.
+fn place_of(
+    world: &ReportWorld,
+    span: typst::syntax::DiagSpan,
+    sources: &mut Sources,
+    seen: &mut HashMap<FileId, FileRef>,
+) -> Option<Place> {
+    use typst::World;
+    let id = span.id()?;
+    let range = world.range(span)?;
+    let file = match seen.get(&id) {
+        Some(f) => *f,
+        None => {
+            let text = world
+                .file(id)
+                .ok()
+                .and_then(|b| std::str::from_utf8(b.as_slice()).ok().map(str::to_string))
+                .unwrap_or_default();
+            let name = world.display(id).unwrap_or("<unknown>").to_string();
+            let f = sources.add(name, text);
+            seen.insert(id, f);
+            f
+        }
+    };
+    Some(Place::new(file, range))
+}

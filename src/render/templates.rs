@@ -1,0 +1,119 @@
+//! The typst templates: embedded in the binary, overridable file by file.
+//!
+//! A firm restyles its reports by passing a folder (`--templates DIR` or
+//! `templates = "DIR"` in audit.toml): every file in it replaces the embedded
+//! file of the same name, or adds one (a logo, say).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+macro_rules! templates {
+    ($($name:literal),* $(,)?) => {
+        &[$(($name, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/templates/", $name)))),*]
+    };
+}
+
+/// The embedded template files, by file name.
+pub const EMBEDDED: &[(&str, &[u8])] = templates!(
+    "report.typ",
+    "style.typ",
+    "markdown.typ",
+    "cover.typ",
+    "front.typ",
+    "summary.typ",
+    "findings.typ",
+    "appendices.typ",
+);
+
+/// The entry file every report compiles.
+pub const MAIN: &str = "report.typ";
+
+/// A template file and where it came from.
+pub struct TemplateFile {
+    /// File name, served at `/<name>`.
+    pub name: String,
+    /// Name shown in diagnostics: `templates/x.typ (embedded)` or the override's path.
+    pub display: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
+}
+
+/// Largest override file read, in bytes.
+const MAX_TEMPLATE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Returns the embedded templates with a folder's files laid over them.
+pub fn collect(overrides: Option<&Path>) -> io::Result<Vec<TemplateFile>> {
+    let mut files: Vec<TemplateFile> = EMBEDDED
+        .iter()
+        .map(|(name, bytes)| TemplateFile {
+            name: name.to_string(),
+            display: format!("templates/{name} (embedded)"),
+            bytes: bytes.to_vec(),
+        })
+        .collect();
+    let Some(dir) = overrides else {
+        return Ok(files);
+    };
+    let root = fs::canonicalize(dir).map_err(|e| {
+        io::Error::new(e.kind(), format!("cannot read template folder {} ({e})", dir.display()))
+    })?;
+    let mut entries: Vec<PathBuf> = fs::read_dir(&root)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    for path in entries {
+        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+            continue;
+        };
+        if name.starts_with('.') {
+            continue;
+        }
+        // Follow links only when they stay inside the folder.
+        let real = fs::canonicalize(&path)?;
+        let meta = fs::metadata(&real)?;
+        if !real.starts_with(&root) || !meta.is_file() || meta.len() > MAX_TEMPLATE_BYTES {
+            continue;
+        }
+        let file = TemplateFile {
+            display: path.display().to_string(),
+            bytes: fs::read(&real)?,
+            name: name.clone(),
+        };
+        match files.iter_mut().find(|f| f.name == name) {
+            Some(slot) => *slot = file,
+            None => files.push(file),
+        }
+    }
+    Ok(files)
+}
+
+/// File names a firm's logo may have in the template folder, in order of preference.
+const LOGO_NAMES: &[&str] = &["logo.svg", "logo.png", "logo.jpg", "logo.jpeg"];
+
+/// Returns the virtual path of the logo among the template files, if there is one.
+pub fn logo(files: &[TemplateFile]) -> Option<String> {
+    LOGO_NAMES
+        .iter()
+        .find(|n| files.iter().any(|f| f.name == **n))
+        .map(|n| format!("/{n}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_in_the_templates_folder_is_embedded() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
+        let mut on_disk: Vec<String> = fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".typ"))
+            .collect();
+        on_disk.sort();
+        let mut embedded: Vec<String> = EMBEDDED.iter().map(|(n, _)| n.to_string()).collect();
+        embedded.sort();
+        assert_eq!(on_disk, embedded);
+    }
+}
