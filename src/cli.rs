@@ -93,7 +93,9 @@ impl Cli {
             }),
             Command::Build(args) => {
                 if args.output.is_some() && args.dirs.len() > 1 {
-                    return Err("-o/--output names one file; it cannot be used with several folders".into());
+                    return Err(
+                        "-o/--output names one file; it cannot be used with several folders".into(),
+                    );
                 }
                 Ok(Config {
                     dirs: args.dirs,

@@ -110,7 +110,10 @@ impl Sources {
 
     /// Returns a file's text.
     pub fn text(&self, file: FileRef) -> &str {
-        self.files.get(file).map(|f| f.source().as_str()).unwrap_or("")
+        self.files
+            .get(file)
+            .map(|f| f.source().as_str())
+            .unwrap_or("")
     }
 
     /// Returns the 1-based line and column of a byte offset in a file.
@@ -152,11 +155,7 @@ impl Diagnostics {
     }
 
     /// Records a warning.
-    pub fn warning(
-        &mut self,
-        place: Option<Place>,
-        message: impl Into<String>,
-    ) -> &mut Diagnostic {
+    pub fn warning(&mut self, place: Option<Place>, message: impl Into<String>) -> &mut Diagnostic {
         self.list.push(Diagnostic::warning(place, message));
         self.list.last_mut().expect("just pushed")
     }

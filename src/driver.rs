@@ -85,14 +85,13 @@ fn produce(
 ) -> Outcome {
     let result = match config.emit {
         None => {
-            eprintln!(
-                "{}: ok ({} findings)",
-                dir.display(),
-                audit.findings.len()
-            );
+            eprintln!("{}: ok ({} findings)", dir.display(), audit.findings.len());
             return Outcome::Ok;
         }
-        Some(Emit::ModelJson) => dump(config, &serde_json::to_string_pretty(audit).expect("model serialises")),
+        Some(Emit::ModelJson) => dump(
+            config,
+            &serde_json::to_string_pretty(audit).expect("model serialises"),
+        ),
         Some(Emit::ViewJson) => dump(config, &View::new(audit).to_json()),
         Some(Emit::Pdf) => {
             let options = RenderOptions {
@@ -104,7 +103,10 @@ fn produce(
             };
             match render::render(audit, View::new(audit), &options, sources, diagnostics) {
                 Ok(rendered) => {
-                    let path = config.output.clone().unwrap_or_else(|| default_output(dir, audit));
+                    let path = config
+                        .output
+                        .clone()
+                        .unwrap_or_else(|| default_output(dir, audit));
                     write_atomic(&path, &rendered.pdf).map(|()| {
                         eprintln!("wrote {} ({} pages)", path.display(), rendered.pages);
                     })

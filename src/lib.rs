@@ -15,9 +15,9 @@
 //! - [`output`] writes files atomically.
 //! - [`driver`] drives the pipeline for the command line.
 
-pub mod driver;
 pub mod cli;
 pub mod diag;
+pub mod driver;
 pub mod load;
 pub mod markdown;
 pub mod model;

@@ -390,10 +390,6 @@ impl Converter<'_, '_> {
     }
 
     fn push_text(&mut self, text: &str) {
-        if let Kind::Image(alt) = &mut self.top().kind {
-            alt.push_str(text);
-            return;
-        }
         let inlines = &mut self.top().inlines;
         if let Some(Inline::Text { text: last }) = inlines.last_mut() {
             last.push_str(text);
@@ -488,29 +484,51 @@ impl Converter<'_, '_> {
         None
     }
 
+    /// Numbers the next figure of the current prefix.
+    fn next_figure(&mut self, caption: Vec<Inline>) -> Figure {
+        self.cx.figures += 1;
+        Figure {
+            number: format!("{}.{}", self.cx.figure_prefix, self.cx.figures),
+            caption,
+        }
+    }
+
     fn push_block(&mut self, block: Block) {
-        let top = self.top();
-        top.flush();
+        self.stack.last_mut().expect("root frame").flush();
         if let Block::Paragraph { content } = &block {
-            // A paragraph that is only an image is a figure image.
-            if let [Inline::Image { src, alt }] = content.as_slice() {
-                top.blocks.push(Block::Image {
-                    src: src.clone(),
-                    alt: alt.clone(),
-                    figure: None,
-                });
-                return;
+            // A paragraph that is only an image, perhaps with its caption on the
+            // next line, is a figure image.
+            if let Some(Inline::Image { src, alt }) = content.first() {
+                let rest: Vec<Inline> = content[1..]
+                    .iter()
+                    .filter(|i| !matches!(i, Inline::Break))
+                    .filter(|i| !matches!(i, Inline::Text { text } if text.trim().is_empty()))
+                    .cloned()
+                    .collect();
+                let caption = figure_caption(&rest);
+                if rest.is_empty() || caption.is_some() {
+                    let figure = caption.map(|caption| self.next_figure(caption));
+                    let top = self.stack.last_mut().expect("root frame");
+                    top.blocks.push(Block::Image {
+                        src: src.clone(),
+                        alt: alt.clone(),
+                        figure,
+                    });
+                    return;
+                }
             }
-            if let Some(caption) = figure_caption(content)
-                && let Some(Block::Code { figure, .. } | Block::Image { figure, .. }) =
+            let follows_figure = matches!(
+                self.stack.last().and_then(|f| f.blocks.last()),
+                Some(Block::Code { figure: None, .. } | Block::Image { figure: None, .. })
+            );
+            if follows_figure && let Some(caption) = figure_caption(content) {
+                let numbered = self.next_figure(caption);
+                let top = self.stack.last_mut().expect("root frame");
+                if let Some(Block::Code { figure, .. } | Block::Image { figure, .. }) =
                     top.blocks.last_mut()
-                && figure.is_none()
-            {
-                self.cx.figures += 1;
-                *figure = Some(Figure {
-                    number: format!("{}.{}", self.cx.figure_prefix, self.cx.figures),
-                    caption,
-                });
+                {
+                    *figure = Some(numbered);
+                }
                 return;
             }
         }
@@ -519,13 +537,14 @@ impl Converter<'_, '_> {
 
     fn end(&mut self) {
         let mut frame = self.stack.pop().expect("balanced events");
+        let kind = std::mem::replace(&mut frame.kind, Kind::Root);
         let in_link = self.in_link();
         let inlines = if in_link {
             std::mem::take(&mut frame.inlines)
         } else {
             link_ids(std::mem::take(&mut frame.inlines), self.cx.ids)
         };
-        match frame.kind {
+        match kind {
             Kind::Root => unreachable!("root is never closed by an event"),
             Kind::Paragraph => self.push_block(Block::Paragraph { content: inlines }),
             Kind::Heading(level) => self.push_block(Block::Heading {
@@ -548,6 +567,17 @@ impl Converter<'_, '_> {
                     text.pop();
                 }
                 let (lang, start, highlight) = self.code_info(&info, &frame.range);
+                let last = start + text.lines().count().max(1) as u32 - 1;
+                if let Some(outside) = highlight.iter().find(|&&n| n < start || n > last) {
+                    self.problems.push(Problem {
+                        range: frame.range.clone(),
+                        error: false,
+                        message: format!(
+                            "highlighted line {outside} is not in the code block (lines {start} to {last})"
+                        ),
+                        hint: Some("highlight counts lines as displayed, from `start`".into()),
+                    });
+                }
                 self.push_block(Block::Code {
                     lang,
                     text,

@@ -10,11 +10,15 @@ use std::path::Path;
 
 /// Writes a file atomically; refuses to write through a symbolic link.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let context = |e: io::Error| io::Error::new(e.kind(), format!("cannot write {} ({e})", path.display()));
+    let context =
+        |e: io::Error| io::Error::new(e.kind(), format!("cannot write {} ({e})", path.display()));
     if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
-            format!("refusing to write {} through a symbolic link", path.display()),
+            format!(
+                "refusing to write {} through a symbolic link",
+                path.display()
+            ),
         ));
     }
     let dir = match path.parent() {

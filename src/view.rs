@@ -260,7 +260,10 @@ pub struct AppendixView<'a> {
 }
 
 /// Counts findings per value of a scale, every value listed.
-fn count_by<S: Scale + PartialEq>(findings: &[Finding], value: impl Fn(&Finding) -> Option<S>) -> Vec<Count> {
+fn count_by<S: Scale + PartialEq>(
+    findings: &[Finding],
+    value: impl Fn(&Finding) -> Option<S>,
+) -> Vec<Count> {
     S::ALL
         .iter()
         .map(|s| Count {
@@ -276,7 +279,9 @@ fn number_word(n: usize) -> String {
         "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
         "eleven", "twelve",
     ];
-    WORDS.get(n).map_or_else(|| n.to_string(), |w| w.to_string())
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| w.to_string())
 }
 
 /// `one issue`, `seven issues`.
@@ -286,13 +291,21 @@ fn issues(n: usize) -> String {
 
 /// Writes the fix review summary sentence from the status counts.
 fn fix_sentence(client: &str, total: usize, counts: &[Count]) -> String {
-    let get = |s: Status| counts.iter().find(|c| c.name == s.name()).map_or(0, |c| c.count);
+    let get = |s: Status| {
+        counts
+            .iter()
+            .find(|c| c.name == s.name())
+            .map_or(0, |c| c.count)
+    };
     let mut parts = Vec::new();
     for (status, verb) in [
         (Status::Resolved, "has resolved"),
         (Status::PartiallyResolved, "has partially resolved"),
         (Status::Unresolved, "has not resolved"),
-        (Status::Undetermined, "has not been determined to have resolved"),
+        (
+            Status::Undetermined,
+            "has not been determined to have resolved",
+        ),
     ] {
         let n = get(status);
         if n > 0 {
@@ -419,7 +432,9 @@ impl<'a> View<'a> {
                         let a = &audit.appendices[*n];
                         ("custom", a.title.as_str(), Some(a.body.as_slice()))
                     }
-                    AppendixKind::FixReviewResults => ("fix-review-results", "Fix Review Results", None),
+                    AppendixKind::FixReviewResults => {
+                        ("fix-review-results", "Fix Review Results", None)
+                    }
                     AppendixKind::FixReviewStatuses => {
                         ("fix-review-statuses", "Fix Review Status Categories", None)
                     }
@@ -474,7 +489,11 @@ impl<'a> View<'a> {
                 .iter()
                 .map(|t| ToolView {
                     name: &t.name,
-                    description: t.description.as_deref().map(inline_text).unwrap_or_default(),
+                    description: t
+                        .description
+                        .as_deref()
+                        .map(inline_text)
+                        .unwrap_or_default(),
                     policy: t.policy.as_deref(),
                 })
                 .collect(),
@@ -531,10 +550,22 @@ mod tests {
 
     fn counts(resolved: usize, partial: usize, unresolved: usize) -> Vec<Count> {
         vec![
-            Count { name: "Resolved", count: resolved },
-            Count { name: "Partially Resolved", count: partial },
-            Count { name: "Unresolved", count: unresolved },
-            Count { name: "Undetermined", count: 0 },
+            Count {
+                name: "Resolved",
+                count: resolved,
+            },
+            Count {
+                name: "Partially Resolved",
+                count: partial,
+            },
+            Count {
+                name: "Unresolved",
+                count: unresolved,
+            },
+            Count {
+                name: "Undetermined",
+                count: 0,
+            },
         ]
     }
 

@@ -27,7 +27,15 @@ const PROSE: [(&str, &str); 4] = [
 ];
 
 /// Keys a finding's front matter may have.
-const FRONT_KEYS: &[&str] = &["id", "title", "severity", "difficulty", "type", "target", "status"];
+const FRONT_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "severity",
+    "difficulty",
+    "type",
+    "target",
+    "status",
+];
 
 /// A piece of text and where it came from.
 #[derive(Clone)]
@@ -97,15 +105,39 @@ pub(super) fn read_raw(l: &mut Loader, id_prefix: Option<&str>) -> Vec<RawFindin
     let mut out = Vec::new();
     if let Some((file, text)) = l.read_required("findings.csv") {
         let mut columns = vec![
-            Column { name: "id", required: false },
-            Column { name: "title", required: true },
-            Column { name: "severity", required: true },
-            Column { name: "difficulty", required: true },
-            Column { name: "type", required: true },
-            Column { name: "target", required: false },
-            Column { name: "status", required: false },
+            Column {
+                name: "id",
+                required: false,
+            },
+            Column {
+                name: "title",
+                required: true,
+            },
+            Column {
+                name: "severity",
+                required: true,
+            },
+            Column {
+                name: "difficulty",
+                required: true,
+            },
+            Column {
+                name: "type",
+                required: true,
+            },
+            Column {
+                name: "target",
+                required: false,
+            },
+            Column {
+                name: "status",
+                required: false,
+            },
         ];
-        columns.extend(PROSE.iter().map(|(name, _)| Column { name, required: false }));
+        columns.extend(PROSE.iter().map(|(name, _)| Column {
+            name,
+            required: false,
+        }));
         if let Some(table) = table::read(file, &text, &columns, &mut l.diags) {
             for (i, row) in table.rows.iter().enumerate() {
                 if let Some(f) = csv_row(l, &table, row, i + 1, id_prefix) {
@@ -118,7 +150,10 @@ pub(super) fn read_raw(l: &mut Loader, id_prefix: Option<&str>) -> Vec<RawFindin
     for f in &out {
         if let Some(first) = seen.get(&f.id) {
             l.diags
-                .error(Some(f.place.clone()), format!("duplicate finding id \"{}\"", f.id))
+                .error(
+                    Some(f.place.clone()),
+                    format!("duplicate finding id \"{}\"", f.id),
+                )
                 .add_related(first.clone(), "first used here")
                 .add_hint("give each finding its own id");
         } else {
@@ -136,15 +171,21 @@ pub(super) fn read_raw(l: &mut Loader, id_prefix: Option<&str>) -> Vec<RawFindin
     out
 }
 
-fn csv_row(l: &mut Loader, table: &Table, row: &table::Record, number: usize, prefix: Option<&str>) -> Option<RawFinding> {
+fn csv_row(
+    l: &mut Loader,
+    table: &Table,
+    row: &table::Record,
+    number: usize,
+    prefix: Option<&str>,
+) -> Option<RawFinding> {
     let place = table.row_place(row);
     let id = match (table.cell(row, "id"), prefix) {
         (Some(c), _) => c.value.clone(),
         (None, Some(p)) => format!("{p}-{number}"),
         (None, None) => {
-            l.diags
-                .error(Some(place), "finding has no id")
-                .add_hint("fill in the id column, or set id_prefix in audit.toml to number findings");
+            l.diags.error(Some(place), "finding has no id").add_hint(
+                "fill in the id column, or set id_prefix in audit.toml to number findings",
+            );
             return None;
         }
     };
@@ -161,9 +202,12 @@ fn csv_row(l: &mut Loader, table: &Table, row: &table::Record, number: usize, pr
     let severity = l.scale::<Severity>(table, row, "severity");
     let difficulty = l.scale::<Difficulty>(table, row, "difficulty");
     let kind = l.scale::<FindingType>(table, row, "type");
-    let status = table
-        .cell(row, "status")
-        .and_then(|c| Some((l.parse_scale::<Status>(table.place(c), &c.value)?, table.place(c))));
+    let status = table.cell(row, "status").and_then(|c| {
+        Some((
+            l.parse_scale::<Status>(table.place(c), &c.value)?,
+            table.place(c),
+        ))
+    });
     let complete = title.is_some() && severity.is_some() && difficulty.is_some() && kind.is_some();
     Some(RawFinding {
         id,
@@ -172,7 +216,10 @@ fn csv_row(l: &mut Loader, table: &Table, row: &table::Record, number: usize, pr
         severity,
         difficulty,
         kind,
-        targets: table.cell(row, "target").map(|c| split_targets(&c.value)).unwrap_or_default(),
+        targets: table
+            .cell(row, "target")
+            .map(|c| split_targets(&c.value))
+            .unwrap_or_default(),
         status,
         cells: PROSE.map(|(name, _)| sourced(name)),
         body: None,
@@ -238,8 +285,17 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         && id.text != stem
     {
         l.diags
-            .error(Some(id.place), format!("front matter id \"{}\" differs from the file name \"{name}\"", id.text))
-            .add_hint(format!("rename the file to {}.md or change the id", id.text));
+            .error(
+                Some(id.place),
+                format!(
+                    "front matter id \"{}\" differs from the file name \"{name}\"",
+                    id.text
+                ),
+            )
+            .add_hint(format!(
+                "rename the file to {}.md or change the id",
+                id.text
+            ));
         return None;
     }
     let fields = [
@@ -263,9 +319,14 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
             };
             if !agrees {
                 l.diags
-                    .error(Some(value.place.clone()), format!("front matter {key} of {stem} disagrees with findings.csv"))
+                    .error(
+                        Some(value.place.clone()),
+                        format!("front matter {key} of {stem} disagrees with findings.csv"),
+                    )
                     .add_related(row.place.clone(), "the findings.csv row")
-                    .add_hint(format!("make the two agree, or remove `{key}` from the front matter"));
+                    .add_hint(format!(
+                        "make the two agree, or remove `{key}` from the front matter"
+                    ));
             }
         }
         row.body = Some(body);
@@ -275,7 +336,10 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
     let mut need = |value: &Option<Sourced>, key: &str| {
         if value.is_none() {
             l.diags
-                .error(Some(start_place.clone()), format!("finding {stem} has no `{key}`"))
+                .error(
+                    Some(start_place.clone()),
+                    format!("finding {stem} has no `{key}`"),
+                )
                 .add_hint(format!(
                     "add a findings.csv row with id {stem}, or give `{key}` in the front matter"
                 ));
@@ -288,7 +352,8 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
     let severity = severity.and_then(|s| l.parse_scale::<Severity>(s.place, &s.text));
     let difficulty = difficulty.and_then(|s| l.parse_scale::<Difficulty>(s.place, &s.text));
     let kind = kind.and_then(|s| l.parse_scale::<FindingType>(s.place, &s.text));
-    let status = status.and_then(|s| Some((l.parse_scale::<Status>(s.place.clone(), &s.text)?, s.place)));
+    let status =
+        status.and_then(|s| Some((l.parse_scale::<Status>(s.place.clone(), &s.text)?, s.place)));
     Some(RawFinding {
         id: stem,
         place: start_place,
@@ -311,7 +376,13 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
         Ok(t) => t,
         Err(e) => {
             l.diags
-                .error(Some(Place::new(file, shift(e.span().unwrap_or(0..0)))), format!("invalid front matter ({})", e.message().lines().next().unwrap_or("")))
+                .error(
+                    Some(Place::new(file, shift(e.span().unwrap_or(0..0)))),
+                    format!(
+                        "invalid front matter ({})",
+                        e.message().lines().next().unwrap_or("")
+                    ),
+                )
                 .add_hint("front matter is TOML between two +++ lines");
             return None;
         }
@@ -330,9 +401,17 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
     }
     match FrontMatter::deserialize(table.into_deserializer()) {
         Ok(mut f) => {
-            for v in [&mut f.id, &mut f.title, &mut f.severity, &mut f.difficulty, &mut f.kind, &mut f.target, &mut f.status]
-                .into_iter()
-                .flatten()
+            for v in [
+                &mut f.id,
+                &mut f.title,
+                &mut f.severity,
+                &mut f.difficulty,
+                &mut f.kind,
+                &mut f.target,
+                &mut f.status,
+            ]
+            .into_iter()
+            .flatten()
             {
                 let span = shift(v.span());
                 *v = Spanned::new(span, v.get_ref().clone());
@@ -341,7 +420,13 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
         }
         Err(e) => {
             l.diags
-                .error(Some(Place::new(file, shift(e.span().unwrap_or(0..0)))), format!("invalid front matter ({})", e.message().lines().next().unwrap_or("")))
+                .error(
+                    Some(Place::new(file, shift(e.span().unwrap_or(0..0)))),
+                    format!(
+                        "invalid front matter ({})",
+                        e.message().lines().next().unwrap_or("")
+                    ),
+                )
                 .add_hint("front matter values are strings, e.g. severity = \"Low\"");
             None
         }
@@ -362,10 +447,22 @@ fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> HashMap<String, FixRow> {
         return out;
     };
     let columns = [
-        Column { name: "id", required: true },
-        Column { name: "status", required: true },
-        Column { name: "refs", required: false },
-        Column { name: "note", required: false },
+        Column {
+            name: "id",
+            required: true,
+        },
+        Column {
+            name: "status",
+            required: true,
+        },
+        Column {
+            name: "refs",
+            required: false,
+        },
+        Column {
+            name: "note",
+            required: false,
+        },
     ];
     let Some(table) = table::read(file, &text, &columns, &mut l.diags) else {
         return out;
@@ -379,16 +476,24 @@ fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> HashMap<String, FixRow> {
         let place = table.place(id);
         let status = l.scale::<Status>(&table, row, "status");
         if !ids.contains(&id.value.as_str()) {
-            let d = l.diags.error(Some(place), format!("fix review of unknown finding \"{}\"", id.value));
+            let d = l.diags.error(
+                Some(place),
+                format!("fix review of unknown finding \"{}\"", id.value),
+            );
             match closest(&id.value, &ids) {
                 Some(c) => d.add_hint(format!("did you mean \"{c}\"?")),
-                None => d.add_hint("every id in fix-review.csv must be a finding of findings.csv or findings/"),
+                None => d.add_hint(
+                    "every id in fix-review.csv must be a finding of findings.csv or findings/",
+                ),
             };
             continue;
         }
         if let Some(first) = out.get(&id.value) {
             l.diags
-                .error(Some(place), format!("finding \"{}\" is reviewed twice", id.value))
+                .error(
+                    Some(place),
+                    format!("finding \"{}\" is reviewed twice", id.value),
+                )
                 .add_related(first.place.clone(), "first reviewed here")
                 .add_hint("keep one row per finding");
             continue;
@@ -399,7 +504,10 @@ fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> HashMap<String, FixRow> {
             id.value.clone(),
             FixRow {
                 status: (status, status_place),
-                refs: table.cell(row, "refs").map(|c| split_targets(&c.value)).unwrap_or_default(),
+                refs: table
+                    .cell(row, "refs")
+                    .map(|c| split_targets(&c.value))
+                    .unwrap_or_default(),
                 note: table.cell(row, "note").map(|c| Sourced {
                     text: c.value.clone(),
                     place: table.place(c),
@@ -412,7 +520,12 @@ fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> HashMap<String, FixRow> {
 }
 
 /// Converts the prose of raw findings and applies the fix review.
-pub(super) fn finish(l: &mut Loader, prose: &Prose, raw: Vec<RawFinding>, fix_review: Option<Date>) -> Vec<Finding> {
+pub(super) fn finish(
+    l: &mut Loader,
+    prose: &Prose,
+    raw: Vec<RawFinding>,
+    fix_review: Option<Date>,
+) -> Vec<Finding> {
     let mut fixes = fix_rows(l, &raw);
     let mut out = Vec::new();
     for (i, f) in raw.into_iter().enumerate() {
@@ -426,18 +539,31 @@ pub(super) fn finish(l: &mut Loader, prose: &Prose, raw: Vec<RawFinding>, fix_re
         let mut sections: [Vec<Block>; 4] = Default::default();
         for (k, cell) in f.cells.iter().enumerate() {
             if let Some(c) = cell {
-                sections[k] = l.markdown(prose, &c.text, cell_origin(&c.place), &prefix, &mut figures);
+                sections[k] =
+                    l.markdown(prose, &c.text, cell_origin(&c.place), &prefix, &mut figures);
             }
         }
         if let Some(body) = &f.body {
-            let blocks = l.markdown(prose, &body.text, Origin::Exact(body.file, body.offset), &prefix, &mut figures);
+            let blocks = l.markdown(
+                prose,
+                &body.text,
+                Origin::Exact(body.file, body.offset),
+                &prefix,
+                &mut figures,
+            );
             split_body(l, &f, body, blocks, &mut sections);
         }
         let fix = fixes.remove(&f.id);
         let status = match (&f.status, &fix) {
             (Some((a, pa)), Some(fx)) if *a != fx.status.0 => {
                 l.diags
-                    .error(Some(fx.status.1.clone()), format!("status of {} in fix-review.csv disagrees with findings.csv", f.id))
+                    .error(
+                        Some(fx.status.1.clone()),
+                        format!(
+                            "status of {} in fix-review.csv disagrees with findings.csv",
+                            f.id
+                        ),
+                    )
                     .add_related(pa.clone(), format!("findings.csv says {}", a.name()))
                     .add_hint("make the two agree, or give the status in one file only");
                 None
@@ -494,19 +620,38 @@ fn cell_origin(place: &Place) -> Origin {
 }
 
 /// Splits a write-up at its `##` headings into the four prose sections.
-fn split_body(l: &mut Loader, f: &RawFinding, body: &Body, blocks: Vec<Block>, sections: &mut [Vec<Block>; 4]) {
+fn split_body(
+    l: &mut Loader,
+    f: &RawFinding,
+    body: &Body,
+    blocks: Vec<Block>,
+    sections: &mut [Vec<Block>; 4],
+) {
     let mut current = 0;
     let mut given = [false; 4];
     for block in blocks {
-        if let Block::Heading { level: 1 | 2, content } = &block {
+        if let Block::Heading {
+            level: 1 | 2,
+            content,
+        } = &block
+        {
             let title = markdown::plain(content);
-            match PROSE.iter().position(|(_, h)| h.eq_ignore_ascii_case(title.trim())) {
+            match PROSE
+                .iter()
+                .position(|(_, h)| h.eq_ignore_ascii_case(title.trim()))
+            {
                 Some(k) => {
                     current = k;
                     if f.cells[k].is_some() {
                         let cell = f.cells[k].as_ref().expect("checked");
                         l.diags
-                            .error(Some(heading_place(body, &title)), format!("{} of {} is given both in findings.csv and in findings/{}.md", PROSE[k].1, f.id, f.id))
+                            .error(
+                                Some(heading_place(body, &title)),
+                                format!(
+                                    "{} of {} is given both in findings.csv and in findings/{}.md",
+                                    PROSE[k].1, f.id, f.id
+                                ),
+                            )
                             .add_related(cell.place.clone(), "the findings.csv cell")
                             .add_hint("keep the text in one of the two places");
                     }
@@ -521,7 +666,9 @@ fn split_body(l: &mut Loader, f: &RawFinding, body: &Body, blocks: Vec<Block>, s
                     );
                     match closest(&title, &headings) {
                         Some(h) => d.add_hint(format!("did you mean \"## {h}\"?")),
-                        None => d.add_hint(format!("a finding's sections are: {}", headings.join(", "))),
+                        None => {
+                            d.add_hint(format!("a finding's sections are: {}", headings.join(", ")))
+                        }
                     };
                     continue;
                 }
@@ -541,7 +688,9 @@ fn heading_place(body: &Body, title: &str) -> Place {
             *pos += line.len() + 1;
             Some((start, line))
         })
-        .find(|(_, line)| line.starts_with('#') && line.trim_start_matches('#').trim() == title.trim())
+        .find(|(_, line)| {
+            line.starts_with('#') && line.trim_start_matches('#').trim() == title.trim()
+        })
         .map_or(0, |(start, _)| start);
     let len = body.text[at..].find('\n').unwrap_or(body.text.len() - at);
     Place::new(body.file, body.offset + at..body.offset + at + len)

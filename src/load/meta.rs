@@ -65,7 +65,11 @@ impl<'de> Deserialize<'de> for TomlDate {
         let dt = toml::value::Datetime::deserialize(d)?;
         let date = match (dt.date, dt.time, dt.offset) {
             (Some(date), None, None) => date,
-            _ => return Err(D::Error::custom(format!("expected a date like 2023-11-08, found {dt}"))),
+            _ => {
+                return Err(D::Error::custom(format!(
+                    "expected a date like 2023-11-08, found {dt}"
+                )));
+            }
         };
         let month = time::Month::try_from(date.month).map_err(D::Error::custom)?;
         Date::from_calendar_date(i32::from(date.year), month, date.day)
@@ -107,12 +111,20 @@ pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<Meta> 
         Err(e) => {
             let range = e.span().unwrap_or(0..0);
             diags
-                .error(Some(Place::new(file, range)), format!("invalid TOML ({})", first_line(e.message())))
+                .error(
+                    Some(Place::new(file, range)),
+                    format!("invalid TOML ({})", first_line(e.message())),
+                )
                 .add_hint("see FORMAT.md for the layout of audit.toml");
             return None;
         }
     };
-    let mut r = Reader { file, diags, root: root.get_ref(), failed: false };
+    let mut r = Reader {
+        file,
+        diags,
+        root: root.get_ref(),
+        failed: false,
+    };
     r.warn_unknown();
 
     let title = r.required::<String>("title", "title = \"Flux\"");
@@ -125,18 +137,23 @@ pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<Meta> 
             "a4" => Paper::A4,
             other => {
                 r.diags
-                    .error(Some(Place::new(file, p.span())), format!("unknown paper size \"{other}\""))
+                    .error(
+                        Some(Place::new(file, p.span())),
+                        format!("unknown paper size \"{other}\""),
+                    )
                     .add_hint("expected \"letter\" or \"a4\"");
                 r.failed = true;
                 Paper::Letter
             }
         },
     };
-    let engagement = r.optional::<RawEngagement>("engagement").map(|e| Engagement {
-        start: e.start.map(|d| d.0),
-        end: e.end.map(|d| d.0),
-        effort: e.effort,
-    });
+    let engagement = r
+        .optional::<RawEngagement>("engagement")
+        .map(|e| Engagement {
+            start: e.start.map(|d| d.0),
+            end: e.end.map(|d| d.0),
+            effort: e.effort,
+        });
     let fix_review = r
         .optional::<RawFixReview>("fix_review")
         .map(|f| FixReview { date: f.date.0 });
@@ -152,13 +169,19 @@ pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<Meta> 
                     review.date
                 ),
             )
-            .add_hint("a fix review follows the engagement: check [fix_review] date and [engagement] end");
+            .add_hint(
+                "a fix review follows the engagement: check [fix_review] date and [engagement] end",
+            );
         r.failed = true;
     }
     let meta = Meta {
-        subtitle: r.optional("subtitle").unwrap_or_else(|| "Security Assessment".into()),
+        subtitle: r
+            .optional("subtitle")
+            .unwrap_or_else(|| "Security Assessment".into()),
         version: r.optional("version").unwrap_or_else(|| "1.0".into()),
-        classification: r.optional("classification").unwrap_or_else(|| "CONFIDENTIAL".into()),
+        classification: r
+            .optional("classification")
+            .unwrap_or_else(|| "CONFIDENTIAL".into()),
         id_prefix: r.optional("id_prefix"),
         draft: r.optional("draft").unwrap_or(false),
         paper,
@@ -171,7 +194,10 @@ pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<Meta> 
             .optional::<Vec<RawEvent>>("timeline")
             .unwrap_or_default()
             .into_iter()
-            .map(|e| Event { date: e.date.0, event: e.event })
+            .map(|e| Event {
+                date: e.date.0,
+                event: e.event,
+            })
             .collect(),
         targets: r.optional::<Vec<Target>>("targets").unwrap_or_default(),
         coverage: r.optional::<Coverage>("coverage").unwrap_or_default(),
@@ -181,7 +207,11 @@ pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<Meta> 
             .optional::<Vec<RawVersion>>("history")
             .unwrap_or_default()
             .into_iter()
-            .map(|v| Version { version: v.version, date: v.date.0, description: v.description })
+            .map(|v| Version {
+                version: v.version,
+                date: v.date.0,
+                description: v.description,
+            })
             .collect(),
         title: title?,
         date: date?.0,
@@ -204,7 +234,10 @@ struct Reader<'a, 'd> {
 
 impl Reader<'_, '_> {
     fn lookup(&self, key: &str) -> Option<&Spanned<DeValue<'_>>> {
-        self.root.iter().find(|(k, _)| k.get_ref() == key).map(|(_, v)| v)
+        self.root
+            .iter()
+            .find(|(k, _)| k.get_ref() == key)
+            .map(|(_, v)| v)
     }
 
     /// Returns the span of `table.key`, or of `table` if the key is absent.
@@ -243,8 +276,13 @@ impl Reader<'_, '_> {
     fn required<T: DeserializeOwned>(&mut self, key: &str, example: &str) -> Option<T> {
         if self.lookup(key).is_none() {
             self.diags
-                .error(Some(Place::new(self.file, 0..0)), format!("missing required key `{key}`"))
-                .add_hint(format!("add a line such as `{example}` at the top of audit.toml"));
+                .error(
+                    Some(Place::new(self.file, 0..0)),
+                    format!("missing required key `{key}`"),
+                )
+                .add_hint(format!(
+                    "add a line such as `{example}` at the top of audit.toml"
+                ));
             self.failed = true;
             return None;
         }
@@ -285,7 +323,12 @@ impl Reader<'_, '_> {
         }
     }
 
-    fn unknown(&mut self, key: &Spanned<std::borrow::Cow<'_, str>>, known: &[&str], parent: Option<&str>) {
+    fn unknown(
+        &mut self,
+        key: &Spanned<std::borrow::Cow<'_, str>>,
+        known: &[&str],
+        parent: Option<&str>,
+    ) {
         let name = key.get_ref();
         let shown = match parent {
             Some(p) => format!("{p}.{name}"),

@@ -17,8 +17,8 @@ use std::path::{Component, Path, PathBuf};
 use crate::diag::{Diagnostics, FileRef, Place, Sources};
 use crate::markdown::{self, Block, Context, ImageSink, Inline, Problem};
 use crate::model::{
-    Acknowledgement, AppendixKind, Appendix, Asset, Audit, MaturityEntry, Rating, Scale, Sections,
-    Subsection, Target, appendix_letter, appendix_order, closest, MATURITY_CATEGORIES,
+    Acknowledgement, Appendix, AppendixKind, Asset, Audit, MATURITY_CATEGORIES, MaturityEntry,
+    Rating, Scale, Sections, Subsection, Target, appendix_letter, appendix_order, closest,
 };
 use table::Column;
 
@@ -58,7 +58,12 @@ pub fn load(dir: &Path) -> io::Result<Loaded> {
                 Err(io::Error::other("not a folder"))
             }
         })
-        .map_err(|e| io::Error::new(e.kind(), format!("cannot read audit folder {}: {e}", dir.display())))?;
+        .map_err(|e| {
+            io::Error::new(
+                e.kind(),
+                format!("cannot read audit folder {}: {e}", dir.display()),
+            )
+        })?;
     let mut loader = Loader {
         shown: dir.to_path_buf(),
         root: root.clone(),
@@ -71,7 +76,11 @@ pub fn load(dir: &Path) -> io::Result<Loaded> {
         },
     };
     let audit = loader.audit();
-    let audit = if loader.diags.has_errors() { None } else { audit };
+    let audit = if loader.diags.has_errors() {
+        None
+    } else {
+        audit
+    };
     Ok(Loaded {
         audit,
         sources: loader.sources,
@@ -132,9 +141,13 @@ impl Loader {
         let appendices = appendix_files
             .into_iter()
             .zip(letters)
-            .filter_map(|((name, file, text), letter)| self.appendix(&prose, name, file, &text, letter))
+            .filter_map(|((name, file, text), letter)| {
+                self.appendix(&prose, name, file, &text, letter)
+            })
             .collect();
-        let fix_review = meta.as_ref().and_then(|m| m.fix_review.as_ref().map(|f| f.date));
+        let fix_review = meta
+            .as_ref()
+            .and_then(|m| m.fix_review.as_ref().map(|f| f.date));
         let findings = findings::finish(self, &prose, raw, fix_review);
         let meta = meta?;
         Some(Audit {
@@ -168,7 +181,10 @@ impl Loader {
         if !path.exists() {
             let file = self.sources.add(self.shown(rel), "");
             self.diags
-                .error(Some(Place::new(file, 0..0)), format!("missing required file {rel}"))
+                .error(
+                    Some(Place::new(file, 0..0)),
+                    format!("missing required file {rel}"),
+                )
                 .add_hint("see FORMAT.md for the files of an audit folder");
             return None;
         }
@@ -192,13 +208,23 @@ impl Loader {
                 );
             }
             Ok(m) if !m.is_file() => {
-                return fail(self, "not a regular file".into(), "replace it by a file".into());
+                return fail(
+                    self,
+                    "not a regular file".into(),
+                    "replace it by a file".into(),
+                );
             }
             _ => {}
         }
         let bytes = match fs::read(path) {
             Ok(b) => b,
-            Err(e) => return fail(self, format!("cannot read file ({e})"), "check its permissions".into()),
+            Err(e) => {
+                return fail(
+                    self,
+                    format!("cannot read file ({e})"),
+                    "check its permissions".into(),
+                );
+            }
         };
         match text::decode(bytes) {
             Ok(text) => {
@@ -282,9 +308,18 @@ impl Loader {
             return Vec::new();
         };
         let columns = [
-            Column { name: "category", required: true },
-            Column { name: "rating", required: true },
-            Column { name: "summary", required: true },
+            Column {
+                name: "category",
+                required: true,
+            },
+            Column {
+                name: "rating",
+                required: true,
+            },
+            Column {
+                name: "summary",
+                required: true,
+            },
         ];
         let Some(table) = table::read(file, &text, &columns, &mut self.diags) else {
             return Vec::new();
@@ -303,19 +338,31 @@ impl Loader {
             }
             if let Some(c) = table.cell(row, "category") {
                 let place = table.place(c);
-                if !MATURITY_CATEGORIES.iter().any(|k| k.eq_ignore_ascii_case(&c.value)) {
+                if !MATURITY_CATEGORIES
+                    .iter()
+                    .any(|k| k.eq_ignore_ascii_case(&c.value))
+                {
                     let d = self.diags.warning(
                         Some(place.clone()),
-                        format!("maturity category \"{}\" is not one of the usual eleven", c.value),
+                        format!(
+                            "maturity category \"{}\" is not one of the usual eleven",
+                            c.value
+                        ),
                     );
                     match closest(&c.value, MATURITY_CATEGORIES) {
                         Some(k) => d.add_hint(format!("did you mean \"{k}\"?")),
-                        None => d.add_hint(format!("usual categories: {}", MATURITY_CATEGORIES.join(", "))),
+                        None => d.add_hint(format!(
+                            "usual categories: {}",
+                            MATURITY_CATEGORIES.join(", ")
+                        )),
                     };
                 }
                 if let Some(first) = seen.insert(c.value.to_lowercase(), place.clone()) {
                     self.diags
-                        .error(Some(place), format!("duplicate maturity category \"{}\"", c.value))
+                        .error(
+                            Some(place),
+                            format!("duplicate maturity category \"{}\"", c.value),
+                        )
                         .add_related(first, "first rated here")
                         .add_hint("give each category one row");
                 }
@@ -325,7 +372,11 @@ impl Loader {
                     .iter()
                     .find(|k| k.eq_ignore_ascii_case(&category))
                     .map_or(category, |k| k.to_string());
-                out.push(MaturityEntry { category, rating, summary });
+                out.push(MaturityEntry {
+                    category,
+                    rating,
+                    summary,
+                });
             }
         }
         out
@@ -336,9 +387,18 @@ impl Loader {
             return Vec::new();
         };
         let columns = [
-            Column { name: "name", required: true },
-            Column { name: "organization", required: false },
-            Column { name: "role", required: false },
+            Column {
+                name: "name",
+                required: true,
+            },
+            Column {
+                name: "organization",
+                required: false,
+            },
+            Column {
+                name: "role",
+                required: false,
+            },
         ];
         let Some(table) = table::read(file, &text, &columns, &mut self.diags) else {
             return Vec::new();
@@ -363,13 +423,16 @@ impl Loader {
             let stem = name.trim_end_matches(".md");
             let rel = format!("sections/{name}");
             if !SECTION_NAMES.contains(&stem) {
-                let file = self.sources.add(self.shown(rel), "");
+                let file = self.sources.add(self.shown(&rel), "");
                 let d = self.diags.error(
                     Some(Place::new(file, 0..0)),
                     format!("unknown section file \"{name}\""),
                 );
                 match closest(stem, SECTION_NAMES) {
-                    Some(k) => d.add_hint(format!("did you mean \"{k}.md\"? known sections: {}", SECTION_NAMES.join(", "))),
+                    Some(k) => d.add_hint(format!(
+                        "did you mean \"{k}.md\"? known sections: {}",
+                        SECTION_NAMES.join(", ")
+                    )),
                     None => d.add_hint(format!("known sections: {}", SECTION_NAMES.join(", "))),
                 };
                 continue;
@@ -401,14 +464,24 @@ impl Loader {
             .collect()
     }
 
-    fn appendix(&mut self, prose: &Prose, name: String, file: FileRef, text: &str, letter: String) -> Option<Appendix> {
+    fn appendix(
+        &mut self,
+        prose: &Prose,
+        name: String,
+        file: FileRef,
+        text: &str,
+        letter: String,
+    ) -> Option<Appendix> {
         let mut blocks = self.markdown(prose, text, Origin::Exact(file, 0), &letter, &mut 0);
         let title_at = blocks
             .iter()
             .position(|b| matches!(b, Block::Heading { level: 1, .. }));
         let Some(at) = title_at else {
             self.diags
-                .error(Some(Place::new(file, 0..0)), format!("appendix {name} has no title"))
+                .error(
+                    Some(Place::new(file, 0..0)),
+                    format!("appendix {name} has no title"),
+                )
                 .add_hint("start the file with a `# Title` heading");
             return None;
         };
@@ -423,7 +496,12 @@ impl Loader {
     }
 
     /// Returns a required cell's value, or records that it is empty.
-    fn required_cell(&mut self, table: &table::Table, row: &table::Record, column: &str) -> Option<String> {
+    fn required_cell(
+        &mut self,
+        table: &table::Table,
+        row: &table::Record,
+        column: &str,
+    ) -> Option<String> {
         match table.cell(row, column) {
             Some(c) => Some(c.value.clone()),
             None => {
@@ -436,11 +514,18 @@ impl Loader {
     fn missing_cell(&mut self, table: &table::Table, row: &table::Record, column: &str) {
         self.diags
             .error(Some(table.row_place(row)), format!("missing {column}"))
-            .add_hint(format!("every row needs a value in the \"{column}\" column"));
+            .add_hint(format!(
+                "every row needs a value in the \"{column}\" column"
+            ));
     }
 
     /// Parses a required cell on a fixed scale, reporting unknown values with a suggestion.
-    fn scale<S: Scale>(&mut self, table: &table::Table, row: &table::Record, column: &str) -> Option<S> {
+    fn scale<S: Scale>(
+        &mut self,
+        table: &table::Table,
+        row: &table::Record,
+        column: &str,
+    ) -> Option<S> {
         let Some(cell) = table.cell(row, column) else {
             self.missing_cell(table, row, column);
             return None;
@@ -465,7 +550,10 @@ fn split_subsections(blocks: Vec<Block>) -> Vec<Subsection> {
     let mut out: Vec<Subsection> = Vec::new();
     for block in blocks {
         match block {
-            Block::Heading { level: 1 | 2, content } => out.push(Subsection {
+            Block::Heading {
+                level: 1 | 2,
+                content,
+            } => out.push(Subsection {
                 title: markdown::plain(&content),
                 body: Vec::new(),
             }),
@@ -493,7 +581,9 @@ impl ImageSink for Images {
         let rel = Path::new(src);
         let escapes = src.contains('\\')
             || src.contains(':')
-            || rel.components().any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+            || rel
+                .components()
+                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
         if escapes {
             return Err((
                 format!("image path \"{src}\" leaves the audit folder"),
@@ -527,14 +617,24 @@ impl ImageSink for Images {
                 "use PNG, JPEG, GIF, WebP or SVG".into(),
             ));
         }
-        let meta = fs::metadata(&real).map_err(|e| (format!("cannot read image \"{src}\" ({e})"), "check its permissions".into()))?;
+        let meta = fs::metadata(&real).map_err(|e| {
+            (
+                format!("cannot read image \"{src}\" ({e})"),
+                "check its permissions".into(),
+            )
+        })?;
         if !meta.is_file() || meta.len() > MAX_IMAGE_BYTES {
             return Err((
                 format!("image \"{src}\" is not a file of at most {MAX_IMAGE_BYTES} bytes"),
                 "use a smaller image file".into(),
             ));
         }
-        let bytes = fs::read(&real).map_err(|e| (format!("cannot read image \"{src}\" ({e})"), "check its permissions".into()))?;
+        let bytes = fs::read(&real).map_err(|e| {
+            (
+                format!("cannot read image \"{src}\" ({e})"),
+                "check its permissions".into(),
+            )
+        })?;
         let vpath = format!("/assets/{}.{ext}", self.assets.len());
         self.assets.push(Asset {
             vpath: vpath.clone(),

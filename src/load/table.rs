@@ -70,10 +70,17 @@ fn normalise(name: &str) -> String {
 }
 
 /// Reads a CSV file against its expected columns, reporting every problem.
-pub fn read(file: FileRef, text: &str, columns: &[Column], diags: &mut Diagnostics) -> Option<Table> {
+pub fn read(
+    file: FileRef,
+    text: &str,
+    columns: &[Column],
+    diags: &mut Diagnostics,
+) -> Option<Table> {
     let (mut records, errors) = parse(text);
     for (range, message, hint) in errors {
-        diags.error(Some(Place::new(file, range)), message).add_hint(hint);
+        diags
+            .error(Some(Place::new(file, range)), message)
+            .add_hint(hint);
     }
     if records.is_empty() {
         diags
@@ -92,7 +99,10 @@ pub fn read(file: FileRef, text: &str, columns: &[Column], diags: &mut Diagnosti
     let header = records.remove(0);
     if header.cells.len() == 1 && header.cells[0].value.to_lowercase().starts_with("sep=") {
         diags
-            .error(Some(Place::new(file, header.range.clone())), "unsupported `sep=` line")
+            .error(
+                Some(Place::new(file, header.range.clone())),
+                "unsupported `sep=` line",
+            )
             .add_hint("remove the line; columns must be separated by commas");
         return None;
     }
@@ -123,7 +133,10 @@ pub fn read(file: FileRef, text: &str, columns: &[Column], diags: &mut Diagnosti
                 }
             }
             None => {
-                let d = diags.warning(Some(place), format!("unknown column \"{}\" is ignored", cell.value));
+                let d = diags.warning(
+                    Some(place),
+                    format!("unknown column \"{}\" is ignored", cell.value),
+                );
                 match closest(&name, &known) {
                     Some(c) => d.add_hint(format!("did you mean \"{c}\"?")),
                     None => d.add_hint(format!("known columns: {}", known.join(", "))),
@@ -131,7 +144,10 @@ pub fn read(file: FileRef, text: &str, columns: &[Column], diags: &mut Diagnosti
             }
         }
     }
-    for col in columns.iter().filter(|c| c.required && !map.contains_key(c.name)) {
+    for col in columns
+        .iter()
+        .filter(|c| c.required && !map.contains_key(c.name))
+    {
         diags
             .error(
                 Some(Place::new(file, header.range.clone())),
@@ -275,7 +291,10 @@ fn parse_cell(text: &str, pos: usize) -> (Cell, usize, Option<SyntaxError>) {
                 }
                 let error = (
                     start..end,
-                    format!("text after the closing quote of a cell (`{}`)", &text[start..end]),
+                    format!(
+                        "text after the closing quote of a cell (`{}`)",
+                        &text[start..end]
+                    ),
                     "quote the whole cell and write quotes inside it as \"\"".to_string(),
                 );
                 return (cell, end, Some(error));

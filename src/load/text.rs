@@ -8,8 +8,7 @@ pub type EncodingError = (String, String);
 
 /// Decodes a file's bytes as UTF-8, dropping a byte-order mark.
 pub fn decode(bytes: Vec<u8>) -> Result<String, EncodingError> {
-    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || looks_utf16(&bytes)
-    {
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) || looks_utf16(&bytes) {
         return Err((
             "file is UTF-16, not UTF-8".into(),
             "re-save it as UTF-8 (in Excel: \"CSV UTF-8\"; in an editor: encoding UTF-8)".into(),
@@ -44,7 +43,12 @@ mod tests {
     #[test]
     fn a_bom_is_dropped_and_utf16_and_latin1_are_refused() {
         assert_eq!(decode(b"\xEF\xBB\xBFid".to_vec()).unwrap(), "id");
-        assert!(decode(b"\xFF\xFEi\0d\0".to_vec()).unwrap_err().0.contains("UTF-16"));
+        assert!(
+            decode(b"\xFF\xFEi\0d\0".to_vec())
+                .unwrap_err()
+                .0
+                .contains("UTF-16")
+        );
         let (msg, hint) = decode(b"a\nb\xE9".to_vec()).unwrap_err();
         assert_eq!(msg, "file is not UTF-8 (byte 0xE9 on line 2)");
         assert!(hint.contains("Windows-1252"));

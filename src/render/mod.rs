@@ -133,9 +133,7 @@ fn timestamp(epoch: Option<i64>, date: Datetime) -> Timestamp {
                 t.second(),
             )
         })
-        .or_else(|| {
-            Datetime::from_ymd_hms(date.year()?, date.month()?, date.day()?, 0, 0, 0)
-        })
+        .or_else(|| Datetime::from_ymd_hms(date.year()?, date.month()?, date.day()?, 0, 0, 0))
         .unwrap_or(date);
     Timestamp::new_utc(datetime)
 }
@@ -166,7 +164,8 @@ fn to_diagnostic(
             let (line, col) = sources.line_col(p.file, p.range.start);
             format!(" at {}:{line}:{col}", sources.name(p.file))
         });
-        out.hints.push(format!("{}{}", point.v, at.unwrap_or_default()));
+        out.hints
+            .push(format!("{}{}", point.v, at.unwrap_or_default()));
     }
     out
 }

@@ -56,14 +56,21 @@ pub fn collect(overrides: Option<&Path>) -> io::Result<Vec<TemplateFile>> {
         return Ok(files);
     };
     let root = fs::canonicalize(dir).map_err(|e| {
-        io::Error::new(e.kind(), format!("cannot read template folder {} ({e})", dir.display()))
+        io::Error::new(
+            e.kind(),
+            format!("cannot read template folder {} ({e})", dir.display()),
+        )
     })?;
     let mut entries: Vec<PathBuf> = fs::read_dir(&root)?
         .filter_map(|e| e.ok().map(|e| e.path()))
         .collect();
     entries.sort();
     for path in entries {
-        let Some(name) = path.file_name().and_then(|n| n.to_str()).map(str::to_string) else {
+        let Some(name) = path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .map(str::to_string)
+        else {
             continue;
         };
         if name.starts_with('.') {

@@ -69,7 +69,7 @@ impl ReportWorld {
     }
 
     fn lookup(&self, id: FileId) -> FileResult<&Served> {
-        if id.package().is_some() {
+        if matches!(id.root(), VirtualRoot::Package(_)) {
             return Err(FileError::Other(Some(
                 "packages are not available: auditpress templates work offline, without packages"
                     .into(),
@@ -102,7 +102,10 @@ impl World for ReportWorld {
                 let served = self.lookup(id)?;
                 let text = std::str::from_utf8(served.bytes.as_slice())
                     .map_err(|_| FileError::InvalidUtf8)?;
-                Ok(Source::new(id, text.trim_start_matches('\u{feff}').to_string()))
+                Ok(Source::new(
+                    id,
+                    text.trim_start_matches('\u{feff}').to_string(),
+                ))
             })
             .clone()
     }

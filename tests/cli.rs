@@ -1,0 +1,454 @@
+//! End-to-end tests: run the auditpress binary as a user does, and check what a
+//! user would check: the text of the PDF, the messages and their places, the
+//! exit code, the bytes of a rebuild. See tests/README.md.
+
+mod common;
+
+use std::fs;
+
+use common::*;
+
+#[test]
+fn example_builds_with_every_section_in_order() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = dir.parent().unwrap().join("report.pdf");
+    let out = run(&[
+        "build".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("wrote"), "{}", stderr(&out));
+    let text = pdf_text(&pdf);
+    assert_in_order(
+        &text,
+        &[
+            "Lumen",
+            "Security Assessment",
+            "Table of Contents",
+            "Document History",
+            "Executive Summary",
+            "Engagement Overview",
+            "Observations and Impact",
+            "Recommendations",
+            "Finding Severities and Categories",
+            "Project Summary",
+            "Contact Information",
+            "Project Timeline",
+            "Project Goals",
+            "Project Targets",
+            "Project Coverage",
+            "Coverage Limitations",
+            "Threat Model",
+            "Automated Testing",
+            "Codebase Maturity Evaluation",
+            "Acknowledgements",
+            "Summary of Findings",
+            "Detailed Findings",
+            "1. Manifest paths can escape the secrets directory",
+            "10. Dependency with a known vulnerability in the console",
+            "A. Vulnerability Categories",
+            "B. Code Maturity Categories",
+            "C. Semgrep Rules",
+            "D. Fix Review Results",
+            "E. Fix Review Status Categories",
+            "Notices and Remarks",
+            "About Northwind Security, Inc.",
+        ],
+    );
+    for n in 1..=10 {
+        assert!(
+            text.contains(&format!("NWS-LUMEN-{n}")),
+            "NWS-LUMEN-{n} missing"
+        );
+    }
+    assert!(text.contains("Figure 1.1:"), "code figure caption missing");
+    assert!(text.contains("Figure 1.2:"), "image figure caption missing");
+    assert!(
+        text.contains("Figure C.1:"),
+        "appendix figure caption missing"
+    );
+    // Footer marking and vendor on the pages after the cover.
+    assert!(text.matches("PUBLIC").count() > 10);
+}
+
+#[test]
+fn the_curl_sample_builds() {
+    let (_tmp, dir) = workspace(&fixture("curl-2022"));
+    let pdf = dir.parent().unwrap().join("curl.pdf");
+    let out = run(&[
+        "build".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Non-constant-time comparison of secrets"));
+    assert!(text.contains("Figure 4.1:"));
+    assert!(text.contains("TOB-CURL-14"));
+}
+
+#[test]
+fn the_default_output_name_comes_from_the_report() {
+    let (_tmp, dir) = workspace(&example());
+    let out = run(&["build".as_ref(), dir.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let expected = dir
+        .parent()
+        .unwrap()
+        .join("lumen-security-assessment-v2.0.pdf");
+    assert!(expected.is_file(), "{}", stderr(&out));
+}
+
+#[test]
+fn the_view_json_carries_every_field_of_every_file() {
+    let out = run(&[
+        "build".as_ref(),
+        example().as_os_str(),
+        "--emit".as_ref(),
+        "view-json".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("view is JSON");
+    let r = &v["report"];
+    // audit.toml
+    assert_eq!(r["title"], "Lumen");
+    assert_eq!(r["subtitle"], "Security Assessment");
+    assert_eq!(r["date"]["long"], "March 20, 2026");
+    assert_eq!(r["version"], "2.0");
+    assert_eq!(r["classification"], "PUBLIC");
+    assert_eq!(r["vendor"], "Northwind Security, Inc.");
+    assert_eq!(r["draft"], false);
+    assert_eq!(r["paper"], "letter");
+    assert_eq!(r["client"], "the Lumen Project");
+    assert_eq!(r["prepared_for"][1], "Open Infrastructure Security Fund");
+    assert_eq!(r["prepared_by"][2], "Jonah Weiss");
+    assert_eq!(r["engagement"]["start"]["iso"], "2026-01-12");
+    assert_eq!(r["engagement"]["end"]["iso"], "2026-01-30");
+    assert_eq!(r["engagement"]["effort"], "six engineer-weeks");
+    assert_eq!(v["contacts"][0]["group"], "managers");
+    assert_eq!(
+        v["contacts"][0]["people"][0]["email"],
+        "helena.brandt@northwind.example"
+    );
+    assert_eq!(v["contacts"][1]["people"][0]["role"], "Lead Consultant");
+    assert_eq!(v["timeline"][0]["event"], "Pre-project kickoff call");
+    assert_eq!(v["targets"][0]["name"], "lumen-agent");
+    assert_eq!(v["targets"][0]["type"], "Go daemon");
+    assert_eq!(v["targets"][0]["platform"], "Linux");
+    assert_eq!(v["targets"][1]["version"], "v1.8.2");
+    assert_eq!(
+        v["targets"][1]["repository"],
+        "https://gitlab.com/lumen-project/lumen-console"
+    );
+    assert_eq!(v["goals"].as_array().unwrap().len(), 5);
+    assert_eq!(v["coverage"]["approaches"].as_array().unwrap().len(), 4);
+    assert_eq!(v["coverage"]["limitations"].as_array().unwrap().len(), 2);
+    assert_eq!(v["tools"][0]["policy"], "Appendix C");
+    assert_eq!(v["tools"][2]["name"], "go-fuzz");
+    assert_eq!(v["fix_review"]["date"]["iso"], "2026-03-13");
+    assert_eq!(v["history"][0]["description"], "Initial report");
+    // findings.csv, findings/*.md, fix-review.csv
+    let f = &v["findings"];
+    assert_eq!(f.as_array().unwrap().len(), 10);
+    assert_eq!(f[0]["id"], "NWS-LUMEN-1");
+    assert_eq!(f[0]["number"], 1);
+    assert_eq!(f[0]["severity"], "High");
+    assert_eq!(f[0]["difficulty"], "Low");
+    assert_eq!(f[0]["type"], "Data Validation");
+    assert_eq!(
+        f[0]["targets"][0],
+        "lumen-agent/internal/manifest/paths.go#41–58"
+    );
+    assert_eq!(
+        f[0]["target_links"][0]["url"],
+        "https://github.com/lumen-project/lumen-agent/blob/3f9c2a71d0be48e6a5c1f7d29e0b8c4a6d3e2f10/internal/manifest/paths.go#L41-L58"
+    );
+    assert_eq!(f[0]["description"][1]["kind"], "code-block");
+    assert_eq!(f[0]["description"][1]["start"], 41);
+    assert_eq!(f[0]["description"][1]["highlight"][1], 55);
+    assert_eq!(f[0]["description"][1]["figure"]["number"], "1.1");
+    assert!(
+        f[0]["exploit_scenario"]
+            .to_string()
+            .contains("/assets/0.png")
+    );
+    assert!(f[0]["references"].to_string().contains("cwe.mitre.org"));
+    assert!(
+        f[3]["recommendations"]
+            .to_string()
+            .contains("tls.VersionTLS12")
+    );
+    assert_eq!(f[0]["status"], "Resolved");
+    assert_eq!(f[1]["status"], "Partially Resolved");
+    assert_eq!(f[0]["fix"]["refs"][0], "lumen-project/lumen-agent#412");
+    assert!(f[1]["fix"]["note"].to_string().contains("\"quote\""));
+    // maturity.csv, acknowledgements.csv
+    assert_eq!(v["maturity"].as_array().unwrap().len(), 11);
+    assert_eq!(
+        v["maturity"][2]["category"],
+        "Authentication / Access Controls"
+    );
+    assert_eq!(v["maturity"][2]["rating"], "Weak");
+    assert_eq!(v["acknowledgements"][2]["role"], "Funding");
+    assert_eq!(v["acknowledgements"][0]["organization"], "Lumen Project");
+    // sections/, appendices/
+    let s = &v["sections"];
+    assert_eq!(
+        s["executive_summary"][1]["title"],
+        "Observations and Impact"
+    );
+    for key in ["threat_model", "acknowledgements", "notices", "about"] {
+        assert!(s[key].is_array(), "section {key} missing");
+    }
+    let letters: Vec<&str> = v["appendices"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["letter"].as_str().unwrap())
+        .collect();
+    assert_eq!(letters, ["A", "B", "C", "D", "E"]);
+    assert_eq!(v["appendices"][2]["title"], "Semgrep Rules");
+    // computed counts
+    assert_eq!(v["counts"]["total"], 10);
+    assert_eq!(v["counts"]["severity"][0]["count"], 2);
+    assert_eq!(v["counts"]["status"][0]["count"], 7);
+}
+
+#[test]
+fn a_dozen_mistakes_are_all_reported_with_their_places_and_nothing_is_written() {
+    let (_tmp, dir) = workspace(&fixture("mistakes"));
+    let pdf = dir.parent().unwrap().join("previous.pdf");
+    fs::write(&pdf, b"%PDF previous build").unwrap();
+    let out = run(&[
+        "build".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    let expected = [
+        ("audit.toml:2:8", "invalid value for `date`"),
+        ("audit.toml:5:1", "warning: unknown key `colour` is ignored"),
+        ("audit.toml:8:1", "did you mean `prepared_for`?"),
+        (
+            "findings.csv:1:42",
+            "warning: unknown column \"sevrity\" is ignored",
+        ),
+        ("findings.csv:2:13", "unknown severity \"Hgh\""),
+        ("findings.csv:3:18", "unknown difficulty \"Easy\""),
+        (
+            "findings.csv:4:19",
+            "unknown finding type \"Data Validaton\"",
+        ),
+        ("findings.csv:4:1", "duplicate finding id \"BRK-1\""),
+        ("findings.csv:5:1", "missing title"),
+        ("maturity.csv:2:12", "unknown rating \"Strng\""),
+        (
+            "fix-review.csv:2:1",
+            "fix review of unknown finding \"BRK-9\"",
+        ),
+        ("fix-review.csv:3:7", "unknown status \"Fixed\""),
+        (
+            "BRK-4.md:2:12",
+            "front matter severity of BRK-4 disagrees with findings.csv",
+        ),
+        (
+            "BRK-4.md:7:5",
+            "image path \"../../../../etc/passwd.png\" leaves the audit folder",
+        ),
+        ("BRK-4.md:9:1", "unknown section \"Mitigation\""),
+        ("summary.md:1:1", "unknown section file \"summary.md\""),
+        ("10-extra.md:1:1", "appendix 10-extra.md has no title"),
+    ];
+    for (place, message) in expected {
+        assert_diagnostic(&err, place, message);
+    }
+    assert!(err.contains("did you mean \"High\"?"), "{err}");
+    assert!(err.contains("did you mean \"Data Validation\"?"), "{err}");
+    assert_eq!(fs::read(&pdf).unwrap(), b"%PDF previous build");
+}
+
+#[test]
+fn hostile_text_is_printed_verbatim_and_never_evaluated() {
+    let (_tmp, dir) = workspace(&fixture("hostile"));
+    let pdf = dir.parent().unwrap().join("hostile.pdf");
+    let out = run(&[
+        "build".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = pdf_text(&pdf);
+    for needle in [
+        r#"Hostile #read("/etc/passwd")"#,
+        r#"Title #read("/etc/passwd") ] $x$ <lbl> @ref back\slash"#,
+        r#"Body #read("/etc/passwd") and ] and $x$ and <lbl> and @ref and back\slash end."#,
+        r#"#eval("1+1") #set text(red) // comment"#,
+        r#"#import "/report.typ""#,
+        r#"#include "/style.typ" and /* not a comment */"#,
+        "Example ] Security $x$",
+    ] {
+        assert!(
+            text.contains(needle),
+            "missing verbatim {needle:?} in:\n{text}"
+        );
+    }
+    assert!(!text.contains("root:x:0"), "a file was read");
+    let target = r#"src/#read("/etc/passwd")/]$x$<lbl>@ref\path.c"#;
+    assert!(squash(&text).contains(target), "target not verbatim");
+}
+
+#[test]
+fn rebuilding_gives_identical_bytes() {
+    let (_tmp, dir) = workspace(&example());
+    let a = dir.parent().unwrap().join("a.pdf");
+    let b = dir.parent().unwrap().join("b.pdf");
+    for pdf in [&a, &b] {
+        let out = run(&[
+            "build".as_ref(),
+            dir.as_os_str(),
+            "-o".as_ref(),
+            pdf.as_os_str(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    }
+    assert!(
+        fs::read(&a).unwrap() == fs::read(&b).unwrap(),
+        "rebuild differs"
+    );
+}
+
+#[test]
+fn the_pdf_date_comes_from_the_report_or_source_date_epoch() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = dir.parent().unwrap().join("r.pdf");
+    let out = run(&[
+        "build".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(pdf_info(&pdf).contains("2026-03-20"), "{}", pdf_info(&pdf));
+    let out = run_env(
+        &[
+            "build".as_ref(),
+            dir.as_os_str(),
+            "-o".as_ref(),
+            pdf.as_os_str(),
+        ],
+        &[("SOURCE_DATE_EPOCH", "1700000000")],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(pdf_info(&pdf).contains("2023-11-14"), "{}", pdf_info(&pdf));
+    let out = run_env(
+        &["check".as_ref(), dir.as_os_str()],
+        &[("SOURCE_DATE_EPOCH", "soon")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("SOURCE_DATE_EPOCH=\"soon\""));
+}
+
+#[test]
+fn a_missing_folder_is_an_io_error() {
+    let out = run(&["build".as_ref(), "no/such/folder".as_ref()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot read audit folder no/such/folder"));
+}
+
+#[test]
+fn output_with_several_folders_is_a_usage_error() {
+    let out = run(&["build", "a", "b", "-o", "x.pdf"].map(AsRef::as_ref));
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("cannot be used with several folders"));
+}
+
+#[test]
+fn utf16_and_latin1_files_are_refused_with_how_to_resave() {
+    let (_tmp, dir) = workspace(&example());
+    let utf16: Vec<u8> = "\u{feff}id,status\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    fs::write(dir.join("fix-review.csv"), utf16).unwrap();
+    fs::write(dir.join("acknowledgements.csv"), b"name\nJos\xe9\n").unwrap();
+    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_diagnostic(&err, "fix-review.csv:1:1", "file is UTF-16, not UTF-8");
+    assert_diagnostic(
+        &err,
+        "acknowledgements.csv:1:1",
+        "file is not UTF-8 (byte 0xE9 on line 2)",
+    );
+    assert!(err.contains("re-save it as UTF-8"), "{err}");
+}
+
+#[test]
+fn a_bom_crlf_and_loose_column_names_are_accepted() {
+    let (_tmp, dir) = workspace(&example());
+    let csv = "\u{feff}Category , RATING,Summary\r\nArithmetic,strong,Fine.\r\n";
+    fs::write(dir.join("maturity.csv"), csv).unwrap();
+    let out = run(&[
+        "build".as_ref(),
+        dir.as_os_str(),
+        "--emit".as_ref(),
+        "view-json".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["maturity"][0]["rating"], "Strong");
+}
+
+#[test]
+fn check_validates_without_writing_anything() {
+    let (_tmp, dir) = workspace(&example());
+    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("ok (10 findings)"));
+    let pdfs = fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .path()
+                .extension()
+                .is_some_and(|x| x == "pdf")
+        })
+        .count();
+    assert_eq!(pdfs, 0);
+}
+
+#[test]
+fn a_template_error_is_reported_at_its_place_like_data_errors() {
+    let (tmp, dir) = workspace(&example());
+    let templates = tmp.path().join("brand");
+    fs::create_dir(&templates).unwrap();
+    fs::write(
+        templates.join("cover.typ"),
+        "#let cover(data) = {\n  data.report.no_such_field\n}\n",
+    )
+    .unwrap();
+    let pdf = tmp.path().join("r.pdf");
+    let out = run(&[
+        "build".as_ref(),
+        dir.as_os_str(),
+        "--templates".as_ref(),
+        templates.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_diagnostic(
+        &err,
+        "cover.typ:2:3",
+        "dictionary does not contain key \"no_such_field\"",
+    );
+    assert!(!pdf.exists());
+}
