@@ -885,8 +885,10 @@ mod tests {
 
     #[test]
     fn code_block_attributes_and_caption_make_a_numbered_figure() {
-        let (blocks, problems) =
-            convert("```go {start=163 highlight=\"165,170\"}\na\n```\n*Figure 9.9: the `x`*\n");
+        let code = "a\n".repeat(8);
+        let (blocks, problems) = convert(&format!(
+            "```go {{start=163 highlight=\"165,170\"}}\n{code}```\n*Figure 9.9: the `x`*\n"
+        ));
         assert!(problems.is_empty());
         let Block::Code {
             lang,

@@ -168,7 +168,7 @@ fn the_view_json_carries_every_field_of_every_file() {
     );
     assert_eq!(f[0]["description"][1]["kind"], "code-block");
     assert_eq!(f[0]["description"][1]["start"], 41);
-    assert_eq!(f[0]["description"][1]["highlight"][1], 55);
+    assert_eq!(f[0]["description"][1]["highlight"][1], 52);
     assert_eq!(f[0]["description"][1]["figure"]["number"], "1.1");
     assert!(
         f[0]["exploit_scenario"]
@@ -241,7 +241,7 @@ fn a_dozen_mistakes_are_all_reported_with_their_places_and_nothing_is_written() 
         ("findings.csv:2:13", "unknown severity \"Hgh\""),
         ("findings.csv:3:18", "unknown difficulty \"Easy\""),
         (
-            "findings.csv:4:19",
+            "findings.csv:4:21",
             "unknown finding type \"Data Validaton\"",
         ),
         ("findings.csv:4:1", "duplicate finding id \"BRK-1\""),
@@ -447,7 +447,7 @@ fn a_template_error_is_reported_at_its_place_like_data_errors() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_diagnostic(
         &err,
-        "cover.typ:2:3",
+        "cover.typ:2:15",
         "dictionary does not contain key \"no_such_field\"",
     );
     assert!(!pdf.exists());
