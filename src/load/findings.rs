@@ -572,15 +572,17 @@ pub(super) fn finish(
             (Some((s, _)), None) => Some(*s),
             (None, None) => None,
         };
-        if let (Some(date), None) = (fix_review, status) {
-            if f.status.is_none() {
-                l.diags
-                    .error(Some(f.place.clone()), format!("finding {} has no fix review status", f.id))
-                    .add_hint(format!(
-                        "the fix review of {date} needs a status for every finding: add a row for {} to fix-review.csv",
-                        f.id
-                    ));
-            }
+        // A status that disagrees was reported above; only a missing one is reported here.
+        if let (Some(date), None, None) = (fix_review, status, &f.status) {
+            l.diags
+                .error(
+                    Some(f.place.clone()),
+                    format!("finding {} has no fix review status", f.id),
+                )
+                .add_hint(format!(
+                    "the fix review of {date} needs a status for every finding: add a row for {} to fix-review.csv",
+                    f.id
+                ));
         }
         let fix = fix.map(|fx| FixEntry {
             refs: fx.refs,
