@@ -44,6 +44,9 @@ pub enum Block {
         start: u32,
         /// Displayed line numbers to shade.
         highlight: Vec<u32>,
+        /// One entry per row of `text`: the line it belongs to, and whether it
+        /// starts that line (long lines continue on further rows).
+        rows: Vec<CodeRow>,
         /// Caption and number, when a `Figure:` paragraph follows.
         figure: Option<Figure>,
     },
@@ -82,6 +85,60 @@ pub enum Block {
     },
     /// A horizontal rule.
     Rule,
+}
+
+/// A row of a code block as displayed.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CodeRow {
+    /// Displayed line number.
+    pub line: u32,
+    /// Whether the row starts its line (continuation rows show no number).
+    pub first: bool,
+}
+
+/// Widest code row, in characters: longer lines are wrapped so they never leave the page.
+pub const CODE_COLUMNS: usize = 86;
+
+/// Wraps code lines longer than [`CODE_COLUMNS`], preferring to break after a
+/// space or punctuation; returns the wrapped text and its rows.
+pub fn wrap_code(text: &str, start: u32) -> (String, Vec<CodeRow>) {
+    let mut out = String::with_capacity(text.len());
+    let mut rows = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        let number = start.saturating_add(i as u32);
+        let mut rest: Vec<char> = line.chars().collect();
+        let mut first = true;
+        loop {
+            if i > 0 || !first {
+                out.push('\n');
+            }
+            if rest.len() <= CODE_COLUMNS {
+                out.extend(&rest);
+                rows.push(CodeRow {
+                    line: number,
+                    first,
+                });
+                break;
+            }
+            let cut = (CODE_COLUMNS / 2..CODE_COLUMNS)
+                .rev()
+                .find(|&k| {
+                    matches!(
+                        rest[k - 1],
+                        ' ' | '/' | ',' | ';' | '&' | '?' | '=' | '.' | '(' | ')'
+                    )
+                })
+                .unwrap_or(CODE_COLUMNS);
+            out.extend(&rest[..cut]);
+            rows.push(CodeRow {
+                line: number,
+                first,
+            });
+            rest.drain(..cut);
+            first = false;
+        }
+    }
+    (out, rows)
 }
 
 /// A numbered figure caption.
@@ -578,11 +635,13 @@ impl Converter<'_, '_> {
                         hint: Some("highlight counts lines as displayed, from `start`".into()),
                     });
                 }
+                let (text, rows) = wrap_code(&text, start);
                 self.push_block(Block::Code {
                     lang,
                     text,
                     start,
                     highlight,
+                    rows,
                     figure: None,
                 });
             }
@@ -905,6 +964,43 @@ mod tests {
         assert_eq!(figure.number, "3.1");
         assert_eq!(plain(&figure.caption), "the x");
         assert_eq!(blocks.len(), 1);
+    }
+
+    #[test]
+    fn long_code_lines_wrap_onto_continuation_rows() {
+        let long = format!("{}/{}", "a".repeat(60), "b".repeat(340));
+        let (text, rows) = wrap_code(&format!("x\n{long}\ny"), 7);
+        assert!(text.lines().all(|l| l.chars().count() <= CODE_COLUMNS));
+        assert_eq!(text.replace('\n', ""), format!("x{long}y"));
+        assert_eq!(
+            rows[0],
+            CodeRow {
+                line: 7,
+                first: true
+            }
+        );
+        assert_eq!(
+            rows[1],
+            CodeRow {
+                line: 8,
+                first: true
+            }
+        );
+        assert_eq!(
+            rows[2],
+            CodeRow {
+                line: 8,
+                first: false
+            }
+        );
+        assert_eq!(
+            rows.last(),
+            Some(&CodeRow {
+                line: 9,
+                first: true
+            })
+        );
+        assert_eq!(text.lines().count(), rows.len());
     }
 
     #[test]

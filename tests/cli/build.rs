@@ -1,12 +1,9 @@
-//! End-to-end tests: run the auditpress binary as a user does, and check what a
-//! user would check: the text of the PDF, the messages and their places, the
-//! exit code, the bytes of a rebuild. See tests/README.md.
-
-mod common;
+//! Tests of building: diagnostics and their places, exit codes, hostile text,
+//! identical rebuilds, and every field reaching the view.
 
 use std::fs;
 
-use common::*;
+use crate::common::*;
 
 #[test]
 fn example_builds_with_every_section_in_order() {

@@ -1,0 +1,287 @@
+//! Helpers shared by the end-to-end tests: running the binary, temporary copies
+//! of fixtures, and reading PDFs with poppler as a user would.
+
+#![allow(dead_code)]
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// Returns the repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Returns the example audit of the README.
+pub fn example() -> PathBuf {
+    root().join("data/example")
+}
+
+/// Returns a fixture folder under tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    root().join("tests/fixtures").join(name)
+}
+
+/// Copies an audit folder into a fresh temporary folder, so builds never write into the repository.
+pub fn workspace(src: &Path) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temporary folder");
+    let dir = tmp.path().join("audit");
+    copy_dir(src, &dir);
+    (tmp, dir)
+}
+
+/// Copies a folder recursively.
+pub fn copy_dir(from: &Path, to: &Path) {
+    fs::create_dir_all(to).unwrap();
+    for entry in fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Runs auditpress without colour and without SOURCE_DATE_EPOCH.
+pub fn run(args: &[&OsStr]) -> Output {
+    run_env(args, &[])
+}
+
+/// Runs auditpress with extra environment variables.
+pub fn run_env(args: &[&OsStr], env: &[(&str, &str)]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_auditpress"));
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH");
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    cmd.output().expect("auditpress runs")
+}
+
+/// Returns standard error as text.
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+/// Returns the text layer of a PDF, as poppler's pdftotext extracts it.
+pub fn pdf_text(pdf: &Path) -> String {
+    let out = Command::new("pdftotext")
+        .args(["-layout".as_ref(), pdf.as_os_str(), "-".as_ref()])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    assert!(
+        out.status.success(),
+        "pdftotext failed on {}",
+        pdf.display()
+    );
+    String::from_utf8(out.stdout).expect("pdftotext prints UTF-8")
+}
+
+/// Returns what poppler's pdfinfo says of a PDF, with ISO dates.
+pub fn pdf_info(pdf: &Path) -> String {
+    let out = Command::new("pdfinfo")
+        .args(["-isodates".as_ref(), pdf.as_os_str()])
+        .output()
+        .expect("pdfinfo (poppler-utils) is installed");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Removes all whitespace, for text that a PDF may wrap across lines.
+pub fn squash(text: &str) -> String {
+    text.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Asserts that the needles appear in the text in this order.
+pub fn assert_in_order(text: &str, needles: &[&str]) {
+    let mut from = 0;
+    for needle in needles {
+        match text[from..].find(needle) {
+            Some(at) => from += at + needle.len(),
+            None => panic!("{needle:?} missing or out of order after byte {from} in:\n{text}"),
+        }
+    }
+}
+
+/// Asserts that stderr holds a diagnostic with this message, located at `file:line:col`.
+pub fn assert_diagnostic(stderr: &str, place: &str, message: &str) {
+    let found = stderr.split("\n\n").any(|block| {
+        block.contains(message)
+            && block
+                .lines()
+                .any(|l| l.contains("┌─") && l.trim_end().ends_with(place))
+    });
+    assert!(found, "no diagnostic {message:?} at {place} in:\n{stderr}");
+}
+
+/// A word of a PDF page and its box, as poppler's `pdftotext -bbox` gives it.
+#[derive(Clone, Debug)]
+pub struct Word {
+    /// 1-based page number.
+    pub page: usize,
+    /// Page width in points.
+    pub page_width: f64,
+    /// Left edge.
+    pub x_min: f64,
+    /// Right edge.
+    pub x_max: f64,
+    /// Top edge.
+    pub y_min: f64,
+    /// The word.
+    pub text: String,
+}
+
+/// Returns every word of a PDF with its position.
+pub fn pdf_words(pdf: &Path) -> Vec<Word> {
+    let out = Command::new("pdftotext")
+        .args(["-bbox".as_ref(), pdf.as_os_str(), "-".as_ref()])
+        .output()
+        .expect("pdftotext (poppler-utils) is installed");
+    let html = String::from_utf8_lossy(&out.stdout);
+    let attr = |tag: &str, name: &str| -> f64 {
+        let key = format!("{name}=\"");
+        let at = tag.find(&key).expect("attribute") + key.len();
+        tag[at..tag[at..].find('"').unwrap() + at].parse().unwrap()
+    };
+    let mut words = Vec::new();
+    let (mut page, mut width) = (0, 0.0);
+    for line in html.lines().map(str::trim) {
+        if line.starts_with("<page ") {
+            page += 1;
+            width = attr(line, "width");
+        } else if let Some(rest) = line.strip_prefix("<word ") {
+            let text_start = rest.find('>').unwrap() + 1;
+            let text_end = rest.rfind("</word>").unwrap();
+            let text = rest[text_start..text_end]
+                .replace("&lt;", "<")
+                .replace("&gt;", ">")
+                .replace("&quot;", "\"")
+                .replace("&amp;", "&");
+            words.push(Word {
+                page,
+                page_width: width,
+                x_min: attr(rest, "xMin"),
+                x_max: attr(rest, "xMax"),
+                y_min: attr(rest, "yMin"),
+                text,
+            });
+        }
+    }
+    words
+}
+
+/// For each occurrence of `label` on a page, returns the numbers on the same line to its right.
+pub fn numbers_after(words: &[Word], page: usize, label: &str) -> Vec<Vec<u32>> {
+    let on_page: Vec<&Word> = words.iter().filter(|w| w.page == page).collect();
+    on_page
+        .iter()
+        .filter(|w| w.text == label)
+        .map(|l| {
+            let mut row: Vec<&&Word> = on_page
+                .iter()
+                .filter(|w| (w.y_min - l.y_min).abs() < 4.0 && w.x_min > l.x_max)
+                .collect();
+            row.sort_by(|a, b| a.x_min.total_cmp(&b.x_min));
+            row.iter().map_while(|w| w.text.parse().ok()).collect()
+        })
+        .collect()
+}
+
+/// Returns the 1-based number of the first page whose text contains a needle.
+pub fn page_with(pdf: &Path, needle: &str) -> usize {
+    let text = pdf_text(pdf);
+    text.split('\u{c}')
+        .position(|p| p.contains(needle))
+        .map(|i| i + 1)
+        .unwrap_or_else(|| panic!("no page contains {needle:?}"))
+}
+
+/// A page rendered in grey at low resolution, for comparisons with a tolerance.
+pub struct Render {
+    /// Width in pixels.
+    pub width: usize,
+    /// Height in pixels.
+    pub height: usize,
+    /// One byte per pixel.
+    pub pixels: Vec<u8>,
+}
+
+/// Renders one page with poppler's pdftoppm, in grey, at `dpi`.
+pub fn render_page(pdf: &Path, page: usize, dpi: u32) -> Render {
+    let out = Command::new("pdftoppm")
+        .args([
+            "-gray",
+            "-r",
+            &dpi.to_string(),
+            "-f",
+            &page.to_string(),
+            "-l",
+            &page.to_string(),
+        ])
+        .arg(pdf)
+        .output()
+        .expect("pdftoppm (poppler-utils) is installed");
+    assert!(out.status.success(), "pdftoppm failed");
+    parse_pgm(&out.stdout)
+}
+
+/// Parses a binary PGM (P5) image.
+pub fn parse_pgm(bytes: &[u8]) -> Render {
+    let mut fields = Vec::new();
+    let mut pos = 0;
+    while fields.len() < 4 {
+        while bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        let start = pos;
+        while !bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        fields.push(String::from_utf8_lossy(&bytes[start..pos]).into_owned());
+    }
+    assert_eq!(fields[0], "P5", "not a binary PGM");
+    let (width, height): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let pixels = bytes[pos + 1..].to_vec();
+    assert_eq!(pixels.len(), width * height);
+    Render {
+        width,
+        height,
+        pixels,
+    }
+}
+
+/// Encodes a grey render as a binary PGM.
+pub fn to_pgm(render: &Render) -> Vec<u8> {
+    let mut out = format!("P5\n{} {}\n255\n", render.width, render.height).into_bytes();
+    out.extend(&render.pixels);
+    out
+}
+
+/// Returns the mean absolute difference of two renders, in grey levels (0 to 255).
+pub fn mean_difference(a: &Render, b: &Render) -> f64 {
+    assert_eq!(
+        (a.width, a.height),
+        (b.width, b.height),
+        "renders differ in size"
+    );
+    let total: u64 = a
+        .pixels
+        .iter()
+        .zip(&b.pixels)
+        .map(|(x, y)| u64::from(x.abs_diff(*y)))
+        .sum();
+    total as f64 / a.pixels.len() as f64
+}
+
+/// Returns the JSON that `qpdf --json` gives for a PDF.
+pub fn qpdf_json(pdf: &Path) -> serde_json::Value {
+    let out = Command::new("qpdf")
+        .arg("--json")
+        .arg(pdf)
+        .output()
+        .expect("qpdf is installed");
+    serde_json::from_slice(&out.stdout).expect("qpdf prints JSON")
+}

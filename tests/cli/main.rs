@@ -1,0 +1,7 @@
+//! End-to-end tests: run the auditpress binary as a user does, and check what a
+//! user would check: the text of the PDF, the messages and their places, the
+//! exit code, the bytes of a rebuild. See tests/README.md.
+
+mod build;
+mod common;
+mod report;
