@@ -119,7 +119,7 @@ fn the_view_json_carries_every_field_of_every_file() {
     assert_eq!(r["vendor"], "Northwind Security, Inc.");
     assert_eq!(r["draft"], false);
     assert_eq!(r["paper"], "letter");
-    assert_eq!(r["client"], "the Lumen Project");
+    assert_eq!(r["client"], "Lumen Project");
     assert_eq!(r["prepared_for"][1], "Open Infrastructure Security Fund");
     assert_eq!(r["prepared_by"][2], "Jonah Weiss");
     assert_eq!(r["engagement"]["start"]["iso"], "2026-01-12");

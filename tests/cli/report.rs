@@ -311,7 +311,7 @@ fn a_template_override_of_the_cover_changes_only_the_cover() {
     let cover = fs::read_to_string(root().join("templates/cover.typ")).unwrap();
     fs::write(
         brand.join("cover.typ"),
-        cover.replace("size: 34pt", "size: 48pt"),
+        cover.replace("size: 36pt", "size: 48pt"),
     )
     .unwrap();
     let branded = build(&dir, "branded", &["--templates", brand.to_str().unwrap()]);
