@@ -90,22 +90,58 @@ pub enum Block {
 /// A row of a code block as displayed.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct CodeRow {
-    /// Displayed line number.
-    pub line: u32,
+    /// Number of the line the row belongs to; `None` for unnumbered lines
+    /// (elisions such as `// (...)` in a block with `linenos="inline"`).
+    pub line: Option<u32>,
     /// Whether the row starts its line (continuation rows show no number).
     pub first: bool,
+}
+
+/// What a code block's info string says.
+struct CodeInfo {
+    lang: Option<String>,
+    start: u32,
+    highlight: Vec<u32>,
+    inline_numbers: bool,
 }
 
 /// Widest code row, in characters: longer lines are wrapped so they never leave the page.
 pub const CODE_COLUMNS: usize = 86;
 
+/// Takes the line numbers written at the start of lines (`158<TAB>static ...`),
+/// as `linenos="inline"` asks; lines without one are unnumbered.
+fn take_line_numbers(text: &str) -> (String, Vec<Option<u32>>) {
+    let mut numbers = Vec::new();
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|line| {
+            let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let rest = &line[digits..];
+            match (
+                line[..digits].parse::<u32>(),
+                rest.strip_prefix(['\t', ' ']),
+            ) {
+                (Ok(n), Some(code)) => {
+                    numbers.push(Some(n));
+                    code
+                }
+                _ => {
+                    numbers.push(None);
+                    line
+                }
+            }
+        })
+        .collect();
+    (lines.join("\n"), numbers)
+}
+
 /// Wraps code lines longer than [`CODE_COLUMNS`], preferring to break after a
 /// space or punctuation; returns the wrapped text and its rows.
-pub fn wrap_code(text: &str, start: u32) -> (String, Vec<CodeRow>) {
+pub fn wrap_code(text: &str, numbers: &[Option<u32>]) -> (String, Vec<CodeRow>) {
     let mut out = String::with_capacity(text.len());
     let mut rows = Vec::new();
     for (i, line) in text.split('\n').enumerate() {
-        let number = start.saturating_add(i as u32);
+        let number = numbers.get(i).copied().flatten();
         let mut rest: Vec<char> = line.chars().collect();
         let mut first = true;
         loop {
@@ -623,24 +659,37 @@ impl Converter<'_, '_> {
                 if text.ends_with('\n') {
                     text.pop();
                 }
-                let (lang, start, highlight) = self.code_info(&info, &frame.range);
-                let last = start + text.lines().count().max(1) as u32 - 1;
-                if let Some(outside) = highlight.iter().find(|&&n| n < start || n > last) {
+                let info = self.code_info(&info, &frame.range);
+                let (text, numbers) = if info.inline_numbers {
+                    take_line_numbers(&text)
+                } else {
+                    let numbers = (0..text.split('\n').count() as u32)
+                        .map(|i| Some(info.start.saturating_add(i)))
+                        .collect();
+                    (text, numbers)
+                };
+                if let Some(outside) = info
+                    .highlight
+                    .iter()
+                    .find(|n| !numbers.contains(&Some(**n)))
+                {
+                    let shown: Vec<u32> = numbers.iter().flatten().copied().collect();
+                    let (first, last) = (shown.first().unwrap_or(&0), shown.last().unwrap_or(&0));
                     self.problems.push(Problem {
                         range: frame.range.clone(),
                         error: false,
                         message: format!(
-                            "highlighted line {outside} is not in the code block (lines {start} to {last})"
+                            "highlighted line {outside} is not in the code block (lines {first} to {last})"
                         ),
                         hint: Some("highlight counts lines as displayed, from `start`".into()),
                     });
                 }
-                let (text, rows) = wrap_code(&text, start);
+                let (text, rows) = wrap_code(&text, &numbers);
                 self.push_block(Block::Code {
-                    lang,
+                    lang: info.lang,
                     text,
-                    start,
-                    highlight,
+                    start: info.start,
+                    highlight: info.highlight,
                     rows,
                     figure: None,
                 });
@@ -694,7 +743,7 @@ impl Converter<'_, '_> {
     }
 
     /// Reads a code block's info string: `go {start=163 highlight="165,170"}`.
-    fn code_info(&mut self, info: &str, range: &Range<usize>) -> (Option<String>, u32, Vec<u32>) {
+    fn code_info(&mut self, info: &str, range: &Range<usize>) -> CodeInfo {
         let (lang, attrs) = match info.find('{') {
             Some(i) => (&info[..i], info[i + 1..].trim_end().trim_end_matches('}')),
             None => (info, ""),
@@ -702,8 +751,10 @@ impl Converter<'_, '_> {
         let lang = lang.split_whitespace().next().map(str::to_string);
         let mut start = 1;
         let mut highlight = Vec::new();
+        let mut inline_numbers = false;
         for (key, value) in attributes(attrs) {
             match key {
+                "linenos" if value == "inline" => inline_numbers = true,
                 "start" => match value.parse() {
                     Ok(n) => start = n,
                     Err(_) => self.problems.push(Problem {
@@ -726,11 +777,18 @@ impl Converter<'_, '_> {
                     range: range.clone(),
                     error: false,
                     message: format!("unknown code block attribute \"{other}\""),
-                    hint: Some("known attributes are start and highlight".into()),
+                    hint: Some(
+                        "known attributes are start, highlight and linenos=\"inline\"".into(),
+                    ),
                 }),
             }
         }
-        (lang, start, highlight)
+        CodeInfo {
+            lang,
+            start,
+            highlight,
+            inline_numbers,
+        }
     }
 }
 
@@ -969,38 +1027,30 @@ mod tests {
     #[test]
     fn long_code_lines_wrap_onto_continuation_rows() {
         let long = format!("{}/{}", "a".repeat(60), "b".repeat(340));
-        let (text, rows) = wrap_code(&format!("x\n{long}\ny"), 7);
+        let (text, rows) = wrap_code(&format!("x\n{long}\ny"), &[Some(7), Some(8), Some(9)]);
         assert!(text.lines().all(|l| l.chars().count() <= CODE_COLUMNS));
         assert_eq!(text.replace('\n', ""), format!("x{long}y"));
-        assert_eq!(
-            rows[0],
-            CodeRow {
-                line: 7,
-                first: true
-            }
-        );
-        assert_eq!(
-            rows[1],
-            CodeRow {
-                line: 8,
-                first: true
-            }
-        );
-        assert_eq!(
-            rows[2],
-            CodeRow {
-                line: 8,
-                first: false
-            }
-        );
-        assert_eq!(
-            rows.last(),
-            Some(&CodeRow {
-                line: 9,
-                first: true
-            })
-        );
+        let row = |line, first| CodeRow {
+            line: Some(line),
+            first,
+        };
+        assert_eq!(rows[..3], [row(7, true), row(8, true), row(8, false)]);
+        assert_eq!(rows.last(), Some(&row(9, true)));
         assert_eq!(text.lines().count(), rows.len());
+    }
+
+    #[test]
+    fn inline_line_numbers_number_their_lines_and_leave_elisions_unnumbered() {
+        let (blocks, problems) = convert(
+            "```c {linenos=\"inline\" highlight=\"174\"}\n158\tint a;\n// (...)\n174\t  b();\n```\n",
+        );
+        assert!(problems.is_empty(), "{problems:?}");
+        let Block::Code { text, rows, .. } = &blocks[0] else {
+            panic!()
+        };
+        assert_eq!(text, "int a;\n// (...)\n  b();");
+        let lines: Vec<Option<u32>> = rows.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [Some(158), None, Some(174)]);
     }
 
     #[test]
