@@ -24,6 +24,41 @@ pub enum Command {
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
     },
+    /// Lists what changed between two versions of an audit folder (exit 0 same, 1 different).
+    Diff {
+        /// The earlier version of the folder.
+        old: PathBuf,
+        /// The later version of the folder.
+        new: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
+        format: DiffFormat,
+    },
+}
+
+/// How `diff` prints the changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// One sentence per change.
+    Human,
+    /// A JSON document for tools.
+    Json,
+}
+
+/// What to do, validated.
+#[derive(Debug)]
+pub enum Request {
+    /// Build or check audit folders.
+    Build(Config),
+    /// Compare two versions of an audit folder.
+    Diff {
+        /// The earlier version.
+        old: PathBuf,
+        /// The later version.
+        new: PathBuf,
+        /// Output format.
+        format: DiffFormat,
+    },
 }
 
 /// Arguments of `build`.
@@ -41,6 +76,9 @@ pub struct BuildArgs {
     /// What to produce: the PDF, or a dump of an intermediate stage (to stdout without -o).
     #[arg(long, value_enum, default_value_t = Emit::Pdf)]
     pub emit: Emit,
+    /// Adds an appendix listing what changed since this earlier version of the folder.
+    #[arg(long, value_name = "OLD_DIR")]
+    pub changes_since: Option<PathBuf>,
 }
 
 /// What a build produces.
@@ -67,11 +105,13 @@ pub struct Config {
     pub emit: Option<Emit>,
     /// SOURCE_DATE_EPOCH, when set.
     pub source_date_epoch: Option<i64>,
+    /// Earlier version of the folder to list changes since.
+    pub changes_since: Option<PathBuf>,
 }
 
 impl Cli {
-    /// Validates the arguments and the environment into a config.
-    pub fn config(self) -> Result<Config, String> {
+    /// Validates the arguments and the environment into a request.
+    pub fn request(self) -> Result<Request, String> {
         let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
             Ok(v) if !v.trim().is_empty() => Some(v.trim().parse::<i64>().map_err(|_| {
                 format!("SOURCE_DATE_EPOCH=\"{v}\" is not a number of seconds since 1970")
@@ -84,26 +124,29 @@ impl Cli {
             return Err(format!("SOURCE_DATE_EPOCH={secs} is out of range"));
         }
         match self.command {
-            Command::Check { dirs } => Ok(Config {
+            Command::Diff { old, new, format } => Ok(Request::Diff { old, new, format }),
+            Command::Check { dirs } => Ok(Request::Build(Config {
                 dirs,
                 output: None,
                 templates: None,
                 emit: None,
                 source_date_epoch,
-            }),
+                changes_since: None,
+            })),
             Command::Build(args) => {
                 if args.output.is_some() && args.dirs.len() > 1 {
                     return Err(
                         "-o/--output names one file; it cannot be used with several folders".into(),
                     );
                 }
-                Ok(Config {
+                Ok(Request::Build(Config {
                     dirs: args.dirs,
                     output: args.output,
                     templates: args.templates,
                     emit: Some(args.emit),
                     source_date_epoch,
-                })
+                    changes_since: args.changes_since,
+                }))
             }
         }
     }

@@ -6,12 +6,13 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::cli::{Config, Emit};
+use crate::cli::{Config, DiffFormat, Emit, Request};
 use crate::diag::{self, Diagnostics, Sources};
 use crate::load;
 use crate::model::Audit;
 use crate::output::write_atomic;
 use crate::render::{self, RenderError, RenderOptions};
+use crate::review;
 use crate::view::View;
 
 /// How a run ended, from best to worst.
@@ -36,8 +37,16 @@ impl Outcome {
     }
 }
 
-/// Runs a validated command over all its folders.
-pub fn run(config: &Config) -> Outcome {
+/// Runs a validated request and returns the process exit code.
+pub fn run(request: &Request) -> u8 {
+    match request {
+        Request::Build(config) => build_all(config).code(),
+        Request::Diff { old, new, format } => diff(old, new, *format),
+    }
+}
+
+/// Builds (or checks) every folder of a config.
+pub fn build_all(config: &Config) -> Outcome {
     config
         .dirs
         .iter()
@@ -52,27 +61,73 @@ pub fn run(config: &Config) -> Outcome {
         .unwrap_or(Outcome::Ok)
 }
 
-/// Builds (or checks) one audit folder, printing its diagnostics.
-fn build(dir: &Path, config: &Config) -> Outcome {
-    let loaded = match load::load(dir) {
-        Ok(l) => l,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Outcome::Io;
-        }
-    };
+/// Loads a folder, printing its diagnostics; `Err` says how the run ends when it fails.
+fn load_folder(dir: &Path) -> Result<(Audit, Sources, Diagnostics), Outcome> {
+    let loaded = load::load(dir).map_err(|e| {
+        eprintln!("error: {e}");
+        Outcome::Io
+    })?;
     let load::Loaded {
         audit,
-        mut sources,
-        mut diagnostics,
+        sources,
+        diagnostics,
     } = loaded;
-    let Some(audit) = audit else {
-        diag::emit_stderr(&sources, &diagnostics);
-        return Outcome::Errors;
+    match audit {
+        Some(audit) => Ok((audit, sources, diagnostics)),
+        None => {
+            diag::emit_stderr(&sources, &diagnostics);
+            Err(Outcome::Errors)
+        }
+    }
+}
+
+/// Builds (or checks) one audit folder, printing its diagnostics.
+fn build(dir: &Path, config: &Config) -> Outcome {
+    let (audit, mut sources, mut diagnostics) = match load_folder(dir) {
+        Ok(loaded) => loaded,
+        Err(outcome) => return outcome,
     };
     let outcome = produce(dir, config, &audit, &mut sources, &mut diagnostics);
     diag::emit_stderr(&sources, &diagnostics);
     outcome
+}
+
+/// Returns the view of an audit, with the changes appendix when asked for.
+fn view_of<'a>(audit: &'a Audit, config: &Config) -> Result<View<'a>, Outcome> {
+    let view = View::new(audit);
+    let Some(old_dir) = &config.changes_since else {
+        return Ok(view);
+    };
+    let (old, sources, diagnostics) = load_folder(old_dir)?;
+    diag::emit_stderr(&sources, &diagnostics);
+    Ok(view.with_changes(&old.meta.version, &review::diff(&old, audit)))
+}
+
+/// Compares two versions of a folder: 0 when the same, 1 when they differ, 2 on failure.
+fn diff(old: &Path, new: &Path, format: DiffFormat) -> u8 {
+    let (Ok((a, ..)), Ok((b, ..))) = (load_folder(old), load_folder(new)) else {
+        return 2;
+    };
+    let changes = review::diff(&a, &b);
+    let text = match format {
+        DiffFormat::Human => changes
+            .iter()
+            .map(|c| format!("{}\n", c.describe()))
+            .collect::<String>(),
+        DiffFormat::Json => {
+            let doc = serde_json::json!({
+                "old": { "version": a.meta.version, "date": a.meta.date.to_string() },
+                "new": { "version": b.meta.version, "date": b.meta.date.to_string() },
+                "changes": changes,
+            });
+            serde_json::to_string_pretty(&doc).expect("changes serialise") + "\n"
+        }
+    };
+    let mut out = std::io::stdout().lock();
+    if out.write_all(text.as_bytes()).is_err() {
+        return 2;
+    }
+    u8::from(!changes.is_empty())
 }
 
 /// Produces what the config asks for from a loaded audit.
@@ -92,7 +147,10 @@ fn produce(
             config,
             &serde_json::to_string_pretty(audit).expect("model serialises"),
         ),
-        Some(Emit::ViewJson) => dump(config, &View::new(audit).to_json()),
+        Some(Emit::ViewJson) => match view_of(audit, config) {
+            Ok(view) => dump(config, &view.to_json()),
+            Err(outcome) => return outcome,
+        },
         Some(Emit::Pdf) => {
             let options = RenderOptions {
                 templates: config
@@ -101,7 +159,11 @@ fn produce(
                     .or_else(|| audit.meta.templates.as_ref().map(|t| dir.join(t))),
                 source_date_epoch: config.source_date_epoch,
             };
-            match render::render(audit, View::new(audit), &options, sources, diagnostics) {
+            let view = match view_of(audit, config) {
+                Ok(view) => view,
+                Err(outcome) => return outcome,
+            };
+            match render::render(audit, view, &options, sources, diagnostics) {
                 Ok(rendered) => {
                     let path = config
                         .output

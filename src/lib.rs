@@ -9,7 +9,9 @@
 //!
 //! - [`load`] reads the folder into a [`model::Audit`], collecting every problem
 //!   as a [`diag::Diagnostic`] with its file, line and column.
+//! - [`forge`] links paths and fix references into GitHub and GitLab.
 //! - [`markdown`] turns the prose into a typed content tree.
+//! - [`review`] compares two versions of an audit.
 //! - [`view`] computes the template contract: counts, tables, dates, letters.
 //! - [`render`] typesets it with typst and exports PDF.
 //! - [`output`] writes files atomically.
@@ -18,9 +20,11 @@
 pub mod cli;
 pub mod diag;
 pub mod driver;
+pub mod forge;
 pub mod load;
 pub mod markdown;
 pub mod model;
 pub mod output;
 pub mod render;
+pub mod review;
 pub mod view;

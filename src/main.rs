@@ -6,8 +6,8 @@ use clap::Parser;
 
 fn main() -> ExitCode {
     let cli = auditpress::cli::Cli::parse();
-    match cli.config() {
-        Ok(config) => ExitCode::from(auditpress::driver::run(&config).code()),
+    match cli.request() {
+        Ok(request) => ExitCode::from(auditpress::driver::run(&request)),
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::from(2)

@@ -12,6 +12,7 @@ use std::ops::Range;
 use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options as CmOptions, Parser, Tag};
 use serde::Serialize;
 
+use crate::forge::permalink;
 use crate::model::Target;
 
 /// Deepest nesting of Markdown elements accepted; the typst walker is recursive.
@@ -911,29 +912,6 @@ fn find_id<'i>(text: &str, ids: &'i HashSet<String>) -> Option<(usize, &'i str)>
     best
 }
 
-/// Builds a permalink for `target/path#163–172` when the target is on GitHub or GitLab.
-pub fn permalink(targets: &[Target], text: &str) -> Option<String> {
-    let (path, lines) = text.split_once('#')?;
-    let lines = lines.trim_start_matches('L');
-    let (first, last) = match lines.split_once(['-', '–']) {
-        Some((a, b)) => (a, b.trim_start_matches('L')),
-        None => (lines, lines),
-    };
-    let first: u32 = first.parse().ok()?;
-    let last: u32 = last.parse().ok()?;
-    targets.iter().find_map(|t| {
-        let rest = path.strip_prefix(t.name.as_str())?.strip_prefix('/')?;
-        let repo = t.repository.as_deref()?.trim_end_matches('/');
-        let commit = t.version.as_deref()?;
-        let host = repo.split("://").nth(1)?.split('/').next()?;
-        match host {
-            "github.com" => Some(format!("{repo}/blob/{commit}/{rest}#L{first}-L{last}")),
-            "gitlab.com" => Some(format!("{repo}/-/blob/{commit}/{rest}#L{first}-{last}")),
-            _ => None,
-        }
-    })
-}
-
 /// Replaces footnote placeholders by the content of their definitions.
 fn resolve_footnotes(blocks: &mut [Block], defs: &HashMap<String, Vec<Block>>) {
     for block in blocks {
@@ -1081,21 +1059,5 @@ mod tests {
         let (_, problems) = convert(&text);
         assert!(problems[0].error);
         assert!(problems[0].message.contains("nested deeper"));
-    }
-
-    #[test]
-    fn permalinks_point_at_the_commit_on_github_and_gitlab() {
-        let targets = [Target {
-            name: "svc".into(),
-            repository: Some("https://github.com/o/svc".into()),
-            version: Some("abc".into()),
-            kind: None,
-            platform: None,
-        }];
-        assert_eq!(
-            permalink(&targets, "svc/a/b.go#163–172").as_deref(),
-            Some("https://github.com/o/svc/blob/abc/a/b.go#L163-L172")
-        );
-        assert_eq!(permalink(&targets, "other/a.go#1-2"), None);
     }
 }

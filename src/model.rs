@@ -303,7 +303,7 @@ pub struct Event {
 }
 
 /// An audited repository or system.
-#[derive(Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Target {
     /// Name used in finding targets, e.g. `source-controller`.
     pub name: String,

@@ -8,11 +8,13 @@
 use serde::Serialize;
 use time::Date;
 
+use crate::forge;
 use crate::markdown::{self, Block, Inline};
 use crate::model::{
     Acknowledgement, AppendixKind, Audit, Contact, Difficulty, Finding, FindingType, MaturityEntry,
     Paper, Scale, Sections, Severity, Status, Target, appendix_letter, appendix_order,
 };
+use crate::review::Change;
 
 /// Virtual path at which the templates read the view.
 pub const VIEW_PATH: &str = "/data/view.json";
@@ -84,6 +86,17 @@ pub struct View<'a> {
     pub appendices: Vec<AppendixView<'a>>,
     /// Virtual path of the firm's logo, when the template folder has one.
     pub logo: Option<String>,
+    /// What changed since an earlier version, with `--changes-since`.
+    pub changes: Option<ChangesView>,
+}
+
+/// The changes since an earlier version of the report.
+#[derive(Serialize)]
+pub struct ChangesView {
+    /// The earlier version.
+    pub since: String,
+    /// One sentence per change, as `auditpress diff` prints them.
+    pub items: Vec<String>,
 }
 
 /// Cover and marking data.
@@ -198,9 +211,11 @@ pub struct FindingView<'a> {
     pub label: String,
     /// Targets with their permalinks when known.
     pub target_links: Vec<TargetLink<'a>>,
+    /// Fix-review references with their links when known.
+    pub fix_refs: Vec<TargetLink<'a>>,
 }
 
-/// A finding target and its permalink.
+/// A target or reference as written, and its link.
 #[derive(Serialize)]
 pub struct TargetLink<'a> {
     /// The target as written.
@@ -254,7 +269,7 @@ pub struct AppendixView<'a> {
     /// `fix-review-results` or `fix-review-statuses`.
     pub kind: &'static str,
     /// Title.
-    pub title: &'a str,
+    pub title: String,
     /// Body of a custom appendix.
     pub body: Option<&'a [Block]>,
 }
@@ -297,49 +312,50 @@ fn fix_sentence(client: &str, total: usize, counts: &[Count]) -> String {
             .find(|c| c.name == s.name())
             .map_or(0, |c| c.count)
     };
-    let mut parts = Vec::new();
-    for (status, verb) in [
-        (Status::Resolved, "has resolved"),
-        (Status::PartiallyResolved, "has partially resolved"),
-        (Status::Unresolved, "has not resolved"),
-        (
-            Status::Undetermined,
-            "has not been determined to have resolved",
-        ),
-    ] {
-        let n = get(status);
-        if n > 0 {
-            parts.push((verb, n));
-        }
-    }
-    let last = parts.len().saturating_sub(1);
+    let parts: Vec<(&str, usize)> = [
+        ("has resolved", get(Status::Resolved)),
+        ("has partially resolved", get(Status::PartiallyResolved)),
+        ("has not resolved", get(Status::Unresolved)),
+    ]
+    .into_iter()
+    .filter(|(_, n)| *n > 0)
+    .collect();
+    let undetermined = get(Status::Undetermined);
+    let covered: usize = parts.iter().map(|(_, n)| n).sum();
     let clauses: Vec<String> = parts
         .iter()
         .enumerate()
         .map(|(i, (verb, n))| {
-            if i == last && i > 0 && n + parts[..i].iter().map(|p| p.1).sum::<usize>() == total {
+            // "the remaining" only where the last clause completes the count.
+            if i + 1 == parts.len() && i > 0 && covered == total {
                 format!("{verb} the remaining {}", issues(*n))
             } else {
                 format!("{verb} {}", issues(*n))
             }
         })
         .collect();
-    let listed = match clauses.len() {
-        0 => "has no reviewed issues".to_string(),
-        1 => clauses[0].clone(),
-        2 => format!("{} and {}", clauses[0], clauses[1]),
-        _ => format!(
-            "{}, and {}",
-            clauses[..clauses.len() - 1].join(", "),
-            clauses[clauses.len() - 1]
-        ),
-    };
     let described = if total == 1 {
         "Of the one issue described in this report".to_string()
     } else {
         format!("Of the {total} issues described in this report")
     };
-    format!("{described}, {client} {listed}.")
+    let mut sentence = match clauses.as_slice() {
+        [] => format!(
+            "{described}, the fix status of {} could not be determined.",
+            issues(undetermined)
+        ),
+        [one] => format!("{described}, {client} {one}."),
+        [a, b] => format!("{described}, {client} {a} and {b}."),
+        [init @ .., last] => format!("{described}, {client} {}, and {last}.", init.join(", ")),
+    };
+    if undetermined > 0 && !clauses.is_empty() {
+        let verb = if undetermined == 1 { "was" } else { "were" };
+        sentence.push_str(&format!(
+            " The fix status of the remaining {} {verb} not determined.",
+            issues(undetermined)
+        ));
+    }
+    sentence
 }
 
 /// Parses short strings (goals, limitations) as inline Markdown without links to findings.
@@ -442,7 +458,7 @@ impl<'a> View<'a> {
                 AppendixView {
                     letter: appendix_letter(i),
                     kind,
-                    title,
+                    title: title.to_string(),
                     body,
                 }
             })
@@ -517,7 +533,16 @@ impl<'a> View<'a> {
                         .iter()
                         .map(|t| TargetLink {
                             text: t,
-                            url: markdown::permalink(&meta.targets, t),
+                            url: forge::permalink(&meta.targets, t),
+                        })
+                        .collect(),
+                    fix_refs: f
+                        .fix
+                        .iter()
+                        .flat_map(|x| &x.refs)
+                        .map(|r| TargetLink {
+                            text: r,
+                            url: forge::ref_link(&meta.targets, r),
                         })
                         .collect(),
                 })
@@ -535,7 +560,23 @@ impl<'a> View<'a> {
             sections: &audit.sections,
             appendices,
             logo: None,
+            changes: None,
         }
+    }
+
+    /// Adds the "Changes since version X" appendix, after all the others.
+    pub fn with_changes(mut self, since: &str, changes: &[Change]) -> Self {
+        self.appendices.push(AppendixView {
+            letter: appendix_letter(self.appendices.len()),
+            kind: "changes",
+            title: format!("Changes since Version {since}"),
+            body: None,
+        });
+        self.changes = Some(ChangesView {
+            since: since.to_string(),
+            items: changes.iter().map(Change::describe).collect(),
+        });
+        self
     }
 
     /// Serialises the view as the JSON the templates read.
@@ -583,6 +624,14 @@ mod tests {
         assert_eq!(
             fix_sentence("Flux", 1, &counts(0, 0, 1)),
             "Of the one issue described in this report, Flux has not resolved one issue."
+        );
+        let mut mixed = counts(1, 1, 1);
+        mixed[3].count = 1;
+        assert_eq!(
+            fix_sentence("Flux", 4, &mixed),
+            "Of the 4 issues described in this report, Flux has resolved one issue, \
+             has partially resolved one issue, and has not resolved one issue. \
+             The fix status of the remaining one issue was not determined."
         );
     }
 
