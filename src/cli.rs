@@ -24,6 +24,38 @@ pub enum Command {
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
     },
+    /// Builds the reports listed in a batch file: folders and variants of folders.
+    ///
+    /// A batch file is TOML: an optional `output` name template such as
+    /// "out/{project}-{version}-{classification}.pdf" (placeholders: project, title,
+    /// subtitle, version, classification, date, folder), then one [[report]] table
+    /// per report with a `folder` and, for a variant, any of `draft`,
+    /// `classification`, `version`, `subtitle`, `output` and `name`.
+    /// Paths are relative to the batch file.
+    Batch {
+        /// The batch file.
+        file: PathBuf,
+        /// Reports built at once (default: the number of cores).
+        #[arg(short, long)]
+        jobs: Option<usize>,
+    },
+    /// Rebuilds the report whenever an input or template file changes.
+    Watch {
+        /// The audit folder.
+        dir: PathBuf,
+        /// Output file; default beside the folder.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        /// Folder of template files that override the embedded ones.
+        #[arg(long, value_name = "DIR")]
+        templates: Option<PathBuf>,
+    },
+    /// Measures build times and memory on synthetic audits and prints a table.
+    Bench {
+        /// Numbers of findings of the synthetic audits.
+        #[arg(long, value_delimiter = ',', default_value = "10,50,200,500")]
+        sizes: Vec<usize>,
+    },
     /// Lists what changed between two versions of an audit folder (exit 0 same, 1 different).
     Diff {
         /// The earlier version of the folder.
@@ -50,6 +82,23 @@ pub enum DiffFormat {
 pub enum Request {
     /// Build or check audit folders.
     Build(Config),
+    /// Build the reports of a batch file.
+    Batch {
+        /// The batch file.
+        file: PathBuf,
+        /// How to build.
+        config: Config,
+    },
+    /// Rebuild one folder on every change.
+    Watch {
+        /// How to build; `dirs` holds the one folder.
+        config: Config,
+    },
+    /// Run the benchmark.
+    Bench {
+        /// Numbers of findings of the synthetic audits.
+        sizes: Vec<usize>,
+    },
     /// Compare two versions of an audit folder.
     Diff {
         /// The earlier version.
@@ -79,6 +128,9 @@ pub struct BuildArgs {
     /// Adds an appendix listing what changed since this earlier version of the folder.
     #[arg(long, value_name = "OLD_DIR")]
     pub changes_since: Option<PathBuf>,
+    /// Reports built at once (default: the number of cores).
+    #[arg(short, long)]
+    pub jobs: Option<usize>,
 }
 
 /// What a build produces.
@@ -107,6 +159,37 @@ pub struct Config {
     pub source_date_epoch: Option<i64>,
     /// Earlier version of the folder to list changes since.
     pub changes_since: Option<PathBuf>,
+    /// Reports built at once.
+    pub jobs: usize,
+}
+
+impl Config {
+    /// A config that builds PDFs with every default.
+    pub fn pdf(dirs: Vec<PathBuf>, source_date_epoch: Option<i64>) -> Self {
+        Self {
+            dirs,
+            output: None,
+            templates: None,
+            emit: Some(Emit::Pdf),
+            source_date_epoch,
+            changes_since: None,
+            jobs: default_jobs(),
+        }
+    }
+}
+
+/// Returns the number of cores, the default number of reports built at once.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Rejects a job count of zero.
+fn jobs(n: Option<usize>) -> Result<usize, String> {
+    match n {
+        Some(0) => Err("--jobs must be at least 1".into()),
+        Some(n) => Ok(n),
+        None => Ok(default_jobs()),
+    }
 }
 
 impl Cli {
@@ -125,19 +208,37 @@ impl Cli {
         }
         match self.command {
             Command::Diff { old, new, format } => Ok(Request::Diff { old, new, format }),
+            Command::Bench { sizes } => Ok(Request::Bench { sizes }),
+            Command::Batch { file, jobs: n } => Ok(Request::Batch {
+                file,
+                config: Config {
+                    jobs: jobs(n)?,
+                    ..Config::pdf(Vec::new(), source_date_epoch)
+                },
+            }),
+            Command::Watch {
+                dir,
+                output,
+                templates,
+            } => Ok(Request::Watch {
+                config: Config {
+                    output,
+                    templates,
+                    ..Config::pdf(vec![dir], source_date_epoch)
+                },
+            }),
             Command::Check { dirs } => Ok(Request::Build(Config {
-                dirs,
-                output: None,
-                templates: None,
                 emit: None,
-                source_date_epoch,
-                changes_since: None,
+                ..Config::pdf(dirs, source_date_epoch)
             })),
             Command::Build(args) => {
                 if args.output.is_some() && args.dirs.len() > 1 {
                     return Err(
                         "-o/--output names one file; it cannot be used with several folders".into(),
                     );
+                }
+                if args.emit != Emit::Pdf && args.dirs.len() > 1 {
+                    return Err("--emit dumps one folder; give one folder at a time".into());
                 }
                 Ok(Request::Build(Config {
                     dirs: args.dirs,
@@ -146,6 +247,7 @@ impl Cli {
                     emit: Some(args.emit),
                     source_date_epoch,
                     changes_since: args.changes_since,
+                    jobs: jobs(args.jobs)?,
                 }))
             }
         }

@@ -1,19 +1,30 @@
-//! The driver: runs the pipeline for each audit folder of a command and decides the exit code.
+//! The driver: runs the pipeline for each report of a command and decides the exit code.
 //!
-//! Each folder is built on its own: a failing one is reported under its name
-//! and the others still build; the exit code is decided once, at the end.
+//! Reports are built in parallel, each on its own thread with a large stack,
+//! and each writes its messages to its own log, printed under its name when it
+//! is done. A failing or panicking report does not stop the others; the exit
+//! code is decided once, at the end, as ripgrep does.
 
-use std::io::Write;
+use std::collections::HashMap;
+use std::io::{IsTerminal, Write};
+use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use codespan_reporting::term::termcolor::{Buffer, BufferWriter};
 
 use crate::cli::{Config, DiffFormat, Emit, Request};
 use crate::diag::{self, Diagnostics, Sources};
-use crate::load;
 use crate::model::Audit;
 use crate::output::write_atomic;
 use crate::render::{self, RenderError, RenderOptions};
-use crate::review;
 use crate::view::View;
+use crate::{batch, bench, load, review, watch};
+
+/// Stack of each build thread: typst's layout and PDF export recurse deeply.
+const STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// How a run ended, from best to worst.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -37,34 +48,253 @@ impl Outcome {
     }
 }
 
-/// Runs a validated request and returns the process exit code.
-pub fn run(request: &Request) -> u8 {
-    match request {
-        Request::Build(config) => build_all(config).code(),
-        Request::Diff { old, new, format } => diff(old, new, *format),
+/// Values of audit.toml that a batch variant overrides.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct Overrides {
+    /// DRAFT marking.
+    pub draft: Option<bool>,
+    /// Footer marking.
+    pub classification: Option<String>,
+    /// Report version.
+    pub version: Option<String>,
+    /// Report kind under the title.
+    pub subtitle: Option<String>,
+}
+
+impl Overrides {
+    /// Applies the overrides to a loaded audit.
+    fn apply(&self, audit: &mut Audit) {
+        let meta = &mut audit.meta;
+        if let Some(v) = self.draft {
+            meta.draft = v;
+        }
+        if let Some(v) = &self.classification {
+            meta.classification = v.clone();
+        }
+        if let Some(v) = &self.version {
+            meta.version = v.clone();
+        }
+        if let Some(v) = &self.subtitle {
+            meta.subtitle = v.clone();
+        }
     }
 }
 
-/// Builds (or checks) every folder of a config.
-pub fn build_all(config: &Config) -> Outcome {
-    config
-        .dirs
+/// Where a report's PDF goes.
+#[derive(Clone, Debug, Default)]
+pub enum Destination {
+    /// `<title>-<subtitle>-v<version>.pdf` beside the folder.
+    #[default]
+    Beside,
+    /// This file.
+    File(PathBuf),
+    /// A name template such as `out/{project}-{version}-{classification}.pdf`.
+    Template(String),
+}
+
+/// One report to build: a folder, its overrides and where its PDF goes.
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The audit folder.
+    pub dir: PathBuf,
+    /// Variant overrides of audit.toml.
+    pub overrides: Overrides,
+    /// Where the PDF goes.
+    pub destination: Destination,
+    /// Name in messages and the summary.
+    pub name: String,
+}
+
+impl Job {
+    /// A job for a folder as given on the command line.
+    pub fn folder(dir: &Path, output: Option<&Path>) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            overrides: Overrides::default(),
+            destination: output.map_or(Destination::Beside, |o| Destination::File(o.to_path_buf())),
+            name: dir.display().to_string(),
+        }
+    }
+}
+
+/// What happened to one job.
+struct Report {
+    outcome: Outcome,
+    pages: Option<usize>,
+    elapsed: Duration,
+    log: Buffer,
+}
+
+/// Runs a validated request and returns the process exit code.
+pub fn run(request: &Request) -> u8 {
+    match request {
+        Request::Build(config) => {
+            let jobs: Vec<Job> = config
+                .dirs
+                .iter()
+                .map(|d| Job::folder(d, config.output.as_deref()))
+                .collect();
+            run_jobs(&jobs, config).code()
+        }
+        Request::Batch { file, config } => match batch::read(file) {
+            Ok(jobs) => run_jobs(&jobs, config).code(),
+            Err(outcome) => outcome.code(),
+        },
+        Request::Diff { old, new, format } => diff(old, new, *format),
+        Request::Watch { config } => watch::run(config).code(),
+        Request::Bench { sizes } => bench::run(sizes).code(),
+    }
+}
+
+/// Builds every job, in parallel, and prints a summary when there are several.
+pub fn run_jobs(jobs: &[Job], config: &Config) -> Outcome {
+    let writer = BufferWriter::stderr(diag::color_choice());
+    let several = jobs.len() > 1;
+    let terminal = std::io::stderr().is_terminal();
+    let progress = (several && terminal).then(|| {
+        let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} reports  {msg}")
+                .expect("valid progress template"),
+        );
+        bar
+    });
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let claimed: Mutex<HashMap<PathBuf, String>> = Mutex::new(HashMap::new());
+    let reports: Mutex<Vec<Option<Report>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let threads = config.jobs.clamp(1, jobs.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            std::thread::Builder::new()
+                .stack_size(STACK_BYTES)
+                .spawn_scoped(scope, || {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(job) = jobs.get(i) else { break };
+                        let report = run_one(job, config, &writer, &claimed);
+                        let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
+                        let print = || {
+                            if several {
+                                let _ = writeln!(
+                                    std::io::stderr(),
+                                    "[{finished}/{}] {}: {}",
+                                    jobs.len(),
+                                    job.name,
+                                    result_word(&report)
+                                );
+                            }
+                            if !report.log.as_slice().is_empty() {
+                                let _ = writer.print(&report.log);
+                            }
+                        };
+                        match &progress {
+                            Some(bar) => {
+                                bar.suspend(print);
+                                bar.inc(1);
+                            }
+                            None => print(),
+                        }
+                        reports.lock().expect("reports lock")[i] = Some(report);
+                    }
+                })
+                .expect("a build thread starts");
+        }
+    });
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let reports: Vec<Report> = reports
+        .into_inner()
+        .expect("reports lock")
+        .into_iter()
+        .map(|r| r.expect("every job ran"))
+        .collect();
+    if several {
+        print_summary(jobs, &reports);
+    }
+    reports
         .iter()
-        .map(|dir| {
-            let outcome = build(dir, config);
-            if config.dirs.len() > 1 && outcome != Outcome::Ok {
-                eprintln!("error: {} failed", dir.display());
-            }
-            outcome
-        })
+        .map(|r| r.outcome)
         .max()
         .unwrap_or(Outcome::Ok)
 }
 
-/// Loads a folder, printing its diagnostics; `Err` says how the run ends when it fails.
-fn load_folder(dir: &Path) -> Result<(Audit, Sources, Diagnostics), Outcome> {
+fn result_word(report: &Report) -> &'static str {
+    match report.outcome {
+        Outcome::Ok => "ok",
+        Outcome::Errors => "failed",
+        Outcome::Io => "failed (I/O)",
+    }
+}
+
+/// Prints the table of reports, results, pages and times.
+fn print_summary(jobs: &[Job], reports: &[Report]) {
+    let width = jobs
+        .iter()
+        .map(|j| j.name.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let mut out = format!(
+        "\n{:width$}  {:<12}  {:>5}  {:>8}\n",
+        "report", "result", "pages", "time"
+    );
+    for (job, r) in jobs.iter().zip(reports) {
+        let pages = r.pages.map_or("-".to_string(), |p| p.to_string());
+        out.push_str(&format!(
+            "{:width$}  {:<12}  {:>5}  {:>6.2} s\n",
+            job.name,
+            result_word(r),
+            pages,
+            r.elapsed.as_secs_f64()
+        ));
+    }
+    let failed = reports.iter().filter(|r| r.outcome != Outcome::Ok).count();
+    out.push_str(&format!(
+        "{} reports: {} built, {} failed\n",
+        reports.len(),
+        reports.len() - failed,
+        failed
+    ));
+    let _ = std::io::stderr().write_all(out.as_bytes());
+}
+
+/// Runs one job, turning a panic into that job's failure.
+fn run_one(
+    job: &Job,
+    config: &Config,
+    writer: &BufferWriter,
+    claimed: &Mutex<HashMap<PathBuf, String>>,
+) -> Report {
+    let start = Instant::now();
+    let mut log = writer.buffer();
+    let result = catch_unwind(AssertUnwindSafe(|| build(job, config, claimed, &mut log)));
+    let (outcome, pages) = result.unwrap_or_else(|panic| {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        let _ = writeln!(
+            log,
+            "error: internal error while building {} ({message})\n  = hint: this is a bug in auditpress; please report it with the folder that triggers it",
+            job.name
+        );
+        (Outcome::Errors, None)
+    });
+    Report {
+        outcome,
+        pages,
+        elapsed: start.elapsed(),
+        log,
+    }
+}
+
+/// Loads a folder; on failure writes its diagnostics to the log and says how the run ends.
+pub fn load_folder(dir: &Path, log: &mut Buffer) -> Result<(Audit, Sources, Diagnostics), Outcome> {
     let loaded = load::load(dir).map_err(|e| {
-        eprintln!("error: {e}");
+        let _ = writeln!(log, "error: {e}");
         Outcome::Io
     })?;
     let load::Loaded {
@@ -75,37 +305,147 @@ fn load_folder(dir: &Path) -> Result<(Audit, Sources, Diagnostics), Outcome> {
     match audit {
         Some(audit) => Ok((audit, sources, diagnostics)),
         None => {
-            diag::emit_stderr(&sources, &diagnostics);
+            let _ = diag::emit(log, &sources, &diagnostics);
             Err(Outcome::Errors)
         }
     }
 }
 
-/// Builds (or checks) one audit folder, printing its diagnostics.
-fn build(dir: &Path, config: &Config) -> Outcome {
-    let (audit, mut sources, mut diagnostics) = match load_folder(dir) {
+/// Builds (or checks) one job, writing its messages to the log.
+fn build(
+    job: &Job,
+    config: &Config,
+    claimed: &Mutex<HashMap<PathBuf, String>>,
+    log: &mut Buffer,
+) -> (Outcome, Option<usize>) {
+    let (mut audit, mut sources, mut diagnostics) = match load_folder(&job.dir, log) {
         Ok(loaded) => loaded,
-        Err(outcome) => return outcome,
+        Err(outcome) => return (outcome, None),
     };
-    let outcome = produce(dir, config, &audit, &mut sources, &mut diagnostics);
-    diag::emit_stderr(&sources, &diagnostics);
-    outcome
+    job.overrides.apply(&mut audit);
+    let result = produce(
+        job,
+        config,
+        &audit,
+        claimed,
+        &mut sources,
+        &mut diagnostics,
+        log,
+    );
+    let _ = diag::emit(log, &sources, &diagnostics);
+    match result {
+        Ok(pages) => (Outcome::Ok, pages),
+        Err(outcome) => (outcome, None),
+    }
+}
+
+/// Produces what the config asks for from a loaded audit; returns the page count of a PDF.
+fn produce(
+    job: &Job,
+    config: &Config,
+    audit: &Audit,
+    claimed: &Mutex<HashMap<PathBuf, String>>,
+    sources: &mut Sources,
+    diagnostics: &mut Diagnostics,
+    log: &mut Buffer,
+) -> Result<Option<usize>, Outcome> {
+    let io = |log: &mut Buffer, e: std::io::Error| {
+        let _ = writeln!(log, "error: {e}");
+        Outcome::Io
+    };
+    match config.emit {
+        None => {
+            let _ = writeln!(log, "{}: ok ({} findings)", job.name, audit.findings.len());
+            Ok(None)
+        }
+        Some(Emit::ModelJson) => {
+            let json = serde_json::to_string_pretty(audit).expect("model serialises");
+            dump(config, &json).map_err(|e| io(log, e))?;
+            Ok(None)
+        }
+        Some(Emit::ViewJson) => {
+            let view = view_of(audit, config, log)?;
+            dump(config, &view.to_json()).map_err(|e| io(log, e))?;
+            Ok(None)
+        }
+        Some(Emit::Pdf) => {
+            let path = destination(job, audit).map_err(|e| io(log, e))?;
+            if let Some(other) = claim(claimed, &path, &job.name) {
+                let _ = writeln!(
+                    log,
+                    "error: {} is also the output of {other}\n  = hint: give each variant its own output name",
+                    path.display()
+                );
+                return Err(Outcome::Errors);
+            }
+            let options = RenderOptions {
+                templates: config
+                    .templates
+                    .clone()
+                    .or_else(|| audit.meta.templates.as_ref().map(|t| job.dir.join(t))),
+                source_date_epoch: config.source_date_epoch,
+            };
+            let view = view_of(audit, config, log)?;
+            let rendered = match render::render(audit, view, &options, sources, diagnostics) {
+                Ok(r) => r,
+                Err(RenderError::Template) => return Err(Outcome::Errors),
+                Err(RenderError::Io(e)) => return Err(io(log, e)),
+            };
+            write_atomic(&path, &rendered.pdf).map_err(|e| io(log, e))?;
+            let _ = writeln!(log, "wrote {} ({} pages)", path.display(), rendered.pages);
+            Ok(Some(rendered.pages))
+        }
+    }
+}
+
+/// Records that a job writes a path; returns the job that already does, if any.
+fn claim(claimed: &Mutex<HashMap<PathBuf, String>>, path: &Path, name: &str) -> Option<String> {
+    let key = std::fs::canonicalize(path.parent().unwrap_or(Path::new(".")))
+        .map(|p| p.join(path.file_name().unwrap_or_default()))
+        .unwrap_or_else(|_| path.to_path_buf());
+    let mut claimed = claimed.lock().expect("claims lock");
+    match claimed.get(&key) {
+        Some(other) => Some(other.clone()),
+        None => {
+            claimed.insert(key, name.to_string());
+            None
+        }
+    }
+}
+
+/// Returns where a job's PDF goes.
+fn destination(job: &Job, audit: &Audit) -> std::io::Result<PathBuf> {
+    match &job.destination {
+        Destination::File(path) => Ok(path.clone()),
+        Destination::Beside => Ok(default_output(&job.dir, audit)),
+        Destination::Template(template) => {
+            let path = PathBuf::from(batch::expand(template, &job.dir, audit));
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                std::fs::create_dir_all(parent)?;
+            }
+            Ok(path)
+        }
+    }
 }
 
 /// Returns the view of an audit, with the changes appendix when asked for.
-fn view_of<'a>(audit: &'a Audit, config: &Config) -> Result<View<'a>, Outcome> {
+fn view_of<'a>(audit: &'a Audit, config: &Config, log: &mut Buffer) -> Result<View<'a>, Outcome> {
     let view = View::new(audit);
     let Some(old_dir) = &config.changes_since else {
         return Ok(view);
     };
-    let (old, sources, diagnostics) = load_folder(old_dir)?;
-    diag::emit_stderr(&sources, &diagnostics);
+    let (old, sources, diagnostics) = load_folder(old_dir, log)?;
+    let _ = diag::emit(log, &sources, &diagnostics);
     Ok(view.with_changes(&old.meta.version, &review::diff(&old, audit)))
 }
 
 /// Compares two versions of a folder: 0 when the same, 1 when they differ, 2 on failure.
 fn diff(old: &Path, new: &Path, format: DiffFormat) -> u8 {
-    let (Ok((a, ..)), Ok((b, ..))) = (load_folder(old), load_folder(new)) else {
+    let writer = BufferWriter::stderr(diag::color_choice());
+    let mut log = writer.buffer();
+    let loaded = (load_folder(old, &mut log), load_folder(new, &mut log));
+    let _ = writer.print(&log);
+    let (Ok((a, ..)), Ok((b, ..))) = loaded else {
         return 2;
     };
     let changes = review::diff(&a, &b);
@@ -123,68 +463,10 @@ fn diff(old: &Path, new: &Path, format: DiffFormat) -> u8 {
             serde_json::to_string_pretty(&doc).expect("changes serialise") + "\n"
         }
     };
-    let mut out = std::io::stdout().lock();
-    if out.write_all(text.as_bytes()).is_err() {
+    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
         return 2;
     }
     u8::from(!changes.is_empty())
-}
-
-/// Produces what the config asks for from a loaded audit.
-fn produce(
-    dir: &Path,
-    config: &Config,
-    audit: &Audit,
-    sources: &mut Sources,
-    diagnostics: &mut Diagnostics,
-) -> Outcome {
-    let result = match config.emit {
-        None => {
-            eprintln!("{}: ok ({} findings)", dir.display(), audit.findings.len());
-            return Outcome::Ok;
-        }
-        Some(Emit::ModelJson) => dump(
-            config,
-            &serde_json::to_string_pretty(audit).expect("model serialises"),
-        ),
-        Some(Emit::ViewJson) => match view_of(audit, config) {
-            Ok(view) => dump(config, &view.to_json()),
-            Err(outcome) => return outcome,
-        },
-        Some(Emit::Pdf) => {
-            let options = RenderOptions {
-                templates: config
-                    .templates
-                    .clone()
-                    .or_else(|| audit.meta.templates.as_ref().map(|t| dir.join(t))),
-                source_date_epoch: config.source_date_epoch,
-            };
-            let view = match view_of(audit, config) {
-                Ok(view) => view,
-                Err(outcome) => return outcome,
-            };
-            match render::render(audit, view, &options, sources, diagnostics) {
-                Ok(rendered) => {
-                    let path = config
-                        .output
-                        .clone()
-                        .unwrap_or_else(|| default_output(dir, audit));
-                    write_atomic(&path, &rendered.pdf).map(|()| {
-                        eprintln!("wrote {} ({} pages)", path.display(), rendered.pages);
-                    })
-                }
-                Err(RenderError::Template) => return Outcome::Errors,
-                Err(RenderError::Io(e)) => Err(e),
-            }
-        }
-    };
-    match result {
-        Ok(()) => Outcome::Ok,
-        Err(e) => {
-            eprintln!("error: {e}");
-            Outcome::Io
-        }
-    }
 }
 
 /// Writes a dump to the output file, or to standard output.
@@ -215,7 +497,7 @@ pub fn default_output(dir: &Path, audit: &Audit) -> PathBuf {
 }
 
 /// Lowercases text and keeps letters, digits and dots, joined by single dashes.
-fn slug(text: &str) -> String {
+pub fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
         if c.is_alphanumeric() || c == '.' {

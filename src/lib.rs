@@ -15,8 +15,12 @@
 //! - [`view`] computes the template contract: counts, tables, dates, letters.
 //! - [`render`] typesets it with typst and exports PDF.
 //! - [`output`] writes files atomically.
-//! - [`driver`] drives the pipeline for the command line.
+//! - [`driver`] drives the pipeline for the command line, in parallel;
+//!   [`batch`] reads batch files, [`watch`] rebuilds on changes and
+//!   [`bench`] measures.
 
+pub mod batch;
+pub mod bench;
 pub mod cli;
 pub mod diag;
 pub mod driver;
@@ -28,3 +32,4 @@ pub mod output;
 pub mod render;
 pub mod review;
 pub mod view;
+pub mod watch;

@@ -139,8 +139,8 @@ pub(super) fn read_raw(l: &mut Loader, id_prefix: Option<&str>) -> Vec<RawFindin
             required: false,
         }));
         if let Some(table) = table::read(file, &text, &columns, &mut l.diags) {
-            for (i, row) in table.rows.iter().enumerate() {
-                if let Some(f) = csv_row(l, &table, row, i + 1, id_prefix) {
+            for row in &table.rows {
+                if let Some(f) = csv_row(l, &table, row, row.number, id_prefix) {
                     out.push(f);
                 }
             }

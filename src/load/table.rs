@@ -23,6 +23,8 @@ pub struct Cell {
 /// One record (line) of a CSV file.
 #[derive(Clone, Debug)]
 pub struct Record {
+    /// Position among the file's records: 0 for the header, 1 for the first data row.
+    pub number: usize,
     /// Byte range of the whole record.
     pub range: Range<usize>,
     /// Its cells.
@@ -77,10 +79,18 @@ pub fn read(
     diags: &mut Diagnostics,
 ) -> Option<Table> {
     let (mut records, errors) = parse(text);
+    // A record with a quoting error is reported once, not again cell by cell.
+    let overlaps = |a: &Range<usize>, b: &Range<usize>| a.start <= b.end && b.start <= a.end;
+    let broken = |r: &Record| errors.iter().any(|(e, _, _)| overlaps(e, &r.range));
+    let header_broken = records.first().is_some_and(broken);
+    records.retain(|r| !broken(r));
     for (range, message, hint) in errors {
         diags
             .error(Some(Place::new(file, range)), message)
             .add_hint(hint);
+    }
+    if header_broken {
+        return None;
     }
     if records.is_empty() {
         diags
@@ -156,19 +166,20 @@ pub fn read(
             .add_hint(format!("add a \"{}\" column to the header", col.name));
         ok = false;
     }
-    for row in &records {
-        if row.cells.len() != header.cells.len() {
-            diags
-                .error(
-                    Some(Place::new(file, row.range.clone())),
-                    format!(
-                        "row has {} cells but the header has {}",
-                        row.cells.len(),
-                        header.cells.len()
-                    ),
-                )
-                .add_hint("put cells that contain commas in double quotes");
-        }
+    let (ragged, records): (Vec<Record>, Vec<Record>) = records
+        .into_iter()
+        .partition(|r| r.cells.len() != header.cells.len());
+    for row in &ragged {
+        diags
+            .error(
+                Some(Place::new(file, row.range.clone())),
+                format!(
+                    "row has {} cells but the header has {}",
+                    row.cells.len(),
+                    header.cells.len()
+                ),
+            )
+            .add_hint("put cells that contain commas in double quotes");
     }
     ok.then_some(Table {
         file,
@@ -214,6 +225,7 @@ pub fn parse(text: &str) -> (Vec<Record>, Vec<SyntaxError>) {
         let blank = cells.len() == 1 && cells[0].value.is_empty() && cells[0].range.is_empty();
         if !blank {
             records.push(Record {
+                number: records.len(),
                 range: record_start..end,
                 cells,
             });

@@ -12,12 +12,12 @@ use typst::utils::LazyHash;
 
 macro_rules! fonts {
     ($($name:literal),* $(,)?) => {
-        &[$(include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/", $name))),*]
+        &[$(($name, include_bytes!(concat!(env!("CARGO_MANIFEST_DIR"), "/fonts/", $name)))),*]
     };
 }
 
-/// The font files, in a fixed order so font indices are stable.
-const FILES: &[&[u8]] = fonts!(
+/// The font files by name, in a fixed order so font indices are stable.
+pub const FILES: &[(&str, &[u8])] = fonts!(
     "Inter-Regular.otf",
     "Inter-Italic.otf",
     "Inter-SemiBold.otf",
@@ -42,7 +42,7 @@ pub fn fonts() -> &'static Fonts {
     static FONTS: LazyLock<Fonts> = LazyLock::new(|| {
         let fonts: Vec<Font> = FILES
             .iter()
-            .flat_map(|data| Font::iter(Bytes::new(*data)))
+            .flat_map(|(_, data)| Font::iter(Bytes::new(*data)))
             .collect();
         Fonts {
             book: LazyHash::new(FontBook::from_fonts(&fonts)),

@@ -23,6 +23,11 @@ use crate::model::Audit;
 use crate::view::{VIEW_PATH, View};
 use world::{ReportWorld, Served};
 
+/// Returns the bundled font files by name, e.g. to compile with the stock typst CLI.
+pub fn font_files() -> &'static [(&'static str, &'static [u8])] {
+    fonts::FILES
+}
+
 /// How to render a report.
 #[derive(Clone, Debug, Default)]
 pub struct RenderOptions {

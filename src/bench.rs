@@ -1,0 +1,388 @@
+//! `auditpress bench`: measures build times and memory on synthetic audits.
+//!
+//! Generates audits of several sizes with realistic text and code blocks, then
+//! measures, in one run so that figures compare as ratios: a whole-process cold
+//! build and its peak memory, an in-process compile with warm caches, a batch of
+//! 50 audits with one job and with all cores, a watch rebuild after one edit,
+//! and, when the stock `typst` CLI is installed, typst compiling the same view
+//! with the same templates.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::cli::default_jobs;
+use crate::diag::{Diagnostics, Sources};
+use crate::driver::Outcome;
+use crate::load;
+use crate::render::{self, RenderOptions, templates};
+use crate::view::View;
+
+/// Audits in the batch measurement.
+const BATCH_AUDITS: usize = 50;
+
+/// Findings per audit of the batch measurement.
+const BATCH_FINDINGS: usize = 10;
+
+/// Runs the benchmark and prints its table.
+pub fn run(sizes: &[usize]) -> Outcome {
+    match measure(sizes) {
+        Ok(table) => {
+            print!("{table}");
+            Outcome::Ok
+        }
+        Err(e) => {
+            eprintln!("error: benchmark failed ({e})");
+            Outcome::Io
+        }
+    }
+}
+
+/// One size's figures.
+struct Row {
+    findings: usize,
+    pages: usize,
+    cold: Duration,
+    peak_kib: Option<u64>,
+    warm: Duration,
+    typst: Option<Duration>,
+}
+
+fn measure(sizes: &[usize]) -> std::io::Result<String> {
+    let exe = std::env::current_exe()?;
+    let tmp = tempfile::tempdir()?;
+    let typst = typst_cli();
+    let mut rows = Vec::new();
+    for &n in sizes {
+        let dir = tmp.path().join(format!("audit-{n}"));
+        synthesize(&dir, n)?;
+        let pdf = tmp.path().join(format!("audit-{n}.pdf"));
+        let (cold, peak_kib) = timed_process(
+            Command::new(&exe)
+                .arg("build")
+                .arg(&dir)
+                .arg("-o")
+                .arg(&pdf),
+        )?;
+        let mut warm = Vec::new();
+        let mut pages = 0;
+        for _ in 0..4 {
+            let start = Instant::now();
+            pages = compile(&dir)?;
+            warm.push(start.elapsed());
+        }
+        warm.sort();
+        let typst = match &typst {
+            Some(cmd) => Some(typst_compile(
+                cmd,
+                &dir,
+                &tmp.path().join(format!("typst-{n}")),
+            )?),
+            None => None,
+        };
+        rows.push(Row {
+            findings: n,
+            pages,
+            cold,
+            peak_kib,
+            warm: warm[warm.len() / 2],
+            typst,
+        });
+    }
+
+    let mut out = String::new();
+    let cores = default_jobs();
+    writeln!(
+        out,
+        "auditpress bench: {cores} cores, debug assertions {}",
+        cfg!(debug_assertions)
+    )
+    .ok();
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "{:>8}  {:>5}  {:>12}  {:>9}  {:>15}  {:>10}  {:>16}",
+        "findings",
+        "pages",
+        "cold process",
+        "peak RSS",
+        "warm in-process",
+        "typst CLI",
+        "auditpress/typst"
+    )
+    .ok();
+    for r in &rows {
+        let peak = r
+            .peak_kib
+            .map_or("-".into(), |k| format!("{} MiB", k / 1024));
+        let (typst, ratio) = match r.typst {
+            Some(t) => (
+                secs(t),
+                format!("{:.2}x", r.cold.as_secs_f64() / t.as_secs_f64()),
+            ),
+            None => ("-".into(), "-".into()),
+        };
+        writeln!(
+            out,
+            "{:>8}  {:>5}  {:>12}  {:>9}  {:>15}  {:>10}  {:>16}",
+            r.findings,
+            r.pages,
+            secs(r.cold),
+            peak,
+            secs(r.warm),
+            typst,
+            ratio
+        )
+        .ok();
+    }
+    if typst.is_none() {
+        writeln!(
+            out,
+            "(typst CLI not found on PATH: no auditpress/typst ratio)"
+        )
+        .ok();
+    }
+
+    let batch: Vec<PathBuf> = (0..BATCH_AUDITS)
+        .map(|i| tmp.path().join(format!("batch-{i}")))
+        .collect();
+    for dir in &batch {
+        synthesize(dir, BATCH_FINDINGS)?;
+    }
+    let batch_run = |jobs: usize| {
+        timed_process(
+            Command::new(&exe)
+                .arg("build")
+                .args(&batch)
+                .arg("--jobs")
+                .arg(jobs.to_string()),
+        )
+    };
+    let (serial, _) = batch_run(1)?;
+    let (parallel, _) = batch_run(cores)?;
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "batch of {BATCH_AUDITS} audits ({BATCH_FINDINGS} findings each): --jobs 1 {}, --jobs {cores} {}: {:.2}x faster, {:.1} reports/s",
+        secs(serial),
+        secs(parallel),
+        serial.as_secs_f64() / parallel.as_secs_f64(),
+        BATCH_AUDITS as f64 / parallel.as_secs_f64()
+    )
+    .ok();
+
+    let size = sizes.iter().copied().find(|&n| n >= 50).unwrap_or(sizes[0]);
+    let dir = tmp.path().join(format!("audit-{size}"));
+    compile(&dir)?;
+    let file = dir.join("findings/SYN-1.md");
+    let text = fs::read_to_string(&file)?;
+    fs::write(&file, text.replacen("attacker", "remote attacker", 1))?;
+    let start = Instant::now();
+    compile(&dir)?;
+    let rebuild = start.elapsed();
+    let cold = rows.iter().find(|r| r.findings == size).map(|r| r.cold);
+    write!(
+        out,
+        "watch rebuild after editing one finding ({size} findings): {}",
+        secs(rebuild)
+    )
+    .ok();
+    if let Some(cold) = cold {
+        write!(
+            out,
+            " ({:.1}x faster than a cold build)",
+            cold.as_secs_f64() / rebuild.as_secs_f64()
+        )
+        .ok();
+    }
+    writeln!(out).ok();
+    Ok(out)
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+/// Loads, views and renders a folder in this process; returns the page count.
+fn compile(dir: &Path) -> std::io::Result<usize> {
+    let loaded = load::load(dir)?;
+    let audit = loaded
+        .audit
+        .ok_or_else(|| std::io::Error::other("the synthetic audit has errors"))?;
+    let mut sources = Sources::default();
+    let mut diags = Diagnostics::default();
+    let rendered = render::render(
+        &audit,
+        View::new(&audit),
+        &RenderOptions::default(),
+        &mut sources,
+        &mut diags,
+    )
+    .map_err(|_| std::io::Error::other("the synthetic audit does not render"))?;
+    Ok(rendered.pages)
+}
+
+/// Runs a command, returning its wall time and its peak resident memory in KiB (Linux).
+fn timed_process(cmd: &mut Command) -> std::io::Result<(Duration, Option<u64>)> {
+    let start = Instant::now();
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let status_file = format!("/proc/{}/status", child.id());
+    let mut peak = None;
+    loop {
+        // VmHWM only grows, so the last reading before exit is the peak.
+        if let Ok(status) = fs::read_to_string(&status_file)
+            && let Some(kib) = status
+                .lines()
+                .find(|l| l.starts_with("VmHWM:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|v| v.parse().ok())
+        {
+            peak = Some(kib);
+        }
+        if let Some(status) = child.try_wait()? {
+            if !status.success() {
+                return Err(std::io::Error::other(format!("{cmd:?} failed")));
+            }
+            return Ok((start.elapsed(), peak));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Returns the stock typst CLI, when one is installed.
+fn typst_cli() -> Option<PathBuf> {
+    let ok = Command::new("typst")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then(|| PathBuf::from("typst"))
+}
+
+/// Times the stock typst CLI compiling an audit's view with our templates and fonts.
+fn typst_compile(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Duration> {
+    fs::create_dir_all(work.join("data"))?;
+    fs::create_dir_all(work.join("fonts"))?;
+    for (name, bytes) in templates::EMBEDDED {
+        fs::write(work.join(name), bytes)?;
+    }
+    for (name, bytes) in render::font_files() {
+        fs::write(work.join("fonts").join(name), bytes)?;
+    }
+    let loaded = load::load(dir)?;
+    let audit = loaded
+        .audit
+        .ok_or_else(|| std::io::Error::other("the synthetic audit has errors"))?;
+    fs::write(work.join("data/view.json"), View::new(&audit).to_json())?;
+    let (time, _) = timed_process(
+        Command::new(typst)
+            .arg("compile")
+            .arg("--root")
+            .arg(work)
+            .arg("--font-path")
+            .arg(work.join("fonts"))
+            .arg("--ignore-system-fonts")
+            .arg(work.join("report.typ"))
+            .arg(work.join("out.pdf")),
+    )?;
+    Ok(time)
+}
+
+/// Sentences the synthetic findings are made of.
+const PROSE: &[&str] = &[
+    "The handler trusts a length field read from the network and allocates a buffer of that size before validating it.",
+    "An attacker who controls the request can make the service read past the end of the buffer.",
+    "The configuration loader accepts relative paths, which lets a tenant administrator point the agent at files outside its directory.",
+    "Session tokens are compared with a function whose running time depends on the number of matching bytes.",
+    "Errors from the storage layer are logged together with the value being written, which may be a secret.",
+    "The retry loop has no upper bound, so a peer that always fails keeps a worker busy forever.",
+];
+
+const TITLES: &[&str] = &[
+    "Unbounded allocation in the frame decoder",
+    "Path traversal in manifest entries",
+    "Non-constant-time token comparison",
+    "Secrets written to logs on error",
+    "Unbounded retries exhaust workers",
+    "Missing authorization check on export",
+];
+
+const CODE: &str = "func decode(r io.Reader) ([]byte, error) {\n\tvar n uint32\n\tif err := binary.Read(r, binary.BigEndian, &n); err != nil {\n\t\treturn nil, err\n\t}\n\tbuf := make([]byte, n) // n comes from the peer\n\tif _, err := io.ReadFull(r, buf); err != nil {\n\t\treturn nil, fmt.Errorf(\"read frame: %w\", err)\n\t}\n\treturn buf, nil\n}";
+
+/// Writes a synthetic audit folder with `n` findings.
+pub fn synthesize(dir: &Path, n: usize) -> std::io::Result<()> {
+    fs::create_dir_all(dir.join("findings"))?;
+    fs::write(
+        dir.join("audit.toml"),
+        format!(
+            "title = \"Synthetic {n}\"\ndate = 2025-01-31\nvendor = \"Bench Security\"\nid_prefix = \"SYN\"\n\
+             goals = [\"Can an attacker read another tenant's data?\"]\n\
+             [client]\norganization = \"Bench Client\"\nprepared_for = [\"A. Client\"]\nprepared_by = [\"B. Auditor\"]\n\
+             [engagement]\nstart = 2025-01-06\nend = 2025-01-24\n\
+             [[targets]]\nname = \"svc\"\nrepository = \"https://github.com/bench/svc\"\nversion = \"0123456789abcdef0123456789abcdef01234567\"\n"
+        ),
+    )?;
+    let severities = ["High", "Medium", "Low", "Informational", "Undetermined"];
+    let difficulties = ["High", "Medium", "Low", "Undetermined", "N/A"];
+    let types = [
+        "Data Validation",
+        "Access Controls",
+        "Cryptography",
+        "Denial of Service",
+        "Configuration",
+    ];
+    let mut csv = String::from("id,title,severity,difficulty,type,target\n");
+    for i in 1..=n {
+        let pick = |list: &[&'static str], salt: usize| list[(i * 7 + salt) % list.len()];
+        writeln!(
+            csv,
+            "SYN-{i},{} ({i}),{},{},{},svc/internal/pkg{}/file.go#{}–{}",
+            pick(TITLES, 0),
+            pick(&severities, 1),
+            pick(&difficulties, 2),
+            pick(&types, 3),
+            i % 9,
+            10 + i,
+            20 + i
+        )
+        .ok();
+        let para = |k: usize| {
+            (0..4)
+                .map(|j| PROSE[(i + k + j) % PROSE.len()])
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut md = format!("## Description\n\n{}\n\n", para(0));
+        if i % 2 == 1 {
+            md.push_str(&format!(
+                "```go {{start={} highlight=\"{}\"}}\n{CODE}\n```\n*Figure {i}.1: The decoder in `svc/internal/wire/frame.go#{}–{}`*\n\n",
+                40 + i,
+                45 + i,
+                40 + i,
+                50 + i
+            ));
+        }
+        md.push_str(&format!(
+            "## Exploit Scenario\n\nAn attacker sends a crafted request. {}\n\n## Recommendations\n\n**Short term,** {}\n\n**Long term,** {}\n",
+            para(1),
+            para(2),
+            para(3)
+        ));
+        fs::write(dir.join(format!("findings/SYN-{i}.md")), md)?;
+    }
+    fs::write(dir.join("findings.csv"), csv)?;
+    let mut maturity = String::from("category,rating,summary\n");
+    for (k, category) in crate::model::MATURITY_CATEGORIES.iter().enumerate() {
+        writeln!(
+            maturity,
+            "{category},Moderate,\"{}\"",
+            PROSE[k % PROSE.len()]
+        )
+        .ok();
+    }
+    fs::write(dir.join("maturity.csv"), maturity)
+}

@@ -1,0 +1,107 @@
+//! Watch mode: rebuild one report whenever an input or template file changes.
+//!
+//! The process stays up between builds, so fonts, the standard library and the
+//! compiler's memoised work are reused: an edit to one finding re-lays out little.
+//! A broken edit prints its diagnostics and the last good PDF stays in place.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use notify::{RecursiveMode, Watcher};
+
+use crate::cli::Config;
+use crate::driver::{Job, Outcome, run_jobs};
+
+/// Quiet time after a change before rebuilding, so that a save of several files builds once.
+const DEBOUNCE: Duration = Duration::from_millis(120);
+
+/// Watches a folder (and its templates) and rebuilds on every change, until interrupted.
+pub fn run(config: &Config) -> Outcome {
+    let dir = &config.dirs[0];
+    let job = Job::folder(dir, config.output.as_deref());
+    let (tx, rx) = mpsc::channel();
+    let mut watcher = match notify::recommended_watcher(tx) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: cannot watch files ({e})");
+            return Outcome::Io;
+        }
+    };
+    let mut watched: Vec<PathBuf> = Vec::new();
+    let mut watch = |path: &Path, watched: &mut Vec<PathBuf>| {
+        let Ok(real) = std::fs::canonicalize(path) else {
+            return Ok(());
+        };
+        if watched.contains(&real) {
+            return Ok(());
+        }
+        watcher.watch(&real, RecursiveMode::Recursive)?;
+        watched.push(real);
+        Ok::<(), notify::Error>(())
+    };
+    let mut roots = vec![dir.clone()];
+    roots.extend(config.templates.clone());
+    roots.extend(templates_of(dir));
+    for root in &roots {
+        if let Err(e) = watch(root, &mut watched) {
+            eprintln!("error: cannot watch {} ({e})", root.display());
+            return Outcome::Io;
+        }
+    }
+    eprintln!("watching {} (press Ctrl-C to stop)", dir.display());
+    loop {
+        let start = Instant::now();
+        let outcome = run_jobs(std::slice::from_ref(&job), config);
+        let ms = start.elapsed().as_millis();
+        match outcome {
+            Outcome::Ok => eprintln!("rebuilt in {ms} ms"),
+            _ => eprintln!("build failed after {ms} ms; the last good PDF is kept"),
+        }
+        // audit.toml may have started naming a template folder.
+        if let Some(root) = templates_of(dir) {
+            let _ = watch(&root, &mut watched);
+        }
+        if !wait_for_change(&rx, config) {
+            return Outcome::Ok;
+        }
+    }
+}
+
+/// Returns the template folder audit.toml names, if it names one.
+fn templates_of(dir: &Path) -> Option<PathBuf> {
+    let text = std::fs::read_to_string(dir.join("audit.toml")).ok()?;
+    let table: toml::Table = text.parse().ok()?;
+    Some(dir.join(table.get("templates")?.as_str()?))
+}
+
+/// Tells whether a changed path is one of our own outputs, which must not trigger a build.
+fn is_output(path: &Path, config: &Config) -> bool {
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+    name.starts_with(".auditpress-")
+        || name.ends_with(".pdf")
+        || config
+            .output
+            .as_deref()
+            .is_some_and(|o| o.file_name() == path.file_name())
+}
+
+/// Blocks until a relevant change, then lets a burst of changes settle; false when watching ended.
+fn wait_for_change(rx: &mpsc::Receiver<notify::Result<notify::Event>>, config: &Config) -> bool {
+    let relevant = |event: &notify::Result<notify::Event>| match event {
+        Ok(e) => {
+            !matches!(e.kind, notify::EventKind::Access(_))
+                && e.paths.iter().any(|p| !is_output(p, config))
+        }
+        Err(_) => false,
+    };
+    loop {
+        match rx.recv() {
+            Ok(event) if relevant(&event) => break,
+            Ok(_) => continue,
+            Err(_) => return false,
+        }
+    }
+    while rx.recv_timeout(DEBOUNCE).is_ok() {}
+    true
+}
