@@ -1,0 +1,215 @@
+//! Tests of many reports at once: parallel builds, batch files with variants,
+//! and watch mode.
+
+use std::fs;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use crate::common::*;
+
+#[test]
+fn a_broken_folder_fails_alone_and_the_others_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (a, b, c) = (
+        tmp.path().join("a"),
+        tmp.path().join("b"),
+        tmp.path().join("c"),
+    );
+    copy_dir(&example(), &a);
+    copy_dir(&fixture("mistakes"), &b);
+    copy_dir(&fixture("curl-2022"), &c);
+    let out = run(&[
+        "build".as_ref(),
+        a.as_os_str(),
+        b.as_os_str(),
+        c.as_os_str(),
+        "--jobs".as_ref(),
+        "2".as_ref(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        tmp.path()
+            .join("lumen-security-assessment-v2.0.pdf")
+            .is_file(),
+        "{err}"
+    );
+    assert!(
+        tmp.path()
+            .join("curl-security-assessment-v1.0.pdf")
+            .is_file(),
+        "{err}"
+    );
+    // b's diagnostics come right under b's line, before any other report's.
+    let b_name = b.display().to_string();
+    let header = err
+        .find(&format!("{b_name}: failed"))
+        .expect("b's result line");
+    let next = err[header + 1..]
+        .find("\n[")
+        .map_or(err.len(), |i| header + 1 + i);
+    assert!(
+        err[header..next].contains("unknown severity \"Hgh\""),
+        "{err}"
+    );
+    // The summary table lists every report.
+    let summary = &err[err.find("report  ").expect("summary table")..];
+    for (name, result) in [(&a, "ok"), (&b, "failed"), (&c, "ok")] {
+        let line = summary
+            .lines()
+            .find(|l| l.starts_with(&name.display().to_string()))
+            .unwrap();
+        assert!(line.contains(result), "{line}");
+    }
+    assert!(summary.contains("3 reports: 2 built, 1 failed"));
+}
+
+#[test]
+fn a_batch_file_builds_variants_with_their_names_and_markings() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&example(), &tmp.path().join("lumen"));
+    let batch = tmp.path().join("quarter.toml");
+    fs::write(
+        &batch,
+        "output = \"out/{project}-{version}-{classification}.pdf\"\n\n\
+         [[report]]\nfolder = \"lumen\"\n\n\
+         [[report]]\nfolder = \"lumen\"\nclassification = \"Confidential\"\nversion = \"2.1\"\ndraft = true\n",
+    )
+    .unwrap();
+    let out = run(&["batch".as_ref(), batch.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let public = tmp.path().join("out/lumen-2.0-public.pdf");
+    let confidential = tmp.path().join("out/lumen-2.1-confidential.pdf");
+    let public_text = pdf_text(&public);
+    let confidential_text = pdf_text(&confidential);
+    assert!(public_text.contains("PUBLIC") && !public_text.contains("DRAFT"));
+    assert!(confidential_text.contains("DRAFT · Confidential"));
+    assert!(!confidential_text.contains("PUBLIC"));
+    assert!(squash(&confidential_text).contains("VERSION2.1"));
+}
+
+#[test]
+fn a_batch_file_with_mistakes_is_refused_before_building() {
+    let tmp = tempfile::tempdir().unwrap();
+    let batch = tmp.path().join("b.toml");
+    fs::write(
+        &batch,
+        "output = \"{projekt}.pdf\"\n[[report]]\nfolder = \"x\"\n",
+    )
+    .unwrap();
+    let out = run(&["batch".as_ref(), batch.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_diagnostic(
+        &stderr(&out),
+        "b.toml:1:10",
+        "unknown placeholder {projekt} in output name",
+    );
+    fs::write(&batch, "[[report]]\nfolder = \"x\"\ncolour = 1\n").unwrap();
+    let out = run(&["batch".as_ref(), batch.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_diagnostic(&stderr(&out), "b.toml:3:1", "unknown field `colour`");
+}
+
+#[test]
+fn two_variants_writing_one_file_is_an_error_not_a_race() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&example(), &tmp.path().join("lumen"));
+    let batch = tmp.path().join("b.toml");
+    fs::write(
+        &batch,
+        "[[report]]\nfolder = \"lumen\"\n[[report]]\nfolder = \"lumen\"\ndraft = true\n",
+    )
+    .unwrap();
+    let out = run(&[
+        "batch".as_ref(),
+        batch.as_os_str(),
+        "--jobs".as_ref(),
+        "1".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is also the output of lumen (report 1)"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+/// Waits for a line of the watcher's output that contains `needle`.
+fn wait_for(lines: &mpsc::Receiver<String>, needle: &str, seen: &mut Vec<String>) {
+    loop {
+        match lines.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => {
+                let found = line.contains(needle);
+                seen.push(line);
+                if found {
+                    return;
+                }
+            }
+            Err(_) => panic!("no {needle:?} from watch; it said:\n{}", seen.join("\n")),
+        }
+    }
+}
+
+#[test]
+fn watch_rebuilds_survives_a_broken_edit_and_recovers() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = dir.parent().unwrap().join("watched.pdf");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_auditpress"))
+        .args([
+            "watch".as_ref(),
+            dir.as_os_str(),
+            "-o".as_ref(),
+            pdf.as_os_str(),
+        ])
+        .env("NO_COLOR", "1")
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, lines) = mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = Vec::new();
+    wait_for(&lines, "rebuilt in", &mut seen);
+    let first = fs::read(&pdf).unwrap();
+
+    let notices = dir.join("sections/notices.md");
+    let text = fs::read_to_string(&notices).unwrap();
+    fs::write(
+        &notices,
+        format!("{text}\nA sentence added while watching.\n"),
+    )
+    .unwrap();
+    wait_for(&lines, "rebuilt in", &mut seen);
+    let second = fs::read(&pdf).unwrap();
+    assert_ne!(first, second);
+    assert!(pdf_text(&pdf).contains("A sentence added while watching."));
+
+    let csv = dir.join("maturity.csv");
+    let good = fs::read_to_string(&csv).unwrap();
+    fs::write(
+        &csv,
+        good.replace("Arithmetic,Satisfactory", "Arithmetic,Stellar"),
+    )
+    .unwrap();
+    wait_for(&lines, "unknown rating \"Stellar\"", &mut seen);
+    wait_for(&lines, "the last good PDF is kept", &mut seen);
+    assert_eq!(
+        fs::read(&pdf).unwrap(),
+        second,
+        "a failed build touched the PDF"
+    );
+
+    fs::write(&csv, good).unwrap();
+    wait_for(&lines, "rebuilt in", &mut seen);
+    assert!(child.try_wait().unwrap().is_none(), "watch exited");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
