@@ -316,10 +316,14 @@ const CODE: &str = "func decode(r io.Reader) ([]byte, error) {\n\tvar n uint32\n
 /// Writes a synthetic audit folder with `n` findings.
 pub fn synthesize(dir: &Path, n: usize) -> std::io::Result<()> {
     fs::create_dir_all(dir.join("findings"))?;
+    // Distinct titles give distinct output names when many are built at once.
+    let name = dir
+        .file_name()
+        .map_or("audit".into(), |n| n.to_string_lossy());
     fs::write(
         dir.join("audit.toml"),
         format!(
-            "title = \"Synthetic {n}\"\ndate = 2025-01-31\nvendor = \"Bench Security\"\nid_prefix = \"SYN\"\n\
+            "title = \"Synthetic {name}\"\ndate = 2025-01-31\nvendor = \"Bench Security\"\nid_prefix = \"SYN\"\n\
              goals = [\"Can an attacker read another tenant's data?\"]\n\
              [client]\norganization = \"Bench Client\"\nprepared_for = [\"A. Client\"]\nprepared_by = [\"B. Auditor\"]\n\
              [engagement]\nstart = 2025-01-06\nend = 2025-01-24\n\

@@ -131,6 +131,13 @@ pub struct BuildArgs {
     /// Reports built at once (default: the number of cores).
     #[arg(short, long)]
     pub jobs: Option<usize>,
+    /// PDF standard to conform to: a-2b, a-3b (attaches the findings as JSON
+    /// and CSV), ua-1, or a PDF version such as 1.7; may be repeated.
+    #[arg(long = "pdf-standard", value_name = "STANDARD")]
+    pub pdf_standards: Vec<String>,
+    /// Treats warnings as errors: nothing is written when there are any.
+    #[arg(long)]
+    pub deny_warnings: bool,
 }
 
 /// What a build produces.
@@ -161,6 +168,10 @@ pub struct Config {
     pub changes_since: Option<PathBuf>,
     /// Reports built at once.
     pub jobs: usize,
+    /// PDF standards to conform to.
+    pub standards: Vec<typst_pdf::PdfStandard>,
+    /// Whether warnings fail the build.
+    pub deny_warnings: bool,
 }
 
 impl Config {
@@ -174,8 +185,27 @@ impl Config {
             source_date_epoch,
             changes_since: None,
             jobs: default_jobs(),
+            standards: Vec::new(),
+            deny_warnings: false,
         }
     }
+}
+
+/// Parses and checks `--pdf-standard` values, as typst-cli names them.
+fn standards(names: &[String]) -> Result<Vec<typst_pdf::PdfStandard>, String> {
+    let list = names
+        .iter()
+        .map(|n| {
+            serde_json::from_value(serde_json::Value::String(n.to_lowercase())).map_err(|_| {
+                format!("unknown PDF standard \"{n}\" (known: 1.4 to 2.0, a-1b, a-2b, a-3b, a-4, ua-1, ...)")
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    typst_pdf::PdfStandards::new(&list).map_err(|e| {
+        let hints: Vec<String> = e.hints().iter().map(|h| format!("\n  hint: {h}")).collect();
+        format!("{}{}", e.message(), hints.concat())
+    })?;
+    Ok(list)
 }
 
 /// Returns the number of cores, the default number of reports built at once.
@@ -248,6 +278,8 @@ impl Cli {
                     source_date_epoch,
                     changes_since: args.changes_since,
                     jobs: jobs(args.jobs)?,
+                    standards: standards(&args.pdf_standards)?,
+                    deny_warnings: args.deny_warnings,
                 }))
             }
         }

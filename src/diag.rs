@@ -97,10 +97,13 @@ pub struct Sources {
 
 impl Sources {
     /// Adds a file's text under a display name and returns its reference.
+    ///
+    /// Hidden characters are masked in the snippets shown, so that a
+    /// right-to-left override in the data cannot reorder the terminal's line.
     pub fn add(&mut self, name: impl Into<String>, text: impl Into<String>) -> FileRef {
         let name = name.into();
         self.names.push(name.clone());
-        self.files.add(name, text.into())
+        self.files.add(name, mask_hidden(text.into()))
     }
 
     /// Returns a file's display name.
@@ -126,6 +129,23 @@ impl Sources {
         let col = before[line_start..].chars().count() + 1;
         (line, col)
     }
+}
+
+/// Replaces each hidden character by a visible one of the same UTF-8 length,
+/// so byte offsets and columns stay right.
+fn mask_hidden(text: String) -> String {
+    if !text.chars().any(crate::unicode::is_hidden) {
+        return text;
+    }
+    text.chars()
+        .map(|c| match (crate::unicode::is_hidden(c), c.len_utf8()) {
+            (false, _) => c,
+            (true, 1) => '?',
+            (true, 2) => '¿',
+            (true, 3) => '\u{FFFD}',
+            (true, _) => '\u{1F6AB}',
+        })
+        .collect()
 }
 
 /// Rounds a byte offset down to the start of the character it falls in.

@@ -323,6 +323,10 @@ fn build(
         Err(outcome) => return (outcome, None),
     };
     job.overrides.apply(&mut audit);
+    if let Err(outcome) = denied(config, &diagnostics, log) {
+        let _ = diag::emit(log, &sources, &diagnostics);
+        return (outcome, None);
+    }
     let result = produce(
         job,
         config,
@@ -384,6 +388,7 @@ fn produce(
                     .clone()
                     .or_else(|| audit.meta.templates.as_ref().map(|t| job.dir.join(t))),
                 source_date_epoch: config.source_date_epoch,
+                standards: config.standards.clone(),
             };
             let view = view_of(audit, config, log)?;
             let rendered = match render::render(audit, view, &options, sources, diagnostics) {
@@ -391,11 +396,28 @@ fn produce(
                 Err(RenderError::Template) => return Err(Outcome::Errors),
                 Err(RenderError::Io(e)) => return Err(io(log, e)),
             };
+            denied(config, diagnostics, log)?;
             write_atomic(&path, &rendered.pdf).map_err(|e| io(log, e))?;
             let _ = writeln!(log, "wrote {} ({} pages)", path.display(), rendered.pages);
             Ok(Some(rendered.pages))
         }
     }
+}
+
+/// Fails when warnings are denied and there are some.
+fn denied(config: &Config, diagnostics: &Diagnostics, log: &mut Buffer) -> Result<(), Outcome> {
+    let warnings = diagnostics
+        .iter()
+        .filter(|d| d.level == diag::Level::Warning)
+        .count();
+    if config.deny_warnings && warnings > 0 {
+        let _ = writeln!(
+            log,
+            "error: {warnings} warning(s) with --deny-warnings; nothing was written"
+        );
+        return Err(Outcome::Errors);
+    }
+    Ok(())
 }
 
 /// Records that a job writes a path; returns the job that already does, if any.

@@ -10,7 +10,8 @@
 //! - [`load`] reads the folder into a [`model::Audit`], collecting every problem
 //!   as a [`diag::Diagnostic`] with its file, line and column.
 //! - [`forge`] links paths and fix references into GitHub and GitLab.
-//! - [`markdown`] turns the prose into a typed content tree.
+//! - [`markdown`] turns the prose into a typed content tree; [`unicode`] makes
+//!   invisible characters visible.
 //! - [`review`] compares two versions of an audit.
 //! - [`view`] computes the template contract: counts, tables, dates, letters.
 //! - [`render`] typesets it with typst and exports PDF.
@@ -31,5 +32,6 @@ pub mod model;
 pub mod output;
 pub mod render;
 pub mod review;
+pub mod unicode;
 pub mod view;
 pub mod watch;

@@ -14,6 +14,7 @@ use serde::Serialize;
 
 use crate::forge::permalink;
 use crate::model::Target;
+use crate::unicode;
 
 /// Deepest nesting of Markdown elements accepted; the typst walker is recursive.
 pub const MAX_DEPTH: usize = 16;
@@ -449,19 +450,28 @@ impl Converter<'_, '_> {
         match event {
             Event::Start(tag) => self.start(tag, range),
             Event::End(_) => self.end(),
-            Event::Text(t) => match &mut self.top().kind {
-                Kind::Code { text, .. } => text.push_str(&t),
-                _ => self.push_text(&t),
-            },
+            Event::Text(t) => {
+                let t = self.visible(&t, &range);
+                match &mut self.top().kind {
+                    Kind::Code { text, .. } => text.push_str(&t),
+                    _ => self.push_text(&t),
+                }
+            }
             Event::Code(t) => {
+                let t = self.visible(&t, &range);
                 let url = permalink(self.cx.targets, &t);
                 self.top().inlines.push(Inline::Code {
-                    text: t.to_string(),
+                    text: t.into_owned(),
                     url,
                 });
             }
-            Event::Html(t) | Event::InlineHtml(t) => self.push_text(&t),
-            Event::InlineMath(t) | Event::DisplayMath(t) => self.push_text(&t),
+            Event::Html(t)
+            | Event::InlineHtml(t)
+            | Event::InlineMath(t)
+            | Event::DisplayMath(t) => {
+                let t = self.visible(&t, &range);
+                self.push_text(&t);
+            }
             Event::FootnoteReference(label) => {
                 // Resolved once all definitions are known; the label rides in a placeholder.
                 self.top().inlines.push(Inline::Footnote {
@@ -481,6 +491,23 @@ impl Converter<'_, '_> {
                 }
             }
         }
+    }
+
+    /// Makes hidden characters visible, warning where it does.
+    fn visible<'t>(&mut self, text: &'t str, range: &Range<usize>) -> std::borrow::Cow<'t, str> {
+        let (text, hidden) = unicode::make_visible(text);
+        if let Some(c) = hidden {
+            self.problems.push(Problem {
+                range: range.clone(),
+                error: false,
+                message: format!("{} is shown as <U+{:04X}>", unicode::describe(c), c as u32),
+                hint: Some(
+                    "invisible and direction-changing characters are made visible in the report"
+                        .into(),
+                ),
+            });
+        }
+        text
     }
 
     fn push_text(&mut self, text: &str) {
@@ -1044,6 +1071,18 @@ mod tests {
             }
         );
         assert_eq!(plain(&content[2..]), ", not TOB-X-10.");
+    }
+
+    #[test]
+    fn a_right_to_left_override_is_shown_and_warned_about() {
+        let (blocks, problems) = convert("pay\u{202E}gnp.exe and `x\u{200B}y`");
+        assert_eq!(plain_blocks(&blocks), "pay<U+202E>gnp.exe and x<U+200B>y");
+        assert_eq!(problems.len(), 2);
+        assert!(
+            problems[0]
+                .message
+                .contains("bidirectional control character U+202E")
+        );
     }
 
     #[test]

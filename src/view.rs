@@ -88,6 +88,8 @@ pub struct View<'a> {
     pub logo: Option<String>,
     /// What changed since an earlier version, with `--changes-since`.
     pub changes: Option<ChangesView>,
+    /// Whether to attach the findings as JSON and CSV (PDF/A-3).
+    pub attach: bool,
 }
 
 /// The changes since an earlier version of the report.
@@ -561,6 +563,7 @@ impl<'a> View<'a> {
             appendices,
             logo: None,
             changes: None,
+            attach: false,
         }
     }
 

@@ -105,34 +105,13 @@ pub(super) fn read_raw(l: &mut Loader, id_prefix: Option<&str>) -> Vec<RawFindin
     let mut out = Vec::new();
     if let Some((file, text)) = l.read_required("findings.csv") {
         let mut columns = vec![
-            Column {
-                name: "id",
-                required: false,
-            },
-            Column {
-                name: "title",
-                required: true,
-            },
-            Column {
-                name: "severity",
-                required: true,
-            },
-            Column {
-                name: "difficulty",
-                required: true,
-            },
-            Column {
-                name: "type",
-                required: true,
-            },
-            Column {
-                name: "target",
-                required: false,
-            },
-            Column {
-                name: "status",
-                required: false,
-            },
+            Column::optional("id"),
+            Column::required("title"),
+            Column::required("severity"),
+            Column::required("difficulty"),
+            Column::required("type"),
+            Column::optional("target"),
+            Column::optional("status"),
         ];
         columns.extend(PROSE.iter().map(|(name, _)| Column {
             name,
@@ -218,7 +197,7 @@ fn csv_row(
         kind,
         targets: table
             .cell(row, "target")
-            .map(|c| split_targets(&c.value))
+            .map(|c| split_targets(&l.visible(&c.value, table.place(c))))
             .unwrap_or_default(),
         status,
         cells: PROSE.map(|(name, _)| sourced(name)),
@@ -362,7 +341,9 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         severity,
         difficulty,
         kind,
-        targets: target.map(|t| split_targets(&t.text)).unwrap_or_default(),
+        targets: target
+            .map(|t| split_targets(&l.visible(&t.text, t.place)))
+            .unwrap_or_default(),
         status,
         cells: [None, None, None, None],
         body: Some(body),
@@ -372,18 +353,21 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
 /// Parses front matter TOML; spans are shifted by `base` to be file offsets.
 fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Option<FrontMatter> {
     let shift = |r: std::ops::Range<usize>| base + r.start..base + r.end;
+    let invalid = |l: &mut Loader, e: toml::de::Error, hint: &str| {
+        l.diags
+            .error(
+                Some(Place::new(file, shift(e.span().unwrap_or(0..0)))),
+                format!(
+                    "invalid front matter ({})",
+                    e.message().lines().next().unwrap_or("")
+                ),
+            )
+            .add_hint(hint);
+    };
     let table = match DeTable::parse(text) {
         Ok(t) => t,
         Err(e) => {
-            l.diags
-                .error(
-                    Some(Place::new(file, shift(e.span().unwrap_or(0..0)))),
-                    format!(
-                        "invalid front matter ({})",
-                        e.message().lines().next().unwrap_or("")
-                    ),
-                )
-                .add_hint("front matter is TOML between two +++ lines");
+            invalid(l, e, "front matter is TOML between two +++ lines");
             return None;
         }
     };
@@ -419,15 +403,11 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
             Some(f)
         }
         Err(e) => {
-            l.diags
-                .error(
-                    Some(Place::new(file, shift(e.span().unwrap_or(0..0)))),
-                    format!(
-                        "invalid front matter ({})",
-                        e.message().lines().next().unwrap_or("")
-                    ),
-                )
-                .add_hint("front matter values are strings, e.g. severity = \"Low\"");
+            invalid(
+                l,
+                e,
+                "front matter values are strings, e.g. severity = \"Low\"",
+            );
             None
         }
     }
@@ -443,28 +423,13 @@ struct FixRow {
 
 fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> HashMap<String, FixRow> {
     let mut out: HashMap<String, FixRow> = HashMap::new();
-    let Some((file, text)) = l.read_optional("fix-review.csv") else {
-        return out;
-    };
     let columns = [
-        Column {
-            name: "id",
-            required: true,
-        },
-        Column {
-            name: "status",
-            required: true,
-        },
-        Column {
-            name: "refs",
-            required: false,
-        },
-        Column {
-            name: "note",
-            required: false,
-        },
+        Column::required("id"),
+        Column::required("status"),
+        Column::optional("refs"),
+        Column::optional("note"),
     ];
-    let Some(table) = table::read(file, &text, &columns, &mut l.diags) else {
+    let Some(table) = l.read_table("fix-review.csv", &columns) else {
         return out;
     };
     let ids: Vec<&str> = raw.iter().map(|f| f.id.as_str()).collect();

@@ -5,6 +5,7 @@
 //! with its file, line and column. The model is returned only when there are no errors.
 
 mod findings;
+mod images;
 mod meta;
 mod table;
 mod text;
@@ -12,21 +13,19 @@ mod text;
 use std::collections::{HashMap, HashSet};
 use std::fs;
 use std::io;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostics, FileRef, Place, Sources};
-use crate::markdown::{self, Block, Context, ImageSink, Inline, Problem};
+use crate::markdown::{self, Block, Context, Inline, Problem};
 use crate::model::{
-    Acknowledgement, Appendix, AppendixKind, Asset, Audit, MATURITY_CATEGORIES, MaturityEntry,
-    Rating, Scale, Sections, Subsection, Target, appendix_letter, appendix_order, closest,
+    Acknowledgement, Appendix, AppendixKind, Audit, MATURITY_CATEGORIES, MaturityEntry, Rating,
+    Scale, Sections, Subsection, Target, appendix_letter, appendix_order, closest,
 };
+use images::Images;
 use table::Column;
 
 /// Largest input file accepted, in bytes.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
-
-/// Largest image accepted, in bytes.
-pub const MAX_IMAGE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// Known prose sections in sections/.
 const SECTION_NAMES: &[&str] = &[
@@ -69,11 +68,7 @@ pub fn load(dir: &Path) -> io::Result<Loaded> {
         root: root.clone(),
         sources: Sources::default(),
         diags: Diagnostics::default(),
-        images: Images {
-            root,
-            assets: Vec::new(),
-            seen: HashMap::new(),
-        },
+        images: Images::new(root),
     };
     let audit = loader.audit();
     let audit = if loader.diags.has_errors() {
@@ -161,6 +156,26 @@ impl Loader {
         })
     }
 
+    /// Makes hidden characters of a plain value visible, warning at its place.
+    fn visible(&mut self, text: &str, place: Place) -> String {
+        let (shown, hidden) = crate::unicode::make_visible(text);
+        if let Some(c) = hidden {
+            self.diags
+                .warning(
+                    Some(place),
+                    format!(
+                        "{} is shown as <U+{:04X}>",
+                        crate::unicode::describe(c),
+                        c as u32
+                    ),
+                )
+                .add_hint(
+                    "invisible and direction-changing characters are made visible in the report",
+                );
+        }
+        shown.into_owned()
+    }
+
     /// Returns the name a file of the folder is shown under in diagnostics.
     fn shown(&self, rel: &str) -> String {
         self.shown.join(rel).display().to_string()
@@ -235,6 +250,12 @@ impl Loader {
         }
     }
 
+    /// Reads an optional CSV file of the folder against its columns.
+    fn read_table(&mut self, rel: &str, columns: &[Column]) -> Option<table::Table> {
+        let (file, text) = self.read_optional(rel)?;
+        table::read(file, &text, columns, &mut self.diags)
+    }
+
     /// Lists the `.md` files of a sub-folder, sorted by name.
     fn list_md(&mut self, folder: &str) -> Vec<String> {
         let Ok(entries) = fs::read_dir(self.root.join(folder)) else {
@@ -304,26 +325,15 @@ impl Loader {
     }
 
     fn maturity(&mut self, prose: &Prose) -> Vec<MaturityEntry> {
-        let Some((file, text)) = self.read_optional("maturity.csv") else {
-            return Vec::new();
-        };
         let columns = [
-            Column {
-                name: "category",
-                required: true,
-            },
-            Column {
-                name: "rating",
-                required: true,
-            },
-            Column {
-                name: "summary",
-                required: true,
-            },
+            Column::required("category"),
+            Column::required("rating"),
+            Column::required("summary"),
         ];
-        let Some(table) = table::read(file, &text, &columns, &mut self.diags) else {
+        let Some(table) = self.read_table("maturity.csv", &columns) else {
             return Vec::new();
         };
+        let file = table.file;
         let mut out = Vec::new();
         let mut seen: HashMap<String, Place> = HashMap::new();
         for row in &table.rows {
@@ -383,24 +393,12 @@ impl Loader {
     }
 
     fn acknowledgements(&mut self) -> Vec<Acknowledgement> {
-        let Some((file, text)) = self.read_optional("acknowledgements.csv") else {
-            return Vec::new();
-        };
         let columns = [
-            Column {
-                name: "name",
-                required: true,
-            },
-            Column {
-                name: "organization",
-                required: false,
-            },
-            Column {
-                name: "role",
-                required: false,
-            },
+            Column::required("name"),
+            Column::optional("organization"),
+            Column::optional("role"),
         ];
-        let Some(table) = table::read(file, &text, &columns, &mut self.diags) else {
+        let Some(table) = self.read_table("acknowledgements.csv", &columns) else {
             return Vec::new();
         };
         table
@@ -567,80 +565,4 @@ fn split_subsections(blocks: Vec<Block>) -> Vec<Subsection> {
         }
     }
     out
-}
-
-/// The images named by the Markdown, checked and read once.
-struct Images {
-    root: PathBuf,
-    assets: Vec<Asset>,
-    seen: HashMap<PathBuf, String>,
-}
-
-impl ImageSink for Images {
-    fn resolve(&mut self, src: &str) -> Result<String, (String, String)> {
-        let rel = Path::new(src);
-        let escapes = src.contains('\\')
-            || src.contains(':')
-            || rel
-                .components()
-                .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
-        if escapes {
-            return Err((
-                format!("image path \"{src}\" leaves the audit folder"),
-                "use a relative path inside the folder, e.g. images/screenshot.png".into(),
-            ));
-        }
-        let path = self.root.join(rel);
-        let real = fs::canonicalize(&path).map_err(|_| {
-            (
-                format!("image \"{src}\" not found"),
-                "put the file in the audit folder, e.g. under images/".to_string(),
-            )
-        })?;
-        if !real.starts_with(&self.root) {
-            return Err((
-                format!("image \"{src}\" is a link that leaves the audit folder"),
-                "copy the image into the folder instead of linking to it".into(),
-            ));
-        }
-        if let Some(vpath) = self.seen.get(&real) {
-            return Ok(vpath.clone());
-        }
-        let ext = real
-            .extension()
-            .and_then(|e| e.to_str())
-            .map(str::to_ascii_lowercase)
-            .unwrap_or_default();
-        if !["png", "jpg", "jpeg", "gif", "webp", "svg"].contains(&ext.as_str()) {
-            return Err((
-                format!("image \"{src}\" has an unsupported format"),
-                "use PNG, JPEG, GIF, WebP or SVG".into(),
-            ));
-        }
-        let meta = fs::metadata(&real).map_err(|e| {
-            (
-                format!("cannot read image \"{src}\" ({e})"),
-                "check its permissions".into(),
-            )
-        })?;
-        if !meta.is_file() || meta.len() > MAX_IMAGE_BYTES {
-            return Err((
-                format!("image \"{src}\" is not a file of at most {MAX_IMAGE_BYTES} bytes"),
-                "use a smaller image file".into(),
-            ));
-        }
-        let bytes = fs::read(&real).map_err(|e| {
-            (
-                format!("cannot read image \"{src}\" ({e})"),
-                "check its permissions".into(),
-            )
-        })?;
-        let vpath = format!("/assets/{}.{ext}", self.assets.len());
-        self.assets.push(Asset {
-            vpath: vpath.clone(),
-            bytes,
-        });
-        self.seen.insert(real, vpath.clone());
-        Ok(vpath)
-    }
 }

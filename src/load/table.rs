@@ -39,6 +39,24 @@ pub struct Column {
     pub required: bool,
 }
 
+impl Column {
+    /// A column the table must have.
+    pub const fn required(name: &'static str) -> Self {
+        Self {
+            name,
+            required: true,
+        }
+    }
+
+    /// A column the table may have.
+    pub const fn optional(name: &'static str) -> Self {
+        Self {
+            name,
+            required: false,
+        }
+    }
+}
+
 /// A CSV file read against its expected columns.
 pub struct Table {
     /// The file the table came from.

@@ -51,3 +51,11 @@ pub fn fonts() -> &'static Fonts {
     });
     &FONTS
 }
+
+/// Tells whether some bundled font has a glyph for a character.
+pub fn covers(c: char) -> bool {
+    fonts()
+        .fonts
+        .iter()
+        .any(|f| f.info().coverage.contains(c as u32))
+}

@@ -16,7 +16,7 @@ use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Smart};
 use typst::syntax::FileId;
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, Timestamp};
+use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::diag::{Diagnostic, Diagnostics, FileRef, Level, Place, Sources};
 use crate::model::Audit;
@@ -31,6 +31,8 @@ pub fn font_files() -> &'static [(&'static str, &'static [u8])] {
 /// How to render a report.
 #[derive(Clone, Debug, Default)]
 pub struct RenderOptions {
+    /// PDF standards to conform to, validated with `PdfStandards::new`.
+    pub standards: Vec<PdfStandard>,
     /// Folder whose files override the embedded templates.
     pub templates: Option<PathBuf>,
     /// Seconds since 1970 for the PDF dates, from SOURCE_DATE_EPOCH; else the report date.
@@ -64,6 +66,13 @@ pub fn render(
 ) -> Result<Rendered, RenderError> {
     let templates = templates::collect(options.templates.as_deref()).map_err(RenderError::Io)?;
     view.logo = templates::logo(&templates);
+    // PDF/A-3 allows attachments: the findings ride along as JSON and CSV.
+    view.attach = options
+        .standards
+        .iter()
+        .any(|s| matches!(s, PdfStandard::A_3b | PdfStandard::A_3u | PdfStandard::A_3a));
+    let view_json = view.to_json();
+    check_glyphs(audit, &view_json, diags);
     let mut files: Vec<(String, Served)> = templates
         .into_iter()
         .map(|t| {
@@ -74,13 +83,23 @@ pub fn render(
             (format!("/{}", t.name), served)
         })
         .collect();
-    files.push((
-        VIEW_PATH.to_string(),
-        Served {
-            bytes: Bytes::from_string(view.to_json()),
-            display: "view.json (generated)".into(),
-        },
-    ));
+    let generated = [
+        (VIEW_PATH, view_json),
+        (
+            FINDINGS_JSON_PATH,
+            serde_json::to_string_pretty(&audit.findings).expect("findings serialise"),
+        ),
+        (FINDINGS_CSV_PATH, findings_csv(audit)),
+    ];
+    for (path, text) in generated {
+        files.push((
+            path.to_string(),
+            Served {
+                bytes: Bytes::from_string(text),
+                display: format!("{path} (generated)"),
+            },
+        ));
+    }
     for asset in &audit.assets {
         files.push((
             asset.vpath.clone(),
@@ -109,6 +128,8 @@ pub fn render(
             ident: Smart::Custom(format!("{}/{}", audit.meta.title, audit.meta.version)),
             creator: Smart::Custom(Some(format!("auditpress {}", env!("CARGO_PKG_VERSION")))),
             timestamp: Some(timestamp),
+            standards: PdfStandards::new(&options.standards)
+                .expect("standards were validated with the arguments"),
             ..PdfOptions::default()
         };
         typst_pdf::pdf(&doc, &pdf_options).map(|pdf| Rendered {
@@ -122,6 +143,82 @@ pub fn render(
         convert(&errors, diags);
         RenderError::Template
     })
+}
+
+/// Virtual path of the findings as JSON, attached to PDF/A-3 reports.
+pub const FINDINGS_JSON_PATH: &str = "/data/findings.json";
+
+/// Virtual path of the findings as CSV, attached to PDF/A-3 reports.
+pub const FINDINGS_CSV_PATH: &str = "/data/findings.csv";
+
+/// Writes the findings as CSV: one row per finding, every cell quoted.
+fn findings_csv(audit: &Audit) -> String {
+    use crate::model::Scale;
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut out = String::from("number,id,title,severity,difficulty,type,status,target\n");
+    for f in &audit.findings {
+        let cells = [
+            f.number.to_string(),
+            f.id.clone(),
+            f.title_text.clone(),
+            f.severity.name().into(),
+            f.difficulty.name().into(),
+            f.kind.name().into(),
+            f.status.map_or("", |s| s.name()).into(),
+            f.targets.join("; "),
+        ];
+        out.push_str(&cells.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Warns about characters no bundled font can show, naming the finding that holds them.
+fn check_glyphs(audit: &Audit, view_json: &str, diags: &mut Diagnostics) {
+    let missing = |text: &str| -> std::collections::BTreeSet<char> {
+        text.chars()
+            .filter(|c| !c.is_whitespace() && !c.is_control() && !fonts::covers(*c))
+            .collect()
+    };
+    let list = |chars: &std::collections::BTreeSet<char>| {
+        chars
+            .iter()
+            .map(|c| format!("{c} (U+{:04X})", *c as u32))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let mut reported = std::collections::BTreeSet::new();
+    for f in &audit.findings {
+        let chars = missing(&serde_json::to_string(f).expect("finding serialises"));
+        if !chars.is_empty() {
+            diags
+                .warning(
+                    None,
+                    format!(
+                        "finding {} has characters no bundled font can show: {}",
+                        f.id,
+                        list(&chars)
+                    ),
+                )
+                .add_hint(
+                    "they would print as empty boxes; describe them in words or use an image",
+                );
+            reported.extend(chars);
+        }
+    }
+    let rest: std::collections::BTreeSet<char> =
+        missing(view_json).difference(&reported).copied().collect();
+    if !rest.is_empty() {
+        diags
+            .warning(
+                None,
+                format!(
+                    "the report has characters no bundled font can show: {}",
+                    list(&rest)
+                ),
+            )
+            .add_hint("they would print as empty boxes; describe them in words or use an image");
+    }
 }
 
 /// Chooses the PDF timestamp: SOURCE_DATE_EPOCH when given, else midnight of the report date.

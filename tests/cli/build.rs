@@ -9,12 +9,7 @@ use crate::common::*;
 fn example_builds_with_every_section_in_order() {
     let (_tmp, dir) = workspace(&example());
     let pdf = dir.parent().unwrap().join("report.pdf");
-    let out = run(&[
-        "build".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-    ]);
+    let out = build_to(&dir, &pdf, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(stderr(&out).contains("wrote"), "{}", stderr(&out));
     let text = pdf_text(&pdf);
@@ -74,12 +69,7 @@ fn example_builds_with_every_section_in_order() {
 fn the_curl_sample_builds() {
     let (_tmp, dir) = workspace(&fixture("curl-2022"));
     let pdf = dir.parent().unwrap().join("curl.pdf");
-    let out = run(&[
-        "build".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-    ]);
+    let out = build_to(&dir, &pdf, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = pdf_text(&pdf);
     assert!(text.contains("Non-constant-time comparison of secrets"));
@@ -101,14 +91,7 @@ fn the_default_output_name_comes_from_the_report() {
 
 #[test]
 fn the_view_json_carries_every_field_of_every_file() {
-    let out = run(&[
-        "build".as_ref(),
-        example().as_os_str(),
-        "--emit".as_ref(),
-        "view-json".as_ref(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).expect("view is JSON");
+    let v = view_json(&example());
     let r = &v["report"];
     // audit.toml
     assert_eq!(r["title"], "Lumen");
@@ -219,12 +202,7 @@ fn a_dozen_mistakes_are_all_reported_with_their_places_and_nothing_is_written() 
     let (_tmp, dir) = workspace(&fixture("mistakes"));
     let pdf = dir.parent().unwrap().join("previous.pdf");
     fs::write(&pdf, b"%PDF previous build").unwrap();
-    let out = run(&[
-        "build".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-    ]);
+    let out = build_to(&dir, &pdf, &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     let expected = [
@@ -273,12 +251,7 @@ fn a_dozen_mistakes_are_all_reported_with_their_places_and_nothing_is_written() 
 fn hostile_text_is_printed_verbatim_and_never_evaluated() {
     let (_tmp, dir) = workspace(&fixture("hostile"));
     let pdf = dir.parent().unwrap().join("hostile.pdf");
-    let out = run(&[
-        "build".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-    ]);
+    let out = build_to(&dir, &pdf, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let text = pdf_text(&pdf);
     for needle in [
@@ -306,12 +279,7 @@ fn rebuilding_gives_identical_bytes() {
     let a = dir.parent().unwrap().join("a.pdf");
     let b = dir.parent().unwrap().join("b.pdf");
     for pdf in [&a, &b] {
-        let out = run(&[
-            "build".as_ref(),
-            dir.as_os_str(),
-            "-o".as_ref(),
-            pdf.as_os_str(),
-        ]);
+        let out = build_to(&dir, pdf, &[]);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     }
     assert!(
@@ -324,12 +292,7 @@ fn rebuilding_gives_identical_bytes() {
 fn the_pdf_date_comes_from_the_report_or_source_date_epoch() {
     let (_tmp, dir) = workspace(&example());
     let pdf = dir.parent().unwrap().join("r.pdf");
-    let out = run(&[
-        "build".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-    ]);
+    let out = build_to(&dir, &pdf, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(pdf_info(&pdf).contains("2026-03-20"), "{}", pdf_info(&pdf));
     let out = run_env(
@@ -391,15 +354,7 @@ fn a_bom_crlf_and_loose_column_names_are_accepted() {
     let (_tmp, dir) = workspace(&example());
     let csv = "\u{feff}Category , RATING,Summary\r\nArithmetic,strong,Fine.\r\n";
     fs::write(dir.join("maturity.csv"), csv).unwrap();
-    let out = run(&[
-        "build".as_ref(),
-        dir.as_os_str(),
-        "--emit".as_ref(),
-        "view-json".as_ref(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(v["maturity"][0]["rating"], "Strong");
+    assert_eq!(view_json(&dir)["maturity"][0]["rating"], "Strong");
 }
 
 #[test]
@@ -432,14 +387,7 @@ fn a_template_error_is_reported_at_its_place_like_data_errors() {
     )
     .unwrap();
     let pdf = tmp.path().join("r.pdf");
-    let out = run(&[
-        "build".as_ref(),
-        dir.as_os_str(),
-        "--templates".as_ref(),
-        templates.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-    ]);
+    let out = build_to(&dir, &pdf, &["--templates", templates.to_str().unwrap()]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_diagnostic(

@@ -62,6 +62,38 @@ pub fn run_env(args: &[&OsStr], env: &[(&str, &str)]) -> Output {
     cmd.output().expect("auditpress runs")
 }
 
+/// Builds a folder into `pdf`, with extra arguments, and returns the run.
+pub fn build_to(dir: &Path, pdf: &Path, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "build".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    run(&args)
+}
+
+/// Builds a folder into `<its parent>/<name>.pdf`, asserting success.
+pub fn build_ok(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
+    let pdf = dir.parent().unwrap().join(format!("{name}.pdf"));
+    let out = build_to(dir, &pdf, extra);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    pdf
+}
+
+/// Returns the view JSON of a folder, asserting success.
+pub fn view_json(dir: &Path) -> serde_json::Value {
+    let out = run(&[
+        "build".as_ref(),
+        dir.as_os_str(),
+        "--emit".as_ref(),
+        "view-json".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).expect("the view is JSON")
+}
+
 /// Returns standard error as text.
 pub fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).into_owned()

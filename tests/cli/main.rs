@@ -5,5 +5,6 @@
 mod batch;
 mod build;
 mod common;
+mod hostile;
 mod report;
 mod review;

@@ -3,44 +3,16 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::path::{Path, PathBuf};
 
 use crate::common::*;
-
-/// Builds an audit folder into `<tmp>/<name>.pdf`, asserting success.
-fn build(dir: &Path, name: &str, extra: &[&str]) -> PathBuf {
-    let pdf = dir.parent().unwrap().join(format!("{name}.pdf"));
-    let mut args = vec![
-        "build".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-    ];
-    args.extend(extra.iter().map(std::ffi::OsStr::new));
-    let out = run(&args);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    pdf
-}
-
-/// Returns the view JSON of an audit folder.
-fn view(dir: &Path) -> serde_json::Value {
-    let out = run(&[
-        "build".as_ref(),
-        dir.as_os_str(),
-        "--emit".as_ref(),
-        "view-json".as_ref(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    serde_json::from_slice(&out.stdout).unwrap()
-}
 
 #[test]
 fn the_text_layer_has_every_finding_and_no_invisible_characters() {
     let (_tmp, dir) = workspace(&example());
-    let pdf = build(&dir, "r", &[]);
+    let pdf = build_ok(&dir, "r", &[]);
     let text = pdf_text(&pdf);
     let squashed = squash(&text);
-    for f in view(&dir)["findings"].as_array().unwrap() {
+    for f in view_json(&dir)["findings"].as_array().unwrap() {
         for key in ["id", "title_text", "severity", "difficulty", "type"] {
             let value = f[key].as_str().unwrap();
             assert!(squashed.contains(&squash(value)), "{key} {value:?} missing");
@@ -124,11 +96,11 @@ fn links_by_page(json: &serde_json::Value) -> HashMap<usize, Vec<String>> {
 #[test]
 fn the_summary_table_and_id_mentions_link_to_their_findings_and_the_outline_mirrors_the_contents() {
     let (_tmp, dir) = workspace(&example());
-    let pdf = build(&dir, "r", &[]);
+    let pdf = build_ok(&dir, "r", &[]);
     let json = qpdf_json(&pdf);
     let dests = named_destinations(&json);
     let links = links_by_page(&json);
-    let v = view(&dir);
+    let v = view_json(&dir);
     let summary_page = page_with(&pdf, "The table below summarizes the findings");
     let pages: Vec<String> = pdf_text(&pdf).split('\u{c}').map(str::to_string).collect();
     for f in v["findings"].as_array().unwrap() {
@@ -180,7 +152,7 @@ fn the_summary_table_and_id_mentions_link_to_their_findings_and_the_outline_mirr
 #[test]
 fn every_table_follows_a_changed_severity_and_type() {
     let (_tmp, dir) = workspace(&example());
-    let before = pdf_words(&build(&dir, "before", &[]));
+    let before = pdf_words(&build_ok(&dir, "before", &[]));
     let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
     let changed = csv.replace(
         "NWS-LUMEN-10,Dependency with a known vulnerability in the console,Undetermined,Medium,Patching",
@@ -188,7 +160,7 @@ fn every_table_follows_a_changed_severity_and_type() {
     );
     assert_ne!(csv, changed);
     fs::write(dir.join("findings.csv"), changed).unwrap();
-    let pdf = build(&dir, "after", &[]);
+    let pdf = build_ok(&dir, "after", &[]);
     let after = pdf_words(&pdf);
 
     let exec = page_with(&pdf, "Exposure analysis");
@@ -235,7 +207,7 @@ fn every_table_follows_a_changed_severity_and_type() {
 #[test]
 fn a_long_code_line_url_token_and_a_60_column_table_stay_inside_the_margins() {
     let (_tmp, dir) = workspace(&fixture("wide"));
-    let pdf = build(&dir, "wide", &[]);
+    let pdf = build_ok(&dir, "wide", &[]);
     let words = pdf_words(&pdf);
     let margin = 0.9 * 72.0;
     let outside: Vec<&Word> = words
@@ -269,7 +241,7 @@ const REFERENCE_PAGES: &[(&str, &str)] = &[
 #[test]
 fn key_pages_match_their_reference_renders() {
     let (_tmp, dir) = workspace(&example());
-    let pdf = build(&dir, "r", &[]);
+    let pdf = build_ok(&dir, "r", &[]);
     let update = std::env::var_os("UPDATE_REFERENCES").is_some();
     let mut failures = Vec::new();
     for (name, needle) in REFERENCE_PAGES {
@@ -305,7 +277,7 @@ fn key_pages_match_their_reference_renders() {
 #[test]
 fn a_template_override_of_the_cover_changes_only_the_cover() {
     let (tmp, dir) = workspace(&example());
-    let stock = build(&dir, "stock", &[]);
+    let stock = build_ok(&dir, "stock", &[]);
     let brand = tmp.path().join("brand");
     fs::create_dir(&brand).unwrap();
     let cover = fs::read_to_string(root().join("templates/cover.typ")).unwrap();
@@ -314,7 +286,7 @@ fn a_template_override_of_the_cover_changes_only_the_cover() {
         cover.replace("size: 36pt", "size: 48pt"),
     )
     .unwrap();
-    let branded = build(&dir, "branded", &["--templates", brand.to_str().unwrap()]);
+    let branded = build_ok(&dir, "branded", &["--templates", brand.to_str().unwrap()]);
     let pages = pdf_text(&stock).matches('\u{c}').count();
     assert_eq!(pages, pdf_text(&branded).matches('\u{c}').count());
     assert!(mean_difference(&render_page(&stock, 1, 30), &render_page(&branded, 1, 30)) > 0.5);
@@ -339,7 +311,7 @@ fn draft_a4_and_a_logo_come_from_the_data_and_the_template_folder() {
     let brand = tmp.path().join("brand");
     fs::create_dir(&brand).unwrap();
     fs::copy(dir.join("images/exploit.png"), brand.join("logo.png")).unwrap();
-    let pdf = build(&dir, "draft", &[]);
+    let pdf = build_ok(&dir, "draft", &[]);
     let text = pdf_text(&pdf);
     let pages: Vec<&str> = text
         .split('\u{c}')

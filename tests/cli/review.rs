@@ -8,14 +8,7 @@ use crate::common::*;
 
 fn build_pdf(dir: &Path, extra: &[&str]) -> (std::process::Output, std::path::PathBuf) {
     let pdf = dir.parent().unwrap().join("out.pdf");
-    let mut args = vec![
-        "build".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-    ];
-    args.extend(extra.iter().map(std::ffi::OsStr::new));
-    (run(&args), pdf)
+    (build_to(dir, &pdf, extra), pdf)
 }
 
 fn write_statuses(dir: &Path, statuses: [&str; 4]) {

@@ -1,0 +1,246 @@
+//! Images named by the Markdown: checked, cleaned and read once.
+//!
+//! Evidence images come from clients' machines and from the internet, so they
+//! are treated as hostile before typst ever sees them. A path must stay inside
+//! the audit folder, symbolic links included. The real format is sniffed from
+//! the bytes, not the name. The pixel count is read from the header and capped
+//! before anything is decoded. Raster images are decoded and re-encoded, which
+//! drops every metadata block (EXIF with GPS and camera, XMP, comments, text
+//! chunks), and are scaled down when far larger than a page can show. SVG files
+//! may not reference other files or declare entities.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::Cursor;
+use std::path::{Component, Path, PathBuf};
+
+use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
+
+use crate::markdown::ImageSink;
+use crate::model::Asset;
+
+/// Largest image file read, in bytes.
+pub const MAX_IMAGE_BYTES: u64 = 32 * 1024 * 1024;
+
+/// Largest raster image accepted, in pixels (width times height), checked before decoding.
+pub const MAX_PIXELS: u64 = 40_000_000;
+
+/// Longest side kept: larger images are scaled down (a page is about 2600 px wide at 300 dpi).
+pub const MAX_SIDE: u32 = 3000;
+
+/// Why an image is refused: a message and a hint.
+type Refusal = (String, String);
+
+/// The images of one audit folder.
+pub struct Images {
+    root: PathBuf,
+    /// Cleaned images, served to typst at their virtual paths.
+    pub assets: Vec<Asset>,
+    seen: HashMap<PathBuf, String>,
+}
+
+impl Images {
+    /// Creates the image store of the folder at `root` (a canonical path).
+    pub fn new(root: PathBuf) -> Self {
+        Self {
+            root,
+            assets: Vec::new(),
+            seen: HashMap::new(),
+        }
+    }
+}
+
+impl ImageSink for Images {
+    fn resolve(&mut self, src: &str) -> Result<String, Refusal> {
+        let real = contained(&self.root, src)?;
+        if let Some(vpath) = self.seen.get(&real) {
+            return Ok(vpath.clone());
+        }
+        let meta = fs::metadata(&real).map_err(|e| {
+            (
+                format!("cannot read image \"{src}\" ({e})"),
+                "check its permissions".into(),
+            )
+        })?;
+        if !meta.is_file() || meta.len() > MAX_IMAGE_BYTES {
+            return Err((
+                format!("image \"{src}\" is not a file of at most {MAX_IMAGE_BYTES} bytes"),
+                "use a smaller image file".into(),
+            ));
+        }
+        let bytes = fs::read(&real).map_err(|e| {
+            (
+                format!("cannot read image \"{src}\" ({e})"),
+                "check its permissions".into(),
+            )
+        })?;
+        let (bytes, ext) = clean(src, bytes)?;
+        let vpath = format!("/assets/{}.{ext}", self.assets.len());
+        self.assets.push(Asset {
+            vpath: vpath.clone(),
+            bytes,
+        });
+        self.seen.insert(real, vpath.clone());
+        Ok(vpath)
+    }
+}
+
+/// Resolves a path written in Markdown to a file inside the folder, or refuses it.
+fn contained(root: &Path, src: &str) -> Result<PathBuf, Refusal> {
+    let rel = Path::new(src);
+    let escapes = src.contains('\\')
+        || src.contains(':')
+        || rel
+            .components()
+            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
+    if escapes {
+        return Err((
+            format!("image path \"{src}\" leaves the audit folder"),
+            "use a relative path inside the folder, e.g. images/screenshot.png".into(),
+        ));
+    }
+    let real = fs::canonicalize(root.join(rel)).map_err(|_| {
+        (
+            format!("image \"{src}\" not found"),
+            "put the file in the audit folder, e.g. under images/".to_string(),
+        )
+    })?;
+    if !real.starts_with(root) {
+        return Err((
+            format!("image \"{src}\" is a link that leaves the audit folder"),
+            "copy the image into the folder instead of linking to it".into(),
+        ));
+    }
+    Ok(real)
+}
+
+/// Checks an image's real format and returns clean bytes and their extension.
+pub fn clean(src: &str, bytes: Vec<u8>) -> Result<(Vec<u8>, &'static str), Refusal> {
+    if looks_like_svg(&bytes) {
+        return check_svg(src, &bytes).map(|()| (bytes, "svg"));
+    }
+    let format = image::guess_format(&bytes).ok().filter(|f| {
+        matches!(
+            f,
+            ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP
+        )
+    });
+    let Some(format) = format else {
+        return Err((
+            format!("\"{src}\" is not an image ({})", sniff(&bytes)),
+            "use a PNG, JPEG, GIF, WebP or SVG file".into(),
+        ));
+    };
+    let refused = |e: image::ImageError| {
+        (
+            format!("image \"{src}\" cannot be decoded ({e})"),
+            "re-save it as PNG or JPEG".to_string(),
+        )
+    };
+    let mut decoder = ImageReader::with_format(Cursor::new(&bytes), format)
+        .into_decoder()
+        .map_err(refused)?;
+    let (width, height) = decoder.dimensions();
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err((
+            format!(
+                "image \"{src}\" is {width} x {height} pixels, more than the {MAX_PIXELS} pixels allowed"
+            ),
+            "scale it down or crop it before adding it to the report".into(),
+        ));
+    }
+    let orientation = decoder.orientation().ok();
+    let mut picture = DynamicImage::from_decoder(decoder).map_err(refused)?;
+    if let Some(o) = orientation {
+        picture.apply_orientation(o);
+    }
+    if picture.width().max(picture.height()) > MAX_SIDE {
+        picture = picture.resize(MAX_SIDE, MAX_SIDE, image::imageops::FilterType::Triangle);
+    }
+    // Re-encoding keeps the pixels and nothing else: no EXIF, GPS, XMP or comments.
+    let (format, ext) = match format {
+        ImageFormat::Jpeg => (ImageFormat::Jpeg, "jpg"),
+        _ => (ImageFormat::Png, "png"),
+    };
+    if format == ImageFormat::Jpeg {
+        picture = DynamicImage::ImageRgb8(picture.to_rgb8());
+    }
+    let mut out = Cursor::new(Vec::new());
+    picture.write_to(&mut out, format).map_err(refused)?;
+    Ok((out.into_inner(), ext))
+}
+
+/// Names what a non-image file looks like, for the message.
+fn sniff(bytes: &[u8]) -> &'static str {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(256)]).to_lowercase();
+    if bytes.starts_with(b"%PDF") {
+        "it is a PDF document"
+    } else if head.contains("<html") || head.contains("<!doctype html") {
+        "it is an HTML page"
+    } else {
+        "its contents are not a known image format"
+    }
+}
+
+fn looks_like_svg(bytes: &[u8]) -> bool {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(1024)]).to_lowercase();
+    let head = head.trim_start_matches('\u{feff}').trim_start();
+    (head.starts_with("<?xml") || head.starts_with("<svg") || head.starts_with("<!--"))
+        && head.contains("<svg")
+}
+
+/// Refuses SVG files that declare entities or reference anything outside themselves.
+fn check_svg(src: &str, bytes: &[u8]) -> Result<(), Refusal> {
+    let text = String::from_utf8_lossy(bytes).to_lowercase();
+    if text.contains("<!doctype") || text.contains("<!entity") {
+        return Err((
+            format!("SVG image \"{src}\" declares a document type or entities"),
+            "remove the <!DOCTYPE> and <!ENTITY> declarations".into(),
+        ));
+    }
+    let mut rest = text.as_str();
+    while let Some(at) = rest.find("href") {
+        let after = rest[at + 4..].trim_start();
+        if let Some(value) = after.strip_prefix('=') {
+            let value = value.trim_start().trim_start_matches(['"', '\'']);
+            if !(value.starts_with('#') || value.starts_with("data:")) {
+                return Err((
+                    format!("SVG image \"{src}\" references another file or URL"),
+                    "embed the referenced content in the SVG, or export it as PNG".into(),
+                ));
+            }
+        }
+        rest = &rest[at + 4..];
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renamed_documents_and_svg_references_are_refused() {
+        let pdf = clean("x.png", b"%PDF-1.7 ...".to_vec()).unwrap_err();
+        assert_eq!(pdf.0, "\"x.png\" is not an image (it is a PDF document)");
+        let html = clean("y.png", b"<!DOCTYPE html><html></html>".to_vec()).unwrap_err();
+        assert!(html.0.contains("HTML page"));
+        let svg =
+            b"<svg xmlns='http://www.w3.org/2000/svg'><image href='file:///etc/passwd'/></svg>";
+        assert!(
+            clean("z.svg", svg.to_vec())
+                .unwrap_err()
+                .0
+                .contains("references another file")
+        );
+        let entity = b"<?xml version='1.0'?><!DOCTYPE svg [<!ENTITY a 'b'>]><svg></svg>";
+        assert!(
+            clean("e.svg", entity.to_vec())
+                .unwrap_err()
+                .0
+                .contains("entities")
+        );
+        let fine = b"<svg xmlns='http://www.w3.org/2000/svg'><use href='#a'/></svg>";
+        assert_eq!(clean("f.svg", fine.to_vec()).unwrap().1, "svg");
+    }
+}

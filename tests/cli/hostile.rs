@@ -1,0 +1,287 @@
+//! Hostile input and untrusted evidence: each test names the case it covers and
+//! asserts the safe outcome (verbatim text, a located error, an unchanged old
+//! file, the absence of metadata bytes).
+
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::*;
+
+/// Returns the PDF with its streams uncompressed, to search its bytes.
+fn uncompressed(pdf: &Path) -> Vec<u8> {
+    let out = pdf.with_extension("plain.pdf");
+    let status = Command::new("qpdf")
+        .args(["--stream-data=uncompress", "--object-streams=disable"])
+        .arg(pdf)
+        .arg(&out)
+        .status()
+        .expect("qpdf is installed");
+    assert!(status.success() || status.code() == Some(3), "qpdf failed");
+    fs::read(out).unwrap()
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|w| w == needle.as_bytes())
+}
+
+/// Replaces the image the evidence finding shows.
+fn show_image(dir: &Path, image: &str) {
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    fs::write(
+        dir.join("findings.csv"),
+        csv.replace("images/screenshot.jpg", image),
+    )
+    .unwrap();
+}
+
+#[test]
+fn exif_gps_author_and_comments_of_a_jpeg_never_reach_the_pdf() {
+    let (_tmp, dir) = workspace(&fixture("evidence"));
+    let source = fs::read(dir.join("images/screenshot.jpg")).unwrap();
+    assert!(contains(&source, "Jane Photographer") && contains(&source, "48.858370"));
+    let pdf = dir.parent().unwrap().join("e.pdf");
+    let out = build_to(&dir, &pdf, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let images = Command::new("pdfimages")
+        .arg("-list")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&images.stdout).lines().count() > 2,
+        "the image is missing"
+    );
+    for bytes in [fs::read(&pdf).unwrap(), uncompressed(&pdf)] {
+        for secret in ["Jane Photographer", "48.858370", "Shot on", "Exif"] {
+            assert!(!contains(&bytes, secret), "{secret:?} leaked into the PDF");
+        }
+    }
+}
+
+#[test]
+fn a_50000_by_50000_png_is_refused_from_its_header() {
+    let (_tmp, dir) = workspace(&fixture("evidence"));
+    show_image(&dir, "images/huge.png");
+    let pdf = dir.parent().unwrap().join("e.pdf");
+    let out = build_to(&dir, &pdf, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("image \"images/huge.png\" is 50000 x 50000 pixels, more than the 40000000 pixels allowed"),
+        "{err}"
+    );
+    assert!(err.contains("findings.csv:2:"), "{err}");
+    assert!(!pdf.exists());
+}
+
+#[test]
+fn a_pdf_renamed_to_png_is_refused_by_its_contents() {
+    let (_tmp, dir) = workspace(&fixture("evidence"));
+    show_image(&dir, "images/renamed.png");
+    let out = build_to(&dir, &dir.parent().unwrap().join("e.pdf"), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("\"images/renamed.png\" is not an image (it is a PDF document)"));
+}
+
+#[test]
+fn a_symlink_in_images_pointing_outside_the_folder_is_refused() {
+    let (tmp, dir) = workspace(&fixture("evidence"));
+    let outside = tmp.path().join("outside.png");
+    fs::copy(dir.join("images/screenshot.jpg"), &outside).unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("images/link.png")).unwrap();
+    show_image(&dir, "images/link.png");
+    let out = build_to(&dir, &tmp.path().join("e.pdf"), &[]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("image \"images/link.png\" is a link that leaves the audit folder")
+    );
+}
+
+#[test]
+fn bidi_and_zero_width_characters_are_shown_and_warned_and_can_be_denied() {
+    let (_tmp, dir) = workspace(&fixture("evidence"));
+    fs::write(
+        dir.join("findings.csv"),
+        "id,title,severity,difficulty,type,target,description\n\
+         EVD-1,Invoice\u{202E}fdp.exe,Low,Low,Data Validation,src/a\u{200B}b.c,\"The file is named invoice\u{202E}fdp.exe.\"\n",
+    )
+    .unwrap();
+    let pdf = dir.parent().unwrap().join("e.pdf");
+    let out = build_to(&dir, &pdf, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_diagnostic(
+        &err,
+        "findings.csv:2:7",
+        "bidirectional control character U+202E is shown as <U+202E>",
+    );
+    assert_diagnostic(
+        &err,
+        "findings.csv:2:47",
+        "invisible character U+200B is shown as <U+200B>",
+    );
+    let text = pdf_text(&pdf);
+    assert!(text.contains("Invoice<U+202E>fdp.exe"), "{text}");
+    assert!(squash(&text).contains("src/a<U+200B>b.c"));
+    assert!(!text.contains('\u{202E}') && !text.contains('\u{200B}'));
+
+    fs::remove_file(&pdf).unwrap();
+    let out = build_to(&dir, &pdf, &["--deny-warnings"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("with --deny-warnings; nothing was written"));
+    assert!(!pdf.exists());
+}
+
+#[test]
+fn characters_no_bundled_font_has_are_a_warning_naming_the_finding() {
+    let (_tmp, dir) = workspace(&fixture("evidence"));
+    fs::write(
+        dir.join("findings.csv"),
+        "id,title,severity,difficulty,type\nEVD-1,Payload 字 🔥,Low,Low,Data Validation\n",
+    )
+    .unwrap();
+    let out = build_to(&dir, &dir.parent().unwrap().join("e.pdf"), &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains(
+            "finding EVD-1 has characters no bundled font can show: 字 (U+5B57), 🔥 (U+1F525)"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn a_6000_character_token_stays_inside_the_page() {
+    let (_tmp, dir) = workspace(&fixture("evidence"));
+    let token = "QUJD".repeat(1500);
+    fs::write(
+        dir.join("findings.csv"),
+        format!("id,title,severity,difficulty,type,description\nEVD-1,Long token,Low,Low,Data Validation,Token: {token}\n"),
+    )
+    .unwrap();
+    let pdf = dir.parent().unwrap().join("e.pdf");
+    let out = build_to(&dir, &pdf, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let margin = 0.9 * 72.0;
+    let words = pdf_words(&pdf);
+    assert!(
+        words.iter().all(|w| w.x_max <= w.page_width - margin + 1.0),
+        "a word leaves the page"
+    );
+    // The token runs over a page break: join its lines, leaving out the footers.
+    let joined: String = pdf_text(&pdf)
+        .lines()
+        .map(|l| l.trim().trim_start_matches("Token:").trim())
+        .filter(|l| !l.is_empty() && l.chars().all(|c| "QUJD".contains(c)))
+        .collect();
+    assert_eq!(joined, token, "the token is not whole");
+}
+
+#[test]
+fn the_example_conforms_to_pdf_a_2b_with_ua_1_and_a_3b_attaches_the_findings() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = dir.parent().unwrap().join("a2.pdf");
+    let out = build_to(
+        &dir,
+        &pdf,
+        &["--pdf-standard", "a-2b", "--pdf-standard", "ua-1"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let meta = String::from_utf8_lossy(&uncompressed(&pdf)).into_owned();
+    assert!(
+        meta.contains("pdfaid:part") && meta.contains("pdfuaid:part"),
+        "no PDF/A or PDF/UA identification"
+    );
+
+    let pdf = dir.parent().unwrap().join("a3.pdf");
+    let out = build_to(&dir, &pdf, &["--pdf-standard", "a-3b"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let list = Command::new("qpdf")
+        .arg("--list-attachments")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    let list = String::from_utf8_lossy(&list.stdout);
+    assert!(
+        list.contains("findings.json") && list.contains("findings.csv"),
+        "{list}"
+    );
+
+    let out = build_to(&dir, &pdf, &["--pdf-standard", "a-9z"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("unknown PDF standard \"a-9z\""));
+}
+
+#[test]
+fn the_output_is_never_written_through_a_symlink_nor_left_half_written() {
+    let (tmp, dir) = workspace(&example());
+    let target = tmp.path().join("precious.txt");
+    fs::write(&target, "keep me").unwrap();
+    let link = tmp.path().join("report.pdf");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let out = build_to(&dir, &link, &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("through a symbolic link"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs::read_to_string(&target).unwrap(), "keep me");
+    let leftovers = fs::read_dir(tmp.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".auditpress-")
+        })
+        .count();
+    assert_eq!(leftovers, 0, "a temporary file was left behind");
+
+    let out = build_to(&dir, Path::new("/proc/auditpress/report.pdf"), &[]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot write /proc/auditpress/report.pdf"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_pdf_metadata_holds_only_what_the_report_declares() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = dir.parent().unwrap().join("m.pdf");
+    let out = build_to(&dir, &pdf, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let info = pdf_info(&pdf);
+    assert!(
+        info.contains("Title:           Lumen Security Assessment"),
+        "{info}"
+    );
+    assert!(
+        info.contains("Author:          Northwind Security, Inc."),
+        "{info}"
+    );
+    assert!(info.contains("Creator:         auditpress"), "{info}");
+    let xmp = Command::new("pdfinfo")
+        .arg("-meta")
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    let metadata = format!("{info}{}", String::from_utf8_lossy(&xmp.stdout));
+    let host = fs::read_to_string("/etc/hostname").unwrap_or_default();
+    let mut private = vec![dir.to_string_lossy().into_owned(), host.trim().to_string()];
+    private.extend(std::env::var("USER").ok());
+    private.extend(std::env::var("HOME").ok());
+    for value in private.iter().filter(|v| !v.is_empty()) {
+        assert!(
+            !metadata.contains(value.as_str()),
+            "{value:?} is in the metadata:\n{metadata}"
+        );
+    }
+}
