@@ -216,7 +216,10 @@ fn compile(dir: &Path) -> std::io::Result<usize> {
     let rendered = render::render(
         &audit,
         View::new(&audit),
-        &RenderOptions::default(),
+        &RenderOptions {
+            cache_age: 10,
+            ..RenderOptions::default()
+        },
         &mut sources,
         &mut diags,
     )

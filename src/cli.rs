@@ -172,6 +172,8 @@ pub struct Config {
     pub standards: Vec<typst_pdf::PdfStandard>,
     /// Whether warnings fail the build.
     pub deny_warnings: bool,
+    /// Compilations a cached compiler result survives unused (see `RenderOptions`).
+    pub cache_age: usize,
 }
 
 impl Config {
@@ -187,6 +189,7 @@ impl Config {
             jobs: default_jobs(),
             standards: Vec::new(),
             deny_warnings: false,
+            cache_age: 1,
         }
     }
 }
@@ -254,6 +257,8 @@ impl Cli {
                 config: Config {
                     output,
                     templates,
+                    // Keep what the last edits used, so the next edit re-lays out little.
+                    cache_age: 10,
                     ..Config::pdf(vec![dir], source_date_epoch)
                 },
             }),
@@ -280,6 +285,7 @@ impl Cli {
                     jobs: jobs(args.jobs)?,
                     standards: standards(&args.pdf_standards)?,
                     deny_warnings: args.deny_warnings,
+                    cache_age: 1,
                 }))
             }
         }

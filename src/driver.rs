@@ -389,6 +389,7 @@ fn produce(
                     .or_else(|| audit.meta.templates.as_ref().map(|t| job.dir.join(t))),
                 source_date_epoch: config.source_date_epoch,
                 standards: config.standards.clone(),
+                cache_age: config.cache_age,
             };
             let view = view_of(audit, config, log)?;
             let rendered = match render::render(audit, view, &options, sources, diagnostics) {

@@ -33,6 +33,9 @@ pub fn font_files() -> &'static [(&'static str, &'static [u8])] {
 pub struct RenderOptions {
     /// PDF standards to conform to, validated with `PdfStandards::new`.
     pub standards: Vec<PdfStandard>,
+    /// How many compilations a cached result survives unused: small for
+    /// batches of unrelated reports, larger for watch mode's edits of one report.
+    pub cache_age: usize,
     /// Folder whose files override the embedded templates.
     pub templates: Option<PathBuf>,
     /// Seconds since 1970 for the PDF dates, from SOURCE_DATE_EPOCH; else the report date.
@@ -138,7 +141,7 @@ pub fn render(
         })
     });
     // Compiler caches would otherwise grow with every report of a long run.
-    typst::comemo::evict(10);
+    typst::comemo::evict(options.cache_age);
     result.map_err(|errors| {
         convert(&errors, diags);
         RenderError::Template
