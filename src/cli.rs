@@ -1,6 +1,7 @@
 //! Command-line arguments, validated into a [`Config`] before any work is done.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
@@ -38,6 +39,9 @@ pub enum Command {
         /// Reports built at once (default: the number of cores).
         #[arg(short, long)]
         jobs: Option<usize>,
+        /// Stops a report that takes longer than this many seconds to build.
+        #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS)]
+        timeout: u64,
     },
     /// Rebuilds the report whenever an input or template file changes.
     Watch {
@@ -56,6 +60,9 @@ pub enum Command {
         #[arg(long, value_delimiter = ',', default_value = "10,50,200,500")]
         sizes: Vec<usize>,
     },
+    /// Builds reports sent on standard input; used by auditpress itself.
+    #[command(hide = true)]
+    Worker,
     /// Lists what changed between two versions of an audit folder (exit 0 same, 1 different).
     Diff {
         /// The earlier version of the folder.
@@ -94,6 +101,8 @@ pub enum Request {
         /// How to build; `dirs` holds the one folder.
         config: Config,
     },
+    /// Serve builds to a parent auditpress process.
+    Worker,
     /// Run the benchmark.
     Bench {
         /// Numbers of findings of the synthetic audits.
@@ -138,10 +147,13 @@ pub struct BuildArgs {
     /// Treats warnings as errors: nothing is written when there are any.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Stops a report that takes longer than this many seconds to build.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS)]
+    pub timeout: u64,
 }
 
 /// What a build produces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
 pub enum Emit {
     /// The report PDF.
     Pdf,
@@ -152,7 +164,7 @@ pub enum Emit {
 }
 
 /// A validated request.
-#[derive(Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Config {
     /// Audit folders, in the order given.
     pub dirs: Vec<PathBuf>,
@@ -174,7 +186,14 @@ pub struct Config {
     pub deny_warnings: bool,
     /// Compilations a cached compiler result survives unused (see `RenderOptions`).
     pub cache_age: usize,
+    /// Whether each PDF is built in a worker process of its own.
+    pub isolate: bool,
+    /// Longest a report may take to build in a worker process.
+    pub timeout: Duration,
 }
+
+/// Default of `--timeout`, in seconds.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
 
 impl Config {
     /// A config that builds PDFs with every default.
@@ -190,8 +209,23 @@ impl Config {
             standards: Vec::new(),
             deny_warnings: false,
             cache_age: 1,
+            isolate: true,
+            timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
         }
     }
+
+    /// Tells whether builds run in worker processes: PDF builds, unless in watch mode.
+    pub fn isolated(&self) -> bool {
+        self.isolate && self.emit == Some(Emit::Pdf)
+    }
+}
+
+/// Rejects a time limit of zero.
+fn timeout(secs: u64) -> Result<Duration, String> {
+    if secs == 0 {
+        return Err("--timeout must be at least 1 second".into());
+    }
+    Ok(Duration::from_secs(secs))
 }
 
 /// Parses and checks `--pdf-standard` values, as typst-cli names them.
@@ -242,10 +276,16 @@ impl Cli {
         match self.command {
             Command::Diff { old, new, format } => Ok(Request::Diff { old, new, format }),
             Command::Bench { sizes } => Ok(Request::Bench { sizes }),
-            Command::Batch { file, jobs: n } => Ok(Request::Batch {
+            Command::Worker => Ok(Request::Worker),
+            Command::Batch {
+                file,
+                jobs: n,
+                timeout: t,
+            } => Ok(Request::Batch {
                 file,
                 config: Config {
                     jobs: jobs(n)?,
+                    timeout: timeout(t)?,
                     ..Config::pdf(Vec::new(), source_date_epoch)
                 },
             }),
@@ -259,6 +299,7 @@ impl Cli {
                     templates,
                     // Keep what the last edits used, so the next edit re-lays out little.
                     cache_age: 10,
+                    isolate: false,
                     ..Config::pdf(vec![dir], source_date_epoch)
                 },
             }),
@@ -286,6 +327,8 @@ impl Cli {
                     standards: standards(&args.pdf_standards)?,
                     deny_warnings: args.deny_warnings,
                     cache_age: 1,
+                    isolate: true,
+                    timeout: timeout(args.timeout)?,
                 }))
             }
         }

@@ -21,13 +21,15 @@ use crate::model::Audit;
 use crate::output::write_atomic;
 use crate::render::{self, RenderError, RenderOptions};
 use crate::view::View;
-use crate::{batch, bench, load, review, watch};
+use crate::{batch, bench, load, review, watch, worker};
 
 /// Stack of each build thread: typst's layout and PDF export recurse deeply.
-const STACK_BYTES: usize = 256 * 1024 * 1024;
+pub const STACK_BYTES: usize = 256 * 1024 * 1024;
 
 /// How a run ended, from best to worst.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub enum Outcome {
     /// Everything was built.
     Ok,
@@ -49,7 +51,7 @@ impl Outcome {
 }
 
 /// Values of audit.toml that a batch variant overrides.
-#[derive(Clone, Debug, Default, serde::Deserialize)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Overrides {
     /// DRAFT marking.
     pub draft: Option<bool>,
@@ -81,7 +83,7 @@ impl Overrides {
 }
 
 /// Where a report's PDF goes.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub enum Destination {
     /// `<title>-<subtitle>-v<version>.pdf` beside the folder.
     #[default]
@@ -93,7 +95,7 @@ pub enum Destination {
 }
 
 /// One report to build: a folder, its overrides and where its PDF goes.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Job {
     /// The audit folder.
     pub dir: PathBuf,
@@ -118,11 +120,15 @@ impl Job {
 }
 
 /// What happened to one job.
-struct Report {
-    outcome: Outcome,
-    pages: Option<usize>,
-    elapsed: Duration,
-    log: Buffer,
+pub struct Report {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Pages of the PDF, when one was built.
+    pub pages: Option<usize>,
+    /// Wall time it took.
+    pub elapsed: Duration,
+    /// Its messages and diagnostics, printed under its name.
+    pub log: Buffer,
 }
 
 /// Runs a validated request and returns the process exit code.
@@ -143,6 +149,7 @@ pub fn run(request: &Request) -> u8 {
         Request::Diff { old, new, format } => diff(old, new, *format),
         Request::Watch { config } => watch::run(config).code(),
         Request::Bench { sizes } => bench::run(sizes).code(),
+        Request::Worker => worker::serve().code(),
     }
 }
 
@@ -161,7 +168,7 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Outcome {
     });
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let claimed: Mutex<HashMap<PathBuf, String>> = Mutex::new(HashMap::new());
+    let claimed = OutputClaims::default();
     let reports: Mutex<Vec<Option<Report>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     let threads = config.jobs.clamp(1, jobs.len().max(1));
     std::thread::scope(|scope| {
@@ -169,10 +176,16 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Outcome {
             std::thread::Builder::new()
                 .stack_size(STACK_BYTES)
                 .spawn_scoped(scope, || {
+                    // Each build thread keeps one worker process, replaced when it dies.
+                    let mut process = None;
                     loop {
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(job) = jobs.get(i) else { break };
-                        let report = run_one(job, config, &writer, &claimed);
+                        let report = if config.isolated() {
+                            worker::build(&mut process, job, config, &writer, &claimed)
+                        } else {
+                            run_one(job, config, writer.buffer(), &claimed)
+                        };
                         let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
                         let print = || {
                             if several {
@@ -260,15 +273,9 @@ fn print_summary(jobs: &[Job], reports: &[Report]) {
     let _ = std::io::stderr().write_all(out.as_bytes());
 }
 
-/// Runs one job, turning a panic into that job's failure.
-fn run_one(
-    job: &Job,
-    config: &Config,
-    writer: &BufferWriter,
-    claimed: &Mutex<HashMap<PathBuf, String>>,
-) -> Report {
+/// Runs one job in this process, turning a panic into that job's failure.
+pub fn run_one(job: &Job, config: &Config, mut log: Buffer, claimed: &dyn Claims) -> Report {
     let start = Instant::now();
-    let mut log = writer.buffer();
     let result = catch_unwind(AssertUnwindSafe(|| build(job, config, claimed, &mut log)));
     let (outcome, pages) = result.unwrap_or_else(|panic| {
         let message = panic
@@ -315,7 +322,7 @@ pub fn load_folder(dir: &Path, log: &mut Buffer) -> Result<(Audit, Sources, Diag
 fn build(
     job: &Job,
     config: &Config,
-    claimed: &Mutex<HashMap<PathBuf, String>>,
+    claimed: &dyn Claims,
     log: &mut Buffer,
 ) -> (Outcome, Option<usize>) {
     let (mut audit, mut sources, mut diagnostics) = match load_folder(&job.dir, log) {
@@ -348,7 +355,7 @@ fn produce(
     job: &Job,
     config: &Config,
     audit: &Audit,
-    claimed: &Mutex<HashMap<PathBuf, String>>,
+    claimed: &dyn Claims,
     sources: &mut Sources,
     diagnostics: &mut Diagnostics,
     log: &mut Buffer,
@@ -374,7 +381,7 @@ fn produce(
         }
         Some(Emit::Pdf) => {
             let path = destination(job, audit).map_err(|e| io(log, e))?;
-            if let Some(other) = claim(claimed, &path, &job.name) {
+            if let Some(other) = claimed.claim(&path, &job.name) {
                 let _ = writeln!(
                     log,
                     "error: {} is also the output of {other}\n  = hint: give each variant its own output name",
@@ -421,17 +428,28 @@ fn denied(config: &Config, diagnostics: &Diagnostics, log: &mut Buffer) -> Resul
     Ok(())
 }
 
-/// Records that a job writes a path; returns the job that already does, if any.
-fn claim(claimed: &Mutex<HashMap<PathBuf, String>>, path: &Path, name: &str) -> Option<String> {
-    let key = std::fs::canonicalize(path.parent().unwrap_or(Path::new(".")))
-        .map(|p| p.join(path.file_name().unwrap_or_default()))
-        .unwrap_or_else(|_| path.to_path_buf());
-    let mut claimed = claimed.lock().expect("claims lock");
-    match claimed.get(&key) {
-        Some(other) => Some(other.clone()),
-        None => {
-            claimed.insert(key, name.to_string());
-            None
+/// Who writes which output file, so that two reports never write the same one.
+pub trait Claims: Sync {
+    /// Records that a job writes a path; returns the job that already does, if any.
+    fn claim(&self, path: &Path, name: &str) -> Option<String>;
+}
+
+/// The claims of one process.
+#[derive(Default)]
+pub struct OutputClaims(Mutex<HashMap<PathBuf, String>>);
+
+impl Claims for OutputClaims {
+    fn claim(&self, path: &Path, name: &str) -> Option<String> {
+        let key = std::fs::canonicalize(path.parent().unwrap_or(Path::new(".")))
+            .map(|p| p.join(path.file_name().unwrap_or_default()))
+            .unwrap_or_else(|_| path.to_path_buf());
+        let mut claimed = self.0.lock().expect("claims lock");
+        match claimed.get(&key) {
+            Some(other) => Some(other.clone()),
+            None => {
+                claimed.insert(key, name.to_string());
+                None
+            }
         }
     }
 }

@@ -18,7 +18,7 @@
 //! - [`output`] writes files atomically.
 //! - [`driver`] drives the pipeline for the command line, in parallel;
 //!   [`batch`] reads batch files, [`watch`] rebuilds on changes and
-//!   [`bench`] measures.
+//!   [`bench`] measures; [`worker`] isolates each build in a child process.
 
 pub mod batch;
 pub mod bench;
@@ -35,3 +35,4 @@ pub mod review;
 pub mod unicode;
 pub mod view;
 pub mod watch;
+pub mod worker;

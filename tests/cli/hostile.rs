@@ -285,3 +285,58 @@ fn the_pdf_metadata_holds_only_what_the_report_declares() {
         );
     }
 }
+
+/// A template that keeps the engine busy for minutes (10^8 loop iterations).
+const SLOW_COVER: &str = "#let cover(data) = {\n  let n = 0\n  for i in range(9999) { for j in range(9999) { n += 1 } }\n  [#n]\n}\n";
+
+#[test]
+fn a_report_that_keeps_the_engine_busy_is_stopped_and_the_others_still_build() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (fast, slow) = (tmp.path().join("fast"), tmp.path().join("slow"));
+    copy_dir(&fixture("fixreview"), &fast);
+    copy_dir(&fixture("evidence"), &slow);
+    let templates = tmp.path().join("slow-templates");
+    fs::create_dir(&templates).unwrap();
+    fs::write(templates.join("cover.typ"), SLOW_COVER).unwrap();
+    let toml = fs::read_to_string(slow.join("audit.toml")).unwrap();
+    fs::write(
+        slow.join("audit.toml"),
+        format!("{toml}templates = \"../slow-templates\"\n"),
+    )
+    .unwrap();
+
+    let started = std::time::Instant::now();
+    let out = run(&[
+        "build".as_ref(),
+        slow.as_os_str(),
+        fast.as_os_str(),
+        "--timeout".as_ref(),
+        "3".as_ref(),
+        "--jobs".as_ref(),
+        "2".as_ref(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "building {} took longer than 3 s and was stopped",
+            slow.display()
+        )),
+        "{err}"
+    );
+    assert!(
+        tmp.path()
+            .join("acme-router-security-assessment-v1.0.pdf")
+            .is_file(),
+        "{err}"
+    );
+    assert!(
+        !tmp.path()
+            .join("evidence-security-assessment-v1.0.pdf")
+            .exists()
+    );
+    assert!(
+        started.elapsed().as_secs() < 60,
+        "the limit did not stop the build"
+    );
+}

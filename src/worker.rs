@@ -1,0 +1,262 @@
+//! Worker processes: each PDF is built in a child process of auditpress.
+//!
+//! The typst engine has no time or memory limit, and some inputs abort the
+//! whole process (a stack overflow cannot be caught). So the parent never
+//! compiles: each build thread keeps one long-lived worker (`auditpress worker`),
+//! sends it one report at a time as a JSON line, and waits for the answer no
+//! longer than `--timeout`. A worker that overruns is killed, one that dies is
+//! noted, and either is replaced for the next report: the report fails alone,
+//! with a clear message, and the others still build.
+//!
+//! Output file claims, which must be shared by all reports of a run, are asked
+//! of the parent over the same pipes.
+
+use std::io::{self, BufRead, BufReader, Write};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::Mutex;
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::time::Instant;
+
+use codespan_reporting::term::termcolor::{Buffer, BufferWriter, WriteColor};
+use serde::{Deserialize, Serialize};
+
+use crate::cli::Config;
+use crate::driver::{Claims, Job, Outcome, Report, STACK_BYTES, run_one};
+
+/// What the parent sends: one report to build.
+#[derive(Serialize, Deserialize)]
+struct Task {
+    job: Job,
+    config: Config,
+    color: bool,
+}
+
+/// What a worker sends back.
+#[derive(Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+enum Message {
+    /// Asks whether the report may write this file.
+    Claim { path: PathBuf, name: String },
+    /// The report is done.
+    Done {
+        outcome: Outcome,
+        pages: Option<usize>,
+        log: String,
+    },
+}
+
+/// The parent's answer to a claim.
+#[derive(Serialize, Deserialize)]
+struct Answer {
+    other: Option<String>,
+}
+
+/// A running worker process.
+pub struct Worker {
+    child: Child,
+    stdin: ChildStdin,
+    lines: Receiver<String>,
+}
+
+impl Worker {
+    fn spawn() -> io::Result<Self> {
+        let mut child = Command::new(std::env::current_exe()?)
+            .arg("worker")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let stdin = child.stdin.take().expect("piped stdin");
+        let stdout = child.stdout.take().expect("piped stdout");
+        let (tx, lines) = mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if tx.send(line).is_err() {
+                    break;
+                }
+            }
+        });
+        Ok(Self {
+            child,
+            stdin,
+            lines,
+        })
+    }
+
+    fn send(&mut self, value: &impl Serialize) -> io::Result<()> {
+        let mut line = serde_json::to_string(value).map_err(io::Error::other)?;
+        line.push('\n');
+        self.stdin.write_all(line.as_bytes())?;
+        self.stdin.flush()
+    }
+}
+
+/// Builds one job in the thread's worker process, starting or replacing it as needed.
+pub fn build(
+    slot: &mut Option<Worker>,
+    job: &Job,
+    config: &Config,
+    writer: &BufferWriter,
+    claims: &dyn Claims,
+) -> Report {
+    let start = Instant::now();
+    let mut log = writer.buffer();
+    let fail = |log: &mut Buffer, outcome: Outcome, message: String| {
+        let _ = writeln!(log, "{message}");
+        Report {
+            outcome,
+            pages: None,
+            elapsed: start.elapsed(),
+            log: std::mem::replace(log, writer.buffer()),
+        }
+    };
+    if slot.is_none() {
+        match Worker::spawn() {
+            Ok(w) => *slot = Some(w),
+            Err(e) => {
+                return fail(
+                    &mut log,
+                    Outcome::Io,
+                    format!("error: cannot start a build process ({e})"),
+                );
+            }
+        }
+    }
+    let worker = slot.as_mut().expect("just started");
+    let task = Task {
+        job: job.clone(),
+        config: config.clone(),
+        color: log.supports_color(),
+    };
+    let mut sent = worker.send(&task);
+    let deadline = start + config.timeout;
+    loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let received = match sent {
+            Ok(()) => worker.lines.recv_timeout(left),
+            Err(_) => Err(RecvTimeoutError::Disconnected),
+        };
+        match received {
+            Ok(line) => match serde_json::from_str::<Message>(&line) {
+                Ok(Message::Claim { path, name }) => {
+                    sent = worker.send(&Answer {
+                        other: claims.claim(&path, &name),
+                    });
+                }
+                Ok(Message::Done {
+                    outcome,
+                    pages,
+                    log: text,
+                }) => {
+                    let _ = log.write_all(text.as_bytes());
+                    return Report {
+                        outcome,
+                        pages,
+                        elapsed: start.elapsed(),
+                        log,
+                    };
+                }
+                Err(_) => sent = Ok(()),
+            },
+            Err(RecvTimeoutError::Timeout) => {
+                let mut dead = slot.take().expect("a worker");
+                let _ = dead.child.kill();
+                let _ = dead.child.wait();
+                return fail(
+                    &mut log,
+                    Outcome::Errors,
+                    format!(
+                        "error: building {} took longer than {} s and was stopped\n  = hint: raise the limit with --timeout SECONDS if the report is just large",
+                        job.name,
+                        config.timeout.as_secs()
+                    ),
+                );
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                let mut dead = slot.take().expect("a worker");
+                let status = dead
+                    .child
+                    .wait()
+                    .map_or("unknown status".into(), |s| s.to_string());
+                return fail(
+                    &mut log,
+                    Outcome::Errors,
+                    format!(
+                        "error: the build process of {} died ({status})\n  = hint: the report may exhaust memory or the stack; try building it alone",
+                        job.name
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Claims asked of the parent process over standard input and output.
+struct ParentClaims<'a> {
+    input: &'a Mutex<io::Lines<BufReader<io::Stdin>>>,
+}
+
+impl Claims for ParentClaims<'_> {
+    fn claim(&self, path: &Path, name: &str) -> Option<String> {
+        let message = Message::Claim {
+            path: path.to_path_buf(),
+            name: name.to_string(),
+        };
+        reply(&message).ok()?;
+        let line = self.input.lock().ok()?.next()?.ok()?;
+        serde_json::from_str::<Answer>(&line).ok()?.other
+    }
+}
+
+/// Writes one message to the parent.
+fn reply(message: &Message) -> io::Result<()> {
+    let mut line = serde_json::to_string(message).map_err(io::Error::other)?;
+    line.push('\n');
+    let mut out = io::stdout().lock();
+    out.write_all(line.as_bytes())?;
+    out.flush()
+}
+
+/// Serves tasks from standard input until it closes (the hidden `worker` command).
+pub fn serve() -> Outcome {
+    // Panics become the report's failure (see `run_one`); don't print them twice.
+    std::panic::set_hook(Box::new(|_| {}));
+    let thread = std::thread::Builder::new()
+        .stack_size(STACK_BYTES)
+        .spawn(|| {
+            let input = Mutex::new(BufReader::new(io::stdin()).lines());
+            loop {
+                let line = match input.lock().expect("stdin lock").next() {
+                    Some(Ok(line)) => line,
+                    _ => return Outcome::Ok,
+                };
+                let Ok(task) = serde_json::from_str::<Task>(&line) else {
+                    return Outcome::Io;
+                };
+                let log = if task.color {
+                    Buffer::ansi()
+                } else {
+                    Buffer::no_color()
+                };
+                let report = run_one(
+                    &task.job,
+                    &task.config,
+                    log,
+                    &ParentClaims { input: &input },
+                );
+                let done = Message::Done {
+                    outcome: report.outcome,
+                    pages: report.pages,
+                    log: String::from_utf8_lossy(report.log.as_slice()).into_owned(),
+                };
+                if reply(&done).is_err() {
+                    return Outcome::Io;
+                }
+            }
+        });
+    match thread.map(|t| t.join()) {
+        Ok(Ok(outcome)) => outcome,
+        _ => Outcome::Io,
+    }
+}
