@@ -6,5 +6,6 @@ mod batch;
 mod build;
 mod common;
 mod hostile;
+mod property;
 mod report;
 mod review;
