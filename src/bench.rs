@@ -94,12 +94,12 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
 
     let mut out = String::new();
     let cores = default_jobs();
-    writeln!(
-        out,
-        "auditpress bench: {cores} cores, debug assertions {}",
-        cfg!(debug_assertions)
-    )
-    .ok();
+    let profile = if cfg!(debug_assertions) {
+        "dev profile, dependencies optimised"
+    } else {
+        "release profile"
+    };
+    writeln!(out, "auditpress bench: {cores} cores, {profile}").ok();
     writeln!(out).ok();
     writeln!(
         out,
@@ -254,13 +254,22 @@ fn timed_process(cmd: &mut Command) -> std::io::Result<(Duration, Option<u64>)> 
     }
 }
 
-/// Returns a process and its children.
+/// Returns a process and its children, started by any of its threads.
 fn process_tree(pid: u32) -> Vec<u32> {
-    let children =
-        fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap_or_default();
-    std::iter::once(pid)
-        .chain(children.split_whitespace().filter_map(|p| p.parse().ok()))
-        .collect()
+    let mut tree = vec![pid];
+    for task in fs::read_dir(format!("/proc/{pid}/task"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let children = fs::read_to_string(task.path().join("children")).unwrap_or_default();
+        tree.extend(
+            children
+                .split_whitespace()
+                .filter_map(|p| p.parse::<u32>().ok()),
+        );
+    }
+    tree
 }
 
 /// Returns a process's peak resident memory in KiB.
