@@ -174,14 +174,7 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     .ok();
 
     let size = sizes.iter().copied().find(|&n| n >= 50).unwrap_or(sizes[0]);
-    let dir = tmp.path().join(format!("audit-{size}"));
-    compile(&dir)?;
-    let file = dir.join("findings/SYN-1.md");
-    let text = fs::read_to_string(&file)?;
-    fs::write(&file, text.replacen("attacker", "remote attacker", 1))?;
-    let start = Instant::now();
-    compile(&dir)?;
-    let rebuild = start.elapsed();
+    let rebuild = watch_rebuild(&exe, &tmp.path().join(format!("audit-{size}")))?;
     let cold = rows.iter().find(|r| r.findings == size).map(|r| r.cold);
     write!(
         out,
@@ -199,6 +192,44 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     }
     writeln!(out).ok();
     Ok(out)
+}
+
+/// Runs `auditpress watch`, edits one finding, and returns the rebuild time it reports.
+fn watch_rebuild(exe: &Path, dir: &Path) -> std::io::Result<Duration> {
+    use std::io::BufRead;
+    let mut child = Command::new(exe)
+        .arg("watch")
+        .arg(dir)
+        .arg("-o")
+        .arg(dir.with_extension("watch.pdf"))
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("piped")).lines();
+    let mut next_rebuild = || -> std::io::Result<Duration> {
+        for line in lines.by_ref() {
+            let line = line?;
+            if let Some(ms) = line
+                .strip_prefix("rebuilt in ")
+                .and_then(|r| r.strip_suffix(" ms"))
+            {
+                return Ok(Duration::from_millis(ms.parse().unwrap_or(0)));
+            }
+        }
+        Err(std::io::Error::other("watch stopped"))
+    };
+    next_rebuild()?;
+    let file = dir.join("findings/SYN-1.md");
+    let mut times = Vec::new();
+    for word in ["remote attacker", "local attacker", "network attacker"] {
+        let text = fs::read_to_string(&file)?;
+        fs::write(&file, text.replacen("attacker", word, 1))?;
+        times.push(next_rebuild()?);
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    times.sort();
+    Ok(times[1])
 }
 
 fn secs(d: Duration) -> String {
