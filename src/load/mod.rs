@@ -37,6 +37,37 @@ const SECTION_NAMES: &[&str] = &[
     "about",
 ];
 
+/// Each reader on its own, from text, for fuzzing: none may panic, and every
+/// place a diagnostic names must lie on character boundaries of its text.
+pub mod fuzz {
+    use super::{meta, table};
+    use crate::diag::{self, Diagnostics, Sources};
+
+    /// Splits CSV text into records; returns how many.
+    pub fn csv(text: &str) -> usize {
+        let (records, errors) = table::parse(text);
+        for range in records
+            .iter()
+            .flat_map(|r| std::iter::once(&r.range).chain(r.cells.iter().map(|c| &c.range)))
+            .chain(errors.iter().map(|e| &e.0))
+        {
+            assert!(text.get(range.clone()).is_some(), "bad range {range:?}");
+        }
+        records.len()
+    }
+
+    /// Reads audit.toml text and renders its diagnostics; tells whether it is valid.
+    pub fn audit_toml(text: &str) -> bool {
+        let mut sources = Sources::default();
+        let mut diags = Diagnostics::default();
+        let file = sources.add("audit.toml", text);
+        let valid = meta::read(file, text, &mut diags).is_some();
+        let mut out = codespan_reporting::term::termcolor::Buffer::no_color();
+        diag::emit(&mut out, &sources, &diags).expect("diagnostics render");
+        valid
+    }
+}
+
 /// The result of loading: the model when there were no errors, and what was found.
 pub struct Loaded {
     /// The audit, `None` when any error was found.

@@ -340,3 +340,308 @@ fn a_report_that_keeps_the_engine_busy_is_stopped_and_the_others_still_build() {
         "the limit did not stop the build"
     );
 }
+
+/// One case of the hostile corpus: what it does to a copy of the evidence
+/// fixture, the exit code, and text that must be in stderr (or, with
+/// `in_pdf`, in the PDF's text).
+struct Case {
+    name: &'static str,
+    setup: fn(&Path),
+    code: i32,
+    needle: &'static str,
+    in_pdf: bool,
+}
+
+fn write(dir: &Path, file: &str, text: &str) {
+    let path = dir.join(file);
+    fs::create_dir_all(path.parent().unwrap()).unwrap();
+    fs::write(path, text).unwrap();
+}
+
+fn finding_with(dir: &Path, description: &str) {
+    write(
+        dir,
+        "findings.csv",
+        &format!(
+            "id,title,severity,difficulty,type,description\nEVD-1,Case,Low,Low,Testing,\"{}\"\n",
+            description.replace('"', "\"\"")
+        ),
+    );
+}
+
+fn templates_with(dir: &Path, cover: &str) {
+    write(dir, "brand/cover.typ", cover);
+    let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
+    fs::write(
+        dir.join("audit.toml"),
+        format!("{toml}templates = \"brand\"\n"),
+    )
+    .unwrap();
+}
+
+const CORPUS: &[Case] = &[
+    Case {
+        name: "csv: a sep= line from Excel",
+        setup: |d| write(d, "findings.csv", "sep=;\nid;title\n"),
+        code: 1,
+        needle: "unsupported `sep=` line",
+        in_pdf: false,
+    },
+    Case {
+        name: "csv: duplicate column",
+        setup: |d| {
+            write(
+                d,
+                "findings.csv",
+                "id,title,title,severity,difficulty,type\n",
+            )
+        },
+        code: 1,
+        needle: "duplicate column \"title\"",
+        in_pdf: false,
+    },
+    Case {
+        name: "csv: column without a name",
+        setup: |d| write(d, "findings.csv", "id,,title,severity,difficulty,type\n"),
+        code: 1,
+        needle: "column 2 has no name",
+        in_pdf: false,
+    },
+    Case {
+        name: "csv: text after a closing quote",
+        setup: |d| {
+            write(
+                d,
+                "findings.csv",
+                "id,title,severity,difficulty,type\nEVD-1,\"abc\"def,Low,Low,Testing\n",
+            )
+        },
+        code: 1,
+        needle: "text after the closing quote of a cell (`\"abc\"def`)",
+        in_pdf: false,
+    },
+    Case {
+        name: "csv: quote never closed",
+        setup: |d| {
+            write(
+                d,
+                "findings.csv",
+                "id,title,severity,difficulty,type\nEVD-1,\"open,Low,Low,Testing\nEVD-2,b,Low,Low,Testing\n",
+            )
+        },
+        code: 1,
+        needle: "quote opened here is never closed",
+        in_pdf: false,
+    },
+    Case {
+        name: "csv: ragged row",
+        setup: |d| {
+            write(
+                d,
+                "findings.csv",
+                "id,title,severity,difficulty,type\nEVD-1,a,b,Low,Low,Testing\n",
+            )
+        },
+        code: 1,
+        needle: "row has 6 cells but the header has 5",
+        in_pdf: false,
+    },
+    Case {
+        name: "csv: file over the size limit",
+        setup: |d| {
+            write(
+                d,
+                "acknowledgements.csv",
+                &format!("name\n{}", "x\n".repeat(9 * 1024 * 1024)),
+            )
+        },
+        code: 1,
+        needle: "file is too large",
+        in_pdf: false,
+    },
+    Case {
+        name: "image: absolute path",
+        setup: |d| finding_with(d, "![x](/etc/passwd)"),
+        code: 1,
+        needle: "image path \"/etc/passwd\" leaves the audit folder",
+        in_pdf: false,
+    },
+    Case {
+        name: "image: backslash path",
+        setup: |d| finding_with(d, "![x](..\\\\secret.png)"),
+        code: 1,
+        needle: "leaves the audit folder",
+        in_pdf: false,
+    },
+    Case {
+        name: "image: drive letter",
+        setup: |d| finding_with(d, "![x](C:/secret.png)"),
+        code: 1,
+        needle: "image path \"C:/secret.png\" leaves the audit folder",
+        in_pdf: false,
+    },
+    Case {
+        name: "image: HTML renamed to .png",
+        setup: |d| {
+            write(
+                d,
+                "images/page.png",
+                "<!DOCTYPE html><html><body>hi</body></html>",
+            );
+            finding_with(d, "![x](images/page.png)")
+        },
+        code: 1,
+        needle: "is not an image (it is an HTML page)",
+        in_pdf: false,
+    },
+    Case {
+        name: "image: SVG with an external reference",
+        setup: |d| {
+            write(
+                d,
+                "images/x.svg",
+                "<svg xmlns='http://www.w3.org/2000/svg'><image href='file:///etc/passwd'/></svg>",
+            );
+            finding_with(d, "![x](images/x.svg)")
+        },
+        code: 1,
+        needle: "references another file or URL",
+        in_pdf: false,
+    },
+    Case {
+        name: "image: SVG with entities",
+        setup: |d| {
+            write(
+                d,
+                "images/e.svg",
+                "<?xml version='1.0'?><!DOCTYPE svg [<!ENTITY lol 'lol'>]><svg xmlns='http://www.w3.org/2000/svg'>&lol;</svg>",
+            );
+            finding_with(d, "![x](images/e.svg)")
+        },
+        code: 1,
+        needle: "declares a document type or entities",
+        in_pdf: false,
+    },
+    Case {
+        name: "image: missing file",
+        setup: |d| finding_with(d, "![x](images/none.png)"),
+        code: 1,
+        needle: "image \"images/none.png\" not found",
+        in_pdf: false,
+    },
+    Case {
+        name: "link: javascript URL",
+        setup: |d| finding_with(d, "[click](javascript:alert(1))"),
+        code: 0,
+        needle: "link to \"javascript:alert(1)\" is shown as text",
+        in_pdf: false,
+    },
+    Case {
+        name: "markdown: nesting too deep",
+        setup: |d| finding_with(d, &format!("{} deep", ">".repeat(40))),
+        code: 1,
+        needle: "Markdown nested deeper than 16 levels",
+        in_pdf: false,
+    },
+    Case {
+        name: "markdown: raw HTML is shown, not run",
+        setup: |d| finding_with(d, "<script>alert('x')</script>"),
+        code: 0,
+        needle: "<script>alert('x')</script>",
+        in_pdf: true,
+    },
+    Case {
+        name: "markdown: typst markup in a code block",
+        setup: |d| finding_with(d, "```\n#read(\"/etc/passwd\")\n```"),
+        code: 0,
+        needle: "#read(\"/etc/passwd\")",
+        in_pdf: true,
+    },
+    Case {
+        name: "text: control characters made visible",
+        setup: |d| finding_with(d, "bell\u{7}here"),
+        code: 0,
+        needle: "bell<U+0007>here",
+        in_pdf: true,
+    },
+    Case {
+        name: "template: package import refused",
+        setup: |d| {
+            templates_with(
+                d,
+                "#import \"@preview/cetz:0.3.0\": *\n#let cover(data) = []\n",
+            )
+        },
+        code: 1,
+        needle: "packages are not available",
+        in_pdf: false,
+    },
+    Case {
+        name: "template: reading a file outside the allowlist",
+        setup: |d| templates_with(d, "#let cover(data) = read(\"/audit.toml\")\n"),
+        code: 1,
+        needle: "file not found",
+        in_pdf: false,
+    },
+    Case {
+        name: "findings: unclosed front matter",
+        setup: |d| {
+            write(
+                d,
+                "findings/EVD-1.md",
+                "+++\nseverity = \"Low\"\n\n## Description\n",
+            )
+        },
+        code: 1,
+        needle: "front matter is never closed",
+        in_pdf: false,
+    },
+    Case {
+        name: "sections: unknown file",
+        setup: |d| write(d, "sections/secrets.md", "x"),
+        code: 1,
+        needle: "unknown section file \"secrets.md\"",
+        in_pdf: false,
+    },
+    Case {
+        name: "toml: invalid syntax",
+        setup: |d| write(d, "audit.toml", "title = \"x\ndate = 2024-01-01\n"),
+        code: 1,
+        needle: "invalid TOML",
+        in_pdf: false,
+    },
+];
+
+#[test]
+fn the_hostile_corpus_gets_the_safe_outcome() {
+    let mut failures = Vec::new();
+    for case in CORPUS {
+        let (_tmp, dir) = workspace(&fixture("evidence"));
+        (case.setup)(&dir);
+        let pdf = dir.parent().unwrap().join("corpus.pdf");
+        let out = build_to(&dir, &pdf, &[]);
+        let err = stderr(&out);
+        let found = if case.in_pdf {
+            out.status.success() && pdf_text(&pdf).contains(case.needle)
+        } else {
+            err.contains(case.needle)
+        };
+        if out.status.code() != Some(case.code) || !found {
+            failures.push(format!(
+                "{}: exit {:?}\n{err}",
+                case.name,
+                out.status.code()
+            ));
+        }
+        if case.code != 0 {
+            assert!(!pdf.exists(), "{}: a PDF was written", case.name);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n{}",
+        failures.len(),
+        CORPUS.len(),
+        failures.join("\n")
+    );
+}
