@@ -765,6 +765,17 @@ impl Converter<'_, '_> {
             Kind::Link(None) => self.top().inlines.extend(inlines),
             Kind::Image(src) => {
                 let alt = plain(&inlines);
+                if alt.trim().is_empty() {
+                    self.problems.push(Problem {
+                        range: frame.range.clone(),
+                        error: false,
+                        message: "image has no alternative text".into(),
+                        hint: Some(
+                            "describe the image between the brackets, ![like this](path); readers of accessible PDFs (PDF/UA) need it"
+                                .into(),
+                        ),
+                    });
+                }
                 self.top().inlines.push(Inline::Image { src, alt });
             }
         }

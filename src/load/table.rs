@@ -11,6 +11,9 @@ use std::ops::Range;
 use crate::diag::{Diagnostics, FileRef, Place};
 use crate::model::closest;
 
+/// Largest CSV cell accepted, in bytes; longer prose belongs in a Markdown file.
+pub const MAX_CELL_BYTES: usize = 256 * 1024;
+
 /// One cell: its value (unquoted, trimmed) and where it is.
 #[derive(Clone, Debug)]
 pub struct Cell {
@@ -187,6 +190,19 @@ pub fn read(
     let (ragged, records): (Vec<Record>, Vec<Record>) = records
         .into_iter()
         .partition(|r| r.cells.len() != header.cells.len());
+    for cell in records.iter().flat_map(|r| &r.cells) {
+        if cell.value.len() > MAX_CELL_BYTES {
+            diags
+                .error(
+                    Some(Place::new(file, cell.range.start..cell.range.start)),
+                    format!(
+                        "cell of {} bytes is larger than the {MAX_CELL_BYTES} bytes allowed",
+                        cell.value.len()
+                    ),
+                )
+                .add_hint("move long prose to a findings/<ID>.md file");
+        }
+    }
     for row in &ragged {
         diags
             .error(
