@@ -215,6 +215,30 @@ pub fn read(
             )
             .add_hint("put cells that contain commas in double quotes");
     }
+    // A quote left open swallows the rows after it into one cell, silently if it
+    // happens to close at a cell boundary; warn where a quoted cell runs through
+    // lines shaped like rows (files of four columns or more, to stay quiet on prose).
+    if header.cells.len() >= 4 {
+        for cell in records.iter().chain(&ragged).flat_map(|r| &r.cells) {
+            let raw = &text[cell.range.clone()];
+            let row_like = raw
+                .lines()
+                .skip(1)
+                .filter(|l| l.matches(',').count() + 1 == header.cells.len())
+                .count();
+            if row_like > 0 {
+                diags
+                    .warning(
+                        Some(Place::new(file, cell.range.start..cell.range.start + 1)),
+                        format!(
+                            "quote opened here runs over {} lines, through {row_like} that look like rows",
+                            raw.lines().count()
+                        ),
+                    )
+                    .add_hint("close the quote at the end of its cell; write a quote inside a cell as \"\"");
+            }
+        }
+    }
     ok.then_some(Table {
         file,
         rows: records,
@@ -381,6 +405,20 @@ mod tests {
         assert_eq!(errors.len(), 1);
         assert_eq!(errors[0].0.start, 11);
         assert!(errors[0].1.contains("never closed"));
+    }
+
+    #[test]
+    fn a_quote_that_swallows_rows_is_shown_where_it_opened() {
+        let mut diags = Diagnostics::default();
+        let text = "id,title,severity,type\n1,\"open,High,x\n2,b,Low,y\n3,c,Low,z\n4,d\",Low,w\n";
+        let columns = ["id", "title", "severity", "type"].map(Column::optional);
+        read(0, text, &columns, &mut diags);
+        let d = diags.iter().next().expect("a warning");
+        assert_eq!(d.place.as_ref().unwrap().range.start, 25);
+        assert_eq!(
+            d.message,
+            "quote opened here runs over 4 lines, through 2 that look like rows"
+        );
     }
 
     #[test]
