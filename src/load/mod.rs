@@ -221,17 +221,23 @@ impl Loader {
         }
     }
 
+    /// Records an error about a whole file, shown at its start.
+    fn file_error(&mut self, rel: &str, message: String, hint: String) {
+        let file = self.sources.add(self.shown(rel), "");
+        self.diags
+            .error(Some(Place::new(file, 0..0)), message)
+            .add_hint(hint);
+    }
+
     /// Reads a text file that must exist.
     fn read_required(&mut self, rel: &str) -> Option<(FileRef, String)> {
         let path = self.root.join(rel);
         if !path.exists() {
-            let file = self.sources.add(self.shown(rel), "");
-            self.diags
-                .error(
-                    Some(Place::new(file, 0..0)),
-                    format!("missing required file {rel}"),
-                )
-                .add_hint("see FORMAT.md for the files of an audit folder");
+            self.file_error(
+                rel,
+                format!("missing required file {rel}"),
+                "see FORMAT.md for the files of an audit folder".into(),
+            );
             return None;
         }
         self.read_file(rel, &path)
@@ -239,10 +245,7 @@ impl Loader {
 
     fn read_file(&mut self, rel: &str, path: &Path) -> Option<(FileRef, String)> {
         let fail = |this: &mut Self, message: String, hint: String| {
-            let file = this.sources.add(this.shown(rel), "");
-            this.diags
-                .error(Some(Place::new(file, 0..0)), message)
-                .add_hint(hint);
+            this.file_error(rel, message, hint);
             None
         };
         match fs::metadata(path) {
@@ -452,18 +455,12 @@ impl Loader {
             let stem = name.trim_end_matches(".md");
             let rel = format!("sections/{name}");
             if !SECTION_NAMES.contains(&stem) {
-                let file = self.sources.add(self.shown(&rel), "");
-                let d = self.diags.error(
-                    Some(Place::new(file, 0..0)),
-                    format!("unknown section file \"{name}\""),
-                );
-                match closest(stem, SECTION_NAMES) {
-                    Some(k) => d.add_hint(format!(
-                        "did you mean \"{k}.md\"? known sections: {}",
-                        SECTION_NAMES.join(", ")
-                    )),
-                    None => d.add_hint(format!("known sections: {}", SECTION_NAMES.join(", "))),
+                let known = format!("known sections: {}", SECTION_NAMES.join(", "));
+                let hint = match closest(stem, SECTION_NAMES) {
+                    Some(k) => format!("did you mean \"{k}.md\"? {known}"),
+                    None => known,
                 };
+                self.file_error(&rel, format!("unknown section file \"{name}\""), hint);
                 continue;
             }
             let Some((file, text)) = self.read_optional(&rel) else {
