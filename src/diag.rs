@@ -74,18 +74,6 @@ impl Diagnostic {
             ..Self::error(place, message)
         }
     }
-
-    /// Adds a hint.
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
-        self.hints.push(hint.into());
-        self
-    }
-
-    /// Adds a related place with a label.
-    pub fn related(mut self, place: Place, label: impl Into<String>) -> Self {
-        self.related.push((place, label.into()));
-        self
-    }
 }
 
 /// The texts of all files diagnostics may point into, by display name.
@@ -188,16 +176,6 @@ impl Diagnostics {
     /// Returns the diagnostics.
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.list.iter()
-    }
-
-    /// Moves all diagnostics of another list into this one.
-    pub fn extend(&mut self, other: Diagnostics) {
-        self.list.extend(other.list);
-    }
-
-    /// Tells whether there are no diagnostics at all.
-    pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
     }
 }
 
