@@ -497,14 +497,12 @@ impl Converter<'_, '_> {
     fn visible<'t>(&mut self, text: &'t str, range: &Range<usize>) -> std::borrow::Cow<'t, str> {
         let (text, hidden) = unicode::make_visible(text);
         if let Some(c) = hidden {
+            let (message, hint) = unicode::warning(c);
             self.problems.push(Problem {
                 range: range.clone(),
                 error: false,
-                message: format!("{} is shown as <U+{:04X}>", unicode::describe(c), c as u32),
-                hint: Some(
-                    "invisible and direction-changing characters are made visible in the report"
-                        .into(),
-                ),
+                message,
+                hint: Some(hint.into()),
             });
         }
         text

@@ -51,6 +51,14 @@ pub fn describe(c: char) -> String {
     format!("{kind} U+{:04X}", c as u32)
 }
 
+/// Says that a hidden character was made visible: the warning's message and hint.
+pub fn warning(c: char) -> (String, &'static str) {
+    (
+        format!("{} is shown as <U+{:04X}>", describe(c), c as u32),
+        "invisible and direction-changing characters are made visible in the report",
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

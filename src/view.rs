@@ -227,7 +227,7 @@ pub struct TargetLink<'a> {
 }
 
 /// A named count.
-#[derive(Serialize)]
+#[derive(Clone, Serialize)]
 pub struct Count {
     /// What is counted, e.g. `High`.
     pub name: &'static str,
@@ -408,7 +408,7 @@ impl<'a> View<'a> {
         let fix_review = meta.fix_review.as_ref().map(|r| FixReviewView {
             date: r.date.into(),
             sentence: fix_sentence(client, findings.len(), &status),
-            counts: count_by::<Status>(findings, |f| f.status),
+            counts: status.clone(),
         });
         let kind = count_by::<FindingType>(findings, |f| Some(f.kind))
             .into_iter()

@@ -191,18 +191,8 @@ impl Loader {
     fn visible(&mut self, text: &str, place: Place) -> String {
         let (shown, hidden) = crate::unicode::make_visible(text);
         if let Some(c) = hidden {
-            self.diags
-                .warning(
-                    Some(place),
-                    format!(
-                        "{} is shown as <U+{:04X}>",
-                        crate::unicode::describe(c),
-                        c as u32
-                    ),
-                )
-                .add_hint(
-                    "invisible and direction-changing characters are made visible in the report",
-                );
+            let (message, hint) = crate::unicode::warning(c);
+            self.diags.warning(Some(place), message).add_hint(hint);
         }
         shown.into_owned()
     }
