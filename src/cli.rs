@@ -1,9 +1,17 @@
-//! Command-line arguments, validated into a [`Config`] before any work is done.
+//! Command-line arguments, validated into a [`Request`] before any work is done.
+//!
+//! This is the top layer: it knows clap and the environment, and hands a
+//! validated request to [`crate::cmd`]. Usage errors are reported like every
+//! other error, as a diagnostic.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand};
+
+use crate::cmd::{self, Config, DEFAULT_TIMEOUT_SECS, DiffFormat, Request, Shard, Shell};
+use crate::diag;
+use crate::pipeline::Emit;
 
 /// Compiles security-audit data folders into finished audit report PDFs.
 #[derive(Debug, Parser)]
@@ -24,6 +32,8 @@ pub enum Command {
         /// Audit folders to check.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Builds the reports listed in a batch file: folders and variants of folders.
     ///
@@ -42,6 +52,14 @@ pub enum Command {
         /// Stops a report that takes longer than this many seconds to build.
         #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS)]
         timeout: u64,
+        /// Builds only shard K of N: every N-th report of the file, starting with the K-th.
+        #[arg(long, value_name = "K/N")]
+        shard: Option<String>,
+        /// Writes one JSON record per report built to this file.
+        #[arg(long, value_name = "FILE.json")]
+        summary: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Rebuilds the report whenever an input or template file changes.
     Watch {
@@ -53,16 +71,9 @@ pub enum Command {
         /// Folder of template files that override the embedded ones.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
     },
-    /// Measures build times and memory on synthetic audits and prints a table.
-    Bench {
-        /// Numbers of findings of the synthetic audits.
-        #[arg(long, value_delimiter = ',', default_value = "10,50,200,500")]
-        sizes: Vec<usize>,
-    },
-    /// Builds reports sent on standard input; used by auditpress itself.
-    #[command(hide = true)]
-    Worker,
     /// Lists what changed between two versions of an audit folder (exit 0 same, 1 different).
     Diff {
         /// The earlier version of the folder.
@@ -73,50 +84,66 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
         format: DiffFormat,
     },
+    /// Writes a small, commented audit folder that builds at once.
+    Init {
+        /// The folder to write (created if missing; default the current folder).
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Adds the files to a folder that is not empty (never overwrites a file).
+        #[arg(long)]
+        force: bool,
+    },
+    /// Prints a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions {
+        /// The shell.
+        shell: Shell,
+    },
+    /// Writes man pages, one per command, into a folder.
+    Man {
+        /// The folder to write them to.
+        out_dir: PathBuf,
+    },
+    /// Measures build times and memory on synthetic audits and prints a table.
+    Bench {
+        /// Numbers of findings of the synthetic audits.
+        #[arg(long, value_delimiter = ',', default_value = "10,50,200,500")]
+        sizes: Vec<usize>,
+    },
+    /// Builds reports sent on standard input; used by auditpress itself.
+    #[command(hide = true)]
+    Worker,
 }
 
-/// How `diff` prints the changes.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum DiffFormat {
-    /// One sentence per change.
+/// How a command reports: shared by build, check, batch and watch.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// How diagnostics are printed: human, short (one line each) or json (one object per line).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = DiagnosticFormat::Human)]
+    pub diagnostic_format: DiagnosticFormat,
+    /// Prints errors only.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The values of `--diagnostic-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiagnosticFormat {
+    /// With the offending line and a caret.
     Human,
-    /// A JSON document for tools.
+    /// One line each: file:line:column: error: message.
+    Short,
+    /// One JSON object per line (see docs/diagnostics.md).
     Json,
 }
 
-/// What to do, validated.
-#[derive(Debug)]
-pub enum Request {
-    /// Build or check audit folders.
-    Build(Config),
-    /// Build the reports of a batch file.
-    Batch {
-        /// The batch file.
-        file: PathBuf,
-        /// How to build.
-        config: Config,
-    },
-    /// Rebuild one folder on every change.
-    Watch {
-        /// How to build; `dirs` holds the one folder.
-        config: Config,
-    },
-    /// Serve builds to a parent auditpress process.
-    Worker,
-    /// Run the benchmark.
-    Bench {
-        /// Numbers of findings of the synthetic audits.
-        sizes: Vec<usize>,
-    },
-    /// Compare two versions of an audit folder.
-    Diff {
-        /// The earlier version.
-        old: PathBuf,
-        /// The later version.
-        new: PathBuf,
-        /// Output format.
-        format: DiffFormat,
-    },
+impl From<DiagnosticFormat> for diag::Format {
+    fn from(f: DiagnosticFormat) -> Self {
+        match f {
+            DiagnosticFormat::Human => diag::Format::Human,
+            DiagnosticFormat::Short => diag::Format::Short,
+            DiagnosticFormat::Json => diag::Format::Json,
+        }
+    }
 }
 
 /// Arguments of `build`.
@@ -132,8 +159,8 @@ pub struct BuildArgs {
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
     /// What to produce: the PDF, or a dump of an intermediate stage (to stdout without -o).
-    #[arg(long, value_enum, default_value_t = Emit::Pdf)]
-    pub emit: Emit,
+    #[arg(long, value_enum, default_value_t = EmitArg::Pdf)]
+    pub emit: EmitArg,
     /// Adds an appendix listing what changed since this earlier version of the folder.
     #[arg(long, value_name = "OLD_DIR")]
     pub changes_since: Option<PathBuf>,
@@ -150,11 +177,16 @@ pub struct BuildArgs {
     /// Stops a report that takes longer than this many seconds to build.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS)]
     pub timeout: u64,
+    /// Opens each PDF in the system's viewer after a successful build.
+    #[arg(long)]
+    pub open: bool,
+    #[command(flatten)]
+    pub report: ReportArgs,
 }
 
-/// What a build produces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum, serde::Serialize, serde::Deserialize)]
-pub enum Emit {
+/// The values of `--emit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EmitArg {
     /// The report PDF.
     Pdf,
     /// The template contract, as the templates read it.
@@ -163,65 +195,41 @@ pub enum Emit {
     ModelJson,
 }
 
-/// A validated request.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
-pub struct Config {
-    /// Audit folders, in the order given.
-    pub dirs: Vec<PathBuf>,
-    /// Explicit output file.
-    pub output: Option<PathBuf>,
-    /// Template override folder.
-    pub templates: Option<PathBuf>,
-    /// What to produce; `None` checks only.
-    pub emit: Option<Emit>,
-    /// SOURCE_DATE_EPOCH, when set.
-    pub source_date_epoch: Option<i64>,
-    /// Earlier version of the folder to list changes since.
-    pub changes_since: Option<PathBuf>,
-    /// Reports built at once.
-    pub jobs: usize,
-    /// PDF standards to conform to.
-    pub standards: Vec<typst_pdf::PdfStandard>,
-    /// Whether warnings fail the build.
-    pub deny_warnings: bool,
-    /// Compilations a cached compiler result survives unused (see `RenderOptions`).
-    pub cache_age: usize,
-    /// Whether each PDF is built in a worker process of its own.
-    pub isolate: bool,
-    /// Longest a report may take to build in a worker process.
-    pub timeout: Duration,
-}
-
-/// Default of `--timeout`, in seconds.
-pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
-
-impl Config {
-    /// A config that builds PDFs with every default.
-    pub fn pdf(dirs: Vec<PathBuf>, source_date_epoch: Option<i64>) -> Self {
-        Self {
-            dirs,
-            output: None,
-            templates: None,
-            emit: Some(Emit::Pdf),
-            source_date_epoch,
-            changes_since: None,
-            jobs: default_jobs(),
-            standards: Vec::new(),
-            deny_warnings: false,
-            cache_age: 1,
-            isolate: true,
-            timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+impl From<EmitArg> for Emit {
+    fn from(e: EmitArg) -> Self {
+        match e {
+            EmitArg::Pdf => Emit::Pdf,
+            EmitArg::ViewJson => Emit::ViewJson,
+            EmitArg::ModelJson => Emit::ModelJson,
         }
     }
+}
 
-    /// Tells whether builds run in worker processes: PDF builds, unless in watch mode.
-    pub fn isolated(&self) -> bool {
-        self.isolate && self.emit == Some(Emit::Pdf)
+/// A usage error: a message and a hint.
+pub struct Usage {
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub hint: Option<String>,
+}
+
+impl From<String> for Usage {
+    fn from(message: String) -> Self {
+        Self {
+            message,
+            hint: None,
+        }
+    }
+}
+
+impl From<&str> for Usage {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
     }
 }
 
 /// Rejects a time limit of zero.
-fn timeout(secs: u64) -> Result<Duration, String> {
+fn timeout(secs: u64) -> Result<Duration, Usage> {
     if secs == 0 {
         return Err("--timeout must be at least 1 second".into());
     }
@@ -229,108 +237,181 @@ fn timeout(secs: u64) -> Result<Duration, String> {
 }
 
 /// Parses and checks `--pdf-standard` values, as typst-cli names them.
-fn standards(names: &[String]) -> Result<Vec<typst_pdf::PdfStandard>, String> {
+fn standards(names: &[String]) -> Result<Vec<typst_pdf::PdfStandard>, Usage> {
     let list = names
         .iter()
         .map(|n| {
-            serde_json::from_value(serde_json::Value::String(n.to_lowercase())).map_err(|_| {
-                format!("unknown PDF standard \"{n}\" (known: 1.4 to 2.0, a-1b, a-2b, a-3b, a-4, ua-1, ...)")
+            serde_json::from_value(serde_json::Value::String(n.to_lowercase())).map_err(|_| Usage {
+                message: format!("unknown PDF standard \"{n}\""),
+                hint: Some("known: 1.4 to 2.0, a-1b, a-2b, a-3b, a-4, ua-1, ...".into()),
             })
         })
-        .collect::<Result<Vec<_>, String>>()?;
-    typst_pdf::PdfStandards::new(&list).map_err(|e| {
-        let hints: Vec<String> = e.hints().iter().map(|h| format!("\n  hint: {h}")).collect();
-        format!("{}{}", e.message(), hints.concat())
+        .collect::<Result<Vec<_>, Usage>>()?;
+    typst_pdf::PdfStandards::new(&list).map_err(|e| Usage {
+        message: e.message().to_string(),
+        hint: (!e.hints().is_empty()).then(|| {
+            e.hints()
+                .iter()
+                .map(|h| h.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        }),
     })?;
     Ok(list)
 }
 
-/// Returns the number of cores, the default number of reports built at once.
-pub fn default_jobs() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
-}
-
 /// Rejects a job count of zero.
-fn jobs(n: Option<usize>) -> Result<usize, String> {
+fn jobs(n: Option<usize>) -> Result<usize, Usage> {
     match n {
         Some(0) => Err("--jobs must be at least 1".into()),
         Some(n) => Ok(n),
-        None => Ok(default_jobs()),
+        None => Ok(cmd::default_jobs()),
+    }
+}
+
+/// Parses `--shard K/N`.
+fn shard(text: &str) -> Result<Shard, Usage> {
+    let bad = || Usage {
+        message: format!("invalid --shard \"{text}\""),
+        hint: Some("write K/N with 1 <= K <= N, e.g. --shard 2/3".into()),
+    };
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (index, count) = (
+        k.trim().parse::<usize>().map_err(|_| bad())?,
+        n.trim().parse::<usize>().map_err(|_| bad())?,
+    );
+    if index == 0 || index > count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
+}
+
+/// Reads SOURCE_DATE_EPOCH, when set.
+fn source_date_epoch() -> Result<Option<i64>, Usage> {
+    let epoch = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => Some(v.trim().parse::<i64>().map_err(|_| Usage {
+            message: format!("SOURCE_DATE_EPOCH=\"{v}\" is not a number of seconds since 1970"),
+            hint: Some("unset it, or set it to a whole number such as 1700000000".into()),
+        })?),
+        _ => None,
+    };
+    if let Some(secs) = epoch
+        && time::OffsetDateTime::from_unix_timestamp(secs).is_err()
+    {
+        return Err(format!("SOURCE_DATE_EPOCH={secs} is out of range").into());
+    }
+    Ok(epoch)
+}
+
+impl ReportArgs {
+    /// Applies the reporting choices to a config.
+    fn apply(&self, config: Config) -> Config {
+        Config {
+            format: self.diagnostic_format.into(),
+            quiet: self.quiet,
+            ..config
+        }
     }
 }
 
 impl Cli {
     /// Validates the arguments and the environment into a request.
-    pub fn request(self) -> Result<Request, String> {
-        let source_date_epoch = match std::env::var("SOURCE_DATE_EPOCH") {
-            Ok(v) if !v.trim().is_empty() => Some(v.trim().parse::<i64>().map_err(|_| {
-                format!("SOURCE_DATE_EPOCH=\"{v}\" is not a number of seconds since 1970")
-            })?),
-            _ => None,
-        };
-        if let Some(secs) = source_date_epoch
-            && time::OffsetDateTime::from_unix_timestamp(secs).is_err()
-        {
-            return Err(format!("SOURCE_DATE_EPOCH={secs} is out of range"));
-        }
+    pub fn request(self) -> Result<Request, Usage> {
+        let epoch = source_date_epoch()?;
+        let plain = || Config::pdf(Vec::new(), epoch);
         match self.command {
             Command::Diff { old, new, format } => Ok(Request::Diff { old, new, format }),
             Command::Bench { sizes } => Ok(Request::Bench { sizes }),
             Command::Worker => Ok(Request::Worker),
+            Command::Init { dir, force } => Ok(Request::Init {
+                dir,
+                force,
+                config: plain(),
+            }),
+            Command::Completions { shell } => Ok(Request::Completions {
+                shell,
+                command: Box::new(Cli::command()),
+            }),
+            Command::Man { out_dir } => Ok(Request::Man {
+                dir: out_dir,
+                command: Box::new(Cli::command()),
+                config: plain(),
+            }),
             Command::Batch {
                 file,
                 jobs: n,
                 timeout: t,
+                shard: k,
+                summary,
+                report,
             } => Ok(Request::Batch {
                 file,
-                config: Config {
+                config: report.apply(Config {
                     jobs: jobs(n)?,
                     timeout: timeout(t)?,
-                    ..Config::pdf(Vec::new(), source_date_epoch)
-                },
+                    ..plain()
+                }),
+                shard: k.as_deref().map(shard).transpose()?,
+                summary,
             }),
             Command::Watch {
                 dir,
                 output,
                 templates,
-            } => Ok(Request::Watch {
-                config: Config {
+                report,
+            } => {
+                let mut config = Config {
                     output,
-                    templates,
-                    // Keep what the last edits used, so the next edit re-lays out little.
-                    cache_age: 10,
                     isolate: false,
-                    ..Config::pdf(vec![dir], source_date_epoch)
-                },
-            }),
-            Command::Check { dirs } => Ok(Request::Build(Config {
-                emit: None,
-                ..Config::pdf(dirs, source_date_epoch)
-            })),
+                    ..Config::pdf(vec![dir], epoch)
+                };
+                config.options.templates = templates;
+                // Keep what the last edits used, so the next edit re-lays out little.
+                config.options.cache_age = 10;
+                Ok(Request::Watch {
+                    config: report.apply(config),
+                })
+            }
+            Command::Check { dirs, report } => {
+                let mut config = Config::pdf(dirs, epoch);
+                config.options.emit = None;
+                Ok(Request::Build(report.apply(config)))
+            }
             Command::Build(args) => {
                 if args.output.is_some() && args.dirs.len() > 1 {
                     return Err(
                         "-o/--output names one file; it cannot be used with several folders".into(),
                     );
                 }
-                if args.emit != Emit::Pdf && args.dirs.len() > 1 {
+                if args.emit != EmitArg::Pdf && args.dirs.len() > 1 {
                     return Err("--emit dumps one folder; give one folder at a time".into());
                 }
-                Ok(Request::Build(Config {
-                    dirs: args.dirs,
+                let mut config = Config {
                     output: args.output,
-                    templates: args.templates,
-                    emit: Some(args.emit),
-                    source_date_epoch,
-                    changes_since: args.changes_since,
                     jobs: jobs(args.jobs)?,
-                    standards: standards(&args.pdf_standards)?,
-                    deny_warnings: args.deny_warnings,
-                    cache_age: 1,
-                    isolate: true,
                     timeout: timeout(args.timeout)?,
-                }))
+                    open: args.open,
+                    ..Config::pdf(args.dirs, epoch)
+                };
+                config.options.templates = args.templates;
+                config.options.emit = Some(args.emit.into());
+                config.options.changes_since = args.changes_since;
+                config.options.standards = standards(&args.pdf_standards)?;
+                config.options.deny_warnings = args.deny_warnings;
+                Ok(Request::Build(args.report.apply(config)))
             }
+        }
+    }
+}
+
+/// Parses the command line and runs it; returns the process exit code.
+pub fn main() -> u8 {
+    let cli = Cli::parse();
+    match cli.request() {
+        Ok(request) => cmd::run(request),
+        Err(usage) => {
+            diag::report_error(diag::Format::Human, usage.message, usage.hint);
+            2
         }
     }
 }

@@ -12,6 +12,9 @@ use codespan_reporting::diagnostic::{self as cs, LabelStyle};
 use codespan_reporting::files::SimpleFiles;
 use codespan_reporting::term::{self, termcolor};
 
+/// Version of the JSON diagnostic format (`--diagnostic-format json`), see docs/diagnostics.md.
+pub const JSON_VERSION: u32 = 1;
+
 /// Index of a file in a [`Sources`] map.
 pub type FileRef = usize;
 
@@ -144,6 +147,28 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
     offset
 }
 
+/// Returns `did you mean X?` for the name closest to a misspelt word, with the
+/// name written by `show` (e.g. quoted), if one is close enough to be meant.
+pub fn did_you_mean(word: &str, names: &[&str], show: impl Fn(&str) -> String) -> Option<String> {
+    let lower = word.to_lowercase();
+    names
+        .iter()
+        .map(|n| (strsim::levenshtein(&lower, &n.to_lowercase()), *n))
+        .filter(|(d, n)| *d <= (n.chars().count() / 3).max(2))
+        .min_by_key(|(d, _)| *d)
+        .map(|(_, n)| format!("did you mean {}?", show(n)))
+}
+
+/// Writes a name in double quotes, for [`did_you_mean`].
+pub fn quoted(name: &str) -> String {
+    format!("\"{name}\"")
+}
+
+/// Writes a name in backticks, for [`did_you_mean`].
+pub fn ticked(name: &str) -> String {
+    format!("`{name}`")
+}
+
 /// A list of diagnostics, in the order they were found.
 #[derive(Default)]
 pub struct Diagnostics {
@@ -177,6 +202,16 @@ impl Diagnostics {
     pub fn iter(&self) -> impl Iterator<Item = &Diagnostic> {
         self.list.iter()
     }
+
+    /// Keeps only the diagnostics for which `keep` is true.
+    pub fn retain(&mut self, keep: impl FnMut(&Diagnostic) -> bool) {
+        self.list.retain(keep);
+    }
+
+    /// Counts the diagnostics of a level.
+    pub fn count(&self, level: Level) -> usize {
+        self.list.iter().filter(|d| d.level == level).count()
+    }
 }
 
 impl Diagnostic {
@@ -203,44 +238,146 @@ pub fn color_choice() -> termcolor::ColorChoice {
     }
 }
 
-/// Renders diagnostics to a writer, in the codespan style typst uses.
+/// How diagnostics are written (`--diagnostic-format`).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Format {
+    /// Rendered with the offending line and a caret, as typst and rustc do.
+    #[default]
+    Human,
+    /// One line each: `file:line:column: error: message`, hints in brackets.
+    Short,
+    /// One JSON object per line, for editors and CI annotations.
+    Json,
+}
+
+/// Renders diagnostics to a writer in a format.
 pub fn emit(
     out: &mut dyn termcolor::WriteColor,
+    format: Format,
     sources: &Sources,
     diagnostics: &Diagnostics,
+) -> io::Result<()> {
+    for d in diagnostics.iter() {
+        match format {
+            Format::Human => emit_human(out, sources, d)?,
+            Format::Short => writeln!(out, "{}", short(sources, d))?,
+            Format::Json => writeln!(out, "{}", json(sources, d))?,
+        }
+    }
+    Ok(())
+}
+
+/// Renders one diagnostic in the codespan style typst uses.
+fn emit_human(
+    out: &mut dyn termcolor::WriteColor,
+    sources: &Sources,
+    d: &Diagnostic,
 ) -> io::Result<()> {
     let config = term::Config {
         tab_width: 2,
         ..term::Config::default()
     };
-    for d in diagnostics.iter() {
-        let severity = match d.level {
-            Level::Error => cs::Severity::Error,
-            Level::Warning => cs::Severity::Warning,
-        };
-        let mut labels = Vec::new();
-        if let Some(p) = &d.place {
-            labels.push(cs::Label::new(LabelStyle::Primary, p.file, p.range.clone()));
-        }
-        for (p, msg) in &d.related {
-            labels.push(
-                cs::Label::new(LabelStyle::Secondary, p.file, p.range.clone())
-                    .with_message(msg.clone()),
-            );
-        }
-        let diagnostic = cs::Diagnostic::new(severity)
-            .with_message(d.message.clone())
-            .with_labels(labels)
-            .with_notes(d.hints.iter().map(|h| format!("hint: {h}")).collect());
-        term::emit(out, &config, &sources.files, &diagnostic).map_err(io::Error::other)?;
+    let severity = match d.level {
+        Level::Error => cs::Severity::Error,
+        Level::Warning => cs::Severity::Warning,
+    };
+    let mut labels = Vec::new();
+    if let Some(p) = &d.place {
+        labels.push(cs::Label::new(LabelStyle::Primary, p.file, p.range.clone()));
     }
-    Ok(())
+    for (p, msg) in &d.related {
+        labels.push(
+            cs::Label::new(LabelStyle::Secondary, p.file, p.range.clone())
+                .with_message(msg.clone()),
+        );
+    }
+    let diagnostic = cs::Diagnostic::new(severity)
+        .with_message(d.message.clone())
+        .with_labels(labels)
+        .with_notes(d.hints.iter().map(|h| format!("hint: {h}")).collect());
+    term::emit(out, &config, &sources.files, &diagnostic).map_err(io::Error::other)
 }
 
-/// Renders diagnostics to standard error.
-pub fn emit_stderr(sources: &Sources, diagnostics: &Diagnostics) {
+/// Returns the word for a level, as the formats print it.
+fn level_word(level: Level) -> &'static str {
+    match level {
+        Level::Error => "error",
+        Level::Warning => "warning",
+    }
+}
+
+/// Writes a diagnostic on one line: `file:line:column: error: message [hint: ...]`.
+fn short(sources: &Sources, d: &Diagnostic) -> String {
+    let mut line = String::new();
+    if let Some(p) = &d.place {
+        let (l, c) = sources.line_col(p.file, p.range.start);
+        line.push_str(&format!("{}:{l}:{c}: ", sources.name(p.file)));
+    }
+    line.push_str(&format!("{}: {}", level_word(d.level), d.message));
+    for hint in &d.hints {
+        line.push_str(&format!(" [hint: {hint}]"));
+    }
+    line
+}
+
+/// Describes a place as JSON: file, line, column (1-based) and byte range.
+fn place_json(sources: &Sources, p: &Place) -> serde_json::Value {
+    let (line, column) = sources.line_col(p.file, p.range.start);
+    let (end_line, end_column) = sources.line_col(p.file, p.range.end);
+    serde_json::json!({
+        "file": sources.name(p.file),
+        "line": line,
+        "column": column,
+        "end_line": end_line,
+        "end_column": end_column,
+        "byte_start": p.range.start,
+        "byte_end": p.range.end,
+    })
+}
+
+/// Writes a diagnostic as one JSON object (the schema is in docs/diagnostics.md).
+fn json(sources: &Sources, d: &Diagnostic) -> String {
+    let mut value = serde_json::json!({
+        "version": JSON_VERSION,
+        "severity": level_word(d.level),
+        "message": d.message,
+        "file": null,
+        "line": null,
+        "column": null,
+        "end_line": null,
+        "end_column": null,
+        "byte_start": null,
+        "byte_end": null,
+        "labels": d.related.iter().map(|(p, message)| {
+            let mut label = place_json(sources, p);
+            label["message"] = message.clone().into();
+            label
+        }).collect::<Vec<_>>(),
+        "hints": d.hints,
+    });
+    if let (Some(p), Some(object)) = (&d.place, value.as_object_mut()) {
+        if let serde_json::Value::Object(place) = place_json(sources, p) {
+            object.extend(place);
+        }
+    }
+    value.to_string()
+}
+
+/// Renders diagnostics of no file (command-level errors) to standard error.
+pub fn emit_stderr(format: Format, sources: &Sources, diagnostics: &Diagnostics) {
     let stream = termcolor::StandardStream::stderr(color_choice());
     let mut lock = stream.lock();
     // A broken stderr leaves nothing to report to.
-    let _ = emit(&mut lock, sources, diagnostics);
+    let _ = emit(&mut lock, format, sources, diagnostics);
+}
+
+/// Reports one error of no file (a command-level error) on standard error.
+pub fn report_error(format: Format, message: impl Into<String>, hint: Option<String>) {
+    let mut diags = Diagnostics::default();
+    let d = diags.error(None, message);
+    if let Some(h) = hint {
+        d.add_hint(h);
+    }
+    emit_stderr(format, &Sources::default(), &diags);
 }

@@ -1,38 +1,42 @@
 //! auditpress compiles a folder of structured security-audit data into a finished
 //! audit report PDF, through typst templates embedded in the binary.
 //!
-//! The pipeline, one typed function per arrow:
+//! The layers, each importing only the layers below it:
 //!
 //! ```text
-//! audit folder -> load -> model -> view -> render -> output
+//! cli        arguments -> a validated cmd::Request
+//! cmd/       one file per subcommand, and the worker pool they share
+//! pipeline   compile(job, options): the one path from a folder to a report
+//! load       audit folder -> model + every problem, with file:line:column
+//! review     pure comparisons of two audits (diff, changes appendix)
+//! view       the template contract: owned, serialisable, versioned
+//! render     the typst World, fonts, templates -> PDF
+//! naming     where each PDF goes; output claims
+//! output     atomic writes
+//! forge      permalinks into GitHub and GitLab
+//! model      typed audit data; content: the tree that prose becomes
+//! diag       diagnostics and their rendering (human, short, JSON)
+//! unicode    invisible characters made visible
 //! ```
 //!
-//! - [`load`] reads the folder into a [`model::Audit`], collecting every problem
-//!   as a [`diag::Diagnostic`] with its file, line and column.
-//! - [`forge`] links paths and fix references into GitHub and GitLab.
-//! - [`markdown`] turns the prose into a typed content tree; [`unicode`] makes
-//!   invisible characters visible.
-//! - [`review`] compares two versions of an audit.
-//! - [`view`] computes the template contract: counts, tables, dates, letters.
-//! - [`render`] typesets it with typst and exports PDF.
-//! - [`output`] writes files atomically.
-//! - [`driver`] drives the pipeline for the command line, in parallel;
-//!   [`batch`] reads batch files, [`watch`] rebuilds on changes and
-//!   [`bench`] measures; [`worker`] isolates each build in a child process.
+//! - [`cli`] parses the command line; [`cmd`] runs each subcommand.
+//! - [`pipeline`] loads, views, renders and writes one report.
+//! - [`load`] reads the folder into a [`model::Audit`], parsing prose into the
+//!   [`content`] tree, and collects every problem as a [`diag::Diagnostic`].
+//! - [`view`] computes the template contract; [`render`] typesets it.
+//! - [`naming`] and [`output`] decide where files go and write them atomically.
 
-pub mod batch;
-pub mod bench;
 pub mod cli;
+pub mod cmd;
+pub mod content;
 pub mod diag;
-pub mod driver;
 pub mod forge;
 pub mod load;
-pub mod markdown;
 pub mod model;
+pub mod naming;
 pub mod output;
+pub mod pipeline;
 pub mod render;
 pub mod review;
 pub mod unicode;
 pub mod view;
-pub mod watch;
-pub mod worker;

@@ -2,15 +2,6 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
-
 fn main() -> ExitCode {
-    let cli = auditpress::cli::Cli::parse();
-    match cli.request() {
-        Ok(request) => ExitCode::from(auditpress::driver::run(&request)),
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::from(2)
-        }
-    }
+    ExitCode::from(auditpress::cli::main())
 }

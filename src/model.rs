@@ -3,7 +3,8 @@
 use serde::Serialize;
 use time::Date;
 
-use crate::markdown::{Block, Inline};
+use crate::content::{Block, Inline};
+use crate::diag;
 
 /// A fixed scale of values written as text in the data (severity, status, ...).
 pub trait Scale: Sized + Copy + 'static {
@@ -26,22 +27,11 @@ pub trait Scale: Sized + Copy + 'static {
         }
         let names: Vec<&str> = Self::ALL.iter().map(|v| v.name()).collect();
         let mut hint = format!("expected one of {}", names.join(", "));
-        if let Some(close) = closest(wanted, &names) {
-            hint.push_str(&format!("; did you mean \"{close}\"?"));
+        if let Some(suggestion) = diag::did_you_mean(wanted, &names, diag::quoted) {
+            hint.push_str(&format!("; {suggestion}"));
         }
         Err((format!("unknown {} \"{}\"", Self::KIND, wanted), hint))
     }
-}
-
-/// Returns the name closest to a misspelt word, if one is close enough to be meant.
-pub fn closest<'a>(word: &str, names: &[&'a str]) -> Option<&'a str> {
-    let word = word.to_lowercase();
-    names
-        .iter()
-        .map(|n| (strsim::levenshtein(&word, &n.to_lowercase()), *n))
-        .filter(|(d, n)| *d <= (n.chars().count() / 3).max(2))
-        .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| n)
 }
 
 macro_rules! scale {
@@ -241,8 +231,8 @@ pub struct Meta {
     pub timeline: Vec<Event>,
     /// Audited repositories or systems.
     pub targets: Vec<Target>,
-    /// Questions the audit set out to answer.
-    pub goals: Vec<String>,
+    /// Questions the audit set out to answer, as inline Markdown.
+    pub goals: Vec<Vec<Inline>>,
     /// How the targets were covered.
     pub coverage: Coverage,
     /// Tools of the automated testing.
@@ -322,26 +312,22 @@ pub struct Target {
 }
 
 /// How the targets were covered.
-#[derive(Debug, Default, Serialize, serde::Deserialize)]
+#[derive(Debug, Default, Serialize)]
 pub struct Coverage {
-    /// Approaches taken.
-    #[serde(default)]
-    pub approaches: Vec<String>,
-    /// What was not covered.
-    #[serde(default)]
-    pub limitations: Vec<String>,
+    /// Approaches taken, as inline Markdown.
+    pub approaches: Vec<Vec<Inline>>,
+    /// What was not covered, as inline Markdown.
+    pub limitations: Vec<Vec<Inline>>,
 }
 
 /// A tool of the automated testing.
-#[derive(Debug, Serialize, serde::Deserialize)]
+#[derive(Debug, Serialize)]
 pub struct Tool {
     /// Tool name.
     pub name: String,
-    /// What it does.
-    #[serde(default)]
-    pub description: Option<String>,
+    /// What it does, as inline Markdown (empty when not given).
+    pub description: Vec<Inline>,
     /// Where its configuration is described, e.g. `Appendix E`.
-    #[serde(default)]
     pub policy: Option<String>,
 }
 

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use crate::markdown::Block;
+use crate::content::Block;
 use crate::model::{Audit, Finding, Scale};
 
 /// One difference between two versions of an audit.

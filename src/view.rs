@@ -8,11 +8,11 @@
 use serde::Serialize;
 use time::Date;
 
+use crate::content::{Block, Inline};
 use crate::forge;
-use crate::markdown::{self, Block, Inline};
 use crate::model::{
-    Acknowledgement, AppendixKind, Audit, Contact, Difficulty, Finding, FindingType, MaturityEntry,
-    Paper, Scale, Sections, Severity, Status, Target, appendix_letter, appendix_order,
+    AppendixKind, Audit, Difficulty, Finding, FindingType, Paper, Scale, Severity, Status, Target,
+    appendix_letter, appendix_order,
 };
 use crate::review::Change;
 
@@ -21,6 +21,35 @@ pub const VIEW_PATH: &str = "/data/view.json";
 
 /// Version of the template contract; bumped when a field changes meaning.
 pub const CONTRACT_VERSION: u32 = 1;
+
+/// Virtual path of the findings as JSON, attached to PDF/A-3 reports.
+pub const FINDINGS_JSON_PATH: &str = "/data/findings.json";
+
+/// Virtual path of the findings as CSV, attached to PDF/A-3 reports.
+pub const FINDINGS_CSV_PATH: &str = "/data/findings.csv";
+
+/// Returns the files a PDF/A-3 report attaches, by virtual path: the findings
+/// as JSON and as CSV (one row per finding, every cell quoted).
+pub fn attachments(audit: &Audit) -> Vec<(&'static str, String)> {
+    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let mut csv = String::from("number,id,title,severity,difficulty,type,status,target\n");
+    for f in &audit.findings {
+        let cells = [
+            f.number.to_string(),
+            f.id.clone(),
+            f.title_text.clone(),
+            f.severity.name().into(),
+            f.difficulty.name().into(),
+            f.kind.name().into(),
+            f.status.map_or("", |s| s.name()).into(),
+            f.targets.join("; "),
+        ];
+        csv.push_str(&cells.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","));
+        csv.push('\n');
+    }
+    let json = serde_json::to_string_pretty(&audit.findings).expect("findings serialise");
+    vec![(FINDINGS_JSON_PATH, json), (FINDINGS_CSV_PATH, csv)]
+}
 
 /// A date, both machine- and human-readable.
 #[derive(Serialize)]
@@ -49,47 +78,60 @@ impl From<Date> for DateView {
     }
 }
 
-/// The whole template contract.
+/// The whole template contract. Owned: the templates see exactly these
+/// structs, never the model's, so a change to the model cannot silently change
+/// what an override reads.
 #[derive(Serialize)]
-pub struct View<'a> {
-    /// Version of this contract.
+pub struct View {
+    /// Version of this contract; `report.typ` checks it.
     pub contract: u32,
     /// Cover and marking data.
-    pub report: ReportView<'a>,
+    pub report: ReportView,
     /// People to contact, by group, in order of first appearance.
-    pub contacts: Vec<ContactGroup<'a>>,
+    pub contacts: Vec<ContactGroup>,
     /// Events of the engagement.
-    pub timeline: Vec<EventView<'a>>,
+    pub timeline: Vec<EventView>,
     /// Audited targets.
-    pub targets: &'a [Target],
+    pub targets: Vec<TargetView>,
     /// Questions of the audit, as inline Markdown.
     pub goals: Vec<Vec<Inline>>,
     /// Coverage approaches, limitations and prose.
-    pub coverage: CoverageView<'a>,
+    pub coverage: CoverageView,
     /// Tools of the automated testing.
-    pub tools: Vec<ToolView<'a>>,
+    pub tools: Vec<ToolView>,
     /// Document history, oldest first.
-    pub history: Vec<VersionView<'a>>,
+    pub history: Vec<VersionView>,
     /// The fix review, when one was done.
     pub fix_review: Option<FixReviewView>,
     /// Findings in report order.
-    pub findings: Vec<FindingView<'a>>,
+    pub findings: Vec<FindingView>,
     /// Counts computed from the findings.
     pub counts: Counts,
     /// Codebase maturity rows.
-    pub maturity: &'a [MaturityEntry],
+    pub maturity: Vec<MaturityView>,
     /// People and organisations thanked.
-    pub acknowledgements: &'a [Acknowledgement],
+    pub acknowledgements: Vec<AcknowledgementView>,
     /// Prose sections.
-    pub sections: &'a Sections,
+    pub sections: SectionsView,
     /// Appendices with their letters, in order.
-    pub appendices: Vec<AppendixView<'a>>,
+    pub appendices: Vec<AppendixView>,
     /// Virtual path of the firm's logo, when the template folder has one.
     pub logo: Option<String>,
     /// What changed since an earlier version, with `--changes-since`.
     pub changes: Option<ChangesView>,
     /// Whether to attach the findings as JSON and CSV (PDF/A-3).
     pub attach: bool,
+}
+
+/// What the view needs beside the audit: choices of the build, not of the data.
+#[derive(Default)]
+pub struct ViewOptions {
+    /// Virtual path of the logo the template folder provides.
+    pub logo: Option<String>,
+    /// Whether the findings are attached as JSON and CSV.
+    pub attach: bool,
+    /// The earlier version and what changed since, for the changes appendix.
+    pub changes: Option<(String, Vec<Change>)>,
 }
 
 /// The changes since an earlier version of the report.
@@ -103,93 +145,122 @@ pub struct ChangesView {
 
 /// Cover and marking data.
 #[derive(Serialize)]
-pub struct ReportView<'a> {
+pub struct ReportView {
     /// Project name.
-    pub title: &'a str,
+    pub title: String,
     /// Report kind.
-    pub subtitle: &'a str,
+    pub subtitle: String,
     /// Report version.
-    pub version: &'a str,
+    pub version: String,
     /// Report date.
     pub date: DateView,
     /// Footer marking.
-    pub classification: &'a str,
+    pub classification: String,
     /// The firm that did the audit.
-    pub vendor: &'a str,
+    pub vendor: String,
     /// Whether to mark DRAFT on every page.
     pub draft: bool,
-    /// Page size.
+    /// Page size: `letter` or `a4`.
     pub paper: Paper,
     /// Client organisation, or the project name when none is given.
-    pub client: &'a str,
+    pub client: String,
     /// People the report is for.
-    pub prepared_for: &'a [String],
+    pub prepared_for: Vec<String>,
     /// People who wrote it.
-    pub prepared_by: &'a [String],
+    pub prepared_by: Vec<String>,
     /// Engagement dates and effort.
-    pub engagement: Option<EngagementView<'a>>,
+    pub engagement: Option<EngagementView>,
 }
 
 /// Engagement dates and effort.
 #[derive(Serialize)]
-pub struct EngagementView<'a> {
+pub struct EngagementView {
     /// First day.
     pub start: Option<DateView>,
     /// Last day.
     pub end: Option<DateView>,
     /// Effort in words.
-    pub effort: Option<&'a str>,
+    pub effort: Option<String>,
 }
 
 /// Contacts sharing a group.
 #[derive(Serialize)]
-pub struct ContactGroup<'a> {
+pub struct ContactGroup {
     /// Group name, as written (empty when none).
-    pub group: &'a str,
+    pub group: String,
     /// Its people.
-    pub people: Vec<&'a Contact>,
+    pub people: Vec<ContactView>,
+}
+
+/// A person to contact.
+#[derive(Serialize)]
+pub struct ContactView {
+    /// Full name.
+    pub name: String,
+    /// Role in the engagement.
+    pub role: Option<String>,
+    /// E-mail address.
+    pub email: Option<String>,
+    /// Group, as written.
+    pub group: Option<String>,
 }
 
 /// A timeline event.
 #[derive(Serialize)]
-pub struct EventView<'a> {
+pub struct EventView {
     /// When.
     pub date: DateView,
     /// What.
-    pub event: &'a str,
+    pub event: String,
+}
+
+/// An audited target.
+#[derive(Serialize)]
+pub struct TargetView {
+    /// Name used in finding targets.
+    pub name: String,
+    /// Repository URL.
+    pub repository: Option<String>,
+    /// Commit, tag or release.
+    pub version: Option<String>,
+    /// Kind of target, e.g. `Golang`.
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// Platform it runs on.
+    pub platform: Option<String>,
 }
 
 /// A document version.
 #[derive(Serialize)]
-pub struct VersionView<'a> {
+pub struct VersionView {
     /// Version number.
-    pub version: &'a str,
+    pub version: String,
     /// Date.
     pub date: DateView,
     /// What changed.
-    pub description: &'a str,
+    pub description: String,
 }
 
 /// Coverage of the audit.
 #[derive(Serialize)]
-pub struct CoverageView<'a> {
+pub struct CoverageView {
     /// Approaches taken.
     pub approaches: Vec<Vec<Inline>>,
     /// Limitations.
     pub limitations: Vec<Vec<Inline>>,
     /// Prose from sections/coverage.md.
-    pub prose: Option<&'a [Block]>,
+    pub prose: Option<Vec<Block>>,
 }
 
 /// An automated testing tool.
 #[derive(Serialize)]
-pub struct ToolView<'a> {
+pub struct ToolView {
     /// Name.
-    pub name: &'a str,
+    pub name: String,
     /// Description as inline Markdown.
     pub description: Vec<Inline>,
     /// Where its configuration is described.
-    pub policy: Option<&'a str>,
+    pub policy: Option<String>,
 }
 
 /// The fix review summary.
@@ -203,27 +274,110 @@ pub struct FixReviewView {
     pub sentence: String,
 }
 
-/// A finding with what the templates need beside the model.
+/// A finding as the templates see it.
 #[derive(Serialize)]
-pub struct FindingView<'a> {
-    /// The finding.
-    #[serde(flatten)]
-    pub finding: &'a Finding,
+pub struct FindingView {
+    /// 1-based position in the report.
+    pub number: usize,
+    /// Unique id.
+    pub id: String,
+    /// Title as inline content.
+    pub title: Vec<Inline>,
+    /// Title as plain text.
+    pub title_text: String,
+    /// Severity name.
+    pub severity: &'static str,
+    /// Difficulty name.
+    pub difficulty: &'static str,
+    /// Category name.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Affected places as written.
+    pub targets: Vec<String>,
+    /// Fix-review status name, when known.
+    pub status: Option<&'static str>,
+    /// Description section.
+    pub description: Vec<Block>,
+    /// Exploit scenario section.
+    pub exploit_scenario: Vec<Block>,
+    /// Recommendations section.
+    pub recommendations: Vec<Block>,
+    /// References section.
+    pub references: Vec<Block>,
+    /// Fix-review details, when fix-review.csv has the finding.
+    pub fix: Option<FixView>,
     /// Label for links: `finding-<id>`.
     pub label: String,
     /// Targets with their permalinks when known.
-    pub target_links: Vec<TargetLink<'a>>,
+    pub target_links: Vec<TargetLink>,
     /// Fix-review references with their links when known.
-    pub fix_refs: Vec<TargetLink<'a>>,
+    pub fix_refs: Vec<TargetLink>,
+}
+
+/// The fix review of one finding.
+#[derive(Serialize)]
+pub struct FixView {
+    /// PRs or commits of the fix, as written.
+    pub refs: Vec<String>,
+    /// What was reviewed.
+    pub note: Vec<Block>,
 }
 
 /// A target or reference as written, and its link.
 #[derive(Serialize)]
-pub struct TargetLink<'a> {
+pub struct TargetLink {
     /// The target as written.
-    pub text: &'a str,
+    pub text: String,
     /// Permalink at the audited commit, when the target names one.
     pub url: Option<String>,
+}
+
+/// One row of the codebase maturity evaluation.
+#[derive(Serialize)]
+pub struct MaturityView {
+    /// Category name.
+    pub category: String,
+    /// Rating name.
+    pub rating: &'static str,
+    /// Why the rating was given.
+    pub summary: Vec<Block>,
+}
+
+/// A person or organisation thanked.
+#[derive(Serialize)]
+pub struct AcknowledgementView {
+    /// Name.
+    pub name: String,
+    /// Their organisation.
+    pub organization: Option<String>,
+    /// Their role.
+    pub role: Option<String>,
+}
+
+/// A sub-section of a prose section.
+#[derive(Serialize)]
+pub struct SubsectionView {
+    /// Heading text; empty for text before the first heading.
+    pub title: String,
+    /// Body.
+    pub body: Vec<Block>,
+}
+
+/// Prose sections.
+#[derive(Serialize)]
+pub struct SectionsView {
+    /// Executive summary, split at its `##` headings.
+    pub executive_summary: Option<Vec<SubsectionView>>,
+    /// Coverage prose.
+    pub coverage: Option<Vec<Block>>,
+    /// Threat model.
+    pub threat_model: Option<Vec<Block>>,
+    /// Prose before the acknowledgements list.
+    pub acknowledgements: Option<Vec<Block>>,
+    /// Notices.
+    pub notices: Option<Vec<Block>>,
+    /// About the vendor.
+    pub about: Option<Vec<Block>>,
 }
 
 /// A named count.
@@ -264,16 +418,16 @@ pub struct MatrixRow {
 
 /// An appendix with its letter.
 #[derive(Serialize)]
-pub struct AppendixView<'a> {
+pub struct AppendixView {
     /// Its letter, A, B, ...
     pub letter: String,
     /// `vulnerability-categories`, `maturity-categories`, `custom`,
-    /// `fix-review-results` or `fix-review-statuses`.
+    /// `fix-review-results`, `fix-review-statuses` or `changes`.
     pub kind: &'static str,
     /// Title.
     pub title: String,
     /// Body of a custom appendix.
-    pub body: Option<&'a [Block]>,
+    pub body: Option<Vec<Block>>,
 }
 
 /// Counts findings per value of a scale, every value listed.
@@ -360,46 +514,31 @@ fn fix_sentence(client: &str, total: usize, counts: &[Count]) -> String {
     sentence
 }
 
-/// Parses short strings (goals, limitations) as inline Markdown without links to findings.
-fn inline_list(items: &[String]) -> Vec<Vec<Inline>> {
-    items.iter().map(|s| inline_text(s)).collect()
-}
-
-/// Converts one short string to inline content (it cannot fail: no images, no ids).
-fn inline_text(text: &str) -> Vec<Inline> {
-    struct NoImages;
-    impl markdown::ImageSink for NoImages {
-        fn resolve(&mut self, _: &str) -> Result<String, (String, String)> {
-            Err((String::new(), String::new()))
-        }
-    }
-    let ids = Default::default();
-    let mut images = NoImages;
-    let mut cx = markdown::Context {
-        ids: &ids,
-        targets: &[],
-        figure_prefix: String::new(),
-        figures: 0,
-        images: &mut images,
-    };
-    markdown::parse_inline(text, &mut cx).0
-}
-
-impl<'a> View<'a> {
-    /// Builds the view of an audit.
-    pub fn new(audit: &'a Audit) -> Self {
+impl View {
+    /// Builds the view of an audit: everything the templates read.
+    pub fn new(audit: &Audit, options: ViewOptions) -> Self {
         let meta = &audit.meta;
         let findings = &audit.findings;
-        let client = meta.client.organization.as_deref().unwrap_or(&meta.title);
+        let client = meta
+            .client
+            .organization
+            .clone()
+            .unwrap_or_else(|| meta.title.clone());
 
         let mut contacts: Vec<ContactGroup> = Vec::new();
         for c in &meta.contacts {
-            let group = c.group.as_deref().unwrap_or("");
+            let group = c.group.clone().unwrap_or_default();
+            let person = ContactView {
+                name: c.name.clone(),
+                role: c.role.clone(),
+                email: c.email.clone(),
+                group: c.group.clone(),
+            };
             match contacts.iter_mut().find(|g| g.group == group) {
-                Some(g) => g.people.push(c),
+                Some(g) => g.people.push(person),
                 None => contacts.push(ContactGroup {
                     group,
-                    people: vec![c],
+                    people: vec![person],
                 }),
             }
         }
@@ -407,7 +546,7 @@ impl<'a> View<'a> {
         let status = count_by::<Status>(findings, |f| f.status);
         let fix_review = meta.fix_review.as_ref().map(|r| FixReviewView {
             date: r.date.into(),
-            sentence: fix_sentence(client, findings.len(), &status),
+            sentence: fix_sentence(&client, findings.len(), &status),
             counts: status.clone(),
         });
         let kind = count_by::<FindingType>(findings, |f| Some(f.kind))
@@ -435,7 +574,7 @@ impl<'a> View<'a> {
             audit.appendices.len(),
             meta.fix_review.is_some(),
         );
-        let appendices = order
+        let mut appendices: Vec<AppendixView> = order
             .iter()
             .enumerate()
             .map(|(i, kind)| {
@@ -448,7 +587,7 @@ impl<'a> View<'a> {
                     }
                     AppendixKind::Custom(n) => {
                         let a = &audit.appendices[*n];
-                        ("custom", a.title.as_str(), Some(a.body.as_slice()))
+                        ("custom", a.title.as_str(), Some(a.body.clone()))
                     }
                     AppendixKind::FixReviewResults => {
                         ("fix-review-results", "Fix Review Results", None)
@@ -465,25 +604,38 @@ impl<'a> View<'a> {
                 }
             })
             .collect();
+        let changes = options.changes.map(|(since, changes)| {
+            appendices.push(AppendixView {
+                letter: appendix_letter(appendices.len()),
+                kind: "changes",
+                title: format!("Changes since Version {since}"),
+                body: None,
+            });
+            ChangesView {
+                since,
+                items: changes.iter().map(Change::describe).collect(),
+            }
+        });
+        let sections = &audit.sections;
 
         View {
             contract: CONTRACT_VERSION,
             report: ReportView {
-                title: &meta.title,
-                subtitle: &meta.subtitle,
-                version: &meta.version,
+                title: meta.title.clone(),
+                subtitle: meta.subtitle.clone(),
+                version: meta.version.clone(),
                 date: meta.date.into(),
-                classification: &meta.classification,
-                vendor: &meta.vendor,
+                classification: meta.classification.clone(),
+                vendor: meta.vendor.clone(),
                 draft: meta.draft,
                 paper: meta.paper,
                 client,
-                prepared_for: &meta.client.prepared_for,
-                prepared_by: &meta.client.prepared_by,
+                prepared_for: meta.client.prepared_for.clone(),
+                prepared_by: meta.client.prepared_by.clone(),
                 engagement: meta.engagement.as_ref().map(|e| EngagementView {
                     start: e.start.map(Into::into),
                     end: e.end.map(Into::into),
-                    effort: e.effort.as_deref(),
+                    effort: e.effort.clone(),
                 }),
             },
             contacts,
@@ -492,62 +644,48 @@ impl<'a> View<'a> {
                 .iter()
                 .map(|e| EventView {
                     date: e.date.into(),
-                    event: &e.event,
+                    event: e.event.clone(),
                 })
                 .collect(),
-            targets: &meta.targets,
-            goals: inline_list(&meta.goals),
+            targets: meta
+                .targets
+                .iter()
+                .map(|t| TargetView {
+                    name: t.name.clone(),
+                    repository: t.repository.clone(),
+                    version: t.version.clone(),
+                    kind: t.kind.clone(),
+                    platform: t.platform.clone(),
+                })
+                .collect(),
+            goals: meta.goals.clone(),
             coverage: CoverageView {
-                approaches: inline_list(&meta.coverage.approaches),
-                limitations: inline_list(&meta.coverage.limitations),
-                prose: audit.sections.coverage.as_deref(),
+                approaches: meta.coverage.approaches.clone(),
+                limitations: meta.coverage.limitations.clone(),
+                prose: sections.coverage.clone(),
             },
             tools: meta
                 .tools
                 .iter()
                 .map(|t| ToolView {
-                    name: &t.name,
-                    description: t
-                        .description
-                        .as_deref()
-                        .map(inline_text)
-                        .unwrap_or_default(),
-                    policy: t.policy.as_deref(),
+                    name: t.name.clone(),
+                    description: t.description.clone(),
+                    policy: t.policy.clone(),
                 })
                 .collect(),
             history: meta
                 .history
                 .iter()
                 .map(|v| VersionView {
-                    version: &v.version,
+                    version: v.version.clone(),
                     date: v.date.into(),
-                    description: &v.description,
+                    description: v.description.clone(),
                 })
                 .collect(),
             fix_review,
             findings: findings
                 .iter()
-                .map(|f| FindingView {
-                    finding: f,
-                    label: format!("finding-{}", f.id),
-                    target_links: f
-                        .targets
-                        .iter()
-                        .map(|t| TargetLink {
-                            text: t,
-                            url: forge::permalink(&meta.targets, t),
-                        })
-                        .collect(),
-                    fix_refs: f
-                        .fix
-                        .iter()
-                        .flat_map(|x| &x.refs)
-                        .map(|r| TargetLink {
-                            text: r,
-                            url: forge::ref_link(&meta.targets, r),
-                        })
-                        .collect(),
-                })
+                .map(|f| finding_view(f, &meta.targets))
                 .collect(),
             counts: Counts {
                 total: findings.len(),
@@ -557,34 +695,90 @@ impl<'a> View<'a> {
                 status,
                 matrix,
             },
-            maturity: &audit.maturity,
-            acknowledgements: &audit.acknowledgements,
-            sections: &audit.sections,
+            maturity: audit
+                .maturity
+                .iter()
+                .map(|m| MaturityView {
+                    category: m.category.clone(),
+                    rating: m.rating.name(),
+                    summary: m.summary.clone(),
+                })
+                .collect(),
+            acknowledgements: audit
+                .acknowledgements
+                .iter()
+                .map(|a| AcknowledgementView {
+                    name: a.name.clone(),
+                    organization: a.organization.clone(),
+                    role: a.role.clone(),
+                })
+                .collect(),
+            sections: SectionsView {
+                executive_summary: sections.executive_summary.as_ref().map(|list| {
+                    list.iter()
+                        .map(|s| SubsectionView {
+                            title: s.title.clone(),
+                            body: s.body.clone(),
+                        })
+                        .collect()
+                }),
+                coverage: sections.coverage.clone(),
+                threat_model: sections.threat_model.clone(),
+                acknowledgements: sections.acknowledgements.clone(),
+                notices: sections.notices.clone(),
+                about: sections.about.clone(),
+            },
             appendices,
-            logo: None,
-            changes: None,
-            attach: false,
+            logo: options.logo,
+            changes,
+            attach: options.attach,
         }
-    }
-
-    /// Adds the "Changes since version X" appendix, after all the others.
-    pub fn with_changes(mut self, since: &str, changes: &[Change]) -> Self {
-        self.appendices.push(AppendixView {
-            letter: appendix_letter(self.appendices.len()),
-            kind: "changes",
-            title: format!("Changes since Version {since}"),
-            body: None,
-        });
-        self.changes = Some(ChangesView {
-            since: since.to_string(),
-            items: changes.iter().map(Change::describe).collect(),
-        });
-        self
     }
 
     /// Serialises the view as the JSON the templates read.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).expect("the view serialises")
+    }
+}
+
+/// Returns the view of one finding, with permalinks from the targets.
+fn finding_view(f: &Finding, targets: &[Target]) -> FindingView {
+    FindingView {
+        number: f.number,
+        id: f.id.clone(),
+        title: f.title.clone(),
+        title_text: f.title_text.clone(),
+        severity: f.severity.name(),
+        difficulty: f.difficulty.name(),
+        kind: f.kind.name(),
+        targets: f.targets.clone(),
+        status: f.status.map(Status::name),
+        description: f.description.clone(),
+        exploit_scenario: f.exploit_scenario.clone(),
+        recommendations: f.recommendations.clone(),
+        references: f.references.clone(),
+        fix: f.fix.as_ref().map(|x| FixView {
+            refs: x.refs.clone(),
+            note: x.note.clone(),
+        }),
+        label: format!("finding-{}", f.id),
+        target_links: f
+            .targets
+            .iter()
+            .map(|t| TargetLink {
+                text: t.clone(),
+                url: forge::permalink(targets, t),
+            })
+            .collect(),
+        fix_refs: f
+            .fix
+            .iter()
+            .flat_map(|x| &x.refs)
+            .map(|r| TargetLink {
+                text: r.clone(),
+                url: forge::ref_link(targets, r),
+            })
+            .collect(),
     }
 }
 

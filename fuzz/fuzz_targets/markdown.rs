@@ -4,7 +4,7 @@
 
 use std::collections::HashSet;
 
-use auditpress::markdown::{self, Context, ImageSink};
+use auditpress::load::markdown::{self, Context, ImageSink};
 use libfuzzer_sys::fuzz_target;
 
 struct Images;

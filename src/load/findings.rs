@@ -14,9 +14,10 @@ use toml::de::DeTable;
 
 use super::table::{self, Column, Table};
 use super::{Loader, Origin, Prose};
+use crate::content::{self, Block};
+use crate::diag;
 use crate::diag::{FileRef, Place};
-use crate::markdown::{self, Block};
-use crate::model::{Difficulty, Finding, FindingType, FixEntry, Scale, Severity, Status, closest};
+use crate::model::{Difficulty, Finding, FindingType, FixEntry, Scale, Severity, Status};
 
 /// The four prose sections of a finding, in order, with their headings.
 const PROSE: [(&str, &str); 4] = [
@@ -377,8 +378,8 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
                 Some(Place::new(file, shift(key.span()))),
                 format!("unknown front matter key `{}` is ignored", key.get_ref()),
             );
-            match closest(key.get_ref(), FRONT_KEYS) {
-                Some(k) => d.add_hint(format!("did you mean `{k}`?")),
+            match diag::did_you_mean(key.get_ref(), FRONT_KEYS, diag::ticked) {
+                Some(k) => d.add_hint(k),
                 None => d.add_hint(format!("known keys: {}", FRONT_KEYS.join(", "))),
             };
         }
@@ -445,8 +446,8 @@ fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> HashMap<String, FixRow> {
                 Some(place),
                 format!("fix review of unknown finding \"{}\"", id.value),
             );
-            match closest(&id.value, &ids) {
-                Some(c) => d.add_hint(format!("did you mean \"{c}\"?")),
+            match diag::did_you_mean(&id.value, &ids, diag::quoted) {
+                Some(c) => d.add_hint(c),
                 None => d.add_hint(
                     "every id in fix-review.csv must be a finding of findings.csv or findings/",
                 ),
@@ -565,7 +566,7 @@ pub(super) fn finish(
         out.push(Finding {
             number,
             id: f.id,
-            title_text: markdown::plain(&title),
+            title_text: content::plain(&title),
             title,
             severity,
             difficulty,
@@ -602,7 +603,7 @@ fn split_body(
             content,
         } = &block
         {
-            let title = markdown::plain(content);
+            let title = content::plain(content);
             match PROSE
                 .iter()
                 .position(|(_, h)| h.eq_ignore_ascii_case(title.trim()))
@@ -631,8 +632,8 @@ fn split_body(
                         Some(heading_place(body, &title)),
                         format!("unknown section \"{title}\" in findings/{}.md", f.id),
                     );
-                    match closest(&title, &headings) {
-                        Some(h) => d.add_hint(format!("did you mean \"## {h}\"?")),
+                    match diag::did_you_mean(&title, &headings, |h| format!("\"## {h}\"")) {
+                        Some(h) => d.add_hint(h),
                         None => {
                             d.add_hint(format!("a finding's sections are: {}", headings.join(", ")))
                         }

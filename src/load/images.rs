@@ -16,7 +16,7 @@ use std::path::{Component, Path, PathBuf};
 
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader};
 
-use crate::markdown::ImageSink;
+use super::markdown::ImageSink;
 use crate::model::Asset;
 
 /// Largest image file read, in bytes.

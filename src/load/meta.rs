@@ -10,10 +10,9 @@ use time::Date;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use crate::diag::{Diagnostics, FileRef, Place};
+use crate::diag::{self, Diagnostics, FileRef, Place};
 use crate::model::{
     Client, Contact, Coverage, Engagement, Event, FixReview, Meta, Paper, Target, Tool, Version,
-    closest,
 };
 
 /// Keys of the top-level table.
@@ -78,6 +77,35 @@ impl<'de> Deserialize<'de> for TomlDate {
     }
 }
 
+#[derive(Deserialize, Default)]
+struct RawCoverage {
+    #[serde(default)]
+    approaches: Vec<Spanned<String>>,
+    #[serde(default)]
+    limitations: Vec<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+struct RawTool {
+    name: String,
+    description: Option<Spanned<String>>,
+    policy: Option<String>,
+}
+
+/// The Markdown values of audit.toml with their places, parsed by the loader
+/// once the findings (whose ids they may name) are known.
+#[derive(Default)]
+pub struct Prose {
+    /// `goals`.
+    pub goals: Vec<Spanned<String>>,
+    /// `coverage.approaches`.
+    pub approaches: Vec<Spanned<String>>,
+    /// `coverage.limitations`.
+    pub limitations: Vec<Spanned<String>>,
+    /// `description` of each `[[tools]]` entry, in order.
+    pub tools: Vec<Option<Spanned<String>>>,
+}
+
 #[derive(Deserialize)]
 struct RawEngagement {
     start: Option<TomlDate>,
@@ -105,7 +133,10 @@ struct RawVersion {
 }
 
 /// Reads audit.toml, or returns `None` when a required key is missing or invalid.
-pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<Meta> {
+///
+/// The prose of the returned [`Meta`] (goals, coverage, tool descriptions) is
+/// empty: it comes back as [`Prose`], with places, for the loader to parse.
+pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<(Meta, Prose)> {
     let root = match DeTable::parse(text) {
         Ok(root) => root,
         Err(e) => {
@@ -174,6 +205,14 @@ pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<Meta> 
             );
         r.failed = true;
     }
+    let coverage = r.optional::<RawCoverage>("coverage").unwrap_or_default();
+    let raw_tools = r.optional::<Vec<RawTool>>("tools").unwrap_or_default();
+    let prose = Prose {
+        goals: Vec::new(),
+        approaches: coverage.approaches,
+        limitations: coverage.limitations,
+        tools: raw_tools.iter().map(|t| t.description.clone()).collect(),
+    };
     let meta = Meta {
         subtitle: r
             .optional("subtitle")
@@ -186,7 +225,7 @@ pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<Meta> 
         draft: r.optional("draft").unwrap_or(false),
         paper,
         templates: r.optional("templates"),
-        goals: r.optional("goals").unwrap_or_default(),
+        goals: Vec::new(),
         client: r.optional::<Client>("client").unwrap_or_default(),
         engagement,
         contacts: r.optional::<Vec<Contact>>("contacts").unwrap_or_default(),
@@ -200,8 +239,15 @@ pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<Meta> 
             })
             .collect(),
         targets: r.optional::<Vec<Target>>("targets").unwrap_or_default(),
-        coverage: r.optional::<Coverage>("coverage").unwrap_or_default(),
-        tools: r.optional::<Vec<Tool>>("tools").unwrap_or_default(),
+        coverage: Coverage::default(),
+        tools: raw_tools
+            .into_iter()
+            .map(|t| Tool {
+                name: t.name,
+                description: Vec::new(),
+                policy: t.policy,
+            })
+            .collect(),
         fix_review,
         history: r
             .optional::<Vec<RawVersion>>("history")
@@ -217,7 +263,7 @@ pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<Meta> 
         date: date?.0,
         vendor: vendor?,
     };
-    (!r.failed).then_some(meta)
+    (!r.failed).then_some((meta, prose))
 }
 
 /// Returns the first line of a multi-line parser message.
@@ -338,8 +384,8 @@ impl Reader<'_, '_> {
             Some(Place::new(self.file, key.span())),
             format!("unknown key `{shown}` is ignored"),
         );
-        match closest(name, known) {
-            Some(c) => d.add_hint(format!("did you mean `{c}`?")),
+        match diag::did_you_mean(name, known, diag::ticked) {
+            Some(c) => d.add_hint(c),
             None => d.add_hint(format!("known keys here: {}", known.join(", "))),
         };
     }

@@ -6,6 +6,7 @@
 
 mod findings;
 mod images;
+pub mod markdown;
 mod meta;
 mod table;
 mod text;
@@ -15,13 +16,14 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostics, FileRef, Place, Sources};
-use crate::markdown::{self, Block, Context, Inline, Problem};
+use crate::content::{self, Block, Inline};
+use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
 use crate::model::{
-    Acknowledgement, Appendix, AppendixKind, Audit, MATURITY_CATEGORIES, MaturityEntry, Rating,
-    Scale, Sections, Subsection, Target, appendix_letter, appendix_order, closest,
+    Acknowledgement, Appendix, AppendixKind, Audit, Coverage, MATURITY_CATEGORIES, MaturityEntry,
+    Rating, Scale, Sections, Subsection, Target, appendix_letter, appendix_order,
 };
 use images::Images;
+use markdown::{Context, Problem};
 use table::Column;
 
 /// Largest input file accepted, in bytes.
@@ -63,7 +65,7 @@ pub mod fuzz {
         let file = sources.add("audit.toml", text);
         let valid = meta::read(file, text, &mut diags).is_some();
         let mut out = codespan_reporting::term::termcolor::Buffer::no_color();
-        diag::emit(&mut out, &sources, &diags).expect("diagnostics render");
+        diag::emit(&mut out, diag::Format::Human, &sources, &diags).expect("diagnostics render");
         valid
     }
 }
@@ -80,6 +82,11 @@ pub struct Loaded {
 
 /// Loads an audit folder. Fails only when the folder itself cannot be read.
 pub fn load(dir: &Path) -> io::Result<Loaded> {
+    load_into(dir, Sources::default(), Diagnostics::default())
+}
+
+/// Loads an audit folder, adding its files and problems to those of earlier loads.
+pub fn load_into(dir: &Path, sources: Sources, diagnostics: Diagnostics) -> io::Result<Loaded> {
     let root = fs::canonicalize(dir)
         .and_then(|p| {
             if p.is_dir() {
@@ -97,12 +104,13 @@ pub fn load(dir: &Path) -> io::Result<Loaded> {
     let mut loader = Loader {
         shown: dir.to_path_buf(),
         root: root.clone(),
-        sources: Sources::default(),
-        diags: Diagnostics::default(),
+        sources,
+        diags: diagnostics,
         images: Images::new(root),
     };
+    let errors_before = loader.diags.count(diag::Level::Error);
     let audit = loader.audit();
-    let audit = if loader.diags.has_errors() {
+    let audit = if loader.diags.count(diag::Level::Error) > errors_before {
         None
     } else {
         audit
@@ -141,14 +149,20 @@ pub(crate) struct Prose<'a> {
 
 impl Loader {
     fn audit(&mut self) -> Option<Audit> {
-        let meta = self
-            .read_required("audit.toml")
-            .and_then(|(file, text)| meta::read(file, &text, &mut self.diags));
+        let toml = self.read_required("audit.toml");
+        let read = toml
+            .as_ref()
+            .and_then(|(file, text)| meta::read(*file, text, &mut self.diags));
+        let (mut meta, toml_prose) = read.unzip();
         let targets = meta.as_ref().map(|m| m.targets.as_slice()).unwrap_or(&[]);
         let id_prefix = meta.as_ref().and_then(|m| m.id_prefix.clone());
         let raw = findings::read_raw(self, id_prefix.as_deref());
         let ids: HashSet<String> = raw.iter().map(|f| f.id.clone()).collect();
         let prose = Prose { ids: &ids, targets };
+        let toml_prose = match (&toml, toml_prose) {
+            (Some((file, text)), Some(raw)) => Some(self.toml_prose(&prose, *file, text, raw)),
+            _ => None,
+        };
 
         let maturity = self.maturity(&prose);
         let acknowledgements = self.acknowledgements();
@@ -175,6 +189,13 @@ impl Loader {
             .as_ref()
             .and_then(|m| m.fix_review.as_ref().map(|f| f.date));
         let findings = findings::finish(self, &prose, raw, fix_review);
+        if let (Some(meta), Some((goals, coverage, tools))) = (meta.as_mut(), toml_prose) {
+            meta.goals = goals;
+            meta.coverage = coverage;
+            for (tool, description) in meta.tools.iter_mut().zip(tools) {
+                tool.description = description;
+            }
+        }
         let meta = meta?;
         Some(Audit {
             meta,
@@ -185,6 +206,36 @@ impl Loader {
             appendices,
             assets: std::mem::take(&mut self.images.assets),
         })
+    }
+
+    /// Parses the Markdown values of audit.toml, placing their problems in audit.toml.
+    fn toml_prose(
+        &mut self,
+        prose: &Prose,
+        file: FileRef,
+        text: &str,
+        raw: meta::Prose,
+    ) -> (Vec<Vec<Inline>>, Coverage, Vec<Vec<Inline>>) {
+        let list = |this: &mut Self, items: &[toml::Spanned<String>]| {
+            items
+                .iter()
+                .map(|item| this.inline(prose, item.get_ref(), toml_origin(file, text, item)))
+                .collect::<Vec<_>>()
+        };
+        let goals = list(self, &raw.goals);
+        let coverage = Coverage {
+            approaches: list(self, &raw.approaches),
+            limitations: list(self, &raw.limitations),
+        };
+        let tools = raw
+            .tools
+            .iter()
+            .map(|d| match d {
+                Some(d) => self.inline(prose, d.get_ref(), toml_origin(file, text, d)),
+                None => Vec::new(),
+            })
+            .collect();
+        (goals, coverage, tools)
     }
 
     /// Makes hidden characters of a plain value visible, warning at its place.
@@ -383,8 +434,8 @@ impl Loader {
                             c.value
                         ),
                     );
-                    match closest(&c.value, MATURITY_CATEGORIES) {
-                        Some(k) => d.add_hint(format!("did you mean \"{k}\"?")),
+                    match diag::did_you_mean(&c.value, MATURITY_CATEGORIES, diag::quoted) {
+                        Some(k) => d.add_hint(k),
                         None => d.add_hint(format!(
                             "usual categories: {}",
                             MATURITY_CATEGORIES.join(", ")
@@ -446,8 +497,9 @@ impl Loader {
             let rel = format!("sections/{name}");
             if !SECTION_NAMES.contains(&stem) {
                 let known = format!("known sections: {}", SECTION_NAMES.join(", "));
-                let hint = match closest(stem, SECTION_NAMES) {
-                    Some(k) => format!("did you mean \"{k}.md\"? {known}"),
+                let hint = match diag::did_you_mean(stem, SECTION_NAMES, |k| format!("\"{k}.md\""))
+                {
+                    Some(k) => format!("{k} {known}"),
                     None => known,
                 };
                 self.file_error(&rel, format!("unknown section file \"{name}\""), hint);
@@ -506,7 +558,7 @@ impl Loader {
         };
         Some(Appendix {
             file: name,
-            title: markdown::plain(&content),
+            title: content::plain(&content),
             body: blocks,
         })
     }
@@ -561,6 +613,29 @@ impl Loader {
     }
 }
 
+/// Returns where a TOML string's text starts in its file: exactly, when the
+/// literal holds the text as it is (no escapes); else the whole literal.
+fn toml_origin(file: FileRef, text: &str, value: &toml::Spanned<String>) -> Origin {
+    let span = value.span();
+    let literal = text.get(span.clone()).unwrap_or("");
+    let inner = value.get_ref().as_str();
+    for quote in ["\"\"\"", "'''", "\"", "'"] {
+        if let Some(body) = literal
+            .strip_prefix(quote)
+            .and_then(|l| l.strip_suffix(quote))
+        {
+            let skipped = body.len() - body.trim_start_matches(['\r', '\n']).len();
+            if quote.len() == 3 && &body[skipped..] == inner {
+                return Origin::Exact(file, span.start + quote.len() + skipped);
+            }
+            if body == inner {
+                return Origin::Exact(file, span.start + quote.len());
+            }
+        }
+    }
+    Origin::Cell(file, span.start, span.end)
+}
+
 /// Splits blocks at their `##` headings into sub-sections.
 fn split_subsections(blocks: Vec<Block>) -> Vec<Subsection> {
     let mut out: Vec<Subsection> = Vec::new();
@@ -570,7 +645,7 @@ fn split_subsections(blocks: Vec<Block>) -> Vec<Subsection> {
                 level: 1 | 2,
                 content,
             } => out.push(Subsection {
-                title: markdown::plain(&content),
+                title: content::plain(&content),
                 body: Vec::new(),
             }),
             other => match out.last_mut() {

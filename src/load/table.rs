@@ -8,8 +8,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
+use crate::diag;
 use crate::diag::{Diagnostics, FileRef, Place};
-use crate::model::closest;
 
 /// Largest CSV cell accepted, in bytes; longer prose belongs in a Markdown file.
 pub const MAX_CELL_BYTES: usize = 256 * 1024;
@@ -168,8 +168,8 @@ pub fn read(
                     Some(place),
                     format!("unknown column \"{}\" is ignored", cell.value),
                 );
-                match closest(&name, &known) {
-                    Some(c) => d.add_hint(format!("did you mean \"{c}\"?")),
+                match diag::did_you_mean(&name, &known, diag::quoted) {
+                    Some(c) => d.add_hint(c),
                     None => d.add_hint(format!("known columns: {}", known.join(", "))),
                 };
             }

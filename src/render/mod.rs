@@ -9,7 +9,6 @@ pub mod templates;
 mod world;
 
 use std::collections::HashMap;
-use std::path::PathBuf;
 
 use typst::WorldExt;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
@@ -19,8 +18,8 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::diag::{Diagnostic, Diagnostics, FileRef, Level, Place, Sources};
-use crate::model::Audit;
 use crate::view::{VIEW_PATH, View};
+pub use templates::TemplateFile;
 use world::{ReportWorld, Served};
 
 /// Returns the bundled font files by name, e.g. to compile with the stock typst CLI.
@@ -36,8 +35,6 @@ pub struct RenderOptions {
     /// How many compilations a cached result survives unused: small for
     /// batches of unrelated reports, larger for watch mode's edits of one report.
     pub cache_age: usize,
-    /// Folder whose files override the embedded templates.
-    pub templates: Option<PathBuf>,
     /// Seconds since 1970 for the PDF dates, from SOURCE_DATE_EPOCH; else the report date.
     pub source_date_epoch: Option<i64>,
 }
@@ -50,33 +47,28 @@ pub struct Rendered {
     pub pages: usize,
 }
 
-/// Why rendering failed: template errors (already in the diagnostics) or an I/O problem.
-#[derive(Debug)]
-pub enum RenderError {
-    /// The templates have errors; they were added to the diagnostics.
-    Template,
-    /// A template override folder could not be read.
-    Io(std::io::Error),
+/// A file served to the templates beside the view: an image or an attachment.
+pub struct File {
+    /// Virtual path, e.g. `/assets/0.png`.
+    pub vpath: String,
+    /// Contents.
+    pub bytes: Vec<u8>,
 }
 
-/// Typesets an audit and exports it as PDF.
+/// Typesets the view with the templates and exports it as PDF.
+///
+/// Returns `None` when the templates have errors; they are in the diagnostics.
 pub fn render(
-    audit: &Audit,
-    mut view: View,
+    view: &View,
+    templates: Vec<TemplateFile>,
+    files: Vec<File>,
     options: &RenderOptions,
     sources: &mut Sources,
     diags: &mut Diagnostics,
-) -> Result<Rendered, RenderError> {
-    let templates = templates::collect(options.templates.as_deref()).map_err(RenderError::Io)?;
-    view.logo = templates::logo(&templates);
-    // PDF/A-3 allows attachments: the findings ride along as JSON and CSV.
-    view.attach = options
-        .standards
-        .iter()
-        .any(|s| matches!(s, PdfStandard::A_3b | PdfStandard::A_3u | PdfStandard::A_3a));
+) -> Option<Rendered> {
     let view_json = view.to_json();
-    check_glyphs(audit, &view_json, diags);
-    let mut files: Vec<(String, Served)> = templates
+    check_glyphs(view, &view_json, diags);
+    let mut served: Vec<(String, Served)> = templates
         .into_iter()
         .map(|t| {
             let served = Served {
@@ -86,36 +78,25 @@ pub fn render(
             (format!("/{}", t.name), served)
         })
         .collect();
-    let generated = [
-        (VIEW_PATH, view_json),
-        (
-            FINDINGS_JSON_PATH,
-            serde_json::to_string_pretty(&audit.findings).expect("findings serialise"),
-        ),
-        (FINDINGS_CSV_PATH, findings_csv(audit)),
-    ];
-    for (path, text) in generated {
-        files.push((
-            path.to_string(),
+    served.push((
+        VIEW_PATH.to_string(),
+        Served {
+            bytes: Bytes::from_string(view_json),
+            display: format!("{VIEW_PATH} (generated)"),
+        },
+    ));
+    for file in files {
+        served.push((
+            file.vpath.clone(),
             Served {
-                bytes: Bytes::from_string(text),
-                display: format!("{path} (generated)"),
+                bytes: Bytes::new(file.bytes),
+                display: file.vpath,
             },
         ));
     }
-    for asset in &audit.assets {
-        files.push((
-            asset.vpath.clone(),
-            Served {
-                bytes: Bytes::new(asset.bytes.clone()),
-                display: asset.vpath.clone(),
-            },
-        ));
-    }
-    let date = audit.meta.date;
-    let today = Datetime::from_ymd(date.year(), date.month() as u8, date.day())
-        .expect("a valid calendar date");
-    let world = ReportWorld::new(&format!("/{}", templates::MAIN), files, today);
+    let date = &view.report.date;
+    let today = Datetime::from_ymd(date.year, date.month, date.day).expect("a valid calendar date");
+    let world = ReportWorld::new(&format!("/{}", templates::MAIN), served, today);
 
     let warned = typst::compile::<PagedDocument>(&world);
     let mut files_seen = HashMap::new();
@@ -128,7 +109,7 @@ pub fn render(
     let result = warned.output.and_then(|doc| {
         let timestamp = timestamp(options.source_date_epoch, today);
         let pdf_options = PdfOptions {
-            ident: Smart::Custom(format!("{}/{}", audit.meta.title, audit.meta.version)),
+            ident: Smart::Custom(format!("{}/{}", view.report.title, view.report.version)),
             creator: Smart::Custom(Some(format!("auditpress {}", env!("CARGO_PKG_VERSION")))),
             timestamp: Some(timestamp),
             standards: PdfStandards::new(&options.standards)
@@ -142,42 +123,24 @@ pub fn render(
     });
     // Compiler caches would otherwise grow with every report of a long run.
     typst::comemo::evict(options.cache_age);
-    result.map_err(|errors| {
-        convert(&errors, diags);
-        RenderError::Template
-    })
+    match result {
+        Ok(rendered) => Some(rendered),
+        Err(errors) => {
+            convert(&errors, diags);
+            None
+        }
+    }
 }
 
-/// Virtual path of the findings as JSON, attached to PDF/A-3 reports.
-pub const FINDINGS_JSON_PATH: &str = "/data/findings.json";
-
-/// Virtual path of the findings as CSV, attached to PDF/A-3 reports.
-pub const FINDINGS_CSV_PATH: &str = "/data/findings.csv";
-
-/// Writes the findings as CSV: one row per finding, every cell quoted.
-fn findings_csv(audit: &Audit) -> String {
-    use crate::model::Scale;
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut out = String::from("number,id,title,severity,difficulty,type,status,target\n");
-    for f in &audit.findings {
-        let cells = [
-            f.number.to_string(),
-            f.id.clone(),
-            f.title_text.clone(),
-            f.severity.name().into(),
-            f.difficulty.name().into(),
-            f.kind.name().into(),
-            f.status.map_or("", |s| s.name()).into(),
-            f.targets.join("; "),
-        ];
-        out.push_str(&cells.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","));
-        out.push('\n');
-    }
-    out
+/// Tells whether a PDF standard allows attachments (PDF/A-3): the findings ride along.
+pub fn allows_attachments(standards: &[PdfStandard]) -> bool {
+    standards
+        .iter()
+        .any(|s| matches!(s, PdfStandard::A_3b | PdfStandard::A_3u | PdfStandard::A_3a))
 }
 
 /// Warns about characters no bundled font can show, naming the finding that holds them.
-fn check_glyphs(audit: &Audit, view_json: &str, diags: &mut Diagnostics) {
+fn check_glyphs(view: &View, view_json: &str, diags: &mut Diagnostics) {
     let missing = |text: &str| -> std::collections::BTreeSet<char> {
         text.chars()
             .filter(|c| !c.is_whitespace() && !c.is_control() && !fonts::covers(*c))
@@ -191,7 +154,7 @@ fn check_glyphs(audit: &Audit, view_json: &str, diags: &mut Diagnostics) {
             .join(", ")
     };
     let mut reported = std::collections::BTreeSet::new();
-    for f in &audit.findings {
+    for f in &view.findings {
         let chars = missing(&serde_json::to_string(f).expect("finding serialises"));
         if !chars.is_empty() {
             diags

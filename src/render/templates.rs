@@ -2,7 +2,8 @@
 //!
 //! A firm restyles its reports by passing a folder (`--templates DIR` or
 //! `templates = "DIR"` in audit.toml): every file in it replaces the embedded
-//! file of the same name, or adds one (a logo, say).
+//! file of the same path (`cover.typ`, `sections/maturity.typ`), or adds one
+//! (a logo, say).
 
 use std::fs;
 use std::io;
@@ -14,13 +15,23 @@ macro_rules! templates {
     };
 }
 
-/// The embedded template files, by file name.
+/// The embedded template files, by path relative to templates/.
 pub const EMBEDDED: &[(&str, &[u8])] = templates!(
     "report.typ",
     "style.typ",
     "markdown.typ",
     "cover.typ",
-    "front.typ",
+    "sections/toc.typ",
+    "sections/history.typ",
+    "sections/executive-summary.typ",
+    "sections/project-summary.typ",
+    "sections/goals.typ",
+    "sections/targets.typ",
+    "sections/coverage.typ",
+    "sections/threat-model.typ",
+    "sections/automated-testing.typ",
+    "sections/maturity.typ",
+    "sections/acknowledgements.typ",
     "summary.typ",
     "findings.typ",
     "appendices.typ",
@@ -31,7 +42,7 @@ pub const MAIN: &str = "report.typ";
 
 /// A template file and where it came from.
 pub struct TemplateFile {
-    /// File name, served at `/<name>`.
+    /// Path relative to the template folder, `/`-separated, served at `/<name>`.
     pub name: String,
     /// Name shown in diagnostics: `templates/x.typ (embedded)` or the override's path.
     pub display: String,
@@ -61,21 +72,7 @@ pub fn collect(overrides: Option<&Path>) -> io::Result<Vec<TemplateFile>> {
             format!("cannot read template folder {} ({e})", dir.display()),
         )
     })?;
-    let mut entries: Vec<PathBuf> = fs::read_dir(&root)?
-        .filter_map(|e| e.ok().map(|e| e.path()))
-        .collect();
-    entries.sort();
-    for path in entries {
-        let Some(name) = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .map(str::to_string)
-        else {
-            continue;
-        };
-        if name.starts_with('.') {
-            continue;
-        }
+    for (name, path) in files_under(&root, &root, 0)? {
         // Follow links only when they stay inside the folder.
         let real = fs::canonicalize(&path)?;
         let meta = fs::metadata(&real)?;
@@ -93,6 +90,41 @@ pub fn collect(overrides: Option<&Path>) -> io::Result<Vec<TemplateFile>> {
         }
     }
     Ok(files)
+}
+
+/// Deepest folder of an override folder that is read (`sections/` is one level).
+const MAX_DEPTH: usize = 2;
+
+/// Lists the files under a folder, sorted, as (`/`-separated relative name, path);
+/// hidden files and folders are skipped.
+fn files_under(root: &Path, dir: &Path, depth: usize) -> io::Result<Vec<(String, PathBuf)>> {
+    let mut entries: Vec<PathBuf> = fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    entries.sort();
+    let mut out = Vec::new();
+    for path in entries {
+        let Some(file_name) = path.file_name().and_then(|n| n.to_str()) else {
+            continue;
+        };
+        if file_name.starts_with('.') {
+            continue;
+        }
+        if path.is_dir() {
+            if depth + 1 < MAX_DEPTH && !path.is_symlink() {
+                out.extend(files_under(root, &path, depth + 1)?);
+            }
+            continue;
+        }
+        let rel = path.strip_prefix(root).unwrap_or(&path);
+        let name = rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/");
+        out.push((name, path));
+    }
+    Ok(out)
 }
 
 /// File names a firm's logo may have in the template folder, in order of preference.
@@ -113,9 +145,10 @@ mod tests {
     #[test]
     fn every_file_in_the_templates_folder_is_embedded() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("templates");
-        let mut on_disk: Vec<String> = fs::read_dir(dir)
+        let mut on_disk: Vec<String> = files_under(&dir, &dir, 0)
             .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .into_iter()
+            .map(|(name, _)| name)
             .filter(|n| n.ends_with(".typ"))
             .collect();
         on_disk.sort();

@@ -6,6 +6,7 @@ mod batch;
 mod build;
 mod common;
 mod hostile;
+mod layers;
 mod property;
 mod report;
 mod review;

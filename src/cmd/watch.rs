@@ -10,8 +10,9 @@ use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher};
 
-use crate::cli::Config;
-use crate::driver::{Job, Outcome, run_jobs};
+use super::pool::{run_jobs, worst};
+use super::{Config, fail};
+use crate::pipeline::{Job, Outcome};
 
 /// Quiet time after a change before rebuilding, so that a save of several files builds once.
 const DEBOUNCE: Duration = Duration::from_millis(120);
@@ -24,8 +25,12 @@ pub fn run(config: &Config) -> Outcome {
     let mut watcher = match notify::recommended_watcher(tx) {
         Ok(w) => w,
         Err(e) => {
-            eprintln!("error: cannot watch files ({e})");
-            return Outcome::Io;
+            return fail(
+                config,
+                Outcome::Io,
+                format!("cannot watch files ({e})"),
+                Some("the system may limit file watches; see fs.inotify.max_user_watches".into()),
+            );
         }
     };
     let mut watched: Vec<PathBuf> = Vec::new();
@@ -41,22 +46,30 @@ pub fn run(config: &Config) -> Outcome {
         Ok::<(), notify::Error>(())
     };
     let mut roots = vec![dir.clone()];
-    roots.extend(config.templates.clone());
+    roots.extend(config.options.templates.clone());
     roots.extend(templates_of(dir));
     for root in &roots {
         if let Err(e) = watch(root, &mut watched) {
-            eprintln!("error: cannot watch {} ({e})", root.display());
-            return Outcome::Io;
+            return fail(
+                config,
+                Outcome::Io,
+                format!("cannot watch {} ({e})", root.display()),
+                None,
+            );
         }
     }
-    eprintln!("watching {} (press Ctrl-C to stop)", dir.display());
+    if config.chatty() {
+        eprintln!("watching {} (press Ctrl-C to stop)", dir.display());
+    }
     loop {
         let start = Instant::now();
-        let outcome = run_jobs(std::slice::from_ref(&job), config);
+        let outcome = worst(&run_jobs(std::slice::from_ref(&job), config));
         let ms = start.elapsed().as_millis();
-        match outcome {
-            Outcome::Ok => eprintln!("rebuilt in {ms} ms"),
-            _ => eprintln!("build failed after {ms} ms; the last good PDF is kept"),
+        if config.chatty() {
+            match outcome {
+                Outcome::Ok => eprintln!("rebuilt in {ms} ms"),
+                _ => eprintln!("build failed after {ms} ms; the last good PDF is kept"),
+            }
         }
         // audit.toml may have started naming a template folder.
         if let Some(root) = templates_of(dir) {

@@ -1,4 +1,4 @@
-//! Markdown -> a small typed content tree that one typst function renders.
+//! Markdown -> the typed content tree of [`crate::content`].
 //!
 //! Findings, sections and appendices are written in CommonMark (with tables,
 //! strikethrough, footnotes and task lists). They are parsed here, in Rust, and
@@ -9,95 +9,14 @@
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options as CmOptions, Parser, Tag};
-use serde::Serialize;
-
+use crate::content::{Block, CodeRow, Figure, Inline, ListItem, plain, plain_blocks};
 use crate::forge::permalink;
 use crate::model::Target;
 use crate::unicode;
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options as CmOptions, Parser, Tag};
 
 /// Deepest nesting of Markdown elements accepted; the typst walker is recursive.
 pub const MAX_DEPTH: usize = 16;
-
-/// A block of content.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Block {
-    /// A paragraph.
-    Paragraph {
-        /// Its text.
-        content: Vec<Inline>,
-    },
-    /// A heading inside prose (levels 3 and below, as sections use 1 and 2).
-    Heading {
-        /// 1 to 6, as written.
-        level: u8,
-        /// Its text.
-        content: Vec<Inline>,
-    },
-    /// A code block.
-    #[serde(rename = "code-block")]
-    Code {
-        /// Language for highlighting, if given.
-        lang: Option<String>,
-        /// The code.
-        text: String,
-        /// Number of the first line.
-        start: u32,
-        /// Displayed line numbers to shade.
-        highlight: Vec<u32>,
-        /// One entry per row of `text`: the line it belongs to, and whether it
-        /// starts that line (long lines continue on further rows).
-        rows: Vec<CodeRow>,
-        /// Caption and number, when a `Figure:` paragraph follows.
-        figure: Option<Figure>,
-    },
-    /// An image standing alone.
-    #[serde(rename = "image-block")]
-    Image {
-        /// Virtual path of the image for the templates.
-        src: String,
-        /// Alternative text.
-        alt: String,
-        /// Caption and number, when a `Figure:` paragraph follows.
-        figure: Option<Figure>,
-    },
-    /// A block quote.
-    Quote {
-        /// Its content.
-        body: Vec<Block>,
-    },
-    /// A bulleted or numbered list.
-    List {
-        /// Whether items are numbered.
-        ordered: bool,
-        /// Number of the first item.
-        start: u64,
-        /// The items.
-        items: Vec<ListItem>,
-    },
-    /// A table.
-    Table {
-        /// Column alignments: `left`, `center`, `right` or `none`.
-        align: Vec<&'static str>,
-        /// Header cells.
-        header: Vec<Vec<Inline>>,
-        /// Body rows of cells.
-        rows: Vec<Vec<Vec<Inline>>>,
-    },
-    /// A horizontal rule.
-    Rule,
-}
-
-/// A row of a code block as displayed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CodeRow {
-    /// Number of the line the row belongs to; `None` for unnumbered lines
-    /// (elisions such as `// (...)` in a block with `linenos="inline"`).
-    pub line: Option<u32>,
-    /// Whether the row starts its line (continuation rows show no number).
-    pub first: bool,
-}
 
 /// What a code block's info string says.
 struct CodeInfo {
@@ -180,82 +99,6 @@ pub fn wrap_code(text: &str, numbers: &[Option<u32>]) -> (String, Vec<CodeRow>) 
 }
 
 /// A numbered figure caption.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Figure {
-    /// Computed number, e.g. `4.1` or `C.2`.
-    pub number: String,
-    /// Caption text, without the `Figure 4.1:` prefix.
-    pub caption: Vec<Inline>,
-}
-
-/// One item of a list.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct ListItem {
-    /// `Some(done)` for task-list items.
-    pub task: Option<bool>,
-    /// Its content.
-    pub body: Vec<Block>,
-}
-
-/// Inline content.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Inline {
-    /// Plain text, laid out verbatim.
-    Text {
-        /// The text.
-        text: String,
-    },
-    /// Inline code.
-    Code {
-        /// The code.
-        text: String,
-        /// Permalink, when the code is a path with lines in a known target.
-        url: Option<String>,
-    },
-    /// Emphasis.
-    Emph {
-        /// Emphasised content.
-        content: Vec<Inline>,
-    },
-    /// Strong emphasis.
-    Strong {
-        /// Strong content.
-        content: Vec<Inline>,
-    },
-    /// Struck-through text.
-    Strike {
-        /// Struck content.
-        content: Vec<Inline>,
-    },
-    /// A link to an http, https or mailto URL.
-    Link {
-        /// Target URL.
-        url: String,
-        /// Link text.
-        content: Vec<Inline>,
-    },
-    /// A mention of a finding id, linked to the finding.
-    FindingRef {
-        /// The finding id.
-        id: String,
-    },
-    /// An image inside text.
-    Image {
-        /// Virtual path of the image.
-        src: String,
-        /// Alternative text.
-        alt: String,
-    },
-    /// A hard line break.
-    Break,
-    /// A footnote, with the content of its definition.
-    Footnote {
-        /// The footnote text.
-        body: Vec<Block>,
-    },
-}
-
 /// A problem found in Markdown text, at a byte range of that text.
 #[derive(Debug)]
 pub struct Problem {
@@ -326,50 +169,6 @@ pub fn parse_inline(text: &str, cx: &mut Context) -> (Vec<Inline>, Vec<Problem>)
         })
         .collect();
     (inlines, problems)
-}
-
-/// Returns the plain text of inline content.
-pub fn plain(inlines: &[Inline]) -> String {
-    let mut out = String::new();
-    for i in inlines {
-        match i {
-            Inline::Text { text } | Inline::Code { text, .. } => out.push_str(text),
-            Inline::Emph { content }
-            | Inline::Strong { content }
-            | Inline::Strike { content }
-            | Inline::Link { content, .. } => out.push_str(&plain(content)),
-            Inline::FindingRef { id } => out.push_str(id),
-            Inline::Image { alt, .. } => out.push_str(alt),
-            Inline::Break => out.push(' '),
-            Inline::Footnote { .. } => {}
-        }
-    }
-    out
-}
-
-/// Returns the plain text of blocks, paragraphs separated by blank lines.
-pub fn plain_blocks(blocks: &[Block]) -> String {
-    let parts: Vec<String> = blocks
-        .iter()
-        .map(|b| match b {
-            Block::Paragraph { content } | Block::Heading { content, .. } => plain(content),
-            Block::Code { text, .. } => text.clone(),
-            Block::Image { alt, .. } => alt.clone(),
-            Block::Quote { body } => plain_blocks(body),
-            Block::List { items, .. } => items
-                .iter()
-                .map(|i| plain_blocks(&i.body))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            Block::Table { header, rows, .. } => std::iter::once(header)
-                .chain(rows)
-                .map(|r| r.iter().map(|c| plain(c)).collect::<Vec<_>>().join(" | "))
-                .collect::<Vec<_>>()
-                .join("\n"),
-            Block::Rule => String::new(),
-        })
-        .collect();
-    parts.join("\n\n")
 }
 
 /// What a frame of the conversion stack is building.

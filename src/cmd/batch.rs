@@ -14,26 +14,82 @@
 //!
 //! Paths are relative to the batch file. A variant overrides `draft`,
 //! `classification`, `version` or `subtitle` of the folder's audit.toml.
+//!
+//! `--shard K/N` builds every N-th report starting with the K-th, so that N
+//! machines together build each report exactly once; `--summary FILE` writes
+//! one JSON record per report built.
 
 use std::path::Path;
 
 use serde::Deserialize;
 use toml::Spanned;
 
+use super::pool::{self, Report};
+use super::{Config, Shard, fail};
 use crate::diag::{self, Diagnostics, Place, Sources};
-use crate::driver::{Destination, Job, Outcome, Overrides, slug};
-use crate::model::Audit;
+use crate::naming::{Destination, PLACEHOLDERS, check_template};
+use crate::output::write_atomic;
+use crate::pipeline::{Job, Outcome, Overrides};
 
-/// Placeholders an output name template may use.
-const PLACEHOLDERS: &[&str] = &[
-    "project",
-    "title",
-    "subtitle",
-    "version",
-    "classification",
-    "date",
-    "folder",
-];
+/// Version of the summary file's layout (`--summary`), see docs/batch.md.
+pub const SUMMARY_VERSION: u32 = 1;
+
+/// Builds the reports of a batch file (or of one shard of it).
+pub fn run(file: &Path, config: &Config, shard: Option<Shard>, summary: Option<&Path>) -> Outcome {
+    let jobs = match read(file, config.format) {
+        Ok(jobs) => jobs,
+        Err(outcome) => return outcome,
+    };
+    let jobs: Vec<Job> = match shard {
+        Some(s) => jobs
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| i % s.count == s.index - 1)
+            .map(|(_, job)| job)
+            .collect(),
+        None => jobs,
+    };
+    let reports = pool::run_jobs(&jobs, config);
+    let mut outcome = pool::worst(&reports);
+    if let Some(path) = summary {
+        let text = summary_json(&jobs, &reports, shard);
+        if let Err(e) = write_atomic(path, text.as_bytes()) {
+            outcome = outcome.max(fail(config, Outcome::Io, e.to_string(), None));
+        }
+    }
+    outcome
+}
+
+/// Writes the summary file: one record per report, in batch-file order.
+fn summary_json(jobs: &[Job], reports: &[Report], shard: Option<Shard>) -> String {
+    let records: Vec<serde_json::Value> = jobs
+        .iter()
+        .zip(reports)
+        .map(|(job, r)| {
+            serde_json::json!({
+                "name": job.name,
+                "folder": job.dir,
+                "variant": job.overrides,
+                "output": r.output,
+                "result": match r.outcome {
+                    Outcome::Ok => "ok",
+                    Outcome::Errors => "failed",
+                    Outcome::Io => "io-error",
+                },
+                "pages": r.pages,
+                "seconds": (r.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
+                "errors": r.errors,
+                "warnings": r.warnings,
+            })
+        })
+        .collect();
+    let doc = serde_json::json!({
+        "version": SUMMARY_VERSION,
+        "shard": shard.map(|s| format!("{}/{}", s.index, s.count)),
+        "reports": records,
+    });
+    serde_json::to_string_pretty(&doc).expect("the summary serialises") + "\n"
+}
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -56,9 +112,13 @@ struct Entry {
 }
 
 /// Reads a batch file into jobs, printing its problems.
-pub fn read(file: &Path) -> Result<Vec<Job>, Outcome> {
+fn read(file: &Path, format: diag::Format) -> Result<Vec<Job>, Outcome> {
     let text = std::fs::read_to_string(file).map_err(|e| {
-        eprintln!("error: cannot read batch file {} ({e})", file.display());
+        diag::report_error(
+            format,
+            format!("cannot read batch file {} ({e})", file.display()),
+            Some("check the path of the batch file".into()),
+        );
         Outcome::Io
     })?;
     let mut sources = Sources::default();
@@ -145,60 +205,8 @@ pub fn read(file: &Path) -> Result<Vec<Job>, Outcome> {
         }
     };
     if diags.has_errors() {
-        diag::emit_stderr(&sources, &diags);
+        diag::emit_stderr(format, &sources, &diags);
         return Err(Outcome::Errors);
     }
     Ok(jobs)
-}
-
-/// Checks an output name template; returns the first unknown placeholder.
-fn check_template(template: &str) -> Result<(), String> {
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let after = &rest[open + 1..];
-        let Some(close) = after.find('}') else {
-            return Err(after.to_string());
-        };
-        let name = &after[..close];
-        if !PLACEHOLDERS.contains(&name) {
-            return Err(name.to_string());
-        }
-        rest = &after[close + 1..];
-    }
-    Ok(())
-}
-
-/// Fills an output name template from a loaded (and overridden) audit.
-pub fn expand(template: &str, dir: &Path, audit: &Audit) -> String {
-    let meta = &audit.meta;
-    let folder = std::fs::canonicalize(dir)
-        .ok()
-        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
-        .unwrap_or_default();
-    let values = [
-        ("project", slug(&meta.title)),
-        ("title", slug(&meta.title)),
-        ("subtitle", slug(&meta.subtitle)),
-        ("version", slug(&meta.version)),
-        ("classification", slug(&meta.classification)),
-        ("date", meta.date.to_string()),
-        ("folder", slug(&folder)),
-    ];
-    values.iter().fold(template.to_string(), |acc, (k, v)| {
-        acc.replace(&format!("{{{k}}}"), v)
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::check_template;
-
-    #[test]
-    fn output_templates_name_known_placeholders_only() {
-        assert!(check_template("out/{project}-{version}-{classification}.pdf").is_ok());
-        assert_eq!(
-            check_template("{project}-{clasification}.pdf"),
-            Err("clasification".into())
-        );
-    }
 }

@@ -13,12 +13,10 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use crate::cli::default_jobs;
-use crate::diag::{Diagnostics, Sources};
-use crate::driver::Outcome;
-use crate::load;
-use crate::render::{self, RenderOptions, templates};
-use crate::view::View;
+use super::default_jobs;
+use crate::naming::OutputClaims;
+use crate::pipeline::{self, Emit, Job, Options, Outcome};
+use crate::render::{self, templates};
 
 /// Audits in the batch measurement.
 const BATCH_AUDITS: usize = 50;
@@ -34,7 +32,11 @@ pub fn run(sizes: &[usize]) -> Outcome {
             Outcome::Ok
         }
         Err(e) => {
-            eprintln!("error: benchmark failed ({e})");
+            crate::diag::report_error(
+                crate::diag::Format::Human,
+                format!("benchmark failed ({e})"),
+                None,
+            );
             Outcome::Io
         }
     }
@@ -70,7 +72,7 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         let mut pages = 0;
         for _ in 0..4 {
             let start = Instant::now();
-            pages = compile(&dir)?;
+            pages = compile(&dir, &tmp.path().join(format!("warm-{n}.pdf")))?;
             warm.push(start.elapsed());
         }
         warm.sort();
@@ -236,26 +238,30 @@ fn secs(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
 
-/// Loads, views and renders a folder in this process; returns the page count.
-fn compile(dir: &Path) -> std::io::Result<usize> {
-    let loaded = load::load(dir)?;
-    let audit = loaded
-        .audit
-        .ok_or_else(|| std::io::Error::other("the synthetic audit has errors"))?;
-    let mut sources = Sources::default();
-    let mut diags = Diagnostics::default();
-    let rendered = render::render(
-        &audit,
-        View::new(&audit),
-        &RenderOptions {
-            cache_age: 10,
-            ..RenderOptions::default()
-        },
-        &mut sources,
-        &mut diags,
-    )
-    .map_err(|_| std::io::Error::other("the synthetic audit does not render"))?;
-    Ok(rendered.pages)
+/// Compiles a folder in this process, through the pipeline every command uses.
+fn compile_with(
+    dir: &Path,
+    output: &Path,
+    options: &Options,
+) -> std::io::Result<pipeline::Compiled> {
+    let job = Job::folder(dir, Some(output));
+    let compiled = pipeline::compile(&job, options, &OutputClaims::default());
+    match compiled.outcome {
+        Outcome::Ok => Ok(compiled),
+        _ => Err(std::io::Error::other(format!(
+            "the synthetic audit {} does not build",
+            dir.display()
+        ))),
+    }
+}
+
+/// Builds a folder's PDF in this process, with warm caches; returns the page count.
+fn compile(dir: &Path, output: &Path) -> std::io::Result<usize> {
+    let options = Options {
+        cache_age: 10,
+        ..Options::default()
+    };
+    Ok(compile_with(dir, output, &options)?.pages.unwrap_or(0))
 }
 
 /// Runs a command, returning its wall time and the peak resident memory, in KiB,
@@ -329,16 +335,21 @@ fn typst_compile(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Durat
     fs::create_dir_all(work.join("data"))?;
     fs::create_dir_all(work.join("fonts"))?;
     for (name, bytes) in templates::EMBEDDED {
-        fs::write(work.join(name), bytes)?;
+        let path = work.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(path, bytes)?;
     }
     for (name, bytes) in render::font_files() {
         fs::write(work.join("fonts").join(name), bytes)?;
     }
-    let loaded = load::load(dir)?;
-    let audit = loaded
-        .audit
-        .ok_or_else(|| std::io::Error::other("the synthetic audit has errors"))?;
-    fs::write(work.join("data/view.json"), View::new(&audit).to_json())?;
+    let options = Options {
+        emit: Some(Emit::ViewJson),
+        ..Options::default()
+    };
+    let view = compile_with(dir, &work.join("unused.pdf"), &options)?.dump;
+    fs::write(work.join("data/view.json"), view.unwrap_or_default())?;
     let (time, _) = timed_process(
         Command::new(typst)
             .arg("compile")

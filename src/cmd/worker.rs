@@ -21,8 +21,11 @@ use std::time::Instant;
 use codespan_reporting::term::termcolor::{Buffer, BufferWriter, WriteColor};
 use serde::{Deserialize, Serialize};
 
-use crate::cli::Config;
-use crate::driver::{Claims, Job, Outcome, Report, STACK_BYTES, run_one};
+use super::Config;
+use super::pool::{Report, STACK_BYTES, run_here};
+use crate::diag::{self, Diagnostics, Sources};
+use crate::naming::Claims;
+use crate::pipeline::{Job, Outcome};
 
 /// What the parent sends: one report to build.
 #[derive(Serialize, Deserialize)]
@@ -42,6 +45,9 @@ enum Message {
     Done {
         outcome: Outcome,
         pages: Option<usize>,
+        output: Option<PathBuf>,
+        errors: usize,
+        warnings: usize,
         log: String,
     },
 }
@@ -102,11 +108,17 @@ pub fn build(
 ) -> Report {
     let start = Instant::now();
     let mut log = writer.buffer();
-    let fail = |log: &mut Buffer, outcome: Outcome, message: String| {
-        let _ = writeln!(log, "{message}");
+    let fail = |log: &mut Buffer, outcome: Outcome, message: String, hint: &str| {
+        let mut diags = Diagnostics::default();
+        diags.error(None, message).add_hint(hint);
+        let _ = diag::emit(log, config.format, &Sources::default(), &diags);
         Report {
             outcome,
             pages: None,
+            output: None,
+            dump: None,
+            errors: 1,
+            warnings: 0,
             elapsed: start.elapsed(),
             log: std::mem::replace(log, writer.buffer()),
         }
@@ -118,7 +130,8 @@ pub fn build(
                 return fail(
                     &mut log,
                     Outcome::Io,
-                    format!("error: cannot start a build process ({e})"),
+                    format!("cannot start a build process ({e})"),
+                    "check that the auditpress executable is still in place",
                 );
             }
         }
@@ -147,12 +160,19 @@ pub fn build(
                 Ok(Message::Done {
                     outcome,
                     pages,
+                    output,
+                    errors,
+                    warnings,
                     log: text,
                 }) => {
                     let _ = log.write_all(text.as_bytes());
                     return Report {
                         outcome,
                         pages,
+                        output,
+                        dump: None,
+                        errors,
+                        warnings,
                         elapsed: start.elapsed(),
                         log,
                     };
@@ -167,10 +187,11 @@ pub fn build(
                     &mut log,
                     Outcome::Errors,
                     format!(
-                        "error: building {} took longer than {} s and was stopped\n  = hint: raise the limit with --timeout SECONDS if the report is just large",
+                        "building {} took longer than {} s and was stopped",
                         job.name,
                         config.timeout.as_secs()
                     ),
+                    "raise the limit with --timeout SECONDS if the report is just large",
                 );
             }
             Err(RecvTimeoutError::Disconnected) => {
@@ -182,10 +203,8 @@ pub fn build(
                 return fail(
                     &mut log,
                     Outcome::Errors,
-                    format!(
-                        "error: the build process of {} died ({status})\n  = hint: the report may exhaust memory or the stack; try building it alone",
-                        job.name
-                    ),
+                    format!("the build process of {} died ({status})", job.name),
+                    "the report may exhaust memory or the stack; try building it alone",
                 );
             }
         }
@@ -220,7 +239,7 @@ fn reply(message: &Message) -> io::Result<()> {
 
 /// Serves tasks from standard input until it closes (the hidden `worker` command).
 pub fn serve() -> Outcome {
-    // Panics become the report's failure (see `run_one`); don't print them twice.
+    // Panics become the report's failure (see `pipeline::compile`); don't print them twice.
     std::panic::set_hook(Box::new(|_| {}));
     let thread = std::thread::Builder::new()
         .stack_size(STACK_BYTES)
@@ -239,7 +258,7 @@ pub fn serve() -> Outcome {
                 } else {
                     Buffer::no_color()
                 };
-                let report = run_one(
+                let report = run_here(
                     &task.job,
                     &task.config,
                     log,
@@ -248,6 +267,9 @@ pub fn serve() -> Outcome {
                 let done = Message::Done {
                     outcome: report.outcome,
                     pages: report.pages,
+                    output: report.output,
+                    errors: report.errors,
+                    warnings: report.warnings,
                     log: String::from_utf8_lossy(report.log.as_slice()).into_owned(),
                 };
                 if reply(&done).is_err() {

@@ -1,0 +1,69 @@
+//! `auditpress build` and `auditpress check`: the reports of folders named on the command line.
+
+use std::io::Write;
+
+use super::pool::{self, Report};
+use super::{Config, fail};
+use crate::output::write_atomic;
+use crate::pipeline::{Job, Outcome};
+
+/// Builds (or checks, or dumps) every folder of the config.
+pub fn run(config: &Config) -> Outcome {
+    let jobs: Vec<Job> = config
+        .dirs
+        .iter()
+        .map(|d| Job::folder(d, config.output.as_deref()))
+        .collect();
+    let reports = pool::run_jobs(&jobs, config);
+    let mut outcome = pool::worst(&reports);
+    for report in &reports {
+        if let Some(dump) = &report.dump {
+            outcome = outcome.max(write_dump(config, dump));
+        }
+    }
+    if config.open && outcome == Outcome::Ok {
+        open_all(config, &reports);
+    }
+    outcome
+}
+
+/// Writes a dump to the output file, or to standard output.
+fn write_dump(config: &Config, text: &str) -> Outcome {
+    let written = match config.output.as_deref() {
+        Some(path) => write_atomic(path, text.as_bytes()),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.write_all(b"\n"))
+        }
+    };
+    match written {
+        Ok(()) => Outcome::Ok,
+        Err(e) => fail(config, Outcome::Io, e.to_string(), None),
+    }
+}
+
+/// Opens each PDF built in the system's viewer, without waiting for it.
+fn open_all(config: &Config, reports: &[Report]) {
+    let opener = if cfg!(target_os = "macos") {
+        "open"
+    } else {
+        "xdg-open"
+    };
+    for path in reports.iter().filter_map(|r| r.output.as_ref()) {
+        let started = std::process::Command::new(opener)
+            .arg(path)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn();
+        if let Err(e) = started {
+            fail(
+                config,
+                Outcome::Io,
+                format!("cannot open {} ({opener}: {e})", path.display()),
+                Some("open the PDF yourself, or install a PDF viewer".into()),
+            );
+        }
+    }
+}

@@ -1,0 +1,59 @@
+//! `auditpress diff`: what changed between two versions of an audit folder.
+
+use std::io::Write;
+use std::path::Path;
+
+use codespan_reporting::term::termcolor::BufferWriter;
+
+use crate::diag;
+use crate::pipeline;
+use crate::review;
+
+/// How `diff` prints the changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// One sentence per change.
+    Human,
+    /// A JSON document for tools.
+    Json,
+}
+
+/// Compares two versions of a folder: 0 when the same, 1 when they differ, 2 on failure.
+pub fn run(old: &Path, new: &Path, format: Format) -> u8 {
+    let writer = BufferWriter::stderr(diag::color_choice());
+    let mut loaded = Vec::new();
+    for dir in [old, new] {
+        let (audit, found) = pipeline::load(dir);
+        let mut log = writer.buffer();
+        let _ = diag::emit(
+            &mut log,
+            diag::Format::Human,
+            &found.sources,
+            &found.diagnostics,
+        );
+        let _ = writer.print(&log);
+        loaded.push(audit);
+    }
+    let [Some(a), Some(b)] = <[_; 2]>::try_from(loaded).expect("two folders") else {
+        return 2;
+    };
+    let changes = review::diff(&a, &b);
+    let text = match format {
+        Format::Human => changes
+            .iter()
+            .map(|c| format!("{}\n", c.describe()))
+            .collect::<String>(),
+        Format::Json => {
+            let doc = serde_json::json!({
+                "old": { "version": a.meta.version, "date": a.meta.date.to_string() },
+                "new": { "version": b.meta.version, "date": b.meta.date.to_string() },
+                "changes": changes,
+            });
+            serde_json::to_string_pretty(&doc).expect("changes serialise") + "\n"
+        }
+    };
+    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+        return 2;
+    }
+    u8::from(!changes.is_empty())
+}

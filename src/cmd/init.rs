@@ -1,0 +1,183 @@
+//! `auditpress init`: a small, commented audit folder that builds at once.
+//!
+//! Every key of audit.toml is present, the optional ones commented out, so
+//! that the file documents the format; two findings, one write-up with a code
+//! figure and a maturity table show the rest. Nothing is ever overwritten.
+
+use std::fs;
+use std::path::Path;
+
+use super::{Config, fail};
+use crate::pipeline::Outcome;
+
+/// The files of a new audit folder, by path relative to it.
+const FILES: &[(&str, &str)] = &[
+    ("audit.toml", AUDIT_TOML),
+    ("findings.csv", FINDINGS_CSV),
+    ("findings/EX-1.md", FINDING_MD),
+    ("maturity.csv", MATURITY_CSV),
+];
+
+const AUDIT_TOML: &str = r#"# Report metadata: see docs/FORMAT.md. Keys marked (required) must be given;
+# the others are optional and shown commented out with an example value.
+
+title = "Example Project"             # project name, on the cover (required)
+subtitle = "Security Assessment"      # under the title
+date = 2026-01-30                     # report date (required)
+version = "1.0"                       # report version
+classification = "CONFIDENTIAL"       # printed in every footer
+vendor = "Example Security, Inc."     # the firm that did the audit (required)
+id_prefix = "EX"                      # findings without an id get <prefix>-<row>
+# draft = true                        # DRAFT on every page
+# paper = "a4"                        # "letter" (default) or "a4"
+# templates = "templates"             # a folder of template overrides
+
+# Questions the audit set out to answer (Markdown; finding ids link).
+goals = [
+  "Can an unauthenticated client read another user's data?",
+  "Is every field of an uploaded file validated before use?",
+]
+
+[client]
+organization = "Example Client"
+prepared_for = ["A. Client, maintainer"]
+prepared_by = ["B. Auditor"]
+
+[engagement]
+start = 2026-01-12
+end = 2026-01-23
+effort = "two engineer-weeks"
+
+# [[contacts]]                        # grouped by `group` in the report
+# name = "C. Manager"
+# role = "Engagement Manager"
+# email = "c.manager@example.com"
+# group = "managers"
+
+# [[timeline]]
+# date = 2026-01-09
+# event = "Kickoff call"
+
+[[targets]]                           # one per audited repository or system
+name = "example-service"
+repository = "https://github.com/example/example-service"
+version = "0123456789abcdef0123456789abcdef01234567"
+type = "Rust"
+platform = "Linux"
+
+[coverage]
+approaches = ["Manual review of the request handlers in `example-service/src/api`"]
+limitations = ["The deployment configuration was out of scope"]
+
+# [[tools]]                           # the Automated Testing section
+# name = "Semgrep"
+# description = "An open-source static analysis tool"
+# policy = "Appendix C"
+
+# [fix_review]                        # once the client's fixes were reviewed
+# date = 2026-03-01
+
+# [[history]]                         # versions of this report, oldest first
+# version = "1.0"
+# date = 2026-01-30
+# description = "Initial report"
+"#;
+
+const FINDINGS_CSV: &str = "\
+id,title,severity,difficulty,type,target,description,exploit_scenario,recommendations
+EX-1,Uploaded archives can write outside the upload folder,High,Low,Data Validation,example-service/src/upload.rs#40–52,,,
+EX-2,Session cookies lack the Secure attribute,Low,High,Session Management,example-service/src/session.rs#12,\"The session cookie is set without `Secure`, so a browser sends it over plain HTTP.\",\"An attacker on the same network reads the cookie of a user who follows an `http://` link.\",\"**Short term,** set `Secure` on the cookie. **Long term,** serve the service over HTTPS only.\"
+";
+
+const FINDING_MD: &str = r#"+++
+# The row of findings.csv gives the id, title, severity, difficulty, type and target.
++++
+
+## Description
+
+The upload handler joins each archive entry's name to the upload folder
+without checking it, so an entry named `../../etc/cron.d/x` is written
+outside the folder.
+
+```rust {start=40 highlight="45"}
+for entry in archive.entries()? {
+    let entry = entry?;
+    let name = entry.path()?;
+    let target = upload_dir.join(&name);
+    // The name may hold "..": the target can leave upload_dir.
+    entry.unpack(&target)?;
+}
+```
+*Figure 1.1: The unpacking loop in `example-service/src/upload.rs#40–52`*
+
+## Exploit Scenario
+
+An attacker uploads an archive with an entry named `../../etc/cron.d/x` and
+gains code execution when cron runs it.
+
+## Recommendations
+
+**Short term,** reject entries whose normalised path leaves the upload folder.
+
+**Long term,** unpack archives in a sandbox with no access outside its folder.
+"#;
+
+const MATURITY_CSV: &str = "\
+category,rating,summary
+Data Handling,Weak,\"Archive entries are not validated (EX-1).\"
+Testing and Verification,Moderate,\"Handlers have unit tests, but no test covers hostile uploads.\"
+";
+
+/// Writes a new audit folder; refuses a folder that is not empty unless forced,
+/// and never overwrites a file.
+pub fn run(dir: &Path, force: bool, config: &Config) -> Outcome {
+    let not_empty = fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
+    if not_empty && !force {
+        return fail(
+            config,
+            Outcome::Io,
+            format!("{} is not empty; nothing was written", dir.display()),
+            Some(
+                "give an empty or new folder, or add --force to add the files beside what is there"
+                    .into(),
+            ),
+        );
+    }
+    if let Some((rel, _)) = FILES.iter().find(|(rel, _)| dir.join(rel).exists()) {
+        return fail(
+            config,
+            Outcome::Io,
+            format!("{} exists; nothing was written", dir.join(rel).display()),
+            Some("init never overwrites a file: move it away first".into()),
+        );
+    }
+    for (rel, text) in FILES {
+        let path = dir.join(rel);
+        let written = path
+            .parent()
+            .map_or(Ok(()), fs::create_dir_all)
+            .and_then(|()| {
+                fs::OpenOptions::new()
+                    .write(true)
+                    .create_new(true)
+                    .open(&path)
+            })
+            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+        if let Err(e) = written {
+            return fail(
+                config,
+                Outcome::Io,
+                format!("cannot write {} ({e})", path.display()),
+                None,
+            );
+        }
+    }
+    if config.chatty() {
+        eprintln!(
+            "wrote a new audit folder in {}; build it with `auditpress build {}`",
+            dir.display(),
+            dir.display()
+        );
+    }
+    Outcome::Ok
+}

@@ -1,0 +1,212 @@
+//! Commands: one file per subcommand, plus the worker pool they share.
+//!
+//! The command line (the `cli` module) validates arguments into a [`Request`];
+//! [`run`] dispatches it here. Commands hold no pipeline logic: every report
+//! is compiled by [`crate::pipeline::compile`], and every message, from a data
+//! error to "cannot write the output", is a diagnostic rendered by [`crate::diag`].
+
+mod batch;
+mod bench;
+mod build;
+mod diff;
+mod generate;
+mod init;
+mod pool;
+mod watch;
+mod worker;
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use codespan_reporting::term::termcolor::WriteColor;
+
+use crate::diag::{self, Level};
+use crate::pipeline::{Compiled, Emit, Options, Outcome};
+
+pub use diff::Format as DiffFormat;
+pub use generate::Shell;
+
+/// Default of `--timeout`, in seconds.
+pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
+
+/// How the reports of a command are built.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Config {
+    /// Audit folders, in the order given.
+    pub dirs: Vec<PathBuf>,
+    /// Explicit output file (one folder only).
+    pub output: Option<PathBuf>,
+    /// What the pipeline does for each report.
+    pub options: Options,
+    /// Reports built at once.
+    pub jobs: usize,
+    /// Whether each PDF is built in a worker process of its own.
+    pub isolate: bool,
+    /// Longest a report may take to build in a worker process.
+    pub timeout: Duration,
+    /// How diagnostics are written.
+    pub format: diag::Format,
+    /// Whether to print errors only.
+    pub quiet: bool,
+    /// Whether to open each PDF built in the system viewer.
+    pub open: bool,
+}
+
+impl Config {
+    /// A config that builds PDFs with every default.
+    pub fn pdf(dirs: Vec<PathBuf>, source_date_epoch: Option<i64>) -> Self {
+        Self {
+            dirs,
+            output: None,
+            options: Options {
+                source_date_epoch,
+                ..Options::default()
+            },
+            jobs: default_jobs(),
+            isolate: true,
+            timeout: Duration::from_secs(DEFAULT_TIMEOUT_SECS),
+            format: diag::Format::Human,
+            quiet: false,
+            open: false,
+        }
+    }
+
+    /// Tells whether builds run in worker processes: PDF builds, unless in watch mode.
+    pub fn isolated(&self) -> bool {
+        self.isolate && self.options.emit == Some(Emit::Pdf)
+    }
+
+    /// Tells whether lines for people (progress, summaries, notes) are printed.
+    pub fn chatty(&self) -> bool {
+        !self.quiet && self.format != diag::Format::Json
+    }
+}
+
+/// Returns the number of cores, the default number of reports built at once.
+pub fn default_jobs() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Which part of a batch this run builds: shard `index` (1-based) of `count`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    /// 1 to `count`.
+    pub index: usize,
+    /// Number of shards.
+    pub count: usize,
+}
+
+/// What to do, validated.
+#[derive(Debug)]
+pub enum Request {
+    /// Build or check audit folders.
+    Build(Config),
+    /// Build the reports of a batch file.
+    Batch {
+        /// The batch file.
+        file: PathBuf,
+        /// How to build.
+        config: Config,
+        /// The part of the batch to build.
+        shard: Option<Shard>,
+        /// Where to write one JSON record per report.
+        summary: Option<PathBuf>,
+    },
+    /// Rebuild one folder on every change.
+    Watch {
+        /// How to build; `dirs` holds the one folder.
+        config: Config,
+    },
+    /// Serve builds to a parent auditpress process.
+    Worker,
+    /// Run the benchmark.
+    Bench {
+        /// Numbers of findings of the synthetic audits.
+        sizes: Vec<usize>,
+    },
+    /// Compare two versions of an audit folder.
+    Diff {
+        /// The earlier version.
+        old: PathBuf,
+        /// The later version.
+        new: PathBuf,
+        /// Output format.
+        format: DiffFormat,
+    },
+    /// Write a new audit folder.
+    Init {
+        /// The folder.
+        dir: PathBuf,
+        /// Whether a folder that is not empty is accepted.
+        force: bool,
+        /// How to report (format, quiet).
+        config: Config,
+    },
+    /// Print a shell completion script.
+    Completions {
+        /// The shell.
+        shell: Shell,
+        /// The command-line definition.
+        command: Box<clap::Command>,
+    },
+    /// Write man pages.
+    Man {
+        /// Folder to write them to.
+        dir: PathBuf,
+        /// The command-line definition.
+        command: Box<clap::Command>,
+        /// How to report (format, quiet).
+        config: Config,
+    },
+}
+
+/// Runs a validated request and returns the process exit code.
+pub fn run(request: Request) -> u8 {
+    let outcome = match request {
+        Request::Build(config) => build::run(&config),
+        Request::Batch {
+            file,
+            config,
+            shard,
+            summary,
+        } => batch::run(&file, &config, shard, summary.as_deref()),
+        Request::Diff { old, new, format } => return diff::run(&old, &new, format),
+        Request::Watch { config } => watch::run(&config),
+        Request::Bench { sizes } => bench::run(&sizes),
+        Request::Worker => worker::serve(),
+        Request::Init { dir, force, config } => init::run(&dir, force, &config),
+        Request::Completions { shell, command } => generate::completions(shell, *command),
+        Request::Man {
+            dir,
+            command,
+            config,
+        } => generate::man(&dir, &command, &config),
+    };
+    outcome.code()
+}
+
+/// Reports an error of no file on standard error, in the config's format; returns the outcome.
+fn fail(
+    config: &Config,
+    outcome: Outcome,
+    message: impl Into<String>,
+    hint: Option<String>,
+) -> Outcome {
+    diag::report_error(config.format, message, hint);
+    outcome
+}
+
+/// Writes what a compile found to a report's log: its notes (unless quiet or
+/// JSON), then its diagnostics (errors only when quiet).
+fn write_log(compiled: Compiled, config: &Config, log: &mut dyn WriteColor) {
+    if config.chatty() {
+        for note in &compiled.notes {
+            let _ = writeln!(log, "{note}");
+        }
+    }
+    let mut diagnostics = compiled.diagnostics;
+    if config.quiet {
+        diagnostics.retain(|d| d.level == Level::Error);
+    }
+    let _ = diag::emit(log, config.format, &compiled.sources, &diagnostics);
+}

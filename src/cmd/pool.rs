@@ -1,0 +1,178 @@
+//! The pool that builds the reports of a command in parallel.
+//!
+//! Each report is built on its own thread with a large stack (or, for PDFs, in
+//! that thread's worker process), and writes its messages to its own log,
+//! printed under its name when it is done. A failing or panicking report does
+//! not stop the others; the exit code is decided once, at the end, as ripgrep
+//! does.
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use codespan_reporting::term::termcolor::{Buffer, BufferWriter};
+
+use super::{Config, worker, write_log};
+use crate::diag::{self, Level};
+use crate::naming::{Claims, OutputClaims};
+use crate::pipeline::{self, Job, Outcome};
+
+/// Stack of each build thread: typst's layout and PDF export recurse deeply.
+pub const STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// What happened to one job.
+pub struct Report {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Pages of the PDF, when one was built.
+    pub pages: Option<usize>,
+    /// The PDF written, when one was.
+    pub output: Option<PathBuf>,
+    /// The dump asked for, when one was.
+    pub dump: Option<String>,
+    /// Errors found.
+    pub errors: usize,
+    /// Warnings found.
+    pub warnings: usize,
+    /// Wall time it took.
+    pub elapsed: Duration,
+    /// Its messages and diagnostics, printed under its name.
+    pub log: Buffer,
+}
+
+/// Compiles one job in this process and renders what it found into a log.
+pub fn run_here(job: &Job, config: &Config, mut log: Buffer, claims: &dyn Claims) -> Report {
+    let compiled = pipeline::compile(job, &config.options, claims);
+    let report = Report {
+        outcome: compiled.outcome,
+        pages: compiled.pages,
+        output: compiled.output.clone(),
+        dump: compiled.dump.clone(),
+        errors: compiled.diagnostics.count(Level::Error),
+        warnings: compiled.diagnostics.count(Level::Warning),
+        elapsed: compiled.elapsed,
+        log: Buffer::no_color(),
+    };
+    write_log(compiled, config, &mut log);
+    Report { log, ..report }
+}
+
+/// Builds every job, in parallel, and prints a summary when there are several.
+pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Report> {
+    let writer = BufferWriter::stderr(diag::color_choice());
+    let several = jobs.len() > 1;
+    let chatty = config.chatty();
+    let terminal = std::io::stderr().is_terminal();
+    let progress = (several && terminal && chatty).then(|| {
+        let bar = indicatif::ProgressBar::new(jobs.len() as u64);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} reports  {msg}")
+                .expect("valid progress template"),
+        );
+        bar
+    });
+    let next = AtomicUsize::new(0);
+    let done = AtomicUsize::new(0);
+    let claimed = OutputClaims::default();
+    let reports: Mutex<Vec<Option<Report>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let threads = config.jobs.clamp(1, jobs.len().max(1));
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            std::thread::Builder::new()
+                .stack_size(STACK_BYTES)
+                .spawn_scoped(scope, || {
+                    // Each build thread keeps one worker process, replaced when it dies.
+                    let mut process = None;
+                    loop {
+                        let i = next.fetch_add(1, Ordering::SeqCst);
+                        let Some(job) = jobs.get(i) else { break };
+                        let report = if config.isolated() {
+                            worker::build(&mut process, job, config, &writer, &claimed)
+                        } else {
+                            run_here(job, config, writer.buffer(), &claimed)
+                        };
+                        let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
+                        let print = || {
+                            if several && chatty {
+                                let _ = writeln!(
+                                    std::io::stderr(),
+                                    "[{finished}/{}] {}: {}",
+                                    jobs.len(),
+                                    job.name,
+                                    report.outcome.word()
+                                );
+                            }
+                            if !report.log.as_slice().is_empty() {
+                                let _ = writer.print(&report.log);
+                            }
+                        };
+                        match &progress {
+                            Some(bar) => {
+                                bar.suspend(print);
+                                bar.inc(1);
+                            }
+                            None => print(),
+                        }
+                        reports.lock().expect("reports lock")[i] = Some(report);
+                    }
+                })
+                .expect("a build thread starts");
+        }
+    });
+    if let Some(bar) = progress {
+        bar.finish_and_clear();
+    }
+    let reports: Vec<Report> = reports
+        .into_inner()
+        .expect("reports lock")
+        .into_iter()
+        .map(|r| r.expect("every job ran"))
+        .collect();
+    if several && chatty {
+        print_summary(jobs, &reports);
+    }
+    reports
+}
+
+/// Returns the worst outcome of a run.
+pub fn worst(reports: &[Report]) -> Outcome {
+    reports
+        .iter()
+        .map(|r| r.outcome)
+        .max()
+        .unwrap_or(Outcome::Ok)
+}
+
+/// Prints the table of reports, results, pages and times.
+fn print_summary(jobs: &[Job], reports: &[Report]) {
+    let width = jobs
+        .iter()
+        .map(|j| j.name.chars().count())
+        .max()
+        .unwrap_or(6)
+        .max(6);
+    let mut out = format!(
+        "\n{:width$}  {:<12}  {:>5}  {:>8}\n",
+        "report", "result", "pages", "time"
+    );
+    for (job, r) in jobs.iter().zip(reports) {
+        let pages = r.pages.map_or("-".to_string(), |p| p.to_string());
+        out.push_str(&format!(
+            "{:width$}  {:<12}  {:>5}  {:>6.2} s\n",
+            job.name,
+            r.outcome.word(),
+            pages,
+            r.elapsed.as_secs_f64()
+        ));
+    }
+    let failed = reports.iter().filter(|r| r.outcome != Outcome::Ok).count();
+    out.push_str(&format!(
+        "{} reports: {} built, {} failed\n",
+        reports.len(),
+        reports.len() - failed,
+        failed
+    ));
+    let _ = std::io::stderr().write_all(out.as_bytes());
+}

@@ -1,0 +1,165 @@
+//! Output naming: where each report's PDF goes, and who claimed which file.
+//!
+//! A report's PDF goes beside its folder as `<title>-<subtitle>-v<version>.pdf`,
+//! to a file named on the command line, or to a name template of a batch file
+//! (`out/{project}-{version}-{classification}.pdf`). Two reports of one run
+//! never write the same file: each claims its path first.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use crate::model::Audit;
+
+/// Placeholders an output name template may use.
+pub const PLACEHOLDERS: &[&str] = &[
+    "project",
+    "title",
+    "subtitle",
+    "version",
+    "classification",
+    "date",
+    "folder",
+];
+
+/// Where a report's PDF goes.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub enum Destination {
+    /// `<title>-<subtitle>-v<version>.pdf` beside the folder.
+    #[default]
+    Beside,
+    /// This file.
+    File(PathBuf),
+    /// A name template such as `out/{project}-{version}-{classification}.pdf`.
+    Template(String),
+}
+
+impl Destination {
+    /// Returns the path for a loaded audit, creating a template's folders.
+    pub fn resolve(&self, dir: &Path, audit: &Audit) -> std::io::Result<PathBuf> {
+        match self {
+            Destination::File(path) => Ok(path.clone()),
+            Destination::Beside => Ok(default_output(dir, audit)),
+            Destination::Template(template) => {
+                let path = PathBuf::from(expand(template, dir, audit));
+                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(parent)?;
+                }
+                Ok(path)
+            }
+        }
+    }
+}
+
+/// Returns the default output path: `<title>-<subtitle>-v<version>.pdf` beside the folder.
+pub fn default_output(dir: &Path, audit: &Audit) -> PathBuf {
+    let meta = &audit.meta;
+    let name = format!(
+        "{}-v{}.pdf",
+        slug(&format!("{} {}", meta.title, meta.subtitle)),
+        slug(&meta.version)
+    );
+    let parent = std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|d| d.parent().map(Path::to_path_buf))
+        .unwrap_or_else(|| PathBuf::from("."));
+    parent.join(name)
+}
+
+/// Lowercases text and keeps letters, digits and dots, joined by single dashes.
+pub fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_alphanumeric() || c == '.' {
+            out.extend(c.to_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    out.trim_end_matches('-').to_string()
+}
+
+/// Checks an output name template; returns the first unknown placeholder.
+pub fn check_template(template: &str) -> Result<(), String> {
+    let mut rest = template;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            return Err(after.to_string());
+        };
+        let name = &after[..close];
+        if !PLACEHOLDERS.contains(&name) {
+            return Err(name.to_string());
+        }
+        rest = &after[close + 1..];
+    }
+    Ok(())
+}
+
+/// Fills an output name template from a loaded (and overridden) audit.
+pub fn expand(template: &str, dir: &Path, audit: &Audit) -> String {
+    let meta = &audit.meta;
+    let folder = std::fs::canonicalize(dir)
+        .ok()
+        .and_then(|d| d.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_default();
+    let values = [
+        ("project", slug(&meta.title)),
+        ("title", slug(&meta.title)),
+        ("subtitle", slug(&meta.subtitle)),
+        ("version", slug(&meta.version)),
+        ("classification", slug(&meta.classification)),
+        ("date", meta.date.to_string()),
+        ("folder", slug(&folder)),
+    ];
+    values.iter().fold(template.to_string(), |acc, (k, v)| {
+        acc.replace(&format!("{{{k}}}"), v)
+    })
+}
+
+/// Who writes which output file, so that two reports never write the same one.
+pub trait Claims: Sync {
+    /// Records that a report writes a path; returns the report that already does, if any.
+    fn claim(&self, path: &Path, name: &str) -> Option<String>;
+}
+
+/// The claims of one process.
+#[derive(Default)]
+pub struct OutputClaims(Mutex<HashMap<PathBuf, String>>);
+
+impl Claims for OutputClaims {
+    fn claim(&self, path: &Path, name: &str) -> Option<String> {
+        let key = std::fs::canonicalize(path.parent().unwrap_or(Path::new(".")))
+            .map(|p| p.join(path.file_name().unwrap_or_default()))
+            .unwrap_or_else(|_| path.to_path_buf());
+        let mut claimed = self.0.lock().expect("claims lock");
+        match claimed.get(&key) {
+            Some(other) => Some(other.clone()),
+            None => {
+                claimed.insert(key, name.to_string());
+                None
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{check_template, slug};
+
+    #[test]
+    fn slugs_keep_words_and_version_dots() {
+        assert_eq!(slug("Flux Security Assessment"), "flux-security-assessment");
+        assert_eq!(slug("2.0"), "2.0");
+        assert_eq!(slug("  a/b  c "), "a-b-c");
+    }
+
+    #[test]
+    fn output_templates_name_known_placeholders_only() {
+        assert!(check_template("out/{project}-{version}-{classification}.pdf").is_ok());
+        assert_eq!(
+            check_template("{project}-{clasification}.pdf"),
+            Err("clasification".into())
+        );
+    }
+}

@@ -1,0 +1,386 @@
+//! The pipeline: one audit folder -> load -> view -> render -> output.
+//!
+//! [`compile`] is the one path from a folder to a report that every command,
+//! the worker process, the benchmark and the tests use. It never prints: what
+//! happened comes back as a [`Compiled`], with every diagnostic (data errors,
+//! template errors, "cannot write the output" alike) for the caller to render
+//! in the format the user chose.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::diag::{Diagnostics, Level, Sources};
+use crate::load;
+use crate::model::Audit;
+use crate::naming::{Claims, Destination};
+use crate::output::write_atomic;
+use crate::render::{self, RenderOptions};
+use crate::review;
+use crate::view::{self, View, ViewOptions};
+
+/// How a run ended, from best to worst.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+pub enum Outcome {
+    /// Everything was built.
+    Ok,
+    /// Data or templates have errors (diagnostics printed).
+    Errors,
+    /// A usage or I/O problem.
+    Io,
+}
+
+impl Outcome {
+    /// Returns the process exit code: 0, 1 or 2.
+    pub fn code(self) -> u8 {
+        match self {
+            Outcome::Ok => 0,
+            Outcome::Errors => 1,
+            Outcome::Io => 2,
+        }
+    }
+
+    /// Returns the word the summaries use: `ok`, `failed` or `failed (I/O)`.
+    pub fn word(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Errors => "failed",
+            Outcome::Io => "failed (I/O)",
+        }
+    }
+}
+
+/// What a compile produces.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Emit {
+    /// The report PDF.
+    Pdf,
+    /// The template contract, as the templates read it.
+    ViewJson,
+    /// The loaded model.
+    ModelJson,
+}
+
+/// Values of audit.toml that a batch variant overrides.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Overrides {
+    /// DRAFT marking.
+    pub draft: Option<bool>,
+    /// Footer marking.
+    pub classification: Option<String>,
+    /// Report version.
+    pub version: Option<String>,
+    /// Report kind under the title.
+    pub subtitle: Option<String>,
+}
+
+impl Overrides {
+    /// Applies the overrides to a loaded audit.
+    fn apply(&self, audit: &mut Audit) {
+        let meta = &mut audit.meta;
+        if let Some(v) = self.draft {
+            meta.draft = v;
+        }
+        if let Some(v) = &self.classification {
+            meta.classification = v.clone();
+        }
+        if let Some(v) = &self.version {
+            meta.version = v.clone();
+        }
+        if let Some(v) = &self.subtitle {
+            meta.subtitle = v.clone();
+        }
+    }
+}
+
+/// One report to build: a folder, its overrides and where its PDF goes.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Job {
+    /// The audit folder.
+    pub dir: PathBuf,
+    /// Variant overrides of audit.toml.
+    pub overrides: Overrides,
+    /// Where the PDF goes.
+    pub destination: Destination,
+    /// Name in messages and the summary.
+    pub name: String,
+}
+
+impl Job {
+    /// A job for a folder as given on the command line.
+    pub fn folder(dir: &Path, output: Option<&Path>) -> Self {
+        Self {
+            dir: dir.to_path_buf(),
+            overrides: Overrides::default(),
+            destination: output.map_or(Destination::Beside, |o| Destination::File(o.to_path_buf())),
+            name: dir.display().to_string(),
+        }
+    }
+}
+
+/// How to compile a report: the choices of the command line.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Options {
+    /// What to produce; `None` checks only.
+    pub emit: Option<Emit>,
+    /// Template override folder (beats `templates` of audit.toml).
+    pub templates: Option<PathBuf>,
+    /// SOURCE_DATE_EPOCH, when set.
+    pub source_date_epoch: Option<i64>,
+    /// Earlier version of the folder to list changes since.
+    pub changes_since: Option<PathBuf>,
+    /// PDF standards to conform to.
+    pub standards: Vec<typst_pdf::PdfStandard>,
+    /// Whether warnings fail the build.
+    pub deny_warnings: bool,
+    /// Compilations a cached compiler result survives unused (see `RenderOptions`).
+    pub cache_age: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            emit: Some(Emit::Pdf),
+            templates: None,
+            source_date_epoch: None,
+            changes_since: None,
+            standards: Vec::new(),
+            deny_warnings: false,
+            cache_age: 1,
+        }
+    }
+}
+
+/// What compiling one report gave.
+pub struct Compiled {
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Pages of the PDF, when one was written.
+    pub pages: Option<usize>,
+    /// The PDF written, when one was.
+    pub output: Option<PathBuf>,
+    /// The dump asked for with `Emit::ViewJson` or `Emit::ModelJson`.
+    pub dump: Option<String>,
+    /// What was done, for the user: `wrote x.pdf (32 pages)`.
+    pub notes: Vec<String>,
+    /// Texts of the files the diagnostics point into.
+    pub sources: Sources,
+    /// Every problem found, from the CSV cell to the output file.
+    pub diagnostics: Diagnostics,
+    /// Wall time it took.
+    pub elapsed: Duration,
+}
+
+impl Compiled {
+    fn new() -> Self {
+        Self {
+            outcome: Outcome::Ok,
+            pages: None,
+            output: None,
+            dump: None,
+            notes: Vec::new(),
+            sources: Sources::default(),
+            diagnostics: Diagnostics::default(),
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    /// Records an error of no file and how the run ends.
+    fn fail(&mut self, outcome: Outcome, message: String, hint: Option<&str>) {
+        let d = self.diagnostics.error(None, message);
+        if let Some(h) = hint {
+            d.add_hint(h);
+        }
+        self.outcome = self.outcome.max(outcome);
+    }
+}
+
+/// Compiles one report: loads its folder, builds the view, renders and writes
+/// the PDF (or the dump asked for). A panic inside becomes this report's failure.
+pub fn compile(job: &Job, options: &Options, claims: &dyn Claims) -> Compiled {
+    let start = Instant::now();
+    let mut out = Compiled::new();
+    let result = catch_unwind(AssertUnwindSafe(|| run(job, options, claims, &mut out)));
+    if let Err(panic) = result {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        out.fail(
+            Outcome::Errors,
+            format!("internal error while building {} ({message})", job.name),
+            Some("this is a bug in auditpress; please report it with the folder that triggers it"),
+        );
+    }
+    out.elapsed = start.elapsed();
+    out
+}
+
+/// Loads a folder only, for commands that read audits without building them
+/// (`diff`): the audit when it has no errors, and what was found.
+pub fn load(dir: &Path) -> (Option<Audit>, Compiled) {
+    let start = Instant::now();
+    let mut out = Compiled::new();
+    let audit = load_folder(dir, &mut out);
+    out.elapsed = start.elapsed();
+    (audit, out)
+}
+
+/// Loads a folder into the sources and diagnostics of a compile.
+fn load_folder(dir: &Path, out: &mut Compiled) -> Option<Audit> {
+    let sources = std::mem::take(&mut out.sources);
+    let diagnostics = std::mem::take(&mut out.diagnostics);
+    match load::load_into(dir, sources, diagnostics) {
+        Ok(loaded) => {
+            out.sources = loaded.sources;
+            out.diagnostics = loaded.diagnostics;
+            if loaded.audit.is_none() {
+                out.outcome = out.outcome.max(Outcome::Errors);
+            }
+            loaded.audit
+        }
+        Err(e) => {
+            out.fail(Outcome::Io, e.to_string(), None);
+            None
+        }
+    }
+}
+
+fn run(job: &Job, options: &Options, claims: &dyn Claims, out: &mut Compiled) {
+    let Some(mut audit) = load_folder(&job.dir, out) else {
+        return;
+    };
+    job.overrides.apply(&mut audit);
+    if !denied(options, out) {
+        produce(job, options, &audit, claims, out);
+    }
+}
+
+/// Fails when warnings are denied and there are some.
+fn denied(options: &Options, out: &mut Compiled) -> bool {
+    let warnings = out.diagnostics.count(Level::Warning);
+    if options.deny_warnings && warnings > 0 {
+        out.fail(
+            Outcome::Errors,
+            format!("{warnings} warning(s) with --deny-warnings; nothing was written"),
+            None,
+        );
+        return true;
+    }
+    false
+}
+
+/// Produces what the options ask for from a loaded audit.
+fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out: &mut Compiled) {
+    let emit = match options.emit {
+        None => {
+            out.notes.push(format!(
+                "{}: ok ({} findings)",
+                job.name,
+                audit.findings.len()
+            ));
+            return;
+        }
+        Some(emit) => emit,
+    };
+    if emit == Emit::ModelJson {
+        out.dump = Some(serde_json::to_string_pretty(audit).expect("model serialises"));
+        return;
+    }
+    let templates_dir = options
+        .templates
+        .clone()
+        .or_else(|| audit.meta.templates.as_ref().map(|t| job.dir.join(t)));
+    let templates = match render::templates::collect(templates_dir.as_deref()) {
+        Ok(t) => t,
+        Err(e) => return out.fail(Outcome::Io, e.to_string(), None),
+    };
+    let changes = match &options.changes_since {
+        Some(old_dir) => match load_folder(old_dir, out) {
+            Some(old) => Some((old.meta.version.clone(), review::diff(&old, audit))),
+            None => return,
+        },
+        None => None,
+    };
+    let attach = render::allows_attachments(&options.standards);
+    let view = View::new(
+        audit,
+        ViewOptions {
+            logo: render::templates::logo(&templates),
+            attach,
+            changes,
+        },
+    );
+    if emit == Emit::ViewJson {
+        out.dump = Some(view.to_json());
+        return;
+    }
+    let path = match job.destination.resolve(&job.dir, audit) {
+        Ok(p) => p,
+        Err(e) => {
+            return out.fail(
+                Outcome::Io,
+                format!("cannot create the output folder ({e})"),
+                None,
+            );
+        }
+    };
+    if let Some(other) = claims.claim(&path, &job.name) {
+        return out.fail(
+            Outcome::Errors,
+            format!("{} is also the output of {other}", path.display()),
+            Some("give each variant its own output name"),
+        );
+    }
+    let mut files: Vec<render::File> = audit
+        .assets
+        .iter()
+        .map(|a| render::File {
+            vpath: a.vpath.clone(),
+            bytes: a.bytes.clone(),
+        })
+        .collect();
+    if attach {
+        files.extend(
+            view::attachments(audit)
+                .into_iter()
+                .map(|(vpath, text)| render::File {
+                    vpath: vpath.to_string(),
+                    bytes: text.into_bytes(),
+                }),
+        );
+    }
+    let render_options = RenderOptions {
+        standards: options.standards.clone(),
+        cache_age: options.cache_age,
+        source_date_epoch: options.source_date_epoch,
+    };
+    let rendered = render::render(
+        &view,
+        templates,
+        files,
+        &render_options,
+        &mut out.sources,
+        &mut out.diagnostics,
+    );
+    let Some(rendered) = rendered else {
+        out.outcome = out.outcome.max(Outcome::Errors);
+        return;
+    };
+    if denied(options, out) {
+        return;
+    }
+    if let Err(e) = write_atomic(&path, &rendered.pdf) {
+        return out.fail(Outcome::Io, e.to_string(), None);
+    }
+    out.notes.push(format!(
+        "wrote {} ({} pages)",
+        path.display(),
+        rendered.pages
+    ));
+    out.pages = Some(rendered.pages);
+    out.output = Some(path);
+}
