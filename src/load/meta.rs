@@ -208,7 +208,7 @@ pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<(Meta,
     let coverage = r.optional::<RawCoverage>("coverage").unwrap_or_default();
     let raw_tools = r.optional::<Vec<RawTool>>("tools").unwrap_or_default();
     let prose = Prose {
-        goals: Vec::new(),
+        goals: r.optional("goals").unwrap_or_default(),
         approaches: coverage.approaches,
         limitations: coverage.limitations,
         tools: raw_tools.iter().map(|t| t.description.clone()).collect(),

@@ -4,6 +4,7 @@
 
 mod batch;
 mod build;
+mod commands;
 mod common;
 mod hostile;
 mod layers;
