@@ -356,10 +356,10 @@ fn json(sources: &Sources, d: &Diagnostic) -> String {
         }).collect::<Vec<_>>(),
         "hints": d.hints,
     });
-    if let (Some(p), Some(object)) = (&d.place, value.as_object_mut()) {
-        if let serde_json::Value::Object(place) = place_json(sources, p) {
-            object.extend(place);
-        }
+    if let (Some(p), Some(object)) = (&d.place, value.as_object_mut())
+        && let serde_json::Value::Object(place) = place_json(sources, p)
+    {
+        object.extend(place);
     }
     value.to_string()
 }

@@ -73,7 +73,9 @@ fn init_writes_a_folder_that_builds_at_once() {
     // The write-up's code figure is numbered from its real start line.
     assert!(text.contains("Figure 1.1"), "{text}");
     assert!(
-        squash(&text).contains("45letname=entry.path()?;") || text.contains("42"),
+        text.lines()
+            .any(|l| l.trim_start().starts_with("40")
+                && l.contains("for entry in archive.entries()")),
         "{text}"
     );
 }
@@ -164,7 +166,10 @@ fn json_diagnostics_are_one_object_per_line_with_their_places() {
     let list = json_lines(&stderr(&out));
     // The same diagnostics as the human format, one object each.
     let human = run(&["check".as_ref(), dir.as_os_str()]);
-    let count = stderr(&human).matches("┌─").count();
+    let count = stderr(&human)
+        .lines()
+        .filter(|l| l.starts_with("error: ") || l.starts_with("warning: "))
+        .count();
     assert_eq!(list.len(), count, "{}", stderr(&out));
     let find = |message: &str| {
         list.iter()
