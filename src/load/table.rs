@@ -1,9 +1,10 @@
 //! CSV tables with the place of every cell.
 //!
-//! A small RFC 4180 reader of our own rather than the csv crate: diagnostics
-//! need the byte range of each cell, and quoting mistakes (a quote closed in
-//! the middle of a cell, a quote never closed) must be errors at the line where
-//! the quote opened instead of silently swallowed rows.
+//! Fields are split by csv-core, which reports the input bytes each field
+//! consumed: diagnostics get the byte range of each cell. Quoting mistakes that
+//! csv-core accepts (a quote closed in the middle of a cell, a quote never
+//! closed) are checked on those bytes and are errors at the line where the
+//! quote opened, instead of silently swallowed rows.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -250,132 +251,168 @@ pub fn read(
 type SyntaxError = (Range<usize>, String, String);
 
 /// Splits CSV text into records of cells, skipping blank lines.
+///
+/// csv-core splits the fields (RFC 4180: quotes, doubled quotes, CRLF) and
+/// says how many input bytes each consumed, which gives every cell its exact
+/// place. Two things it accepts silently are checked here on each field's
+/// bytes, as errors where the quote opened: a quote never closed, and text
+/// after a closing quote. Spaces between a comma and an opening quote are
+/// skipped, as people write them by hand.
 pub fn parse(text: &str) -> (Vec<Record>, Vec<SyntaxError>) {
     let bytes = text.as_bytes();
+    let mut reader = csv_core::Reader::new();
     let mut records = Vec::new();
     let mut errors = Vec::new();
+    let mut output = vec![0u8; 4096];
     let mut pos = 0;
-    while pos < bytes.len() {
-        let record_start = pos;
-        let mut cells = Vec::new();
-        loop {
-            let (cell, next, error) = parse_cell(text, pos);
-            if let Some(e) = error {
-                errors.push(e);
+    let mut cells: Vec<Cell> = Vec::new();
+    let mut record_start = 0;
+    let mut fed = false;
+    loop {
+        if cells.is_empty() {
+            // Blank lines between records are not records.
+            while matches!(bytes.get(pos), Some(b'\n' | b'\r')) {
+                pos += 1;
             }
-            cells.push(cell);
-            pos = next;
-            match bytes.get(pos) {
-                Some(b',') => pos += 1,
-                _ => break,
+            if pos >= bytes.len() {
+                break;
             }
+            record_start = pos;
         }
-        let mut end = pos;
-        if bytes.get(pos) == Some(&b'\r') {
-            pos += 1;
-        }
-        if bytes.get(pos) == Some(&b'\n') {
-            pos += 1;
-        }
-        if text[record_start..end].ends_with('\r') {
+        let lead = bytes[pos..]
+            .iter()
+            .take_while(|b| matches!(b, b' ' | b'\t'))
+            .count();
+        let start = if bytes.get(pos + lead) == Some(&b'"') {
+            pos + lead
+        } else {
+            pos
+        };
+        let mut at = start;
+        let record_end = loop {
+            // The unquoted value is taken from the field's bytes below; csv-core's
+            // copy is not needed, only where the field ends.
+            // csv-core drops a byte-order mark at the start of its first input;
+            // the text was decoded already, so a U+FEFF here is content: the
+            // first input is one byte, too short to be taken for a mark.
+            let input = if fed {
+                &bytes[at..]
+            } else {
+                &bytes[at..(at + 1).min(bytes.len())]
+            };
+            fed = true;
+            let (result, nin, _) = reader.read_field(input, &mut output);
+            at += nin;
+            // All input given is consumed; the next call, with no input left,
+            // tells csv-core the text ended, which ends the field and record.
+            match result {
+                csv_core::ReadFieldResult::InputEmpty => {}
+                csv_core::ReadFieldResult::OutputFull => output.resize(output.len() * 2, 0),
+                csv_core::ReadFieldResult::Field { record_end } => break record_end,
+                csv_core::ReadFieldResult::End => break true,
+            }
+        };
+        // The field's own bytes: without the comma or line end that closed it
+        // (a quote never closed runs to the end of the text, delimiters and all).
+        let mut end = at.min(bytes.len());
+        let unclosed =
+            text[start..end].starts_with('"') && closing_quote(&text[start..end]).is_none();
+        if !unclosed && end > start && matches!(bytes[end - 1], b',' | b'\n' | b'\r') {
             end -= 1;
         }
-        let blank = cells.len() == 1 && cells[0].value.is_empty() && cells[0].range.is_empty();
-        if !blank {
-            records.push(Record {
-                number: records.len(),
-                range: record_start..end,
-                cells,
-            });
-        }
-        if pos == end && pos < bytes.len() {
-            // A stray character the cell parser did not consume; never loop forever.
-            pos += 1;
+        let (cell, error) = cell(text, start, end);
+        errors.extend(error);
+        cells.push(cell);
+        pos = at;
+        if record_end {
+            let mut record_end = end;
+            if text[record_start..record_end].ends_with('\r') {
+                record_end -= 1;
+            }
+            let blank = cells.len() == 1 && text[record_start..record_end].trim().is_empty();
+            if !blank {
+                records.push(Record {
+                    number: records.len(),
+                    range: record_start..record_end,
+                    cells: std::mem::take(&mut cells),
+                });
+            }
+            cells.clear();
+            if pos >= bytes.len() {
+                break;
+            }
         }
     }
     (records, errors)
 }
 
-/// Reads one cell starting at `pos`; returns it, the position after it, and any error.
-fn parse_cell(text: &str, pos: usize) -> (Cell, usize, Option<SyntaxError>) {
-    let bytes = text.as_bytes();
-    let mut start = pos;
-    while matches!(bytes.get(start), Some(b' ' | b'\t')) {
-        start += 1;
-    }
-    if bytes.get(start) != Some(&b'"') {
-        let mut end = pos;
-        while !matches!(bytes.get(end), None | Some(b',' | b'\n' | b'\r')) {
-            end += 1;
+/// Returns where the quote that opens a field closes, as csv-core reads it:
+/// `""` inside is one quote.
+fn closing_quote(raw: &str) -> Option<usize> {
+    let mut i = 1;
+    loop {
+        let k = raw.get(i..)?.find('"')?;
+        if raw[i + k + 1..].starts_with('"') {
+            i += k + 2;
+        } else {
+            return Some(i + k);
         }
-        let raw = &text[pos..end];
-        let value = raw.trim();
+    }
+}
+
+/// Makes a cell of a field's bytes `start..end`, checking its quotes.
+fn cell(text: &str, start: usize, end: usize) -> (Cell, Option<SyntaxError>) {
+    let raw = &text[start..end];
+    if !raw.starts_with('"') {
+        let trimmed = raw.trim();
         let lead = raw.len() - raw.trim_start().len();
-        let range = pos + lead..pos + lead + value.len();
+        let range = start + lead..start + lead + trimmed.len();
+        let cell = Cell {
+            value: trimmed.to_string(),
+            range,
+        };
+        return (cell, None);
+    }
+    let close = closing_quote(raw);
+    let unquote = |inner: &str| inner.replace("\"\"", "\"").trim().to_string();
+    let Some(close) = close else {
+        let line_end = text[start..].find('\n').map_or(text.len(), |n| start + n);
+        let error = (
+            start..line_end,
+            "quote opened here is never closed".to_string(),
+            "close the quoted cell with \"; write a quote inside it as \"\"".to_string(),
+        );
         return (
             Cell {
-                value: value.to_string(),
-                range,
+                value: unquote(&raw[1..]),
+                range: start..text.len(),
             },
-            end,
+            Some(error),
+        );
+    };
+    let cell_end = start + close + 1;
+    let value = unquote(&raw[1..close]);
+    if raw[close + 1..].trim().is_empty() {
+        return (
+            Cell {
+                value,
+                range: start..cell_end,
+            },
             None,
         );
     }
-    let mut value = String::new();
-    let mut i = start + 1;
-    loop {
-        match bytes.get(i) {
-            None => {
-                let line_end = text[start..].find('\n').map_or(text.len(), |n| start + n);
-                let error = (
-                    start..line_end,
-                    "quote opened here is never closed".to_string(),
-                    "close the quoted cell with \"; write a quote inside it as \"\"".to_string(),
-                );
-                let cell = Cell {
-                    value: value.trim().to_string(),
-                    range: start..text.len(),
-                };
-                return (cell, text.len(), Some(error));
-            }
-            Some(b'"') if bytes.get(i + 1) == Some(&b'"') => {
-                value.push('"');
-                i += 2;
-            }
-            Some(b'"') => {
-                i += 1;
-                let mut after = i;
-                while matches!(bytes.get(after), Some(b' ' | b'\t')) {
-                    after += 1;
-                }
-                let cell = Cell {
-                    value: value.trim().to_string(),
-                    range: start..i,
-                };
-                if matches!(bytes.get(after), None | Some(b',' | b'\n' | b'\r')) {
-                    return (cell, after, None);
-                }
-                let mut end = after;
-                while !matches!(bytes.get(end), None | Some(b',' | b'\n' | b'\r')) {
-                    end += 1;
-                }
-                let error = (
-                    start..end,
-                    format!(
-                        "text after the closing quote of a cell (`{}`)",
-                        &text[start..end]
-                    ),
-                    "quote the whole cell and write quotes inside it as \"\"".to_string(),
-                );
-                return (cell, end, Some(error));
-            }
-            Some(_) => {
-                let ch = text[i..].chars().next().expect("in bounds");
-                value.push(ch);
-                i += ch.len_utf8();
-            }
-        }
-    }
+    let error = (
+        start..end,
+        format!("text after the closing quote of a cell (`{raw}`)"),
+        "quote the whole cell and write quotes inside it as \"\"".to_string(),
+    );
+    (
+        Cell {
+            value,
+            range: start..cell_end,
+        },
+        Some(error),
+    )
 }
 
 #[cfg(test)]
