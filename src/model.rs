@@ -154,19 +154,12 @@ scale!(
 );
 
 /// The codebase maturity categories FORMAT names; others are allowed with a warning.
-pub const MATURITY_CATEGORIES: &[&str] = &[
-    "Arithmetic",
-    "Auditing",
-    "Authentication / Access Controls",
-    "Complexity Management",
-    "Configuration",
-    "Cryptography and Key Management",
-    "Data Handling",
-    "Documentation",
-    "Maintenance",
-    "Memory Safety and Error Handling",
-    "Testing and Verification",
-];
+pub fn maturity_categories() -> Vec<&'static str> {
+    definitions::MATURITY
+        .iter()
+        .map(|(name, _)| *name)
+        .collect()
+}
 
 /// Page size of the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -500,4 +493,221 @@ pub fn appendix_letter(index: usize) -> String {
     }
     out.reverse();
     String::from_utf8(out).expect("ASCII letters")
+}
+
+/// The definitions of the standard scales, in the order the appendices list them.
+pub mod definitions {
+    use super::{Difficulty, FindingType, Rating, Severity, Status};
+
+    /// Finding types, as the vulnerability categories appendix lists them.
+    pub const TYPES: &[(FindingType, &str)] = &[
+        (
+            FindingType::AccessControls,
+            "Insufficient authorization or assessment of rights",
+        ),
+        (
+            FindingType::AuditingAndLogging,
+            "Insufficient auditing of actions or logging of problems",
+        ),
+        (
+            FindingType::Authentication,
+            "Improper identification of users",
+        ),
+        (
+            FindingType::Configuration,
+            "Misconfigured servers, devices, or software components",
+        ),
+        (
+            FindingType::Cryptography,
+            "A breach of system confidentiality or integrity",
+        ),
+        (
+            FindingType::DataExposure,
+            "Exposure of sensitive information",
+        ),
+        (
+            FindingType::DataValidation,
+            "Improper reliance on the structure or values of data",
+        ),
+        (
+            FindingType::DenialOfService,
+            "A system failure with an availability impact",
+        ),
+        (
+            FindingType::ErrorReporting,
+            "Insecure or insufficient reporting of error conditions",
+        ),
+        (
+            FindingType::Patching,
+            "Use of an outdated software package or library",
+        ),
+        (
+            FindingType::SessionManagement,
+            "Improper identification of authenticated users",
+        ),
+        (
+            FindingType::Testing,
+            "Insufficient test methodology or test coverage",
+        ),
+        (
+            FindingType::Timing,
+            "Race conditions or other order-of-operations flaws",
+        ),
+        (
+            FindingType::UndefinedBehavior,
+            "Undefined behavior triggered within the system",
+        ),
+    ];
+
+    /// Severity levels, least severe first.
+    pub const SEVERITIES: &[(Severity, &str)] = &[
+        (
+            Severity::Informational,
+            "The issue poses no immediate risk but is relevant to security best practices.",
+        ),
+        (
+            Severity::Undetermined,
+            "The extent of the risk was not determined during this engagement.",
+        ),
+        (
+            Severity::Low,
+            "The risk is small, or is not one the client has indicated is important.",
+        ),
+        (
+            Severity::Medium,
+            "User information is at risk; exploitation could carry reputational, legal, or moderate financial consequences.",
+        ),
+        (
+            Severity::High,
+            "The flaw could affect many users and carry serious reputational, legal, or financial consequences.",
+        ),
+    ];
+
+    /// Difficulty levels, least determined first.
+    pub const DIFFICULTIES: &[(Difficulty, &str)] = &[
+        (
+            Difficulty::Undetermined,
+            "The difficulty of exploitation was not determined during this engagement.",
+        ),
+        (
+            Difficulty::NotApplicable,
+            "Exploitation does not apply to this finding.",
+        ),
+        (
+            Difficulty::Low,
+            "The flaw is well known; public tools for its exploitation exist or can be scripted.",
+        ),
+        (
+            Difficulty::Medium,
+            "An attacker must write an exploit or needs in-depth knowledge of the system.",
+        ),
+        (
+            Difficulty::High,
+            "An attacker must have privileged access to the system, know complex technical details, or discover other weaknesses to exploit this issue.",
+        ),
+    ];
+
+    /// Maturity ratings, strongest first.
+    pub const RATINGS: &[(Rating, &str)] = &[
+        (
+            Rating::Strong,
+            "No issues were found, and the system exceeds industry standards.",
+        ),
+        (
+            Rating::Satisfactory,
+            "Minor issues were found, but the system is compliant with best practices.",
+        ),
+        (
+            Rating::Moderate,
+            "Some issues that may affect system safety were found.",
+        ),
+        (
+            Rating::Weak,
+            "Many issues that affect system safety were found.",
+        ),
+        (
+            Rating::Missing,
+            "A required component is missing, significantly affecting system safety.",
+        ),
+        (
+            Rating::NotApplicable,
+            "The category is not applicable to this review.",
+        ),
+        (
+            Rating::NotConsidered,
+            "The category was not considered in this review.",
+        ),
+        (
+            Rating::FurtherInvestigationRequired,
+            "Further investigation is required to reach a meaningful conclusion.",
+        ),
+    ];
+
+    /// Fix statuses, least resolved first.
+    pub const STATUSES: &[(Status, &str)] = &[
+        (
+            Status::Undetermined,
+            "The status of the issue was not determined during this engagement.",
+        ),
+        (
+            Status::Unresolved,
+            "The issue persists and has not been resolved.",
+        ),
+        (
+            Status::PartiallyResolved,
+            "The issue persists but has been partially resolved.",
+        ),
+        (
+            Status::Resolved,
+            "The issue has been sufficiently resolved.",
+        ),
+    ];
+
+    /// Maturity categories with their definitions, in FORMAT order.
+    pub const MATURITY: &[(&str, &str)] = &[
+        (
+            "Arithmetic",
+            "The proper use of mathematical operations and semantics",
+        ),
+        (
+            "Auditing",
+            "The use of event auditing and logging to support monitoring",
+        ),
+        (
+            "Authentication / Access Controls",
+            "The use of robust access controls to handle identification and authorization",
+        ),
+        (
+            "Complexity Management",
+            "The presence of clear structures designed to manage system complexity",
+        ),
+        (
+            "Configuration",
+            "The configuration of system components in accordance with best practices",
+        ),
+        (
+            "Cryptography and Key Management",
+            "The safe use of cryptographic primitives and functions, and the protection of keys",
+        ),
+        (
+            "Data Handling",
+            "The safe handling of user inputs and data processed by the system",
+        ),
+        (
+            "Documentation",
+            "The presence of comprehensive and readable codebase documentation",
+        ),
+        (
+            "Maintenance",
+            "The timely maintenance of system components to mitigate risk",
+        ),
+        (
+            "Memory Safety and Error Handling",
+            "The presence of memory safety and robust error-handling mechanisms",
+        ),
+        (
+            "Testing and Verification",
+            "The presence of robust testing procedures and sufficient test coverage",
+        ),
+    ];
 }

@@ -12,7 +12,7 @@ use crate::content::{Block, Inline};
 use crate::forge;
 use crate::model::{
     AppendixKind, Audit, Difficulty, Finding, FindingType, Paper, Scale, Severity, Status, Target,
-    appendix_letter, appendix_order,
+    appendix_letter, appendix_order, definitions,
 };
 use crate::review::Change;
 
@@ -115,6 +115,8 @@ pub struct View {
     pub sections: SectionsView,
     /// Appendices with their letters, in order.
     pub appendices: Vec<AppendixView>,
+    /// The scales' names and definitions, in the order the appendices list them.
+    pub definitions: DefinitionsView,
     /// Virtual path of the firm's logo, when the template folder has one.
     pub logo: Option<String>,
     /// What changed since an earlier version, with `--changes-since`.
@@ -414,6 +416,59 @@ pub struct MatrixRow {
     pub severity: &'static str,
     /// Counts per difficulty, in `Difficulty::ALL` order.
     pub cells: Vec<usize>,
+}
+
+/// A name of a scale and what it means.
+#[derive(Serialize)]
+pub struct Definition {
+    /// The name, e.g. `High`.
+    pub name: &'static str,
+    /// What it means.
+    pub definition: &'static str,
+}
+
+/// The definitions of every scale, for the appendices.
+#[derive(Serialize)]
+pub struct DefinitionsView {
+    /// Finding types.
+    #[serde(rename = "type")]
+    pub kind: Vec<Definition>,
+    /// Severity levels.
+    pub severity: Vec<Definition>,
+    /// Difficulty levels.
+    pub difficulty: Vec<Definition>,
+    /// Codebase maturity categories.
+    pub maturity: Vec<Definition>,
+    /// Maturity ratings.
+    pub rating: Vec<Definition>,
+    /// Fix statuses.
+    pub status: Vec<Definition>,
+}
+
+impl DefinitionsView {
+    /// Returns the definitions of the standard scales.
+    fn standard() -> Self {
+        fn list<S: Scale>(items: &[(S, &'static str)]) -> Vec<Definition> {
+            items
+                .iter()
+                .map(|(s, d)| Definition {
+                    name: s.name(),
+                    definition: d,
+                })
+                .collect()
+        }
+        Self {
+            kind: list(definitions::TYPES),
+            severity: list(definitions::SEVERITIES),
+            difficulty: list(definitions::DIFFICULTIES),
+            maturity: definitions::MATURITY
+                .iter()
+                .map(|(name, definition)| Definition { name, definition })
+                .collect(),
+            rating: list(definitions::RATINGS),
+            status: list(definitions::STATUSES),
+        }
+    }
 }
 
 /// An appendix with its letter.
@@ -729,6 +784,7 @@ impl View {
                 about: sections.about.clone(),
             },
             appendices,
+            definitions: DefinitionsView::standard(),
             logo: options.logo,
             changes,
             attach: options.attach,

@@ -452,7 +452,7 @@ pub fn synthesize(dir: &Path, n: usize) -> std::io::Result<()> {
     }
     fs::write(dir.join("findings.csv"), csv)?;
     let mut maturity = String::from("category,rating,summary\n");
-    for (k, category) in crate::model::MATURITY_CATEGORIES.iter().enumerate() {
+    for (k, category) in crate::model::maturity_categories().iter().enumerate() {
         writeln!(
             maturity,
             "{category},Moderate,\"{}\"",

@@ -19,8 +19,8 @@ use std::path::{Path, PathBuf};
 use crate::content::{self, Block, Inline};
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
 use crate::model::{
-    Acknowledgement, Appendix, AppendixKind, Audit, Coverage, MATURITY_CATEGORIES, MaturityEntry,
-    Rating, Scale, Sections, Subsection, Target, appendix_letter, appendix_order,
+    Acknowledgement, Appendix, AppendixKind, Audit, Coverage, MaturityEntry, Rating, Scale,
+    Sections, Subsection, Target, appendix_letter, appendix_order, maturity_categories,
 };
 use images::Images;
 use markdown::{Context, Problem};
@@ -411,6 +411,7 @@ impl Loader {
         let file = table.file;
         let mut out = Vec::new();
         let mut seen: HashMap<String, Place> = HashMap::new();
+        let known = maturity_categories();
         for row in &table.rows {
             let category = self.required_cell(&table, row, "category");
             let rating = self.scale::<Rating>(&table, row, "rating");
@@ -423,10 +424,7 @@ impl Loader {
             }
             if let Some(c) = table.cell(row, "category") {
                 let place = table.place(c);
-                if !MATURITY_CATEGORIES
-                    .iter()
-                    .any(|k| k.eq_ignore_ascii_case(&c.value))
-                {
+                if !known.iter().any(|k| k.eq_ignore_ascii_case(&c.value)) {
                     let d = self.diags.warning(
                         Some(place.clone()),
                         format!(
@@ -434,12 +432,9 @@ impl Loader {
                             c.value
                         ),
                     );
-                    match diag::did_you_mean(&c.value, MATURITY_CATEGORIES, diag::quoted) {
+                    match diag::did_you_mean(&c.value, &known, diag::quoted) {
                         Some(k) => d.add_hint(k),
-                        None => d.add_hint(format!(
-                            "usual categories: {}",
-                            MATURITY_CATEGORIES.join(", ")
-                        )),
+                        None => d.add_hint(format!("usual categories: {}", known.join(", "))),
                     };
                 }
                 if let Some(first) = seen.insert(c.value.to_lowercase(), place.clone()) {
@@ -453,7 +448,7 @@ impl Loader {
                 }
             }
             if let (Some(category), Some(rating), Some(summary)) = (category, rating, summary) {
-                let category = MATURITY_CATEGORIES
+                let category = known
                     .iter()
                     .find(|k| k.eq_ignore_ascii_case(&category))
                     .map_or(category, |k| k.to_string());
