@@ -125,11 +125,11 @@ impl Sources {
 /// Replaces each hidden character by a visible one of the same UTF-8 length,
 /// so byte offsets and columns stay right.
 fn mask_hidden(text: String) -> String {
-    if !text.chars().any(crate::unicode::is_hidden) {
+    if !text.chars().any(crate::unicode::may_hide) {
         return text;
     }
     text.chars()
-        .map(|c| match (crate::unicode::is_hidden(c), c.len_utf8()) {
+        .map(|c| match (crate::unicode::may_hide(c), c.len_utf8()) {
             (false, _) => c,
             (true, 1) => '?',
             (true, 2) => '¿',

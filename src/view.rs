@@ -15,6 +15,7 @@ use crate::model::{
     appendix_letter, appendix_order, definitions,
 };
 use crate::review::Change;
+use crate::unicode;
 
 /// Virtual path at which the templates read the view.
 pub const VIEW_PATH: &str = "/data/view.json";
@@ -792,9 +793,50 @@ impl View {
     }
 
     /// Serialises the view as the JSON the templates read.
+    ///
+    /// The loader made every invisible character it read visible, with a
+    /// warning at its place; this is the net under it: no string reaches the
+    /// templates, and so the PDF's text layer, with one left in.
     pub fn to_json(&self) -> String {
-        serde_json::to_string_pretty(self).expect("the view serialises")
+        visible_json(&serde_json::to_string_pretty(self).expect("the view serialises"))
     }
+}
+
+/// Makes the invisible characters of JSON text visible: those written as
+/// themselves (JSON's syntax is ASCII, so they can only be inside strings), and
+/// control characters written as escapes (`\b`, `\f`, `\u0007`).
+fn visible_json(json: &str) -> String {
+    let text = unicode::make_visible(json).0;
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('b') => out.push_str("<U+0008>"),
+            Some('f') => out.push_str("<U+000C>"),
+            Some('u') => {
+                let hex: String = chars.by_ref().take(4).collect();
+                match u32::from_str_radix(&hex, 16) {
+                    Ok(n) if n < 0x20 && !matches!(n, 0x09 | 0x0A | 0x0D) => {
+                        out.push_str(&format!("<U+{n:04X}>"))
+                    }
+                    _ => {
+                        out.push_str("\\u");
+                        out.push_str(&hex);
+                    }
+                }
+            }
+            Some(other) => {
+                out.push('\\');
+                out.push(other);
+            }
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// Returns the view of one finding, with permalinks from the targets.
@@ -841,6 +883,24 @@ fn finding_view(f: &Finding, targets: &[Target]) -> FindingView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn no_invisible_character_reaches_the_templates() {
+        let json =
+            serde_json::to_string(&["a\u{7}b\u{8}", "\\u0007", "x\u{200B}y\u{E0041}", "tab\tok"])
+                .unwrap();
+        let shown = visible_json(&json);
+        let back: Vec<String> = serde_json::from_str(&shown).unwrap();
+        assert_eq!(
+            back,
+            [
+                "a<U+0007>b<U+0008>",
+                "\\u0007",
+                "x<U+200B>y<U+E0041>",
+                "tab\tok"
+            ]
+        );
+    }
 
     fn counts(resolved: usize, partial: usize, unresolved: usize) -> Vec<Count> {
         vec![

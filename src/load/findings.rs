@@ -372,6 +372,7 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
             return None;
         }
     };
+    l.scan_toml(file, table.get_ref(), base, &[]);
     for (key, _) in table.get_ref().iter() {
         if !FRONT_KEYS.contains(&key.get_ref().as_ref()) {
             let d = l.diags.warning(
@@ -501,7 +502,7 @@ pub(super) fn finish(
         let title = f
             .title
             .as_ref()
-            .map(|t| l.inline(prose, &t.text, cell_origin(&t.place)));
+            .map(|t| l.title(prose, &t.text, cell_origin(&t.place)));
         let mut sections: [Vec<Block>; 4] = Default::default();
         for (k, cell) in f.cells.iter().enumerate() {
             if let Some(c) = cell {

@@ -102,6 +102,9 @@ pub fn wrap_code(text: &str, numbers: &[Option<u32>]) -> (String, Vec<CodeRow>) 
 /// A problem found in Markdown text, at a byte range of that text.
 #[derive(Debug)]
 pub struct Problem {
+    /// Whether it says that invisible characters were made visible (reported
+    /// once per field, however many pieces of text the field has).
+    pub hidden: bool,
     /// Byte range in the parsed text.
     pub range: Range<usize>,
     /// Whether the problem stops the build.
@@ -156,7 +159,84 @@ pub fn parse(text: &str, cx: &mut Context) -> (Vec<Block>, Vec<Problem>) {
     (blocks, conv.problems)
 }
 
-/// Converts one line of Markdown (a title) into inline content.
+/// Converts a plain-text field that may hold code spans (a finding title):
+/// only backtick code spans are read, as CommonMark reads them; everything
+/// else, `*`, `_`, `<b>`, `$`, `#`, stays exactly as typed.
+pub fn parse_title(text: &str, cx: &mut Context) -> (Vec<Inline>, Vec<Problem>) {
+    let mut out: Vec<Inline> = Vec::new();
+    let mut problems = Vec::new();
+    let plain = |from: usize, to: usize, out: &mut Vec<Inline>, problems: &mut Vec<Problem>| {
+        if from < to {
+            let (shown, hidden) = unicode::make_visible(&text[from..to]);
+            if let Some(found) = hidden {
+                problems.push(hidden_problem(from..to, &found));
+            }
+            match out.last_mut() {
+                Some(Inline::Text { text }) => text.push_str(&shown),
+                _ => out.push(Inline::Text {
+                    text: shown.into_owned(),
+                }),
+            }
+        }
+    };
+    let run = |at: usize| text[at..].bytes().take_while(|b| *b == b'`').count();
+    let (mut done, mut at) = (0, 0);
+    while let Some(k) = text[at..].find('`') {
+        let open = at + k;
+        let n = run(open);
+        // The span closes at the next run of exactly as many backticks.
+        let mut search = open + n;
+        let close = loop {
+            match text[search..].find('`') {
+                None => break None,
+                Some(j) => {
+                    let c = search + j;
+                    let m = run(c);
+                    if m == n {
+                        break Some(c);
+                    }
+                    search = c + m;
+                }
+            }
+        };
+        let Some(close) = close else {
+            // An unmatched run of backticks is text.
+            at = open + n;
+            continue;
+        };
+        plain(done, open, &mut out, &mut problems);
+        let mut code = text[open + n..close].replace(['\r', '\n'], " ");
+        if code.starts_with(' ') && code.ends_with(' ') && !code.trim().is_empty() {
+            code = code[1..code.len() - 1].to_string();
+        }
+        let (shown, hidden) = unicode::make_visible(&code);
+        if let Some(found) = hidden {
+            problems.push(hidden_problem(open..close + n, &found));
+        }
+        out.push(Inline::Code {
+            url: permalink(cx.targets, &shown),
+            text: shown.into_owned(),
+        });
+        done = close + n;
+        at = done;
+    }
+    plain(done, text.len(), &mut out, &mut problems);
+    (out, problems)
+}
+
+/// Says that invisible characters in a range were made visible.
+fn hidden_problem(range: Range<usize>, found: &unicode::Hidden) -> Problem {
+    let (message, hint) = unicode::warning(found);
+    Problem {
+        hidden: true,
+        range,
+        error: false,
+        message,
+        hint: Some(hint.into()),
+    }
+}
+
+/// Converts one line of Markdown into inline content.
 pub fn parse_inline(text: &str, cx: &mut Context) -> (Vec<Inline>, Vec<Problem>) {
     let (blocks, problems) = parse(text, cx);
     let inlines = blocks
@@ -295,9 +375,10 @@ impl Converter<'_, '_> {
     /// Makes hidden characters visible, warning where it does.
     fn visible<'t>(&mut self, text: &'t str, range: &Range<usize>) -> std::borrow::Cow<'t, str> {
         let (text, hidden) = unicode::make_visible(text);
-        if let Some(c) = hidden {
-            let (message, hint) = unicode::warning(c);
+        if let Some(found) = hidden {
+            let (message, hint) = unicode::warning(&found);
             self.problems.push(Problem {
+                hidden: true,
                 range: range.clone(),
                 error: false,
                 message,
@@ -322,6 +403,7 @@ impl Converter<'_, '_> {
         if self.stack.len() > MAX_DEPTH && !self.depth_reported {
             self.depth_reported = true;
             self.problems.push(Problem {
+                hidden: false,
                 range: range.clone(),
                 error: true,
                 message: format!("Markdown nested deeper than {MAX_DEPTH} levels"),
@@ -368,6 +450,7 @@ impl Converter<'_, '_> {
                 Ok(src) => Kind::Image(src),
                 Err((message, hint)) => {
                     self.problems.push(Problem {
+                        hidden: false,
                         range: range.clone(),
                         error: true,
                         message,
@@ -394,6 +477,7 @@ impl Converter<'_, '_> {
             return Some(url.to_string());
         }
         self.problems.push(Problem {
+            hidden: false,
             range: range.clone(),
             error: false,
             message: format!("link to \"{url}\" is shown as text"),
@@ -501,6 +585,7 @@ impl Converter<'_, '_> {
                     let shown: Vec<u32> = numbers.iter().flatten().copied().collect();
                     let (first, last) = (shown.first().unwrap_or(&0), shown.last().unwrap_or(&0));
                     self.problems.push(Problem {
+hidden: false,
                         range: frame.range.clone(),
                         error: false,
                         message: format!(
@@ -564,6 +649,7 @@ impl Converter<'_, '_> {
                 let alt = plain(&inlines);
                 if alt.trim().is_empty() {
                     self.problems.push(Problem {
+hidden: false,
                         range: frame.range.clone(),
                         error: false,
                         message: "image has no alternative text".into(),
@@ -594,6 +680,7 @@ impl Converter<'_, '_> {
                 "start" => match value.parse() {
                     Ok(n) => start = n,
                     Err(_) => self.problems.push(Problem {
+                        hidden: false,
                         range: range.clone(),
                         error: true,
                         message: format!("code block start \"{value}\" is not a line number"),
@@ -603,6 +690,7 @@ impl Converter<'_, '_> {
                 "highlight" => match parse_lines(value) {
                     Some(lines) => highlight = lines,
                     None => self.problems.push(Problem {
+                        hidden: false,
                         range: range.clone(),
                         error: true,
                         message: format!("code block highlight \"{value}\" is not a list of lines"),
@@ -610,6 +698,7 @@ impl Converter<'_, '_> {
                     }),
                 },
                 other => self.problems.push(Problem {
+                    hidden: false,
                     range: range.clone(),
                     error: false,
                     message: format!("unknown code block attribute \"{other}\""),

@@ -17,11 +17,15 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::content::{self, Block, Inline};
+use toml::Spanned;
+use toml::de::{DeTable, DeValue};
+
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
 use crate::model::{
     Acknowledgement, Appendix, AppendixKind, Audit, Coverage, MaturityEntry, Rating, Scale,
     Sections, Subsection, Target, appendix_letter, appendix_order, maturity_categories,
 };
+use crate::unicode;
 use images::Images;
 use markdown::{Context, Problem};
 use table::Column;
@@ -107,6 +111,7 @@ pub fn load_into(dir: &Path, sources: Sources, diagnostics: Diagnostics) -> io::
         sources,
         diags: diagnostics,
         images: Images::new(root),
+        hidden_warned: HashSet::new(),
     };
     let errors_before = loader.diags.count(diag::Level::Error);
     let audit = loader.audit();
@@ -130,6 +135,8 @@ struct Loader {
     sources: Sources,
     diags: Diagnostics,
     images: Images,
+    /// Places already warned about for invisible characters: one warning per field.
+    hidden_warned: HashSet<(FileRef, usize, usize)>,
 }
 
 /// Where a piece of Markdown sits in its file, to place its problems.
@@ -150,6 +157,17 @@ pub(crate) struct Prose<'a> {
 impl Loader {
     fn audit(&mut self) -> Option<Audit> {
         let toml = self.read_required("audit.toml");
+        if let Some((file, text)) = &toml
+            && let Ok(root) = DeTable::parse(text)
+        {
+            let prose = [
+                "goals",
+                "coverage.approaches",
+                "coverage.limitations",
+                "tools.description",
+            ];
+            self.scan_toml(*file, root.get_ref(), 0, &prose);
+        }
         let read = toml
             .as_ref()
             .and_then(|(file, text)| meta::read(*file, text, &mut self.diags));
@@ -240,12 +258,60 @@ impl Loader {
 
     /// Makes hidden characters of a plain value visible, warning at its place.
     fn visible(&mut self, text: &str, place: Place) -> String {
-        let (shown, hidden) = crate::unicode::make_visible(text);
-        if let Some(c) = hidden {
-            let (message, hint) = crate::unicode::warning(c);
-            self.diags.warning(Some(place), message).add_hint(hint);
+        let (shown, hidden) = unicode::make_visible(text);
+        if let Some(found) = hidden {
+            let (message, hint) = unicode::warning(&found);
+            self.warn_hidden(place, message, hint.to_string());
         }
         shown.into_owned()
+    }
+
+    /// Warns that invisible characters were made visible, once per place.
+    fn warn_hidden(&mut self, place: Place, message: String, hint: String) {
+        if self
+            .hidden_warned
+            .insert((place.file, place.range.start, place.range.end))
+        {
+            self.diags.warning(Some(place), message).add_hint(hint);
+        }
+    }
+
+    /// Warns about every string value of TOML text that holds invisible
+    /// characters (at its place: the text starts at byte `base` of the file),
+    /// except the keys in `skip`, whose Markdown is checked as it is parsed.
+    fn scan_toml(&mut self, file: FileRef, table: &DeTable, base: usize, skip: &[&str]) {
+        fn walk(
+            value: &Spanned<DeValue>,
+            path: &str,
+            skip: &[&str],
+            found: &mut Vec<(std::ops::Range<usize>, String)>,
+        ) {
+            if skip.contains(&path) {
+                return;
+            }
+            match value.get_ref() {
+                DeValue::String(s) => found.push((value.span(), s.to_string())),
+                DeValue::Array(items) => items.iter().for_each(|v| walk(v, path, skip, found)),
+                DeValue::Table(t) => {
+                    for (k, v) in t.iter() {
+                        let key = if path.is_empty() {
+                            k.get_ref().to_string()
+                        } else {
+                            format!("{path}.{}", k.get_ref())
+                        };
+                        walk(v, &key, skip, found);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut found = Vec::new();
+        for (k, v) in table.iter() {
+            walk(v, k.get_ref(), skip, &mut found);
+        }
+        for (span, text) in found {
+            self.visible(&text, Place::new(file, base + span.start..base + span.end));
+        }
     }
 
     /// Returns the name a file of the folder is shown under in diagnostics.
@@ -328,7 +394,11 @@ impl Loader {
     /// Reads an optional CSV file of the folder against its columns.
     fn read_table(&mut self, rel: &str, columns: &[Column]) -> Option<table::Table> {
         let (file, text) = self.read_optional(rel)?;
-        table::read(file, &text, columns, &mut self.diags)
+        let table = table::read(file, &text, columns, &mut self.diags)?;
+        for cell in table.rows.iter().flat_map(|r| &r.cells) {
+            self.visible(&cell.value, table.place(cell));
+        }
+        Some(table)
     }
 
     /// Lists the `.md` files of a sub-folder, sorted by name.
@@ -357,7 +427,12 @@ impl Loader {
         self.convert(prose, text, origin, prefix, figures, markdown::parse)
     }
 
-    /// Converts one line of inline Markdown (a title).
+    /// Converts a plain-text field that may hold code spans (a title).
+    fn title(&mut self, prose: &Prose, text: &str, origin: Origin) -> Vec<Inline> {
+        self.convert(prose, text, origin, "", &mut 0, markdown::parse_title)
+    }
+
+    /// Converts one line of inline Markdown (a goal, a tool's description).
     fn inline(&mut self, prose: &Prose, text: &str, origin: Origin) -> Vec<Inline> {
         self.convert(prose, text, origin, "", &mut 0, markdown::parse_inline)
     }
@@ -387,6 +462,10 @@ impl Loader {
                 }
                 Origin::Cell(file, start, end) => Place::new(file, start..end),
             };
+            if p.hidden {
+                self.warn_hidden(place, p.message, p.hint.unwrap_or_default());
+                continue;
+            }
             let d = if p.error {
                 self.diags.error(Some(place), p.message)
             } else {
