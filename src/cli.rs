@@ -9,7 +9,9 @@ use std::time::Duration;
 
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::cmd::{self, Config, DEFAULT_TIMEOUT_SECS, DiffFormat, Request, Shard, Shell};
+use crate::cmd::{
+    self, Config, DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_SECS, DiffFormat, Request, Shard, Shell,
+};
 use crate::diag;
 use crate::pipeline::Emit;
 
@@ -52,6 +54,9 @@ pub enum Command {
         /// Stops a report that takes longer than this many seconds to build.
         #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS)]
         timeout: u64,
+        /// Most memory (address space) in MiB each report's build process may use; 0: no limit.
+        #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
+        memory_limit: u64,
         /// Builds only shard K of N: every N-th report of the file, starting with the K-th.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
@@ -71,6 +76,9 @@ pub enum Command {
         /// Folder of template files that override the embedded ones.
         #[arg(long, value_name = "DIR")]
         templates: Option<PathBuf>,
+        /// Most memory (address space) in MiB the build process may use; 0: no limit.
+        #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
+        memory_limit: u64,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -177,6 +185,9 @@ pub struct BuildArgs {
     /// Stops a report that takes longer than this many seconds to build.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS)]
     pub timeout: u64,
+    /// Most memory (address space) in MiB each report's build process may use; 0: no limit.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
+    pub memory_limit: u64,
     /// Opens each PDF in the system's viewer after a successful build.
     #[arg(long)]
     pub open: bool,
@@ -269,6 +280,11 @@ fn jobs(n: Option<usize>) -> Result<usize, Usage> {
     }
 }
 
+/// Turns `--memory-limit MIB` into bytes; 0 means no limit.
+fn memory_limit(mib: u64) -> Option<u64> {
+    (mib > 0).then(|| mib.saturating_mul(1024 * 1024))
+}
+
 /// Parses `--shard K/N`.
 fn shard(text: &str) -> Result<Shard, Usage> {
     let bad = || Usage {
@@ -341,6 +357,7 @@ impl Cli {
                 file,
                 jobs: n,
                 timeout: t,
+                memory_limit: m,
                 shard: k,
                 summary,
                 report,
@@ -349,6 +366,7 @@ impl Cli {
                 config: report.apply(Config {
                     jobs: jobs(n)?,
                     timeout: timeout(t)?,
+                    memory_limit: memory_limit(m),
                     ..plain()
                 }),
                 shard: k.as_deref().map(shard).transpose()?,
@@ -358,11 +376,12 @@ impl Cli {
                 dir,
                 output,
                 templates,
+                memory_limit: m,
                 report,
             } => {
                 let mut config = Config {
                     output,
-                    isolate: false,
+                    memory_limit: memory_limit(m),
                     ..Config::pdf(vec![dir], epoch)
                 };
                 config.options.templates = templates;
@@ -390,6 +409,7 @@ impl Cli {
                     output: args.output,
                     jobs: jobs(args.jobs)?,
                     timeout: timeout(args.timeout)?,
+                    memory_limit: memory_limit(args.memory_limit),
                     open: args.open,
                     ..Config::pdf(args.dirs, epoch)
                 };

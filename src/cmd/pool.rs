@@ -7,14 +7,14 @@
 //! does.
 
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use codespan_reporting::term::termcolor::{Buffer, BufferWriter};
 
-use super::{Config, worker, write_log};
+use super::{Config, signals, worker, write_log};
 use crate::diag::{self, Level};
 use crate::naming::{Claims, OutputClaims};
 use crate::pipeline::{self, Job, Outcome};
@@ -59,6 +59,22 @@ pub fn run_here(job: &Job, config: &Config, mut log: Buffer, claims: &dyn Claims
     Report { log, ..report }
 }
 
+/// Builds one job: in the worker process kept in `slot` when builds are
+/// isolated (starting or replacing it as needed), else in this process.
+pub fn build_one(
+    slot: &mut Option<worker::Worker>,
+    job: &Job,
+    config: &Config,
+    writer: &BufferWriter,
+    claims: &dyn Claims,
+) -> Report {
+    if config.isolated() {
+        worker::build(slot, job, config, writer, claims)
+    } else {
+        run_here(job, config, writer.buffer(), claims)
+    }
+}
+
 /// Builds every job, in parallel, and prints a summary when there are several.
 pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Report> {
     let writer = BufferWriter::stderr(diag::color_choice());
@@ -75,7 +91,7 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Report> {
     });
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
-    let claimed = OutputClaims::default();
+    let claimed = RunClaims::default();
     let reports: Mutex<Vec<Option<Report>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     let threads = config.jobs.clamp(1, jobs.len().max(1));
     std::thread::scope(|scope| {
@@ -88,11 +104,7 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Report> {
                     loop {
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(job) = jobs.get(i) else { break };
-                        let report = if config.isolated() {
-                            worker::build(&mut process, job, config, &writer, &claimed)
-                        } else {
-                            run_here(job, config, writer.buffer(), &claimed)
-                        };
+                        let report = build_one(&mut process, job, config, &writer, &claimed);
                         let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
                         let print = || {
                             if several && chatty {
@@ -134,6 +146,17 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Report> {
         print_summary(jobs, &reports);
     }
     reports
+}
+
+/// The output claims of a run, each output also noted for cleanup on a signal.
+#[derive(Default)]
+pub struct RunClaims(OutputClaims);
+
+impl Claims for RunClaims {
+    fn claim(&self, path: &Path, name: &str) -> Option<String> {
+        signals::add_output(path.to_path_buf());
+        self.0.claim(path, name)
+    }
 }
 
 /// Returns the worst outcome of a run.

@@ -10,8 +10,11 @@ use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher};
 
-use super::pool::{run_jobs, worst};
+use codespan_reporting::term::termcolor::BufferWriter;
+
+use super::pool::{RunClaims, build_one};
 use super::{Config, fail};
+use crate::diag;
 use crate::pipeline::{Job, Outcome};
 
 /// Quiet time after a change before rebuilding, so that a save of several files builds once.
@@ -61,9 +64,16 @@ pub fn run(config: &Config) -> Outcome {
     if config.chatty() {
         eprintln!("watching {} (press Ctrl-C to stop)", dir.display());
     }
+    // One worker process for the whole session: it keeps the compiler's
+    // memoised work between rebuilds, and a build that runs out of memory or
+    // time ends it alone, never the session or the machine.
+    let mut process = None;
+    let writer = BufferWriter::stderr(diag::color_choice());
     loop {
         let start = Instant::now();
-        let outcome = worst(&run_jobs(std::slice::from_ref(&job), config));
+        let report = build_one(&mut process, &job, config, &writer, &RunClaims::default());
+        let _ = writer.print(&report.log);
+        let outcome = report.outcome;
         let ms = start.elapsed().as_millis();
         if config.chatty() {
             match outcome {

@@ -14,15 +14,15 @@
 use std::io::{self, BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdin, Command, Stdio};
-use std::sync::Mutex;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use codespan_reporting::term::termcolor::{Buffer, BufferWriter, WriteColor};
 use serde::{Deserialize, Serialize};
 
-use super::Config;
 use super::pool::{Report, STACK_BYTES, run_here};
+use super::{Config, signals};
 use crate::diag::{self, Diagnostics, Sources};
 use crate::naming::Claims;
 use crate::pipeline::{Job, Outcome};
@@ -61,20 +61,30 @@ struct Answer {
 /// A running worker process.
 pub struct Worker {
     child: Child,
-    stdin: ChildStdin,
+    stdin: Option<ChildStdin>,
     lines: Receiver<String>,
+    /// The end of what the worker wrote on standard error: why it died, if it did.
+    stderr: Arc<Mutex<String>>,
 }
 
+/// Most of a worker's standard error kept, in bytes.
+const STDERR_TAIL: usize = 16 * 1024;
+
 impl Worker {
-    fn spawn() -> io::Result<Self> {
-        let mut child = Command::new(std::env::current_exe()?)
+    fn spawn(memory_limit: Option<u64>) -> io::Result<Self> {
+        let mut command = Command::new(std::env::current_exe()?);
+        command
             .arg("worker")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .spawn()?;
+            .stderr(Stdio::piped());
+        if let Some(bytes) = memory_limit {
+            limit_memory(&mut command, bytes);
+        }
+        let mut child = signals::start_worker(&mut command)?;
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
+        let stderr = child.stderr.take().expect("piped stderr");
         let (tx, lines) = mpsc::channel();
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -83,18 +93,100 @@ impl Worker {
                 }
             }
         });
+        let tail = Arc::new(Mutex::new(String::new()));
+        let keep = Arc::clone(&tail);
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                let mut tail = keep.lock().unwrap_or_else(|e| e.into_inner());
+                tail.push_str(&line);
+                tail.push('\n');
+                if tail.len() > STDERR_TAIL {
+                    let cut = tail.len() - STDERR_TAIL / 2;
+                    let cut = (cut..tail.len())
+                        .find(|i| tail.is_char_boundary(*i))
+                        .unwrap_or(0);
+                    tail.drain(..cut);
+                }
+            }
+        });
         Ok(Self {
             child,
-            stdin,
+            stdin: Some(stdin),
             lines,
+            stderr: tail,
         })
+    }
+
+    /// Kills the worker and waits for it to end.
+    fn kill(mut self) -> String {
+        let _ = self.child.kill();
+        self.end()
+    }
+
+    /// Waits for a worker that died; says how it ended.
+    fn end(mut self) -> String {
+        self.stdin.take();
+        let status = self
+            .child
+            .wait()
+            .map_or("unknown status".into(), |s| s.to_string());
+        signals::remove_worker(self.child.id());
+        status
+    }
+
+    /// Tells whether the worker said it ran out of memory before it died.
+    fn out_of_memory(&self) -> bool {
+        // Rust's allocator writes this line before it aborts the process.
+        self.stderr
+            .lock()
+            .is_ok_and(|t| t.contains("memory allocation of"))
     }
 
     fn send(&mut self, value: &impl Serialize) -> io::Result<()> {
         let mut line = serde_json::to_string(value).map_err(io::Error::other)?;
         line.push('\n');
-        self.stdin.write_all(line.as_bytes())?;
-        self.stdin.flush()
+        let stdin = self.stdin.as_mut().ok_or(io::ErrorKind::BrokenPipe)?;
+        stdin.write_all(line.as_bytes())?;
+        stdin.flush()
+    }
+}
+
+impl Drop for Worker {
+    /// Closes the worker's input, which ends it, and waits for it: no zombies, no orphans.
+    fn drop(&mut self) {
+        if self.stdin.take().is_none() {
+            return;
+        }
+        let deadline = Instant::now() + std::time::Duration::from_secs(5);
+        while Instant::now() < deadline {
+            if let Ok(Some(_)) = self.child.try_wait() {
+                signals::remove_worker(self.child.id());
+                return;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        signals::remove_worker(self.child.id());
+    }
+}
+
+/// Limits the address space of the worker process, so that a report that
+/// allocates without bound fails alone instead of taking the machine.
+fn limit_memory(command: &mut Command, bytes: u64) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: setrlimit(2) is async-signal-safe and touches only the child.
+    unsafe {
+        command.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: bytes as libc::rlim_t,
+                rlim_max: bytes as libc::rlim_t,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            Ok(())
+        });
     }
 }
 
@@ -124,7 +216,7 @@ pub fn build(
         }
     };
     if slot.is_none() {
-        match Worker::spawn() {
+        match Worker::spawn(config.memory_limit) {
             Ok(w) => *slot = Some(w),
             Err(e) => {
                 return fail(
@@ -180,9 +272,7 @@ pub fn build(
                 Err(_) => sent = Ok(()),
             },
             Err(RecvTimeoutError::Timeout) => {
-                let mut dead = slot.take().expect("a worker");
-                let _ = dead.child.kill();
-                let _ = dead.child.wait();
+                slot.take().expect("a worker").kill();
                 return fail(
                     &mut log,
                     Outcome::Errors,
@@ -195,11 +285,21 @@ pub fn build(
                 );
             }
             Err(RecvTimeoutError::Disconnected) => {
-                let mut dead = slot.take().expect("a worker");
-                let status = dead
-                    .child
-                    .wait()
-                    .map_or("unknown status".into(), |s| s.to_string());
+                let dead = slot.take().expect("a worker");
+                let out_of_memory = dead.out_of_memory();
+                let status = dead.end();
+                if let (true, Some(limit)) = (out_of_memory, config.memory_limit) {
+                    return fail(
+                        &mut log,
+                        Outcome::Errors,
+                        format!(
+                            "building {} ran out of memory (limit {} MiB) and was stopped",
+                            job.name,
+                            limit / (1024 * 1024)
+                        ),
+                        "raise the limit with --memory-limit MIB if the report is just large",
+                    );
+                }
                 return fail(
                     &mut log,
                     Outcome::Errors,

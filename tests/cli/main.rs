@@ -8,6 +8,7 @@ mod commands;
 mod common;
 mod hostile;
 mod layers;
+mod limits;
 mod plaintext;
 mod property;
 mod report;
