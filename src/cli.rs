@@ -92,6 +92,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
         format: DiffFormat,
     },
+    /// Exports the findings of an audit folder for other tools (JSON, CSV, SARIF, Markdown).
+    Export {
+        /// The audit folder.
+        dir: PathBuf,
+        /// The format: json (docs/export.md), csv, sarif (2.1.0, for code
+        /// scanning) or markdown.
+        #[arg(long, value_enum)]
+        format: ExportFormat,
+        /// File to write; default standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
     /// Writes a small, commented audit folder that builds at once.
     Init {
         /// The folder to write (created if missing; default the current folder).
@@ -193,6 +207,30 @@ pub struct BuildArgs {
     pub open: bool,
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// The values of `export --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// A JSON document of the findings.
+    Json,
+    /// One row per finding.
+    Csv,
+    /// SARIF 2.1.0, one result per finding location.
+    Sarif,
+    /// One Markdown document of all findings.
+    Markdown,
+}
+
+impl From<ExportFormat> for crate::export::Format {
+    fn from(f: ExportFormat) -> Self {
+        match f {
+            ExportFormat::Json => Self::Json,
+            ExportFormat::Csv => Self::Csv,
+            ExportFormat::Sarif => Self::Sarif,
+            ExportFormat::Markdown => Self::Markdown,
+        }
+    }
 }
 
 /// The values of `--emit`.
@@ -339,6 +377,16 @@ impl Cli {
             Command::Diff { old, new, format } => Ok(Request::Diff { old, new, format }),
             Command::Bench { sizes } => Ok(Request::Bench { sizes }),
             Command::Worker => Ok(Request::Worker),
+            Command::Export {
+                dir,
+                format,
+                output,
+                report,
+            } => Ok(Request::Export {
+                dir,
+                format: format.into(),
+                config: report.apply(Config { output, ..plain() }),
+            }),
             Command::Init { dir, force } => Ok(Request::Init {
                 dir,
                 force,

@@ -33,25 +33,59 @@ fn repo(target: &Target) -> Option<Repo<'_>> {
     })
 }
 
-/// Builds a permalink for `target/path#163–172` at the target's audited commit.
-pub fn permalink(targets: &[Target], text: &str) -> Option<String> {
-    let (path, lines) = text.split_once('#')?;
+/// A place in the audited code: `target/path#163–172` read apart.
+#[derive(Clone, Copy, Debug)]
+pub struct Location<'a> {
+    /// The target whose name starts the path, if one does.
+    pub target: Option<&'a Target>,
+    /// The path, inside the target's repository when a target was found.
+    pub path: &'a str,
+    /// First line.
+    pub start: u32,
+    /// Last line.
+    pub end: u32,
+}
+
+/// Reads `target/path#163–172` (or `#L163-L172`, `#163`) into a location.
+pub fn location<'a>(targets: &'a [Target], text: &'a str) -> Option<Location<'a>> {
+    let (path, lines) = text.trim().split_once('#')?;
     let lines = lines.trim_start_matches('L');
     let (first, last) = match lines.split_once(['-', '–']) {
         Some((a, b)) => (a, b.trim_start_matches('L')),
         None => (lines, lines),
     };
-    let first: u32 = first.parse().ok()?;
-    let last: u32 = last.parse().ok()?;
-    targets.iter().find_map(|t| {
+    let start: u32 = first.parse().ok()?;
+    let end: u32 = last.parse().ok()?;
+    let inside = targets.iter().find_map(|t| {
         let rest = path.strip_prefix(t.name.as_str())?.strip_prefix('/')?;
-        let repo = repo(t)?;
-        let commit = repo.version?;
-        Some(if repo.gitlab {
-            format!("{}/-/blob/{commit}/{rest}#L{first}-{last}", repo.url)
-        } else {
-            format!("{}/blob/{commit}/{rest}#L{first}-L{last}", repo.url)
-        })
+        Some((t, rest))
+    });
+    Some(match inside {
+        Some((target, rest)) => Location {
+            target: Some(target),
+            path: rest,
+            start,
+            end,
+        },
+        None => Location {
+            target: None,
+            path,
+            start,
+            end,
+        },
+    })
+}
+
+/// Builds a permalink for `target/path#163–172` at the target's audited commit.
+pub fn permalink(targets: &[Target], text: &str) -> Option<String> {
+    let at = location(targets, text)?;
+    let repo = repo(at.target?)?;
+    let commit = repo.version?;
+    let (rest, first, last) = (at.path, at.start, at.end);
+    Some(if repo.gitlab {
+        format!("{}/-/blob/{commit}/{rest}#L{first}-{last}", repo.url)
+    } else {
+        format!("{}/blob/{commit}/{rest}#L{first}-L{last}", repo.url)
     })
 }
 

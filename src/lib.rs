@@ -10,6 +10,7 @@
 //! load       audit folder -> model + every problem, with file:line:column
 //! review     pure comparisons of two audits (diff, changes appendix)
 //! view       the template contract: owned, serialisable, versioned
+//! export     the findings as JSON, CSV, SARIF and Markdown for other tools
 //! render     the typst World, fonts, templates -> PDF
 //! naming     where each PDF goes; output claims
 //! output     atomic writes
@@ -30,6 +31,7 @@ pub mod cli;
 pub mod cmd;
 pub mod content;
 pub mod diag;
+pub mod export;
 pub mod forge;
 pub mod load;
 pub mod model;

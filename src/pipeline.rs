@@ -11,6 +11,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::diag::{Diagnostics, Level, Sources};
+use crate::export;
 use crate::load;
 use crate::model::Audit;
 use crate::naming::{Claims, Destination};
@@ -344,14 +345,15 @@ fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out
         })
         .collect();
     if attach {
-        files.extend(
-            view::attachments(audit)
-                .into_iter()
-                .map(|(vpath, text)| render::File {
-                    vpath: vpath.to_string(),
-                    bytes: text.into_bytes(),
-                }),
-        );
+        // PDF/A-3 reports carry their findings as the JSON and CSV exports.
+        let attached = [
+            (view::FINDINGS_JSON_PATH, export::Format::Json),
+            (view::FINDINGS_CSV_PATH, export::Format::Csv),
+        ];
+        files.extend(attached.map(|(vpath, format)| render::File {
+            vpath: vpath.to_string(),
+            bytes: export::export(audit, format).into_bytes(),
+        }));
     }
     let render_options = RenderOptions {
         standards: options.standards.clone(),

@@ -29,29 +29,6 @@ pub const FINDINGS_JSON_PATH: &str = "/data/findings.json";
 /// Virtual path of the findings as CSV, attached to PDF/A-3 reports.
 pub const FINDINGS_CSV_PATH: &str = "/data/findings.csv";
 
-/// Returns the files a PDF/A-3 report attaches, by virtual path: the findings
-/// as JSON and as CSV (one row per finding, every cell quoted).
-pub fn attachments(audit: &Audit) -> Vec<(&'static str, String)> {
-    let quote = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
-    let mut csv = String::from("number,id,title,severity,difficulty,type,status,target\n");
-    for f in &audit.findings {
-        let cells = [
-            f.number.to_string(),
-            f.id.clone(),
-            f.title_text.clone(),
-            f.severity.name().into(),
-            f.difficulty.name().into(),
-            f.kind.name().into(),
-            f.status.map_or("", |s| s.name()).into(),
-            f.targets.join("; "),
-        ];
-        csv.push_str(&cells.iter().map(|c| quote(c)).collect::<Vec<_>>().join(","));
-        csv.push('\n');
-    }
-    let json = serde_json::to_string_pretty(&audit.findings).expect("findings serialise");
-    vec![(FINDINGS_JSON_PATH, json), (FINDINGS_CSV_PATH, csv)]
-}
-
 /// A date, both machine- and human-readable.
 #[derive(Serialize)]
 pub struct DateView {

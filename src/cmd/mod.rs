@@ -9,6 +9,7 @@ mod batch;
 mod bench;
 mod build;
 mod diff;
+mod export;
 mod generate;
 mod init;
 mod pool;
@@ -142,6 +143,15 @@ pub enum Request {
         /// Output format.
         format: DiffFormat,
     },
+    /// Export a folder's findings.
+    Export {
+        /// The audit folder.
+        dir: PathBuf,
+        /// The format.
+        format: crate::export::Format,
+        /// How to report; `output` is the file to write (else standard output).
+        config: Config,
+    },
     /// Write a new audit folder.
     Init {
         /// The folder.
@@ -190,6 +200,11 @@ pub fn run(request: Request) -> u8 {
         Request::Bench { sizes } => bench::run(&sizes),
         Request::Worker => worker::serve(),
         Request::Init { dir, force, config } => init::run(&dir, force, &config),
+        Request::Export {
+            dir,
+            format,
+            config,
+        } => export::run(&dir, format, &config),
         Request::Completions { shell, command } => generate::completions(shell, *command),
         Request::Man {
             dir,

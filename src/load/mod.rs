@@ -62,6 +62,16 @@ pub mod fuzz {
         records.len()
     }
 
+    /// Splits CSV text into the values of its records; also counts the syntax errors.
+    pub fn csv_cells(text: &str) -> (Vec<Vec<String>>, usize) {
+        let (records, errors) = table::parse(text);
+        let values = records
+            .into_iter()
+            .map(|r| r.cells.into_iter().map(|c| c.value).collect())
+            .collect();
+        (values, errors.len())
+    }
+
     /// Reads audit.toml text and renders its diagnostics; tells whether it is valid.
     pub fn audit_toml(text: &str) -> bool {
         let mut sources = Sources::default();

@@ -14,7 +14,7 @@ const LAYERS: &[&[&str]] = &[
     &["cmd"],
     &["pipeline"],
     &["load", "render", "naming", "output"],
-    &["view"],
+    &["view", "export"],
     &["review"],
     &["forge"],
     &["model"],

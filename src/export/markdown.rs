@@ -1,0 +1,303 @@
+//! The content tree written back as CommonMark, for the JSON, CSV and Markdown exports.
+//!
+//! Text is escaped so that it reads back as the same text: a `*` typed in a
+//! finding stays a `*`, never emphasis.
+
+use crate::content::{Block, Inline};
+
+/// Writes blocks as Markdown, with footnotes after them.
+pub fn blocks(list: &[Block]) -> String {
+    let mut w = Writer::default();
+    let mut out = w.blocks(list);
+    for (i, note) in std::mem::take(&mut w.notes).iter().enumerate() {
+        out.push_str(&format!(
+            "\n\n[^{}]: {}",
+            i + 1,
+            note.replace('\n', "\n    ")
+        ));
+    }
+    out
+}
+
+/// Writes inline content as Markdown.
+pub fn inlines(list: &[Inline]) -> String {
+    Writer::default().inlines(list)
+}
+
+#[derive(Default)]
+struct Writer {
+    /// Footnote bodies, numbered in order of reference.
+    notes: Vec<String>,
+}
+
+impl Writer {
+    fn blocks(&mut self, list: &[Block]) -> String {
+        list.iter()
+            .map(|b| self.block(b))
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    }
+
+    fn block(&mut self, block: &Block) -> String {
+        match block {
+            Block::Paragraph { content } => self.inlines(content),
+            Block::Heading { level, content } => {
+                format!(
+                    "{} {}",
+                    "#".repeat(usize::from(*level)),
+                    self.inlines(content)
+                )
+            }
+            Block::Code {
+                lang,
+                text,
+                start,
+                highlight,
+                rows,
+                figure,
+            } => {
+                // Long lines were wrapped into continuation rows for the page: join them.
+                let mut code = String::new();
+                for (i, (line, row)) in text.split('\n').zip(rows).enumerate() {
+                    if i > 0 && row.first {
+                        code.push('\n');
+                    }
+                    code.push_str(line);
+                }
+                let fence = "`".repeat(longest_run(&code, '`').max(2) + 1);
+                let mut info = lang.clone().unwrap_or_default();
+                let mut attributes = Vec::new();
+                if *start != 1 {
+                    attributes.push(format!("start={start}"));
+                }
+                if !highlight.is_empty() {
+                    let lines: Vec<String> = highlight.iter().map(u32::to_string).collect();
+                    attributes.push(format!("highlight=\"{}\"", lines.join(",")));
+                }
+                if !attributes.is_empty() {
+                    info.push_str(&format!(" {{{}}}", attributes.join(" ")));
+                }
+                let mut out = format!("{fence}{info}\n{code}\n{fence}");
+                if let Some(f) = figure {
+                    out.push_str(&format!(
+                        "\n*Figure {}: {}*",
+                        f.number,
+                        self.inlines(&f.caption)
+                    ));
+                }
+                out
+            }
+            Block::Image { alt, figure, .. } => {
+                let mut out = format!("*[Image: {}]*", escape(alt));
+                if let Some(f) = figure {
+                    out.push_str(&format!(
+                        "\n*Figure {}: {}*",
+                        f.number,
+                        self.inlines(&f.caption)
+                    ));
+                }
+                out
+            }
+            Block::Quote { body } => self
+                .blocks(body)
+                .lines()
+                .map(|l| {
+                    if l.is_empty() {
+                        ">".to_string()
+                    } else {
+                        format!("> {l}")
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Block::List {
+                ordered,
+                start,
+                items,
+            } => items
+                .iter()
+                .enumerate()
+                .map(|(i, item)| {
+                    let marker = if *ordered {
+                        format!("{}. ", *start + i as u64)
+                    } else {
+                        "- ".to_string()
+                    };
+                    let task = match item.task {
+                        Some(true) => "[x] ",
+                        Some(false) => "[ ] ",
+                        None => "",
+                    };
+                    let body = self.blocks(&item.body);
+                    let indent = " ".repeat(marker.len());
+                    let body = body.replace('\n', &format!("\n{indent}"));
+                    format!("{marker}{task}{body}")
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Block::Table {
+                align,
+                header,
+                rows,
+            } => {
+                let row = |w: &mut Self, cells: &[Vec<Inline>]| {
+                    let cells: Vec<String> = cells
+                        .iter()
+                        .map(|c| w.inlines(c).replace('|', "\\|"))
+                        .collect();
+                    format!("| {} |", cells.join(" | "))
+                };
+                let rule: Vec<&str> = align
+                    .iter()
+                    .map(|a| match *a {
+                        "left" => ":---",
+                        "center" => ":---:",
+                        "right" => "---:",
+                        _ => "---",
+                    })
+                    .collect();
+                let mut out = vec![row(self, header), format!("| {} |", rule.join(" | "))];
+                for r in rows {
+                    out.push(row(self, r));
+                }
+                out.join("\n")
+            }
+            Block::Rule => "---".to_string(),
+        }
+    }
+
+    fn inlines(&mut self, list: &[Inline]) -> String {
+        let mut out = String::new();
+        for inline in list {
+            match inline {
+                Inline::Text { text } => out.push_str(&escape(text)),
+                Inline::Code { text, .. } => {
+                    let ticks = "`".repeat(longest_run(text, '`') + 1);
+                    let pad = if text.starts_with('`') || text.ends_with('`') {
+                        " "
+                    } else {
+                        ""
+                    };
+                    out.push_str(&format!("{ticks}{pad}{text}{pad}{ticks}"));
+                }
+                Inline::Emph { content } => out.push_str(&format!("*{}*", self.inlines(content))),
+                Inline::Strong { content } => {
+                    out.push_str(&format!("**{}**", self.inlines(content)))
+                }
+                Inline::Strike { content } => {
+                    out.push_str(&format!("~~{}~~", self.inlines(content)))
+                }
+                Inline::Link { url, content } => out.push_str(&format!(
+                    "[{}](<{}>)",
+                    self.inlines(content),
+                    url.replace('>', "%3E")
+                )),
+                Inline::FindingRef { id } => out.push_str(&escape(id)),
+                Inline::Image { alt, .. } => out.push_str(&format!("*[Image: {}]*", escape(alt))),
+                Inline::Break => out.push_str("\\\n"),
+                Inline::Footnote { body } => {
+                    let text = self.blocks(body);
+                    self.notes.push(text);
+                    out.push_str(&format!("[^{}]", self.notes.len()));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Returns the longest run of a character in a text.
+fn longest_run(text: &str, c: char) -> usize {
+    let (mut best, mut now) = (0, 0);
+    for ch in text.chars() {
+        now = if ch == c { now + 1 } else { 0 };
+        best = best.max(now);
+    }
+    best
+}
+
+/// Escapes the characters that Markdown would read as markup.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(
+            c,
+            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '#' | '|' | '~' | '!'
+        ) {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::{CodeRow, ListItem};
+
+    #[test]
+    fn text_reads_back_as_the_same_text() {
+        let para = Block::Paragraph {
+            content: vec![
+                Inline::Text {
+                    text: "a *star* and __init__ ".into(),
+                },
+                Inline::Code {
+                    text: "x`y".into(),
+                    url: None,
+                },
+                Inline::Strong {
+                    content: vec![Inline::Text {
+                        text: "bold".into(),
+                    }],
+                },
+            ],
+        };
+        assert_eq!(
+            blocks(&[para]),
+            "a \\*star\\* and \\_\\_init\\_\\_ ``x`y``**bold**"
+        );
+    }
+
+    #[test]
+    fn wrapped_code_is_joined_and_keeps_its_numbers() {
+        let code = Block::Code {
+            lang: Some("go".into()),
+            text: "aaa\nbbb\nccc".into(),
+            start: 10,
+            highlight: vec![11],
+            rows: vec![
+                CodeRow {
+                    line: Some(10),
+                    first: true,
+                },
+                CodeRow {
+                    line: Some(10),
+                    first: false,
+                },
+                CodeRow {
+                    line: Some(11),
+                    first: true,
+                },
+            ],
+            figure: None,
+        };
+        let list = Block::List {
+            ordered: false,
+            start: 1,
+            items: vec![ListItem {
+                task: Some(true),
+                body: vec![Block::Paragraph {
+                    content: vec![Inline::Text {
+                        text: "done".into(),
+                    }],
+                }],
+            }],
+        };
+        assert_eq!(
+            blocks(&[code, list]),
+            "```go {start=10 highlight=\"11\"}\naaabbb\nccc\n```\n\n- [x] done"
+        );
+    }
+}

@@ -1,0 +1,398 @@
+//! Exports: the findings of an audit for other tools, as JSON, CSV, SARIF or Markdown.
+//!
+//! Each export reads the model the loader built, numbered as the report
+//! numbers it, so that what a client loads into a tracker is what the PDF
+//! says. The layouts are documented in docs/export.md.
+
+pub mod markdown;
+
+use serde::Serialize;
+use serde_json::json;
+
+use crate::forge;
+use crate::model::{Audit, Finding, Scale, Severity};
+
+/// Version of the JSON export's layout.
+pub const JSON_VERSION: u32 = 1;
+
+/// The export formats.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// The findings as a JSON document (docs/export.md).
+    Json,
+    /// One row per finding.
+    Csv,
+    /// SARIF 2.1.0, one result per finding location.
+    Sarif,
+    /// One Markdown document of all findings.
+    Markdown,
+}
+
+/// Writes an audit's findings in a format.
+pub fn export(audit: &Audit, format: Format) -> String {
+    match format {
+        Format::Json => {
+            serde_json::to_string_pretty(&json_value(audit)).expect("JSON serialises") + "\n"
+        }
+        Format::Csv => csv(audit),
+        Format::Sarif => {
+            serde_json::to_string_pretty(&sarif(audit)).expect("SARIF serialises") + "\n"
+        }
+        Format::Markdown => markdown_document(audit),
+    }
+}
+
+/// The four prose sections of a finding, by the names the exports use.
+fn prose(f: &Finding) -> [(&'static str, String); 4] {
+    [
+        ("description", markdown::blocks(&f.description)),
+        ("exploit_scenario", markdown::blocks(&f.exploit_scenario)),
+        ("recommendations", markdown::blocks(&f.recommendations)),
+        ("references", markdown::blocks(&f.references)),
+    ]
+}
+
+/// The JSON export (docs/export.md).
+#[derive(Serialize)]
+pub struct JsonExport<'a> {
+    /// Version of this layout.
+    pub version: u32,
+    /// The report the findings are from.
+    pub report: JsonReport<'a>,
+    /// The findings, in report order.
+    pub findings: Vec<JsonFinding<'a>>,
+}
+
+/// The report of a JSON export.
+#[derive(Serialize)]
+pub struct JsonReport<'a> {
+    /// Project name.
+    pub title: &'a str,
+    /// Report kind.
+    pub subtitle: &'a str,
+    /// Report version.
+    pub version: &'a str,
+    /// Report date, `YYYY-MM-DD`.
+    pub date: String,
+    /// The firm that did the audit.
+    pub vendor: &'a str,
+    /// The client organisation.
+    pub client: &'a str,
+}
+
+/// A finding of a JSON export.
+#[derive(Serialize)]
+pub struct JsonFinding<'a> {
+    /// Its number in the report.
+    pub number: usize,
+    /// Its id.
+    pub id: &'a str,
+    /// Its title as typed.
+    pub title: &'a str,
+    /// Severity.
+    pub severity: &'static str,
+    /// Difficulty.
+    pub difficulty: &'static str,
+    /// Type.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// Fix-review status, if any.
+    pub status: Option<&'static str>,
+    /// Affected places.
+    pub targets: Vec<JsonTarget<'a>>,
+    /// Description, as Markdown.
+    pub description: String,
+    /// Exploit scenario, as Markdown.
+    pub exploit_scenario: String,
+    /// Recommendations, as Markdown.
+    pub recommendations: String,
+    /// References, as Markdown.
+    pub references: String,
+    /// The fix review of the finding, if any.
+    pub fix: Option<JsonFix<'a>>,
+}
+
+/// An affected place of a JSON export.
+#[derive(Serialize)]
+pub struct JsonTarget<'a> {
+    /// As written.
+    pub text: &'a str,
+    /// The target (repository) its path starts with, if any.
+    pub target: Option<&'a str>,
+    /// The path, inside the target when there is one.
+    pub path: Option<&'a str>,
+    /// First line.
+    pub start_line: Option<u32>,
+    /// Last line.
+    pub end_line: Option<u32>,
+    /// Permalink at the audited commit, when the forge is known.
+    pub url: Option<String>,
+}
+
+/// The fix review of a finding in a JSON export.
+#[derive(Serialize)]
+pub struct JsonFix<'a> {
+    /// Pull requests or commits of the fix.
+    pub refs: &'a [String],
+    /// What was reviewed, as Markdown.
+    pub note: String,
+}
+
+/// Returns the findings as the JSON document of docs/export.md.
+pub fn json_value(audit: &Audit) -> JsonExport<'_> {
+    let meta = &audit.meta;
+    let findings = audit
+        .findings
+        .iter()
+        .map(|f| {
+            let [description, exploit_scenario, recommendations, references] =
+                prose(f).map(|(_, text)| text);
+            JsonFinding {
+                number: f.number,
+                id: &f.id,
+                title: &f.title_text,
+                severity: f.severity.name(),
+                difficulty: f.difficulty.name(),
+                kind: f.kind.name(),
+                status: f.status.map(|s| s.name()),
+                targets: f
+                    .targets
+                    .iter()
+                    .map(|t| {
+                        let at = forge::location(&meta.targets, t);
+                        JsonTarget {
+                            text: t,
+                            target: at.and_then(|a| a.target).map(|t| t.name.as_str()),
+                            path: at.map(|a| a.path),
+                            start_line: at.map(|a| a.start),
+                            end_line: at.map(|a| a.end),
+                            url: forge::permalink(&meta.targets, t),
+                        }
+                    })
+                    .collect(),
+                description,
+                exploit_scenario,
+                recommendations,
+                references,
+                fix: f.fix.as_ref().map(|x| JsonFix {
+                    refs: &x.refs,
+                    note: markdown::blocks(&x.note),
+                }),
+            }
+        })
+        .collect();
+    JsonExport {
+        version: JSON_VERSION,
+        report: JsonReport {
+            title: &meta.title,
+            subtitle: &meta.subtitle,
+            version: &meta.version,
+            date: meta.date.to_string(),
+            vendor: &meta.vendor,
+            client: meta.client.organization.as_deref().unwrap_or(&meta.title),
+        },
+        findings,
+    }
+}
+
+/// Quotes a CSV cell when it needs it (RFC 4180).
+fn cell(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) || text.starts_with([' ', '\t']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// Returns one row per finding, for spreadsheets and trackers.
+pub fn csv(audit: &Audit) -> String {
+    let mut out = String::from(
+        "number,id,title,severity,difficulty,type,status,targets,links,description,exploit_scenario,recommendations,references\n",
+    );
+    for f in &audit.findings {
+        let links: Vec<String> = f
+            .targets
+            .iter()
+            .filter_map(|t| forge::permalink(&audit.meta.targets, t))
+            .collect();
+        let mut cells = vec![
+            f.number.to_string(),
+            f.id.clone(),
+            f.title_text.clone(),
+            f.severity.name().into(),
+            f.difficulty.name().into(),
+            f.kind.name().into(),
+            f.status.map_or("", |s| s.name()).into(),
+            f.targets.join("; "),
+            links.join(" "),
+        ];
+        cells.extend(prose(f).into_iter().map(|(_, text)| text));
+        out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// Returns the SARIF level of a severity: error, warning or note.
+fn level(severity: Severity) -> &'static str {
+    match severity {
+        Severity::High => "error",
+        Severity::Medium | Severity::Undetermined => "warning",
+        Severity::Low | Severity::Informational => "note",
+    }
+}
+
+/// A stable fingerprint (64-bit FNV-1a, hex) of a finding's location.
+fn fingerprint(parts: &[&str]) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in parts {
+        for byte in part.bytes().chain([0]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+    }
+    format!("{hash:016x}")
+}
+
+/// Returns the findings as SARIF 2.1.0: one rule per finding, one result per
+/// location (a finding without a location in the code gets one result without one).
+pub fn sarif(audit: &Audit) -> serde_json::Value {
+    let meta = &audit.meta;
+    let mut rules = Vec::new();
+    let mut results = Vec::new();
+    for (index, f) in audit.findings.iter().enumerate() {
+        let description = markdown::blocks(&f.description);
+        let help = markdown::blocks(&f.recommendations);
+        let first_link = f
+            .targets
+            .iter()
+            .find_map(|t| forge::permalink(&meta.targets, t));
+        let mut rule = json!({
+            "id": f.id,
+            "name": format!("Finding{}", f.number),
+            "shortDescription": { "text": f.title_text },
+            "fullDescription": { "text": if description.is_empty() { f.title_text.clone() } else { description.clone() } },
+            "help": {
+                "text": if help.is_empty() { f.title_text.clone() } else { help.clone() },
+                "markdown": if help.is_empty() { markdown::inlines(&f.title) } else { help },
+            },
+            "defaultConfiguration": { "level": level(f.severity) },
+            "properties": {
+                "severity": f.severity.name(),
+                "difficulty": f.difficulty.name(),
+                "type": f.kind.name(),
+                "tags": ["security", f.kind.name()],
+            },
+        });
+        if let Some(url) = &first_link {
+            rule["helpUri"] = url.clone().into();
+        }
+        rules.push(rule);
+        let message = json!({ "text": format!("{}: {}", f.id, f.title_text) });
+        let located: Vec<_> = f
+            .targets
+            .iter()
+            .filter_map(|t| forge::location(&meta.targets, t).map(|at| (t, at)))
+            .collect();
+        let base = |fp: String| {
+            let mut r = json!({
+                "ruleId": f.id,
+                "ruleIndex": index,
+                "level": level(f.severity),
+                "message": message,
+                "partialFingerprints": { "auditpressFinding/v1": fp },
+                "properties": { "number": f.number, "status": f.status.map(|s| s.name()) },
+            });
+            if let Some(url) = &first_link {
+                r["properties"]["url"] = url.clone().into();
+            }
+            r
+        };
+        if located.is_empty() {
+            results.push(base(fingerprint(&[&f.id])));
+        }
+        for (text, at) in located {
+            let mut r = base(fingerprint(&[
+                &f.id,
+                at.path,
+                &at.start.to_string(),
+                &at.end.to_string(),
+            ]));
+            let mut physical = json!({
+                "artifactLocation": { "uri": at.path.trim_start_matches('/') },
+                "region": { "startLine": at.start.max(1), "endLine": at.end.max(at.start).max(1) },
+            });
+            if let Some(target) = at.target {
+                physical["artifactLocation"]["uriBaseId"] = target.name.clone().into();
+            }
+            r["locations"] = json!([{ "physicalLocation": physical }]);
+            if let Some(url) = forge::permalink(&meta.targets, text) {
+                r["properties"]["url"] = url.into();
+            }
+            results.push(r);
+        }
+    }
+    json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {
+                "driver": {
+                    "name": "auditpress",
+                    "version": env!("CARGO_PKG_VERSION"),
+                    "informationUri": "https://github.com/auditpress/auditpress",
+                    "organization": meta.vendor,
+                    "rules": rules,
+                }
+            },
+            "automationDetails": { "id": format!("{}/{}", meta.title, meta.version) },
+            "results": results,
+        }]
+    })
+}
+
+/// Returns one Markdown document of all findings, for an issue tracker or an advisory.
+pub fn markdown_document(audit: &Audit) -> String {
+    let meta = &audit.meta;
+    let mut out = format!(
+        "# {} {}: findings\n\n{}, version {}, {}.\n",
+        meta.title, meta.subtitle, meta.vendor, meta.version, meta.date
+    );
+    for f in &audit.findings {
+        out.push_str(&format!(
+            "\n## {}. {}\n\n| ID | Severity | Difficulty | Type | Status |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} |\n",
+            f.number,
+            markdown::inlines(&f.title),
+            f.id,
+            f.severity.name(),
+            f.difficulty.name(),
+            f.kind.name(),
+            f.status.map_or("", |s| s.name()),
+        ));
+        if !f.targets.is_empty() {
+            let targets: Vec<String> = f
+                .targets
+                .iter()
+                .map(|t| match forge::permalink(&meta.targets, t) {
+                    Some(url) => format!("[`{t}`](<{url}>)"),
+                    None => format!("`{t}`"),
+                })
+                .collect();
+            out.push_str(&format!("\n**Targets:** {}\n", targets.join(", ")));
+        }
+        for (heading, (_, text)) in [
+            "Description",
+            "Exploit Scenario",
+            "Recommendations",
+            "References",
+        ]
+        .iter()
+        .zip(prose(f))
+        {
+            if !text.is_empty() {
+                out.push_str(&format!("\n### {heading}\n\n{text}\n"));
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,149 @@
+//! `auditpress export`: the findings for other tools, as the report numbers them.
+
+use std::fs;
+
+use crate::common::*;
+
+fn export(dir: &std::path::Path, format: &str) -> String {
+    let out = run(&[
+        "export".as_ref(),
+        dir.as_os_str(),
+        "--format".as_ref(),
+        format.as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn the_json_export_of_the_curl_sample_holds_what_the_pdf_says() {
+    let dir = fixture("curl-2022");
+    let doc: serde_json::Value = serde_json::from_str(&export(&dir, "json")).unwrap();
+    assert_eq!(doc["version"], 1);
+    let findings = doc["findings"].as_array().unwrap();
+    let (_tmp, copy) = workspace(&dir);
+    let pdf = build_ok(&copy, "curl", &[]);
+    let text = squash(&pdf_text(&pdf));
+    assert_eq!(findings.len(), 14);
+    for (i, f) in findings.iter().enumerate() {
+        assert_eq!(f["number"], i + 1);
+        for key in ["id", "title", "severity", "status"] {
+            let value = f[key].as_str().unwrap_or_else(|| panic!("{key} of {f}"));
+            assert!(
+                text.contains(&squash(value)),
+                "{key} {value:?} is not in the PDF"
+            );
+        }
+    }
+    let cookie = findings.iter().find(|f| f["id"] == "TOB-CURL-7").unwrap();
+    assert!(
+        cookie["description"].as_str().unwrap().contains("```"),
+        "{cookie}"
+    );
+}
+
+#[test]
+fn the_sarif_export_has_one_result_per_location_with_stable_fingerprints() {
+    let (_tmp, dir) = workspace(&example());
+    let text = export(&dir, "sarif");
+    let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(doc["version"], "2.1.0");
+    let run = &doc["runs"][0];
+    assert_eq!(run["tool"]["driver"]["name"], "auditpress");
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    let results = run["results"].as_array().unwrap();
+    assert_eq!(rules.len(), 10);
+    let first: Vec<_> = results
+        .iter()
+        .filter(|r| r["ruleId"] == "NWS-LUMEN-1")
+        .collect();
+    assert_eq!(first.len(), 1);
+    let location = &first[0]["locations"][0]["physicalLocation"];
+    assert_eq!(
+        location["artifactLocation"]["uri"],
+        "internal/manifest/paths.go"
+    );
+    assert_eq!(location["artifactLocation"]["uriBaseId"], "lumen-agent");
+    assert_eq!(location["region"]["startLine"], 41);
+    assert_eq!(location["region"]["endLine"], 58);
+    assert_eq!(first[0]["level"], "error");
+    assert!(
+        rules[0]["helpUri"]
+            .as_str()
+            .unwrap()
+            .starts_with("https://github.com/lumen-project/lumen-agent/blob/")
+    );
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        assert!(
+            r["partialFingerprints"]["auditpressFinding/v1"]
+                .as_str()
+                .unwrap()
+                .len()
+                == 16
+        );
+        assert!(["error", "warning", "note"].contains(&r["level"].as_str().unwrap()));
+    }
+    // Editing prose changes no fingerprint; the same export twice is the same bytes.
+    let md = dir.join("findings/NWS-LUMEN-1.md");
+    let body = fs::read_to_string(&md).unwrap();
+    fs::write(
+        &md,
+        body.replace("The agent runs as root", "The agent often runs as root"),
+    )
+    .unwrap();
+    let again: serde_json::Value = serde_json::from_str(&export(&dir, "sarif")).unwrap();
+    let prints = |d: &serde_json::Value| -> Vec<String> {
+        d["runs"][0]["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["partialFingerprints"].to_string())
+            .collect()
+    };
+    assert_eq!(prints(&doc), prints(&again));
+}
+
+#[test]
+fn the_csv_and_markdown_exports_read_back() {
+    let dir = example();
+    let csv = export(&dir, "csv");
+    let header = csv.lines().next().unwrap();
+    assert!(header.starts_with("number,id,title,severity,difficulty,type,status,targets"));
+    // Every row has as many cells as the header, quoted prose and all.
+    let (records, errors) = auditpress::load::fuzz::csv_cells(&csv);
+    assert!(errors == 0);
+    assert_eq!(records.len(), 11);
+    assert!(records.iter().all(|r| r.len() == records[0].len()));
+    assert_eq!(records[1][1], "NWS-LUMEN-1");
+    assert!(records[1][9].contains("filepath.Join"));
+
+    let md = export(&dir, "markdown");
+    assert!(md.starts_with("# Lumen Security Assessment: findings"));
+    assert!(md.contains("## 1. Manifest paths can escape the secrets directory"));
+    assert!(md.contains("| NWS-LUMEN-1 | High | Low | Data Validation | Resolved |"));
+    assert_eq!(md.matches("\n## ").count(), 10);
+}
+
+#[test]
+fn export_refuses_what_build_refuses_and_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out_file = tmp.path().join("findings.json");
+    let dir = fixture("mistakes");
+    let out = run(&[
+        "export".as_ref(),
+        dir.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "-o".as_ref(),
+        out_file.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_diagnostic(
+        &stderr(&out),
+        "findings.csv:2:13",
+        "unknown severity \"Hgh\"",
+    );
+    assert!(!out_file.exists());
+}
