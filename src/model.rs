@@ -186,6 +186,8 @@ pub struct Audit {
     pub sections: Sections,
     /// Custom appendices, in file-name order.
     pub appendices: Vec<Appendix>,
+    /// Runs of automated tools, from scans/*.sarif, in file order.
+    pub scans: Vec<Scan>,
     /// Images named by the Markdown, read into memory.
     #[serde(skip)]
     pub assets: Vec<Asset>,
@@ -374,6 +376,27 @@ pub struct Finding {
     pub references: Vec<Block>,
     /// Fix-review details, when fix-review.csv has the finding.
     pub fix: Option<FixEntry>,
+    /// Rule ids of the scan results the finding came from (`sarif` in front matter).
+    pub sarif: Vec<String>,
+}
+
+/// One run of an automated tool, from a SARIF file of scans/.
+#[derive(Debug, Serialize)]
+pub struct Scan {
+    /// The file it came from, e.g. `semgrep.sarif`.
+    pub file: String,
+    /// The tool's name, e.g. `Semgrep`.
+    pub tool: String,
+    /// The tool's version, when the file gives it.
+    pub version: Option<String>,
+    /// How many rules or queries ran.
+    pub rules: usize,
+    /// How many results the run had.
+    pub results: usize,
+    /// Results per level, in the order error, warning, note, none.
+    pub levels: Vec<(String, usize)>,
+    /// Results per rule id.
+    pub by_rule: std::collections::BTreeMap<String, usize>,
 }
 
 /// The fix review of one finding.

@@ -232,7 +232,7 @@ pub struct CoverageView {
     pub prose: Option<Vec<Block>>,
 }
 
-/// An automated testing tool.
+/// An automated testing tool: a `[[tools]]` entry, a run of scans/*.sarif, or both.
 #[derive(Serialize)]
 pub struct ToolView {
     /// Name.
@@ -241,6 +241,37 @@ pub struct ToolView {
     pub description: Vec<Inline>,
     /// Where its configuration is described.
     pub policy: Option<String>,
+    /// What its run found, when scans/ has one.
+    pub scan: Option<ScanView>,
+}
+
+/// A tool's run, from a SARIF file.
+#[derive(Serialize)]
+pub struct ScanView {
+    /// The SARIF file.
+    pub file: String,
+    /// The tool's version, when given.
+    pub version: Option<String>,
+    /// How many rules or queries ran.
+    pub rules: usize,
+    /// How many results it had.
+    pub results: usize,
+    /// Results per level: error, warning, note, none.
+    pub levels: Vec<LevelCount>,
+    /// The results in words: `2 errors, 5 warnings`, or `no results`.
+    pub summary: String,
+    /// Which findings its results became, when findings name its rules:
+    /// `3 Semgrep results became NWS-LUMEN-4 and NWS-LUMEN-7.`
+    pub became: Option<String>,
+}
+
+/// Results of one level.
+#[derive(Serialize)]
+pub struct LevelCount {
+    /// `error`, `warning`, `note` or `none`.
+    pub level: String,
+    /// How many.
+    pub count: usize,
 }
 
 /// The fix review summary.
@@ -697,15 +728,7 @@ impl View {
                 limitations: meta.coverage.limitations.clone(),
                 prose: sections.coverage.clone(),
             },
-            tools: meta
-                .tools
-                .iter()
-                .map(|t| ToolView {
-                    name: t.name.clone(),
-                    description: t.description.clone(),
-                    policy: t.policy.clone(),
-                })
-                .collect(),
+            tools: tools(audit),
             history: meta
                 .history
                 .iter()
@@ -814,6 +837,111 @@ fn visible_json(json: &str) -> String {
         }
     }
     out
+}
+
+/// Joins words as prose does: `A`, `A and B`, `A, B, and C`.
+fn join_words(words: &[String]) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [a, b] => format!("{a} and {b}"),
+        [init @ .., last] => format!("{}, and {last}", init.join(", ")),
+    }
+}
+
+/// Returns the tools of the Automated Testing section: the `[[tools]]`
+/// entries, each with the run of scans/ of the same name (without regard to
+/// case; a run named `Semgrep OSS` is also Semgrep's), then the runs no entry names.
+fn tools(audit: &Audit) -> Vec<ToolView> {
+    let mut used = vec![false; audit.scans.len()];
+    let mut claim = |name: &str| {
+        let free = |i: &usize| !used[*i];
+        let tool = |i: usize| audit.scans[i].tool.to_lowercase();
+        let wanted = name.to_lowercase();
+        let i = (0..audit.scans.len())
+            .filter(free)
+            .find(|&i| tool(i) == wanted)
+            .or_else(|| {
+                (0..audit.scans.len())
+                    .filter(free)
+                    .find(|&i| tool(i).starts_with(&format!("{wanted} ")))
+            })?;
+        used[i] = true;
+        Some(scan_view(audit, &audit.scans[i], name))
+    };
+    let mut out: Vec<ToolView> = audit
+        .meta
+        .tools
+        .iter()
+        .map(|t| ToolView {
+            name: t.name.clone(),
+            description: t.description.clone(),
+            policy: t.policy.clone(),
+            scan: claim(&t.name),
+        })
+        .collect();
+    for (scan, _) in audit.scans.iter().zip(&used).filter(|(_, u)| !**u) {
+        out.push(ToolView {
+            name: scan.tool.clone(),
+            description: Vec::new(),
+            policy: None,
+            scan: Some(scan_view(audit, scan, &scan.tool)),
+        });
+    }
+    out
+}
+
+/// Returns the view of a tool's run, with the findings its results became
+/// (the tool called by `name` in the sentence).
+fn scan_view(audit: &Audit, scan: &crate::model::Scan, name: &str) -> ScanView {
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let parts: Vec<String> = scan
+        .levels
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(level, n)| match level.as_str() {
+            "none" => format!("{} without a level", plural(*n, "result")),
+            other => plural(*n, other),
+        })
+        .collect();
+    let findings: Vec<&Finding> = audit
+        .findings
+        .iter()
+        .filter(|f| f.sarif.iter().any(|r| scan.by_rule.contains_key(r)))
+        .collect();
+    let mut rules: Vec<&String> = findings.iter().flat_map(|f| &f.sarif).collect();
+    rules.sort();
+    rules.dedup();
+    let results: usize = rules.iter().filter_map(|r| scan.by_rule.get(*r)).sum();
+    let ids: Vec<String> = findings.iter().map(|f| f.id.clone()).collect();
+    ScanView {
+        file: scan.file.clone(),
+        version: scan.version.clone(),
+        rules: scan.rules,
+        results: scan.results,
+        levels: scan
+            .levels
+            .iter()
+            .map(|(level, count)| LevelCount {
+                level: level.clone(),
+                count: *count,
+            })
+            .collect(),
+        summary: if parts.is_empty() {
+            "no results".into()
+        } else {
+            parts.join(", ")
+        },
+        became: (results > 0).then(|| {
+            format!(
+                "{} {} {} became {}.",
+                results,
+                name,
+                if results == 1 { "result" } else { "results" },
+                join_words(&ids)
+            )
+        }),
+    }
 }
 
 /// Returns the view of one finding, with permalinks from the targets.

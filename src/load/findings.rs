@@ -36,6 +36,7 @@ const FRONT_KEYS: &[&str] = &[
     "type",
     "target",
     "status",
+    "sarif",
 ];
 
 /// A piece of text and where it came from.
@@ -65,6 +66,8 @@ pub(super) struct RawFinding {
     cells: [Option<Sourced>; 4],
     body: Option<Body>,
     complete: bool,
+    /// Rule ids of scan results, with their places in the front matter.
+    sarif: Vec<Sourced>,
 }
 
 #[derive(Deserialize)]
@@ -77,6 +80,7 @@ struct FrontMatter {
     kind: Option<Spanned<String>>,
     target: Option<Spanned<String>>,
     status: Option<Spanned<String>>,
+    sarif: Option<Vec<Spanned<String>>>,
 }
 
 /// Splits a target cell at `; ` into its places.
@@ -204,6 +208,7 @@ fn csv_row(
         cells: PROSE.map(|(name, _)| sourced(name)),
         body: None,
         complete,
+        sarif: Vec::new(),
     })
 }
 
@@ -260,7 +265,14 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         kind: None,
         target: None,
         status: None,
+        sarif: None,
     });
+    let sarif: Vec<Sourced> = front
+        .sarif
+        .iter()
+        .flatten()
+        .filter_map(|v| sourced(&Some(v.clone())))
+        .collect();
     if let Some(id) = sourced(&front.id)
         && id.text != stem
     {
@@ -310,6 +322,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
             }
         }
         row.body = Some(body);
+        row.sarif = sarif;
         return None;
     }
     let [title, severity, difficulty, kind, target, status] = fields.map(|(_, v)| v);
@@ -348,6 +361,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         status,
         cells: [None, None, None, None],
         body: Some(body),
+        sarif,
     })
 }
 
@@ -399,6 +413,10 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
             .into_iter()
             .flatten()
             {
+                let span = shift(v.span());
+                *v = Spanned::new(span, v.get_ref().clone());
+            }
+            for v in f.sarif.iter_mut().flatten() {
                 let span = shift(v.span());
                 *v = Spanned::new(span, v.get_ref().clone());
             }
@@ -558,6 +576,23 @@ pub(super) fn finish(
                 .map(|n| l.markdown(prose, &n.text, cell_origin(&n.place), &prefix, &mut figures))
                 .unwrap_or_default(),
         });
+        // Every rule id a finding names must be a rule of a scan's results.
+        let rules: Vec<&str> = l
+            .scans
+            .iter()
+            .flat_map(|s| s.by_rule.keys().map(String::as_str))
+            .collect();
+        for rule in f.sarif.iter().filter(|r| !rules.contains(&r.text.as_str())) {
+            let d = l.diags.warning(
+                Some(rule.place.clone()),
+                format!("no result of scans/*.sarif has rule id \"{}\"", rule.text),
+            );
+            match diag::did_you_mean(&rule.text, &rules, diag::quoted) {
+                Some(hint) => d.add_hint(hint),
+                None if rules.is_empty() => d.add_hint("put the tool's SARIF file in scans/"),
+                None => d.add_hint(format!("rule ids with results: {}", rules.join(", "))),
+            };
+        }
         let (Some(title), Some(severity), Some(difficulty), Some(kind), true) =
             (title, f.severity, f.difficulty, f.kind, f.complete)
         else {
@@ -579,6 +614,7 @@ pub(super) fn finish(
             recommendations,
             references,
             fix,
+            sarif: f.sarif.into_iter().map(|s| s.text).collect(),
         });
     }
     out

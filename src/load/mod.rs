@@ -8,6 +8,7 @@ mod findings;
 mod images;
 pub mod markdown;
 mod meta;
+mod sarif;
 mod table;
 mod text;
 
@@ -22,7 +23,7 @@ use toml::de::{DeTable, DeValue};
 
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
 use crate::model::{
-    Acknowledgement, Appendix, AppendixKind, Audit, Coverage, MaturityEntry, Rating, Scale,
+    Acknowledgement, Appendix, AppendixKind, Audit, Coverage, MaturityEntry, Rating, Scale, Scan,
     Sections, Subsection, Target, appendix_letter, appendix_order, maturity_categories,
 };
 use crate::unicode;
@@ -122,6 +123,7 @@ pub fn load_into(dir: &Path, sources: Sources, diagnostics: Diagnostics) -> io::
         diags: diagnostics,
         images: Images::new(root),
         hidden_warned: HashSet::new(),
+        scans: Vec::new(),
     };
     let errors_before = loader.diags.count(diag::Level::Error);
     let audit = loader.audit();
@@ -147,6 +149,8 @@ struct Loader {
     images: Images,
     /// Places already warned about for invisible characters: one warning per field.
     hidden_warned: HashSet<(FileRef, usize, usize)>,
+    /// The runs of scans/*.sarif, read before the findings that name their rules.
+    scans: Vec<Scan>,
 }
 
 /// Where a piece of Markdown sits in its file, to place its problems.
@@ -216,6 +220,7 @@ impl Loader {
         let fix_review = meta
             .as_ref()
             .and_then(|m| m.fix_review.as_ref().map(|f| f.date));
+        self.scans = self.scans();
         let findings = findings::finish(self, &prose, raw, fix_review);
         if let (Some(meta), Some((goals, coverage, tools))) = (meta.as_mut(), toml_prose) {
             meta.goals = goals;
@@ -233,6 +238,7 @@ impl Loader {
             sections,
             appendices,
             assets: std::mem::take(&mut self.images.assets),
+            scans: std::mem::take(&mut self.scans),
         })
     }
 
@@ -603,6 +609,49 @@ impl Loader {
             }
         }
         sections
+    }
+
+    /// Reads the SARIF files of scans/, sorted by name.
+    fn scans(&mut self) -> Vec<Scan> {
+        let Ok(entries) = fs::read_dir(self.root.join("scans")) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(|e| e.ok())
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter(|n| n.ends_with(".sarif") && !n.starts_with('.'))
+            .collect();
+        names.sort();
+        let mut runs = Vec::new();
+        for name in names {
+            let rel = format!("scans/{name}");
+            let Some((file, text)) = self.read_optional(&rel) else {
+                continue;
+            };
+            match sarif::read(&name, &text) {
+                Ok(found) => runs.extend(found),
+                Err(e) => {
+                    let offset = e.at.map_or(0, |(line, column)| {
+                        let start: usize =
+                            text.split('\n').take(line - 1).map(|l| l.len() + 1).sum();
+                        let line_text = text[start.min(text.len())..]
+                            .split('\n')
+                            .next()
+                            .unwrap_or("");
+                        let col: usize = line_text
+                            .chars()
+                            .take(column.saturating_sub(1))
+                            .map(char::len_utf8)
+                            .sum();
+                        (start + col).min(text.len())
+                    });
+                    self.diags
+                        .error(Some(Place::new(file, offset..offset)), e.message)
+                        .add_hint(e.hint);
+                }
+            }
+        }
+        runs
     }
 
     /// Reads the appendix files, sorted by name.

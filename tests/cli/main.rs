@@ -14,3 +14,4 @@ mod plaintext;
 mod property;
 mod report;
 mod review;
+mod scans;
