@@ -106,6 +106,9 @@ pub enum Command {
         #[command(flatten)]
         report: ReportArgs,
     },
+    /// Imports draft findings from scanner output or tracker issues.
+    #[command(subcommand)]
+    Import(ImportCommand),
     /// Writes a small, commented audit folder that builds at once.
     Init {
         /// The folder to write (created if missing; default the current folder).
@@ -134,6 +137,65 @@ pub enum Command {
     /// Builds reports sent on standard input; used by auditpress itself.
     #[command(hide = true)]
     Worker,
+}
+
+/// What `import` reads.
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// Writes a draft finding per rule with results in SARIF 2.1.0 files, and
+    /// copies the files into scans/. Rules a finding already came from are skipped.
+    Sarif {
+        /// SARIF files, e.g. from `semgrep --sarif` or CodeQL.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// The audit folder to write into.
+        #[arg(long, value_name = "DIR")]
+        into: PathBuf,
+        /// The least serious level imported.
+        #[arg(long, value_enum, default_value_t = MinLevel::Warning)]
+        min_level: MinLevel,
+        /// The checkout the results point into, to read code figures from
+        /// when the SARIF file holds no snippet.
+        #[arg(long, value_name = "DIR")]
+        source: Option<PathBuf>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+    /// Writes a finding per issue of `gh issue list --json number,title,body,labels,state,url`.
+    Github {
+        /// The JSON file gh wrote.
+        file: PathBuf,
+        /// The audit folder to write into.
+        #[arg(long, value_name = "DIR")]
+        into: PathBuf,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
+}
+
+/// The values of `--min-level`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum MinLevel {
+    /// Errors only.
+    Error,
+    /// Errors and warnings.
+    Warning,
+    /// Errors, warnings and notes.
+    Note,
+    /// Every result.
+    None,
+}
+
+impl MinLevel {
+    /// Returns the SARIF name of the level.
+    fn name(self) -> &'static str {
+        match self {
+            MinLevel::Error => "error",
+            MinLevel::Warning => "warning",
+            MinLevel::Note => "note",
+            MinLevel::None => "none",
+        }
+    }
 }
 
 /// How a command reports: shared by build, check, batch and watch.
@@ -202,6 +264,9 @@ pub struct BuildArgs {
     /// Most memory (address space) in MiB each report's build process may use; 0: no limit.
     #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
     pub memory_limit: u64,
+    /// Puts the draft findings (`draft = true`) in the report, marked DRAFT.
+    #[arg(long)]
+    pub include_drafts: bool,
     /// Opens each PDF in the system's viewer after a successful build.
     #[arg(long)]
     pub open: bool,
@@ -387,6 +452,26 @@ impl Cli {
                 format: format.into(),
                 config: report.apply(Config { output, ..plain() }),
             }),
+            Command::Import(ImportCommand::Sarif {
+                files,
+                into,
+                min_level,
+                source,
+                report,
+            }) => Ok(Request::Import {
+                from: cmd::ImportSource::Sarif {
+                    files,
+                    min_level: min_level.name().to_string(),
+                    source,
+                },
+                into,
+                config: report.apply(plain()),
+            }),
+            Command::Import(ImportCommand::Github { file, into, report }) => Ok(Request::Import {
+                from: cmd::ImportSource::Github { file },
+                into,
+                config: report.apply(plain()),
+            }),
             Command::Init { dir, force } => Ok(Request::Init {
                 dir,
                 force,
@@ -466,6 +551,7 @@ impl Cli {
                 config.options.changes_since = args.changes_since;
                 config.options.standards = standards(&args.pdf_standards)?;
                 config.options.deny_warnings = args.deny_warnings;
+                config.options.include_drafts = args.include_drafts;
                 Ok(Request::Build(args.report.apply(config)))
             }
         }

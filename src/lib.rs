@@ -7,6 +7,7 @@
 //! cli        arguments -> a validated cmd::Request
 //! cmd/       one file per subcommand, and the worker pool they share
 //! pipeline   compile(job, options): the one path from a folder to a report
+//! import     draft findings from SARIF logs and GitHub issues
 //! load       audit folder -> model + every problem, with file:line:column
 //! review     pure comparisons of two audits (diff, changes appendix)
 //! view       the template contract: owned, serialisable, versioned
@@ -33,6 +34,7 @@ pub mod content;
 pub mod diag;
 pub mod export;
 pub mod forge;
+pub mod import;
 pub mod load;
 pub mod model;
 pub mod naming;

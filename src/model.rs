@@ -188,6 +188,8 @@ pub struct Audit {
     pub appendices: Vec<Appendix>,
     /// Runs of automated tools, from scans/*.sarif, in file order.
     pub scans: Vec<Scan>,
+    /// Ids of the draft findings left out of the report.
+    pub drafts: Vec<String>,
     /// Images named by the Markdown, read into memory.
     #[serde(skip)]
     pub assets: Vec<Asset>,
@@ -378,6 +380,8 @@ pub struct Finding {
     pub fix: Option<FixEntry>,
     /// Rule ids of the scan results the finding came from (`sarif` in front matter).
     pub sarif: Vec<String>,
+    /// Whether it is a draft, awaiting triage (`draft = true` in front matter).
+    pub draft: bool,
 }
 
 /// One run of an automated tool, from a SARIF file of scans/.

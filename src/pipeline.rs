@@ -138,6 +138,8 @@ pub struct Options {
     pub deny_warnings: bool,
     /// Compilations a cached compiler result survives unused (see `RenderOptions`).
     pub cache_age: usize,
+    /// Whether draft findings are in the report, marked DRAFT.
+    pub include_drafts: bool,
 }
 
 impl Default for Options {
@@ -150,6 +152,7 @@ impl Default for Options {
             standards: Vec::new(),
             deny_warnings: false,
             cache_age: 1,
+            include_drafts: false,
         }
     }
 }
@@ -225,16 +228,16 @@ pub fn compile(job: &Job, options: &Options, claims: &dyn Claims) -> Compiled {
 pub fn load(dir: &Path) -> (Option<Audit>, Compiled) {
     let start = Instant::now();
     let mut out = Compiled::new();
-    let audit = load_folder(dir, &mut out);
+    let audit = load_folder(dir, false, &mut out);
     out.elapsed = start.elapsed();
     (audit, out)
 }
 
 /// Loads a folder into the sources and diagnostics of a compile.
-fn load_folder(dir: &Path, out: &mut Compiled) -> Option<Audit> {
+fn load_folder(dir: &Path, include_drafts: bool, out: &mut Compiled) -> Option<Audit> {
     let sources = std::mem::take(&mut out.sources);
     let diagnostics = std::mem::take(&mut out.diagnostics);
-    match load::load_into(dir, sources, diagnostics) {
+    match load::load_into(dir, include_drafts, sources, diagnostics) {
         Ok(loaded) => {
             out.sources = loaded.sources;
             out.diagnostics = loaded.diagnostics;
@@ -251,7 +254,7 @@ fn load_folder(dir: &Path, out: &mut Compiled) -> Option<Audit> {
 }
 
 fn run(job: &Job, options: &Options, claims: &dyn Claims, out: &mut Compiled) {
-    let Some(mut audit) = load_folder(&job.dir, out) else {
+    let Some(mut audit) = load_folder(&job.dir, options.include_drafts, out) else {
         return;
     };
     job.overrides.apply(&mut audit);
@@ -278,11 +281,16 @@ fn denied(options: &Options, out: &mut Compiled) -> bool {
 fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out: &mut Compiled) {
     let emit = match options.emit {
         None => {
-            out.notes.push(format!(
-                "{}: ok ({} findings)",
-                job.name,
-                audit.findings.len()
-            ));
+            let mut note = format!("{}: ok ({} findings)", job.name, audit.findings.len());
+            if !audit.drafts.is_empty() {
+                let n = audit.drafts.len();
+                note.push_str(&format!(
+                    "; {n} draft{} left out: {}",
+                    if n == 1 { "" } else { "s" },
+                    audit.drafts.join(", ")
+                ));
+            }
+            out.notes.push(note);
             return;
         }
         Some(emit) => emit,
@@ -300,7 +308,7 @@ fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out
         Err(e) => return out.fail(Outcome::Io, e.to_string(), None),
     };
     let changes = match &options.changes_since {
-        Some(old_dir) => match load_folder(old_dir, out) {
+        Some(old_dir) => match load_folder(old_dir, options.include_drafts, out) {
             Some(old) => Some((old.meta.version.clone(), review::diff(&old, audit))),
             None => return,
         },

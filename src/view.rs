@@ -323,6 +323,8 @@ pub struct FindingView {
     pub target_links: Vec<TargetLink>,
     /// Fix-review references with their links when known.
     pub fix_refs: Vec<TargetLink>,
+    /// Whether it is a draft, shown with `build --include-drafts`.
+    pub draft: bool,
 }
 
 /// The fix review of one finding.
@@ -964,6 +966,7 @@ fn finding_view(f: &Finding, targets: &[Target]) -> FindingView {
             refs: x.refs.clone(),
             note: x.note.clone(),
         }),
+        draft: f.draft,
         label: format!("finding-{}", f.id),
         target_links: f
             .targets

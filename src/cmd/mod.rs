@@ -11,6 +11,7 @@ mod build;
 mod diff;
 mod export;
 mod generate;
+mod import;
 mod init;
 mod pool;
 mod signals;
@@ -27,6 +28,7 @@ use crate::pipeline::{Compiled, Emit, Options, Outcome};
 
 pub use diff::Format as DiffFormat;
 pub use generate::Shell;
+pub use import::Source as ImportSource;
 
 /// Default of `--timeout`, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
@@ -152,6 +154,15 @@ pub enum Request {
         /// How to report; `output` is the file to write (else standard output).
         config: Config,
     },
+    /// Import draft findings into a folder.
+    Import {
+        /// What to import.
+        from: ImportSource,
+        /// The audit folder.
+        into: PathBuf,
+        /// How to report.
+        config: Config,
+    },
     /// Write a new audit folder.
     Init {
         /// The folder.
@@ -200,6 +211,7 @@ pub fn run(request: Request) -> u8 {
         Request::Bench { sizes } => bench::run(&sizes),
         Request::Worker => worker::serve(),
         Request::Init { dir, force, config } => init::run(&dir, force, &config),
+        Request::Import { from, into, config } => import::run(&from, &into, &config),
         Request::Export {
             dir,
             format,

@@ -217,7 +217,7 @@ fn longest_run(text: &str, c: char) -> usize {
 }
 
 /// Escapes the characters that Markdown would read as markup.
-fn escape(text: &str) -> String {
+pub fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(

@@ -37,6 +37,7 @@ const FRONT_KEYS: &[&str] = &[
     "target",
     "status",
     "sarif",
+    "draft",
 ];
 
 /// A piece of text and where it came from.
@@ -68,6 +69,8 @@ pub(super) struct RawFinding {
     complete: bool,
     /// Rule ids of scan results, with their places in the front matter.
     sarif: Vec<Sourced>,
+    /// Whether the front matter marks it a draft.
+    draft: bool,
 }
 
 #[derive(Deserialize)]
@@ -81,6 +84,7 @@ struct FrontMatter {
     target: Option<Spanned<String>>,
     status: Option<Spanned<String>>,
     sarif: Option<Vec<Spanned<String>>>,
+    draft: Option<bool>,
 }
 
 /// Splits a target cell at `; ` into its places.
@@ -209,6 +213,7 @@ fn csv_row(
         body: None,
         complete,
         sarif: Vec::new(),
+        draft: false,
     })
 }
 
@@ -266,6 +271,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         target: None,
         status: None,
         sarif: None,
+        draft: None,
     });
     let sarif: Vec<Sourced> = front
         .sarif
@@ -323,6 +329,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         }
         row.body = Some(body);
         row.sarif = sarif;
+        row.draft = front.draft.unwrap_or(false);
         return None;
     }
     let [title, severity, difficulty, kind, target, status] = fields.map(|(_, v)| v);
@@ -362,6 +369,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         cells: [None, None, None, None],
         body: Some(body),
         sarif,
+        draft: front.draft.unwrap_or(false),
     })
 }
 
@@ -513,8 +521,13 @@ pub(super) fn finish(
 ) -> Vec<Finding> {
     let mut fixes = fix_rows(l, &raw);
     let mut out = Vec::new();
-    for (i, f) in raw.into_iter().enumerate() {
-        let number = i + 1;
+    for f in raw {
+        if f.draft && !l.include_drafts {
+            // Still read, so that a draft's mistakes show, but left out of the report.
+            l.drafts.push(f.id.clone());
+            continue;
+        }
+        let number = out.len() + 1;
         let prefix = number.to_string();
         let mut figures = 0;
         let title = f
@@ -615,6 +628,7 @@ pub(super) fn finish(
             references,
             fix,
             sarif: f.sarif.into_iter().map(|s| s.text).collect(),
+            draft: f.draft,
         });
     }
     out

@@ -8,7 +8,7 @@ mod findings;
 mod images;
 pub mod markdown;
 mod meta;
-mod sarif;
+pub mod sarif;
 mod table;
 mod text;
 
@@ -85,6 +85,31 @@ pub mod fuzz {
     }
 }
 
+/// Reads a text file given on the command line (a SARIF log, an issue list)
+/// within the input limits: its size is checked before it is read. The error
+/// is a message and a hint.
+pub fn read_input(path: &Path) -> Result<String, (String, String)> {
+    let meta = fs::metadata(path).map_err(|e| {
+        (
+            format!("cannot read {} ({e})", path.display()),
+            "check the path".to_string(),
+        )
+    })?;
+    if meta.len() > MAX_FILE_BYTES {
+        return Err((
+            format!("{} is too large ({} bytes)", path.display(), meta.len()),
+            format!("input files are limited to {MAX_FILE_BYTES} bytes"),
+        ));
+    }
+    let bytes = fs::read(path).map_err(|e| {
+        (
+            format!("cannot read {} ({e})", path.display()),
+            "check its permissions".to_string(),
+        )
+    })?;
+    text::decode(bytes).map_err(|(m, h)| (format!("{}: {m}", path.display()), h))
+}
+
 /// The result of loading: the model when there were no errors, and what was found.
 pub struct Loaded {
     /// The audit, `None` when any error was found.
@@ -97,11 +122,17 @@ pub struct Loaded {
 
 /// Loads an audit folder. Fails only when the folder itself cannot be read.
 pub fn load(dir: &Path) -> io::Result<Loaded> {
-    load_into(dir, Sources::default(), Diagnostics::default())
+    load_into(dir, false, Sources::default(), Diagnostics::default())
 }
 
-/// Loads an audit folder, adding its files and problems to those of earlier loads.
-pub fn load_into(dir: &Path, sources: Sources, diagnostics: Diagnostics) -> io::Result<Loaded> {
+/// Loads an audit folder, with its draft findings or without them, adding its
+/// files and problems to those of earlier loads.
+pub fn load_into(
+    dir: &Path,
+    include_drafts: bool,
+    sources: Sources,
+    diagnostics: Diagnostics,
+) -> io::Result<Loaded> {
     let root = fs::canonicalize(dir)
         .and_then(|p| {
             if p.is_dir() {
@@ -124,6 +155,8 @@ pub fn load_into(dir: &Path, sources: Sources, diagnostics: Diagnostics) -> io::
         images: Images::new(root),
         hidden_warned: HashSet::new(),
         scans: Vec::new(),
+        include_drafts,
+        drafts: Vec::new(),
     };
     let errors_before = loader.diags.count(diag::Level::Error);
     let audit = loader.audit();
@@ -151,6 +184,10 @@ struct Loader {
     hidden_warned: HashSet<(FileRef, usize, usize)>,
     /// The runs of scans/*.sarif, read before the findings that name their rules.
     scans: Vec<Scan>,
+    /// Whether draft findings are part of the report.
+    include_drafts: bool,
+    /// Ids of the drafts left out.
+    drafts: Vec<String>,
 }
 
 /// Where a piece of Markdown sits in its file, to place its problems.
@@ -239,6 +276,7 @@ impl Loader {
             appendices,
             assets: std::mem::take(&mut self.images.assets),
             scans: std::mem::take(&mut self.scans),
+            drafts: std::mem::take(&mut self.drafts),
         })
     }
 

@@ -12,7 +12,7 @@ use crate::common::root;
 const LAYERS: &[&[&str]] = &[
     &["cli"],
     &["cmd"],
-    &["pipeline"],
+    &["pipeline", "import"],
     &["load", "render", "naming", "output"],
     &["view", "export"],
     &["review"],

@@ -8,6 +8,7 @@ mod commands;
 mod common;
 mod export;
 mod hostile;
+mod import;
 mod layers;
 mod limits;
 mod plaintext;

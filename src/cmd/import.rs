@@ -1,0 +1,77 @@
+//! `auditpress import sarif|github`: draft findings from scanners and trackers.
+
+use std::path::{Path, PathBuf};
+
+use codespan_reporting::term::termcolor::BufferWriter;
+
+use super::{Config, write_log};
+use crate::diag::{self, Level, Sources};
+use crate::import::{self, Imported, SarifOptions};
+use crate::pipeline::{self, Outcome};
+
+/// What to import.
+#[derive(Debug)]
+pub enum Source {
+    /// SARIF logs, with the options of `import sarif`.
+    Sarif {
+        /// The SARIF files.
+        files: Vec<PathBuf>,
+        /// The least serious level imported.
+        min_level: String,
+        /// The checkout the results point into.
+        source: Option<PathBuf>,
+    },
+    /// The output of `gh issue list --json number,title,body,labels,state,url`.
+    Github {
+        /// The JSON file.
+        file: PathBuf,
+    },
+}
+
+/// Imports into an audit folder, which must load without errors first.
+pub fn run(from: &Source, into: &Path, config: &Config) -> Outcome {
+    let (audit, found) = pipeline::load(into);
+    let writer = BufferWriter::stderr(diag::color_choice());
+    let Some(audit) = audit else {
+        let outcome = found.outcome.max(Outcome::Errors);
+        let mut log = writer.buffer();
+        write_log(found, config, &mut log);
+        let _ = writer.print(&log);
+        return outcome;
+    };
+    let imported: Imported = match from {
+        Source::Sarif {
+            files,
+            min_level,
+            source,
+        } => import::sarif(
+            files,
+            into,
+            &audit,
+            &SarifOptions {
+                min_level: min_level.clone(),
+                source: source.clone(),
+            },
+        ),
+        Source::Github { file } => import::github(file, into, &audit),
+    };
+    if config.chatty() {
+        for w in &imported.written {
+            eprintln!("wrote {}", into.join(w).display());
+        }
+        for s in &imported.skipped {
+            eprintln!("skipped {s}");
+        }
+    }
+    let mut diagnostics = imported.diagnostics;
+    let errors = diagnostics.count(Level::Error);
+    if config.quiet {
+        diagnostics.retain(|d| d.level == Level::Error);
+    }
+    diag::emit_stderr(config.format, &Sources::default(), &diagnostics);
+    if errors > 0 {
+        Outcome::Errors
+    } else {
+        Outcome::Ok
+    }
+}
