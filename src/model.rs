@@ -382,6 +382,21 @@ pub struct Finding {
     pub sarif: Vec<String>,
     /// Whether it is a draft, awaiting triage (`draft = true` in front matter).
     pub draft: bool,
+    /// Its CVSS vector and score, when given.
+    pub cvss: Option<Cvss>,
+}
+
+/// A CVSS vector with its base score.
+#[derive(Clone, Debug, Serialize)]
+pub struct Cvss {
+    /// `3.0`, `3.1` or `4.0`.
+    pub version: String,
+    /// The vector as written, e.g. `CVSS:3.1/AV:N/...`.
+    pub vector: String,
+    /// Base score, 0.0 to 10.0.
+    pub score: f64,
+    /// Qualitative rating: None, Low, Medium, High or Critical.
+    pub rating: String,
 }
 
 /// One run of an automated tool, from a SARIF file of scans/.

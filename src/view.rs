@@ -325,6 +325,21 @@ pub struct FindingView {
     pub fix_refs: Vec<TargetLink>,
     /// Whether it is a draft, shown with `build --include-drafts`.
     pub draft: bool,
+    /// Its CVSS vector and base score, when given.
+    pub cvss: Option<CvssView>,
+}
+
+/// A CVSS vector and its base score.
+#[derive(Serialize)]
+pub struct CvssView {
+    /// `3.0`, `3.1` or `4.0`.
+    pub version: String,
+    /// The vector as written.
+    pub vector: String,
+    /// The base score with one decimal, e.g. `9.8`.
+    pub score: String,
+    /// Qualitative rating: None, Low, Medium, High or Critical.
+    pub rating: String,
 }
 
 /// The fix review of one finding.
@@ -967,6 +982,12 @@ fn finding_view(f: &Finding, targets: &[Target]) -> FindingView {
             note: x.note.clone(),
         }),
         draft: f.draft,
+        cvss: f.cvss.as_ref().map(|c| CvssView {
+            version: c.version.clone(),
+            vector: c.vector.clone(),
+            score: format!("{:.1}", c.score),
+            rating: c.rating.clone(),
+        }),
         label: format!("finding-{}", f.id),
         target_links: f
             .targets

@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::forge;
-use crate::model::{Audit, Finding, Scale, Severity};
+use crate::model::{Audit, Cvss, Finding, Scale, Severity};
 
 /// Version of the JSON export's layout.
 pub const JSON_VERSION: u32 = 1;
@@ -98,6 +98,8 @@ pub struct JsonFinding<'a> {
     pub kind: &'static str,
     /// Fix-review status, if any.
     pub status: Option<&'static str>,
+    /// CVSS vector, version and base score, if given.
+    pub cvss: Option<&'a Cvss>,
     /// Affected places.
     pub targets: Vec<JsonTarget<'a>>,
     /// Description, as Markdown.
@@ -155,6 +157,7 @@ pub fn json_value(audit: &Audit) -> JsonExport<'_> {
                 difficulty: f.difficulty.name(),
                 kind: f.kind.name(),
                 status: f.status.map(|s| s.name()),
+                cvss: f.cvss.as_ref(),
                 targets: f
                     .targets
                     .iter()
@@ -286,6 +289,11 @@ pub fn sarif(audit: &Audit) -> serde_json::Value {
         });
         if let Some(url) = &first_link {
             rule["helpUri"] = url.clone().into();
+        }
+        if let Some(c) = &f.cvss {
+            // GitHub code scanning ranks security alerts by this property.
+            rule["properties"]["security-severity"] = format!("{:.1}", c.score).into();
+            rule["properties"]["cvss"] = c.vector.clone().into();
         }
         rules.push(rule);
         let message = json!({ "text": format!("{}: {}", f.id, f.title_text) });

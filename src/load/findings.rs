@@ -17,7 +17,7 @@ use super::{Loader, Origin, Prose};
 use crate::content::{self, Block};
 use crate::diag;
 use crate::diag::{FileRef, Place};
-use crate::model::{Difficulty, Finding, FindingType, FixEntry, Scale, Severity, Status};
+use crate::model::{Cvss, Difficulty, Finding, FindingType, FixEntry, Scale, Severity, Status};
 
 /// The four prose sections of a finding, in order, with their headings.
 const PROSE: [(&str, &str); 4] = [
@@ -38,13 +38,16 @@ const FRONT_KEYS: &[&str] = &[
     "status",
     "sarif",
     "draft",
+    "cvss",
 ];
 
 /// A piece of text and where it came from.
 #[derive(Clone)]
-struct Sourced {
-    text: String,
-    place: Place,
+pub(super) struct Sourced {
+    /// The text.
+    pub text: String,
+    /// Where it is.
+    pub place: Place,
 }
 
 /// The Markdown body of a findings/<ID>.md file.
@@ -71,6 +74,8 @@ pub(super) struct RawFinding {
     sarif: Vec<Sourced>,
     /// Whether the front matter marks it a draft.
     draft: bool,
+    /// Its CVSS vector, scored.
+    cvss: Option<Cvss>,
 }
 
 #[derive(Deserialize)]
@@ -85,6 +90,7 @@ struct FrontMatter {
     status: Option<Spanned<String>>,
     sarif: Option<Vec<Spanned<String>>>,
     draft: Option<bool>,
+    cvss: Option<Spanned<String>>,
 }
 
 /// Splits a target cell at `; ` into its places.
@@ -121,12 +127,14 @@ pub(super) fn read_raw(l: &mut Loader, id_prefix: Option<&str>) -> Vec<RawFindin
             Column::required("type"),
             Column::optional("target"),
             Column::optional("status"),
+            Column::optional("cvss"),
         ];
         columns.extend(PROSE.iter().map(|(name, _)| Column {
             name,
             required: false,
         }));
         if let Some(table) = table::read(file, &text, &columns, &mut l.diags) {
+            l.scan_cells(&table);
             for row in &table.rows {
                 if let Some(f) = csv_row(l, &table, row, row.number, id_prefix) {
                     out.push(f);
@@ -187,7 +195,17 @@ fn csv_row(
     if title.is_none() {
         l.missing_cell(table, row, "title");
     }
-    let severity = l.scale::<Severity>(table, row, "severity");
+    let cvss = sourced("cvss").and_then(|c| l.cvss(&c));
+    let severity = match (table.cell(row, "severity"), &cvss) {
+        (None, Some((vector, place))) => derived_severity(l, vector, place),
+        (given, _) => {
+            let severity = l.scale::<Severity>(table, row, "severity");
+            if let (Some(s), Some(cell), Some((vector, _))) = (severity, given, &cvss) {
+                check_agrees(l, s, vector, table.place(cell));
+            }
+            severity
+        }
+    };
     let difficulty = l.scale::<Difficulty>(table, row, "difficulty");
     let kind = l.scale::<FindingType>(table, row, "type");
     let status = table.cell(row, "status").and_then(|c| {
@@ -214,6 +232,7 @@ fn csv_row(
         complete,
         sarif: Vec::new(),
         draft: false,
+        cvss: cvss.map(|(c, _)| c),
     })
 }
 
@@ -272,7 +291,9 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         status: None,
         sarif: None,
         draft: None,
+        cvss: None,
     });
+    let cvss = sourced(&front.cvss).and_then(|c| l.cvss(&c));
     let sarif: Vec<Sourced> = front
         .sarif
         .iter()
@@ -330,6 +351,20 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         row.body = Some(body);
         row.sarif = sarif;
         row.draft = front.draft.unwrap_or(false);
+        if let Some((vector, place)) = cvss {
+            match &row.cvss {
+                Some(given) if given.vector != vector.vector => {
+                    l.diags
+                        .error(
+                            Some(place),
+                            format!("front matter cvss of {stem} disagrees with findings.csv"),
+                        )
+                        .add_related(row.place.clone(), "the findings.csv row")
+                        .add_hint("make the two agree, or remove `cvss` from the front matter");
+                }
+                _ => row.cvss = Some(vector),
+            }
+        }
         return None;
     }
     let [title, severity, difficulty, kind, target, status] = fields.map(|(_, v)| v);
@@ -349,7 +384,17 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
     need(&severity, "severity");
     need(&difficulty, "difficulty");
     need(&kind, "type");
-    let severity = severity.and_then(|s| l.parse_scale::<Severity>(s.place, &s.text));
+    let severity = match (severity, &cvss) {
+        (None, Some((vector, place))) => derived_severity(l, vector, place),
+        (Some(s), vector) => {
+            let parsed = l.parse_scale::<Severity>(s.place.clone(), &s.text);
+            if let (Some(p), Some((vector, _))) = (parsed, vector) {
+                check_agrees(l, p, vector, s.place);
+            }
+            parsed
+        }
+        (None, None) => None,
+    };
     let difficulty = difficulty.and_then(|s| l.parse_scale::<Difficulty>(s.place, &s.text));
     let kind = kind.and_then(|s| l.parse_scale::<FindingType>(s.place, &s.text));
     let status =
@@ -370,7 +415,55 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         body: Some(body),
         sarif,
         draft: front.draft.unwrap_or(false),
+        cvss: cvss.map(|(c, _)| c),
     })
+}
+
+/// The severity a CVSS rating gives: its name, or for None the last severity.
+fn rated(vector: &Cvss) -> Option<Severity> {
+    match vector.rating.as_str() {
+        "None" => Severity::ALL.last().copied(),
+        rating => Severity::parse(rating).ok(),
+    }
+}
+
+/// Derives a finding's severity from its CVSS vector, when the severity is not given.
+fn derived_severity(l: &mut Loader, vector: &Cvss, place: &Place) -> Option<Severity> {
+    let severity = rated(vector);
+    if severity.is_none() {
+        let names: Vec<&str> = Severity::ALL.iter().map(|s| s.name()).collect();
+        l.diags
+            .error(
+                Some(place.clone()),
+                format!(
+                    "the CVSS vector rates {} ({}), which is not a severity of this report",
+                    vector.rating, vector.score
+                ),
+            )
+            .add_hint(format!(
+                "give the severity yourself, one of {}",
+                names.join(", ")
+            ));
+    }
+    severity
+}
+
+/// Warns when a given severity disagrees with the CVSS vector's rating.
+fn check_agrees(l: &mut Loader, severity: Severity, vector: &Cvss, place: Place) {
+    if rated(vector) != Some(severity) {
+        l.diags
+            .warning(
+                Some(place),
+                format!(
+                    "severity {} disagrees with the CVSS rating {} ({} for {})",
+                    severity.name(),
+                    vector.rating,
+                    vector.score,
+                    vector.vector
+                ),
+            )
+            .add_hint("the report shows both; leave the severity empty to take the CVSS rating");
+    }
 }
 
 /// Parses front matter TOML; spans are shifted by `base` to be file offsets.
@@ -629,6 +722,7 @@ pub(super) fn finish(
             fix,
             sarif: f.sarif.into_iter().map(|s| s.text).collect(),
             draft: f.draft,
+            cvss: f.cvss,
         });
     }
     out

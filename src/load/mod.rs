@@ -4,6 +4,7 @@
 //! can be, and every mistake is recorded as a [`Diagnostic`](crate::diag::Diagnostic)
 //! with its file, line and column. The model is returned only when there are no errors.
 
+mod cvss;
 mod findings;
 mod images;
 pub mod markdown;
@@ -449,9 +450,7 @@ impl Loader {
     fn read_table(&mut self, rel: &str, columns: &[Column]) -> Option<table::Table> {
         let (file, text) = self.read_optional(rel)?;
         let table = table::read(file, &text, columns, &mut self.diags)?;
-        for cell in table.rows.iter().flat_map(|r| &r.cells) {
-            self.visible(&cell.value, table.place(cell));
-        }
+        self.scan_cells(&table);
         Some(table)
     }
 
@@ -647,6 +646,26 @@ impl Loader {
             }
         }
         sections
+    }
+
+    /// Scores a CVSS vector, or reports at its place what is wrong with it.
+    fn cvss(&mut self, text: &findings::Sourced) -> Option<(crate::model::Cvss, Place)> {
+        match cvss::parse(&text.text) {
+            Ok(c) => Some((c, text.place.clone())),
+            Err((message, hint)) => {
+                self.diags
+                    .error(Some(text.place.clone()), message)
+                    .add_hint(hint);
+                None
+            }
+        }
+    }
+
+    /// Warns about the cells of a table that hold invisible characters.
+    fn scan_cells(&mut self, table: &table::Table) {
+        for cell in table.rows.iter().flat_map(|r| &r.cells) {
+            self.visible(&cell.value, table.place(cell));
+        }
     }
 
     /// Reads the SARIF files of scans/, sorted by name.

@@ -1,0 +1,104 @@
+//! CVSS vectors: scored beside the severity, severity derived when empty,
+//! malformed vectors named by their metric.
+
+use std::fs;
+
+use crate::common::*;
+
+fn with_cvss(rows: &[(&str, &str, &str)]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = workspace(&fixture("fixreview"));
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let mut out = String::from("id,title,severity,difficulty,type,cvss\n");
+    for line in csv.lines().skip(1) {
+        let id = line.split(',').next().unwrap();
+        let row = rows.iter().find(|(r, _, _)| *r == id);
+        let line = match row {
+            Some((_, severity, vector)) => {
+                let mut cells: Vec<&str> = line.split(',').collect();
+                cells[2] = severity;
+                format!("{},{vector}", cells.join(","))
+            }
+            None => format!("{line},"),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    fs::write(dir.join("findings.csv"), out).unwrap();
+    (tmp, dir)
+}
+
+#[test]
+fn a_vector_is_scored_and_an_empty_severity_is_derived_from_it() {
+    let (_tmp, dir) = with_cvss(&[
+        ("ACME-1", "", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"),
+        (
+            "ACME-3",
+            "Medium",
+            "CVSS:4.0/AV:L/AC:L/AT:N/PR:L/UI:N/VC:H/VI:H/VA:H/SC:N/SI:N/SA:N",
+        ),
+    ]);
+    let pdf = dir.parent().unwrap().join("cvss.pdf");
+    let out = build_to(&dir, &pdf, &[]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    // Given and derived disagree: a warning at the severity cell.
+    assert_diagnostic(
+        &err,
+        "findings.csv:4:29",
+        "severity Medium disagrees with the CVSS rating High (8.5",
+    );
+    let text = pdf_text(&pdf);
+    // The summary table has a CVSS column; the derived severity is High.
+    let row = text
+        .lines()
+        .find(|l| l.contains("Default admin password") && !l.contains(". ."))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(row.contains("High") && row.contains("7.5"), "{row}");
+    assert!(
+        text.lines()
+            .any(|l| l.trim_start().starts_with("CVSS") || l.contains(" CVSS ")),
+        "{text}"
+    );
+    // The finding's header shows the score, the rating and the vector.
+    assert!(
+        squash(&text).contains("CVSS3.17.5(High)CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N"),
+        "{text}"
+    );
+    assert!(squash(&text).contains("CVSS4.08.5(High)"), "{text}");
+    let view = view_json(&dir);
+    assert_eq!(view["findings"][0]["cvss"]["score"], "7.5");
+    assert_eq!(view["findings"][0]["cvss"]["version"], "3.1");
+    assert_eq!(view["findings"][0]["severity"], "High");
+}
+
+#[test]
+fn a_malformed_vector_is_an_error_at_its_cell_naming_the_metric() {
+    let (_tmp, dir) = with_cvss(&[(
+        "ACME-2",
+        "Low",
+        "CVSS:3.1/AV:Q/AC:L/PR:N/UI:N/S:U/C:L/I:N/A:N",
+    )]);
+    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_diagnostic(
+        &err,
+        "findings.csv:3:52",
+        "invalid value \"Q\" for CVSS metric AV (Attack Vector)",
+    );
+}
+
+#[test]
+fn a_critical_vector_needs_a_severity_the_standard_scale_has() {
+    let (_tmp, dir) = with_cvss(&[("ACME-2", "", "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H")]);
+    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("the CVSS vector rates Critical (10), which is not a severity of this report"),
+        "{err}"
+    );
+    assert!(err.contains(
+        "give the severity yourself, one of High, Medium, Low, Informational, Undetermined"
+    ));
+}
