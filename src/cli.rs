@@ -79,6 +79,9 @@ pub enum Command {
         /// Most memory (address space) in MiB the build process may use; 0: no limit.
         #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
         memory_limit: u64,
+        /// Prints where each rebuild's time went: load, view, typeset, pdf, write.
+        #[arg(long)]
+        timings: bool,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -510,10 +513,12 @@ impl Cli {
                 output,
                 templates,
                 memory_limit: m,
+                timings,
                 report,
             } => {
                 let mut config = Config {
                     output,
+                    timings,
                     memory_limit: memory_limit(m),
                     ..Config::pdf(vec![dir], epoch)
                 };

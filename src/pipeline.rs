@@ -157,6 +157,39 @@ impl Default for Options {
     }
 }
 
+/// Where the time of a compile went.
+#[derive(Clone, Copy, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct Timings {
+    /// Reading and checking the folder.
+    pub load: Duration,
+    /// Building the template contract, serialising it and checking its glyphs.
+    pub view: Duration,
+    /// typst evaluating the templates and laying out the pages.
+    pub typeset: Duration,
+    /// Exporting the PDF.
+    pub pdf: Duration,
+    /// Evicting old entries of the compiler's caches.
+    pub evict: Duration,
+    /// Writing the PDF file.
+    pub write: Duration,
+}
+
+impl Timings {
+    /// Says where the time went: `load 4 ms, view 1 ms, typeset 60 ms, pdf 9 ms, write 1 ms`.
+    pub fn describe(&self) -> String {
+        let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        format!(
+            "load {:.0} ms, view {:.0} ms, typeset {:.0} ms, pdf {:.0} ms, evict {:.0} ms, write {:.0} ms",
+            ms(self.load),
+            ms(self.view),
+            ms(self.typeset),
+            ms(self.pdf),
+            ms(self.evict),
+            ms(self.write)
+        )
+    }
+}
+
 /// What compiling one report gave.
 pub struct Compiled {
     /// How it ended.
@@ -175,6 +208,8 @@ pub struct Compiled {
     pub diagnostics: Diagnostics,
     /// Wall time it took.
     pub elapsed: Duration,
+    /// Where the time went.
+    pub timings: Timings,
 }
 
 impl Compiled {
@@ -188,6 +223,7 @@ impl Compiled {
             sources: Sources::default(),
             diagnostics: Diagnostics::default(),
             elapsed: Duration::ZERO,
+            timings: Timings::default(),
         }
     }
 
@@ -254,7 +290,10 @@ fn load_folder(dir: &Path, include_drafts: bool, out: &mut Compiled) -> Option<A
 }
 
 fn run(job: &Job, options: &Options, claims: &dyn Claims, out: &mut Compiled) {
-    let Some(mut audit) = load_folder(&job.dir, options.include_drafts, out) else {
+    let start = Instant::now();
+    let loaded = load_folder(&job.dir, options.include_drafts, out);
+    out.timings.load = start.elapsed();
+    let Some(mut audit) = loaded else {
         return;
     };
     job.overrides.apply(&mut audit);
@@ -315,6 +354,7 @@ fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out
         None => None,
     };
     let attach = render::allows_attachments(&options.standards);
+    let start = Instant::now();
     let view = View::new(
         audit,
         ViewOptions {
@@ -323,6 +363,7 @@ fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out
             changes,
         },
     );
+    out.timings.view = start.elapsed();
     if emit == Emit::ViewJson {
         out.dump = Some(view.to_json());
         return;
@@ -383,7 +424,14 @@ fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out
     if denied(options, out) {
         return;
     }
-    if let Err(e) = write_atomic(&path, &rendered.pdf) {
+    out.timings.view += rendered.prepare;
+    out.timings.typeset = rendered.typeset;
+    out.timings.pdf = rendered.export;
+    out.timings.evict = rendered.evict;
+    let start = Instant::now();
+    let written = write_atomic(&path, &rendered.pdf);
+    out.timings.write = start.elapsed();
+    if let Err(e) = written {
         return out.fail(Outcome::Io, e.to_string(), None);
     }
     out.notes.push(format!(

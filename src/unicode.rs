@@ -69,6 +69,9 @@ fn is_emoji_like(c: char) -> bool {
 /// control or blank characters. Variation selectors and joiners depend on
 /// their neighbours; see [`make_visible`].
 pub fn is_hidden(c: char) -> bool {
+    if c.is_ascii() {
+        return c.is_ascii_control() && !matches!(c, '\n' | '\t' | '\r');
+    }
     (is_format(c) && c != '\u{200D}')
         || is_tag(c)
         || BLANK.contains(&c)
@@ -78,6 +81,9 @@ pub fn is_hidden(c: char) -> bool {
 /// Tells whether a character may be hidden, depending on where it stands
 /// (joiners and variation selectors included): what a terminal must not show.
 pub fn may_hide(c: char) -> bool {
+    if c.is_ascii() {
+        return is_hidden(c);
+    }
     is_hidden(c) || c == '\u{200D}' || is_variation_selector(c)
 }
 
@@ -112,6 +118,9 @@ pub struct Hidden {
 
 /// Replaces hidden characters by `<U+XXXX>`; also says what was replaced.
 pub fn make_visible(text: &str) -> (Cow<'_, str>, Option<Hidden>) {
+    if !text.chars().any(may_hide) {
+        return (Cow::Borrowed(text), None);
+    }
     let chars: Vec<char> = text.chars().collect();
     let hidden = |i: usize| {
         hidden_here(

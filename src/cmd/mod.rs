@@ -61,6 +61,8 @@ pub struct Config {
     pub quiet: bool,
     /// Whether to open each PDF built in the system viewer.
     pub open: bool,
+    /// Whether watch prints where each rebuild's time went.
+    pub timings: bool,
 }
 
 impl Config {
@@ -80,6 +82,7 @@ impl Config {
             format: diag::Format::Human,
             quiet: false,
             open: false,
+            timings: false,
         }
     }
 

@@ -17,7 +17,7 @@ use codespan_reporting::term::termcolor::{Buffer, BufferWriter};
 use super::{Config, signals, worker, write_log};
 use crate::diag::{self, Level};
 use crate::naming::{Claims, OutputClaims};
-use crate::pipeline::{self, Job, Outcome};
+use crate::pipeline::{self, Job, Outcome, Timings};
 
 /// Stack of each build thread: typst's layout and PDF export recurse deeply.
 pub const STACK_BYTES: usize = 256 * 1024 * 1024;
@@ -38,6 +38,8 @@ pub struct Report {
     pub warnings: usize,
     /// Wall time it took.
     pub elapsed: Duration,
+    /// Where the time went.
+    pub timings: Timings,
     /// Its messages and diagnostics, printed under its name.
     pub log: Buffer,
 }
@@ -53,6 +55,7 @@ pub fn run_here(job: &Job, config: &Config, mut log: Buffer, claims: &dyn Claims
         errors: compiled.diagnostics.count(Level::Error),
         warnings: compiled.diagnostics.count(Level::Warning),
         elapsed: compiled.elapsed,
+        timings: compiled.timings,
         log: Buffer::no_color(),
     };
     write_log(compiled, config, &mut log);

@@ -76,9 +76,14 @@ pub fn run(config: &Config) -> Outcome {
         let outcome = report.outcome;
         let ms = start.elapsed().as_millis();
         if config.chatty() {
+            let split = if config.timings {
+                format!(" ({})", report.timings.describe())
+            } else {
+                String::new()
+            };
             match outcome {
-                Outcome::Ok => eprintln!("rebuilt in {ms} ms"),
-                _ => eprintln!("build failed after {ms} ms; the last good PDF is kept"),
+                Outcome::Ok => eprintln!("rebuilt in {ms} ms{split}"),
+                _ => eprintln!("build failed after {ms} ms; the last good PDF is kept{split}"),
             }
         }
         // audit.toml may have started naming a template folder.

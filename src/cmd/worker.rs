@@ -25,7 +25,7 @@ use super::pool::{Report, STACK_BYTES, run_here};
 use super::{Config, signals};
 use crate::diag::{self, Diagnostics, Sources};
 use crate::naming::Claims;
-use crate::pipeline::{Job, Outcome};
+use crate::pipeline::{Job, Outcome, Timings};
 
 /// What the parent sends: one report to build.
 #[derive(Serialize, Deserialize)]
@@ -48,6 +48,7 @@ enum Message {
         output: Option<PathBuf>,
         errors: usize,
         warnings: usize,
+        timings: Timings,
         log: String,
     },
 }
@@ -211,6 +212,7 @@ pub fn build(
             dump: None,
             errors: 1,
             warnings: 0,
+            timings: Timings::default(),
             elapsed: start.elapsed(),
             log: std::mem::replace(log, writer.buffer()),
         }
@@ -255,6 +257,7 @@ pub fn build(
                     output,
                     errors,
                     warnings,
+                    timings,
                     log: text,
                 }) => {
                     let _ = log.write_all(text.as_bytes());
@@ -265,6 +268,7 @@ pub fn build(
                         dump: None,
                         errors,
                         warnings,
+                        timings,
                         elapsed: start.elapsed(),
                         log,
                     };
@@ -370,6 +374,7 @@ pub fn serve() -> Outcome {
                     output: report.output,
                     errors: report.errors,
                     warnings: report.warnings,
+                    timings: report.timings,
                     log: String::from_utf8_lossy(report.log.as_slice()).into_owned(),
                 };
                 if reply(&done).is_err() {

@@ -45,6 +45,14 @@ pub struct Rendered {
     pub pdf: Vec<u8>,
     /// Number of pages.
     pub pages: usize,
+    /// Time taken to serialise the view and check its glyphs.
+    pub prepare: std::time::Duration,
+    /// Time typst took to evaluate the templates and lay out the pages.
+    pub typeset: std::time::Duration,
+    /// Time the PDF export took.
+    pub export: std::time::Duration,
+    /// Time taken to evict old entries of the compiler's caches.
+    pub evict: std::time::Duration,
 }
 
 /// A file served to the templates beside the view: an image or an attachment.
@@ -66,6 +74,7 @@ pub fn render(
     sources: &mut Sources,
     diags: &mut Diagnostics,
 ) -> Option<Rendered> {
+    let prepare = std::time::Instant::now();
     let view_json = view.to_json();
     check_glyphs(view, &view_json, diags);
     let mut served: Vec<(String, Served)> = templates
@@ -98,7 +107,10 @@ pub fn render(
     let today = Datetime::from_ymd(date.year, date.month, date.day).expect("a valid calendar date");
     let world = ReportWorld::new(&format!("/{}", templates::MAIN), served, today);
 
+    let prepare = prepare.elapsed();
+    let start = std::time::Instant::now();
     let warned = typst::compile::<PagedDocument>(&world);
+    let typeset = start.elapsed();
     let mut files_seen = HashMap::new();
     let mut convert = |list: &[SourceDiagnostic], diags: &mut Diagnostics| {
         for d in list {
@@ -116,15 +128,22 @@ pub fn render(
                 .expect("standards were validated with the arguments"),
             ..PdfOptions::default()
         };
+        let start = std::time::Instant::now();
         typst_pdf::pdf(&doc, &pdf_options).map(|pdf| Rendered {
             pdf,
             pages: doc.pages().len(),
+            prepare,
+            typeset,
+            export: start.elapsed(),
+            evict: std::time::Duration::ZERO,
         })
     });
     // Compiler caches would otherwise grow with every report of a long run.
+    let start = std::time::Instant::now();
     typst::comemo::evict(options.cache_age);
+    let evict = start.elapsed();
     match result {
-        Ok(rendered) => Some(rendered),
+        Ok(rendered) => Some(Rendered { evict, ..rendered }),
         Err(errors) => {
             convert(&errors, diags);
             None
@@ -142,8 +161,10 @@ pub fn allows_attachments(standards: &[PdfStandard]) -> bool {
 /// Warns about characters no bundled font can show, naming the finding that holds them.
 fn check_glyphs(view: &View, view_json: &str, diags: &mut Diagnostics) {
     let missing = |text: &str| -> std::collections::BTreeSet<char> {
+        // The bundled fonts cover ASCII; only the rest is looked up.
         text.chars()
-            .filter(|c| !c.is_whitespace() && !c.is_control() && !fonts::covers(*c))
+            .filter(|c| !c.is_ascii() && !c.is_whitespace() && !c.is_control())
+            .filter(|c| !fonts::covers(*c))
             .collect()
     };
     let list = |chars: &std::collections::BTreeSet<char>| {
