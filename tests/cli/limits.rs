@@ -327,6 +327,7 @@ fn fifty_watch_rebuilds_hold_descriptors_and_memory_flat() {
             dir.as_os_str(),
             "-o".as_ref(),
             pdf.as_os_str(),
+            "--timings".as_ref(),
         ])
         .env("NO_COLOR", "1")
         .stderr(Stdio::piped())
@@ -347,6 +348,10 @@ fn fifty_watch_rebuilds_hold_descriptors_and_memory_flat() {
             .expect("watch rebuilds");
         assert!(!line.starts_with("error"), "{line}");
         if line.starts_with("rebuilt in") {
+            // --timings: where the time went.
+            for part in ["load ", "view ", "typeset ", "pdf ", "evict ", "write "] {
+                assert!(line.contains(part), "{line}");
+            }
             return;
         }
     };
