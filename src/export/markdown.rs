@@ -3,7 +3,7 @@
 //! Text is escaped so that it reads back as the same text: a `*` typed in a
 //! finding stays a `*`, never emphasis.
 
-use crate::content::{Block, Inline};
+use crate::content::{Block, Figure, Inline};
 
 /// Writes blocks as Markdown, with footnotes after them.
 pub fn blocks(list: &[Block]) -> String {
@@ -77,26 +77,10 @@ impl Writer {
                 if !attributes.is_empty() {
                     info.push_str(&format!(" {{{}}}", attributes.join(" ")));
                 }
-                let mut out = format!("{fence}{info}\n{code}\n{fence}");
-                if let Some(f) = figure {
-                    out.push_str(&format!(
-                        "\n*Figure {}: {}*",
-                        f.number,
-                        self.inlines(&f.caption)
-                    ));
-                }
-                out
+                format!("{fence}{info}\n{code}\n{fence}{}", self.caption(figure))
             }
             Block::Image { alt, figure, .. } => {
-                let mut out = format!("*[Image: {}]*", escape(alt));
-                if let Some(f) = figure {
-                    out.push_str(&format!(
-                        "\n*Figure {}: {}*",
-                        f.number,
-                        self.inlines(&f.caption)
-                    ));
-                }
-                out
+                format!("*[Image: {}]*{}", escape(alt), self.caption(figure))
             }
             Block::Quote { body } => self
                 .blocks(body)
@@ -164,6 +148,13 @@ impl Writer {
             }
             Block::Rule => "---".to_string(),
         }
+    }
+
+    /// Writes a figure's caption on the line after its figure, when it has one.
+    fn caption(&mut self, figure: &Option<Figure>) -> String {
+        figure.as_ref().map_or(String::new(), |f| {
+            format!("\n*Figure {}: {}*", f.number, self.inlines(&f.caption))
+        })
     }
 
     fn inlines(&mut self, list: &[Inline]) -> String {
