@@ -147,3 +147,42 @@ fn export_refuses_what_build_refuses_and_writes_nothing() {
     );
     assert!(!out_file.exists());
 }
+
+#[test]
+fn the_sarif_export_is_valid_against_the_sarif_2_1_0_schema() {
+    let schema: serde_json::Value = serde_json::from_str(
+        &fs::read_to_string(root().join("tests/schemas/sarif-2.1.0-rtm.5.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::draft4::new(&schema).expect("the schema compiles");
+    // The schema does catch a broken log: a level SARIF does not know.
+    let mut broken: serde_json::Value = serde_json::from_str(&export(&example(), "sarif")).unwrap();
+    broken["runs"][0]["results"][0]["level"] = "fatal".into();
+    assert!(!validator.is_valid(&broken));
+    // A folder with CVSS vectors, fix statuses and findings without a location too.
+    let (_tmp, scored) = workspace(&fixture("fixreview"));
+    let csv = fs::read_to_string(scored.join("findings.csv")).unwrap();
+    fs::write(
+        scored.join("findings.csv"),
+        csv.replace(
+            "id,title,severity,difficulty,type",
+            "id,title,severity,difficulty,type,cvss,target",
+        )
+        .replace(
+            "Authentication\n",
+            "Authentication,CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N,fw/admin.c#10–12\n",
+        )
+        .replace("Error Reporting\n", "Error Reporting,,\n")
+        .replace("Patching\n", "Patching,,Various locations\n")
+        .replace("Auditing and Logging\n", "Auditing and Logging,,\n"),
+    )
+    .unwrap();
+    for dir in [example(), fixture("curl-2022"), scored] {
+        let doc: serde_json::Value = serde_json::from_str(&export(&dir, "sarif")).unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{}: {errors:#?}", dir.display());
+    }
+}
