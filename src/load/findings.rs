@@ -487,7 +487,7 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
             return None;
         }
     };
-    l.scan_toml(file, table.get_ref(), base, &[]);
+    l.scan_strings(file, base, super::meta::strings(table.get_ref(), &[]));
     for (key, _) in table.get_ref().iter() {
         if !FRONT_KEYS.contains(&key.get_ref().as_ref()) {
             let d = l.diags.warning(

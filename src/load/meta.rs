@@ -4,6 +4,8 @@
 //! the others: every problem is reported, at the span of its key or value.
 //! Unknown keys are warnings with a suggestion, never silently ignored.
 
+use std::ops::Range;
+
 use serde::Deserialize;
 use serde::de::{DeserializeOwned, IntoDeserializer};
 use time::Date;
@@ -137,6 +139,28 @@ struct RawVersion {
 /// The prose of the returned [`Meta`] (goals, coverage, tool descriptions) is
 /// empty: it comes back as [`Prose`], with places, for the loader to parse.
 pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<(Meta, Prose)> {
+    read_with_strings(file, text, diags).0
+}
+
+/// A string value of TOML text and its span.
+pub type TomlString = (Range<usize>, String);
+
+/// The keys of audit.toml that hold Markdown.
+const PROSE_KEYS: &[&str] = &[
+    "goals",
+    "coverage.approaches",
+    "coverage.limitations",
+    "tools.description",
+];
+
+/// Reads audit.toml as [`read`] does; also returns its plain string values
+/// with their spans (all but the Markdown ones), whenever the TOML parses, for
+/// the loader to check for invisible characters.
+pub fn read_with_strings(
+    file: FileRef,
+    text: &str,
+    diags: &mut Diagnostics,
+) -> (Option<(Meta, Prose)>, Vec<TomlString>) {
     let root = match DeTable::parse(text) {
         Ok(root) => root,
         Err(e) => {
@@ -147,13 +171,19 @@ pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<(Meta,
                     format!("invalid TOML ({})", first_line(e.message())),
                 )
                 .add_hint("see FORMAT.md for the layout of audit.toml");
-            return None;
+            return (None, Vec::new());
         }
     };
+    let plain = strings(root.get_ref(), PROSE_KEYS);
+    (read_root(file, root.get_ref(), diags), plain)
+}
+
+/// Reads the parsed table of audit.toml, one key at a time.
+fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Option<(Meta, Prose)> {
     let mut r = Reader {
         file,
         diags,
-        root: root.get_ref(),
+        root,
         failed: false,
     };
     r.warn_unknown();
@@ -264,6 +294,31 @@ pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<(Meta,
         vendor: vendor?,
     };
     (!r.failed).then_some((meta, prose))
+}
+
+/// Returns the string values of a TOML table with their spans, except those
+/// under the dotted keys in `skip`.
+pub fn strings(table: &DeTable, skip: &[&str]) -> Vec<TomlString> {
+    fn walk(value: &Spanned<DeValue>, path: &str, skip: &[&str], found: &mut Vec<TomlString>) {
+        if skip.contains(&path) {
+            return;
+        }
+        match value.get_ref() {
+            DeValue::String(s) => found.push((value.span(), s.to_string())),
+            DeValue::Array(items) => items.iter().for_each(|v| walk(v, path, skip, found)),
+            DeValue::Table(t) => {
+                for (k, v) in t.iter() {
+                    walk(v, &format!("{path}.{}", k.get_ref()), skip, found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    for (k, v) in table.iter() {
+        walk(v, k.get_ref(), skip, &mut found);
+    }
+    found
 }
 
 /// Returns the first line of a multi-line parser message.

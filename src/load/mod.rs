@@ -19,8 +19,6 @@ use std::io;
 use std::path::{Path, PathBuf};
 
 use crate::content::{self, Block, Inline};
-use toml::Spanned;
-use toml::de::{DeTable, DeValue};
 
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
 use crate::model::{
@@ -209,20 +207,11 @@ pub(crate) struct Prose<'a> {
 impl Loader {
     fn audit(&mut self) -> Option<Audit> {
         let toml = self.read_required("audit.toml");
-        if let Some((file, text)) = &toml
-            && let Ok(root) = DeTable::parse(text)
-        {
-            let prose = [
-                "goals",
-                "coverage.approaches",
-                "coverage.limitations",
-                "tools.description",
-            ];
-            self.scan_toml(*file, root.get_ref(), 0, &prose);
-        }
-        let read = toml
-            .as_ref()
-            .and_then(|(file, text)| meta::read(*file, text, &mut self.diags));
+        let read = toml.as_ref().and_then(|(file, text)| {
+            let (read, strings) = meta::read_with_strings(*file, text, &mut self.diags);
+            self.scan_strings(*file, 0, strings);
+            read
+        });
         let (mut meta, toml_prose) = read.unzip();
         let targets = meta.as_ref().map(|m| m.targets.as_slice()).unwrap_or(&[]);
         let id_prefix = meta.as_ref().and_then(|m| m.id_prefix.clone());
@@ -331,40 +320,10 @@ impl Loader {
         }
     }
 
-    /// Warns about every string value of TOML text that holds invisible
-    /// characters (at its place: the text starts at byte `base` of the file),
-    /// except the keys in `skip`, whose Markdown is checked as it is parsed.
-    fn scan_toml(&mut self, file: FileRef, table: &DeTable, base: usize, skip: &[&str]) {
-        fn walk(
-            value: &Spanned<DeValue>,
-            path: &str,
-            skip: &[&str],
-            found: &mut Vec<(std::ops::Range<usize>, String)>,
-        ) {
-            if skip.contains(&path) {
-                return;
-            }
-            match value.get_ref() {
-                DeValue::String(s) => found.push((value.span(), s.to_string())),
-                DeValue::Array(items) => items.iter().for_each(|v| walk(v, path, skip, found)),
-                DeValue::Table(t) => {
-                    for (k, v) in t.iter() {
-                        let key = if path.is_empty() {
-                            k.get_ref().to_string()
-                        } else {
-                            format!("{path}.{}", k.get_ref())
-                        };
-                        walk(v, &key, skip, found);
-                    }
-                }
-                _ => {}
-            }
-        }
-        let mut found = Vec::new();
-        for (k, v) in table.iter() {
-            walk(v, k.get_ref(), skip, &mut found);
-        }
-        for (span, text) in found {
+    /// Warns about the strings of a TOML text (with their spans in it) that
+    /// hold invisible characters; the text starts at byte `base` of the file.
+    fn scan_strings(&mut self, file: FileRef, base: usize, strings: Vec<meta::TomlString>) {
+        for (span, text) in strings {
             self.visible(&text, Place::new(file, base + span.start..base + span.end));
         }
     }
