@@ -346,6 +346,19 @@ fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out
         Ok(t) => t,
         Err(e) => return out.fail(Outcome::Io, e.to_string(), None),
     };
+    for t in &templates {
+        if let Some((_, hint)) = render::templates::RETIRED
+            .iter()
+            .find(|(n, _)| *n == t.name)
+        {
+            out.diagnostics
+                .warning(
+                    None,
+                    format!("{} is no longer a template and is not used", t.display),
+                )
+                .add_hint(*hint);
+        }
+    }
     let changes = match &options.changes_since {
         Some(old_dir) => match load_folder(old_dir, options.include_drafts, out) {
             Some(old) => Some((old.meta.version.clone(), review::diff(&old, audit))),

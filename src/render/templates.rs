@@ -37,6 +37,13 @@ pub const EMBEDDED: &[(&str, &[u8])] = templates!(
     "appendices.typ",
 );
 
+/// Template files earlier versions had, and where their parts are now: an
+/// override of one of them would otherwise be ignored without a word.
+pub const RETIRED: &[(&str, &str)] = &[(
+    "front.typ",
+    "the front sections are one file each now: sections/toc.typ, history.typ, executive-summary.typ, project-summary.typ, goals.typ, targets.typ, coverage.typ, threat-model.typ, automated-testing.typ, maturity.typ, acknowledgements.typ; move each override into its file",
+)];
+
 /// The entry file every report compiles.
 pub const MAIN: &str = "report.typ";
 

@@ -452,3 +452,24 @@ fn prose_in_audit_toml_is_checked_and_linked_like_prose_in_markdown() {
         "the goal links to the finding"
     );
 }
+
+#[test]
+fn an_override_of_the_retired_front_typ_is_not_ignored_silently() {
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    let overrides = dir.parent().unwrap().join("house");
+    fs::create_dir_all(&overrides).unwrap();
+    fs::write(
+        overrides.join("front.typ"),
+        "// an override written for auditpress before sections/\n",
+    )
+    .unwrap();
+    let pdf = dir.parent().unwrap().join("out.pdf");
+    let out = build_to(&dir, &pdf, &["--templates", overrides.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(
+        err.contains("front.typ is no longer a template and is not used"),
+        "{err}"
+    );
+    assert!(err.contains("sections/toc.typ"), "{err}");
+}
