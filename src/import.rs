@@ -60,10 +60,45 @@ struct Front {
 /// The type a draft gets until the auditor sets it.
 const PLACEHOLDER_TYPE: FindingType = FindingType::DataValidation;
 
-/// Writes a finding file: front matter, then the write-up.
+/// Writes a finding file: front matter (after a one-line comment), then the write-up.
 fn finding_file(front: &Front, note: &str, body: &str) -> String {
     let toml = toml::to_string(front).expect("front matter serialises");
+    // The note may hold a file name: keep it one line of comment.
+    let note: String = note
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     format!("+++\n# {note}\n{toml}+++\n\n{body}")
+}
+
+/// Moves every Markdown heading down one level, outside code blocks, so that
+/// text written elsewhere never opens a `##` section a finding does not have.
+fn demote_headings(markdown: &str) -> String {
+    let mut fence: Option<String> = None;
+    let lines: Vec<String> = markdown
+        .lines()
+        .map(|line| {
+            let trimmed = line.trim_start();
+            let marker: String = trimmed
+                .chars()
+                .take_while(|c| *c == '`' || *c == '~')
+                .collect();
+            if marker.len() >= 3 {
+                match &fence {
+                    Some(open) if marker.starts_with(open.as_str()) => fence = None,
+                    None => fence = Some(marker),
+                    _ => {}
+                }
+                return line.to_string();
+            }
+            if fence.is_none() && trimmed.starts_with('#') {
+                format!("#{trimmed}")
+            } else {
+                line.to_string()
+            }
+        })
+        .collect();
+    lines.join("\n")
 }
 
 /// Returns the next free ids `<prefix>-<n>` of a folder, in order.
@@ -380,7 +415,7 @@ pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOption
                 match rule.and_then(|r| r.help.as_ref()) {
                     Some(sarif::Message {
                         markdown: Some(md), ..
-                    }) => body.push_str(md.trim()),
+                    }) => body.push_str(&demote_headings(md.trim())),
                     Some(sarif::Message { text: Some(t), .. }) => body.push_str(&escape(t.trim())),
                     _ => {
                         let full = rule.and_then(|r| r.full_description.as_ref()?.text.clone());
@@ -409,7 +444,7 @@ pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOption
                 );
                 files_to_write.push((
                     format!("findings/{id}.md"),
-                    finding_file(&front, &note.replace('\n', " "), &body),
+                    finding_file(&front, &note, &body),
                 ));
                 out.written.push(format!(
                     "findings/{id}.md ({tool} rule {rule_id}, {})",
@@ -627,17 +662,7 @@ pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
             body.trim().to_string()
         } else {
             // Other headings would be unknown sections: keep them, one level down.
-            let demoted: Vec<String> = body
-                .lines()
-                .map(|l| {
-                    if l.starts_with('#') {
-                        format!("#{l}")
-                    } else {
-                        l.to_string()
-                    }
-                })
-                .collect();
-            format!("## Description\n\n{}", demoted.join("\n").trim())
+            format!("## Description\n\n{}", demote_headings(body.trim()))
         };
         if !issue.url.is_empty() {
             let reference = format!(
@@ -673,4 +698,18 @@ pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::demote_headings;
+
+    #[test]
+    fn headings_move_down_but_code_stays() {
+        let help = "## Recommendation\nUse X.\n```python\n# a comment\n```\n### Example";
+        assert_eq!(
+            demote_headings(help),
+            "### Recommendation\nUse X.\n```python\n# a comment\n```\n#### Example"
+        );
+    }
 }

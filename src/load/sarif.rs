@@ -104,9 +104,6 @@ pub struct SarifResult {
     /// Where it is.
     #[serde(default)]
     pub locations: Vec<Location>,
-    /// Stable fingerprints, when the tool gives them.
-    #[serde(default)]
-    pub partial_fingerprints: BTreeMap<String, String>,
 }
 
 /// A result's location.

@@ -305,3 +305,43 @@ fn github_issues_become_findings_and_unlabelled_ones_drafts() {
     assert!(stderr(&again).contains("skipped issue #12: already imported"));
     assert_eq!(fs::read_dir(dir.join("findings")).unwrap().count(), 4);
 }
+
+#[test]
+fn a_rules_markdown_help_with_its_own_headings_gives_a_draft_that_loads() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = new_folder(tmp.path());
+    // CodeQL writes help like this: sections of its own under `##` headings.
+    let mut log: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(fixture("scanned/scans/semgrep.sarif")).unwrap())
+            .unwrap();
+    for rule in log["runs"][0]["tool"]["driver"]["rules"]
+        .as_array_mut()
+        .unwrap()
+    {
+        rule["help"]["markdown"] =
+            "## Recommendation\n\nDo not unpickle.\n\n```python\n# safe\njson.loads(blob)\n```\n\n## References\n\n- CWE-502".into();
+    }
+    let file = tmp.path().join("codeql-like.sarif");
+    fs::write(&file, log.to_string()).unwrap();
+    let out = import(&[
+        "sarif".as_ref(),
+        file.as_os_str(),
+        "--into".as_ref(),
+        dir.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let body = fs::read_to_string(dir.join("findings/EX-3.md")).unwrap();
+    assert!(
+        body.contains("### Recommendation") && body.contains("\n# safe\n"),
+        "{body}"
+    );
+    let built = run(&[
+        "build".as_ref(),
+        dir.as_os_str(),
+        "--include-drafts".as_ref(),
+        "-o".as_ref(),
+        tmp.path().join("x.pdf").as_os_str(),
+    ]);
+    assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
+    assert!(pdf_text(&tmp.path().join("x.pdf")).contains("Do not unpickle."));
+}
