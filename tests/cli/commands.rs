@@ -120,6 +120,8 @@ fn completions_and_man_pages_cover_every_shell_and_subcommand() {
         "batch",
         "watch",
         "diff",
+        "export",
+        "import",
         "init",
         "completions",
         "man",
