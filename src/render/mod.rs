@@ -151,6 +151,12 @@ pub fn render(
     }
 }
 
+/// Empties the compiler's caches, so that the next compile starts cold
+/// (fonts and the standard library stay loaded); for the benchmark.
+pub fn forget_caches() {
+    typst::comemo::evict(0);
+}
+
 /// Tells whether a PDF standard allows attachments (PDF/A-3): the findings ride along.
 pub fn allows_attachments(standards: &[PdfStandard]) -> bool {
     standards
