@@ -29,6 +29,7 @@ const ROOT_KEYS: &[&str] = &[
     "draft",
     "paper",
     "templates",
+    "style",
     "goals",
     "client",
     "engagement",
@@ -233,6 +234,21 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Option<(
             .add_hint(
                 "a fix review follows the engagement: check [fix_review] date and [engagement] end",
             );
+        r.failed = true;
+    }
+    // FORMAT 1.1 house styles: only `standard` (version 1's scales) is built in yet.
+    if let Some(style) = r.optional::<Spanned<String>>("style")
+        && !style.get_ref().eq_ignore_ascii_case("standard")
+    {
+        r.diags
+            .error(
+                Some(Place::new(file, style.span())),
+                format!(
+                    "house style \"{}\" is not supported by this auditpress yet",
+                    style.get_ref()
+                ),
+            )
+            .add_hint("only style = \"standard\" (the scales of FORMAT version 1) is built in; remove the key or set it to \"standard\"");
         r.failed = true;
     }
     let coverage = r.optional::<RawCoverage>("coverage").unwrap_or_default();

@@ -397,3 +397,27 @@ fn a_template_error_is_reported_at_its_place_like_data_errors() {
     );
     assert!(!pdf.exists());
 }
+
+#[test]
+fn a_house_style_other_than_standard_is_refused_at_its_key_not_ignored() {
+    // FORMAT 1.1 names house styles; until they are built, another style's
+    // scales must not be silently read as the standard ones.
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
+    fs::write(dir.join("audit.toml"), format!("style = \"risk\"\n{toml}")).unwrap();
+    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_diagnostic(
+        &stderr(&out),
+        "audit.toml:1:9",
+        "house style \"risk\" is not supported by this auditpress yet",
+    );
+    fs::write(
+        dir.join("audit.toml"),
+        format!("style = \"standard\"\n{toml}"),
+    )
+    .unwrap();
+    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}
