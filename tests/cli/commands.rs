@@ -50,6 +50,7 @@ fn init_writes_a_folder_that_builds_at_once() {
         "draft",
         "paper",
         "templates",
+        "style",
         "goals",
         "[client]",
         "[engagement]",
