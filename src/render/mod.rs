@@ -180,6 +180,11 @@ fn check_glyphs(view: &View, view_json: &str, diags: &mut Diagnostics) {
             .collect::<Vec<_>>()
             .join(", ")
     };
+    let all = missing(view_json);
+    if all.is_empty() {
+        return;
+    }
+    // Some are missing: say which findings hold them.
     let mut reported = std::collections::BTreeSet::new();
     for f in &view.findings {
         let chars = missing(&serde_json::to_string(f).expect("finding serialises"));
@@ -199,8 +204,7 @@ fn check_glyphs(view: &View, view_json: &str, diags: &mut Diagnostics) {
             reported.extend(chars);
         }
     }
-    let rest: std::collections::BTreeSet<char> =
-        missing(view_json).difference(&reported).copied().collect();
+    let rest: std::collections::BTreeSet<char> = all.difference(&reported).copied().collect();
     if !rest.is_empty() {
         diags
             .warning(
