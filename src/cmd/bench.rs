@@ -180,6 +180,21 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         BATCH_AUDITS as f64 / parallel.as_secs_f64()
     )
     .ok();
+    if let Some(cmd) = &typst {
+        let commands = batch
+            .iter()
+            .enumerate()
+            .map(|(i, dir)| typst_command(cmd, dir, &tmp.path().join(format!("typst-batch-{i}"))))
+            .collect::<std::io::Result<Vec<_>>>()?;
+        let stock = run_parallel(commands, cores)?;
+        writeln!(
+            out,
+            "the same {BATCH_AUDITS} reports with the stock typst CLI, one process per report, {cores} at a time: {} (auditpress --jobs {cores} is {:.2}x faster)",
+            secs(stock),
+            stock.as_secs_f64() / parallel.as_secs_f64()
+        )
+        .ok();
+    }
 
     writeln!(out).ok();
     writeln!(
@@ -210,7 +225,70 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         )
         .ok();
     }
+    if let Some(small) = rows.iter().map(|r| r.findings).min() {
+        let samples = watch_memory(&exe, &tmp.path().join(format!("audit-{small}")), EDITS)?;
+        let said: Vec<String> = samples
+            .iter()
+            .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
+            .collect();
+        writeln!(
+            out,
+            "\nmemory of watch and its worker across {EDITS} edits ({small} findings): {}",
+            said.join(", ")
+        )
+        .ok();
+    }
     Ok(out)
+}
+
+/// Edits in the watch memory measurement.
+const EDITS: usize = 500;
+
+/// Runs `auditpress watch`, edits one finding `edits` times, and returns the
+/// resident memory (KiB) of watch and its worker after some of the edits.
+fn watch_memory(exe: &Path, dir: &Path, edits: usize) -> std::io::Result<Vec<(usize, u64)>> {
+    use std::io::BufRead;
+    let mut child = Command::new(exe)
+        .arg("watch")
+        .arg(dir)
+        .arg("-o")
+        .arg(dir.with_extension("memory.pdf"))
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("piped")).lines();
+    let mut rebuilt = || -> std::io::Result<()> {
+        for line in lines.by_ref() {
+            if line?.starts_with("rebuilt in ") {
+                return Ok(());
+            }
+        }
+        Err(std::io::Error::other("watch stopped"))
+    };
+    rebuilt()?;
+    let file = dir.join("findings/SYN-1.md");
+    let text = fs::read_to_string(&file)?;
+    let mut samples = Vec::new();
+    for i in 1..=edits {
+        fs::write(&file, format!("{text}\nEdit {i}.\n"))?;
+        rebuilt()?;
+        if [10, 100, edits / 2, edits].contains(&i) {
+            let kib: u64 = process_tree(child.id())
+                .into_iter()
+                .filter_map(resident)
+                .sum();
+            samples.push((i, kib));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    fs::write(&file, text)?;
+    Ok(samples)
+}
+
+/// Returns a process's resident memory in KiB.
+fn resident(pid: u32) -> Option<u64> {
+    status_field(pid, "VmRSS:")
 }
 
 /// What one edit in watch mode cost.
@@ -348,10 +426,15 @@ fn process_tree(pid: u32) -> Vec<u32> {
 
 /// Returns a process's peak resident memory in KiB.
 fn high_water_mark(pid: u32) -> Option<u64> {
+    status_field(pid, "VmHWM:")
+}
+
+/// Returns a field of /proc/PID/status, in KiB.
+fn status_field(pid: u32, field: &str) -> Option<u64> {
     fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()?
         .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
+        .find(|l| l.starts_with(field))?
         .split_whitespace()
         .nth(1)?
         .parse()
@@ -369,6 +452,13 @@ fn typst_cli() -> Option<PathBuf> {
 
 /// Times the stock typst CLI compiling an audit's view with our templates and fonts.
 fn typst_compile(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Duration> {
+    let (time, _) = timed_process(&mut typst_command(typst, dir, work)?)?;
+    Ok(time)
+}
+
+/// Prepares a folder for the stock typst CLI (templates, fonts, the view of
+/// an audit) and returns the command that compiles it.
+fn typst_command(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Command> {
     fs::create_dir_all(work.join("data"))?;
     fs::create_dir_all(work.join("fonts"))?;
     for (name, bytes) in templates::EMBEDDED {
@@ -387,18 +477,48 @@ fn typst_compile(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Durat
     };
     let view = compile_with(dir, &work.join("unused.pdf"), &options)?.dump;
     fs::write(work.join("data/view.json"), view.unwrap_or_default())?;
-    let (time, _) = timed_process(
-        Command::new(typst)
-            .arg("compile")
-            .arg("--root")
-            .arg(work)
-            .arg("--font-path")
-            .arg(work.join("fonts"))
-            .arg("--ignore-system-fonts")
-            .arg(work.join("report.typ"))
-            .arg(work.join("out.pdf")),
-    )?;
-    Ok(time)
+    let mut command = Command::new(typst);
+    command
+        .arg("compile")
+        .arg("--root")
+        .arg(work)
+        .arg("--font-path")
+        .arg(work.join("fonts"))
+        .arg("--ignore-system-fonts")
+        .arg(work.join("report.typ"))
+        .arg(work.join("out.pdf"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    Ok(command)
+}
+
+/// Runs commands, `jobs` at a time, and returns the wall time of all of them.
+fn run_parallel(commands: Vec<Command>, jobs: usize) -> std::io::Result<Duration> {
+    let start = Instant::now();
+    let mut running: Vec<std::process::Child> = Vec::new();
+    for mut command in commands {
+        while running.len() >= jobs {
+            let mut done = None;
+            for (i, child) in running.iter_mut().enumerate() {
+                if child.try_wait()?.is_some() {
+                    done = Some(i);
+                    break;
+                }
+            }
+            match done {
+                Some(i) => {
+                    // Already ended: wait() only collects its status.
+                    running.swap_remove(i).wait()?;
+                }
+                None => std::thread::sleep(Duration::from_millis(2)),
+            }
+        }
+        running.push(command.spawn()?);
+    }
+    for mut child in running {
+        child.wait()?;
+    }
+    Ok(start.elapsed())
 }
 
 /// Sentences the synthetic findings are made of.
