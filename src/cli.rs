@@ -79,9 +79,12 @@ pub enum Command {
         /// Most memory (address space) in MiB the build process may use; 0: no limit.
         #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
         memory_limit: u64,
-        /// Prints where each rebuild's time went: load, view, typeset, pdf, write.
+        /// Prints where each rebuild's time went: load, view, typeset, pdf, evict, write.
         #[arg(long)]
         timings: bool,
+        /// Puts the draft findings (`draft = true`) in the report, marked DRAFT.
+        #[arg(long)]
+        include_drafts: bool,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -514,6 +517,7 @@ impl Cli {
                 templates,
                 memory_limit: m,
                 timings,
+                include_drafts,
                 report,
             } => {
                 let mut config = Config {
@@ -523,6 +527,7 @@ impl Cli {
                     ..Config::pdf(vec![dir], epoch)
                 };
                 config.options.templates = templates;
+                config.options.include_drafts = include_drafts;
                 // Keep what the last edits used, so the next edit re-lays out little.
                 config.options.cache_age = 10;
                 Ok(Request::Watch {
