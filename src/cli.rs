@@ -67,26 +67,19 @@ pub enum Command {
         report: ReportArgs,
     },
     /// Rebuilds the report whenever an input or template file changes.
-    Watch {
-        /// The audit folder.
-        dir: PathBuf,
-        /// Output file; default beside the folder.
-        #[arg(short, long)]
-        output: Option<PathBuf>,
-        /// Folder of template files that override the embedded ones.
-        #[arg(long, value_name = "DIR")]
-        templates: Option<PathBuf>,
-        /// Most memory (address space) in MiB the build process may use; 0: no limit.
-        #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
-        memory_limit: u64,
-        /// Prints where each rebuild's time went: load, view, typeset, pdf, evict, write.
-        #[arg(long)]
-        timings: bool,
-        /// Puts the draft findings (`draft = true`) in the report, marked DRAFT.
-        #[arg(long)]
-        include_drafts: bool,
+    Watch(WatchArgs),
+    /// Rebuilds on every change, as watch does, and shows the report live in
+    /// the browser: the pages update in place, a broken edit shows its
+    /// diagnostics over the last good pages.
+    Serve {
         #[command(flatten)]
-        report: ReportArgs,
+        watch: WatchArgs,
+        /// Address to listen on; anything but loopback prints a warning.
+        #[arg(long, default_value = "127.0.0.1")]
+        host: String,
+        /// Port to listen on (default 3131, or the next free one; 0 for any free one).
+        #[arg(long)]
+        port: Option<u16>,
     },
     /// Lists what changed between two versions of an audit folder (exit 0 same, 1 different).
     Diff {
@@ -201,6 +194,47 @@ impl MinLevel {
             MinLevel::Note => "note",
             MinLevel::None => "none",
         }
+    }
+}
+
+/// Arguments of `watch`, shared by `serve`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The audit folder.
+    dir: PathBuf,
+    /// Output file; default beside the folder.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Folder of template files that override the embedded ones.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Most memory (address space) in MiB the build process may use; 0: no limit.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
+    memory_limit: u64,
+    /// Prints where each rebuild's time went: load, view, typeset, pdf, evict, write.
+    #[arg(long)]
+    timings: bool,
+    /// Puts the draft findings (`draft = true`) in the report, marked DRAFT.
+    #[arg(long)]
+    include_drafts: bool,
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+impl WatchArgs {
+    /// Validates the arguments into the config of a watch session.
+    fn config(self, epoch: Option<i64>) -> Config {
+        let mut config = Config {
+            output: self.output,
+            timings: self.timings,
+            memory_limit: memory_limit(self.memory_limit),
+            ..Config::pdf(vec![self.dir], epoch)
+        };
+        config.options.templates = self.templates;
+        config.options.include_drafts = self.include_drafts;
+        // Keep what the last edits used, so the next edit re-lays out little.
+        config.options.cache_age = 10;
+        self.report.apply(config)
     }
 }
 
@@ -511,29 +545,14 @@ impl Cli {
                 shard: k.as_deref().map(shard).transpose()?,
                 summary,
             }),
-            Command::Watch {
-                dir,
-                output,
-                templates,
-                memory_limit: m,
-                timings,
-                include_drafts,
-                report,
-            } => {
-                let mut config = Config {
-                    output,
-                    timings,
-                    memory_limit: memory_limit(m),
-                    ..Config::pdf(vec![dir], epoch)
-                };
-                config.options.templates = templates;
-                config.options.include_drafts = include_drafts;
-                // Keep what the last edits used, so the next edit re-lays out little.
-                config.options.cache_age = 10;
-                Ok(Request::Watch {
-                    config: report.apply(config),
-                })
-            }
+            Command::Watch(args) => Ok(Request::Watch {
+                config: args.config(epoch),
+            }),
+            Command::Serve { watch, host, port } => Ok(Request::Serve {
+                config: watch.config(epoch),
+                host,
+                port,
+            }),
             Command::Check { dirs, report } => {
                 let mut config = Config::pdf(dirs, epoch);
                 config.options.emit = None;

@@ -372,6 +372,16 @@ pub fn emit_stderr(format: Format, sources: &Sources, diagnostics: &Diagnostics)
     let _ = emit(&mut lock, format, sources, diagnostics);
 }
 
+/// Reports one warning of no file (a command-level warning) on standard error.
+pub fn report_warning(format: Format, message: impl Into<String>, hint: Option<String>) {
+    let mut diags = Diagnostics::default();
+    let d = diags.warning(None, message);
+    if let Some(h) = hint {
+        d.add_hint(h);
+    }
+    emit_stderr(format, &Sources::default(), &diags);
+}
+
 /// Reports one error of no file (a command-level error) on standard error.
 pub fn report_error(format: Format, message: impl Into<String>, hint: Option<String>) {
     let mut diags = Diagnostics::default();

@@ -140,6 +140,8 @@ pub struct Options {
     pub cache_age: usize,
     /// Whether draft findings are in the report, marked DRAFT.
     pub include_drafts: bool,
+    /// Whether the pages are also rendered for the live preview.
+    pub preview: bool,
 }
 
 impl Default for Options {
@@ -153,6 +155,7 @@ impl Default for Options {
             deny_warnings: false,
             cache_age: 1,
             include_drafts: false,
+            preview: false,
         }
     }
 }
@@ -210,6 +213,8 @@ pub struct Compiled {
     pub elapsed: Duration,
     /// Where the time went.
     pub timings: Timings,
+    /// The pages and outline for the live preview, when asked for.
+    pub preview: Option<render::preview::Preview>,
 }
 
 impl Compiled {
@@ -224,6 +229,7 @@ impl Compiled {
             diagnostics: Diagnostics::default(),
             elapsed: Duration::ZERO,
             timings: Timings::default(),
+            preview: None,
         }
     }
 
@@ -421,6 +427,7 @@ fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out
         standards: options.standards.clone(),
         cache_age: options.cache_age,
         source_date_epoch: options.source_date_epoch,
+        preview: options.preview,
     };
     let rendered = render::render(
         &view,
@@ -441,6 +448,7 @@ fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out
     out.timings.typeset = rendered.typeset;
     out.timings.pdf = rendered.export;
     out.timings.evict = rendered.evict;
+    out.preview = rendered.preview;
     let start = Instant::now();
     let written = write_atomic(&path, &rendered.pdf);
     out.timings.write = start.elapsed();

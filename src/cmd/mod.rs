@@ -14,6 +14,7 @@ mod generate;
 mod import;
 mod init;
 mod pool;
+mod serve;
 mod signals;
 mod watch;
 mod worker;
@@ -132,6 +133,15 @@ pub enum Request {
         /// How to build; `dirs` holds the one folder.
         config: Config,
     },
+    /// Rebuild one folder on every change and show it in the browser.
+    Serve {
+        /// How to build; `dirs` holds the one folder.
+        config: Config,
+        /// Address to listen on.
+        host: String,
+        /// Port to listen on; `None` for the default or the next free one.
+        port: Option<u16>,
+    },
     /// Serve builds to a parent auditpress process.
     Worker,
     /// Run the benchmark.
@@ -197,7 +207,7 @@ pub enum Request {
 pub fn run(request: Request) -> u8 {
     if matches!(
         request,
-        Request::Build(_) | Request::Batch { .. } | Request::Watch { .. }
+        Request::Build(_) | Request::Batch { .. } | Request::Watch { .. } | Request::Serve { .. }
     ) {
         signals::install();
     }
@@ -211,6 +221,7 @@ pub fn run(request: Request) -> u8 {
         } => batch::run(&file, &config, shard, summary.as_deref()),
         Request::Diff { old, new, format } => return diff::run(&old, &new, format),
         Request::Watch { config } => watch::run(&config),
+        Request::Serve { config, host, port } => serve::run(&config, &host, port),
         Request::Bench { sizes } => bench::run(&sizes),
         Request::Worker => worker::serve(),
         Request::Init { dir, force, config } => init::run(&dir, force, &config),

@@ -18,6 +18,7 @@ use super::{Config, signals, worker, write_log};
 use crate::diag::{self, Level};
 use crate::naming::{Claims, OutputClaims};
 use crate::pipeline::{self, Job, Outcome, Timings};
+use crate::render::preview::Preview;
 
 /// Stack of each build thread: typst's layout and PDF export recurse deeply.
 pub const STACK_BYTES: usize = 256 * 1024 * 1024;
@@ -40,6 +41,10 @@ pub struct Report {
     pub elapsed: Duration,
     /// Where the time went.
     pub timings: Timings,
+    /// The pages and outline for the live preview, when asked for.
+    pub preview: Option<Preview>,
+    /// With the preview, its diagnostics as JSON lines (docs/diagnostics.md), for the page.
+    pub diagnostics: Option<String>,
     /// Its messages and diagnostics, printed under its name.
     pub log: Buffer,
 }
@@ -56,6 +61,17 @@ pub fn run_here(job: &Job, config: &Config, mut log: Buffer, claims: &dyn Claims
         warnings: compiled.diagnostics.count(Level::Warning),
         elapsed: compiled.elapsed,
         timings: compiled.timings,
+        preview: compiled.preview.clone(),
+        diagnostics: config.options.preview.then(|| {
+            let mut lines = Buffer::no_color();
+            let _ = diag::emit(
+                &mut lines,
+                diag::Format::Json,
+                &compiled.sources,
+                &compiled.diagnostics,
+            );
+            String::from_utf8_lossy(lines.as_slice()).into_owned()
+        }),
         log: Buffer::no_color(),
     };
     write_log(compiled, config, &mut log);

@@ -12,7 +12,7 @@ use notify::{RecursiveMode, Watcher};
 
 use codespan_reporting::term::termcolor::BufferWriter;
 
-use super::pool::{RunClaims, build_one};
+use super::pool::{Report, RunClaims, build_one};
 use super::{Config, fail};
 use crate::diag;
 use crate::pipeline::{Job, Outcome};
@@ -22,6 +22,12 @@ const DEBOUNCE: Duration = Duration::from_millis(50);
 
 /// Watches a folder (and its templates) and rebuilds on every change, until interrupted.
 pub fn run(config: &Config) -> Outcome {
+    run_with(config, &mut |_| {})
+}
+
+/// Watches and rebuilds as [`run`] does, handing each build's report to `built`
+/// (the live preview shows it).
+pub fn run_with(config: &Config, built: &mut dyn FnMut(&Report)) -> Outcome {
     let dir = &config.dirs[0];
     let job = Job::folder(dir, config.output.as_deref());
     let (tx, rx) = mpsc::channel();
@@ -73,6 +79,7 @@ pub fn run(config: &Config) -> Outcome {
         let start = Instant::now();
         let report = build_one(&mut process, &job, config, &writer, &RunClaims::default());
         let _ = writer.print(&report.log);
+        built(&report);
         let outcome = report.outcome;
         let ms = start.elapsed().as_millis();
         if config.chatty() {

@@ -26,6 +26,7 @@ use super::{Config, signals};
 use crate::diag::{self, Diagnostics, Sources};
 use crate::naming::Claims;
 use crate::pipeline::{Job, Outcome, Timings};
+use crate::render::preview::Preview;
 
 /// What the parent sends: one report to build.
 #[derive(Serialize, Deserialize)]
@@ -49,6 +50,8 @@ enum Message {
         errors: usize,
         warnings: usize,
         timings: Timings,
+        preview: Option<Box<Preview>>,
+        diagnostics: Option<String>,
         log: String,
     },
 }
@@ -213,6 +216,8 @@ pub fn build(
             errors: 1,
             warnings: 0,
             timings: Timings::default(),
+            preview: None,
+            diagnostics: None,
             elapsed: start.elapsed(),
             log: std::mem::replace(log, writer.buffer()),
         }
@@ -258,6 +263,8 @@ pub fn build(
                     errors,
                     warnings,
                     timings,
+                    preview,
+                    diagnostics,
                     log: text,
                 }) => {
                     let _ = log.write_all(text.as_bytes());
@@ -269,6 +276,8 @@ pub fn build(
                         errors,
                         warnings,
                         timings,
+                        preview: preview.map(|p| *p),
+                        diagnostics,
                         elapsed: start.elapsed(),
                         log,
                     };
@@ -375,6 +384,8 @@ pub fn serve() -> Outcome {
                     errors: report.errors,
                     warnings: report.warnings,
                     timings: report.timings,
+                    preview: report.preview.map(Box::new),
+                    diagnostics: report.diagnostics,
                     log: String::from_utf8_lossy(report.log.as_slice()).into_owned(),
                 };
                 if reply(&done).is_err() {

@@ -5,6 +5,7 @@
 //! into the template files, rendered like data errors.
 
 mod fonts;
+pub mod preview;
 pub mod templates;
 mod world;
 
@@ -37,6 +38,8 @@ pub struct RenderOptions {
     pub cache_age: usize,
     /// Seconds since 1970 for the PDF dates, from SOURCE_DATE_EPOCH; else the report date.
     pub source_date_epoch: Option<i64>,
+    /// Whether to render the pages for the live preview too.
+    pub preview: bool,
 }
 
 /// A rendered report.
@@ -53,6 +56,8 @@ pub struct Rendered {
     pub export: std::time::Duration,
     /// Time taken to evict old entries of the compiler's caches.
     pub evict: std::time::Duration,
+    /// The pages as SVG and the outline, when asked for.
+    pub preview: Option<preview::Preview>,
 }
 
 /// A file served to the templates beside the view: an image or an attachment.
@@ -129,6 +134,7 @@ pub fn render(
             ..PdfOptions::default()
         };
         let start = std::time::Instant::now();
+        let shown = options.preview.then(|| preview::preview(&doc));
         typst_pdf::pdf(&doc, &pdf_options).map(|pdf| Rendered {
             pdf,
             pages: doc.pages().len(),
@@ -136,6 +142,7 @@ pub fn render(
             typeset,
             export: start.elapsed(),
             evict: std::time::Duration::ZERO,
+            preview: shown,
         })
     });
     // Compiler caches would otherwise grow with every report of a long run.

@@ -120,6 +120,7 @@ fn completions_and_man_pages_cover_every_shell_and_subcommand() {
         "check",
         "batch",
         "watch",
+        "serve",
         "diff",
         "export",
         "import",

@@ -17,3 +17,4 @@ mod property;
 mod report;
 mod review;
 mod scans;
+mod serve;

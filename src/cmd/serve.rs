@@ -1,0 +1,312 @@
+//! `auditpress serve`: watch mode, plus a live preview in the browser.
+//!
+//! The server listens on 127.0.0.1 unless told otherwise, answers only
+//! requests whose Host is localhost or an IP address (a DNS name pointing at
+//! this machine is how DNS rebinding reaches a local server), and serves the
+//! preview page, its script, the state of the last build, its pages and a
+//! stream of updates: never a file of the audit folder. Pages are SVG,
+//! rendered by the build's worker with a hash each, so the browser fetches
+//! only the pages that changed.
+
+use std::io::{self, BufRead, BufReader, Read, Write};
+use std::net::IpAddr;
+use std::net::{TcpListener, TcpStream};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::pool::Report;
+use super::{Config, fail, watch};
+use crate::pipeline::Outcome;
+use crate::render::preview::OutlineEntry;
+
+/// The preview page.
+const PAGE: &str = include_str!("preview.html");
+
+/// Its script.
+const SCRIPT: &str = include_str!("preview.js");
+
+/// Default of `--port`; the next free one is taken when it is in use.
+pub const DEFAULT_PORT: u16 = 3131;
+
+/// How many ports after the default are tried.
+const PORT_TRIES: u16 = 20;
+
+/// What the browser is shown: the last good pages and the last build's problems.
+#[derive(Default, Serialize)]
+struct State {
+    /// Counts the builds.
+    version: u64,
+    /// Hash of each page.
+    pages: Vec<String>,
+    /// The report's headings with their pages.
+    outline: Vec<OutlineEntry>,
+    /// The last build's diagnostics (docs/diagnostics.md).
+    diagnostics: Vec<serde_json::Value>,
+    /// Each page as SVG.
+    #[serde(skip)]
+    svgs: Vec<Arc<String>>,
+}
+
+/// The state, shared with the threads that answer requests.
+struct Shared {
+    state: Mutex<State>,
+    changed: Condvar,
+}
+
+impl Shared {
+    fn json(&self) -> String {
+        let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        serde_json::to_string(&*state).expect("the state serialises")
+    }
+
+    /// Takes a build's report: new pages when it succeeded, its problems always.
+    fn update(&self, report: &Report) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.version += 1;
+        if let (Outcome::Ok, Some(preview)) = (report.outcome, &report.preview) {
+            state.pages = preview.hashes.clone();
+            state.svgs = preview.pages.iter().cloned().map(Arc::new).collect();
+            state.outline = preview.outline.clone();
+        }
+        let mut diagnostics: Vec<serde_json::Value> = report
+            .diagnostics
+            .as_deref()
+            .unwrap_or("")
+            .lines()
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect();
+        if report.outcome != Outcome::Ok && diagnostics.is_empty() {
+            // A worker that died or overran says so in its log.
+            let text = String::from_utf8_lossy(report.log.as_slice())
+                .trim()
+                .to_string();
+            diagnostics
+                .push(serde_json::json!({"severity": "error", "message": text, "hints": []}));
+        }
+        state.diagnostics = diagnostics;
+        drop(state);
+        self.changed.notify_all();
+    }
+}
+
+/// Binds the server: the port asked for, or the default and the next free ones.
+fn bind(host: &str, port: Option<u16>) -> io::Result<(TcpListener, u16)> {
+    let ports: Vec<u16> = match port {
+        Some(p) => vec![p],
+        None => (DEFAULT_PORT..DEFAULT_PORT + PORT_TRIES).collect(),
+    };
+    let mut last = io::Error::other("no port to try");
+    for p in ports {
+        match TcpListener::bind((host, p)) {
+            Ok(listener) => {
+                let bound = listener.local_addr()?.port();
+                return Ok((listener, bound));
+            }
+            Err(e) => last = e,
+        }
+    }
+    Err(last)
+}
+
+/// Tells whether a Host header names this server in a way DNS rebinding cannot:
+/// localhost or an IP address, with the server's port.
+fn host_allowed(header: &str, port: u16) -> bool {
+    let Some((name, p)) = header.rsplit_once(':') else {
+        return false;
+    };
+    if p.parse::<u16>() != Ok(port) {
+        return false;
+    }
+    let name = name.trim_start_matches('[').trim_end_matches(']');
+    name.eq_ignore_ascii_case("localhost") || name.parse::<IpAddr>().is_ok()
+}
+
+/// Streams server-sent events: the state after each build, until the browser
+/// goes away. Each event is flushed at once.
+fn stream_events(mut out: TcpStream, shared: &Shared) {
+    let mut seen = shared.state.lock().map_or(0, |s| s.version);
+    let head = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n";
+    if out.write_all(head.as_bytes()).is_err() {
+        return;
+    }
+    loop {
+        let state = shared.state.lock().unwrap_or_else(|e| e.into_inner());
+        let (state, timeout) = shared
+            .changed
+            .wait_timeout_while(state, Duration::from_secs(15), |s| s.version == seen)
+            .unwrap_or_else(|e| e.into_inner());
+        let event = if timeout.timed_out() {
+            // A comment keeps the connection from looking idle.
+            ": still here\n\n".to_string()
+        } else {
+            seen = state.version;
+            drop(state);
+            format!("data: {}\n\n", shared.json())
+        };
+        if out
+            .write_all(event.as_bytes())
+            .and_then(|()| out.flush())
+            .is_err()
+        {
+            return;
+        }
+    }
+}
+
+/// Writes a whole response and closes the connection: one request each.
+fn respond(mut out: TcpStream, status: &str, kind: &str, body: &[u8]) {
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = out
+        .write_all(head.as_bytes())
+        .and_then(|()| out.write_all(body));
+}
+
+/// Most bytes of a request's head that are read.
+const MAX_HEAD: usize = 16 * 1024;
+
+/// Reads a request's head: its method, its path (without the query) and its Host header.
+fn read_head(stream: &TcpStream) -> Option<(String, String, String)> {
+    let mut reader = BufReader::new(stream.take(MAX_HEAD as u64));
+    let mut line = String::new();
+    reader.read_line(&mut line).ok()?;
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let target = parts.next()?;
+    let path = target.split('?').next().unwrap_or("").to_string();
+    let mut host = String::new();
+    loop {
+        let mut header = String::new();
+        if reader.read_line(&mut header).ok()? == 0 {
+            return None;
+        }
+        let header = header.trim_end();
+        if header.is_empty() {
+            break;
+        }
+        if let Some((name, value)) = header.split_once(':')
+            && name.trim().eq_ignore_ascii_case("host")
+        {
+            host = value.trim().to_string();
+        }
+    }
+    Some((method, path, host))
+}
+
+/// Answers one connection's request.
+fn answer(stream: TcpStream, shared: &Shared, port: u16) {
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let Some((method, path, host)) = read_head(&stream) else {
+        return;
+    };
+    if !host_allowed(&host, port) {
+        let body = b"refused: the Host header names neither localhost nor an IP address\n";
+        return respond(stream, "403 Forbidden", "text/plain", body);
+    }
+    if method != "GET" {
+        return respond(
+            stream,
+            "405 Method Not Allowed",
+            "text/plain",
+            b"only GET\n",
+        );
+    }
+    match path.as_str() {
+        "/" => respond(
+            stream,
+            "200 OK",
+            "text/html; charset=utf-8",
+            PAGE.as_bytes(),
+        ),
+        "/preview.js" => respond(
+            stream,
+            "200 OK",
+            "text/javascript; charset=utf-8",
+            SCRIPT.as_bytes(),
+        ),
+        "/state" => respond(
+            stream,
+            "200 OK",
+            "application/json",
+            shared.json().as_bytes(),
+        ),
+        "/events" => stream_events(stream, shared),
+        _ => {
+            let page = path
+                .strip_prefix("/page/")
+                .and_then(|p| p.strip_suffix(".svg"))
+                .and_then(|n| n.parse::<usize>().ok());
+            let svg = page.and_then(|n| {
+                let state = shared.state.lock().ok()?;
+                state.svgs.get(n).cloned()
+            });
+            match svg {
+                Some(svg) => respond(stream, "200 OK", "image/svg+xml", svg.as_bytes()),
+                None => respond(stream, "404 Not Found", "text/plain", b"not found\n"),
+            }
+        }
+    }
+}
+
+/// Serves the live preview of a folder while rebuilding it on every change.
+pub fn run(config: &Config, host: &str, port: Option<u16>) -> Outcome {
+    let (server, port) = match bind(host, port) {
+        Ok(bound) => bound,
+        Err(e) => {
+            return fail(
+                config,
+                Outcome::Io,
+                format!("cannot listen on {host} ({e})"),
+                Some("give another port with --port, or 0 for any free one".into()),
+            );
+        }
+    };
+    let loopback = host == "localhost" || host.parse::<IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    if !loopback {
+        crate::diag::report_warning(
+            config.format,
+            format!("serving on {host}: other machines can see the report"),
+            Some("leave --host out to serve on 127.0.0.1 only".into()),
+        );
+    }
+    let shared = Arc::new(Shared {
+        state: Mutex::new(State::default()),
+        changed: Condvar::new(),
+    });
+    let serving = Arc::clone(&shared);
+    std::thread::spawn(move || {
+        for stream in server.incoming().flatten() {
+            let shared = Arc::clone(&serving);
+            std::thread::spawn(move || answer(stream, &shared, port));
+        }
+    });
+    let shown = if host.contains(':') {
+        format!("[{host}]")
+    } else {
+        host.to_string()
+    };
+    eprintln!("serving the preview at http://{shown}:{port}/ (press Ctrl-C to stop)");
+    let mut config = config.clone();
+    config.options.preview = true;
+    watch::run_with(&config, &mut |report| shared.update(report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::host_allowed;
+
+    #[test]
+    fn only_localhost_and_addresses_pass_the_host_check() {
+        assert!(host_allowed("127.0.0.1:3131", 3131));
+        assert!(host_allowed("localhost:3131", 3131));
+        assert!(host_allowed("[::1]:3131", 3131));
+        assert!(!host_allowed("localhost:80", 3131));
+        assert!(!host_allowed("attacker.example:3131", 3131));
+        assert!(!host_allowed("127.0.0.1.nip.io:3131", 3131));
+        assert!(!host_allowed("", 3131));
+    }
+}
