@@ -171,6 +171,8 @@ pub struct Timings {
     pub typeset: Duration,
     /// Exporting the PDF.
     pub pdf: Duration,
+    /// Rendering the live preview's changed pages.
+    pub preview: Duration,
     /// Evicting old entries of the compiler's caches.
     pub evict: Duration,
     /// Writing the PDF file.
@@ -182,11 +184,16 @@ impl Timings {
     pub fn describe(&self) -> String {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
         format!(
-            "load {:.0} ms, view {:.0} ms, typeset {:.0} ms, pdf {:.0} ms, evict {:.0} ms, write {:.0} ms",
+            "load {:.0} ms, view {:.0} ms, typeset {:.0} ms, pdf {:.0} ms, {}evict {:.0} ms, write {:.0} ms",
             ms(self.load),
             ms(self.view),
             ms(self.typeset),
             ms(self.pdf),
+            if self.preview.is_zero() {
+                String::new()
+            } else {
+                format!("preview {:.0} ms, ", ms(self.preview))
+            },
             ms(self.evict),
             ms(self.write)
         )
@@ -448,6 +455,7 @@ fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out
     out.timings.typeset = rendered.typeset;
     out.timings.pdf = rendered.export;
     out.timings.evict = rendered.evict;
+    out.timings.preview = rendered.preview_time;
     out.preview = rendered.preview;
     let start = Instant::now();
     let written = write_atomic(&path, &rendered.pdf);

@@ -8,6 +8,7 @@
 //! rendered by the build's worker with a hash each, so the browser fetches
 //! only the pages that changed.
 
+use std::collections::HashMap;
 use std::io::{self, BufRead, BufReader, Read, Write};
 use std::net::IpAddr;
 use std::net::{TcpListener, TcpStream};
@@ -44,9 +45,9 @@ struct State {
     outline: Vec<OutlineEntry>,
     /// The last build's diagnostics (docs/diagnostics.md).
     diagnostics: Vec<serde_json::Value>,
-    /// Each page as SVG.
+    /// The SVG of each page, by hash.
     #[serde(skip)]
-    svgs: Vec<Arc<String>>,
+    svgs: HashMap<String, Arc<String>>,
 }
 
 /// The state, shared with the threads that answer requests.
@@ -65,10 +66,15 @@ impl Shared {
     fn update(&self, report: &Report) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.version += 1;
-        if let (Outcome::Ok, Some(preview)) = (report.outcome, &report.preview) {
-            state.pages = preview.hashes.clone();
-            state.svgs = preview.pages.iter().cloned().map(Arc::new).collect();
-            state.outline = preview.outline.clone();
+        if let Some(preview) = &report.preview {
+            for (hash, svg) in &preview.new_pages {
+                state.svgs.insert(hash.clone(), Arc::new(svg.clone()));
+            }
+            if report.outcome == Outcome::Ok {
+                state.pages = preview.hashes.clone();
+                state.outline = preview.outline.clone();
+                state.svgs.retain(|h, _| preview.hashes.contains(h));
+            }
         }
         let mut diagnostics: Vec<serde_json::Value> = report
             .diagnostics
@@ -242,7 +248,7 @@ fn answer(stream: TcpStream, shared: &Shared, port: u16) {
                 .and_then(|n| n.parse::<usize>().ok());
             let svg = page.and_then(|n| {
                 let state = shared.state.lock().ok()?;
-                state.svgs.get(n).cloned()
+                state.svgs.get(state.pages.get(n)?).cloned()
             });
             match svg {
                 Some(svg) => respond(stream, "200 OK", "image/svg+xml", svg.as_bytes()),

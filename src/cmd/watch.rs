@@ -18,7 +18,7 @@ use crate::diag;
 use crate::pipeline::{Job, Outcome};
 
 /// Quiet time after a change before rebuilding, so that a save of several files builds once.
-const DEBOUNCE: Duration = Duration::from_millis(50);
+const DEBOUNCE: Duration = Duration::from_millis(25);
 
 /// Watches a folder (and its templates) and rebuilds on every change, until interrupted.
 pub fn run(config: &Config) -> Outcome {

@@ -54,6 +54,8 @@ pub struct Rendered {
     pub typeset: std::time::Duration,
     /// Time the PDF export took.
     pub export: std::time::Duration,
+    /// Time the preview's pages took.
+    pub preview_time: std::time::Duration,
     /// Time taken to evict old entries of the compiler's caches.
     pub evict: std::time::Duration,
     /// The pages as SVG and the outline, when asked for.
@@ -134,13 +136,17 @@ pub fn render(
             ..PdfOptions::default()
         };
         let start = std::time::Instant::now();
+        let pdf = typst_pdf::pdf(&doc, &pdf_options)?;
+        let export = start.elapsed();
+        let start = std::time::Instant::now();
         let shown = options.preview.then(|| preview::preview(&doc));
-        typst_pdf::pdf(&doc, &pdf_options).map(|pdf| Rendered {
+        Ok(Rendered {
             pdf,
             pages: doc.pages().len(),
             prepare,
             typeset,
-            export: start.elapsed(),
+            export,
+            preview_time: start.elapsed(),
             evict: std::time::Duration::ZERO,
             preview: shown,
         })

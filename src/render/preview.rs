@@ -1,5 +1,9 @@
 //! The live preview's pages: each page as SVG, with a hash to tell which
-//! changed, and the outline of the report's headings with their pages.
+//! changed, and the outline of the report's headings with their pages. A
+//! process renders and sends a page only when its hash is new.
+
+use std::collections::HashSet;
+use std::sync::Mutex;
 
 use typst::foundations::{NativeElement, Selector};
 use typst::introspection::Introspector;
@@ -9,10 +13,11 @@ use typst_layout::PagedDocument;
 /// The pages and outline of a rendered report, for the preview.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub struct Preview {
-    /// Each page as an SVG document.
-    pub pages: Vec<String>,
-    /// Hashes of the pages, to send only those that changed.
+    /// The hash of each page, in order.
     pub hashes: Vec<String>,
+    /// The pages this process has not rendered before, as (hash, SVG): an
+    /// edit sends only the pages it changed.
+    pub new_pages: Vec<(String, String)>,
     /// The headings of the report, in order.
     pub outline: Vec<OutlineEntry>,
 }
@@ -28,26 +33,25 @@ pub struct OutlineEntry {
     pub page: usize,
 }
 
-/// Renders every page of a document as SVG and reads its outline.
+/// The hashes of the pages this process rendered for the last preview.
+static RENDERED: Mutex<Option<HashSet<u128>>> = Mutex::new(None);
+
+/// Renders the pages of a document that changed since the last preview as
+/// SVG, and reads its outline.
 pub fn preview(doc: &PagedDocument) -> Preview {
+    let hashes: Vec<u128> = doc.pages().iter().map(typst::utils::hash128).collect();
+    let mut rendered = RENDERED.lock().unwrap_or_else(|e| e.into_inner());
+    let known = rendered.get_or_insert_with(HashSet::new);
     let options = typst_svg::SvgOptions::default();
-    let pages: Vec<String> = doc
+    let new_pages = doc
         .pages()
         .iter()
-        .map(|p| typst_svg::svg(p, &options))
+        .zip(&hashes)
+        .filter(|(_, h)| !known.contains(*h))
+        .map(|(page, h)| (format!("{h:032x}"), typst_svg::svg(page, &options)))
         .collect();
-    let hashes = pages
-        .iter()
-        .map(|svg| {
-            // FNV-1a: stable across processes, unlike the standard hasher's seeds.
-            let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-            for b in svg.bytes() {
-                hash ^= u64::from(b);
-                hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
-            }
-            format!("{hash:016x}")
-        })
-        .collect();
+    *known = hashes.iter().copied().collect();
+    drop(rendered);
     let introspector = doc.introspector();
     let outline = introspector
         .query(&Selector::Elem(HeadingElem::ELEM, None))
@@ -65,8 +69,8 @@ pub fn preview(doc: &PagedDocument) -> Preview {
         })
         .collect();
     Preview {
-        pages,
-        hashes,
+        hashes: hashes.iter().map(|h| format!("{h:032x}")).collect(),
+        new_pages,
         outline,
     }
 }
