@@ -2,7 +2,6 @@
 //! and watch mode.
 
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
@@ -167,15 +166,7 @@ fn watch_rebuilds_survives_a_broken_edit_and_recovers() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let (tx, lines) = mpsc::channel();
-    let stderr = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let lines = stderr_lines(&mut child);
     let mut seen = Vec::new();
     wait_for(&lines, "rebuilt in", &mut seen);
     let first = fs::read(&pdf).unwrap();

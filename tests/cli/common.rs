@@ -317,3 +317,18 @@ pub fn qpdf_json(pdf: &Path) -> serde_json::Value {
         .expect("qpdf is installed");
     serde_json::from_slice(&out.stdout).expect("qpdf prints JSON")
 }
+
+/// Reads a child's standard error line by line on a thread of its own.
+pub fn stderr_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
+    use std::io::BufRead;
+    let (tx, lines) = std::sync::mpsc::channel();
+    let err = child.stderr.take().expect("stderr is piped");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    lines
+}

@@ -5,10 +5,8 @@
 
 use std::collections::HashMap;
 use std::fs;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use crate::common::*;
@@ -333,15 +331,7 @@ fn fifty_watch_rebuilds_hold_descriptors_and_memory_flat() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let (tx, lines) = mpsc::channel();
-    let err = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
-            if tx.send(line).is_err() {
-                break;
-            }
-        }
-    });
+    let lines = stderr_lines(&mut child);
     let rebuilt = || loop {
         let line = lines
             .recv_timeout(Duration::from_secs(60))
