@@ -14,6 +14,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use super::default_jobs;
+use super::procfs::{high_water_mark, process_tree, status_field};
 use crate::naming::OutputClaims;
 use crate::pipeline::{self, Emit, Job, Options, Outcome};
 use crate::render::{self, templates};
@@ -404,41 +405,6 @@ fn timed_process(cmd: &mut Command) -> std::io::Result<(Duration, Option<u64>)> 
         }
         std::thread::sleep(Duration::from_millis(2));
     }
-}
-
-/// Returns a process and its children, started by any of its threads.
-fn process_tree(pid: u32) -> Vec<u32> {
-    let mut tree = vec![pid];
-    for task in fs::read_dir(format!("/proc/{pid}/task"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        let children = fs::read_to_string(task.path().join("children")).unwrap_or_default();
-        tree.extend(
-            children
-                .split_whitespace()
-                .filter_map(|p| p.parse::<u32>().ok()),
-        );
-    }
-    tree
-}
-
-/// Returns a process's peak resident memory in KiB.
-fn high_water_mark(pid: u32) -> Option<u64> {
-    status_field(pid, "VmHWM:")
-}
-
-/// Returns a field of /proc/PID/status, in KiB.
-fn status_field(pid: u32, field: &str) -> Option<u64> {
-    fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()?
-        .lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
 }
 
 /// Returns the stock typst CLI, when one is installed.

@@ -5,6 +5,7 @@ use std::fs;
 use std::path::Path;
 
 use super::{Config, fail};
+use crate::output;
 use crate::pipeline::Outcome;
 
 pub use clap_complete::Shell;
@@ -41,16 +42,11 @@ pub fn man(dir: &Path, command: &clap::Command, config: &Config) -> Outcome {
     for page in pages {
         let path = dir.join(format!("{}.1", page.get_name()));
         let mut text = Vec::new();
-        let rendered = clap_mangen::Man::new(page)
+        let written = clap_mangen::Man::new(page)
             .render(&mut text)
-            .and_then(|()| fs::write(&path, &text));
-        if let Err(e) = rendered {
-            return fail(
-                config,
-                Outcome::Io,
-                format!("cannot write {} ({e})", path.display()),
-                None,
-            );
+            .and_then(|()| output::write_atomic(&path, &text));
+        if let Err(e) = written {
+            return fail(config, Outcome::Io, e.to_string(), None);
         }
     }
     if config.chatty() {

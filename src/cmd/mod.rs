@@ -14,6 +14,7 @@ mod generate;
 mod import;
 mod init;
 mod pool;
+pub mod procfs;
 mod serve;
 mod signals;
 mod watch;

@@ -2,7 +2,6 @@
 //! and watch mode.
 
 use std::fs;
-use std::process::{Command, Stdio};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -155,18 +154,12 @@ fn wait_for(lines: &mpsc::Receiver<String>, needle: &str, seen: &mut Vec<String>
 fn watch_rebuilds_survives_a_broken_edit_and_recovers() {
     let (_tmp, dir) = workspace(&example());
     let pdf = dir.parent().unwrap().join("watched.pdf");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_auditpress"))
-        .args([
-            "watch".as_ref(),
-            dir.as_os_str(),
-            "-o".as_ref(),
-            pdf.as_os_str(),
-        ])
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let lines = stderr_lines(&mut child);
+    let (mut child, lines) = spawn(&[
+        "watch".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+    ]);
     let mut seen = Vec::new();
     wait_for(&lines, "rebuilt in", &mut seen);
     let first = fs::read(&pdf).unwrap();

@@ -5,8 +5,10 @@
 
 use std::ffi::OsStr;
 use std::fs;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
 
 /// Returns the repository root.
 pub fn root() -> PathBuf {
@@ -318,17 +320,24 @@ pub fn qpdf_json(pdf: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).expect("qpdf prints JSON")
 }
 
-/// Reads a child's standard error line by line on a thread of its own.
-pub fn stderr_lines(child: &mut std::process::Child) -> std::sync::mpsc::Receiver<String> {
-    use std::io::BufRead;
-    let (tx, lines) = std::sync::mpsc::channel();
+/// Starts auditpress in the background and reads its standard error line
+/// by line on a thread of its own.
+pub fn spawn(args: &[&OsStr]) -> (Child, mpsc::Receiver<String>) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_auditpress"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("auditpress starts");
+    let (tx, lines) = mpsc::channel();
     let err = child.stderr.take().expect("stderr is piped");
     std::thread::spawn(move || {
-        for line in std::io::BufReader::new(err).lines().map_while(Result::ok) {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
             if tx.send(line).is_err() {
                 break;
             }
         }
     });
-    lines
+    (child, lines)
 }

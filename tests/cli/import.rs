@@ -23,9 +23,16 @@ fn new_folder(root: &Path) -> PathBuf {
     dir
 }
 
-fn import(args: &[&std::ffi::OsStr]) -> std::process::Output {
-    let mut all: Vec<&std::ffi::OsStr> = vec!["import".as_ref()];
-    all.extend_from_slice(args);
+/// Runs `auditpress import KIND FILE --into DIR`, with extra arguments.
+fn import(kind: &str, file: &Path, dir: &Path, extra: &[&std::ffi::OsStr]) -> std::process::Output {
+    let mut all: Vec<&std::ffi::OsStr> = vec![
+        "import".as_ref(),
+        kind.as_ref(),
+        file.as_os_str(),
+        "--into".as_ref(),
+        dir.as_os_str(),
+    ];
+    all.extend_from_slice(extra);
     run(&all)
 }
 
@@ -47,14 +54,12 @@ fn semgrep_results_become_drafts_with_their_places_and_code() {
     let dir = new_folder(tmp.path());
     let sarif = fixture("scanned/scans/semgrep.sarif");
     let source = fixture("scanned-src");
-    let out = import(&[
-        "sarif".as_ref(),
-        sarif.as_os_str(),
-        "--into".as_ref(),
-        dir.as_os_str(),
-        "--source".as_ref(),
-        source.as_os_str(),
-    ]);
+    let out = import(
+        "sarif",
+        &sarif,
+        &dir,
+        &["--source".as_ref(), source.as_os_str()],
+    );
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     // Errors and warnings by default: pickle-loads (error) and shell-true (warning), not the notes.
@@ -117,12 +122,7 @@ fn semgrep_results_become_drafts_with_their_places_and_code() {
     // A second import adds nothing, says so, and leaves an edited draft as it is.
     let edited = fs::read_to_string(dir.join("findings/EX-3.md")).unwrap() + "\nTriaged: real.\n";
     fs::write(dir.join("findings/EX-3.md"), &edited).unwrap();
-    let again = import(&[
-        "sarif".as_ref(),
-        sarif.as_os_str(),
-        "--into".as_ref(),
-        dir.as_os_str(),
-    ]);
+    let again = import("sarif", &sarif, &dir, &[]);
     let err = stderr(&again);
     assert_eq!(again.status.code(), Some(0), "{err}");
     assert!(
@@ -167,14 +167,12 @@ fn locations_outside_the_source_are_skipped_and_never_read() {
     }
     let file = tmp.path().join("hostile.sarif");
     fs::write(&file, log.to_string()).unwrap();
-    let out = import(&[
-        "sarif".as_ref(),
-        file.as_os_str(),
-        "--into".as_ref(),
-        dir.as_os_str(),
-        "--source".as_ref(),
-        source.as_os_str(),
-    ]);
+    let out = import(
+        "sarif",
+        &file,
+        &dir,
+        &["--source".as_ref(), source.as_os_str()],
+    );
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     for uri in [
@@ -220,12 +218,7 @@ fn broken_inputs_get_one_clear_error_each_and_nothing_is_written() {
     for (name, text, message) in cases {
         let file = tmp.path().join(name);
         fs::write(&file, text).unwrap();
-        let out = import(&[
-            "sarif".as_ref(),
-            file.as_os_str(),
-            "--into".as_ref(),
-            dir.as_os_str(),
-        ]);
+        let out = import("sarif", &file, &dir, &[]);
         let err = stderr(&out);
         assert_eq!(out.status.code(), Some(1), "{err}");
         assert_eq!(err.matches("error:").count(), 1, "{err}");
@@ -233,12 +226,7 @@ fn broken_inputs_get_one_clear_error_each_and_nothing_is_written() {
     }
     let issues = tmp.path().join("issues.json");
     fs::write(&issues, r#"{"number": 1, "title": "not in a list"}"#).unwrap();
-    let out = import(&[
-        "github".as_ref(),
-        issues.as_os_str(),
-        "--into".as_ref(),
-        dir.as_os_str(),
-    ]);
+    let out = import("github", &issues, &dir, &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.contains("not a list of issues"), "{err}");
@@ -255,12 +243,7 @@ fn github_issues_become_findings_and_unlabelled_ones_drafts() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = new_folder(tmp.path());
     let file = fixture("issues/issues.json");
-    let out = import(&[
-        "github".as_ref(),
-        file.as_os_str(),
-        "--into".as_ref(),
-        dir.as_os_str(),
-    ]);
+    let out = import("github", &file, &dir, &[]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     assert!(
@@ -296,12 +279,7 @@ fn github_issues_become_findings_and_unlabelled_ones_drafts() {
     );
     assert!(text.contains("Issue #12"));
 
-    let again = import(&[
-        "github".as_ref(),
-        file.as_os_str(),
-        "--into".as_ref(),
-        dir.as_os_str(),
-    ]);
+    let again = import("github", &file, &dir, &[]);
     assert!(stderr(&again).contains("skipped issue #12: already imported"));
     assert_eq!(fs::read_dir(dir.join("findings")).unwrap().count(), 4);
 }
@@ -323,12 +301,7 @@ fn a_rules_markdown_help_with_its_own_headings_gives_a_draft_that_loads() {
     }
     let file = tmp.path().join("codeql-like.sarif");
     fs::write(&file, log.to_string()).unwrap();
-    let out = import(&[
-        "sarif".as_ref(),
-        file.as_os_str(),
-        "--into".as_ref(),
-        dir.as_os_str(),
-    ]);
+    let out = import("sarif", &file, &dir, &[]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let body = fs::read_to_string(dir.join("findings/EX-3.md")).unwrap();
     assert!(

@@ -9,37 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+use auditpress::cmd::procfs::{process_tree, status_field};
+
 use crate::common::*;
-
-/// Returns a process and its children (started by any of its threads).
-fn process_tree(pid: u32) -> Vec<u32> {
-    let mut tree = vec![pid];
-    for task in fs::read_dir(format!("/proc/{pid}/task"))
-        .into_iter()
-        .flatten()
-        .flatten()
-    {
-        let children = fs::read_to_string(task.path().join("children")).unwrap_or_default();
-        tree.extend(
-            children
-                .split_whitespace()
-                .filter_map(|p| p.parse::<u32>().ok()),
-        );
-    }
-    tree
-}
-
-/// Returns a field of /proc/PID/status in KiB.
-fn status_kib(pid: u32, field: &str) -> Option<u64> {
-    fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()?
-        .lines()
-        .find(|l| l.starts_with(field))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
 
 /// Tells whether a process is still there (and not a zombie).
 fn alive(pid: u32) -> bool {
@@ -100,7 +72,7 @@ fn a_report_that_allocates_without_bound_fails_alone_within_the_limit() {
     let mut peaks: HashMap<u32, u64> = HashMap::new();
     let status = loop {
         for pid in process_tree(child.id()) {
-            if let Some(kib) = status_kib(pid, "VmHWM:") {
+            if let Some(kib) = status_field(pid, "VmHWM:") {
                 peaks.insert(pid, kib);
             }
         }
@@ -319,19 +291,13 @@ fn descriptors(pid: u32) -> usize {
 fn fifty_watch_rebuilds_hold_descriptors_and_memory_flat() {
     let (_tmp, dir) = workspace(&fixture("fixreview"));
     let pdf = dir.parent().unwrap().join("watched.pdf");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_auditpress"))
-        .args([
-            "watch".as_ref(),
-            dir.as_os_str(),
-            "-o".as_ref(),
-            pdf.as_os_str(),
-            "--timings".as_ref(),
-        ])
-        .env("NO_COLOR", "1")
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let lines = stderr_lines(&mut child);
+    let (mut child, lines) = spawn(&[
+        "watch".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+        "--timings".as_ref(),
+    ]);
     let rebuilt = || loop {
         let line = lines
             .recv_timeout(Duration::from_secs(60))
@@ -348,7 +314,7 @@ fn fifty_watch_rebuilds_hold_descriptors_and_memory_flat() {
     let measure = || {
         let tree = process_tree(child.id());
         let fds: usize = tree.iter().map(|p| descriptors(*p)).sum();
-        let rss: u64 = tree.iter().filter_map(|p| status_kib(*p, "VmRSS:")).sum();
+        let rss: u64 = tree.iter().filter_map(|p| status_field(*p, "VmRSS:")).sum();
         (tree.len(), fds, rss / 1024)
     };
     let csv = dir.join("findings.csv");

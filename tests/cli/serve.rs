@@ -4,7 +4,7 @@
 use std::fs;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -28,20 +28,14 @@ impl Drop for Serve {
 impl Serve {
     fn start(dir: &Path) -> Serve {
         let pdf = dir.parent().unwrap().join("served.pdf");
-        let mut child = Command::new(env!("CARGO_BIN_EXE_auditpress"))
-            .args([
-                "serve".as_ref(),
-                dir.as_os_str(),
-                "-o".as_ref(),
-                pdf.as_os_str(),
-                "--port".as_ref(),
-                "0".as_ref(),
-            ])
-            .env("NO_COLOR", "1")
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let lines = stderr_lines(&mut child);
+        let (child, lines) = spawn(&[
+            "serve".as_ref(),
+            dir.as_os_str(),
+            "-o".as_ref(),
+            pdf.as_os_str(),
+            "--port".as_ref(),
+            "0".as_ref(),
+        ]);
         let mut serve = Serve {
             child,
             port: 0,
@@ -174,13 +168,7 @@ fn an_edit_changes_only_its_pages_and_a_broken_edit_keeps_the_last_good_ones() {
     let (_tmp, dir) = workspace(&fixture("fixreview"));
     let serve = Serve::start(&dir);
     let before = serve.state();
-    let csv = dir.join("findings.csv");
-    let good = fs::read_to_string(&csv).unwrap();
-    fs::write(
-        &csv,
-        good.replace("Outdated TLS library", "Outdated TLS library in the router"),
-    )
-    .unwrap();
+    let (csv, good) = retitle_finding(&dir);
     serve.wait_for("rebuilt in");
     let after = serve.state();
     let pages = |s: &serde_json::Value| -> Vec<String> {
@@ -397,13 +385,7 @@ fn a_real_browser_sees_pages_edits_and_diagnostics_without_reloading() {
 
     // An edit on disk: the changed page is fetched again, the page is not reloaded.
     let sources = browser.eval("Array.from(document.images).map(i => i.src)");
-    let csv = dir.join("findings.csv");
-    let good = fs::read_to_string(&csv).unwrap();
-    fs::write(
-        &csv,
-        good.replace("Outdated TLS library", "Outdated TLS library in the router"),
-    )
-    .unwrap();
+    let (csv, good) = retitle_finding(&dir);
     serve.wait_for("rebuilt in");
     browser.until(
         &format!(
@@ -466,4 +448,17 @@ fn a_real_browser_sees_pages_edits_and_diagnostics_without_reloading() {
         loaded_at,
         "the page was reloaded"
     );
+}
+
+/// Edits one finding's title on disk, as an auditor would; returns the
+/// findings file and its text before the edit.
+fn retitle_finding(dir: &Path) -> (PathBuf, String) {
+    let csv = dir.join("findings.csv");
+    let good = fs::read_to_string(&csv).unwrap();
+    fs::write(
+        &csv,
+        good.replace("Outdated TLS library", "Outdated TLS library in the router"),
+    )
+    .unwrap();
+    (csv, good)
 }
