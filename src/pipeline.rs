@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use crate::diag::{Diagnostics, Level, Sources};
 use crate::export;
 use crate::load;
-use crate::model::Audit;
+use crate::model::{Asset, Audit};
 use crate::naming::{Claims, Destination};
 use crate::output::write_atomic;
 use crate::render::{self, RenderOptions};
@@ -310,8 +310,10 @@ fn run(job: &Job, options: &Options, claims: &dyn Claims, out: &mut Compiled) {
         return;
     };
     job.overrides.apply(&mut audit);
+    // The images move on to the renderer rather than being copied.
+    let assets = std::mem::take(&mut audit.assets);
     if !denied(options, out) {
-        produce(job, options, &audit, claims, out);
+        produce(job, options, &audit, assets, claims, out);
     }
 }
 
@@ -329,8 +331,15 @@ fn denied(options: &Options, out: &mut Compiled) -> bool {
     false
 }
 
-/// Produces what the options ask for from a loaded audit.
-fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out: &mut Compiled) {
+/// Produces what the options ask for from a loaded audit and its images.
+fn produce(
+    job: &Job,
+    options: &Options,
+    audit: &Audit,
+    assets: Vec<Asset>,
+    claims: &dyn Claims,
+    out: &mut Compiled,
+) {
     let emit = match options.emit {
         None => {
             let mut note = format!("{}: ok ({} findings)", job.name, audit.findings.len());
@@ -411,21 +420,14 @@ fn produce(job: &Job, options: &Options, audit: &Audit, claims: &dyn Claims, out
             Some("give each variant its own output name"),
         );
     }
-    let mut files: Vec<render::File> = audit
-        .assets
-        .iter()
-        .map(|a| render::File {
-            vpath: a.vpath.clone(),
-            bytes: a.bytes.clone(),
-        })
-        .collect();
+    let mut files = assets;
     if attach {
         // PDF/A-3 reports carry their findings as the JSON and CSV exports.
         let attached = [
             (view::FINDINGS_JSON_PATH, export::Format::Json),
             (view::FINDINGS_CSV_PATH, export::Format::Csv),
         ];
-        files.extend(attached.map(|(vpath, format)| render::File {
+        files.extend(attached.map(|(vpath, format)| Asset {
             vpath: vpath.to_string(),
             bytes: export::export(audit, format).into_bytes(),
         }));

@@ -19,6 +19,7 @@ use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::diag::{Diagnostic, Diagnostics, FileRef, Level, Place, Sources};
+use crate::model::Asset;
 use crate::view::{VIEW_PATH, View};
 pub use templates::TemplateFile;
 use world::{ReportWorld, Served};
@@ -62,21 +63,13 @@ pub struct Rendered {
     pub preview: Option<preview::Preview>,
 }
 
-/// A file served to the templates beside the view: an image or an attachment.
-pub struct File {
-    /// Virtual path, e.g. `/assets/0.png`.
-    pub vpath: String,
-    /// Contents.
-    pub bytes: Vec<u8>,
-}
-
 /// Typesets the view with the templates and exports it as PDF.
 ///
 /// Returns `None` when the templates have errors; they are in the diagnostics.
 pub fn render(
     view: &View,
     templates: Vec<TemplateFile>,
-    files: Vec<File>,
+    files: Vec<Asset>,
     options: &RenderOptions,
     sources: &mut Sources,
     diags: &mut Diagnostics,
