@@ -31,6 +31,8 @@ pub enum Command {
     Build(BuildArgs),
     /// Loads and validates audit folders without building, with the same diagnostics.
     Check {
+        #[command(flatten)]
+        style: StyleArgs,
         /// Audit folders to check.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
@@ -43,7 +45,7 @@ pub enum Command {
     /// "out/{project}-{version}-{classification}.pdf" (placeholders: project, title,
     /// subtitle, version, classification, date, folder), then one [[report]] table
     /// per report with a `folder` and, for a variant, any of `draft`,
-    /// `classification`, `version`, `subtitle`, `output` and `name`.
+    /// `classification`, `version`, `subtitle`, `style`, `output` and `name`.
     /// Paths are relative to the batch file.
     Batch {
         /// The batch file.
@@ -63,6 +65,8 @@ pub enum Command {
         /// Writes one JSON record per report built to this file.
         #[arg(long, value_name = "FILE.json")]
         summary: Option<PathBuf>,
+        #[command(flatten)]
+        style: StyleArgs,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -102,6 +106,8 @@ pub enum Command {
         /// File to write; default standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        style: StyleArgs,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -218,6 +224,8 @@ pub struct WatchArgs {
     #[arg(long)]
     include_drafts: bool,
     #[command(flatten)]
+    style: StyleArgs,
+    #[command(flatten)]
     report: ReportArgs,
 }
 
@@ -234,7 +242,24 @@ impl WatchArgs {
         config.options.include_drafts = self.include_drafts;
         // Keep what the last edits used, so the next edit re-lays out little.
         config.options.cache_age = 10;
-        self.report.apply(config)
+        self.report.apply(self.style.apply(config))
+    }
+}
+
+/// The house style of a command that reads audit folders.
+#[derive(Debug, Args)]
+pub struct StyleArgs {
+    /// House style: a built-in one (standard, risk) or a style folder with a
+    /// style.toml; beats `style` of audit.toml.
+    #[arg(long, value_name = "NAME|DIR")]
+    pub style: Option<String>,
+}
+
+impl StyleArgs {
+    /// Sets the style of a config.
+    fn apply(self, mut config: Config) -> Config {
+        config.options.style = self.style;
+        config
     }
 }
 
@@ -310,6 +335,8 @@ pub struct BuildArgs {
     /// Opens each PDF in the system's viewer after a successful build.
     #[arg(long)]
     pub open: bool,
+    #[command(flatten)]
+    pub style: StyleArgs,
     #[command(flatten)]
     pub report: ReportArgs,
 }
@@ -486,11 +513,12 @@ impl Cli {
                 dir,
                 format,
                 output,
+                style,
                 report,
             } => Ok(Request::Export {
                 dir,
                 format: format.into(),
-                config: report.apply(Config { output, ..plain() }),
+                config: report.apply(style.apply(Config { output, ..plain() })),
             }),
             Command::Import(ImportCommand::Sarif {
                 files,
@@ -533,15 +561,16 @@ impl Cli {
                 memory_limit: m,
                 shard: k,
                 summary,
+                style,
                 report,
             } => Ok(Request::Batch {
                 file,
-                config: report.apply(Config {
+                config: report.apply(style.apply(Config {
                     jobs: jobs(n)?,
                     timeout: timeout(t)?,
                     memory_limit: memory_limit(m),
                     ..plain()
-                }),
+                })),
                 shard: k.as_deref().map(shard).transpose()?,
                 summary,
             }),
@@ -553,8 +582,12 @@ impl Cli {
                 host,
                 port,
             }),
-            Command::Check { dirs, report } => {
-                let mut config = Config::pdf(dirs, epoch);
+            Command::Check {
+                dirs,
+                style,
+                report,
+            } => {
+                let mut config = style.apply(Config::pdf(dirs, epoch));
                 config.options.emit = None;
                 Ok(Request::Build(report.apply(config)))
             }
@@ -581,7 +614,7 @@ impl Cli {
                 config.options.standards = standards(&args.pdf_standards)?;
                 config.options.deny_warnings = args.deny_warnings;
                 config.options.include_drafts = args.include_drafts;
-                Ok(Request::Build(args.report.apply(config)))
+                Ok(Request::Build(args.report.apply(args.style.apply(config))))
             }
         }
     }

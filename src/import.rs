@@ -18,7 +18,8 @@ use serde::Serialize;
 use crate::diag::Diagnostics;
 use crate::export::markdown::escape;
 use crate::load::{self, sarif};
-use crate::model::{Audit, Difficulty, FindingType, Scale, Severity};
+use crate::model::style::Scale;
+use crate::model::{Audit, Style};
 use crate::output::write_atomic;
 
 /// What an import did, for the user.
@@ -45,10 +46,11 @@ pub struct SarifOptions {
 struct Front {
     id: String,
     title: String,
-    severity: &'static str,
-    difficulty: &'static str,
-    #[serde(rename = "type")]
-    kind: &'static str,
+    severity: String,
+    #[serde(skip_serializing_if = "String::is_empty")]
+    difficulty: String,
+    #[serde(rename = "type", skip_serializing_if = "String::is_empty")]
+    kind: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     target: String,
     #[serde(skip_serializing_if = "std::ops::Not::not")]
@@ -57,8 +59,23 @@ struct Front {
     sarif: Vec<String>,
 }
 
+/// The value a draft gets on a scale until the auditor sets it: the level of
+/// that name when the style has one, else its last level (nothing for a free scale).
+fn placeholder(scale: &Scale, name: &str) -> String {
+    scale
+        .find(name)
+        .map(|r| r.name)
+        .or_else(|| scale.levels.last().map(|l| l.name.clone()))
+        .unwrap_or_default()
+}
+
 /// The type a draft gets until the auditor sets it.
-const PLACEHOLDER_TYPE: FindingType = FindingType::DataValidation;
+fn placeholder_type(style: &Style) -> String {
+    if style.kind_free {
+        return String::new();
+    }
+    placeholder(&style.kind, "Data Validation")
+}
 
 /// Writes a finding file: front matter (after a one-line comment), then the write-up.
 fn finding_file(front: &Front, note: &str, body: &str) -> String {
@@ -232,14 +249,22 @@ fn fenced(lang: &str, start: u32, code: &str) -> String {
     )
 }
 
-/// The severity a scanner level maps to.
-fn severity_of(level: &str) -> Severity {
-    match level {
-        "error" => Severity::High,
-        "warning" => Severity::Medium,
-        "note" => Severity::Low,
-        _ => Severity::Informational,
-    }
+/// The severity a scanner level maps to, by the SARIF levels of the style's
+/// severities: an error is the least severe level marked error (High rather
+/// than Critical), a warning or note the most severe level so marked, and a
+/// result without a level the least severe level marked note.
+fn severity_of(style: &Style, level: &str) -> String {
+    let levels = &style.severity.levels;
+    let marked = |s: &'static str| levels.iter().filter(move |l| l.sarif.as_deref() == Some(s));
+    let found = match level {
+        "error" => marked("error").next_back(),
+        "warning" => marked("warning").next(),
+        "note" => marked("note").next(),
+        _ => marked("note").next_back(),
+    };
+    found
+        .map(|l| l.name.clone())
+        .unwrap_or_else(|| placeholder(&style.severity, "Undetermined"))
 }
 
 /// Rule ids the folder's findings (drafts included) already came from.
@@ -402,9 +427,9 @@ pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOption
                 let front = Front {
                     id: id.clone(),
                     title: title.trim().to_string(),
-                    severity: severity_of(level.unwrap_or("warning")).name(),
-                    difficulty: Difficulty::Undetermined.name(),
-                    kind: PLACEHOLDER_TYPE.name(),
+                    severity: severity_of(&audit.style, level.unwrap_or("warning")),
+                    difficulty: placeholder(&audit.style.difficulty, "Undetermined"),
+                    kind: placeholder_type(&audit.style),
                     target: targets.join("; "),
                     draft: true,
                     sarif: vec![rule_id.clone()],
@@ -530,7 +555,7 @@ struct Label {
 }
 
 /// Finds a scale's value in labels: `severity: high`, `sev/high`, `High`.
-fn from_labels<S: Scale>(labels: &[Label], keys: &[&str]) -> Option<S> {
+fn from_labels(scale: &Scale, labels: &[Label], keys: &[&str]) -> Option<String> {
     labels.iter().find_map(|l| {
         let name = l.name.trim();
         let value = keys
@@ -543,7 +568,7 @@ fn from_labels<S: Scale>(labels: &[Label], keys: &[&str]) -> Option<S> {
                     .filter(|r| r.len() < rest.len())
             })
             .unwrap_or(name);
-        S::parse(value).ok()
+        scale.find(value).map(|r| r.name)
     })
 }
 
@@ -629,9 +654,19 @@ pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
             ));
             continue;
         }
-        let severity = from_labels::<Severity>(&issue.labels, &["severity", "sev"]);
-        let difficulty = from_labels::<Difficulty>(&issue.labels, &["difficulty", "diff"]);
-        let kind = from_labels::<FindingType>(&issue.labels, &["type", "category"]);
+        let style = &audit.style;
+        let axis = style.difficulty_label.to_lowercase();
+        let severity = from_labels(&style.severity, &issue.labels, &["severity", "sev"]);
+        let difficulty = from_labels(
+            &style.difficulty,
+            &issue.labels,
+            &[&axis, "difficulty", "diff"],
+        );
+        let kind = if style.kind_free {
+            None
+        } else {
+            from_labels(&style.kind, &issue.labels, &["type", "category"])
+        };
         if severity.is_none() {
             out.diagnostics
                 .warning(None, format!("issue #{} \"{}\" has no severity label; it is imported as a draft", issue.number, issue.title))
@@ -641,11 +676,12 @@ pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
         let front = Front {
             id: id.clone(),
             title: issue.title.trim().to_string(),
-            severity: severity.unwrap_or(Severity::Undetermined).name(),
-            difficulty: difficulty.unwrap_or(Difficulty::Undetermined).name(),
-            kind: kind.unwrap_or(PLACEHOLDER_TYPE).name(),
-            target: String::new(),
             draft: severity.is_none(),
+            severity: severity.unwrap_or_else(|| placeholder(&style.severity, "Undetermined")),
+            difficulty: difficulty
+                .unwrap_or_else(|| placeholder(&style.difficulty, "Undetermined")),
+            kind: kind.unwrap_or_else(|| placeholder_type(style)),
+            target: String::new(),
             sarif: Vec::new(),
         };
         let body = issue.body.replace("\r\n", "\n");

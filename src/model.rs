@@ -4,162 +4,10 @@ use serde::Serialize;
 use time::Date;
 
 use crate::content::{Block, Inline};
-use crate::diag;
 
-/// A fixed scale of values written as text in the data (severity, status, ...).
-pub trait Scale: Sized + Copy + 'static {
-    /// What the scale is called in messages, e.g. `severity`.
-    const KIND: &'static str;
-    /// Every value, in the order the report lists them.
-    const ALL: &'static [Self];
+pub mod style;
 
-    /// Returns the value's canonical name, e.g. `Informational`.
-    fn name(self) -> &'static str;
-
-    /// Parses a value case-insensitively; the error is a message and a hint.
-    fn parse(text: &str) -> Result<Self, (String, String)> {
-        let wanted = text.trim();
-        if let Some(v) = Self::ALL
-            .iter()
-            .find(|v| v.name().eq_ignore_ascii_case(wanted))
-        {
-            return Ok(*v);
-        }
-        let names: Vec<&str> = Self::ALL.iter().map(|v| v.name()).collect();
-        let mut hint = format!("expected one of {}", names.join(", "));
-        if let Some(suggestion) = diag::did_you_mean(wanted, &names, diag::quoted) {
-            hint.push_str(&format!("; {suggestion}"));
-        }
-        Err((format!("unknown {} \"{}\"", Self::KIND, wanted), hint))
-    }
-}
-
-macro_rules! scale {
-    ($(#[$meta:meta])* $name:ident, $kind:literal, { $($(#[$vmeta:meta])* $var:ident => $text:literal),* $(,)? }) => {
-        $(#[$meta])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-        pub enum $name {
-            $($(#[$vmeta])* #[serde(rename = $text)] $var),*
-        }
-        impl Scale for $name {
-            const KIND: &'static str = $kind;
-            const ALL: &'static [Self] = &[$(Self::$var),*];
-            fn name(self) -> &'static str {
-                match self { $(Self::$var => $text),* }
-            }
-        }
-    };
-}
-
-scale!(
-    /// How much harm a finding can do.
-    Severity, "severity", {
-        /// Broad and serious harm.
-        High => "High",
-        /// Harm limited in scope or effect.
-        Medium => "Medium",
-        /// Harm unlikely or small.
-        Low => "Low",
-        /// No direct harm; a matter of best practice.
-        Informational => "Informational",
-        /// The extent of harm was not determined.
-        Undetermined => "Undetermined",
-    }
-);
-
-scale!(
-    /// How hard a finding is to exploit.
-    Difficulty, "difficulty", {
-        /// Needs deep knowledge or rare conditions.
-        High => "High",
-        /// Needs some knowledge or conditions.
-        Medium => "Medium",
-        /// Easy to exploit.
-        Low => "Low",
-        /// Not determined.
-        Undetermined => "Undetermined",
-        /// Exploitation does not apply.
-        NotApplicable => "N/A",
-    }
-);
-
-scale!(
-    /// The category of a finding.
-    FindingType, "finding type", {
-        /// Authorization of users and assets.
-        AccessControls => "Access Controls",
-        /// Logging of actions and errors.
-        AuditingAndLogging => "Auditing and Logging",
-        /// Identification of users.
-        Authentication => "Authentication",
-        /// Configuration of servers, devices or software.
-        Configuration => "Configuration",
-        /// Protection of privacy and integrity of data.
-        Cryptography => "Cryptography",
-        /// Unintended exposure of sensitive information.
-        DataExposure => "Data Exposure",
-        /// Improper reliance on the structure or values of data.
-        DataValidation => "Data Validation",
-        /// System failure with an availability impact.
-        DenialOfService => "Denial of Service",
-        /// Insecure or insufficient reporting of error conditions.
-        ErrorReporting => "Error Reporting",
-        /// Keeping software up to date.
-        Patching => "Patching",
-        /// Identification of authenticated users.
-        SessionManagement => "Session Management",
-        /// Insufficient test methodology or coverage.
-        Testing => "Testing",
-        /// Race conditions or misordering of events.
-        Timing => "Timing",
-        /// Undefined behavior triggered in the system.
-        UndefinedBehavior => "Undefined Behavior",
-    }
-);
-
-scale!(
-    /// The state of a finding after the fix review.
-    Status, "status", {
-        /// The issue was fixed.
-        Resolved => "Resolved",
-        /// The issue was fixed in part.
-        PartiallyResolved => "Partially Resolved",
-        /// The issue was not fixed.
-        Unresolved => "Unresolved",
-        /// The fix could not be verified.
-        Undetermined => "Undetermined",
-    }
-);
-
-scale!(
-    /// A codebase maturity rating.
-    Rating, "rating", {
-        /// No issues found; exceeds industry standards.
-        Strong => "Strong",
-        /// Minor issues found; meets industry standards.
-        Satisfactory => "Satisfactory",
-        /// Some issues found that need attention.
-        Moderate => "Moderate",
-        /// Many issues found that need attention.
-        Weak => "Weak",
-        /// Absent, or so lacking as to be absent.
-        Missing => "Missing",
-        /// The category does not apply.
-        NotApplicable => "Not Applicable",
-        /// The category was not considered.
-        NotConsidered => "Not Considered",
-        /// The category needs further investigation.
-        FurtherInvestigationRequired => "Further Investigation Required",
-    }
-);
-
-/// The codebase maturity categories FORMAT names; others are allowed with a warning.
-pub fn maturity_categories() -> Vec<&'static str> {
-    definitions::MATURITY
-        .iter()
-        .map(|(name, _)| *name)
-        .collect()
-}
+pub use style::{Outcome, Rank, Style};
 
 /// Page size of the report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -193,6 +41,9 @@ pub struct Audit {
     /// Images named by the Markdown, read into memory.
     #[serde(skip)]
     pub assets: Vec<Asset>,
+    /// The house style the audit was read with.
+    #[serde(skip)]
+    pub style: std::sync::Arc<Style>,
 }
 
 /// Report metadata (audit.toml).
@@ -357,17 +208,17 @@ pub struct Finding {
     pub title: Vec<Inline>,
     /// Title as plain text.
     pub title_text: String,
-    /// Severity.
-    pub severity: Severity,
-    /// Difficulty.
-    pub difficulty: Difficulty,
-    /// Category.
+    /// Severity, on the style's scale.
+    pub severity: Rank,
+    /// Value on the style's second axis (difficulty, likelihood, ...), when given.
+    pub difficulty: Option<Rank>,
+    /// Category, on the style's scale or free text, when given.
     #[serde(rename = "type")]
-    pub kind: FindingType,
+    pub kind: Option<Rank>,
     /// Affected places, split at `; `.
     pub targets: Vec<String>,
     /// Fix-review status, when known.
-    pub status: Option<Status>,
+    pub status: Option<Rank>,
     /// Description section.
     pub description: Vec<Block>,
     /// Exploit scenario section.
@@ -432,8 +283,8 @@ pub struct FixEntry {
 pub struct MaturityEntry {
     /// Category name.
     pub category: String,
-    /// Rating.
-    pub rating: Rating,
+    /// Rating, on the style's scale.
+    pub rating: Rank,
     /// Why the rating was given.
     pub summary: Vec<Block>,
 }
@@ -535,221 +386,4 @@ pub fn appendix_letter(index: usize) -> String {
     }
     out.reverse();
     String::from_utf8(out).expect("ASCII letters")
-}
-
-/// The definitions of the standard scales, in the order the appendices list them.
-pub mod definitions {
-    use super::{Difficulty, FindingType, Rating, Severity, Status};
-
-    /// Finding types, as the vulnerability categories appendix lists them.
-    pub const TYPES: &[(FindingType, &str)] = &[
-        (
-            FindingType::AccessControls,
-            "Insufficient authorization or assessment of rights",
-        ),
-        (
-            FindingType::AuditingAndLogging,
-            "Insufficient auditing of actions or logging of problems",
-        ),
-        (
-            FindingType::Authentication,
-            "Improper identification of users",
-        ),
-        (
-            FindingType::Configuration,
-            "Misconfigured servers, devices, or software components",
-        ),
-        (
-            FindingType::Cryptography,
-            "A breach of system confidentiality or integrity",
-        ),
-        (
-            FindingType::DataExposure,
-            "Exposure of sensitive information",
-        ),
-        (
-            FindingType::DataValidation,
-            "Improper reliance on the structure or values of data",
-        ),
-        (
-            FindingType::DenialOfService,
-            "A system failure with an availability impact",
-        ),
-        (
-            FindingType::ErrorReporting,
-            "Insecure or insufficient reporting of error conditions",
-        ),
-        (
-            FindingType::Patching,
-            "Use of an outdated software package or library",
-        ),
-        (
-            FindingType::SessionManagement,
-            "Improper identification of authenticated users",
-        ),
-        (
-            FindingType::Testing,
-            "Insufficient test methodology or test coverage",
-        ),
-        (
-            FindingType::Timing,
-            "Race conditions or other order-of-operations flaws",
-        ),
-        (
-            FindingType::UndefinedBehavior,
-            "Undefined behavior triggered within the system",
-        ),
-    ];
-
-    /// Severity levels, least severe first.
-    pub const SEVERITIES: &[(Severity, &str)] = &[
-        (
-            Severity::Informational,
-            "The issue poses no immediate risk but is relevant to security best practices.",
-        ),
-        (
-            Severity::Undetermined,
-            "The extent of the risk was not determined during this engagement.",
-        ),
-        (
-            Severity::Low,
-            "The risk is small, or is not one the client has indicated is important.",
-        ),
-        (
-            Severity::Medium,
-            "User information is at risk; exploitation could carry reputational, legal, or moderate financial consequences.",
-        ),
-        (
-            Severity::High,
-            "The flaw could affect many users and carry serious reputational, legal, or financial consequences.",
-        ),
-    ];
-
-    /// Difficulty levels, least determined first.
-    pub const DIFFICULTIES: &[(Difficulty, &str)] = &[
-        (
-            Difficulty::Undetermined,
-            "The difficulty of exploitation was not determined during this engagement.",
-        ),
-        (
-            Difficulty::NotApplicable,
-            "Exploitation does not apply to this finding.",
-        ),
-        (
-            Difficulty::Low,
-            "The flaw is well known; public tools for its exploitation exist or can be scripted.",
-        ),
-        (
-            Difficulty::Medium,
-            "An attacker must write an exploit or needs in-depth knowledge of the system.",
-        ),
-        (
-            Difficulty::High,
-            "An attacker must have privileged access to the system, know complex technical details, or discover other weaknesses to exploit this issue.",
-        ),
-    ];
-
-    /// Maturity ratings, strongest first.
-    pub const RATINGS: &[(Rating, &str)] = &[
-        (
-            Rating::Strong,
-            "No issues were found, and the system exceeds industry standards.",
-        ),
-        (
-            Rating::Satisfactory,
-            "Minor issues were found, but the system is compliant with best practices.",
-        ),
-        (
-            Rating::Moderate,
-            "Some issues that may affect system safety were found.",
-        ),
-        (
-            Rating::Weak,
-            "Many issues that affect system safety were found.",
-        ),
-        (
-            Rating::Missing,
-            "A required component is missing, significantly affecting system safety.",
-        ),
-        (
-            Rating::NotApplicable,
-            "The category is not applicable to this review.",
-        ),
-        (
-            Rating::NotConsidered,
-            "The category was not considered in this review.",
-        ),
-        (
-            Rating::FurtherInvestigationRequired,
-            "Further investigation is required to reach a meaningful conclusion.",
-        ),
-    ];
-
-    /// Fix statuses, least resolved first.
-    pub const STATUSES: &[(Status, &str)] = &[
-        (
-            Status::Undetermined,
-            "The status of the issue was not determined during this engagement.",
-        ),
-        (
-            Status::Unresolved,
-            "The issue persists and has not been resolved.",
-        ),
-        (
-            Status::PartiallyResolved,
-            "The issue persists but has been partially resolved.",
-        ),
-        (
-            Status::Resolved,
-            "The issue has been sufficiently resolved.",
-        ),
-    ];
-
-    /// Maturity categories with their definitions, in FORMAT order.
-    pub const MATURITY: &[(&str, &str)] = &[
-        (
-            "Arithmetic",
-            "The proper use of mathematical operations and semantics",
-        ),
-        (
-            "Auditing",
-            "The use of event auditing and logging to support monitoring",
-        ),
-        (
-            "Authentication / Access Controls",
-            "The use of robust access controls to handle identification and authorization",
-        ),
-        (
-            "Complexity Management",
-            "The presence of clear structures designed to manage system complexity",
-        ),
-        (
-            "Configuration",
-            "The configuration of system components in accordance with best practices",
-        ),
-        (
-            "Cryptography and Key Management",
-            "The safe use of cryptographic primitives and functions, and the protection of keys",
-        ),
-        (
-            "Data Handling",
-            "The safe handling of user inputs and data processed by the system",
-        ),
-        (
-            "Documentation",
-            "The presence of comprehensive and readable codebase documentation",
-        ),
-        (
-            "Maintenance",
-            "The timely maintenance of system components to mitigate risk",
-        ),
-        (
-            "Memory Safety and Error Handling",
-            "The presence of memory safety and robust error-handling mechanisms",
-        ),
-        (
-            "Testing and Verification",
-            "The presence of robust testing procedures and sufficient test coverage",
-        ),
-    ];
 }

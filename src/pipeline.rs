@@ -75,6 +75,8 @@ pub struct Overrides {
     pub version: Option<String>,
     /// Report kind under the title.
     pub subtitle: Option<String>,
+    /// House style: a built-in name or a folder relative to the working folder.
+    pub style: Option<String>,
 }
 
 impl Overrides {
@@ -128,6 +130,8 @@ pub struct Options {
     pub emit: Option<Emit>,
     /// Template override folder (beats `templates` of audit.toml).
     pub templates: Option<PathBuf>,
+    /// House style (`--style`): a built-in name or a folder, beating audit.toml's.
+    pub style: Option<String>,
     /// SOURCE_DATE_EPOCH, when set.
     pub source_date_epoch: Option<i64>,
     /// Earlier version of the folder to list changes since.
@@ -149,6 +153,7 @@ impl Default for Options {
         Self {
             emit: Some(Emit::Pdf),
             templates: None,
+            style: None,
             source_date_epoch: None,
             changes_since: None,
             standards: Vec::new(),
@@ -277,16 +282,25 @@ pub fn compile(job: &Job, options: &Options, claims: &dyn Claims) -> Compiled {
 pub fn load(dir: &Path) -> (Option<Audit>, Compiled) {
     let start = Instant::now();
     let mut out = Compiled::new();
-    let audit = load_folder(dir, false, &mut out);
+    let audit = load_folder(dir, false, None, &mut out);
     out.elapsed = start.elapsed();
     (audit, out)
 }
 
 /// Loads a folder into the sources and diagnostics of a compile.
-fn load_folder(dir: &Path, include_drafts: bool, out: &mut Compiled) -> Option<Audit> {
+fn load_folder(
+    dir: &Path,
+    include_drafts: bool,
+    style: Option<&str>,
+    out: &mut Compiled,
+) -> Option<Audit> {
     let sources = std::mem::take(&mut out.sources);
     let diagnostics = std::mem::take(&mut out.diagnostics);
-    match load::load_into(dir, include_drafts, sources, diagnostics) {
+    let settings = load::Settings {
+        include_drafts,
+        style: style.map(str::to_string),
+    };
+    match load::load_into(dir, &settings, sources, diagnostics) {
         Ok(loaded) => {
             out.sources = loaded.sources;
             out.diagnostics = loaded.diagnostics;
@@ -302,9 +316,15 @@ fn load_folder(dir: &Path, include_drafts: bool, out: &mut Compiled) -> Option<A
     }
 }
 
+/// The house style a job asks for: a variant's beats the command line's,
+/// which beats audit.toml's.
+fn style<'a>(job: &'a Job, options: &'a Options) -> Option<&'a str> {
+    job.overrides.style.as_deref().or(options.style.as_deref())
+}
+
 fn run(job: &Job, options: &Options, claims: &dyn Claims, out: &mut Compiled) {
     let start = Instant::now();
-    let loaded = load_folder(&job.dir, options.include_drafts, out);
+    let loaded = load_folder(&job.dir, options.include_drafts, style(job, options), out);
     out.timings.load = start.elapsed();
     let Some(mut audit) = loaded else {
         return;
@@ -382,10 +402,12 @@ fn produce(
         }
     }
     let changes = match &options.changes_since {
-        Some(old_dir) => match load_folder(old_dir, options.include_drafts, out) {
-            Some(old) => Some((old.meta.version.clone(), review::diff(&old, audit))),
-            None => return,
-        },
+        Some(old_dir) => {
+            match load_folder(old_dir, options.include_drafts, style(job, options), out) {
+                Some(old) => Some((old.meta.version.clone(), review::diff(&old, audit))),
+                None => return,
+            }
+        }
         None => None,
     };
     let attach = render::allows_attachments(&options.standards);

@@ -7,7 +7,7 @@
 use serde::Serialize;
 
 use crate::content::Block;
-use crate::model::{Audit, Finding, Scale};
+use crate::model::{Audit, Finding, Rank, Style};
 
 /// One difference between two versions of an audit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -20,7 +20,7 @@ pub enum Change {
         /// Its title.
         title: String,
         /// Its severity.
-        severity: &'static str,
+        severity: String,
     },
     /// A finding exists only in the old version.
     FindingRemoved {
@@ -44,7 +44,8 @@ pub enum Change {
     TextEdited {
         /// The finding's id.
         id: String,
-        /// Which sections: `description`, `exploit scenario`, ...
+        /// Which sections: `description`, `exploit scenario`, `recommendations`,
+        /// `references`, `fix review note`.
         sections: Vec<&'static str>,
     },
     /// A maturity category's rating changed, appeared or disappeared.
@@ -59,40 +60,84 @@ pub enum Change {
 }
 
 impl Change {
-    /// Describes the change in one sentence, as `diff` prints it and the appendix shows it.
-    pub fn describe(&self) -> String {
+    /// Describes the change in one sentence, in the words of a house style,
+    /// as `diff` prints it and the appendix shows it.
+    pub fn describe(&self, style: &Style) -> String {
+        let value = |v: &str| {
+            if v == NONE {
+                style.text("change.none").to_string()
+            } else {
+                v.to_string()
+            }
+        };
         match self {
             Change::FindingAdded {
                 id,
                 title,
                 severity,
-            } => format!("{id} added: \"{title}\" ({severity})"),
-            Change::FindingRemoved { id, title } => format!("{id} removed: \"{title}\""),
+            } => style.fill(
+                "change.added",
+                &[("id", id), ("title", title), ("severity", severity)],
+            ),
+            Change::FindingRemoved { id, title } => {
+                style.fill("change.removed", &[("id", id), ("title", title)])
+            }
             Change::FindingChanged {
                 id,
                 field: "title",
                 old,
                 new,
-            } => format!("{id}: title changed from \"{old}\" to \"{new}\""),
+            } => style.fill("change.title", &[("id", id), ("old", old), ("new", new)]),
             Change::FindingChanged {
                 id,
                 field,
                 old,
                 new,
-            } => format!("{id}: {field} changed from {old} to {new}"),
+            } => {
+                let name = match *field {
+                    "severity" => style.text("label.severity"),
+                    "difficulty" => &style.difficulty_label,
+                    "type" => style.text("column.type"),
+                    _ => style.text("column.status"),
+                };
+                style.fill(
+                    "change.field",
+                    &[
+                        ("id", id),
+                        ("field", name),
+                        ("old", &value(old)),
+                        ("new", &value(new)),
+                    ],
+                )
+            }
             Change::TextEdited { id, sections } => {
-                format!("{id}: text edited in {}", sections.join(", "))
+                let names: Vec<&str> = sections
+                    .iter()
+                    .map(|s| style.text(&format!("change.section.{}", s.replace(' ', "-"))))
+                    .collect();
+                style.fill(
+                    "change.text",
+                    &[("id", id), ("sections", &names.join(", "))],
+                )
             }
-            Change::MaturityChanged { category, old, new } => {
-                format!("maturity of {category}: {old} to {new}")
-            }
+            Change::MaturityChanged { category, old, new } => style.fill(
+                "change.maturity",
+                &[
+                    ("category", category),
+                    ("old", &value(old)),
+                    ("new", &value(new)),
+                ],
+            ),
         }
     }
 }
 
+/// What a value absent from one version is written as.
+const NONE: &str = "none";
+
 /// Returns a value's name, or `none`.
 fn or_none(value: Option<&str>) -> String {
-    value.unwrap_or("none").to_string()
+    value.unwrap_or(NONE).to_string()
 }
 
 /// Lists every change from `old` to `new`, in the new report's order.
@@ -114,18 +159,18 @@ pub fn diff(old: &Audit, new: &Audit) -> Vec<Change> {
             None => changes.push(Change::FindingAdded {
                 id: f.id.clone(),
                 title: f.title_text.clone(),
-                severity: f.severity.name(),
+                severity: f.severity.name.clone(),
             }),
             Some(i) => compare_finding(&old.findings[i], f, &mut changes),
         }
     }
     for m in &new.maturity {
         let before = old.maturity.iter().find(|o| o.category == m.category);
-        if before.map(|o| o.rating) != Some(m.rating) {
+        if before.map(|o| o.rating.name()) != Some(m.rating.name()) {
             changes.push(Change::MaturityChanged {
                 category: m.category.clone(),
                 old: or_none(before.map(|o| o.rating.name())),
-                new: m.rating.name().to_string(),
+                new: m.rating.name.clone(),
             });
         }
     }
@@ -134,7 +179,7 @@ pub fn diff(old: &Audit, new: &Audit) -> Vec<Change> {
             changes.push(Change::MaturityChanged {
                 category: o.category.clone(),
                 old: o.rating.name().to_string(),
-                new: "none".to_string(),
+                new: NONE.to_string(),
             });
         }
     }
@@ -151,14 +196,18 @@ fn compare_finding(old: &Finding, new: &Finding, changes: &mut Vec<Change>) {
         ),
         (
             "difficulty",
-            old.difficulty.name().into(),
-            new.difficulty.name().into(),
+            or_none(old.difficulty.as_ref().map(Rank::name)),
+            or_none(new.difficulty.as_ref().map(Rank::name)),
         ),
-        ("type", old.kind.name().into(), new.kind.name().into()),
+        (
+            "type",
+            or_none(old.kind.as_ref().map(Rank::name)),
+            or_none(new.kind.as_ref().map(Rank::name)),
+        ),
         (
             "status",
-            or_none(old.status.map(|s| s.name())),
-            or_none(new.status.map(|s| s.name())),
+            or_none(old.status.as_ref().map(Rank::name)),
+            or_none(new.status.as_ref().map(Rank::name)),
         ),
     ];
     for (field, a, b) in fields {

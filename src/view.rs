@@ -5,15 +5,15 @@
 //! difficulty matrix, dates in words, appendix letters, permalinks and the fix
 //! review sentence are all computed here, from the model.
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 use time::Date;
 
 use crate::content::{Block, Inline};
 use crate::forge;
-use crate::model::{
-    AppendixKind, Audit, Difficulty, Finding, FindingType, Paper, Scale, Severity, Status, Target,
-    appendix_letter, appendix_order, definitions,
-};
+use crate::model::style::{Outcome, Rank, Scale, Style};
+use crate::model::{AppendixKind, Audit, Finding, Paper, Target, appendix_letter, appendix_order};
 use crate::review::Change;
 use crate::unicode;
 
@@ -44,11 +44,12 @@ pub struct DateView {
     pub day: u8,
 }
 
-impl From<Date> for DateView {
-    fn from(d: Date) -> Self {
+impl DateView {
+    /// A date, written in words in the style's language.
+    pub fn new(d: Date, style: &Style) -> Self {
         Self {
             iso: d.to_string(),
-            long: format!("{} {}, {}", d.month(), d.day(), d.year()),
+            long: style.long_date(d),
             year: d.year(),
             month: d.month() as u8,
             day: d.day(),
@@ -101,6 +102,50 @@ pub struct View {
     pub changes: Option<ChangesView>,
     /// Whether to attach the findings as JSON and CSV (PDF/A-3).
     pub attach: bool,
+    /// Language of the fixed texts, e.g. `en`.
+    pub lang: String,
+    /// Every fixed text of the house style by key, its report-wide places
+    /// (`{vendor}`, `{client}`, ...) filled in.
+    pub strings: BTreeMap<String, String>,
+    /// The colour (`#rrggbb`) of each level, by scale and name.
+    pub colours: ColoursView,
+}
+
+/// The colours of the levels of each scale, by name.
+#[derive(Serialize)]
+pub struct ColoursView {
+    /// Severities.
+    pub severity: BTreeMap<String, String>,
+    /// The second axis.
+    pub difficulty: BTreeMap<String, String>,
+    /// Fix-review statuses.
+    pub status: BTreeMap<String, String>,
+    /// Maturity ratings.
+    pub rating: BTreeMap<String, String>,
+}
+
+/// The colour of a level the style gives none.
+const NEUTRAL: &str = "#707b7c";
+
+impl ColoursView {
+    fn new(style: &Style) -> Self {
+        let of = |scale: &Scale| {
+            scale
+                .levels
+                .iter()
+                .map(|l| {
+                    let colour = l.colour.clone().unwrap_or_else(|| NEUTRAL.to_string());
+                    (l.name.clone(), colour)
+                })
+                .collect()
+        };
+        Self {
+            severity: of(&style.severity),
+            difficulty: of(&style.difficulty),
+            status: of(&style.status),
+            rating: of(&style.ratings),
+        }
+    }
 }
 
 /// What the view needs beside the audit: choices of the build, not of the data.
@@ -297,16 +342,16 @@ pub struct FindingView {
     /// Title as plain text.
     pub title_text: String,
     /// Severity name.
-    pub severity: &'static str,
-    /// Difficulty name.
-    pub difficulty: &'static str,
-    /// Category name.
+    pub severity: String,
+    /// Name on the second axis (difficulty, likelihood, ...), when given.
+    pub difficulty: Option<String>,
+    /// Category name, when given.
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: Option<String>,
     /// Affected places as written.
     pub targets: Vec<String>,
     /// Fix-review status name, when known.
-    pub status: Option<&'static str>,
+    pub status: Option<String>,
     /// Description section.
     pub description: Vec<Block>,
     /// Exploit scenario section.
@@ -340,6 +385,8 @@ pub struct CvssView {
     pub score: String,
     /// Qualitative rating: None, Low, Medium, High or Critical.
     pub rating: String,
+    /// Its label in the finding's header, e.g. `CVSS 3.1`.
+    pub label: String,
 }
 
 /// The fix review of one finding.
@@ -366,7 +413,7 @@ pub struct MaturityView {
     /// Category name.
     pub category: String,
     /// Rating name.
-    pub rating: &'static str,
+    pub rating: String,
     /// Why the rating was given.
     pub summary: Vec<Block>,
 }
@@ -412,7 +459,7 @@ pub struct SectionsView {
 #[derive(Clone, Serialize)]
 pub struct Count {
     /// What is counted, e.g. `High`.
-    pub name: &'static str,
+    pub name: String,
     /// How many.
     pub count: usize,
 }
@@ -439,8 +486,8 @@ pub struct Counts {
 #[derive(Serialize)]
 pub struct MatrixRow {
     /// The severity.
-    pub severity: &'static str,
-    /// Counts per difficulty, in `Difficulty::ALL` order.
+    pub severity: String,
+    /// Counts per level of the second axis, in the style's order.
     pub cells: Vec<usize>,
 }
 
@@ -448,9 +495,9 @@ pub struct MatrixRow {
 #[derive(Serialize)]
 pub struct Definition {
     /// The name, e.g. `High`.
-    pub name: &'static str,
-    /// What it means.
-    pub definition: &'static str,
+    pub name: String,
+    /// What it means, as inline Markdown.
+    pub definition: Vec<Inline>,
 }
 
 /// The definitions of every scale, for the appendices.
@@ -472,27 +519,28 @@ pub struct DefinitionsView {
 }
 
 impl DefinitionsView {
-    /// Returns the definitions of the standard scales.
-    fn standard() -> Self {
-        fn list<S: Scale>(items: &[(S, &'static str)]) -> Vec<Definition> {
-            items
-                .iter()
-                .map(|(s, d)| Definition {
-                    name: s.name(),
-                    definition: d,
+    /// Returns the definitions of the style's scales, in appendix order.
+    fn new(style: &Style) -> Self {
+        let list = |scale: &Scale| {
+            scale
+                .in_appendix_order()
+                .map(|l| Definition {
+                    name: l.name.clone(),
+                    definition: l.definition.clone(),
                 })
                 .collect()
-        }
+        };
         Self {
-            kind: list(definitions::TYPES),
-            severity: list(definitions::SEVERITIES),
-            difficulty: list(definitions::DIFFICULTIES),
-            maturity: definitions::MATURITY
-                .iter()
-                .map(|(name, definition)| Definition { name, definition })
-                .collect(),
-            rating: list(definitions::RATINGS),
-            status: list(definitions::STATUSES),
+            kind: if style.kind_free {
+                Vec::new()
+            } else {
+                list(&style.kind)
+            },
+            severity: list(&style.severity),
+            difficulty: list(&style.difficulty),
+            maturity: list(&style.categories),
+            rating: list(&style.ratings),
+            status: list(&style.status),
         }
     }
 }
@@ -511,93 +559,193 @@ pub struct AppendixView {
     pub body: Option<Vec<Block>>,
 }
 
-/// Counts findings per value of a scale, every value listed.
-fn count_by<S: Scale + PartialEq>(
+/// Counts findings per level of a scale, every level listed.
+fn count_by(
     findings: &[Finding],
-    value: impl Fn(&Finding) -> Option<S>,
+    scale: &Scale,
+    value: impl Fn(&Finding) -> Option<&Rank>,
 ) -> Vec<Count> {
-    S::ALL
+    let mut counts = vec![0; scale.levels.len()];
+    for rank in findings.iter().filter_map(value) {
+        if let Some(c) = counts.get_mut(rank.index) {
+            *c += 1;
+        }
+    }
+    scale
+        .levels
         .iter()
-        .map(|s| Count {
-            name: s.name(),
-            count: findings.iter().filter(|f| value(f) == Some(*s)).count(),
+        .zip(counts)
+        .map(|(l, count)| Count {
+            name: l.name.clone(),
+            count,
         })
         .collect()
 }
 
-/// Writes a count in words for prose, e.g. `seven`.
-fn number_word(n: usize) -> String {
-    const WORDS: [&str; 13] = [
-        "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-        "eleven", "twelve",
-    ];
-    WORDS
-        .get(n)
-        .map_or_else(|| n.to_string(), |w| w.to_string())
+/// Counts findings per free-text value, in order of first appearance.
+fn count_free(findings: &[Finding], value: impl Fn(&Finding) -> Option<&Rank>) -> Vec<Count> {
+    let mut out: Vec<Count> = Vec::new();
+    for name in findings.iter().filter_map(value).map(Rank::name) {
+        match out.iter_mut().find(|c| c.name == name) {
+            Some(c) => c.count += 1,
+            None => out.push(Count {
+                name: name.to_string(),
+                count: 1,
+            }),
+        }
+    }
+    out
 }
 
-/// `one issue`, `seven issues`.
-fn issues(n: usize) -> String {
-    format!("{} issue{}", number_word(n), if n == 1 { "" } else { "s" })
+/// `one issue`, `seven issues`: a count in words and the noun of the style.
+fn issues(style: &Style, n: usize) -> String {
+    format!("{} {}", style.number_word(n), style.plural("noun.issue", n))
 }
 
-/// Writes the fix review summary sentence from the status counts.
-fn fix_sentence(client: &str, total: usize, counts: &[Count]) -> String {
-    let get = |s: Status| {
-        counts
+/// Writes the fix review summary sentence from the counts per outcome
+/// (each status counts as what the style says).
+fn fix_sentence(
+    style: &Style,
+    client: &str,
+    total: usize,
+    by_outcome: &[(Outcome, usize)],
+) -> String {
+    let get = |o: Outcome| {
+        by_outcome
             .iter()
-            .find(|c| c.name == s.name())
-            .map_or(0, |c| c.count)
+            .filter(|(x, _)| *x == o)
+            .map(|(_, n)| n)
+            .sum::<usize>()
     };
-    let parts: Vec<(&str, usize)> = [
-        ("has resolved", get(Status::Resolved)),
-        ("has partially resolved", get(Status::PartiallyResolved)),
-        ("has not resolved", get(Status::Unresolved)),
+    let parts: Vec<(&str, &str, usize)> = [
+        ("fix.resolved", "fix.resolved.rest", get(Outcome::Resolved)),
+        (
+            "fix.partially-resolved",
+            "fix.partially-resolved.rest",
+            get(Outcome::PartiallyResolved),
+        ),
+        (
+            "fix.unresolved",
+            "fix.unresolved.rest",
+            get(Outcome::Unresolved),
+        ),
     ]
     .into_iter()
-    .filter(|(_, n)| *n > 0)
+    .filter(|(_, _, n)| *n > 0)
     .collect();
-    let undetermined = get(Status::Undetermined);
-    let covered: usize = parts.iter().map(|(_, n)| n).sum();
+    let undetermined = get(Outcome::Undetermined);
+    let covered: usize = parts.iter().map(|(_, _, n)| n).sum();
     let clauses: Vec<String> = parts
         .iter()
         .enumerate()
-        .map(|(i, (verb, n))| {
+        .map(|(i, (key, rest, n))| {
             // "the remaining" only where the last clause completes the count.
-            if i + 1 == parts.len() && i > 0 && covered == total {
-                format!("{verb} the remaining {}", issues(*n))
+            let key = if i + 1 == parts.len() && i > 0 && covered == total {
+                rest
             } else {
-                format!("{verb} {}", issues(*n))
-            }
+                key
+            };
+            style.fill(key, &[("issues", &issues(style, *n))])
         })
         .collect();
-    let described = if total == 1 {
-        "Of the one issue described in this report".to_string()
+    let described = style.fill(
+        &format!("fix.described.{}", if total == 1 { "one" } else { "other" }),
+        &[("total", &total.to_string())],
+    );
+    let mut sentence = if clauses.is_empty() {
+        style.fill(
+            "fix.none-determined",
+            &[
+                ("described", &described),
+                ("issues", &issues(style, undetermined)),
+            ],
+        )
     } else {
-        format!("Of the {total} issues described in this report")
-    };
-    let mut sentence = match clauses.as_slice() {
-        [] => format!(
-            "{described}, the fix status of {} could not be determined.",
-            issues(undetermined)
-        ),
-        [one] => format!("{described}, {client} {one}."),
-        [a, b] => format!("{described}, {client} {a} and {b}."),
-        [init @ .., last] => format!("{described}, {client} {}, and {last}.", init.join(", ")),
+        style.fill(
+            "fix.sentence",
+            &[
+                ("described", &described),
+                ("client", client),
+                ("clauses", &style.join(&clauses)),
+            ],
+        )
     };
     if undetermined > 0 && !clauses.is_empty() {
-        let verb = if undetermined == 1 { "was" } else { "were" };
-        sentence.push_str(&format!(
-            " The fix status of the remaining {} {verb} not determined.",
-            issues(undetermined)
+        sentence.push_str(&style.fill(
+            &format!(
+                "fix.rest-undetermined.{}",
+                if undetermined == 1 { "one" } else { "other" }
+            ),
+            &[("issues", &issues(style, undetermined))],
         ));
     }
     sentence
 }
 
+/// Fills the report-wide places of every string of the style.
+fn strings(
+    style: &Style,
+    audit: &Audit,
+    client: &str,
+    since: Option<&str>,
+) -> BTreeMap<String, String> {
+    let meta = &audit.meta;
+    let date = |d: Date| style.long_date(d);
+    let engagement = meta.engagement.as_ref();
+    let (start, end) = match engagement.map(|e| (e.start, e.end)) {
+        Some((Some(s), Some(e))) => (date(s), date(e)),
+        _ => (String::new(), String::new()),
+    };
+    let period = if start.is_empty() {
+        String::new()
+    } else {
+        style.fill(
+            "text.engagement-period",
+            &[("start", &start), ("end", &end)],
+        )
+    };
+    let effort = engagement
+        .and_then(|e| e.effort.as_deref())
+        .map_or_else(String::new, |e| {
+            style.fill("text.engagement-effort", &[("effort", e)])
+        });
+    let total = audit.findings.len().to_string();
+    let fix_date = meta
+        .fix_review
+        .as_ref()
+        .map(|f| date(f.date))
+        .unwrap_or_default();
+    let values: [(&str, &str); 18] = [
+        ("vendor", &meta.vendor),
+        ("client", client),
+        ("title", &meta.title),
+        ("subtitle", &meta.subtitle),
+        ("classification", &meta.classification),
+        ("version", &meta.version),
+        ("since", since.unwrap_or("")),
+        ("date", &fix_date),
+        ("start", &start),
+        ("end", &end),
+        ("period", &period),
+        ("effort", &effort),
+        ("severity", style.text("label.severity")),
+        ("difficulty", &style.difficulty_label),
+        ("count", &total),
+        ("total", &total),
+        ("issues", style.plural("noun.issue", audit.findings.len())),
+        ("targets", style.plural("noun.target", meta.targets.len())),
+    ];
+    style
+        .strings
+        .iter()
+        .map(|(k, v)| (k.clone(), crate::model::style::fill(v, &values)))
+        .collect()
+}
+
 impl View {
     /// Builds the view of an audit: everything the templates read.
     pub fn new(audit: &Audit, options: ViewOptions) -> Self {
+        let style: &Style = &audit.style;
         let meta = &audit.meta;
         let findings = &audit.findings;
         let client = meta
@@ -624,31 +772,50 @@ impl View {
             }
         }
 
-        let status = count_by::<Status>(findings, |f| f.status);
+        let status = count_by(findings, &style.status, |f| f.status.as_ref());
+        let by_outcome: Vec<(Outcome, usize)> = style
+            .status
+            .levels
+            .iter()
+            .zip(&status)
+            .map(|(l, c)| (l.counts_as.unwrap_or(Outcome::Undetermined), c.count))
+            .collect();
         let fix_review = meta.fix_review.as_ref().map(|r| FixReviewView {
-            date: r.date.into(),
-            sentence: fix_sentence(&client, findings.len(), &status),
+            date: DateView::new(r.date, style),
+            sentence: fix_sentence(style, &client, findings.len(), &by_outcome),
             counts: status.clone(),
         });
-        let kind = count_by::<FindingType>(findings, |f| Some(f.kind))
-            .into_iter()
-            .filter(|c| c.count > 0)
-            .collect();
-        let matrix = Severity::ALL
+        let kind = if style.kind_free {
+            count_free(findings, |f| f.kind.as_ref())
+        } else {
+            count_by(findings, &style.kind, |f| f.kind.as_ref())
+                .into_iter()
+                .filter(|c| c.count > 0)
+                .collect()
+        };
+        let matrix = style
+            .severity
+            .levels
             .iter()
-            .map(|s| MatrixRow {
-                severity: s.name(),
-                cells: Difficulty::ALL
-                    .iter()
+            .enumerate()
+            .map(|(s, level)| MatrixRow {
+                severity: level.name.clone(),
+                cells: (0..style.difficulty.levels.len())
                     .map(|d| {
                         findings
                             .iter()
-                            .filter(|f| f.severity == *s && f.difficulty == *d)
+                            .filter(|f| {
+                                f.severity.index == s
+                                    && f.difficulty.as_ref().is_some_and(|x| x.index == d)
+                            })
                             .count()
                     })
                     .collect(),
             })
             .collect();
+        let since = options.changes.as_ref().map(|(since, _)| since.as_str());
+        let strings = strings(style, audit, &client, since);
+        let text = |key: &str| strings.get(key).cloned().unwrap_or_default();
 
         let order = appendix_order(
             !audit.maturity.is_empty(),
@@ -660,27 +827,38 @@ impl View {
             .enumerate()
             .map(|(i, kind)| {
                 let (kind, title, body) = match kind {
-                    AppendixKind::VulnerabilityCategories => {
-                        ("vulnerability-categories", "Vulnerability Categories", None)
+                    AppendixKind::VulnerabilityCategories if style.kind_free => {
+                        ("vulnerability-categories", text("appendix.scales"), None)
                     }
-                    AppendixKind::MaturityCategories => {
-                        ("maturity-categories", "Code Maturity Categories", None)
-                    }
+                    AppendixKind::VulnerabilityCategories => (
+                        "vulnerability-categories",
+                        text("appendix.vulnerability-categories"),
+                        None,
+                    ),
+                    AppendixKind::MaturityCategories => (
+                        "maturity-categories",
+                        text("appendix.maturity-categories"),
+                        None,
+                    ),
                     AppendixKind::Custom(n) => {
                         let a = &audit.appendices[*n];
-                        ("custom", a.title.as_str(), Some(a.body.clone()))
+                        ("custom", a.title.clone(), Some(a.body.clone()))
                     }
-                    AppendixKind::FixReviewResults => {
-                        ("fix-review-results", "Fix Review Results", None)
-                    }
-                    AppendixKind::FixReviewStatuses => {
-                        ("fix-review-statuses", "Fix Review Status Categories", None)
-                    }
+                    AppendixKind::FixReviewResults => (
+                        "fix-review-results",
+                        text("appendix.fix-review-results"),
+                        None,
+                    ),
+                    AppendixKind::FixReviewStatuses => (
+                        "fix-review-statuses",
+                        text("appendix.fix-review-statuses"),
+                        None,
+                    ),
                 };
                 AppendixView {
                     letter: appendix_letter(i),
                     kind,
-                    title: title.to_string(),
+                    title,
                     body,
                 }
             })
@@ -689,12 +867,12 @@ impl View {
             appendices.push(AppendixView {
                 letter: appendix_letter(appendices.len()),
                 kind: "changes",
-                title: format!("Changes since Version {since}"),
+                title: text("appendix.changes"),
                 body: None,
             });
             ChangesView {
                 since,
-                items: changes.iter().map(Change::describe).collect(),
+                items: changes.iter().map(|c| c.describe(style)).collect(),
             }
         });
         let sections = &audit.sections;
@@ -705,7 +883,7 @@ impl View {
                 title: meta.title.clone(),
                 subtitle: meta.subtitle.clone(),
                 version: meta.version.clone(),
-                date: meta.date.into(),
+                date: DateView::new(meta.date, style),
                 classification: meta.classification.clone(),
                 vendor: meta.vendor.clone(),
                 draft: meta.draft,
@@ -714,8 +892,8 @@ impl View {
                 prepared_for: meta.client.prepared_for.clone(),
                 prepared_by: meta.client.prepared_by.clone(),
                 engagement: meta.engagement.as_ref().map(|e| EngagementView {
-                    start: e.start.map(Into::into),
-                    end: e.end.map(Into::into),
+                    start: e.start.map(|d| DateView::new(d, style)),
+                    end: e.end.map(|d| DateView::new(d, style)),
                     effort: e.effort.clone(),
                 }),
             },
@@ -724,7 +902,7 @@ impl View {
                 .timeline
                 .iter()
                 .map(|e| EventView {
-                    date: e.date.into(),
+                    date: DateView::new(e.date, style),
                     event: e.event.clone(),
                 })
                 .collect(),
@@ -745,25 +923,25 @@ impl View {
                 limitations: meta.coverage.limitations.clone(),
                 prose: sections.coverage.clone(),
             },
-            tools: tools(audit),
+            tools: tools(audit, style),
             history: meta
                 .history
                 .iter()
                 .map(|v| VersionView {
                     version: v.version.clone(),
-                    date: v.date.into(),
+                    date: DateView::new(v.date, style),
                     description: v.description.clone(),
                 })
                 .collect(),
             fix_review,
             findings: findings
                 .iter()
-                .map(|f| finding_view(f, &meta.targets))
+                .map(|f| finding_view(f, &meta.targets, style))
                 .collect(),
             counts: Counts {
                 total: findings.len(),
-                severity: count_by::<Severity>(findings, |f| Some(f.severity)),
-                difficulty: count_by::<Difficulty>(findings, |f| Some(f.difficulty)),
+                severity: count_by(findings, &style.severity, |f| Some(&f.severity)),
+                difficulty: count_by(findings, &style.difficulty, |f| f.difficulty.as_ref()),
                 kind,
                 status,
                 matrix,
@@ -773,7 +951,7 @@ impl View {
                 .iter()
                 .map(|m| MaturityView {
                     category: m.category.clone(),
-                    rating: m.rating.name(),
+                    rating: m.rating.name.clone(),
                     summary: m.summary.clone(),
                 })
                 .collect(),
@@ -802,10 +980,13 @@ impl View {
                 about: sections.about.clone(),
             },
             appendices,
-            definitions: DefinitionsView::standard(),
+            definitions: DefinitionsView::new(style),
             logo: options.logo,
             changes,
             attach: options.attach,
+            lang: style.lang.clone(),
+            strings,
+            colours: ColoursView::new(style),
         }
     }
 
@@ -856,20 +1037,10 @@ fn visible_json(json: &str) -> String {
     out
 }
 
-/// Joins words as prose does: `A`, `A and B`, `A, B, and C`.
-fn join_words(words: &[String]) -> String {
-    match words {
-        [] => String::new(),
-        [one] => one.clone(),
-        [a, b] => format!("{a} and {b}"),
-        [init @ .., last] => format!("{}, and {last}", init.join(", ")),
-    }
-}
-
 /// Returns the tools of the Automated Testing section: the `[[tools]]`
 /// entries, each with the run of scans/ of the same name (without regard to
 /// case; a run named `Semgrep OSS` is also Semgrep's), then the runs no entry names.
-fn tools(audit: &Audit) -> Vec<ToolView> {
+fn tools(audit: &Audit, style: &Style) -> Vec<ToolView> {
     let mut used = vec![false; audit.scans.len()];
     let mut claim = |name: &str| {
         let free = |i: &usize| !used[*i];
@@ -884,7 +1055,7 @@ fn tools(audit: &Audit) -> Vec<ToolView> {
                     .find(|&i| tool(i).starts_with(&format!("{wanted} ")))
             })?;
         used[i] = true;
-        Some(scan_view(audit, &audit.scans[i], name))
+        Some(scan_view(audit, style, &audit.scans[i], name))
     };
     let mut out: Vec<ToolView> = audit
         .meta
@@ -902,7 +1073,7 @@ fn tools(audit: &Audit) -> Vec<ToolView> {
             name: scan.tool.clone(),
             description: Vec::new(),
             policy: None,
-            scan: Some(scan_view(audit, scan, &scan.tool)),
+            scan: Some(scan_view(audit, style, scan, &scan.tool)),
         });
     }
     out
@@ -910,15 +1081,28 @@ fn tools(audit: &Audit) -> Vec<ToolView> {
 
 /// Returns the view of a tool's run, with the findings its results became
 /// (the tool called by `name` in the sentence).
-fn scan_view(audit: &Audit, scan: &crate::model::Scan, name: &str) -> ScanView {
-    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+fn scan_view(audit: &Audit, style: &Style, scan: &crate::model::Scan, name: &str) -> ScanView {
+    let form = |n: usize| if n == 1 { "one" } else { "other" };
     let parts: Vec<String> = scan
         .levels
         .iter()
         .filter(|(_, n)| *n > 0)
-        .map(|(level, n)| match level.as_str() {
-            "none" => format!("{} without a level", plural(*n, "result")),
-            other => plural(*n, other),
+        .map(|(level, n)| {
+            let count = n.to_string();
+            match level.as_str() {
+                "none" => style.fill(
+                    &format!("text.scan-no-level.{}", form(*n)),
+                    &[("count", &count)],
+                ),
+                "error" | "warning" | "note" => style.fill(
+                    "text.scan-level",
+                    &[
+                        ("count", &count),
+                        ("level", style.plural(&format!("noun.{level}"), *n)),
+                    ],
+                ),
+                other => format!("{n} {other}"),
+            }
         })
         .collect();
     let findings: Vec<&Finding> = audit
@@ -945,34 +1129,38 @@ fn scan_view(audit: &Audit, scan: &crate::model::Scan, name: &str) -> ScanView {
             })
             .collect(),
         summary: if parts.is_empty() {
-            "no results".into()
+            style.text("text.scan-none").to_string()
         } else {
-            parts.join(", ")
+            parts.iter().skip(1).fold(parts[0].clone(), |acc, p| {
+                style.fill("list.comma", &[("a", &acc), ("b", p)])
+            })
         },
         became: (results > 0).then(|| {
-            format!(
-                "{} {} {} became {}.",
-                results,
-                name,
-                if results == 1 { "result" } else { "results" },
-                join_words(&ids)
+            style.fill(
+                "text.scan-became",
+                &[
+                    ("count", &results.to_string()),
+                    ("tool", name),
+                    ("results", style.plural("noun.result", results)),
+                    ("findings", &style.join(&ids)),
+                ],
             )
         }),
     }
 }
 
 /// Returns the view of one finding, with permalinks from the targets.
-fn finding_view(f: &Finding, targets: &[Target]) -> FindingView {
+fn finding_view(f: &Finding, targets: &[Target], style: &Style) -> FindingView {
     FindingView {
         number: f.number,
         id: f.id.clone(),
         title: f.title.clone(),
         title_text: f.title_text.clone(),
-        severity: f.severity.name(),
-        difficulty: f.difficulty.name(),
-        kind: f.kind.name(),
+        severity: f.severity.name.clone(),
+        difficulty: f.difficulty.as_ref().map(|d| d.name.clone()),
+        kind: f.kind.as_ref().map(|k| k.name.clone()),
         targets: f.targets.clone(),
-        status: f.status.map(Status::name),
+        status: f.status.as_ref().map(|s| s.name.clone()),
         description: f.description.clone(),
         exploit_scenario: f.exploit_scenario.clone(),
         recommendations: f.recommendations.clone(),
@@ -987,6 +1175,7 @@ fn finding_view(f: &Finding, targets: &[Target]) -> FindingView {
             vector: c.vector.clone(),
             score: format!("{:.1}", c.score),
             rating: c.rating.clone(),
+            label: style.fill("field.cvss", &[("version", &c.version)]),
         }),
         label: format!("finding-{}", f.id),
         target_links: f
@@ -1031,46 +1220,48 @@ mod tests {
         );
     }
 
-    fn counts(resolved: usize, partial: usize, unresolved: usize) -> Vec<Count> {
+    /// The texts of the built-in `standard` style (the loader reads its scales).
+    fn standard() -> Style {
+        #[derive(serde::Deserialize)]
+        struct File {
+            strings: BTreeMap<String, String>,
+        }
+        let file: File = toml::from_str(include_str!("../styles/standard.toml")).unwrap();
+        Style {
+            strings: file.strings,
+            ..Style::default()
+        }
+    }
+
+    fn counts(resolved: usize, partial: usize, unresolved: usize) -> Vec<(Outcome, usize)> {
         vec![
-            Count {
-                name: "Resolved",
-                count: resolved,
-            },
-            Count {
-                name: "Partially Resolved",
-                count: partial,
-            },
-            Count {
-                name: "Unresolved",
-                count: unresolved,
-            },
-            Count {
-                name: "Undetermined",
-                count: 0,
-            },
+            (Outcome::Resolved, resolved),
+            (Outcome::PartiallyResolved, partial),
+            (Outcome::Unresolved, unresolved),
+            (Outcome::Undetermined, 0),
         ]
     }
 
     #[test]
     fn the_fix_sentence_counts_in_words_with_plurals() {
+        let style = &standard();
         assert_eq!(
-            fix_sentence("Flux", 10, &counts(7, 1, 2)),
+            fix_sentence(style, "Flux", 10, &counts(7, 1, 2)),
             "Of the 10 issues described in this report, Flux has resolved seven issues, \
              has partially resolved one issue, and has not resolved the remaining two issues."
         );
         assert_eq!(
-            fix_sentence("Flux", 3, &counts(3, 0, 0)),
+            fix_sentence(style, "Flux", 3, &counts(3, 0, 0)),
             "Of the 3 issues described in this report, Flux has resolved three issues."
         );
         assert_eq!(
-            fix_sentence("Flux", 1, &counts(0, 0, 1)),
+            fix_sentence(style, "Flux", 1, &counts(0, 0, 1)),
             "Of the one issue described in this report, Flux has not resolved one issue."
         );
         let mut mixed = counts(1, 1, 1);
-        mixed[3].count = 1;
+        mixed[3].1 = 1;
         assert_eq!(
-            fix_sentence("Flux", 4, &mixed),
+            fix_sentence(style, "Flux", 4, &mixed),
             "Of the 4 issues described in this report, Flux has resolved one issue, \
              has partially resolved one issue, and has not resolved one issue. \
              The fix status of the remaining one issue was not determined."
@@ -1080,6 +1271,6 @@ mod tests {
     #[test]
     fn dates_are_written_in_words() {
         let d = Date::from_calendar_date(2023, time::Month::November, 8).unwrap();
-        assert_eq!(DateView::from(d).long, "November 8, 2023");
+        assert_eq!(DateView::new(d, &standard()).long, "November 8, 2023");
     }
 }

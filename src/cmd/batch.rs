@@ -13,7 +13,8 @@
 //! ```
 //!
 //! Paths are relative to the batch file. A variant overrides `draft`,
-//! `classification`, `version` or `subtitle` of the folder's audit.toml.
+//! `classification`, `version`, `subtitle` or `style` (a built-in house style
+//! or a style folder) of the folder's audit.toml.
 //!
 //! `--shard K/N` builds every N-th report starting with the K-th, so that N
 //! machines together build each report exactly once; `--summary FILE` writes
@@ -109,6 +110,7 @@ struct Entry {
     classification: Option<String>,
     version: Option<String>,
     subtitle: Option<String>,
+    style: Option<String>,
 }
 
 /// Reads a batch file into jobs, printing its problems.
@@ -194,6 +196,14 @@ fn read(file: &Path, format: diag::Format) -> Result<Vec<Job>, Outcome> {
                             classification: r.classification,
                             version: r.version,
                             subtitle: r.subtitle,
+                            // A built-in name, or a folder relative to the batch file.
+                            style: r.style.map(|s| {
+                                if crate::load::style::builtin(&s).is_some() {
+                                    s
+                                } else {
+                                    base.join(s).display().to_string()
+                                }
+                            }),
                         },
                         destination: template.map_or(Destination::Beside, |t| {
                             Destination::Template(base.join(t).display().to_string())

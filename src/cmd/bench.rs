@@ -575,7 +575,8 @@ pub fn synthesize(dir: &Path, n: usize) -> std::io::Result<()> {
     }
     fs::write(dir.join("findings.csv"), csv)?;
     let mut maturity = String::from("category,rating,summary\n");
-    for (k, category) in crate::model::maturity_categories().iter().enumerate() {
+    let standard = crate::load::style::builtin("standard").expect("standard is built in");
+    for (k, category) in standard.categories.names().iter().enumerate() {
         writeln!(
             maturity,
             "{category},Moderate,\"{}\"",

@@ -41,7 +41,7 @@ pub fn run(old: &Path, new: &Path, format: Format) -> u8 {
     let text = match format {
         Format::Human => changes
             .iter()
-            .map(|c| format!("{}\n", c.describe()))
+            .map(|c| format!("{}\n", c.describe(&b.style)))
             .collect::<String>(),
         Format::Json => {
             let doc = serde_json::json!({

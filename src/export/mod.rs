@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::forge;
-use crate::model::{Audit, Cvss, Finding, Scale, Severity};
+use crate::model::{Audit, Cvss, Finding, Rank};
 
 /// Version of the JSON export's layout.
 pub const JSON_VERSION: u32 = 1;
@@ -90,14 +90,14 @@ pub struct JsonFinding<'a> {
     /// Its title as typed.
     pub title: &'a str,
     /// Severity.
-    pub severity: &'static str,
-    /// Difficulty.
-    pub difficulty: &'static str,
-    /// Type.
+    pub severity: &'a str,
+    /// Difficulty (the house style's second axis), if given.
+    pub difficulty: Option<&'a str>,
+    /// Type, if given.
     #[serde(rename = "type")]
-    pub kind: &'static str,
+    pub kind: Option<&'a str>,
     /// Fix-review status, if any.
-    pub status: Option<&'static str>,
+    pub status: Option<&'a str>,
     /// CVSS vector, version and base score, if given.
     pub cvss: Option<&'a Cvss>,
     /// Affected places.
@@ -154,9 +154,9 @@ pub fn json_value(audit: &Audit) -> JsonExport<'_> {
                 id: &f.id,
                 title: &f.title_text,
                 severity: f.severity.name(),
-                difficulty: f.difficulty.name(),
-                kind: f.kind.name(),
-                status: f.status.map(|s| s.name()),
+                difficulty: f.difficulty.as_ref().map(Rank::name),
+                kind: f.kind.as_ref().map(Rank::name),
+                status: f.status.as_ref().map(Rank::name),
                 cvss: f.cvss.as_ref(),
                 targets: f
                     .targets
@@ -223,9 +223,9 @@ pub fn csv(audit: &Audit) -> String {
             f.id.clone(),
             f.title_text.clone(),
             f.severity.name().into(),
-            f.difficulty.name().into(),
-            f.kind.name().into(),
-            f.status.map_or("", |s| s.name()).into(),
+            name(&f.difficulty).into(),
+            name(&f.kind).into(),
+            name(&f.status).into(),
             f.targets.join("; "),
             links.join(" "),
         ];
@@ -236,13 +236,21 @@ pub fn csv(audit: &Audit) -> String {
     out
 }
 
-/// Returns the SARIF level of a severity: error, warning or note.
-fn level(severity: Severity) -> &'static str {
-    match severity {
-        Severity::High => "error",
-        Severity::Medium | Severity::Undetermined => "warning",
-        Severity::Low | Severity::Informational => "note",
-    }
+/// The name of a value, or nothing.
+fn name(value: &Option<Rank>) -> &str {
+    value.as_ref().map_or("", Rank::name)
+}
+
+/// Returns the SARIF level of a severity as the house style gives it:
+/// error, warning or note (warning when the style says nothing).
+fn level(audit: &Audit, severity: &Rank) -> String {
+    audit
+        .style
+        .severity
+        .levels
+        .get(severity.index)
+        .and_then(|l| l.sarif.clone())
+        .unwrap_or_else(|| "warning".into())
 }
 
 /// A stable fingerprint (64-bit FNV-1a, hex) of a finding's location.
@@ -270,6 +278,10 @@ pub fn sarif(audit: &Audit) -> serde_json::Value {
             .targets
             .iter()
             .find_map(|t| forge::permalink(&meta.targets, t));
+        let tags: Vec<&str> = ["security"]
+            .into_iter()
+            .chain(f.kind.as_ref().map(Rank::name))
+            .collect();
         let mut rule = json!({
             "id": f.id,
             "name": format!("Finding{}", f.number),
@@ -279,12 +291,12 @@ pub fn sarif(audit: &Audit) -> serde_json::Value {
                 "text": if help.is_empty() { f.title_text.clone() } else { help.clone() },
                 "markdown": if help.is_empty() { markdown::inlines(&f.title) } else { help },
             },
-            "defaultConfiguration": { "level": level(f.severity) },
+            "defaultConfiguration": { "level": level(audit, &f.severity) },
             "properties": {
                 "severity": f.severity.name(),
-                "difficulty": f.difficulty.name(),
-                "type": f.kind.name(),
-                "tags": ["security", f.kind.name()],
+                "difficulty": f.difficulty.as_ref().map(Rank::name),
+                "type": f.kind.as_ref().map(Rank::name),
+                "tags": tags,
             },
         });
         if let Some(url) = &first_link {
@@ -306,10 +318,10 @@ pub fn sarif(audit: &Audit) -> serde_json::Value {
             let mut r = json!({
                 "ruleId": f.id,
                 "ruleIndex": index,
-                "level": level(f.severity),
+                "level": level(audit, &f.severity),
                 "message": message,
                 "partialFingerprints": { "auditpressFinding/v1": fp },
-                "properties": { "number": f.number, "status": f.status.map(|s| s.name()) },
+                "properties": { "number": f.number, "status": f.status.as_ref().map(Rank::name) },
             });
             if let Some(url) = &first_link {
                 r["properties"]["url"] = url.clone().into();
@@ -366,16 +378,25 @@ pub fn markdown_document(audit: &Audit) -> String {
         "# {} {}: findings\n\n{}, version {}, {}.\n",
         meta.title, meta.subtitle, meta.vendor, meta.version, meta.date
     );
+    let style = &audit.style;
+    let header = [
+        style.text("column.id"),
+        style.text("label.severity"),
+        &style.difficulty_label,
+        style.text("column.type"),
+        style.text("column.status"),
+    ]
+    .join(" | ");
     for f in &audit.findings {
         out.push_str(&format!(
-            "\n## {}. {}\n\n| ID | Severity | Difficulty | Type | Status |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} |\n",
+            "\n## {}. {}\n\n| {header} |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} |\n",
             f.number,
             markdown::inlines(&f.title),
             f.id,
             f.severity.name(),
-            f.difficulty.name(),
-            f.kind.name(),
-            f.status.map_or("", |s| s.name()),
+            name(&f.difficulty),
+            name(&f.kind),
+            name(&f.status),
         ));
         if !f.targets.is_empty() {
             let targets: Vec<String> = f

@@ -12,12 +12,13 @@ use time::Date;
 use toml::Spanned;
 use toml::de::DeTable;
 
+use super::Axis;
 use super::table::{self, Column, Table};
 use super::{Loader, Origin, Prose};
 use crate::content::{self, Block};
 use crate::diag;
 use crate::diag::{FileRef, Place};
-use crate::model::{Cvss, Difficulty, Finding, FindingType, FixEntry, Scale, Severity, Status};
+use crate::model::{Cvss, Finding, FixEntry, Rank};
 
 /// The four prose sections of a finding, in order, with their headings.
 const PROSE: [(&str, &str); 4] = [
@@ -62,11 +63,11 @@ pub(super) struct RawFinding {
     pub id: String,
     place: Place,
     title: Option<Sourced>,
-    severity: Option<Severity>,
-    difficulty: Option<Difficulty>,
-    kind: Option<FindingType>,
+    severity: Option<Rank>,
+    difficulty: Option<Rank>,
+    kind: Option<Rank>,
     targets: Vec<String>,
-    status: Option<(Status, Place)>,
+    status: Option<(Rank, Place)>,
     cells: [Option<Sourced>; 4],
     body: Option<Body>,
     complete: bool,
@@ -123,8 +124,16 @@ pub(super) fn read_raw(l: &mut Loader, id_prefix: Option<&str>) -> Vec<RawFindin
             Column::optional("id"),
             Column::required("title"),
             Column::required("severity"),
-            Column::required("difficulty"),
-            Column::required("type"),
+            if l.style.difficulty_required {
+                Column::required("difficulty")
+            } else {
+                Column::optional("difficulty")
+            },
+            if l.style.kind_free {
+                Column::optional("type")
+            } else {
+                Column::required("type")
+            },
             Column::optional("target"),
             Column::optional("status"),
             Column::optional("cvss"),
@@ -199,22 +208,31 @@ fn csv_row(
     let severity = match (table.cell(row, "severity"), &cvss) {
         (None, Some((vector, place))) => derived_severity(l, vector, place),
         (given, _) => {
-            let severity = l.scale::<Severity>(table, row, "severity");
-            if let (Some(s), Some(cell), Some((vector, _))) = (severity, given, &cvss) {
+            let severity = l.scale(table, row, "severity", Axis::Severity);
+            if let (Some(s), Some(cell), Some((vector, _))) = (&severity, given, &cvss) {
                 check_agrees(l, s, vector, table.place(cell));
             }
             severity
         }
     };
-    let difficulty = l.scale::<Difficulty>(table, row, "difficulty");
-    let kind = l.scale::<FindingType>(table, row, "type");
+    let difficulty = match table.cell(row, "difficulty") {
+        None if !l.style.difficulty_required => None,
+        _ => l.scale(table, row, "difficulty", Axis::Difficulty),
+    };
+    let kind = match table.cell(row, "type") {
+        None if l.style.kind_free => None,
+        _ => l.scale(table, row, "type", Axis::Type),
+    };
     let status = table.cell(row, "status").and_then(|c| {
         Some((
-            l.parse_scale::<Status>(table.place(c), &c.value)?,
+            l.parse_scale(table.place(c), &c.value, Axis::Status)?,
             table.place(c),
         ))
     });
-    let complete = title.is_some() && severity.is_some() && difficulty.is_some() && kind.is_some();
+    let complete = title.is_some()
+        && severity.is_some()
+        && (difficulty.is_some() || !l.style.difficulty_required)
+        && (kind.is_some() || l.style.kind_free);
     Some(RawFinding {
         id,
         place: place.clone(),
@@ -330,11 +348,18 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
             let Some(value) = value else { continue };
             let agrees = match *key {
                 "title" => row.title.as_ref().is_none_or(|t| t.text == value.text),
-                "severity" => Severity::parse(&value.text).ok() == row.severity,
-                "difficulty" => Difficulty::parse(&value.text).ok() == row.difficulty,
-                "type" => FindingType::parse(&value.text).ok() == row.kind,
+                "severity" => same(&l.style.severity, &value.text, row.severity.as_ref()),
+                "difficulty" => same(&l.style.difficulty, &value.text, row.difficulty.as_ref()),
+                "type" if l.style.kind_free => {
+                    row.kind.as_ref().map(Rank::name) == Some(value.text.trim())
+                }
+                "type" => same(&l.style.kind, &value.text, row.kind.as_ref()),
                 "target" => split_targets(&value.text) == row.targets,
-                _ => Status::parse(&value.text).ok() == row.status.as_ref().map(|s| s.0),
+                _ => same(
+                    &l.style.status,
+                    &value.text,
+                    row.status.as_ref().map(|s| &s.0),
+                ),
             };
             if !agrees {
                 l.diags
@@ -381,28 +406,41 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         }
     };
     need(&title, "title");
-    need(&severity, "severity");
-    need(&difficulty, "difficulty");
-    need(&kind, "type");
+    if cvss.is_none() {
+        need(&severity, "severity");
+    }
+    if l.style.difficulty_required {
+        need(&difficulty, "difficulty");
+    }
+    if !l.style.kind_free {
+        need(&kind, "type");
+    }
     let severity = match (severity, &cvss) {
         (None, Some((vector, place))) => derived_severity(l, vector, place),
         (Some(s), vector) => {
-            let parsed = l.parse_scale::<Severity>(s.place.clone(), &s.text);
-            if let (Some(p), Some((vector, _))) = (parsed, vector) {
+            let parsed = l.parse_scale(s.place.clone(), &s.text, Axis::Severity);
+            if let (Some(p), Some((vector, _))) = (&parsed, vector) {
                 check_agrees(l, p, vector, s.place);
             }
             parsed
         }
         (None, None) => None,
     };
-    let difficulty = difficulty.and_then(|s| l.parse_scale::<Difficulty>(s.place, &s.text));
-    let kind = kind.and_then(|s| l.parse_scale::<FindingType>(s.place, &s.text));
-    let status =
-        status.and_then(|s| Some((l.parse_scale::<Status>(s.place.clone(), &s.text)?, s.place)));
+    let difficulty = difficulty.and_then(|s| l.parse_scale(s.place, &s.text, Axis::Difficulty));
+    let kind = kind.and_then(|s| l.parse_scale(s.place, &s.text, Axis::Type));
+    let status = status.and_then(|s| {
+        Some((
+            l.parse_scale(s.place.clone(), &s.text, Axis::Status)?,
+            s.place,
+        ))
+    });
     Some(RawFinding {
         id: stem,
         place: start_place,
-        complete: title.is_some() && severity.is_some() && difficulty.is_some() && kind.is_some(),
+        complete: title.is_some()
+            && severity.is_some()
+            && (difficulty.is_some() || !l.style.difficulty_required)
+            && (kind.is_some() || l.style.kind_free),
         title,
         severity,
         difficulty,
@@ -419,19 +457,25 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
     })
 }
 
-/// The severity a CVSS rating gives: its name, or for None the last severity.
-fn rated(vector: &Cvss) -> Option<Severity> {
+/// Whether a value names the same level of a scale as a parsed one.
+fn same(scale: &crate::model::style::Scale, text: &str, parsed: Option<&Rank>) -> bool {
+    scale.find(text).as_ref() == parsed
+}
+
+/// The severity a CVSS rating gives: its name, or for None the style's last severity.
+fn rated(l: &Loader, vector: &Cvss) -> Option<Rank> {
+    let scale = &l.style.severity;
     match vector.rating.as_str() {
-        "None" => Severity::ALL.last().copied(),
-        rating => Severity::parse(rating).ok(),
+        "None" => scale.levels.len().checked_sub(1).map(|i| scale.rank(i)),
+        rating => scale.find(rating),
     }
 }
 
 /// Derives a finding's severity from its CVSS vector, when the severity is not given.
-fn derived_severity(l: &mut Loader, vector: &Cvss, place: &Place) -> Option<Severity> {
-    let severity = rated(vector);
+fn derived_severity(l: &mut Loader, vector: &Cvss, place: &Place) -> Option<Rank> {
+    let severity = rated(l, vector);
     if severity.is_none() {
-        let names: Vec<&str> = Severity::ALL.iter().map(|s| s.name()).collect();
+        let names = l.style.severity.names().join(", ");
         l.diags
             .error(
                 Some(place.clone()),
@@ -440,17 +484,14 @@ fn derived_severity(l: &mut Loader, vector: &Cvss, place: &Place) -> Option<Seve
                     vector.rating, vector.score
                 ),
             )
-            .add_hint(format!(
-                "give the severity yourself, one of {}",
-                names.join(", ")
-            ));
+            .add_hint(format!("give the severity yourself, one of {names}"));
     }
     severity
 }
 
 /// Warns when a given severity disagrees with the CVSS vector's rating.
-fn check_agrees(l: &mut Loader, severity: Severity, vector: &Cvss, place: Place) {
-    if rated(vector) != Some(severity) {
+fn check_agrees(l: &mut Loader, severity: &Rank, vector: &Cvss, place: Place) {
+    if rated(l, vector).as_ref() != Some(severity) {
         l.diags
             .warning(
                 Some(place),
@@ -536,7 +577,7 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
 
 /// A row of fix-review.csv.
 struct FixRow {
-    status: (Status, Place),
+    status: (Rank, Place),
     refs: Vec<String>,
     note: Option<Sourced>,
     place: Place,
@@ -560,7 +601,7 @@ fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> HashMap<String, FixRow> {
             continue;
         };
         let place = table.place(id);
-        let status = l.scale::<Status>(&table, row, "status");
+        let status = l.scale(&table, row, "status", Axis::Status);
         if !ids.contains(&id.value.as_str()) {
             let d = l.diags.error(
                 Some(place),
@@ -646,7 +687,7 @@ pub(super) fn finish(
         }
         let fix = fixes.remove(&f.id);
         let status = match (&f.status, &fix) {
-            (Some((a, pa)), Some(fx)) if *a != fx.status.0 => {
+            (Some((a, pa)), Some(fx)) if a.index != fx.status.0.index => {
                 l.diags
                     .error(
                         Some(fx.status.1.clone()),
@@ -659,12 +700,12 @@ pub(super) fn finish(
                     .add_hint("make the two agree, or give the status in one file only");
                 None
             }
-            (_, Some(fx)) => Some(fx.status.0),
-            (Some((s, _)), None) => Some(*s),
+            (_, Some(fx)) => Some(fx.status.0.clone()),
+            (Some((s, _)), None) => Some(s.clone()),
             (None, None) => None,
         };
         // A status that disagrees was reported above; only a missing one is reported here.
-        if let (Some(date), None, None) = (fix_review, status, &f.status) {
+        if let (Some(date), None, None) = (fix_review, &status, &f.status) {
             l.diags
                 .error(
                     Some(f.place.clone()),
@@ -699,11 +740,10 @@ pub(super) fn finish(
                 None => d.add_hint(format!("rule ids with results: {}", rules.join(", "))),
             };
         }
-        let (Some(title), Some(severity), Some(difficulty), Some(kind), true) =
-            (title, f.severity, f.difficulty, f.kind, f.complete)
-        else {
+        let (Some(title), Some(severity), true) = (title, f.severity, f.complete) else {
             continue;
         };
+        let (difficulty, kind) = (f.difficulty, f.kind.filter(|k| !k.name.is_empty()));
         let [description, exploit_scenario, recommendations, references] = sections;
         out.push(Finding {
             number,

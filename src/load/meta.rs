@@ -107,6 +107,12 @@ pub struct Prose {
     pub limitations: Vec<Spanned<String>>,
     /// `description` of each `[[tools]]` entry, in order.
     pub tools: Vec<Option<Spanned<String>>>,
+    /// `style`: the house style, a built-in name or a folder.
+    pub style: Option<Spanned<String>>,
+    /// `subtitle`, when given (else the style's default).
+    pub subtitle: Option<String>,
+    /// `classification`, when given (else the style's default).
+    pub classification: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -236,21 +242,6 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Option<(
             );
         r.failed = true;
     }
-    // FORMAT 1.1 house styles: only `standard` (version 1's scales) is built in yet.
-    if let Some(style) = r.optional::<Spanned<String>>("style")
-        && !style.get_ref().eq_ignore_ascii_case("standard")
-    {
-        r.diags
-            .error(
-                Some(Place::new(file, style.span())),
-                format!(
-                    "house style \"{}\" is not supported by this auditpress yet",
-                    style.get_ref()
-                ),
-            )
-            .add_hint("only style = \"standard\" (the scales of FORMAT version 1) is built in; remove the key or set it to \"standard\"");
-        r.failed = true;
-    }
     let coverage = r.optional::<RawCoverage>("coverage").unwrap_or_default();
     let raw_tools = r.optional::<Vec<RawTool>>("tools").unwrap_or_default();
     let prose = Prose {
@@ -258,15 +249,15 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Option<(
         approaches: coverage.approaches,
         limitations: coverage.limitations,
         tools: raw_tools.iter().map(|t| t.description.clone()).collect(),
+        style: r.optional("style"),
+        subtitle: r.optional("subtitle"),
+        classification: r.optional("classification"),
     };
     let meta = Meta {
-        subtitle: r
-            .optional("subtitle")
-            .unwrap_or_else(|| "Security Assessment".into()),
+        // The defaults are the house style's; the loader fills them in.
+        subtitle: String::new(),
         version: r.optional("version").unwrap_or_else(|| "1.0".into()),
-        classification: r
-            .optional("classification")
-            .unwrap_or_else(|| "CONFIDENTIAL".into()),
+        classification: String::new(),
         id_prefix: r.optional("id_prefix"),
         draft: r.optional("draft").unwrap_or(false),
         paper,

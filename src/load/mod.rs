@@ -10,6 +10,7 @@ mod images;
 pub mod markdown;
 mod meta;
 pub mod sarif;
+pub mod style;
 mod table;
 mod text;
 
@@ -21,13 +22,15 @@ use std::path::{Path, PathBuf};
 use crate::content::{self, Block, Inline};
 
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
+use crate::model::style::{Rank, Style};
 use crate::model::{
-    Acknowledgement, Appendix, AppendixKind, Audit, Coverage, MaturityEntry, Rating, Scale, Scan,
-    Sections, Subsection, Target, appendix_letter, appendix_order, maturity_categories,
+    Acknowledgement, Appendix, AppendixKind, Audit, Coverage, MaturityEntry, Scan, Sections,
+    Subsection, Target, appendix_letter, appendix_order,
 };
 use crate::unicode;
 use images::Images;
 use markdown::{Context, Problem};
+use std::sync::Arc;
 use table::Column;
 
 /// Largest input file accepted, in bytes.
@@ -121,14 +124,29 @@ pub struct Loaded {
 
 /// Loads an audit folder. Fails only when the folder itself cannot be read.
 pub fn load(dir: &Path) -> io::Result<Loaded> {
-    load_into(dir, false, Sources::default(), Diagnostics::default())
+    load_into(
+        dir,
+        &Settings::default(),
+        Sources::default(),
+        Diagnostics::default(),
+    )
+}
+
+/// The choices of the command line that change how a folder is read.
+#[derive(Clone, Debug, Default)]
+pub struct Settings {
+    /// Whether draft findings are part of the report.
+    pub include_drafts: bool,
+    /// House style (a built-in name or a folder relative to the working
+    /// folder) that beats `style` of audit.toml.
+    pub style: Option<String>,
 }
 
 /// Loads an audit folder, with its draft findings or without them, adding its
 /// files and problems to those of earlier loads.
 pub fn load_into(
     dir: &Path,
-    include_drafts: bool,
+    settings: &Settings,
     sources: Sources,
     diagnostics: Diagnostics,
 ) -> io::Result<Loaded> {
@@ -154,8 +172,10 @@ pub fn load_into(
         images: Images::new(root),
         hidden_warned: HashSet::new(),
         scans: Vec::new(),
-        include_drafts,
+        include_drafts: settings.include_drafts,
         drafts: Vec::new(),
+        style: builtin_standard(),
+        style_flag: settings.style.clone(),
     };
     let errors_before = loader.diags.count(diag::Level::Error);
     let audit = loader.audit();
@@ -187,6 +207,15 @@ struct Loader {
     include_drafts: bool,
     /// Ids of the drafts left out.
     drafts: Vec<String>,
+    /// The house style the folder is read with.
+    style: Arc<Style>,
+    /// The house style the command line asks for, beating audit.toml's.
+    style_flag: Option<String>,
+}
+
+/// The built-in style `standard`.
+fn builtin_standard() -> Arc<Style> {
+    style::builtin("standard").expect("standard is built in")
 }
 
 /// Where a piece of Markdown sits in its file, to place its problems.
@@ -213,6 +242,18 @@ impl Loader {
             read
         });
         let (mut meta, toml_prose) = read.unzip();
+        let spec = toml_prose.as_ref().and_then(|p| p.style.clone());
+        self.house_style(toml.as_ref().map(|(f, _)| *f), spec)?;
+        if let (Some(meta), Some(p)) = (meta.as_mut(), toml_prose.as_ref()) {
+            meta.subtitle = p
+                .subtitle
+                .clone()
+                .unwrap_or_else(|| self.style.text("default.subtitle").to_string());
+            meta.classification = p
+                .classification
+                .clone()
+                .unwrap_or_else(|| self.style.text("default.classification").to_string());
+        }
         let targets = meta.as_ref().map(|m| m.targets.as_slice()).unwrap_or(&[]);
         let id_prefix = meta.as_ref().and_then(|m| m.id_prefix.clone());
         let raw = findings::read_raw(self, id_prefix.as_deref());
@@ -267,7 +308,29 @@ impl Loader {
             assets: std::mem::take(&mut self.images.assets),
             scans: std::mem::take(&mut self.scans),
             drafts: std::mem::take(&mut self.drafts),
+            style: self.style.clone(),
         })
+    }
+
+    /// Reads the house style: the command line's, else audit.toml's, else
+    /// `standard`. `None` when it has errors (they are reported).
+    fn house_style(
+        &mut self,
+        toml: Option<FileRef>,
+        spec: Option<toml::Spanned<String>>,
+    ) -> Option<()> {
+        let (name, base, place) = match (&self.style_flag, spec) {
+            (Some(flag), _) => (flag.clone(), PathBuf::new(), None),
+            (None, Some(spec)) => (
+                spec.get_ref().clone(),
+                self.shown.clone(),
+                toml.map(|f| Place::new(f, spec.span())),
+            ),
+            (None, None) => return Some(()),
+        };
+        let style = style::resolve(&name, &base, place, &mut self.sources, &mut self.diags)?;
+        self.style = style;
+        Some(())
     }
 
     /// Parses the Markdown values of audit.toml, placing their problems in audit.toml.
@@ -502,10 +565,11 @@ impl Loader {
         let file = table.file;
         let mut out = Vec::new();
         let mut seen: HashMap<String, Place> = HashMap::new();
-        let known = maturity_categories();
+        let style = self.style.clone();
+        let known = style.categories.names();
         for row in &table.rows {
             let category = self.required_cell(&table, row, "category");
-            let rating = self.scale::<Rating>(&table, row, "rating");
+            let rating = self.scale(&table, row, "rating", Axis::Rating);
             let summary = table.cell(row, "summary").map(|c| {
                 let origin = Origin::Cell(file, c.range.start, c.range.end);
                 self.markdown(prose, &c.value, origin, "", &mut 0)
@@ -519,8 +583,9 @@ impl Loader {
                     let d = self.diags.warning(
                         Some(place.clone()),
                         format!(
-                            "maturity category \"{}\" is not one of the usual eleven",
-                            c.value
+                            "maturity category \"{}\" is not one of the {} of the house style",
+                            c.value,
+                            known.len()
                         ),
                     );
                     match diag::did_you_mean(&c.value, &known, diag::quoted) {
@@ -736,30 +801,60 @@ impl Loader {
             ));
     }
 
-    /// Parses a required cell on a fixed scale, reporting unknown values with a suggestion.
-    fn scale<S: Scale>(
+    /// Parses a required cell on a scale of the style, reporting unknown values with a suggestion.
+    fn scale(
         &mut self,
         table: &table::Table,
         row: &table::Record,
         column: &str,
-    ) -> Option<S> {
+        axis: Axis,
+    ) -> Option<Rank> {
         let Some(cell) = table.cell(row, column) else {
             self.missing_cell(table, row, column);
             return None;
         };
-        self.parse_scale(table.place(cell), &cell.value)
+        self.parse_scale(table.place(cell), &cell.value, axis)
     }
 
-    /// Parses a value on a fixed scale at a place.
-    fn parse_scale<S: Scale>(&mut self, place: Place, value: &str) -> Option<S> {
-        match S::parse(value) {
+    /// Parses a value on a scale of the style at a place. A free scale takes
+    /// any text.
+    fn parse_scale(&mut self, place: Place, value: &str, axis: Axis) -> Option<Rank> {
+        if axis == Axis::Type && self.style.kind_free {
+            return Some(Rank {
+                index: 0,
+                name: value.trim().to_string(),
+            });
+        }
+        let style = self.style.clone();
+        let scale = match axis {
+            Axis::Severity => &style.severity,
+            Axis::Difficulty => &style.difficulty,
+            Axis::Type => &style.kind,
+            Axis::Status => &style.status,
+            Axis::Rating => &style.ratings,
+        };
+        match scale.parse(value) {
             Ok(v) => Some(v),
-            Err((message, hint)) => {
+            Err((mut message, hint)) => {
+                if axis == Axis::Difficulty && style.difficulty_label != "Difficulty" {
+                    message =
+                        message.replacen("difficulty", &style.difficulty_label.to_lowercase(), 1);
+                }
                 self.diags.error(Some(place), message).add_hint(hint);
                 None
             }
         }
     }
+}
+
+/// The scales of a house style a value can be on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Axis {
+    Severity,
+    Difficulty,
+    Type,
+    Status,
+    Rating,
 }
 
 /// Returns where a TOML string's text starts in its file: exactly, when the

@@ -19,6 +19,7 @@ macro_rules! templates {
 pub const EMBEDDED: &[(&str, &[u8])] = templates!(
     "report.typ",
     "style.typ",
+    "strings.typ",
     "markdown.typ",
     "cover.typ",
     "sections/toc.typ",

@@ -367,7 +367,7 @@ fn a_section_is_overridden_by_one_small_file() {
     );
     fs::write(
         overrides.join("sections/maturity.typ"),
-        maturity.replace("[Codebase Maturity Evaluation]", "[How Mature the Code Is]"),
+        maturity.replace("tr(\"section.maturity\")", "[How Mature the Code Is]"),
     )
     .unwrap();
     let pdf = build_ok(

@@ -1,0 +1,297 @@
+//! A house style: the scales a firm rates findings on and every fixed text of
+//! its reports. Read by `load::style` from a built-in or a style folder; no IO here.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+use crate::content::Inline;
+use crate::diag;
+
+/// A value of a scale as a finding or row carries it: its place in the scale
+/// and its name as the style spells it. Serialises as the name.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Rank {
+    /// 0-based position in the style's scale (0 for the text of a free scale).
+    pub index: usize,
+    /// The name as the style spells it, or the text of a free scale.
+    pub name: String,
+}
+
+impl Rank {
+    /// The name as the style spells it.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+impl Serialize for Rank {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.name)
+    }
+}
+
+/// What a fix-review status counts as in the fix-review sentence.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Outcome {
+    /// The issue was fixed.
+    #[serde(rename = "resolved")]
+    Resolved,
+    /// The issue was fixed in part.
+    #[serde(rename = "partially resolved")]
+    PartiallyResolved,
+    /// The issue was not fixed.
+    #[serde(rename = "unresolved")]
+    Unresolved,
+    /// The fix could not be verified.
+    #[serde(rename = "undetermined")]
+    Undetermined,
+}
+
+impl Outcome {
+    /// Every outcome, in the order the fix-review sentence names them.
+    pub const ALL: [Outcome; 4] = [
+        Outcome::Resolved,
+        Outcome::PartiallyResolved,
+        Outcome::Unresolved,
+        Outcome::Undetermined,
+    ];
+
+    /// The name style.toml writes, e.g. `partially resolved`.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::Resolved => "resolved",
+            Outcome::PartiallyResolved => "partially resolved",
+            Outcome::Unresolved => "unresolved",
+            Outcome::Undetermined => "undetermined",
+        }
+    }
+
+    /// The key stem of its clause in the strings, e.g. `fix.partially-resolved`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Outcome::Resolved => "fix.resolved",
+            Outcome::PartiallyResolved => "fix.partially-resolved",
+            Outcome::Unresolved => "fix.unresolved",
+            Outcome::Undetermined => "fix.undetermined",
+        }
+    }
+}
+
+/// One level of a scale.
+#[derive(Clone, Debug, Default)]
+pub struct Level {
+    /// Its name, e.g. `High`.
+    pub name: String,
+    /// Its colour, `#rrggbb`.
+    pub colour: Option<String>,
+    /// What it means, as inline Markdown.
+    pub definition: Vec<Inline>,
+    /// The definition as written, for `style show`.
+    pub definition_text: Option<String>,
+    /// Of a fix-review status: what it counts as.
+    pub counts_as: Option<Outcome>,
+    /// Of a severity: its SARIF level (`error`, `warning`, `note`).
+    pub sarif: Option<String>,
+}
+
+/// A scale: its levels in the style's order.
+#[derive(Clone, Debug, Default)]
+pub struct Scale {
+    /// What the scale is called in messages, e.g. `severity`.
+    pub kind: String,
+    /// Levels, in the order the summary tables list them.
+    pub levels: Vec<Level>,
+    /// Positions of the levels in the order their appendix lists them.
+    pub appendix_order: Vec<usize>,
+}
+
+impl Scale {
+    /// The levels' names.
+    pub fn names(&self) -> Vec<&str> {
+        self.levels.iter().map(|l| l.name.as_str()).collect()
+    }
+
+    /// Finds a level by name, without regard to case.
+    pub fn find(&self, text: &str) -> Option<Rank> {
+        let wanted = text.trim();
+        self.levels
+            .iter()
+            .position(|l| l.name.to_lowercase() == wanted.to_lowercase())
+            .map(|index| self.rank(index))
+    }
+
+    /// The rank of the level at a position.
+    pub fn rank(&self, index: usize) -> Rank {
+        Rank {
+            index,
+            name: self.levels[index].name.clone(),
+        }
+    }
+
+    /// Parses a value, without regard to case; the error is a message and a
+    /// hint that lists the style's names.
+    pub fn parse(&self, text: &str) -> Result<Rank, (String, String)> {
+        let wanted = text.trim();
+        if let Some(rank) = self.find(wanted) {
+            return Ok(rank);
+        }
+        let names = self.names();
+        let mut hint = format!("expected one of {}", names.join(", "));
+        if let Some(suggestion) = diag::did_you_mean(wanted, &names, diag::quoted) {
+            hint.push_str(&format!("; {suggestion}"));
+        }
+        Err((format!("unknown {} \"{}\"", self.kind, wanted), hint))
+    }
+
+    /// The levels in the order their appendix lists them.
+    pub fn in_appendix_order(&self) -> impl Iterator<Item = &Level> {
+        self.appendix_order.iter().map(|i| &self.levels[*i])
+    }
+}
+
+/// A house style: scales and texts (FORMAT 1.1, "House styles").
+#[derive(Clone, Debug, Default)]
+pub struct Style {
+    /// Its name, e.g. `standard` or `Northwind house style`.
+    pub name: String,
+    /// Language of its texts, e.g. `en`; sets hyphenation and quotes.
+    pub lang: String,
+    /// Severities, most severe first.
+    pub severity: Scale,
+    /// The second axis, e.g. difficulty or likelihood.
+    pub difficulty: Scale,
+    /// The second axis' name wherever the report prints it.
+    pub difficulty_label: String,
+    /// Whether every finding must have a value on the second axis.
+    pub difficulty_required: bool,
+    /// Finding types.
+    pub kind: Scale,
+    /// Whether a type is free text (no scale, no appendix of categories).
+    pub kind_free: bool,
+    /// Fix-review statuses, each with what it counts as.
+    pub status: Scale,
+    /// Codebase maturity categories.
+    pub categories: Scale,
+    /// Codebase maturity ratings.
+    pub ratings: Scale,
+    /// Every fixed text, by key.
+    pub strings: BTreeMap<String, String>,
+    /// The style folder, when the style is not a built-in one.
+    pub folder: Option<PathBuf>,
+}
+
+impl Style {
+    /// The text of a string key. Every style has every key of `standard`;
+    /// a key it lacks is a defect of the compiler, and prints as nothing.
+    pub fn text(&self, key: &str) -> &str {
+        debug_assert!(
+            self.strings.is_empty() || self.strings.contains_key(key),
+            "no string {key}"
+        );
+        self.strings.get(key).map_or("", String::as_str)
+    }
+
+    /// Fills a string's `{name}` and `{name|lower}` places with values.
+    pub fn fill(&self, key: &str, values: &[(&str, &str)]) -> String {
+        fill(self.text(key), values)
+    }
+
+    /// The singular or plural of a key: `<key>.one` or `<key>.other`.
+    pub fn plural(&self, key: &str, n: usize) -> &str {
+        let form = if n == 1 { "one" } else { "other" };
+        self.text(&format!("{key}.{form}"))
+    }
+
+    /// A count in words (`seven`), or in digits where the style has no word.
+    pub fn number_word(&self, n: usize) -> String {
+        self.strings
+            .get(&format!("number.{n}"))
+            .cloned()
+            .unwrap_or_else(|| n.to_string())
+    }
+
+    /// A date in the style's long form, e.g. `November 8, 2023`.
+    pub fn long_date(&self, date: time::Date) -> String {
+        let month = self.text(&format!("month.{}", date.month() as u8));
+        self.fill(
+            "date.long",
+            &[
+                ("month", month),
+                ("day", &date.day().to_string()),
+                ("year", &date.year().to_string()),
+            ],
+        )
+    }
+
+    /// Joins words as a list in prose: `a`, `a and b`, `a, b, and c`.
+    pub fn join(&self, words: &[String]) -> String {
+        match words {
+            [] => String::new(),
+            [one] => one.clone(),
+            [a, b] => self.fill("list.and", &[("a", a), ("b", b)]),
+            [init @ .., last] => {
+                let head = init.iter().skip(1).fold(init[0].clone(), |acc, w| {
+                    self.fill("list.comma", &[("a", &acc), ("b", w)])
+                });
+                self.fill("list.last", &[("a", &head), ("b", last)])
+            }
+        }
+    }
+}
+
+/// Fills `{name}` and `{name|lower}` places of a text; other braces stay.
+pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
+    let mut out = String::with_capacity(text.len() + 32);
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        let place = &after[..close];
+        let (name, lower) = match place.strip_suffix("|lower") {
+            Some(name) => (name, true),
+            None => (place, false),
+        };
+        match values.iter().find(|(k, _)| *k == name) {
+            Some((_, v)) if lower => out.push_str(&v.to_lowercase()),
+            Some((_, v)) => out.push_str(v),
+            None => out.push_str(&rest[open..open + close + 2]),
+        }
+        rest = &after[close + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The places (`{name}`) a text has, without modifiers.
+pub fn places(text: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        let after = &rest[open + 1..];
+        let Some(close) = after.find('}') else { break };
+        let place = &after[..close];
+        out.push(place.strip_suffix("|lower").unwrap_or(place));
+        rest = &after[close + 1..];
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn places_are_filled_and_unknown_ones_stay() {
+        assert_eq!(
+            fill("{a} and {b|lower}, {c}", &[("a", "One"), ("b", "Two")]),
+            "One and two, {c}"
+        );
+        assert_eq!(places("{a} x {b|lower}"), vec!["a", "b"]);
+    }
+}
