@@ -114,6 +114,9 @@ pub enum Command {
     /// Imports draft findings from scanner output or tracker issues.
     #[command(subcommand)]
     Import(ImportCommand),
+    /// House styles: the scales and fixed texts of a firm's reports.
+    #[command(subcommand)]
+    Style(StyleCommand),
     /// Writes a small, commented audit folder that builds at once.
     Init {
         /// The folder to write (created if missing; default the current folder).
@@ -201,6 +204,20 @@ impl MinLevel {
             MinLevel::None => "none",
         }
     }
+}
+
+/// The subcommands of `style`.
+#[derive(Debug, Subcommand)]
+pub enum StyleCommand {
+    /// Prints a house style as style.toml: its scales, and every string key
+    /// with its text (what it inherits included).
+    Show {
+        /// A built-in style (standard, risk) or a style folder; default standard.
+        #[arg(value_name = "NAME|DIR")]
+        style: Option<String>,
+        #[command(flatten)]
+        report: ReportArgs,
+    },
 }
 
 /// Arguments of `watch`, shared by `serve`.
@@ -538,6 +555,10 @@ impl Cli {
             Command::Import(ImportCommand::Github { file, into, report }) => Ok(Request::Import {
                 from: cmd::ImportSource::Github { file },
                 into,
+                config: report.apply(plain()),
+            }),
+            Command::Style(StyleCommand::Show { style, report }) => Ok(Request::StyleShow {
+                style: style.unwrap_or_else(|| "standard".into()),
                 config: report.apply(plain()),
             }),
             Command::Init { dir, force } => Ok(Request::Init {

@@ -279,12 +279,29 @@ pub fn compile(job: &Job, options: &Options, claims: &dyn Claims) -> Compiled {
 
 /// Loads a folder only, for commands that read audits without building them
 /// (`diff`): the audit when it has no errors, and what was found.
-pub fn load(dir: &Path) -> (Option<Audit>, Compiled) {
+pub fn load(dir: &Path, style: Option<&str>) -> (Option<Audit>, Compiled) {
     let start = Instant::now();
     let mut out = Compiled::new();
-    let audit = load_folder(dir, false, None, &mut out);
+    let audit = load_folder(dir, false, style, &mut out);
     out.elapsed = start.elapsed();
     (audit, out)
+}
+
+/// Reads a house style by name or folder (relative to the working folder),
+/// with what was found, as `auditpress style show` prints it.
+pub fn house_style(spec: &str) -> (Option<std::sync::Arc<crate::model::Style>>, Compiled) {
+    let mut out = Compiled::new();
+    let style = load::style::resolve(
+        spec,
+        Path::new(""),
+        None,
+        &mut out.sources,
+        &mut out.diagnostics,
+    );
+    if style.is_none() {
+        out.outcome = out.outcome.max(Outcome::Errors);
+    }
+    (style, out)
 }
 
 /// Loads a folder into the sources and diagnostics of a compile.
@@ -384,7 +401,8 @@ fn produce(
         .templates
         .clone()
         .or_else(|| audit.meta.templates.as_ref().map(|t| job.dir.join(t)));
-    let templates = match render::templates::collect(templates_dir.as_deref()) {
+    let style_dir = audit.style.folder.as_deref();
+    let templates = match render::templates::collect(style_dir, templates_dir.as_deref()) {
         Ok(t) => t,
         Err(e) => return out.fail(Outcome::Io, e.to_string(), None),
     };
@@ -464,6 +482,7 @@ fn produce(
         &view,
         templates,
         files,
+        &audit.style.fonts,
         &render_options,
         &mut out.sources,
         &mut out.diagnostics,

@@ -715,7 +715,7 @@ fn strings(
         .as_ref()
         .map(|f| date(f.date))
         .unwrap_or_default();
-    let values: [(&str, &str); 18] = [
+    let values: [(&str, &str); 17] = [
         ("vendor", &meta.vendor),
         ("client", client),
         ("title", &meta.title),
@@ -733,7 +733,6 @@ fn strings(
         ("count", &total),
         ("total", &total),
         ("issues", style.plural("noun.issue", audit.findings.len())),
-        ("targets", style.plural("noun.target", meta.targets.len())),
     ];
     style
         .strings
@@ -1173,8 +1172,13 @@ fn finding_view(f: &Finding, targets: &[Target], style: &Style) -> FindingView {
         cvss: f.cvss.as_ref().map(|c| CvssView {
             version: c.version.clone(),
             vector: c.vector.clone(),
-            score: format!("{:.1}", c.score),
-            rating: c.rating.clone(),
+            score: format!("{:.1}", c.score).replace('.', style.text("number.decimal-point")),
+            rating: style
+                .severity
+                .levels
+                .iter()
+                .find(|l| l.cvss.iter().any(|r| *r == c.rating))
+                .map_or_else(|| c.rating.clone(), |l| l.name.clone()),
             label: style.fill("field.cvss", &[("version", &c.version)]),
         }),
         label: format!("finding-{}", f.id),

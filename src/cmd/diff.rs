@@ -23,7 +23,7 @@ pub fn run(old: &Path, new: &Path, format: Format) -> u8 {
     let writer = BufferWriter::stderr(diag::color_choice());
     let mut loaded = Vec::new();
     for dir in [old, new] {
-        let (audit, found) = pipeline::load(dir);
+        let (audit, found) = pipeline::load(dir, None);
         let mut log = writer.buffer();
         let _ = diag::emit(
             &mut log,

@@ -12,7 +12,7 @@ use crate::pipeline::{self, Outcome};
 
 /// Exports a folder's findings; refuses what `build` refuses, with the same diagnostics.
 pub fn run(dir: &Path, format: Format, config: &Config) -> Outcome {
-    let (audit, found) = pipeline::load(dir);
+    let (audit, found) = pipeline::load(dir, config.options.style.as_deref());
     let outcome = found.outcome;
     let writer = BufferWriter::stderr(crate::diag::color_choice());
     let mut log = writer.buffer();

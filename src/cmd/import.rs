@@ -30,7 +30,7 @@ pub enum Source {
 
 /// Imports into an audit folder, which must load without errors first.
 pub fn run(from: &Source, into: &Path, config: &Config) -> Outcome {
-    let (audit, found) = pipeline::load(into);
+    let (audit, found) = pipeline::load(into, None);
     let writer = BufferWriter::stderr(diag::color_choice());
     let Some(audit) = audit else {
         let outcome = found.outcome.max(Outcome::Errors);

@@ -17,6 +17,7 @@ mod pool;
 pub mod procfs;
 mod serve;
 mod signals;
+mod style;
 mod watch;
 mod worker;
 
@@ -177,6 +178,13 @@ pub enum Request {
         /// How to report.
         config: Config,
     },
+    /// Print a house style.
+    StyleShow {
+        /// A built-in style's name or a style folder.
+        style: String,
+        /// How to report (format, quiet).
+        config: Config,
+    },
     /// Write a new audit folder.
     Init {
         /// The folder.
@@ -226,6 +234,7 @@ pub fn run(request: Request) -> u8 {
         Request::Bench { sizes } => bench::run(&sizes),
         Request::Worker => worker::serve(),
         Request::Init { dir, force, config } => init::run(&dir, force, &config),
+        Request::StyleShow { style, config } => style::run(&style, &config),
         Request::Import { from, into, config } => import::run(&from, &into, &config),
         Request::Export {
             dir,

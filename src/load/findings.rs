@@ -462,9 +462,17 @@ fn same(scale: &crate::model::style::Scale, text: &str, parsed: Option<&Rank>) -
     scale.find(text).as_ref() == parsed
 }
 
-/// The severity a CVSS rating gives: its name, or for None the style's last severity.
+/// The severity a CVSS rating gives: the level that says it stands for the
+/// rating (`cvss`), else the level of its name, or for None the style's last severity.
 fn rated(l: &Loader, vector: &Cvss) -> Option<Rank> {
     let scale = &l.style.severity;
+    if let Some(i) = scale
+        .levels
+        .iter()
+        .position(|level| level.cvss.contains(&vector.rating))
+    {
+        return Some(scale.rank(i));
+    }
     match vector.rating.as_str() {
         "None" => scale.levels.len().checked_sub(1).map(|i| scale.rank(i)),
         rating => scale.find(rating),
@@ -782,6 +790,14 @@ fn split_body(
 ) {
     let mut current = 0;
     let mut given = [false; 4];
+    // The sections' headings, in FORMAT's English or as the house style names them.
+    let style = l.style.clone();
+    let styled: [&str; 4] = [
+        style.text("finding.description"),
+        style.text("finding.exploit-scenario"),
+        style.text("finding.recommendations"),
+        style.text("finding.references"),
+    ];
     for block in blocks {
         if let Block::Heading {
             level: 1 | 2,
@@ -789,9 +805,11 @@ fn split_body(
         } = &block
         {
             let title = content::plain(content);
+            let wanted = title.trim().to_lowercase();
             match PROSE
                 .iter()
-                .position(|(_, h)| h.eq_ignore_ascii_case(title.trim()))
+                .zip(styled)
+                .position(|((_, h), s)| h.to_lowercase() == wanted || s.to_lowercase() == wanted)
             {
                 Some(k) => {
                     current = k;
@@ -812,7 +830,12 @@ fn split_body(
                     continue;
                 }
                 None => {
-                    let headings: Vec<&str> = PROSE.iter().map(|(_, h)| *h).collect();
+                    let mut headings: Vec<&str> = PROSE.iter().map(|(_, h)| *h).collect();
+                    for s in styled {
+                        if !headings.iter().any(|h| h.eq_ignore_ascii_case(s)) {
+                            headings.push(s);
+                        }
+                    }
                     let d = l.diags.error(
                         Some(heading_place(body, &title)),
                         format!("unknown section \"{title}\" in findings/{}.md", f.id),

@@ -16,7 +16,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::markdown::{self, Context, ImageSink};
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
-use crate::model::style::{Level, Outcome, Scale, Style};
+use crate::model::style::{FontFile, Level, Outcome, Scale, Style};
 
 /// The built-in styles: name and style.toml text.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -109,8 +109,95 @@ pub fn resolve(
         }
     };
     let file = sources.add(toml_path.display().to_string(), text.clone());
-    let style = parse(file, &text, Some(&folder), None, diags)?;
+    let mut style = parse(file, &text, Some(&folder), None, diags)?;
+    style.fonts = fonts(&folder.join("fonts"), sources, diags)?;
     Some(Arc::new(style))
+}
+
+/// Largest font file read, in bytes.
+const MAX_FONT_BYTES: u64 = 64 * 1024 * 1024;
+
+/// Reads the fonts of a style's `fonts/` folder. A file that is not a font
+/// (by its first bytes) is an error unless its name says it is a licence.
+fn fonts(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Option<Vec<FontFile>> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Some(Vec::new());
+    };
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            p.is_file()
+                && !p
+                    .file_name()
+                    .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .collect();
+    paths.sort();
+    let errors = diags.count(diag::Level::Error);
+    let mut out = Vec::new();
+    let mut licensed = false;
+    for path in paths {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_lowercase())
+            .unwrap_or_default();
+        if is_licence(&name) {
+            licensed = true;
+            continue;
+        }
+        let shown = path.display().to_string();
+        let mut fail = |message: String, hint: &str| {
+            let file = sources.add(shown.clone(), String::new());
+            diags
+                .error(Some(Place::new(file, 0..0)), message)
+                .add_hint(hint.to_string());
+        };
+        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
+        if size > MAX_FONT_BYTES {
+            fail(
+                format!("font file is too large ({size} bytes)"),
+                "fonts of a style are limited to 64 MiB each",
+            );
+            continue;
+        }
+        match std::fs::read(&path) {
+            Ok(bytes) if is_font(&bytes) => out.push(FontFile {
+                path: shown,
+                bytes: Arc::new(bytes),
+            }),
+            Ok(_) => fail(
+                "not a font: fonts/ holds OpenType or TrueType fonts (.otf, .ttf, .otc, .ttc) and their licences".into(),
+                "remove the file, or name a licence LICENSE, OFL.txt or *.txt",
+            ),
+            Err(e) => fail(format!("cannot read font ({e})"), "check its permissions"),
+        }
+    }
+    if !out.is_empty() && !licensed {
+        diags
+            .warning(
+                None,
+                format!("{} has fonts but no licence file", dir.display()),
+            )
+            .add_hint("ship each font with its licence (e.g. OFL.txt) beside it");
+    }
+    (diags.count(diag::Level::Error) == errors).then_some(out)
+}
+
+/// Whether a file name is that of a licence or notice.
+fn is_licence(name: &str) -> bool {
+    ["license", "licence", "ofl", "copying", "notice", "readme"]
+        .iter()
+        .any(|p| name.starts_with(p))
+        || name.ends_with(".txt")
+        || name.ends_with(".md")
+}
+
+/// Whether bytes start as an OpenType or TrueType font or collection does.
+fn is_font(bytes: &[u8]) -> bool {
+    matches!(
+        bytes.get(..4),
+        Some(b"OTTO" | b"true" | b"ttcf" | [0, 1, 0, 0])
+    )
 }
 
 /// Images are not allowed in a style's definitions.
@@ -210,7 +297,7 @@ pub fn parse(
     }
     if let Some(v) = get("severity")
         && let Some(t) = r.table(v, "severity", &["levels", "appendix_order"])
-        && let Some(scale) = r.scale(t, v.span(), "severity", &["sarif"], true)
+        && let Some(scale) = r.scale(t, v.span(), "severity", &["sarif", "cvss"], true)
     {
         style.severity = scale;
     }
@@ -510,6 +597,10 @@ impl StyleReader<'_> {
             let mut named = false;
             for (k, v) in t.iter() {
                 let key = k.get_ref().as_ref();
+                if !known.contains(&key) {
+                    self.unknown(k, &known, Some(kind));
+                    continue;
+                }
                 match key {
                     "name" => {
                         if let Some(name) = self.string(v, "name") {
@@ -565,6 +656,25 @@ impl StyleReader<'_> {
                             }
                         }
                     }
+                    "cvss" => {
+                        let ratings: Vec<&Spanned<DeValue>> = match v.get_ref() {
+                            DeValue::Array(items) => items.iter().collect(),
+                            _ => vec![v],
+                        };
+                        for r in ratings {
+                            let Some(text) = self.string(r, "cvss") else {
+                                continue;
+                            };
+                            match CVSS_RATINGS.iter().find(|c| c.eq_ignore_ascii_case(text.trim())) {
+                                Some(c) => level.cvss.push(c.to_string()),
+                                None => self.error(
+                                    r.span(),
+                                    format!("unknown CVSS rating \"{text}\""),
+                                    format!("expected {}", CVSS_RATINGS.join(", ")),
+                                ),
+                            }
+                        }
+                    }
                     "sarif" => {
                         if let Some(text) = self.string(v, "sarif") {
                             if ["error", "warning", "note"].contains(&text.as_str()) {
@@ -578,7 +688,7 @@ impl StyleReader<'_> {
                             }
                         }
                     }
-                    _ => self.unknown(k, &known, Some(kind)),
+                    _ => {}
                 }
             }
             if !named {
@@ -634,6 +744,9 @@ impl StyleReader<'_> {
     }
 }
 
+/// The qualitative ratings of CVSS, for `cvss` of a severity level.
+const CVSS_RATINGS: &[&str] = &["None", "Low", "Medium", "High", "Critical"];
+
 /// Whether a text is a `#rrggbb` colour.
 fn is_colour(text: &str) -> bool {
     text.len() == 7 && text.starts_with('#') && text[1..].chars().all(|c| c.is_ascii_hexdigit())
@@ -658,6 +771,10 @@ pub fn show(style: &Style) -> String {
         }
         if let Some(s) = &l.sarif {
             parts.push(format!("sarif = {}", q(s)));
+        }
+        if !l.cvss.is_empty() {
+            let list: Vec<String> = l.cvss.iter().map(|c| q(c)).collect();
+            parts.push(format!("cvss = [{}]", list.join(", ")));
         }
         if let Some(d) = &l.definition_text {
             parts.push(format!("definition = {}", q(d)));

@@ -94,6 +94,9 @@ pub struct Level {
     pub counts_as: Option<Outcome>,
     /// Of a severity: its SARIF level (`error`, `warning`, `note`).
     pub sarif: Option<String>,
+    /// Of a severity: the CVSS ratings it stands for (`None`, `Low`, `Medium`,
+    /// `High`, `Critical`); by default the one of its name, if any.
+    pub cvss: Vec<String>,
 }
 
 /// A scale: its levels in the style's order.
@@ -180,6 +183,23 @@ pub struct Style {
     pub strings: BTreeMap<String, String>,
     /// The style folder, when the style is not a built-in one.
     pub folder: Option<PathBuf>,
+    /// The fonts of the style folder's `fonts/`, in file-name order.
+    pub fonts: Vec<FontFile>,
+}
+
+/// A font file of a style folder.
+#[derive(Clone)]
+pub struct FontFile {
+    /// Its path, as diagnostics show it.
+    pub path: String,
+    /// Its contents: an OpenType or TrueType font or collection.
+    pub bytes: std::sync::Arc<Vec<u8>>,
+}
+
+impl std::fmt::Debug for FontFile {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FontFile({}, {} bytes)", self.path, self.bytes.len())
+    }
 }
 
 impl Style {

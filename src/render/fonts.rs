@@ -1,14 +1,16 @@
 //! The bundled fonts, embedded in the binary so every build uses the same ones.
 //!
-//! Only these fonts are ever used: never the system's, so that a report looks
-//! the same, and has the same bytes, on every machine. Their licences are in
-//! `fonts/` beside them.
+//! Only these fonts, and those of the house style's `fonts/` folder, are ever
+//! used: never the system's, so that a report looks the same, and has the
+//! same bytes, on every machine. Their licences are in `fonts/` beside them.
 
 use std::sync::LazyLock;
 
 use typst::foundations::Bytes;
 use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
+
+use crate::model::style::FontFile;
 
 macro_rules! fonts {
     ($($name:literal),* $(,)?) => {
@@ -50,6 +52,51 @@ pub fn fonts() -> &'static Fonts {
         }
     });
     &FONTS
+}
+
+/// The bundled fonts and a house style's, for one report.
+pub enum FontSet {
+    /// The bundled fonts alone.
+    Bundled(&'static Fonts),
+    /// The bundled fonts, then a style's.
+    Extended(Fonts),
+}
+
+impl FontSet {
+    /// The bundled fonts followed by the faces of a style's font files.
+    pub fn new(extra: &[FontFile]) -> Self {
+        if extra.is_empty() {
+            return FontSet::Bundled(fonts());
+        }
+        let mut all = fonts().fonts.clone();
+        for file in extra {
+            all.extend(Font::iter(Bytes::new(file.bytes.as_ref().clone())));
+        }
+        FontSet::Extended(Fonts {
+            book: LazyHash::new(FontBook::from_fonts(&all)),
+            fonts: all,
+        })
+    }
+
+    /// The fonts.
+    pub fn get(&self) -> &Fonts {
+        match self {
+            FontSet::Bundled(f) => f,
+            FontSet::Extended(f) => f,
+        }
+    }
+}
+
+/// The family names of a set of fonts, sorted.
+pub fn families(fonts: &Fonts) -> Vec<String> {
+    let mut names: Vec<String> = fonts
+        .fonts
+        .iter()
+        .map(|f| f.info().family.clone())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Tells whether some bundled font has a glyph for a character.

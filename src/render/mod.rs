@@ -20,6 +20,7 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
 use crate::diag::{Diagnostic, Diagnostics, FileRef, Level, Place, Sources};
 use crate::model::Asset;
+use crate::model::style::FontFile;
 use crate::view::{VIEW_PATH, View};
 pub use templates::TemplateFile;
 use world::{ReportWorld, Served};
@@ -70,6 +71,7 @@ pub fn render(
     view: &View,
     templates: Vec<TemplateFile>,
     files: Vec<Asset>,
+    style_fonts: &[FontFile],
     options: &RenderOptions,
     sources: &mut Sources,
     diags: &mut Diagnostics,
@@ -105,7 +107,9 @@ pub fn render(
     }
     let date = &view.report.date;
     let today = Datetime::from_ymd(date.year, date.month, date.day).expect("a valid calendar date");
-    let world = ReportWorld::new(&format!("/{}", templates::MAIN), served, today);
+    let font_set = fonts::FontSet::new(style_fonts);
+    let families = fonts::families(font_set.get());
+    let world = ReportWorld::new(&format!("/{}", templates::MAIN), served, font_set, today);
 
     let prepare = prepare.elapsed();
     let start = std::time::Instant::now();
@@ -114,7 +118,14 @@ pub fn render(
     let mut files_seen = HashMap::new();
     let mut convert = |list: &[SourceDiagnostic], diags: &mut Diagnostics| {
         for d in list {
-            diags.push(to_diagnostic(&world, d, sources, &mut files_seen));
+            let mut diagnostic = to_diagnostic(&world, d, sources, &mut files_seen);
+            if diagnostic.message.starts_with("unknown font family") {
+                diagnostic.add_hint(format!(
+                    "no bundled font and no font of the house style's fonts/ has that family; the families are {}",
+                    families.join(", ")
+                ));
+            }
+            diags.push(diagnostic);
         }
     };
     convert(&warned.warnings, diags);

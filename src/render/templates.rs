@@ -61,8 +61,9 @@ pub struct TemplateFile {
 /// Largest override file read, in bytes.
 const MAX_TEMPLATE_BYTES: u64 = 32 * 1024 * 1024;
 
-/// Returns the embedded templates with a folder's files laid over them.
-pub fn collect(overrides: Option<&Path>) -> io::Result<Vec<TemplateFile>> {
+/// Returns the embedded templates with, laid over them file by file, a house
+/// style folder's `templates/` and logo, then an override folder's files.
+pub fn collect(style: Option<&Path>, overrides: Option<&Path>) -> io::Result<Vec<TemplateFile>> {
     let mut files: Vec<TemplateFile> = EMBEDDED
         .iter()
         .map(|(name, bytes)| TemplateFile {
@@ -71,9 +72,32 @@ pub fn collect(overrides: Option<&Path>) -> io::Result<Vec<TemplateFile>> {
             bytes: bytes.to_vec(),
         })
         .collect();
-    let Some(dir) = overrides else {
-        return Ok(files);
-    };
+    if let Some(style) = style {
+        let templates = style.join("templates");
+        if templates.is_dir() {
+            lay_over(&mut files, &templates)?;
+        }
+        if let Some(logo) = LOGO_NAMES.iter().map(|n| style.join(n)).find(|p| p.is_file()) {
+            let file = TemplateFile {
+                name: logo.file_name().expect("a file name").to_string_lossy().into_owned(),
+                display: logo.display().to_string(),
+                bytes: fs::read(&logo)?,
+            };
+            files.push(file);
+        }
+    }
+    if let Some(dir) = overrides {
+        // One logo: the override folder's replaces the style's, whatever its format.
+        if LOGO_NAMES.iter().any(|n| dir.join(n).is_file()) {
+            files.retain(|f| !LOGO_NAMES.contains(&f.name.as_str()));
+        }
+        lay_over(&mut files, dir)?;
+    }
+    Ok(files)
+}
+
+/// Lays a folder's files over the templates, file by file.
+fn lay_over(files: &mut Vec<TemplateFile>, dir: &Path) -> io::Result<()> {
     let root = fs::canonicalize(dir).map_err(|e| {
         io::Error::new(
             e.kind(),
@@ -97,7 +121,7 @@ pub fn collect(overrides: Option<&Path>) -> io::Result<Vec<TemplateFile>> {
             None => files.push(file),
         }
     }
-    Ok(files)
+    Ok(())
 }
 
 /// Deepest folder of an override folder that is read (`sections/` is one level).

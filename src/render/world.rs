@@ -16,7 +16,7 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt, World};
 
-use super::fonts::{Fonts, fonts};
+use super::fonts::FontSet;
 
 /// Returns the file id of a virtual path in the project root.
 pub fn file_id(path: &str) -> FileId {
@@ -44,13 +44,13 @@ pub struct ReportWorld {
     main: FileId,
     files: HashMap<FileId, Served>,
     sources: Mutex<HashMap<FileId, FileResult<Source>>>,
-    fonts: &'static Fonts,
+    fonts: FontSet,
     today: Datetime,
 }
 
 impl ReportWorld {
     /// Creates a World serving exactly the given files, by virtual path.
-    pub fn new(main: &str, files: Vec<(String, Served)>, today: Datetime) -> Self {
+    pub fn new(main: &str, files: Vec<(String, Served)>, fonts: FontSet, today: Datetime) -> Self {
         Self {
             main: file_id(main),
             files: files
@@ -58,7 +58,7 @@ impl ReportWorld {
                 .map(|(path, served)| (file_id(&path), served))
                 .collect(),
             sources: Mutex::new(HashMap::new()),
-            fonts: fonts(),
+            fonts,
             today,
         }
     }
@@ -87,7 +87,7 @@ impl World for ReportWorld {
     }
 
     fn book(&self) -> &LazyHash<FontBook> {
-        &self.fonts.book
+        &self.fonts.get().book
     }
 
     fn main(&self) -> FileId {
@@ -115,7 +115,7 @@ impl World for ReportWorld {
     }
 
     fn font(&self, index: usize) -> Option<Font> {
-        self.fonts.fonts.get(index).cloned()
+        self.fonts.get().fonts.get(index).cloned()
     }
 
     fn today(&self, _offset: Option<Duration>) -> Option<Datetime> {
