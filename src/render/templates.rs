@@ -20,6 +20,7 @@ pub const EMBEDDED: &[(&str, &[u8])] = templates!(
     "report.typ",
     "style.typ",
     "strings.typ",
+    "fonts.typ",
     "markdown.typ",
     "cover.typ",
     "sections/toc.typ",
