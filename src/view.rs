@@ -1093,13 +1093,17 @@ fn scan_view(audit: &Audit, style: &Style, scan: &crate::model::Scan, name: &str
                     &format!("text.scan-no-level.{}", form(*n)),
                     &[("count", &count)],
                 ),
-                "error" | "warning" | "note" => style.fill(
-                    "text.scan-level",
-                    &[
-                        ("count", &count),
-                        ("level", style.plural(&format!("noun.{level}"), *n)),
-                    ],
-                ),
+                "error" | "warning" | "note" => {
+                    let noun = match level.as_str() {
+                        "error" => "noun.error",
+                        "warning" => "noun.warning",
+                        _ => "noun.note",
+                    };
+                    style.fill(
+                        "text.scan-level",
+                        &[("count", &count), ("level", style.plural(noun, *n))],
+                    )
+                }
                 other => format!("{n} {other}"),
             }
         })
@@ -1177,7 +1181,7 @@ fn finding_view(f: &Finding, targets: &[Target], style: &Style) -> FindingView {
                 .severity
                 .levels
                 .iter()
-                .find(|l| l.cvss.iter().any(|r| *r == c.rating))
+                .find(|l| l.cvss.contains(&c.rating))
                 .map_or_else(|| c.rating.clone(), |l| l.name.clone()),
             label: style.fill("field.cvss", &[("version", &c.version)]),
         }),

@@ -665,7 +665,10 @@ impl StyleReader<'_> {
                             let Some(text) = self.string(r, "cvss") else {
                                 continue;
                             };
-                            match CVSS_RATINGS.iter().find(|c| c.eq_ignore_ascii_case(text.trim())) {
+                            match CVSS_RATINGS
+                                .iter()
+                                .find(|c| c.eq_ignore_ascii_case(text.trim()))
+                            {
                                 Some(c) => level.cvss.push(c.to_string()),
                                 None => self.error(
                                     r.span(),

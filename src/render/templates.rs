@@ -78,9 +78,17 @@ pub fn collect(style: Option<&Path>, overrides: Option<&Path>) -> io::Result<Vec
         if templates.is_dir() {
             lay_over(&mut files, &templates)?;
         }
-        if let Some(logo) = LOGO_NAMES.iter().map(|n| style.join(n)).find(|p| p.is_file()) {
+        if let Some(logo) = LOGO_NAMES
+            .iter()
+            .map(|n| style.join(n))
+            .find(|p| p.is_file())
+        {
             let file = TemplateFile {
-                name: logo.file_name().expect("a file name").to_string_lossy().into_owned(),
+                name: logo
+                    .file_name()
+                    .expect("a file name")
+                    .to_string_lossy()
+                    .into_owned(),
                 display: logo.display().to_string(),
                 bytes: fs::read(&logo)?,
             };

@@ -399,18 +399,25 @@ fn a_template_error_is_reported_at_its_place_like_data_errors() {
 }
 
 #[test]
-fn a_house_style_other_than_standard_is_refused_at_its_key_not_ignored() {
-    // FORMAT 1.1 names house styles; until they are built, another style's
-    // scales must not be silently read as the standard ones.
+fn a_house_style_that_is_neither_built_in_nor_a_folder_is_an_error_at_its_key() {
     let (_tmp, dir) = workspace(&fixture("fixreview"));
     let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
-    fs::write(dir.join("audit.toml"), format!("style = \"risk\"\n{toml}")).unwrap();
+    fs::write(
+        dir.join("audit.toml"),
+        format!("style = \"nordic\"\n{toml}"),
+    )
+    .unwrap();
     let out = run(&["check".as_ref(), dir.as_os_str()]);
     assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
     assert_diagnostic(
-        &stderr(&out),
+        &err,
         "audit.toml:1:9",
-        "house style \"risk\" is not supported by this auditpress yet",
+        "house style \"nordic\" is neither built in nor a folder",
+    );
+    assert!(
+        err.contains("the built-in styles are standard and risk"),
+        "{err}"
     );
     fs::write(
         dir.join("audit.toml"),

@@ -262,6 +262,42 @@ pub fn render_page(pdf: &Path, page: usize, dpi: u32) -> Render {
     parse_pgm(&out.stdout)
 }
 
+/// Counts the pixels of a page, rendered in colour at `dpi`, within 12 of an
+/// RGB colour in each channel: how much of the page is painted in it.
+pub fn pixels_of_colour(pdf: &Path, page: usize, dpi: u32, rgb: [u8; 3]) -> usize {
+    let out = Command::new("pdftoppm")
+        .args([
+            "-r",
+            &dpi.to_string(),
+            "-f",
+            &page.to_string(),
+            "-l",
+            &page.to_string(),
+        ])
+        .arg(pdf)
+        .output()
+        .expect("pdftoppm (poppler-utils) is installed");
+    assert!(out.status.success(), "pdftoppm failed");
+    // A binary PPM (P6): magic, width, height, maxval, then RGB bytes.
+    let bytes = out.stdout;
+    let mut fields = 0;
+    let mut pos = 0;
+    while fields < 4 {
+        while bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        while !bytes[pos].is_ascii_whitespace() {
+            pos += 1;
+        }
+        fields += 1;
+    }
+    assert!(bytes.starts_with(b"P6"), "not a binary PPM");
+    bytes[pos + 1..]
+        .chunks_exact(3)
+        .filter(|p| p.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= 12))
+        .count()
+}
+
 /// Parses a binary PGM (P5) image.
 pub fn parse_pgm(bytes: &[u8]) -> Render {
     let mut fields = Vec::new();

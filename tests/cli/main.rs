@@ -18,3 +18,4 @@ mod report;
 mod review;
 mod scans;
 mod serve;
+mod style;
