@@ -197,6 +197,11 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         .ok();
     }
 
+    if let Some(n) = rows.iter().map(|r| r.findings).find(|n| *n >= 50).or(sizes.first().copied()) {
+        writeln!(out).ok();
+        out.push_str(&house_style(&exe, &tmp.path().join(format!("audit-{n}")), n)?);
+    }
+
     writeln!(out).ok();
     writeln!(
         out,
@@ -240,6 +245,96 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         .ok();
     }
     Ok(out)
+}
+
+/// Writes a firm's house style folder: style.toml extending `standard` with
+/// its own second axis label and texts, a fonts/ folder with a font and its
+/// licence, and a template override that sets the text in that font.
+fn write_house_style(dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(dir.join("fonts"))?;
+    fs::create_dir_all(dir.join("templates"))?;
+    fs::write(
+        dir.join("style.toml"),
+        "name = \"Bench house style\"\nextends = \"standard\"\n\n[strings]\n\
+         \"section.summary\" = \"Findings at a Glance\"\n\
+         \"section.detailed-findings\" = \"The Findings\"\n\
+         \"default.classification\" = \"RESTRICTED\"\n",
+    )?;
+    let (name, bytes) = crate::render::fonts::FILES[0];
+    fs::write(dir.join("fonts").join(format!("House-{name}")), bytes)?;
+    fs::write(dir.join("fonts/OFL.txt"), "SIL Open Font License 1.1")?;
+    fs::write(
+        dir.join("templates/fonts.typ"),
+        "#let fonts = (body: (\"Inter\",), mono: (\"JetBrains Mono\",))\n",
+    )?;
+    Ok(())
+}
+
+/// A build with a house style folder against the same build without one:
+/// cold processes and warm in-process compiles, interleaved, with the split.
+fn house_style(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
+    let style = dir.with_file_name("house-style");
+    write_house_style(&style)?;
+    let spec = style.display().to_string();
+    let cold = |with: bool| -> std::io::Result<Duration> {
+        let mut cmd = Command::new(exe);
+        cmd.arg("build").arg(dir).arg("-o").arg(dir.with_extension("style.pdf"));
+        if with {
+            cmd.arg("--style").arg(&spec);
+        }
+        Ok(timed_process(&mut cmd)?.0)
+    };
+    let warm_options = |with: bool| Options {
+        cache_age: 10,
+        style: with.then(|| spec.clone()),
+        ..Options::default()
+    };
+    let mut times: [Vec<Duration>; 4] = Default::default();
+    let mut splits: [Vec<pipeline::Timings>; 2] = Default::default();
+    let out_pdf = dir.with_extension("warm-style.pdf");
+    for with in [false, true] {
+        compile_with(dir, &out_pdf, &warm_options(with))?;
+    }
+    for _ in 0..5 {
+        for (k, with) in [false, true].into_iter().enumerate() {
+            times[k].push(cold(with)?);
+            let start = Instant::now();
+            let compiled = compile_with(dir, &out_pdf, &warm_options(with))?;
+            times[2 + k].push(start.elapsed());
+            splits[k].push(compiled.timings);
+        }
+    }
+    let median = |v: &mut Vec<Duration>| {
+        v.sort();
+        v[v.len() / 2]
+    };
+    let [c0, c1, w0, w1] = times.each_mut().map(median);
+    let split = |list: &[pipeline::Timings]| {
+        let mut sorted = list.to_vec();
+        sorted.sort_by_key(|t| t.load + t.view + t.typeset + t.pdf);
+        sorted[sorted.len() / 2].describe()
+    };
+    Ok(format!(
+        "house style folder (style.toml, a template override, a font in fonts/) against none, {n} findings, median of 5 interleaved runs:\n\
+         {:>22}  {:>12}  {:>15}  where the warm compile's time went\n\
+         {:>22}  {:>12}  {:>15}  {}\n\
+         {:>22}  {:>12}  {:>15}  {}\n\
+         {:>22}  {:>12}  {:>15}\n",
+        "",
+        "cold process",
+        "warm in-process",
+        "standard (no folder)",
+        secs(c0),
+        secs(w0),
+        split(&splits[0]),
+        "house style folder",
+        secs(c1),
+        secs(w1),
+        split(&splits[1]),
+        "with / without",
+        format!("{:.2}x", c1.as_secs_f64() / c0.as_secs_f64()),
+        format!("{:.2}x", w1.as_secs_f64() / w0.as_secs_f64()),
+    ))
 }
 
 /// Edits in the watch memory measurement.

@@ -31,7 +31,7 @@ id_prefix = "EX"                      # findings without an id get <prefix>-<row
 # draft = true                        # DRAFT on every page
 # paper = "a4"                        # "letter" (default) or "a4"
 # templates = "templates"             # a folder of template overrides
-# style = "standard"                  # house style (FORMAT 1.1); only "standard" is built in
+# style = "standard"                  # house style (FORMAT 1.1): "standard", "risk" or a style folder
 
 # Questions the audit set out to answer (Markdown; finding ids link).
 goals = [

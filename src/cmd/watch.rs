@@ -20,7 +20,7 @@ use crate::pipeline::{Job, Outcome};
 /// Quiet time after a change before rebuilding, so that a save of several files builds once.
 const DEBOUNCE: Duration = Duration::from_millis(25);
 
-/// Watches a folder (and its templates) and rebuilds on every change, until interrupted.
+/// Watches a folder (and its templates and house style) and rebuilds on every change, until interrupted.
 pub fn run(config: &Config) -> Outcome {
     run_with(config, &mut |_| {})
 }
@@ -56,7 +56,16 @@ pub fn run_with(config: &Config, built: &mut dyn FnMut(&Report)) -> Outcome {
     };
     let mut roots = vec![dir.clone()];
     roots.extend(config.options.templates.clone());
-    roots.extend(templates_of(dir));
+    // A house style folder of the command line (a built-in name is no folder).
+    roots.extend(
+        config
+            .options
+            .style
+            .as_ref()
+            .map(PathBuf::from)
+            .filter(|p| p.is_dir()),
+    );
+    roots.extend(folders_of(dir));
     for root in &roots {
         if let Err(e) = watch(root, &mut watched) {
             return fail(
@@ -93,8 +102,8 @@ pub fn run_with(config: &Config, built: &mut dyn FnMut(&Report)) -> Outcome {
                 _ => eprintln!("build failed after {ms} ms; the last good PDF is kept{split}"),
             }
         }
-        // audit.toml may have started naming a template folder.
-        if let Some(root) = templates_of(dir) {
+        // audit.toml may have started naming a template or style folder.
+        for root in folders_of(dir) {
             let _ = watch(&root, &mut watched);
         }
         if !wait_for_change(&rx, config) {
@@ -103,11 +112,21 @@ pub fn run_with(config: &Config, built: &mut dyn FnMut(&Report)) -> Outcome {
     }
 }
 
-/// Returns the template folder audit.toml names, if it names one.
-fn templates_of(dir: &Path) -> Option<PathBuf> {
-    let text = std::fs::read_to_string(dir.join("audit.toml")).ok()?;
-    let table: toml::Table = text.parse().ok()?;
-    Some(dir.join(table.get("templates")?.as_str()?))
+/// Returns the folders audit.toml names: its template folder and its house
+/// style folder (`style` naming no built-in style).
+fn folders_of(dir: &Path) -> Vec<PathBuf> {
+    let Some(table) = std::fs::read_to_string(dir.join("audit.toml"))
+        .ok()
+        .and_then(|text| text.parse::<toml::Table>().ok())
+    else {
+        return Vec::new();
+    };
+    ["templates", "style"]
+        .iter()
+        .filter_map(|key| table.get(*key)?.as_str())
+        .map(|name| dir.join(name))
+        .filter(|p| p.is_dir())
+        .collect()
 }
 
 /// Tells whether a changed path is one of our own outputs, which must not trigger a build.

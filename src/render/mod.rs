@@ -4,7 +4,7 @@
 //! ever reaches typst as data. Template errors become [`Diagnostic`]s pointing
 //! into the template files, rendered like data errors.
 
-mod fonts;
+pub mod fonts;
 pub mod preview;
 pub mod templates;
 mod world;
