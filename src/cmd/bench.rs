@@ -197,9 +197,18 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         .ok();
     }
 
-    if let Some(n) = rows.iter().map(|r| r.findings).find(|n| *n >= 50).or(sizes.first().copied()) {
+    if let Some(n) = rows
+        .iter()
+        .map(|r| r.findings)
+        .find(|n| *n >= 50)
+        .or(sizes.first().copied())
+    {
         writeln!(out).ok();
-        out.push_str(&house_style(&exe, &tmp.path().join(format!("audit-{n}")), n)?);
+        out.push_str(&house_style(
+            &exe,
+            &tmp.path().join(format!("audit-{n}")),
+            n,
+        )?);
     }
 
     writeln!(out).ok();
@@ -270,6 +279,9 @@ fn write_house_style(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// Runs of each kind in the house style comparison.
+const STYLE_RUNS: usize = 9;
+
 /// A build with a house style folder against the same build without one:
 /// cold processes and warm in-process compiles, interleaved, with the split.
 fn house_style(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
@@ -278,7 +290,10 @@ fn house_style(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
     let spec = style.display().to_string();
     let cold = |with: bool| -> std::io::Result<Duration> {
         let mut cmd = Command::new(exe);
-        cmd.arg("build").arg(dir).arg("-o").arg(dir.with_extension("style.pdf"));
+        cmd.arg("build")
+            .arg(dir)
+            .arg("-o")
+            .arg(dir.with_extension("style.pdf"));
         if with {
             cmd.arg("--style").arg(&spec);
         }
@@ -295,9 +310,15 @@ fn house_style(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
     for with in [false, true] {
         compile_with(dir, &out_pdf, &warm_options(with))?;
     }
-    for _ in 0..5 {
+    for _ in 0..STYLE_RUNS {
         for (k, with) in [false, true].into_iter().enumerate() {
             times[k].push(cold(with)?);
+        }
+    }
+    // The warm compiles apart from the processes, so that no process's
+    // exit or page cache work lands in them.
+    for _ in 0..STYLE_RUNS {
+        for (k, with) in [false, true].into_iter().enumerate() {
             let start = Instant::now();
             let compiled = compile_with(dir, &out_pdf, &warm_options(with))?;
             times[2 + k].push(start.elapsed());
@@ -308,28 +329,34 @@ fn house_style(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
         v.sort();
         v[v.len() / 2]
     };
+    // The spread of the runs, to judge a ratio against the noise.
+    let spread = |v: &[Duration]| {
+        let (lo, hi) = (v[0].as_secs_f64(), v[v.len() - 1].as_secs_f64());
+        format!("{lo:.3}-{hi:.3} s")
+    };
     let [c0, c1, w0, w1] = times.each_mut().map(median);
+    let spreads: Vec<String> = times.iter().map(|v| spread(v)).collect();
     let split = |list: &[pipeline::Timings]| {
         let mut sorted = list.to_vec();
         sorted.sort_by_key(|t| t.load + t.view + t.typeset + t.pdf);
         sorted[sorted.len() / 2].describe()
     };
     Ok(format!(
-        "house style folder (style.toml, a template override, a font in fonts/) against none, {n} findings, median of 5 interleaved runs:\n\
-         {:>22}  {:>12}  {:>15}  where the warm compile's time went\n\
-         {:>22}  {:>12}  {:>15}  {}\n\
-         {:>22}  {:>12}  {:>15}  {}\n\
-         {:>22}  {:>12}  {:>15}\n",
+        "house style folder (style.toml, a template override, a font in fonts/) against none, {n} findings, median (and range) of {STYLE_RUNS} interleaved runs:\n\
+         {:>22}  {:>26}  {:>26}  where the warm compile's time went\n\
+         {:>22}  {:>26}  {:>26}  {}\n\
+         {:>22}  {:>26}  {:>26}  {}\n\
+         {:>22}  {:>26}  {:>26}\n",
         "",
         "cold process",
         "warm in-process",
         "standard (no folder)",
-        secs(c0),
-        secs(w0),
+        format!("{} ({})", secs(c0), spreads[0]),
+        format!("{} ({})", secs(w0), spreads[2]),
         split(&splits[0]),
         "house style folder",
-        secs(c1),
-        secs(w1),
+        format!("{} ({})", secs(c1), spreads[1]),
+        format!("{} ({})", secs(w1), spreads[3]),
         split(&splits[1]),
         "with / without",
         format!("{:.2}x", c1.as_secs_f64() / c0.as_secs_f64()),
