@@ -158,8 +158,26 @@ fn northwind() -> (tempfile::TempDir, PathBuf, PathBuf) {
 #[test]
 fn a_style_folder_with_its_own_axis_levels_and_statuses_builds() {
     let (_tmp, dir, style) = northwind();
+    // The folder's template overrides and logo come with the style.
+    fs::create_dir_all(style.join("templates/sections")).unwrap();
+    fs::write(
+        style.join("templates/sections/toc.typ"),
+        "#let toc(data) = heading(level: 1, outlined: false)[Northwind Contents]\n",
+    )
+    .unwrap();
+    fs::copy(example().join("images/exploit.png"), style.join("logo.png")).unwrap();
     let pdf = build_ok(&dir, "northwind", &["--style", style.to_str().unwrap()]);
     let text = pdf_text(&pdf);
+    assert!(text.contains("Northwind Contents"), "{text}");
+    let images = std::process::Command::new("pdfimages")
+        .args(["-list", "-f", "1", "-l", "1"])
+        .arg(&pdf)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&images.stdout).lines().count() > 2,
+        "no logo on the cover"
+    );
     assert!(text.contains("Severity and Exploitability"), "{text}");
     assert!(text.contains("Exploitability Levels"), "{text}");
     let matrix = page_of(&text, "Each cell counts");
