@@ -437,18 +437,21 @@ impl Reader<'_, '_> {
         known: &[&str],
         parent: Option<&str>,
     ) {
-        let name = key.get_ref();
-        let shown = match parent {
-            Some(p) => format!("{p}.{name}"),
-            None => name.to_string(),
-        };
-        let d = self.diags.warning(
-            Some(Place::new(self.file, key.span())),
-            format!("unknown key `{shown}` is ignored"),
-        );
-        match diag::did_you_mean(name, known, diag::ticked) {
-            Some(c) => d.add_hint(c),
-            None => d.add_hint(format!("known keys here: {}", known.join(", "))),
-        };
+        let (shown, hint) = unknown_key(key.get_ref(), known, parent);
+        self.diags
+            .warning(
+                Some(Place::new(self.file, key.span())),
+                format!("unknown key `{shown}` is ignored"),
+            )
+            .add_hint(hint);
     }
+}
+
+/// The dotted name of an unknown TOML key, and a hint: the known key it may
+/// be a misspelling of, or the keys known there.
+pub(super) fn unknown_key(name: &str, known: &[&str], parent: Option<&str>) -> (String, String) {
+    let shown = parent.map_or_else(|| name.to_string(), |p| format!("{p}.{name}"));
+    let hint = diag::did_you_mean(name, known, diag::ticked)
+        .unwrap_or_else(|| format!("known keys here: {}", known.join(", ")));
+    (shown, hint)
 }

@@ -411,10 +411,7 @@ impl StyleReader<'_> {
         known: &[&str],
         parent: Option<&str>,
     ) {
-        let name = key.get_ref();
-        let shown = parent.map_or_else(|| name.to_string(), |p| format!("{p}.{name}"));
-        let hint = diag::did_you_mean(name, known, diag::ticked)
-            .unwrap_or_else(|| format!("known keys here: {}", known.join(", ")));
+        let (shown, hint) = super::meta::unknown_key(key.get_ref(), known, parent);
         self.error(
             key.span(),
             format!("unknown key `{shown}` in style.toml"),

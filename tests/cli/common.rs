@@ -243,11 +243,11 @@ pub struct Render {
     pub pixels: Vec<u8>,
 }
 
-/// Renders one page with poppler's pdftoppm, in grey, at `dpi`.
-pub fn render_page(pdf: &Path, page: usize, dpi: u32) -> Render {
+/// Renders one page with poppler's pdftoppm at `dpi`: a binary PGM in grey, else a PPM.
+fn pdftoppm(pdf: &Path, page: usize, dpi: u32, grey: bool) -> Vec<u8> {
     let out = Command::new("pdftoppm")
+        .args(grey.then_some("-gray"))
         .args([
-            "-gray",
             "-r",
             &dpi.to_string(),
             "-f",
@@ -259,47 +259,28 @@ pub fn render_page(pdf: &Path, page: usize, dpi: u32) -> Render {
         .output()
         .expect("pdftoppm (poppler-utils) is installed");
     assert!(out.status.success(), "pdftoppm failed");
-    parse_pgm(&out.stdout)
+    out.stdout
+}
+
+/// Renders one page with poppler's pdftoppm, in grey, at `dpi`.
+pub fn render_page(pdf: &Path, page: usize, dpi: u32) -> Render {
+    parse_pgm(&pdftoppm(pdf, page, dpi, true))
 }
 
 /// Counts the pixels of a page, rendered in colour at `dpi`, within 12 of an
 /// RGB colour in each channel: how much of the page is painted in it.
 pub fn pixels_of_colour(pdf: &Path, page: usize, dpi: u32, rgb: [u8; 3]) -> usize {
-    let out = Command::new("pdftoppm")
-        .args([
-            "-r",
-            &dpi.to_string(),
-            "-f",
-            &page.to_string(),
-            "-l",
-            &page.to_string(),
-        ])
-        .arg(pdf)
-        .output()
-        .expect("pdftoppm (poppler-utils) is installed");
-    assert!(out.status.success(), "pdftoppm failed");
-    // A binary PPM (P6): magic, width, height, maxval, then RGB bytes.
-    let bytes = out.stdout;
-    let mut fields = 0;
-    let mut pos = 0;
-    while fields < 4 {
-        while bytes[pos].is_ascii_whitespace() {
-            pos += 1;
-        }
-        while !bytes[pos].is_ascii_whitespace() {
-            pos += 1;
-        }
-        fields += 1;
-    }
-    assert!(bytes.starts_with(b"P6"), "not a binary PPM");
-    bytes[pos + 1..]
+    let bytes = pdftoppm(pdf, page, dpi, false);
+    let (magic, _, _, pixels) = parse_netpbm(&bytes);
+    assert_eq!(magic, "P6", "not a binary PPM");
+    pixels
         .chunks_exact(3)
         .filter(|p| p.iter().zip(rgb).all(|(a, b)| a.abs_diff(b) <= 12))
         .count()
 }
 
-/// Parses a binary PGM (P5) image.
-pub fn parse_pgm(bytes: &[u8]) -> Render {
+/// Splits a binary Netpbm image into its magic, width, height and pixel bytes.
+fn parse_netpbm(bytes: &[u8]) -> (String, usize, usize, &[u8]) {
     let mut fields = Vec::new();
     let mut pos = 0;
     while fields.len() < 4 {
@@ -312,14 +293,33 @@ pub fn parse_pgm(bytes: &[u8]) -> Render {
         }
         fields.push(String::from_utf8_lossy(&bytes[start..pos]).into_owned());
     }
-    assert_eq!(fields[0], "P5", "not a binary PGM");
-    let (width, height): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
-    let pixels = bytes[pos + 1..].to_vec();
+    let (width, height) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    (fields.swap_remove(0), width, height, &bytes[pos + 1..])
+}
+
+/// Counts the images poppler lists on a page.
+pub fn images_on_page(pdf: &Path, page: usize) -> usize {
+    let out = Command::new("pdfimages")
+        .args(["-list", "-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(pdf)
+        .output()
+        .expect("pdfimages (poppler-utils) is installed");
+    // Two header lines, then one line per image.
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .count()
+        .saturating_sub(2)
+}
+
+/// Parses a binary PGM (P5) image.
+pub fn parse_pgm(bytes: &[u8]) -> Render {
+    let (magic, width, height, pixels) = parse_netpbm(bytes);
+    assert_eq!(magic, "P5", "not a binary PGM");
     assert_eq!(pixels.len(), width * height);
     Render {
         width,
         height,
-        pixels,
+        pixels: pixels.to_vec(),
     }
 }
 
