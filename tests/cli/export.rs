@@ -177,7 +177,8 @@ fn the_sarif_export_is_valid_against_the_sarif_2_1_0_schema() {
         .replace("Auditing and Logging\n", "Auditing and Logging,,\n"),
     )
     .unwrap();
-    for dir in [example(), fixture("curl-2022"), scored] {
+    // The risk style's severities map to SARIF levels too.
+    for dir in [example(), fixture("curl-2022"), scored, fixture("risk")] {
         let doc: serde_json::Value = serde_json::from_str(&export(&dir, "sarif")).unwrap();
         let errors: Vec<String> = validator
             .iter_errors(&doc)
