@@ -257,10 +257,19 @@ impl Compiled {
 
 /// Compiles one report: loads its folder, builds the view, renders and writes
 /// the PDF (or the dump asked for). A panic inside becomes this report's failure.
-pub fn compile(job: &Job, options: &Options, claims: &dyn Claims) -> Compiled {
+/// With `options.preview`, `early` gets the preview's pages as soon as they are
+/// laid out, before the PDF export and write; they are in the result as well.
+pub fn compile(
+    job: &Job,
+    options: &Options,
+    claims: &dyn Claims,
+    early: &mut dyn FnMut(&render::preview::Preview),
+) -> Compiled {
     let start = Instant::now();
     let mut out = Compiled::new();
-    let result = catch_unwind(AssertUnwindSafe(|| run(job, options, claims, &mut out)));
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        run(job, options, claims, early, &mut out)
+    }));
     if let Err(panic) = result {
         let message = panic
             .downcast_ref::<&str>()
@@ -339,7 +348,13 @@ fn style<'a>(job: &'a Job, options: &'a Options) -> Option<&'a str> {
     job.overrides.style.as_deref().or(options.style.as_deref())
 }
 
-fn run(job: &Job, options: &Options, claims: &dyn Claims, out: &mut Compiled) {
+fn run(
+    job: &Job,
+    options: &Options,
+    claims: &dyn Claims,
+    early: &mut dyn FnMut(&render::preview::Preview),
+    out: &mut Compiled,
+) {
     let start = Instant::now();
     let loaded = load_folder(&job.dir, options.include_drafts, style(job, options), out);
     out.timings.load = start.elapsed();
@@ -350,7 +365,7 @@ fn run(job: &Job, options: &Options, claims: &dyn Claims, out: &mut Compiled) {
     // The images move on to the renderer rather than being copied.
     let assets = std::mem::take(&mut audit.assets);
     if !denied(options, out) {
-        produce(job, options, &audit, assets, claims, out);
+        produce(job, options, &audit, assets, claims, early, out);
     }
 }
 
@@ -375,6 +390,7 @@ fn produce(
     audit: &Audit,
     assets: Vec<Asset>,
     claims: &dyn Claims,
+    early: &mut dyn FnMut(&render::preview::Preview),
     out: &mut Compiled,
 ) {
     let emit = match options.emit {
@@ -480,12 +496,15 @@ fn produce(
     };
     let rendered = render::render(
         &view,
-        templates,
-        files,
-        &audit.style.fonts,
+        render::Inputs {
+            templates,
+            files,
+            fonts: &audit.style.fonts,
+        },
         &render_options,
         &mut out.sources,
         &mut out.diagnostics,
+        early,
     );
     let Some(rendered) = rendered else {
         out.outcome = out.outcome.max(Outcome::Errors);

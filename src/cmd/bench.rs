@@ -240,6 +240,30 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         )
         .ok();
     }
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "one-finding edit in auditpress serve (median of 3 edits): from the write on disk to the event that sends the changed page to the browser (sent after load, view, typeset and preview), and to the new PDF"
+    )
+    .ok();
+    writeln!(
+        out,
+        "{:>8}  {:>15}  {:>12}  where the rebuild's time went",
+        "findings", "edit to preview", "edit to PDF"
+    )
+    .ok();
+    for r in rows.iter().filter(|r| r.findings <= 200) {
+        let (preview, pdf, split) =
+            serve_edit(&exe, &tmp.path().join(format!("audit-{}", r.findings)))?;
+        writeln!(
+            out,
+            "{:>8}  {:>15}  {:>12}  {split}",
+            r.findings,
+            secs(preview),
+            secs(pdf)
+        )
+        .ok();
+    }
     if let Some(small) = rows.iter().map(|r| r.findings).min() {
         let samples = watch_memory(&exe, &tmp.path().join(format!("audit-{small}")), EDITS)?;
         let said: Vec<String> = samples
@@ -472,6 +496,105 @@ fn watch_rebuild(exe: &Path, dir: &Path) -> std::io::Result<Edit> {
     Ok(edits.swap_remove(1))
 }
 
+/// Runs `auditpress serve` on a folder, follows its event stream as a browser
+/// does, and edits one finding three times; returns the median times from the
+/// write to the event whose pages changed, and to the new PDF.
+fn serve_edit(exe: &Path, dir: &Path) -> std::io::Result<(Duration, Duration, String)> {
+    use std::io::{BufRead, Write as _};
+    use std::sync::mpsc;
+    let mut child = Command::new(exe)
+        .arg("serve")
+        .arg(dir)
+        .args(["--port", "0", "--timings", "-o"])
+        .arg(dir.with_extension("serve.pdf"))
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let (lines_tx, lines) = mpsc::channel();
+    let stderr = child.stderr.take().expect("piped");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines_tx.send((Instant::now(), line)).is_err() {
+                return;
+            }
+        }
+    });
+    let wait = Duration::from_secs(120);
+    let stopped = || std::io::Error::other("serve stopped");
+    let mut port = None;
+    while port.is_none() {
+        let (_, line) = lines.recv_timeout(wait).map_err(|_| stopped())?;
+        port = line
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.trim_end_matches('/').split('/').next())
+            .and_then(|p| p.parse::<u16>().ok());
+    }
+    let port = port.expect("a port");
+    let next_build = || -> std::io::Result<(Instant, String)> {
+        loop {
+            let (at, line) = lines.recv_timeout(wait).map_err(|_| stopped())?;
+            if let Some(rest) = line.strip_prefix("rebuilt in ") {
+                let split = rest.split_once('(').map_or("", |(_, s)| s);
+                return Ok((at, split.trim_end_matches(')').to_string()));
+            }
+            if line.starts_with("build failed") {
+                return Err(std::io::Error::other("the edited folder did not build"));
+            }
+        }
+    };
+    next_build()?;
+    // The event stream, as the preview page reads it: one JSON state per event.
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        stream,
+        "GET /events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    )?;
+    let (events_tx, events) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stream)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(json) = line.strip_prefix("data: ") {
+                let pages = serde_json::from_str::<serde_json::Value>(json)
+                    .map(|v| v["pages"].to_string())
+                    .unwrap_or_default();
+                if events_tx.send((Instant::now(), pages)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    // The stream speaks only of changes: the first edit's first event is new.
+    let mut shown = String::new();
+    let file = dir.join("findings/SYN-1.md");
+    let mut times = Vec::new();
+    for word in ["remote attacker", "local attacker", "network attacker"] {
+        let text = fs::read_to_string(&file)?;
+        let start = Instant::now();
+        fs::write(&file, text.replacen("attacker", word, 1))?;
+        let preview = loop {
+            let (at, pages) = events.recv_timeout(wait).map_err(|_| stopped())?;
+            if pages != shown {
+                shown = pages;
+                break at - start;
+            }
+        };
+        let (built, split) = next_build()?;
+        // Let the build's own event pass before the next edit.
+        while events.recv_timeout(Duration::from_millis(200)).is_ok() {}
+        times.push((preview, built - start, split));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    times.sort();
+    Ok(times.swap_remove(1))
+}
+
 fn secs(d: Duration) -> String {
     format!("{:.3} s", d.as_secs_f64())
 }
@@ -483,7 +606,7 @@ fn compile_with(
     options: &Options,
 ) -> std::io::Result<pipeline::Compiled> {
     let job = Job::folder(dir, Some(output));
-    let compiled = pipeline::compile(&job, options, &OutputClaims::default());
+    let compiled = pipeline::compile(&job, options, &OutputClaims::default(), &mut |_| {});
     match compiled.outcome {
         Outcome::Ok => Ok(compiled),
         _ => Err(std::io::Error::other(format!(

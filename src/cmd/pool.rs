@@ -49,9 +49,16 @@ pub struct Report {
     pub log: Buffer,
 }
 
-/// Compiles one job in this process and renders what it found into a log.
-pub fn run_here(job: &Job, config: &Config, mut log: Buffer, claims: &dyn Claims) -> Report {
-    let compiled = pipeline::compile(job, &config.options, claims);
+/// Compiles one job in this process and renders what it found into a log;
+/// `early` gets the live preview's pages before the PDF is exported.
+pub fn run_here(
+    job: &Job,
+    config: &Config,
+    mut log: Buffer,
+    claims: &dyn Claims,
+    early: &mut dyn FnMut(&Preview),
+) -> Report {
+    let compiled = pipeline::compile(job, &config.options, claims, early);
     let report = Report {
         outcome: compiled.outcome,
         pages: compiled.pages,
@@ -80,17 +87,19 @@ pub fn run_here(job: &Job, config: &Config, mut log: Buffer, claims: &dyn Claims
 
 /// Builds one job: in the worker process kept in `slot` when builds are
 /// isolated (starting or replacing it as needed), else in this process.
+/// `early` gets the live preview's pages as soon as they are laid out.
 pub fn build_one(
     slot: &mut Option<worker::Worker>,
     job: &Job,
     config: &Config,
     writer: &BufferWriter,
     claims: &dyn Claims,
+    early: &mut dyn FnMut(&Preview),
 ) -> Report {
     if config.isolated() {
-        worker::build(slot, job, config, writer, claims)
+        worker::build(slot, job, config, writer, claims, early)
     } else {
-        run_here(job, config, writer.buffer(), claims)
+        run_here(job, config, writer.buffer(), claims, early)
     }
 }
 
@@ -123,7 +132,8 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Report> {
                     loop {
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(job) = jobs.get(i) else { break };
-                        let report = build_one(&mut process, job, config, &writer, &claimed);
+                        let report =
+                            build_one(&mut process, job, config, &writer, &claimed, &mut |_| {});
                         let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
                         let print = || {
                             if several && chatty {

@@ -20,7 +20,7 @@ use serde::Serialize;
 use super::pool::Report;
 use super::{Config, fail, watch};
 use crate::pipeline::Outcome;
-use crate::render::preview::OutlineEntry;
+use crate::render::preview::{OutlineEntry, Preview};
 
 /// The preview page.
 const PAGE: &str = include_str!("preview.html");
@@ -60,6 +60,23 @@ impl Shared {
     fn json(&self) -> String {
         let state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         serde_json::to_string(&*state).expect("the state serialises")
+    }
+
+    /// Takes a build's pages as soon as they are laid out: they are shown
+    /// before the PDF is written; the build's report follows.
+    fn early(&self, preview: &Preview) {
+        let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
+        state.version += 1;
+        for (hash, svg) in &preview.new_pages {
+            state.svgs.insert(hash.clone(), Arc::new(svg.clone()));
+        }
+        state.pages = preview.hashes.clone();
+        state.outline = preview.outline.clone();
+        // The pages were laid out: the last build's errors are gone, and this
+        // build's warnings come with its report.
+        state.diagnostics.clear();
+        drop(state);
+        self.changed.notify_all();
     }
 
     /// Takes a build's report: new pages when it succeeded, its problems always.
@@ -298,7 +315,11 @@ pub fn run(config: &Config, host: &str, port: Option<u16>) -> Outcome {
     eprintln!("serving the preview at http://{shown}:{port}/ (press Ctrl-C to stop)");
     let mut config = config.clone();
     config.options.preview = true;
-    watch::run_with(&config, &mut |report| shared.update(report))
+    watch::run_with(
+        &config,
+        &mut |report| shared.update(report),
+        &mut |preview| shared.early(preview),
+    )
 }
 
 #[cfg(test)]

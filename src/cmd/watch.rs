@@ -16,18 +16,24 @@ use super::pool::{Report, RunClaims, build_one};
 use super::{Config, fail};
 use crate::diag;
 use crate::pipeline::{Job, Outcome};
+use crate::render::preview::Preview;
 
 /// Quiet time after a change before rebuilding, so that a save of several files builds once.
 const DEBOUNCE: Duration = Duration::from_millis(25);
 
 /// Watches a folder (and its templates and house style) and rebuilds on every change, until interrupted.
 pub fn run(config: &Config) -> Outcome {
-    run_with(config, &mut |_| {})
+    run_with(config, &mut |_| {}, &mut |_| {})
 }
 
 /// Watches and rebuilds as [`run`] does, handing each build's report to `built`
-/// (the live preview shows it).
-pub fn run_with(config: &Config, built: &mut dyn FnMut(&Report)) -> Outcome {
+/// and, with `config.options.preview`, its pages to `early` as soon as they are
+/// laid out, before the PDF export (the live preview shows both).
+pub fn run_with(
+    config: &Config,
+    built: &mut dyn FnMut(&Report),
+    early: &mut dyn FnMut(&Preview),
+) -> Outcome {
     let dir = &config.dirs[0];
     let job = Job::folder(dir, config.output.as_deref());
     let (tx, rx) = mpsc::channel();
@@ -86,7 +92,14 @@ pub fn run_with(config: &Config, built: &mut dyn FnMut(&Report)) -> Outcome {
     let writer = BufferWriter::stderr(diag::color_choice());
     loop {
         let start = Instant::now();
-        let report = build_one(&mut process, &job, config, &writer, &RunClaims::default());
+        let report = build_one(
+            &mut process,
+            &job,
+            config,
+            &writer,
+            &RunClaims::default(),
+            early,
+        );
         let _ = writer.print(&report.log);
         built(&report);
         let outcome = report.outcome;

@@ -42,6 +42,8 @@ struct Task {
 enum Message {
     /// Asks whether the report may write this file.
     Claim { path: PathBuf, name: String },
+    /// The live preview's pages, laid out; the PDF is still to come.
+    Preview { preview: Box<Preview> },
     /// The report is done.
     Done {
         outcome: Outcome,
@@ -201,6 +203,7 @@ pub fn build(
     config: &Config,
     writer: &BufferWriter,
     claims: &dyn Claims,
+    early: &mut dyn FnMut(&Preview),
 ) -> Report {
     let start = Instant::now();
     let mut log = writer.buffer();
@@ -256,6 +259,7 @@ pub fn build(
                         other: claims.claim(&path, &name),
                     });
                 }
+                Ok(Message::Preview { preview }) => early(&preview),
                 Ok(Message::Done {
                     outcome,
                     pages,
@@ -371,12 +375,27 @@ pub fn serve() -> Outcome {
                 } else {
                     Buffer::no_color()
                 };
+                // The preview's pages go to the parent before the PDF export;
+                // the pages it already has are not sent again when done.
+                let mut sent_early = false;
                 let report = run_here(
                     &task.job,
                     &task.config,
                     log,
                     &ParentClaims { input: &input },
+                    &mut |preview| {
+                        let message = Message::Preview {
+                            preview: Box::new(preview.clone()),
+                        };
+                        sent_early = reply(&message).is_ok();
+                    },
                 );
+                let preview = report.preview.map(|mut p| {
+                    if sent_early {
+                        p.new_pages.clear();
+                    }
+                    Box::new(p)
+                });
                 let done = Message::Done {
                     outcome: report.outcome,
                     pages: report.pages,
@@ -384,7 +403,7 @@ pub fn serve() -> Outcome {
                     errors: report.errors,
                     warnings: report.warnings,
                     timings: report.timings,
-                    preview: report.preview.map(Box::new),
+                    preview,
                     diagnostics: report.diagnostics,
                     log: String::from_utf8_lossy(report.log.as_slice()).into_owned(),
                 };

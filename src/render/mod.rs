@@ -64,19 +64,36 @@ pub struct Rendered {
     pub preview: Option<preview::Preview>,
 }
 
-/// Typesets the view with the templates and exports it as PDF.
+/// What typst reads beside the view.
+pub struct Inputs<'a> {
+    /// The template files, embedded or overridden.
+    pub templates: Vec<TemplateFile>,
+    /// The files the templates use: images, PDF/A-3 attachments.
+    pub files: Vec<Asset>,
+    /// The fonts of the house style, beside the bundled ones.
+    pub fonts: &'a [FontFile],
+}
+
+/// Typesets the view with the templates and exports it as PDF. With
+/// `options.preview`, the preview's pages are rendered as soon as the pages
+/// are laid out and handed to `early` before the PDF export, so that a live
+/// preview need not wait for it.
 ///
 /// Returns `None` when the templates have errors; they are in the diagnostics.
 pub fn render(
     view: &View,
-    templates: Vec<TemplateFile>,
-    files: Vec<Asset>,
-    style_fonts: &[FontFile],
+    inputs: Inputs,
     options: &RenderOptions,
     sources: &mut Sources,
     diags: &mut Diagnostics,
+    early: &mut dyn FnMut(&preview::Preview),
 ) -> Option<Rendered> {
     let prepare = std::time::Instant::now();
+    let Inputs {
+        templates,
+        files,
+        fonts: style_fonts,
+    } = inputs;
     let view_json = view.to_json();
     check_glyphs(view, &view_json, diags);
     let mut served: Vec<(String, Served)> = templates
@@ -130,6 +147,12 @@ pub fn render(
     };
     convert(&warned.warnings, diags);
     let result = warned.output.and_then(|doc| {
+        let start = std::time::Instant::now();
+        let shown = options.preview.then(|| preview::preview(&doc));
+        let preview_time = start.elapsed();
+        if let Some(shown) = &shown {
+            early(shown);
+        }
         let timestamp = timestamp(options.source_date_epoch, today);
         let pdf_options = PdfOptions {
             ident: Smart::Custom(format!("{}/{}", view.report.title, view.report.version)),
@@ -142,15 +165,13 @@ pub fn render(
         let start = std::time::Instant::now();
         let pdf = typst_pdf::pdf(&doc, &pdf_options)?;
         let export = start.elapsed();
-        let start = std::time::Instant::now();
-        let shown = options.preview.then(|| preview::preview(&doc));
         Ok(Rendered {
             pdf,
             pages: doc.pages().len(),
             prepare,
             typeset,
             export,
-            preview_time: start.elapsed(),
+            preview_time,
             evict: std::time::Duration::ZERO,
             preview: shown,
         })
