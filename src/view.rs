@@ -715,6 +715,7 @@ fn strings(
         .as_ref()
         .map(|f| date(f.date))
         .unwrap_or_default();
+    // The places of `REPORT_PLACES`, in its order.
     let values: [(&str, &str); 17] = [
         ("vendor", &meta.vendor),
         ("client", client),

@@ -16,7 +16,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::markdown::{self, Context, ImageSink};
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
-use crate::model::style::{FontFile, Level, Outcome, Scale, Style};
+use crate::model::style::{self, FontFile, Level, Outcome, Scale, Style};
 
 /// The built-in styles: name and style.toml text.
 pub const BUILTIN: &[(&str, &str)] = &[
@@ -377,6 +377,7 @@ pub fn parse(
                 continue;
             }
             if let Some(text) = r.string(value, &format!("strings.\"{name}\"")) {
+                r.places(&name, &text, value.span());
                 style.strings.insert(name, text);
             }
         }
@@ -417,6 +418,34 @@ impl StyleReader<'_> {
             format!("unknown key `{shown}` in style.toml"),
             hint,
         );
+    }
+
+    /// Checks that a text uses only the places its key offers: a place the
+    /// compiler does not fill would print as written, braces and all.
+    fn places(&mut self, key: &str, text: &str, span: Range<usize>) {
+        let offered = style::offered(key);
+        for place in style::places(text) {
+            if offered.contains(&place) {
+                continue;
+            }
+            let hint = match diag::did_you_mean(place, offered, |p| format!("{{{p}}}")) {
+                Some(mean) => mean,
+                None if offered.is_empty() => format!("\"{key}\" takes no places"),
+                None => format!(
+                    "\"{key}\" offers {}",
+                    offered
+                        .iter()
+                        .map(|p| format!("{{{p}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            };
+            self.error(
+                span.clone(),
+                format!("{{{place}}} is no place of the string \"{key}\""),
+                hint,
+            );
+        }
     }
 
     fn string(&mut self, value: &Spanned<DeValue>, key: &str) -> Option<String> {

@@ -288,6 +288,68 @@ pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
     out
 }
 
+/// The places every text of the report may use: the compiler fills them in
+/// from the report before the templates print the text.
+pub const REPORT_PLACES: &[&str] = &[
+    "vendor",
+    "client",
+    "title",
+    "subtitle",
+    "classification",
+    "version",
+    "since",
+    "date",
+    "start",
+    "end",
+    "period",
+    "effort",
+    "severity",
+    "difficulty",
+    "count",
+    "total",
+    "issues",
+];
+
+/// The places a string key offers: those the compiler fills in for the
+/// sentences it writes itself, else [`REPORT_PLACES`].
+pub fn offered(key: &str) -> &'static [&'static str] {
+    let stem = key
+        .strip_suffix(".one")
+        .or_else(|| key.strip_suffix(".other"))
+        .or_else(|| key.strip_suffix(".rest"))
+        .unwrap_or(key);
+    match stem {
+        "date.long" => &["month", "day", "year"],
+        "list.and" | "list.comma" | "list.last" => &["a", "b"],
+        "fix.described" => &["total"],
+        "fix.resolved" | "fix.partially-resolved" | "fix.unresolved" | "fix.rest-undetermined" => {
+            &["issues"]
+        }
+        "fix.sentence" => &["described", "client", "clauses"],
+        "fix.none-determined" => &["described", "issues"],
+        "change.added" => &["id", "title", "severity"],
+        "change.removed" => &["id", "title"],
+        "change.title" => &["id", "old", "new"],
+        "change.field" => &["id", "field", "old", "new"],
+        "change.text" => &["id", "sections"],
+        "change.maturity" => &["category", "old", "new"],
+        "text.scan-level" => &["count", "level"],
+        "text.scan-no-level" => &["count"],
+        "text.scan-became" => &["count", "tool", "results", "findings"],
+        "field.cvss" => &["version"],
+        "text.engagement-period" => &["start", "end"],
+        "text.engagement-effort" => &["effort"],
+        _ if stem.starts_with("month.")
+            || stem.starts_with("number.")
+            || stem.starts_with("noun.")
+            || stem.starts_with("change.section.") =>
+        {
+            &[]
+        }
+        _ => REPORT_PLACES,
+    }
+}
+
 /// The places (`{name}`) a text has, without modifiers.
 pub fn places(text: &str) -> Vec<&str> {
     let mut out = Vec::new();
@@ -305,6 +367,14 @@ pub fn places(text: &str) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_word_offers_no_places_and_a_sentence_its_own() {
+        assert!(offered("month.3").is_empty());
+        assert_eq!(offered("fix.resolved.rest"), &["issues"]);
+        assert_eq!(offered("fix.described.one"), &["total"]);
+        assert!(offered("section.about").contains(&"vendor"));
+    }
 
     #[test]
     fn places_are_filled_and_unknown_ones_stay() {

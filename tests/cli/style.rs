@@ -262,6 +262,7 @@ levels = [{ name = "Done" }]
 
 [strings]
 "section.sumary" = "Findings"
+"section.about" = "About {vendr}"
 
 [templates]
 body = "x"
@@ -286,11 +287,16 @@ body = "x"
             "\"section.sumary\"",
             "unknown string key \"section.sumary\"",
         ),
+        (
+            "\"About {vendr}\"",
+            "{vendr} is no place of the string \"section.about\"",
+        ),
         ("templates", "unknown key `templates` in style.toml"),
     ] {
         assert_diagnostic(&err, &place_of(name, text, needle), message);
     }
     assert!(err.contains("did you mean \"section.summary\"?"), "{err}");
+    assert!(err.contains("did you mean {vendor}?"), "{err}");
 }
 
 /// The keys whose text is the same in German: a name, a symbol or a month.
