@@ -835,7 +835,10 @@ impl Loader {
         };
         match scale.parse(value) {
             Ok(v) => Some(v),
-            Err((mut message, hint)) => {
+            Err((mut message, mut hint)) => {
+                if axis == Axis::Status {
+                    hint.push_str(&same_outcome(&style, value));
+                }
                 if axis == Axis::Difficulty && style.difficulty_label != "Difficulty" {
                     message =
                         message.replacen("difficulty", &style.difficulty_label.to_lowercase(), 1);
@@ -844,6 +847,37 @@ impl Loader {
                 None
             }
         }
+    }
+}
+
+/// For a status of the `standard` style that another style names otherwise:
+/// the statuses that count as the same (`; here Fixed counts as resolved`).
+fn same_outcome(style: &Style, value: &str) -> String {
+    let Some(standard) = style::builtin("standard") else {
+        return String::new();
+    };
+    let Some(outcome) = standard
+        .status
+        .find(value)
+        .and_then(|r| standard.status.levels[r.index].counts_as)
+    else {
+        return String::new();
+    };
+    let same: Vec<&str> = style
+        .status
+        .levels
+        .iter()
+        .filter(|l| l.counts_as == Some(outcome))
+        .map(|l| l.name.as_str())
+        .collect();
+    match same.as_slice() {
+        [] => String::new(),
+        [one] => format!("; in this house style {one} counts as {}", outcome.name()),
+        more => format!(
+            "; in this house style {} count as {}",
+            more.join(" and "),
+            outcome.name()
+        ),
     }
 }
 

@@ -240,6 +240,19 @@ fn a_value_outside_the_style_scale_is_an_error_at_its_cell_listing_the_style_nam
         err.contains("expected one of Critical, High, Medium, Low, Informational"),
         "{err}"
     );
+    // A status of the standard style is told what counts as the same here.
+    fs::write(
+        dir.join("fix-review.csv"),
+        "id,status\nACME-1,Resolved\nACME-2,Open\nACME-3,Open\nACME-4,Open\n",
+    )
+    .unwrap();
+    let out = build_to(&dir, &pdf, &["--style", style.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_diagnostic(&err, "fix-review.csv:2:8", "unknown status \"Resolved\"");
+    assert!(
+        err.contains("in this house style Fixed counts as resolved"),
+        "{err}"
+    );
 }
 
 #[test]
