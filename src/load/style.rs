@@ -845,15 +845,6 @@ pub fn show(style: &Style) -> String {
     out
 }
 
-/// Where a style's extra files are: its templates, logo and fonts.
-pub fn folder_file(style: &Style, rel: &str) -> Option<PathBuf> {
-    style
-        .folder
-        .as_ref()
-        .map(|f| f.join(rel))
-        .filter(|p| p.exists())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
