@@ -81,7 +81,7 @@ pub fn collect(style: Option<&Path>, overrides: Option<&Path>) -> io::Result<Vec
         if let Some(logo) = LOGO_NAMES
             .iter()
             .map(|n| style.join(n))
-            .find(|p| p.is_file())
+            .find(|p| fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() <= MAX_TEMPLATE_BYTES))
         {
             let file = TemplateFile {
                 name: logo
