@@ -109,8 +109,11 @@ pub fn resolve(
         }
     };
     let file = sources.add(toml_path.display().to_string(), text.clone());
-    let mut style = parse(file, &text, Some(&folder), None, diags)?;
-    style.fonts = fonts(&folder.join("fonts"), sources, diags)?;
+    // Both are read, so that a run reports every problem of the folder.
+    let style = parse(file, &text, Some(&folder), None, diags);
+    let fonts = fonts(&folder.join("fonts"), sources, diags);
+    let mut style = style?;
+    style.fonts = fonts?;
     Some(Arc::new(style))
 }
 
