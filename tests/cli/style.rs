@@ -559,3 +559,29 @@ fn a_batch_variant_and_the_command_line_choose_the_style() {
         stderr(&out)
     );
 }
+
+#[test]
+fn the_style_toml_of_format_md_is_a_style() {
+    let format = fs::read_to_string(root().join("docs/FORMAT.md")).unwrap();
+    let start = format
+        .find("```toml\n# style.toml\n")
+        .expect("FORMAT.md shows a style.toml");
+    let body = &format[start + "```toml\n".len()..];
+    let example = &body[..body.find("```").unwrap()];
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("style.toml"), example).unwrap();
+    let style = shown(tmp.path().to_str().unwrap());
+    assert_eq!(style["name"].as_str(), Some("Northwind house style"));
+    assert_eq!(style["difficulty"]["label"].as_str(), Some("Likelihood"));
+    let statuses: Vec<&str> = style["status"]["levels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["Fixed", "Mitigated", "Risk Accepted", "Open"]);
+    assert_eq!(
+        style["strings"]["section.executive-summary"].as_str(),
+        Some("Management Summary")
+    );
+}
