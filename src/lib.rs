@@ -8,7 +8,8 @@
 //! cmd/       one file per subcommand, and the worker pool they share
 //! pipeline   compile(job, options): the one path from a folder to a report
 //! import     draft findings from SARIF logs and GitHub issues
-//! load       audit folder -> model + every problem, with file:line:column
+//! load       audit folder (read with its house style) -> model + every problem
+//!            with file:line:column; the built-in styles are styles/*.toml
 //! review     pure comparisons of two audits (diff, changes appendix)
 //! view       the template contract: owned, serialisable, versioned
 //! export     the findings as JSON, CSV, SARIF and Markdown for other tools
@@ -16,7 +17,8 @@
 //! naming     where each PDF goes; output claims
 //! output     atomic writes
 //! forge      permalinks into GitHub and GitLab
-//! model      typed audit data; content: the tree that prose becomes
+//! model      typed audit data and house styles (scales, strings); content: the
+//!            tree that prose becomes
 //! diag       diagnostics and their rendering (human, short, JSON)
 //! unicode    invisible characters made visible
 //! ```
