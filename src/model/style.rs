@@ -67,16 +67,6 @@ impl Outcome {
             Outcome::Undetermined => "undetermined",
         }
     }
-
-    /// The key stem of its clause in the strings, e.g. `fix.partially-resolved`.
-    pub fn key(self) -> &'static str {
-        match self {
-            Outcome::Resolved => "fix.resolved",
-            Outcome::PartiallyResolved => "fix.partially-resolved",
-            Outcome::Unresolved => "fix.unresolved",
-            Outcome::Undetermined => "fix.undetermined",
-        }
-    }
 }
 
 /// One level of a scale.
