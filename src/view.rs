@@ -12,7 +12,7 @@ use time::Date;
 
 use crate::content::{Block, Inline};
 use crate::forge;
-use crate::model::style::{Outcome, Rank, Scale, Style};
+use crate::model::style::{Outcome, REPORT_PLACES, Rank, Scale, Style};
 use crate::model::{AppendixKind, Audit, Finding, Paper, Target, appendix_letter, appendix_order};
 use crate::review::Change;
 use crate::unicode;
@@ -715,7 +715,6 @@ fn strings(
         .as_ref()
         .map(|f| date(f.date))
         .unwrap_or_default();
-    // The places of `REPORT_PLACES`, in its order.
     let values: [(&str, &str); 17] = [
         ("vendor", &meta.vendor),
         ("client", client),
@@ -735,6 +734,14 @@ fn strings(
         ("total", &total),
         ("issues", style.plural("noun.issue", audit.findings.len())),
     ];
+    // These are the places style.toml may use in any string (`REPORT_PLACES`).
+    debug_assert!(
+        values
+            .iter()
+            .map(|(k, _)| *k)
+            .eq(REPORT_PLACES.iter().copied()),
+        "the report's places and REPORT_PLACES disagree"
+    );
     style
         .strings
         .iter()
