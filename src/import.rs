@@ -59,22 +59,13 @@ struct Front {
     sarif: Vec<String>,
 }
 
-/// The value a draft gets on a scale until the auditor sets it: the level of
-/// that name when the style has one, else its last level (nothing for a free scale).
-fn placeholder(scale: &Scale, name: &str) -> String {
-    scale
-        .find(name)
-        .map(|r| r.name)
-        .or_else(|| scale.levels.last().map(|l| l.name.clone()))
-        .unwrap_or_default()
-}
-
-/// The type a draft gets until the auditor sets it.
+/// The type a draft gets until the auditor sets it: the style's `draft`
+/// type (nothing when types are free text).
 fn placeholder_type(style: &Style) -> String {
     if style.kind_free {
         return String::new();
     }
-    placeholder(&style.kind, "Data Validation")
+    style.kind.draft_name()
 }
 
 /// Writes a finding file: front matter (after a one-line comment), then the write-up.
@@ -264,7 +255,7 @@ fn severity_of(style: &Style, level: &str) -> String {
     };
     found
         .map(|l| l.name.clone())
-        .unwrap_or_else(|| placeholder(&style.severity, "Undetermined"))
+        .unwrap_or_else(|| style.severity.draft_name())
 }
 
 /// Rule ids the folder's findings (drafts included) already came from.
@@ -428,7 +419,7 @@ pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOption
                     id: id.clone(),
                     title: title.trim().to_string(),
                     severity: severity_of(&audit.style, level.unwrap_or("warning")),
-                    difficulty: placeholder(&audit.style.difficulty, "Undetermined"),
+                    difficulty: audit.style.difficulty.draft_name(),
                     kind: placeholder_type(&audit.style),
                     target: targets.join("; "),
                     draft: true,
@@ -677,9 +668,8 @@ pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
             id: id.clone(),
             title: issue.title.trim().to_string(),
             draft: severity.is_none(),
-            severity: severity.unwrap_or_else(|| placeholder(&style.severity, "Undetermined")),
-            difficulty: difficulty
-                .unwrap_or_else(|| placeholder(&style.difficulty, "Undetermined")),
+            severity: severity.unwrap_or_else(|| style.severity.draft_name()),
+            difficulty: difficulty.unwrap_or_else(|| style.difficulty.draft_name()),
             kind: kind.unwrap_or_else(|| placeholder_type(style)),
             target: String::new(),
             sarif: Vec::new(),

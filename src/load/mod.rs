@@ -835,13 +835,9 @@ impl Loader {
         };
         match scale.parse(value) {
             Ok(v) => Some(v),
-            Err((mut message, mut hint)) => {
+            Err((message, mut hint)) => {
                 if axis == Axis::Status {
                     hint.push_str(&same_outcome(&style, value));
-                }
-                if axis == Axis::Difficulty && style.difficulty_label != "Difficulty" {
-                    message =
-                        message.replacen("difficulty", &style.difficulty_label.to_lowercase(), 1);
                 }
                 self.diags.error(Some(place), message).add_hint(hint);
                 None

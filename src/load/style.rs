@@ -299,7 +299,7 @@ pub fn parse(
         }
     }
     if let Some(v) = get("severity")
-        && let Some(t) = r.table(v, "severity", &["levels", "appendix_order"])
+        && let Some(t) = r.table(v, "severity", &["levels", "appendix_order", "draft"])
         && let Some(scale) = r.scale(t, v.span(), "severity", &["sarif", "cvss"], true)
     {
         style.severity = scale;
@@ -308,7 +308,7 @@ pub fn parse(
         && let Some(t) = r.table(
             v,
             "difficulty",
-            &["label", "required", "levels", "appendix_order"],
+            &["label", "required", "levels", "appendix_order", "draft"],
         )
     {
         if let Some(label) = field(t, "label").and_then(|l| r.string(l, "difficulty.label")) {
@@ -322,7 +322,7 @@ pub fn parse(
         }
     }
     if let Some(v) = get("type")
-        && let Some(t) = r.table(v, "type", &["free", "levels", "appendix_order"])
+        && let Some(t) = r.table(v, "type", &["free", "levels", "appendix_order", "draft"])
     {
         style.kind_free = field(t, "free")
             .and_then(|f| r.boolean(f, "type.free"))
@@ -357,6 +357,7 @@ pub fn parse(
                     kind: kind.into(),
                     appendix_order: (0..levels.len()).collect(),
                     levels,
+                    draft: None,
                 };
                 if key == "categories" {
                     style.categories = scale;
@@ -385,6 +386,8 @@ pub fn parse(
             }
         }
     }
+    // Messages name the second axis as the report does: "unknown likelihood".
+    style.difficulty.kind = style.difficulty_label.to_lowercase();
     if diags.count(diag::Level::Error) > errors_before {
         return None;
     }
@@ -578,10 +581,29 @@ impl StyleReader<'_> {
                 );
             }
         }
+        let draft = match find("draft") {
+            None => None,
+            Some(v) => {
+                let name = self.string(v, "draft")?;
+                let found = levels
+                    .iter()
+                    .position(|l| l.name.to_lowercase() == name.trim().to_lowercase());
+                if found.is_none() {
+                    let names: Vec<&str> = levels.iter().map(|l| l.name.as_str()).collect();
+                    self.error(
+                        v.span(),
+                        format!("`draft` names no {kind} level \"{name}\""),
+                        format!("expected one of {}", names.join(", ")),
+                    );
+                }
+                found
+            }
+        };
         Some(Scale {
             kind: kind.into(),
             levels,
             appendix_order: order,
+            draft,
         })
     }
 
@@ -822,6 +844,9 @@ pub fn show(style: &Style) -> String {
         if s.appendix_order.iter().enumerate().any(|(i, o)| i != *o) {
             let names: Vec<String> = s.in_appendix_order().map(|l| q(&l.name)).collect();
             out.push_str(&format!("appendix_order = [{}]\n", names.join(", ")));
+        }
+        if let Some(i) = s.draft {
+            out.push_str(&format!("draft = {}\n", q(&s.levels[i].name)));
         }
     };
     out.push_str("\n[severity]\n");

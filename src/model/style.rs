@@ -98,6 +98,9 @@ pub struct Scale {
     pub levels: Vec<Level>,
     /// Positions of the levels in the order their appendix lists them.
     pub appendix_order: Vec<usize>,
+    /// Position of the level an imported draft gets until the auditor sets
+    /// one (`draft` in style.toml); by default the last level.
+    pub draft: Option<usize>,
 }
 
 impl Scale {
@@ -136,6 +139,15 @@ impl Scale {
             hint.push_str(&format!("; {suggestion}"));
         }
         Err((format!("unknown {} \"{}\"", self.kind, wanted), hint))
+    }
+
+    /// The name of the level an imported draft gets: `draft`, else the last
+    /// level (nothing for a scale without levels).
+    pub fn draft_name(&self) -> String {
+        self.draft
+            .or_else(|| self.levels.len().checked_sub(1))
+            .map(|i| self.levels[i].name.clone())
+            .unwrap_or_default()
     }
 
     /// The levels in the order their appendix lists them.
