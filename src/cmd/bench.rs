@@ -196,6 +196,46 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         )
         .ok();
     }
+    // The reports above differ in their titles only, as the variants of one
+    // report do. The audits of different clients differ in their findings:
+    // the same measure on such a batch.
+    let distinct: Vec<PathBuf> = (0..BATCH_AUDITS)
+        .map(|i| tmp.path().join(format!("distinct-{i}")))
+        .collect();
+    for (i, dir) in distinct.iter().enumerate() {
+        synthesize_seeded(dir, BATCH_FINDINGS, i + 1)?;
+    }
+    let (apart, _) = timed_process(
+        Command::new(&exe)
+            .arg("build")
+            .args(&distinct)
+            .arg("--jobs")
+            .arg(cores.to_string()),
+    )?;
+    let stock = match &typst {
+        Some(cmd) => {
+            let commands = distinct
+                .iter()
+                .enumerate()
+                .map(|(i, dir)| {
+                    typst_command(cmd, dir, &tmp.path().join(format!("typst-distinct-{i}")))
+                })
+                .collect::<std::io::Result<Vec<_>>>()?;
+            let stock = run_parallel(commands, cores)?;
+            format!(
+                "; the stock typst CLI, {cores} at a time: {} (auditpress is {:.2}x faster)",
+                secs(stock),
+                stock.as_secs_f64() / apart.as_secs_f64()
+            )
+        }
+        None => String::new(),
+    };
+    writeln!(
+        out,
+        "{BATCH_AUDITS} audits whose findings differ ({BATCH_FINDINGS} findings each): --jobs {cores} {}{stock}",
+        secs(apart)
+    )
+    .ok();
 
     if let Some(n) = rows
         .iter()
@@ -755,6 +795,13 @@ const CODE: &str = "func decode(r io.Reader) ([]byte, error) {\n\tvar n uint32\n
 
 /// Writes a synthetic audit folder with `n` findings.
 pub fn synthesize(dir: &Path, n: usize) -> std::io::Result<()> {
+    synthesize_seeded(dir, n, 0)
+}
+
+/// Writes a synthetic audit folder with `n` findings whose titles, ratings
+/// and paragraphs are drawn with `seed`, so that folders of different seeds
+/// differ in their findings, as the audits of different clients do.
+fn synthesize_seeded(dir: &Path, n: usize, seed: usize) -> std::io::Result<()> {
     fs::create_dir_all(dir.join("findings"))?;
     // Distinct titles give distinct output names when many are built at once.
     let name = dir
@@ -781,7 +828,7 @@ pub fn synthesize(dir: &Path, n: usize) -> std::io::Result<()> {
     ];
     let mut csv = String::from("id,title,severity,difficulty,type,target\n");
     for i in 1..=n {
-        let pick = |list: &[&'static str], salt: usize| list[(i * 7 + salt) % list.len()];
+        let pick = |list: &[&'static str], salt: usize| list[(i * 7 + salt + seed) % list.len()];
         writeln!(
             csv,
             "SYN-{i},{} ({i}),{},{},{},svc/internal/pkg{}/file.go#{}–{}",
@@ -796,7 +843,7 @@ pub fn synthesize(dir: &Path, n: usize) -> std::io::Result<()> {
         .ok();
         let para = |k: usize| {
             (0..4)
-                .map(|j| PROSE[(i + k + j) % PROSE.len()])
+                .map(|j| PROSE[(i + k + j * (1 + seed % 3) + seed) % PROSE.len()])
                 .collect::<Vec<_>>()
                 .join(" ")
         };
