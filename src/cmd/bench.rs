@@ -842,10 +842,18 @@ fn synthesize_seeded(dir: &Path, n: usize, seed: usize) -> std::io::Result<()> {
         )
         .ok();
         let para = |k: usize| {
-            (0..4)
+            let mut text = (0..4)
                 .map(|j| PROSE[(i + k + j * (1 + seed % 3) + seed) % PROSE.len()])
                 .collect::<Vec<_>>()
-                .join(" ")
+                .join(" ");
+            // Another client's code: its own names in every paragraph.
+            if seed > 0 {
+                text.push_str(&format!(
+                    " The code in question is `client{seed}::module{i}::part{k}`, reviewed at revision r{}.",
+                    seed * 1000 + i * 10 + k
+                ));
+            }
+            text
         };
         let mut md = format!("## Description\n\n{}\n\n", para(0));
         if i % 2 == 1 {
