@@ -236,6 +236,17 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         secs(apart)
     )
     .ok();
+    let samples = batch_memory(&exe, &tmp.path().join("memory"), cores)?;
+    let said: Vec<String> = samples
+        .iter()
+        .map(|(done, kib)| format!("{} MiB after {done}", kib / 1024))
+        .collect();
+    writeln!(
+        out,
+        "memory of a batch of {MEMORY_REPORTS} such audits (--jobs {cores}, the process and its workers): {}",
+        said.join(", ")
+    )
+    .ok();
 
     if let Some(n) = rows
         .iter()
@@ -426,6 +437,68 @@ fn house_style(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
         format!("{:.2}x", c1.as_secs_f64() / c0.as_secs_f64()),
         format!("{:.2}x", w1.as_secs_f64() / w0.as_secs_f64()),
     ))
+}
+
+/// Reports in the batch memory measurement.
+const MEMORY_REPORTS: usize = 200;
+
+/// Builds `MEMORY_REPORTS` audits whose findings differ in one run and
+/// returns the resident memory (KiB) of the process and its workers after
+/// a quarter, half, three quarters and all of the reports were written.
+fn batch_memory(exe: &Path, dir: &Path, jobs: usize) -> std::io::Result<Vec<(usize, u64)>> {
+    let folders: Vec<PathBuf> = (0..MEMORY_REPORTS)
+        .map(|i| dir.join(format!("audit-{i}")))
+        .collect();
+    for (i, folder) in folders.iter().enumerate() {
+        synthesize_seeded(folder, BATCH_FINDINGS, i + 1)?;
+    }
+    let mut child = Command::new(exe)
+        .arg("build")
+        .args(&folders)
+        .arg("--jobs")
+        .arg(jobs.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let written = || {
+        fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+                .count()
+        })
+    };
+    let marks = [
+        MEMORY_REPORTS / 4,
+        MEMORY_REPORTS / 2,
+        MEMORY_REPORTS * 3 / 4,
+        MEMORY_REPORTS,
+    ];
+    let mut samples = Vec::new();
+    // The last reading while the workers were still running: at the very end
+    // they are gone before the parent.
+    let mut last = (0, 0);
+    loop {
+        let tree = process_tree(child.id());
+        let kib: u64 = tree.iter().copied().filter_map(resident).sum();
+        if let Some(status) = child.try_wait()? {
+            if !status.success() {
+                return Err(std::io::Error::other("the memory batch failed"));
+            }
+            if samples.len() < marks.len() {
+                samples.push(last);
+            }
+            return Ok(samples);
+        }
+        let done = written();
+        if tree.len() > 1 {
+            last = (done, kib);
+        }
+        if marks.get(samples.len()).is_some_and(|m| done >= *m) {
+            samples.push((done, kib));
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
 }
 
 /// Edits in the watch memory measurement.
