@@ -493,9 +493,9 @@ fn batch_memory(exe: &Path, dir: &Path, jobs: usize) -> std::io::Result<Vec<(usi
         let done = written();
         if tree.len() > 1 {
             last = (done, kib);
-        }
-        if marks.get(samples.len()).is_some_and(|m| done >= *m) {
-            samples.push((done, kib));
+            if marks.get(samples.len()).is_some_and(|m| done >= *m) {
+                samples.push((done, kib));
+            }
         }
         std::thread::sleep(Duration::from_millis(20));
     }
