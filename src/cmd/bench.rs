@@ -444,7 +444,7 @@ const MEMORY_REPORTS: usize = 200;
 
 /// Builds `MEMORY_REPORTS` audits whose findings differ in one run and
 /// returns the resident memory (KiB) of the process and its workers after
-/// a quarter, half, three quarters and all of the reports were written.
+/// a quarter, half, three quarters and nearly all of the reports were written.
 fn batch_memory(exe: &Path, dir: &Path, jobs: usize) -> std::io::Result<Vec<(usize, u64)>> {
     let folders: Vec<PathBuf> = (0..MEMORY_REPORTS)
         .map(|i| dir.join(format!("audit-{i}")))
@@ -472,7 +472,8 @@ fn batch_memory(exe: &Path, dir: &Path, jobs: usize) -> std::io::Result<Vec<(usi
         MEMORY_REPORTS / 4,
         MEMORY_REPORTS / 2,
         MEMORY_REPORTS * 3 / 4,
-        MEMORY_REPORTS,
+        // Not the last report: by then the workers are ending.
+        MEMORY_REPORTS - jobs * 2,
     ];
     let mut samples = Vec::new();
     // The last reading while the workers were still running: at the very end
