@@ -1142,9 +1142,7 @@ fn scan_view(audit: &Audit, style: &Style, scan: &crate::model::Scan, name: &str
         summary: if parts.is_empty() {
             style.text("text.scan-none").to_string()
         } else {
-            parts.iter().skip(1).fold(parts[0].clone(), |acc, p| {
-                style.fill("list.comma", &[("a", &acc), ("b", p)])
-            })
+            style.commas(&parts)
         },
         became: (results > 0).then(|| {
             style.fill(

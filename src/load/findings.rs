@@ -18,6 +18,7 @@ use super::{Loader, Origin, Prose};
 use crate::content::{self, Block};
 use crate::diag;
 use crate::diag::{FileRef, Place};
+use crate::model::style::same_name;
 use crate::model::{Cvss, Finding, FixEntry, Rank};
 
 /// The four prose sections of a finding, in order, with their headings.
@@ -805,11 +806,11 @@ fn split_body(
         } = &block
         {
             let title = content::plain(content);
-            let wanted = title.trim().to_lowercase();
+            let wanted = title.trim();
             match PROSE
                 .iter()
                 .zip(styled)
-                .position(|((_, h), s)| h.to_lowercase() == wanted || s.to_lowercase() == wanted)
+                .position(|((_, h), s)| same_name(h, wanted) || same_name(s, wanted))
             {
                 Some(k) => {
                     current = k;

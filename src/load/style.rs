@@ -516,13 +516,7 @@ impl StyleReader<'_> {
         extra: &[&str],
         required: bool,
     ) -> Option<Scale> {
-        let find = |key: &str| {
-            table
-                .iter()
-                .find(|(k, _)| k.get_ref() == key)
-                .map(|(_, v)| v)
-        };
-        let Some(list) = find("levels") else {
+        let Some(list) = field(table, "levels") else {
             if required {
                 self.error(
                     span,
@@ -534,77 +528,68 @@ impl StyleReader<'_> {
             return None;
         };
         let levels = self.levels(list, kind, extra)?;
-        let mut order: Vec<usize> = (0..levels.len()).collect();
-        if let Some(v) = find("appendix_order") {
+        let mut scale = Scale {
+            kind: kind.into(),
+            appendix_order: (0..levels.len()).collect(),
+            levels,
+            draft: None,
+        };
+        if let Some(v) = field(table, "appendix_order") {
             let DeValue::Array(items) = v.get_ref() else {
                 self.error(
                     v.span(),
                     "`appendix_order` must be a list of the levels' names".into(),
-                    format!("e.g. appendix_order = [\"{}\"]", levels[0].name),
+                    format!("e.g. appendix_order = [\"{}\"]", scale.levels[0].name),
                 );
                 return None;
             };
-            order.clear();
+            let mut order = Vec::new();
             for item in items {
-                let Some(name) = self.string(item, "appendix_order") else {
-                    continue;
-                };
-                match levels
-                    .iter()
-                    .position(|l| l.name.to_lowercase() == name.to_lowercase())
-                {
-                    Some(i) if !order.contains(&i) => order.push(i),
-                    Some(_) => self.error(
+                match self.level_of(&scale, item, "appendix_order") {
+                    Some(i) if order.contains(&i) => self.error(
                         item.span(),
-                        format!("\"{name}\" is listed twice in `appendix_order`"),
+                        format!(
+                            "\"{}\" is listed twice in `appendix_order`",
+                            scale.levels[i].name
+                        ),
                         "list each level once".into(),
                     ),
-                    None => {
-                        let names: Vec<&str> = levels.iter().map(|l| l.name.as_str()).collect();
-                        self.error(
-                            item.span(),
-                            format!("`appendix_order` names no {kind} level \"{name}\""),
-                            format!("expected one of {}", names.join(", ")),
-                        );
-                    }
+                    Some(i) => order.push(i),
+                    None => {}
                 }
             }
-            if order.len() != levels.len() && order.len() == items.len() {
+            if order.len() != scale.levels.len() && order.len() == items.len() {
                 self.error(
                     v.span(),
                     format!(
                         "`appendix_order` lists {} of the {} levels",
                         order.len(),
-                        levels.len()
+                        scale.levels.len()
                     ),
                     "list every level once, or leave the key out".into(),
                 );
             }
+            scale.appendix_order = order;
         }
-        let draft = match find("draft") {
-            None => None,
-            Some(v) => {
-                let name = self.string(v, "draft")?;
-                let found = levels
-                    .iter()
-                    .position(|l| l.name.to_lowercase() == name.trim().to_lowercase());
-                if found.is_none() {
-                    let names: Vec<&str> = levels.iter().map(|l| l.name.as_str()).collect();
-                    self.error(
-                        v.span(),
-                        format!("`draft` names no {kind} level \"{name}\""),
-                        format!("expected one of {}", names.join(", ")),
-                    );
-                }
-                found
-            }
-        };
-        Some(Scale {
-            kind: kind.into(),
-            levels,
-            appendix_order: order,
-            draft,
-        })
+        if let Some(v) = field(table, "draft") {
+            scale.draft = Some(self.level_of(&scale, v, "draft")?);
+        }
+        Some(scale)
+    }
+
+    /// The position of the level a value names; an error at the value when
+    /// it names none.
+    fn level_of(&mut self, scale: &Scale, value: &Spanned<DeValue>, key: &str) -> Option<usize> {
+        let name = self.string(value, key)?;
+        let found = scale.find(&name).map(|r| r.index);
+        if found.is_none() {
+            self.error(
+                value.span(),
+                format!("`{key}` names no {} level \"{}\"", scale.kind, name.trim()),
+                format!("expected one of {}", scale.names().join(", ")),
+            );
+        }
+        found
     }
 
     /// A list of levels: `{ name, colour, definition, ... }`.
@@ -661,9 +646,10 @@ impl StyleReader<'_> {
                                     format!("a {kind} level has an empty name"),
                                     "give the level a name".into(),
                                 );
-                            } else if levels.iter().any(|l: &Level| {
-                                l.name.to_lowercase() == name.trim().to_lowercase()
-                            }) {
+                            } else if levels
+                                .iter()
+                                .any(|l: &Level| style::same_name(&l.name, name.trim()))
+                            {
                                 self.error(
                                     v.span(),
                                     format!("the {kind} level \"{}\" is named twice", name.trim()),

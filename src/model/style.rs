@@ -114,7 +114,7 @@ impl Scale {
         let wanted = text.trim();
         self.levels
             .iter()
-            .position(|l| l.name.to_lowercase() == wanted.to_lowercase())
+            .position(|l| same_name(&l.name, wanted))
             .map(|index| self.rank(index))
     }
 
@@ -253,14 +253,27 @@ impl Style {
             [] => String::new(),
             [one] => one.clone(),
             [a, b] => self.fill("list.and", &[("a", a), ("b", b)]),
-            [init @ .., last] => {
-                let head = init.iter().skip(1).fold(init[0].clone(), |acc, w| {
-                    self.fill("list.comma", &[("a", &acc), ("b", w)])
-                });
-                self.fill("list.last", &[("a", &head), ("b", last)])
-            }
+            [init @ .., last] => self.fill("list.last", &[("a", &self.commas(init)), ("b", last)]),
         }
     }
+
+    /// Joins words with the style's comma: `a, b, c`.
+    pub fn commas(&self, words: &[String]) -> String {
+        let Some((first, rest)) = words.split_first() else {
+            return String::new();
+        };
+        rest.iter().fold(first.clone(), |acc, w| {
+            self.fill("list.comma", &[("a", &acc), ("b", w)])
+        })
+    }
+}
+
+/// Whether two names are the same without regard to case (Unicode lower
+/// case, so that `MÄßIG` names the level `Mäßig`), without allocating.
+pub fn same_name(a: &str, b: &str) -> bool {
+    a.chars()
+        .flat_map(char::to_lowercase)
+        .eq(b.chars().flat_map(char::to_lowercase))
 }
 
 /// Fills `{name}` and `{name|lower}` places of a text; other braces stay.

@@ -87,18 +87,6 @@ impl FontSet {
     }
 }
 
-/// The family names of a set of fonts, sorted.
-pub fn families(fonts: &Fonts) -> Vec<String> {
-    let mut names: Vec<String> = fonts
-        .fonts
-        .iter()
-        .map(|f| f.info().family.clone())
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
 /// Tells whether some bundled font has a glyph for a character.
 pub fn covers(c: char) -> bool {
     fonts()

@@ -11,10 +11,10 @@ mod world;
 
 use std::collections::HashMap;
 
-use typst::WorldExt;
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
 use typst::foundations::{Bytes, Datetime, Smart};
 use typst::syntax::FileId;
+use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
 use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 
@@ -125,7 +125,6 @@ pub fn render(
     let date = &view.report.date;
     let today = Datetime::from_ymd(date.year, date.month, date.day).expect("a valid calendar date");
     let font_set = fonts::FontSet::new(style_fonts);
-    let families = fonts::families(font_set.get());
     let world = ReportWorld::new(&format!("/{}", templates::MAIN), served, font_set, today);
 
     let prepare = prepare.elapsed();
@@ -137,6 +136,7 @@ pub fn render(
         for d in list {
             let mut diagnostic = to_diagnostic(&world, d, sources, &mut files_seen);
             if diagnostic.message.starts_with("unknown font family") {
+                let families: Vec<&str> = world.book().families().map(|(name, _)| name).collect();
                 diagnostic.add_hint(format!(
                     "no bundled font and no font of the house style's fonts/ has that family; the families are {}",
                     families.join(", ")
