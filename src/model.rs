@@ -182,15 +182,15 @@ pub struct Tool {
 /// The fix review.
 #[derive(Debug, Serialize)]
 pub struct FixReview {
-    /// When the fixes were reviewed.
-    pub date: Date,
+    /// When the fixes were reviewed, when the report says.
+    pub date: Option<Date>,
 }
 
 /// A version of the report.
 #[derive(Debug, Serialize)]
 pub struct Version {
-    /// Version number.
-    pub version: String,
+    /// Version number, when given.
+    pub version: Option<String>,
     /// Date of that version.
     pub date: Date,
     /// What that version changed.

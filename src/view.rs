@@ -258,8 +258,8 @@ pub struct TargetView {
 /// A document version.
 #[derive(Serialize)]
 pub struct VersionView {
-    /// Version number.
-    pub version: String,
+    /// Version number, when given.
+    pub version: Option<String>,
     /// Date.
     pub date: DateView,
     /// What changed.
@@ -322,8 +322,8 @@ pub struct LevelCount {
 /// The fix review summary.
 #[derive(Serialize)]
 pub struct FixReviewView {
-    /// Date of the review.
-    pub date: DateView,
+    /// Date of the review, when `[fix_review]` gives one.
+    pub date: Option<DateView>,
     /// Findings per status, all four statuses.
     pub counts: Vec<Count>,
     /// The summary sentence with counts in words.
@@ -713,7 +713,8 @@ fn strings(
     let fix_date = meta
         .fix_review
         .as_ref()
-        .map(|f| date(f.date))
+        .and_then(|f| f.date)
+        .map(date)
         .unwrap_or_default();
     let values: [(&str, &str); 17] = [
         ("vendor", &meta.vendor),
@@ -787,8 +788,18 @@ impl View {
             .zip(&status)
             .map(|(l, c)| (l.counts_as.unwrap_or(Outcome::Undetermined), c.count))
             .collect();
-        let fix_review = meta.fix_review.as_ref().map(|r| FixReviewView {
-            date: DateView::new(r.date, style),
+        // Statuses and notes are printed whenever they are given (FORMAT
+        // 1.2), with or without a `[fix_review]` table.
+        let reviewed = meta.fix_review.is_some()
+            || findings
+                .iter()
+                .any(|f| f.status.is_some() || f.fix.is_some());
+        let fix_review = reviewed.then(|| FixReviewView {
+            date: meta
+                .fix_review
+                .as_ref()
+                .and_then(|r| r.date)
+                .map(|d| DateView::new(d, style)),
             sentence: fix_sentence(style, &client, findings.len(), &by_outcome),
             counts: status.clone(),
         });
@@ -824,11 +835,7 @@ impl View {
         let strings = strings(style, audit, &client, since);
         let text = |key: &str| strings.get(key).cloned().unwrap_or_default();
 
-        let order = appendix_order(
-            !audit.maturity.is_empty(),
-            audit.appendices.len(),
-            meta.fix_review.is_some(),
-        );
+        let order = appendix_order(!audit.maturity.is_empty(), audit.appendices.len(), reviewed);
         let mut appendices: Vec<AppendixView> = order
             .iter()
             .enumerate()

@@ -117,20 +117,38 @@ fn id_number(id: &str) -> u64 {
     digits.parse().unwrap_or(u64::MAX)
 }
 
+/// How findings without an id get one.
+pub(super) enum Numbering {
+    /// `<prefix>-<row>`, or none without a prefix (an error at the row).
+    Prefix(Option<String>),
+    /// audit.toml's prefix could not be read (reported there): a finding
+    /// without an id is left out without a second error.
+    Unknown,
+}
+
 /// Reads findings.csv and findings/*.md into raw findings, in report order.
-pub(super) fn read_raw(l: &mut Loader, id_prefix: Option<&str>) -> Vec<RawFinding> {
+pub(super) fn read_raw(l: &mut Loader, numbering: Numbering) -> Vec<RawFinding> {
     let mut out = Vec::new();
     if let Some((file, text)) = l.read_required("findings.csv") {
+        // A column a broken scale would require is not asked for: the
+        // mistake is reported in style.toml.
+        let broken = |table: &str| l.style.is_broken(table);
         let mut columns = vec![
             Column::optional("id"),
             Column::required("title"),
-            Column::required("severity"),
-            if l.style.difficulty_required {
+            if broken("severity") {
+                Column::optional("severity")
+            } else {
+                Column::required("severity")
+            },
+            if broken("difficulty") {
+                Column::optional("difficulty")
+            } else if l.style.difficulty_required {
                 Column::required("difficulty")
             } else {
                 Column::optional("difficulty")
             },
-            if l.style.kind_free {
+            if l.style.kind_free || broken("type") {
                 Column::optional("type")
             } else {
                 Column::required("type")
@@ -146,7 +164,7 @@ pub(super) fn read_raw(l: &mut Loader, id_prefix: Option<&str>) -> Vec<RawFindin
         if let Some(table) = table::read(file, &text, &columns, &mut l.diags) {
             l.scan_cells(&table);
             for row in &table.rows {
-                if let Some(f) = csv_row(l, &table, row, row.number, id_prefix) {
+                if let Some(f) = csv_row(l, &table, row, row.number, &numbering) {
                     out.push(f);
                 }
             }
@@ -182,13 +200,14 @@ fn csv_row(
     table: &Table,
     row: &table::Record,
     number: usize,
-    prefix: Option<&str>,
+    numbering: &Numbering,
 ) -> Option<RawFinding> {
     let place = table.row_place(row);
-    let id = match (table.cell(row, "id"), prefix) {
+    let id = match (table.cell(row, "id"), numbering) {
         (Some(c), _) => c.value.clone(),
-        (None, Some(p)) => format!("{p}-{number}"),
-        (None, None) => {
+        (None, Numbering::Prefix(Some(p))) => format!("{p}-{number}"),
+        (None, Numbering::Unknown) => return None,
+        (None, Numbering::Prefix(None)) => {
             l.diags.error(Some(place), "finding has no id").add_hint(
                 "fill in the id column, or set id_prefix in audit.toml to number findings",
             );
@@ -714,7 +733,9 @@ pub(super) fn finish(
             (None, None) => None,
         };
         // A status that disagrees was reported above; only a missing one is reported here.
-        if let (Some(date), None, None) = (fix_review, &status, &f.status) {
+        if let (Some(date), None, None, false) =
+            (fix_review, &status, &f.status, l.style.is_broken("status"))
+        {
             l.diags
                 .error(
                     Some(f.place.clone()),

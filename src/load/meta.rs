@@ -130,12 +130,12 @@ struct RawEvent {
 
 #[derive(Deserialize)]
 struct RawFixReview {
-    date: TomlDate,
+    date: Option<TomlDate>,
 }
 
 #[derive(Deserialize)]
 struct RawVersion {
-    version: String,
+    version: Option<String>,
     date: TomlDate,
     #[serde(default)]
     description: String,
@@ -146,7 +146,24 @@ struct RawVersion {
 /// The prose of the returned [`Meta`] (goals, coverage, tool descriptions) is
 /// empty: it comes back as [`Prose`], with places, for the loader to parse.
 pub fn read(file: FileRef, text: &str, diags: &mut Diagnostics) -> Option<(Meta, Prose)> {
-    read_with_strings(file, text, diags).0
+    let read = read_with_strings(file, text, diags).0?;
+    match (read.meta, read.failed.is_empty()) {
+        (Some(meta), true) => Some((meta, read.prose)),
+        _ => None,
+    }
+}
+
+/// What audit.toml gave. A key with a bad value is reported and left out,
+/// and the rest is kept: the house style it names, the id prefix and every
+/// other valid key still count, so that one mistake gives one error and not
+/// a cascade of errors about what depended on it.
+pub struct Read {
+    /// The metadata; `None` when a required key is missing or invalid.
+    pub meta: Option<Meta>,
+    /// The values read once the findings are known.
+    pub prose: Prose,
+    /// The top-level keys whose values were refused (reported already).
+    pub failed: Vec<String>,
 }
 
 /// A string value of TOML text and its span.
@@ -167,7 +184,7 @@ pub fn read_with_strings(
     file: FileRef,
     text: &str,
     diags: &mut Diagnostics,
-) -> (Option<(Meta, Prose)>, Vec<TomlString>) {
+) -> (Option<Read>, Vec<TomlString>) {
     let root = match DeTable::parse(text) {
         Ok(root) => root,
         Err(e) => {
@@ -182,16 +199,16 @@ pub fn read_with_strings(
         }
     };
     let plain = strings(root.get_ref(), PROSE_KEYS);
-    (read_root(file, root.get_ref(), diags), plain)
+    (Some(read_root(file, root.get_ref(), diags)), plain)
 }
 
 /// Reads the parsed table of audit.toml, one key at a time.
-fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Option<(Meta, Prose)> {
+fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
     let mut r = Reader {
         file,
         diags,
         root,
-        failed: false,
+        failed: Vec::new(),
     };
     r.warn_unknown();
 
@@ -210,7 +227,7 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Option<(
                         format!("unknown paper size \"{other}\""),
                     )
                     .add_hint("expected \"letter\" or \"a4\"");
-                r.failed = true;
+                r.failed.push("paper".into());
                 Paper::Letter
             }
         },
@@ -222,25 +239,24 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Option<(
             end: e.end.map(|d| d.0),
             effort: e.effort,
         });
-    let fix_review = r
-        .optional::<RawFixReview>("fix_review")
-        .map(|f| FixReview { date: f.date.0 });
-    if let (Some(review), Some(end)) = (&fix_review, engagement.as_ref().and_then(|e| e.end))
-        && review.date < end
+    let fix_review = r.optional::<RawFixReview>("fix_review").map(|f| FixReview {
+        date: f.date.map(|d| d.0),
+    });
+    if let (Some(date), Some(end)) = (
+        fix_review.as_ref().and_then(|r| r.date),
+        engagement.as_ref().and_then(|e| e.end),
+    ) && date < end
     {
         let span = r.nested_span("fix_review", "date");
         r.diags
             .error(
                 Some(Place::new(file, span)),
-                format!(
-                    "fix review date {} is before the end of the engagement ({end})",
-                    review.date
-                ),
+                format!("fix review date {date} is before the end of the engagement ({end})"),
             )
             .add_hint(
                 "a fix review follows the engagement: check [fix_review] date and [engagement] end",
             );
-        r.failed = true;
+        r.failed.push("fix_review".into());
     }
     let coverage = r.optional::<RawCoverage>("coverage").unwrap_or_default();
     let raw_tools = r.optional::<Vec<RawTool>>("tools").unwrap_or_default();
@@ -253,54 +269,65 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Option<(
         subtitle: r.optional("subtitle"),
         classification: r.optional("classification"),
     };
-    let meta = Meta {
-        // The defaults are the house style's; the loader fills them in.
-        subtitle: String::new(),
-        version: r.optional("version").unwrap_or_else(|| "1.0".into()),
-        classification: String::new(),
-        id_prefix: r.optional("id_prefix"),
-        draft: r.optional("draft").unwrap_or(false),
-        paper,
-        templates: r.optional("templates"),
-        goals: Vec::new(),
-        client: r.optional::<Client>("client").unwrap_or_default(),
-        engagement,
-        contacts: r.optional::<Vec<Contact>>("contacts").unwrap_or_default(),
-        timeline: r
-            .optional::<Vec<RawEvent>>("timeline")
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| Event {
-                date: e.date.0,
-                event: e.event,
-            })
-            .collect(),
-        targets: r.optional::<Vec<Target>>("targets").unwrap_or_default(),
-        coverage: Coverage::default(),
-        tools: raw_tools
-            .into_iter()
-            .map(|t| Tool {
-                name: t.name,
-                description: Vec::new(),
-                policy: t.policy,
-            })
-            .collect(),
-        fix_review,
-        history: r
-            .optional::<Vec<RawVersion>>("history")
-            .unwrap_or_default()
-            .into_iter()
-            .map(|v| Version {
-                version: v.version,
-                date: v.date.0,
-                description: v.description,
-            })
-            .collect(),
-        title: title?,
-        date: date?.0,
-        vendor: vendor?,
-    };
-    (!r.failed).then_some((meta, prose))
+    let version = r.optional("version").unwrap_or_else(|| "1.0".into());
+    let id_prefix = r.optional("id_prefix");
+    let draft = r.optional("draft").unwrap_or(false);
+    let templates = r.optional("templates");
+    let client = r.optional::<Client>("client").unwrap_or_default();
+    let contacts = r.optional::<Vec<Contact>>("contacts").unwrap_or_default();
+    let timeline = r.optional::<Vec<RawEvent>>("timeline").unwrap_or_default();
+    let targets = r.optional::<Vec<Target>>("targets").unwrap_or_default();
+    let history = r.optional::<Vec<RawVersion>>("history").unwrap_or_default();
+    let meta = (|| {
+        Some(Meta {
+            // The defaults are the house style's; the loader fills them in.
+            subtitle: String::new(),
+            version,
+            classification: String::new(),
+            id_prefix,
+            draft,
+            paper,
+            templates,
+            goals: Vec::new(),
+            client,
+            engagement,
+            contacts,
+            timeline: timeline
+                .into_iter()
+                .map(|e| Event {
+                    date: e.date.0,
+                    event: e.event,
+                })
+                .collect(),
+            targets,
+            coverage: Coverage::default(),
+            tools: raw_tools
+                .into_iter()
+                .map(|t| Tool {
+                    name: t.name,
+                    description: Vec::new(),
+                    policy: t.policy,
+                })
+                .collect(),
+            fix_review,
+            history: history
+                .into_iter()
+                .map(|v| Version {
+                    version: v.version,
+                    date: v.date.0,
+                    description: v.description,
+                })
+                .collect(),
+            title: title?,
+            date: date?.0,
+            vendor: vendor?,
+        })
+    })();
+    Read {
+        meta,
+        prose,
+        failed: r.failed,
+    }
 }
 
 /// Returns the string values of a TOML table with their spans, except those
@@ -337,7 +364,8 @@ struct Reader<'a, 'd> {
     file: FileRef,
     diags: &'d mut Diagnostics,
     root: &'a DeTable<'a>,
-    failed: bool,
+    /// Keys whose values were refused.
+    failed: Vec<String>,
 }
 
 impl Reader<'_, '_> {
@@ -374,7 +402,7 @@ impl Reader<'_, '_> {
                     Some(Place::new(self.file, range)),
                     format!("invalid value for `{key}` ({})", first_line(e.message())),
                 );
-                self.failed = true;
+                self.failed.push(key.to_string());
                 None
             }
         }
@@ -391,7 +419,7 @@ impl Reader<'_, '_> {
                 .add_hint(format!(
                     "add a line such as `{example}` at the top of audit.toml"
                 ));
-            self.failed = true;
+            self.failed.push(key.to_string());
             return None;
         }
         self.optional(key)

@@ -22,7 +22,7 @@ use std::path::{Path, PathBuf};
 use crate::content::{self, Block, Inline};
 
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
-use crate::model::style::{Rank, Style};
+use crate::model::style::{Rank, Style, same_name};
 use crate::model::{
     Acknowledgement, Appendix, AppendixKind, Audit, Coverage, MaturityEntry, Scan, Sections,
     Subsection, Target, appendix_letter, appendix_order,
@@ -241,9 +241,14 @@ impl Loader {
             self.scan_strings(*file, 0, strings);
             read
         });
-        let (mut meta, toml_prose) = read.unzip();
+        // A refused key of audit.toml is left out; the rest still counts.
+        let failed = read.as_ref().map(|r| r.failed.clone()).unwrap_or_default();
+        let (mut meta, toml_prose) = match read {
+            Some(r) => (r.meta, Some(r.prose)),
+            None => (None, None),
+        };
         let spec = toml_prose.as_ref().and_then(|p| p.style.clone());
-        self.house_style(toml.as_ref().map(|(f, _)| *f), spec)?;
+        self.house_style(toml.as_ref().map(|(f, _)| *f), spec);
         if let (Some(meta), Some(p)) = (meta.as_mut(), toml_prose.as_ref()) {
             meta.subtitle = p
                 .subtitle
@@ -256,7 +261,15 @@ impl Loader {
         }
         let targets = meta.as_ref().map(|m| m.targets.as_slice()).unwrap_or(&[]);
         let id_prefix = meta.as_ref().and_then(|m| m.id_prefix.clone());
-        let raw = findings::read_raw(self, id_prefix.as_deref());
+        // Ids are numbered only with a prefix; when the prefix was refused,
+        // or audit.toml could not be read, a finding without one is not
+        // reported again.
+        let numbering = if failed.iter().any(|k| k == "id_prefix") || toml_prose.is_none() {
+            findings::Numbering::Unknown
+        } else {
+            findings::Numbering::Prefix(id_prefix)
+        };
+        let raw = findings::read_raw(self, numbering);
         let ids: HashSet<String> = raw.iter().map(|f| f.id.clone()).collect();
         let prose = Prose { ids: &ids, targets };
         let toml_prose = match (&toml, toml_prose) {
@@ -287,7 +300,7 @@ impl Loader {
             .collect();
         let fix_review = meta
             .as_ref()
-            .and_then(|m| m.fix_review.as_ref().map(|f| f.date));
+            .and_then(|m| m.fix_review.as_ref().and_then(|f| f.date));
         self.scans = self.scans();
         let findings = findings::finish(self, &prose, raw, fix_review);
         if let (Some(meta), Some((goals, coverage, tools))) = (meta.as_mut(), toml_prose) {
@@ -314,11 +327,7 @@ impl Loader {
 
     /// Reads the house style: the command line's, else audit.toml's, else
     /// `standard`. `None` when it has errors (they are reported).
-    fn house_style(
-        &mut self,
-        toml: Option<FileRef>,
-        spec: Option<toml::Spanned<String>>,
-    ) -> Option<()> {
+    fn house_style(&mut self, toml: Option<FileRef>, spec: Option<toml::Spanned<String>>) {
         let (name, base, place) = match (&self.style_flag, spec) {
             (Some(flag), _) => (flag.clone(), PathBuf::new(), None),
             (None, Some(spec)) => (
@@ -326,11 +335,18 @@ impl Loader {
                 self.shown.clone(),
                 toml.map(|f| Place::new(f, spec.span())),
             ),
-            (None, None) => return Some(()),
+            (None, None) => return,
         };
-        let style = style::resolve(&name, &base, place, &mut self.sources, &mut self.diags)?;
-        self.style = style;
-        Some(())
+        match style::resolve(&name, &base, place, &mut self.sources, &mut self.diags) {
+            Some(style) => self.style = style,
+            None => {
+                // Reported; the folder's values are not checked against a
+                // style they were not written for.
+                let mut broken = (*builtin_standard()).clone();
+                broken.broken.insert("*".into());
+                self.style = Arc::new(broken);
+            }
+        }
     }
 
     /// Parses the Markdown values of audit.toml, placing their problems in audit.toml.
@@ -579,7 +595,7 @@ impl Loader {
             }
             if let Some(c) = table.cell(row, "category") {
                 let place = table.place(c);
-                if !known.iter().any(|k| k.eq_ignore_ascii_case(&c.value)) {
+                if !style.is_broken("maturity") && !known.iter().any(|k| same_name(k, &c.value)) {
                     let d = self.diags.warning(
                         Some(place.clone()),
                         format!(
@@ -593,7 +609,7 @@ impl Loader {
                         None => d.add_hint(format!("usual categories: {}", known.join(", "))),
                     };
                 }
-                if let Some(first) = seen.insert(c.value.to_lowercase(), place.clone()) {
+                if let Some(first) = seen.insert(folded(&c.value), place.clone()) {
                     self.diags
                         .error(
                             Some(place),
@@ -606,7 +622,7 @@ impl Loader {
             if let (Some(category), Some(rating), Some(summary)) = (category, rating, summary) {
                 let category = known
                     .iter()
-                    .find(|k| k.eq_ignore_ascii_case(&category))
+                    .find(|k| same_name(k, &category))
                     .map_or(category, |k| k.to_string());
                 out.push(MaturityEntry {
                     category,
@@ -809,6 +825,10 @@ impl Loader {
         column: &str,
         axis: Axis,
     ) -> Option<Rank> {
+        if self.style.is_broken(axis.table()) {
+            // Whether the value is needed, and what it may be, is the broken scale's to say.
+            return None;
+        }
         let Some(cell) = table.cell(row, column) else {
             self.missing_cell(table, row, column);
             return None;
@@ -826,6 +846,9 @@ impl Loader {
             });
         }
         let style = self.style.clone();
+        if style.is_broken(axis.table()) {
+            return None;
+        }
         let scale = match axis {
             Axis::Severity => &style.severity,
             Axis::Difficulty => &style.difficulty,
@@ -887,6 +910,19 @@ pub(crate) enum Axis {
     Rating,
 }
 
+impl Axis {
+    /// The table of style.toml that defines the scale.
+    fn table(self) -> &'static str {
+        match self {
+            Axis::Severity => "severity",
+            Axis::Difficulty => "difficulty",
+            Axis::Type => "type",
+            Axis::Status => "status",
+            Axis::Rating => "maturity",
+        }
+    }
+}
+
 /// Returns where a TOML string's text starts in its file: exactly, when the
 /// literal holds the text as it is (no escapes); else the whole literal.
 fn toml_origin(file: FileRef, text: &str, value: &toml::Spanned<String>) -> Origin {
@@ -908,6 +944,11 @@ fn toml_origin(file: FileRef, text: &str, value: &toml::Spanned<String>) -> Orig
         }
     }
     Origin::Cell(file, span.start, span.end)
+}
+
+/// A name folded for use as a key: Unicode lower case, as [`same_name`] compares.
+fn folded(name: &str) -> String {
+    name.trim().chars().flat_map(char::to_lowercase).collect()
 }
 
 /// Splits blocks at their `##` headings into sub-sections.

@@ -239,7 +239,6 @@ pub fn parse(
             return None;
         }
     };
-    let errors_before = diags.count(diag::Level::Error);
     let mut r = StyleReader { file, diags };
     let root = root.get_ref();
     for (key, _) in root.iter() {
@@ -265,15 +264,25 @@ pub fn parse(
                         format!("`extends` names no built-in style: \"{name}\""),
                         format!("expected one of {}", builtin_names().join(", ")),
                     );
-                    builtin("standard")
+                    None
                 }
             },
-            None => builtin("standard"),
+            None => None,
         },
         None if standard => None,
         None => base.or_else(|| builtin("standard")),
     };
+    // A style whose base is unknown has no scales to check values against.
+    let unknown_base = get("extends").is_some() && start.is_none();
+    let start = if unknown_base {
+        builtin("standard")
+    } else {
+        start
+    };
     let mut style: Style = start.as_deref().cloned().unwrap_or_default();
+    if unknown_base {
+        style.broken.insert("*".into());
+    }
     style.folder = folder.map(Path::to_path_buf);
     // Every style has every key of `standard`: a key it lacks does not exist.
     let known_strings: HashSet<String> = style.strings.keys().cloned().collect();
@@ -298,12 +307,15 @@ pub fn parse(
             style.lang = lang;
         }
     }
+    let before = r.diags.count(diag::Level::Error);
     if let Some(v) = get("severity")
         && let Some(t) = r.table(v, "severity", &["levels", "appendix_order", "draft"])
         && let Some(scale) = r.scale(t, v.span(), "severity", &["sarif", "cvss"], true)
     {
         style.severity = scale;
     }
+    r.mark(&mut style, "severity", before);
+    let before = r.diags.count(diag::Level::Error);
     if let Some(v) = get("difficulty")
         && let Some(t) = r.table(
             v,
@@ -321,6 +333,8 @@ pub fn parse(
             style.difficulty = scale;
         }
     }
+    r.mark(&mut style, "difficulty", before);
+    let before = r.diags.count(diag::Level::Error);
     if let Some(v) = get("type")
         && let Some(t) = r.table(v, "type", &["free", "levels", "appendix_order", "draft"])
     {
@@ -334,12 +348,16 @@ pub fn parse(
         }
         style.kind.kind = "finding type".into();
     }
+    r.mark(&mut style, "type", before);
+    let before = r.diags.count(diag::Level::Error);
     if let Some(v) = get("status")
         && let Some(t) = r.table(v, "status", &["levels", "appendix_order"])
         && let Some(scale) = r.scale(t, v.span(), "status", &["counts_as"], true)
     {
         style.status = scale;
     }
+    r.mark(&mut style, "status", before);
+    let before = r.diags.count(diag::Level::Error);
     if let Some(v) = get("maturity")
         && let Some(t) = r.table(v, "maturity", &["categories", "ratings"])
     {
@@ -367,6 +385,8 @@ pub fn parse(
             }
         }
     }
+    r.mark(&mut style, "maturity", before);
+    let before = r.diags.count(diag::Level::Error);
     if let Some(v) = get("strings")
         && let Some(t) = r.table(v, "strings", &[])
     {
@@ -386,11 +406,9 @@ pub fn parse(
             }
         }
     }
+    r.mark(&mut style, "strings", before);
     // Messages name the second axis as the report does: "unknown likelihood".
     style.difficulty.kind = style.difficulty_label.to_lowercase();
-    if diags.count(diag::Level::Error) > errors_before {
-        return None;
-    }
     Some(style)
 }
 
@@ -406,6 +424,13 @@ struct StyleReader<'d> {
 }
 
 impl StyleReader<'_> {
+    /// Marks a table of the style broken when errors were found since `before`.
+    fn mark(&mut self, style: &mut Style, table: &str, before: usize) {
+        if self.diags.count(diag::Level::Error) > before {
+            style.broken.insert(table.to_string());
+        }
+    }
+
     fn error(&mut self, span: Range<usize>, message: String, hint: String) {
         self.diags
             .error(Some(Place::new(self.file, span)), message)

@@ -187,6 +187,11 @@ pub struct Style {
     pub folder: Option<PathBuf>,
     /// The fonts of the style folder's `fonts/`, in file-name order.
     pub fonts: Vec<FontFile>,
+    /// The tables of style.toml that had errors (reported there), or `*`
+    /// when the style could not be read at all. Values on a broken scale
+    /// are not checked against it: the mistake is the style's, and one
+    /// mistake gives one error.
+    pub broken: std::collections::BTreeSet<String>,
 }
 
 /// A font file of a style folder.
@@ -205,6 +210,12 @@ impl std::fmt::Debug for FontFile {
 }
 
 impl Style {
+    /// Whether a table of style.toml (`severity`, `difficulty`, `type`,
+    /// `status`, `maturity`, `finding`, ...) had errors.
+    pub fn is_broken(&self, table: &str) -> bool {
+        self.broken.contains("*") || self.broken.contains(table)
+    }
+
     /// The text of a string key. Every style has every key of `standard`;
     /// a key it lacks is a defect of the compiler, and prints as nothing.
     pub fn text(&self, key: &str) -> &str {

@@ -6,6 +6,7 @@ mod batch;
 mod build;
 mod commands;
 mod common;
+mod contract;
 mod cvss;
 mod export;
 mod hostile;

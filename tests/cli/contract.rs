@@ -1,0 +1,205 @@
+//! The contract kept (FORMAT 1.2): nothing refused that FORMAT allows,
+//! nothing given dropped in silence, one mistake one error.
+
+use std::fs;
+use std::path::Path;
+
+use crate::common::*;
+
+/// The errors of `check`, one `file:line:col: error: message` line each.
+fn errors(dir: &Path) -> Vec<String> {
+    let out = run(&[
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--diagnostic-format".as_ref(),
+        "short".as_ref(),
+    ]);
+    stderr(&out)
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .map(str::to_string)
+        .collect()
+}
+
+/// Replaces text in a file of a folder, checking that it was there.
+fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// A folder of the risk fixture that uses its own house style folder with
+/// free-text types, as a firm's own audit does.
+fn styled_folder() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = workspace(&fixture("risk"));
+    let style = dir.join("house");
+    fs::create_dir_all(&style).unwrap();
+    fs::write(
+        style.join("style.toml"),
+        "name = \"Northwind\"\nextends = \"risk\"\n\n[strings]\n\"section.summary\" = \"Findings at a Glance\"\n",
+    )
+    .unwrap();
+    edit(&dir, "audit.toml", "style = \"risk\"", "style = \"house\"");
+    (tmp, dir)
+}
+
+#[test]
+fn history_without_version_and_fix_review_without_date_build() {
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    edit(
+        &dir,
+        "audit.toml",
+        "[fix_review]\ndate = 2024-09-20\n",
+        "[fix_review]\n",
+    );
+    let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
+    fs::write(
+        dir.join("audit.toml"),
+        format!("{toml}\n[[history]]\ndate = 2024-08-16\ndescription = \"Initial report\"\n"),
+    )
+    .unwrap();
+    let pdf = build_ok(&dir, "undated.pdf", &[]);
+    let text = squash(&pdf_text(&pdf));
+    assert!(
+        text.contains(&squash("— August 16, 2024 Initial report")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&squash(
+            "B. Fix Review Results Example Security reviewed the fixes and mitigations implemented by Acme"
+        )),
+        "the fix review is described without a date: {text}"
+    );
+}
+
+#[test]
+fn statuses_and_notes_without_a_fix_review_table_are_printed() {
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    edit(&dir, "audit.toml", "[fix_review]\ndate = 2024-09-20\n", "");
+    let pdf = build_ok(&dir, "statuses.pdf", &[]);
+    let text = squash(&pdf_text(&pdf));
+    // The summary table's status column, then the notes where the style puts them.
+    assert!(
+        text.contains(&squash(
+            "Severity Status 1 Default admin password Authentication High Resolved 2 Verbose error pages Error Reporting Low Partially Resolved 3 Outdated TLS library Patching Medium Unresolved 4 Unclear log retention Auditing and Logging Informational Undetermined"
+        )),
+        "{text}"
+    );
+    assert_in_order(
+        &text,
+        &[
+            &squash("Fix Review Results"),
+            &squash("The password is now set at first boot."),
+            &squash("We will remove the codes in the next release."),
+        ],
+    );
+}
+
+#[test]
+fn a_bad_audit_toml_value_does_not_drop_the_house_style() {
+    // Before: the loader dropped the style and every free-text type was
+    // reported as an unknown standard type.
+    let (_tmp, dir) = styled_folder();
+    edit(
+        &dir,
+        "audit.toml",
+        "id_prefix = \"NW\"",
+        "id_prefix = \"NW\"\ndraft = \"yes\"",
+    );
+    let found = errors(&dir);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("audit.toml") && found[0].contains("`draft`"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_bad_id_prefix_gives_one_error_and_not_one_per_finding() {
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    edit(&dir, "audit.toml", "id_prefix = \"ACME\"", "id_prefix = 7");
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let unnumbered: String = csv
+        .lines()
+        .map(|l| {
+            l.strip_prefix("ACME-").map_or(l.to_string(), |r| {
+                r.split_once(',')
+                    .map_or(l.to_string(), |(_, rest)| format!(",{rest}"))
+            })
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    fs::write(dir.join("findings.csv"), unnumbered).unwrap();
+    fs::remove_file(dir.join("fix-review.csv")).unwrap();
+    edit(&dir, "audit.toml", "[fix_review]\ndate = 2024-09-20\n", "");
+    let found = errors(&dir);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(found[0].contains("`id_prefix`"), "{found:#?}");
+}
+
+#[test]
+fn a_bad_style_toml_level_gives_one_error_and_no_follow_on_errors() {
+    let (_tmp, dir) = styled_folder();
+    fs::write(
+        dir.join("house/style.toml"),
+        "extends = \"risk\"\n\n[severity]\nlevels = [\n  { name = \"Critical\", colour = \"red\" },\n  { name = \"High\" },\n  { name = \"Medium\" },\n  { name = \"Low\" },\n  { name = \"Informational\" },\n]\n",
+    )
+    .unwrap();
+    let found = errors(&dir);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("style.toml:5:") && found[0].contains("\"red\" is not a colour"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn one_mistake_in_each_of_three_files_gives_exactly_three_errors() {
+    let (_tmp, dir) = styled_folder();
+    edit(
+        &dir,
+        "audit.toml",
+        "id_prefix = \"NW\"",
+        "id_prefix = \"NW\"\npaper = \"legal\"",
+    );
+    let style = fs::read_to_string(dir.join("house/style.toml")).unwrap();
+    fs::write(
+        dir.join("house/style.toml"),
+        format!("{style}\"section.nope\" = \"x\"\n"),
+    )
+    .unwrap();
+    edit(&dir, "findings.csv", ",Critical,High,", ",Critcal,High,");
+    let found = errors(&dir);
+    assert_eq!(found.len(), 3, "{found:#?}");
+    assert!(
+        found
+            .iter()
+            .any(|e| e.contains("audit.toml") && e.contains("paper size")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|e| e.contains("style.toml") && e.contains("section.nope")),
+        "{found:#?}"
+    );
+    assert!(
+        found
+            .iter()
+            .any(|e| e.contains("findings.csv:2:") && e.contains("unknown severity \"Critcal\"")),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn a_style_folder_that_does_not_exist_gives_one_error() {
+    let (_tmp, dir) = styled_folder();
+    fs::remove_dir_all(dir.join("house")).unwrap();
+    let found = errors(&dir);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("neither built in nor a folder"),
+        "{found:#?}"
+    );
+}
