@@ -237,15 +237,21 @@ pub struct Finding {
     pub cvss: Option<Cvss>,
 }
 
-/// A CVSS vector with its base score.
+/// A CVSS vector with its scores.
 #[derive(Clone, Debug, Serialize)]
 pub struct Cvss {
     /// `3.0`, `3.1` or `4.0`.
     pub version: String,
     /// The vector as written, e.g. `CVSS:3.1/AV:N/...`.
     pub vector: String,
-    /// Base score, 0.0 to 10.0.
+    /// The score shown and rated, 0.0 to 10.0: that of the most specific
+    /// metric group given, or the base score when the style says so.
     pub score: f64,
+    /// The base score.
+    pub base: f64,
+    /// The group `score` is of, when not the base: `temporal` or
+    /// `environmental` (3.x), or FIRST's name (`CVSS-BT`, ...) for 4.0.
+    pub group: Option<String>,
     /// Qualitative rating: None, Low, Medium, High or Critical.
     pub rating: String,
 }

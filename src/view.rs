@@ -387,6 +387,9 @@ pub struct CvssView {
     pub rating: String,
     /// Its label in the finding's header, e.g. `CVSS 3.1`.
     pub label: String,
+    /// The metric group the score is of, as the report names it, when not
+    /// the base score: `temporal`, `environmental`, `CVSS-BT`, ...
+    pub group: Option<String>,
 }
 
 /// The fix review of one finding.
@@ -1197,6 +1200,10 @@ fn finding_view(f: &Finding, targets: &[Target], style: &Style) -> FindingView {
                 .find(|l| l.cvss.contains(&c.rating))
                 .map_or_else(|| c.rating.clone(), |l| l.name.clone()),
             label: style.fill("field.cvss", &[("version", &c.version)]),
+            group: c.group.as_ref().map(|g| match g.as_str() {
+                "temporal" | "environmental" => style.text(&format!("cvss.{g}")).to_string(),
+                first => first.to_string(),
+            }),
         }),
         label: format!("finding-{}", f.id),
         target_links: f

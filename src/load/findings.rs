@@ -508,7 +508,7 @@ fn derived_severity(l: &mut Loader, vector: &Cvss, place: &Place) -> Option<Rank
             .error(
                 Some(place.clone()),
                 format!(
-                    "the CVSS vector rates {} ({}), which is not a severity of this report",
+                    "the CVSS vector rates {} ({:.1}), which is not a severity of this report",
                     vector.rating, vector.score
                 ),
             )
@@ -524,7 +524,7 @@ fn check_agrees(l: &mut Loader, severity: &Rank, vector: &Cvss, place: Place) {
             .warning(
                 Some(place),
                 format!(
-                    "severity {} disagrees with the CVSS rating {} ({} for {})",
+                    "severity {} disagrees with the CVSS rating {} ({:.1} for {})",
                     severity.name(),
                     vector.rating,
                     vector.score,

@@ -34,6 +34,7 @@ const ROOT_KEYS: &[&str] = &[
     "type",
     "status",
     "maturity",
+    "cvss",
     "strings",
 ];
 
@@ -386,6 +387,21 @@ pub fn parse(
         }
     }
     r.mark(&mut style, "maturity", before);
+    if let Some(v) = get("cvss")
+        && let Some(t) = r.table(v, "cvss", &["score"])
+        && let Some(score) = field(t, "score")
+        && let Some(text) = r.string(score, "cvss.score")
+    {
+        match text.as_str() {
+            "base" => style.cvss_base = true,
+            "specific" => style.cvss_base = false,
+            other => r.error(
+                score.span(),
+                format!("unknown `cvss.score` \"{other}\""),
+                "expected \"base\" (the base score) or \"specific\" (the most specific group given, the default)".into(),
+            ),
+        }
+    }
     let before = r.diags.count(diag::Level::Error);
     if let Some(v) = get("strings")
         && let Some(t) = r.table(v, "strings", &[])

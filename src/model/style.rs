@@ -187,6 +187,9 @@ pub struct Style {
     pub folder: Option<PathBuf>,
     /// The fonts of the style folder's `fonts/`, in file-name order.
     pub fonts: Vec<FontFile>,
+    /// Whether the base score of a CVSS vector is the one shown and rated
+    /// (`[cvss] score = "base"`), rather than its most specific group's.
+    pub cvss_base: bool,
     /// The tables of style.toml that had errors (reported there), or `*`
     /// when the style could not be read at all. Values on a broken scale
     /// are not checked against it: the mistake is the style's, and one

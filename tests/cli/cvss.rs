@@ -95,10 +95,60 @@ fn a_critical_vector_needs_a_severity_the_standard_scale_has() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(
-        err.contains("the CVSS vector rates Critical (10), which is not a severity of this report"),
+        err.contains(
+            "the CVSS vector rates Critical (10.0), which is not a severity of this report"
+        ),
         "{err}"
     );
     assert!(err.contains(
         "give the severity yourself, one of High, Medium, Low, Informational, Undetermined"
     ));
+}
+
+#[test]
+fn a_temporal_vector_shows_and_rates_its_temporal_score_unless_the_style_asks_for_the_base() {
+    // X41 prints CVSS:3.1/...:H/E:U/RC:C: base 9.0 (Critical), temporal 8.2 (High).
+    // Before, the vector was refused: unknown CVSS metric "E".
+    let vector = "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:H/I:H/A:H/E:U/RC:C";
+    let (_tmp, dir) = with_cvss(&[("ACME-1", "", vector)]);
+    let pdf = dir.parent().unwrap().join("temporal.pdf");
+    let out = build_to(&dir, &pdf, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = squash(&pdf_text(&pdf));
+    assert!(
+        text.contains(&squash("8.2 (High) temporal score")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&squash("1 Default admin password Authentication High 8.2")),
+        "{text}"
+    );
+
+    // The risk style's statuses are others: this build has no fix review.
+    fs::remove_file(dir.join("fix-review.csv")).unwrap();
+    let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
+    fs::write(
+        dir.join("audit.toml"),
+        toml.replace("[fix_review]\ndate = 2024-09-20\n", ""),
+    )
+    .unwrap();
+    let style = dir.join("house");
+    fs::create_dir_all(&style).unwrap();
+    fs::write(
+        style.join("style.toml"),
+        "extends = \"risk\"\n[cvss]\nscore = \"base\"\n",
+    )
+    .unwrap();
+    let base_pdf = dir.parent().unwrap().join("base.pdf");
+    let out = build_to(&dir, &base_pdf, &["--style", style.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = squash(&pdf_text(&base_pdf));
+    assert!(text.contains(&squash("9.0 (Critical)")), "{text}");
+    assert!(
+        text.contains(&squash(
+            "Default admin password Authentication Critical 9.0"
+        )),
+        "{text}"
+    );
+    assert!(!text.contains("temporalscore"), "{text}");
 }
