@@ -445,6 +445,12 @@ impl Converter<'_, '_> {
             Tag::Emphasis => Kind::Emph,
             Tag::Strong => Kind::Strong,
             Tag::Strikethrough | Tag::Superscript | Tag::Subscript => Kind::Strike,
+            // CommonMark's email autolink `<info@example.com>` links to mailto:.
+            Tag::Link {
+                link_type: pulldown_cmark::LinkType::Email,
+                dest_url,
+                ..
+            } => Kind::Link(self.check_url(&format!("mailto:{dest_url}"), &range)),
             Tag::Link { dest_url, .. } => Kind::Link(self.check_url(&dest_url, &range)),
             Tag::Image { dest_url, .. } => match self.cx.images.resolve(&dest_url) {
                 Ok(src) => Kind::Image(src),

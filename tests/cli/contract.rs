@@ -203,3 +203,29 @@ fn a_style_folder_that_does_not_exist_gives_one_error() {
         "{found:#?}"
     );
 }
+
+#[test]
+fn an_email_autolink_is_a_mailto_link_in_the_pdf() {
+    // Before: `<info@example.com>` was a warning ("shown as text") and printed unlinked.
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    fs::create_dir_all(dir.join("findings")).unwrap();
+    fs::write(
+        dir.join("findings/ACME-1.md"),
+        "## Description\n\nWrite to <info@example.com> for the details.\n",
+    )
+    .unwrap();
+    let pdf = dir.parent().unwrap().join("mail.pdf");
+    let out = build_to(&dir, &pdf, &["--deny-warnings"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(pdf_text(&pdf).contains("Write to info@example.com for the details."));
+    let json = qpdf_json(&pdf);
+    let objects = json["qpdf"][1].as_object().unwrap();
+    let uris: Vec<&str> = objects
+        .values()
+        .filter_map(|o| o["value"]["/A"]["/URI"].as_str())
+        .collect();
+    assert!(
+        uris.iter().any(|u| u.ends_with("mailto:info@example.com")),
+        "{uris:?}"
+    );
+}
