@@ -814,6 +814,8 @@ impl View {
                 .filter(|c| c.count > 0)
                 .collect()
         };
+        // No matrix of zeros: only when some finding has a second-axis value.
+        let rated = findings.iter().any(|f| f.difficulty.is_some());
         let matrix = style
             .severity
             .levels
@@ -833,6 +835,7 @@ impl View {
                     })
                     .collect(),
             })
+            .filter(|_| rated)
             .collect();
         let since = options.changes.as_ref().map(|(since, _)| since.as_str());
         let strings = strings(style, audit, &client, since);
@@ -844,7 +847,16 @@ impl View {
             .enumerate()
             .map(|(i, kind)| {
                 let (kind, title, body) = match kind {
-                    AppendixKind::VulnerabilityCategories if style.kind_free => {
+                    AppendixKind::VulnerabilityCategories
+                        if style.kind_optional() && style.difficulty.levels.is_empty() =>
+                    {
+                        (
+                            "vulnerability-categories",
+                            text("appendix.severity-heading"),
+                            None,
+                        )
+                    }
+                    AppendixKind::VulnerabilityCategories if style.kind_optional() => {
                         ("vulnerability-categories", text("appendix.scales"), None)
                     }
                     AppendixKind::VulnerabilityCategories => (

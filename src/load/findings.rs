@@ -148,7 +148,7 @@ pub(super) fn read_raw(l: &mut Loader, numbering: Numbering) -> Vec<RawFinding> 
             } else {
                 Column::optional("difficulty")
             },
-            if l.style.kind_free || broken("type") {
+            if l.style.kind_optional() || broken("type") {
                 Column::optional("type")
             } else {
                 Column::required("type")
@@ -240,7 +240,7 @@ fn csv_row(
         _ => l.scale(table, row, "difficulty", Axis::Difficulty),
     };
     let kind = match table.cell(row, "type") {
-        None if l.style.kind_free => None,
+        None if l.style.kind_optional() => None,
         _ => l.scale(table, row, "type", Axis::Type),
     };
     let status = table.cell(row, "status").and_then(|c| {
@@ -252,7 +252,7 @@ fn csv_row(
     let complete = title.is_some()
         && severity.is_some()
         && (difficulty.is_some() || !l.style.difficulty_required)
-        && (kind.is_some() || l.style.kind_free);
+        && (kind.is_some() || l.style.kind_optional());
     Some(RawFinding {
         id,
         place: place.clone(),
@@ -432,7 +432,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
     if l.style.difficulty_required {
         need(&difficulty, "difficulty");
     }
-    if !l.style.kind_free {
+    if !l.style.kind_optional() {
         need(&kind, "type");
     }
     let severity = match (severity, &cvss) {
@@ -460,7 +460,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         complete: title.is_some()
             && severity.is_some()
             && (difficulty.is_some() || !l.style.difficulty_required)
-            && (kind.is_some() || l.style.kind_free),
+            && (kind.is_some() || l.style.kind_optional()),
         title,
         severity,
         difficulty,

@@ -856,6 +856,21 @@ impl Loader {
             Axis::Status => &style.status,
             Axis::Rating => &style.ratings,
         };
+        if scale.levels.is_empty() {
+            let label = match axis {
+                Axis::Difficulty => style.difficulty_label.to_lowercase(),
+                _ => scale.kind.clone(),
+            };
+            self.diags
+                .error(
+                    Some(place),
+                    format!("this house style has no {label} scale, but a value is given"),
+                )
+                .add_hint(
+                    "leave the value empty, or give the scale levels in the style's style.toml",
+                );
+            return None;
+        }
         match scale.parse(value) {
             Ok(v) => Some(v),
             Err((message, mut hint)) => {

@@ -331,6 +331,10 @@ pub fn parse(
             .and_then(|v| r.boolean(v, "difficulty.required"))
             .unwrap_or(true);
         if let Some(scale) = r.scale(t, v.span(), "difficulty", &[], true) {
+            // `levels = []`: the style rates no second axis (FORMAT 1.2).
+            if scale.levels.is_empty() {
+                style.difficulty_required = false;
+            }
             style.difficulty = scale;
         }
     }
@@ -568,6 +572,15 @@ impl StyleReader<'_> {
             }
             return None;
         };
+        // A scale with `levels = []` is absent (FORMAT 1.2); severity and
+        // status always have levels.
+        let may_be_absent = matches!(kind, "difficulty" | "finding type");
+        if may_be_absent && matches!(list.get_ref(), DeValue::Array(items) if items.is_empty()) {
+            return Some(Scale {
+                kind: kind.into(),
+                ..Scale::default()
+            });
+        }
         let levels = self.levels(list, kind, extra)?;
         let mut scale = Scale {
             kind: kind.into(),

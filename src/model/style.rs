@@ -213,6 +213,12 @@ impl std::fmt::Debug for FontFile {
 }
 
 impl Style {
+    /// Whether a finding may leave its type out: the type is free text, or
+    /// the style has no type scale (`levels = []`).
+    pub fn kind_optional(&self) -> bool {
+        self.kind_free || self.kind.levels.is_empty()
+    }
+
     /// Whether a table of style.toml (`severity`, `difficulty`, `type`,
     /// `status`, `maturity`, `finding`, ...) had errors.
     pub fn is_broken(&self, table: &str) -> bool {

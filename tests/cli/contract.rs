@@ -229,3 +229,81 @@ fn an_email_autolink_is_a_mailto_link_in_the_pdf() {
         "{uris:?}"
     );
 }
+
+#[test]
+fn a_style_without_a_second_axis_prints_no_column_field_matrix_or_appendix_for_it() {
+    // Before: `[difficulty] levels = []` was refused ("the difficulty scale has no levels").
+    let (_tmp, dir) = styled_folder();
+    fs::write(
+        dir.join("house/style.toml"),
+        "extends = \"risk\"\n\n[difficulty]\nlabel = \"Likelihood\"\nlevels = []\n",
+    )
+    .unwrap();
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let without: String = csv
+        .lines()
+        .map(|l| {
+            let mut cells: Vec<&str> = l.split(',').collect();
+            cells.remove(3);
+            cells.join(",") + "\n"
+        })
+        .collect();
+    fs::write(dir.join("findings.csv"), &without).unwrap();
+    let pdf = build_ok(&dir, "no-axis.pdf", &[]);
+    let text = pdf_text(&pdf);
+    assert!(!text.contains("Likelihood"), "{text}");
+    assert!(text.contains("Verbose error pages"), "{text}");
+
+    // A value for the absent scale is an error at its cell.
+    let with_value: String = without
+        .lines()
+        .enumerate()
+        .map(|(i, l)| match i {
+            0 => format!("{l},difficulty\n"),
+            1 => format!("{l},High\n"),
+            _ => format!("{l},\n"),
+        })
+        .collect();
+    fs::write(dir.join("findings.csv"), with_value).unwrap();
+    let found = errors(&dir);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("findings.csv:2:") && found[0].contains("no likelihood scale"),
+        "{found:#?}"
+    );
+}
+
+#[test]
+fn findings_without_types_or_second_axis_values_print_no_type_column_and_no_matrix() {
+    let (_tmp, dir) = styled_folder();
+    fs::write(
+        dir.join("house/style.toml"),
+        "extends = \"risk\"\n\n[difficulty]\nlabel = \"Likelihood\"\nrequired = false\nlevels = [{ name = \"High\" }, { name = \"Low\" }]\n",
+    )
+    .unwrap();
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let bare: String = csv
+        .lines()
+        .map(|l| {
+            let c: Vec<&str> = l.split(',').collect();
+            format!("{},{},{},{}\n", c[0], c[1], c[2], c[5])
+        })
+        .collect();
+    fs::write(dir.join("findings.csv"), bare).unwrap();
+    let pdf = build_ok(&dir, "bare.pdf", &[]);
+    let text = squash(&pdf_text(&pdf));
+    assert!(
+        !text.contains("Eachcellcounts"),
+        "no matrix of zeros: {text}"
+    );
+    assert!(
+        text.contains(&squash(
+            "ID Title Severity Status 1 Signing key readable by every process Critical Fixed"
+        )),
+        "no Type column: {text}"
+    );
+    assert!(
+        !text.contains("Type—") && !text.contains("Likelihood—"),
+        "{text}"
+    );
+}
