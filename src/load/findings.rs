@@ -4,7 +4,7 @@
 //! places of their prose, so that every finding id is known; [`finish`] then
 //! converts the prose (linking ids mentioned in text) and applies the fix review.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use serde::Deserialize;
 use serde::de::IntoDeserializer;
@@ -69,6 +69,8 @@ pub(super) struct RawFinding {
     kind: Option<Rank>,
     targets: Vec<String>,
     status: Option<(Rank, Place)>,
+    /// Whether a status was given, even one that was refused (reported).
+    status_given: bool,
     cells: [Option<Sourced>; 4],
     body: Option<Body>,
     complete: bool,
@@ -243,6 +245,7 @@ fn csv_row(
         None if l.style.kind_optional() => None,
         _ => l.scale(table, row, "type", Axis::Type),
     };
+    let status_given = table.cell(row, "status").is_some();
     let status = table.cell(row, "status").and_then(|c| {
         Some((
             l.parse_scale(table.place(c), &c.value, Axis::Status)?,
@@ -265,6 +268,7 @@ fn csv_row(
             .map(|c| split_targets(&l.visible(&c.value, table.place(c))))
             .unwrap_or_default(),
         status,
+        status_given,
         cells: PROSE.map(|(name, _)| sourced(name)),
         body: None,
         complete,
@@ -448,6 +452,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
     };
     let difficulty = difficulty.and_then(|s| l.parse_scale(s.place, &s.text, Axis::Difficulty));
     let kind = kind.and_then(|s| l.parse_scale(s.place, &s.text, Axis::Type));
+    let status_given = status.is_some();
     let status = status.and_then(|s| {
         Some((
             l.parse_scale(s.place.clone(), &s.text, Axis::Status)?,
@@ -469,6 +474,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
             .map(|t| split_targets(&l.visible(&t.text, t.place)))
             .unwrap_or_default(),
         status,
+        status_given,
         cells: [None, None, None, None],
         body: Some(body),
         sarif,
@@ -611,8 +617,11 @@ struct FixRow {
     place: Place,
 }
 
-fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> HashMap<String, FixRow> {
+/// The rows of fix-review.csv by finding id, and the ids whose row was
+/// refused (reported already, so not reported again as missing).
+fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> (HashMap<String, FixRow>, HashSet<String>) {
     let mut out: HashMap<String, FixRow> = HashMap::new();
+    let mut refused = HashSet::new();
     let columns = [
         Column::required("id"),
         Column::required("status"),
@@ -620,7 +629,7 @@ fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> HashMap<String, FixRow> {
         Column::optional("note"),
     ];
     let Some(table) = l.read_table("fix-review.csv", &columns) else {
-        return out;
+        return (out, refused);
     };
     let ids: Vec<&str> = raw.iter().map(|f| f.id.as_str()).collect();
     for row in &table.rows {
@@ -653,7 +662,10 @@ fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> HashMap<String, FixRow> {
                 .add_hint("keep one row per finding");
             continue;
         }
-        let Some(status) = status else { continue };
+        let Some(status) = status else {
+            refused.insert(id.value.clone());
+            continue;
+        };
         let status_place = table.place(table.cell(row, "status").expect("status parsed"));
         out.insert(
             id.value.clone(),
@@ -671,7 +683,7 @@ fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> HashMap<String, FixRow> {
             },
         );
     }
-    out
+    (out, refused)
 }
 
 /// Converts the prose of raw findings and applies the fix review.
@@ -681,7 +693,7 @@ pub(super) fn finish(
     raw: Vec<RawFinding>,
     fix_review: Option<Date>,
 ) -> Vec<Finding> {
-    let mut fixes = fix_rows(l, &raw);
+    let (mut fixes, refused) = fix_rows(l, &raw);
     let mut out = Vec::new();
     for f in raw {
         if f.draft && !l.include_drafts {
@@ -733,8 +745,9 @@ pub(super) fn finish(
             (None, None) => None,
         };
         // A status that disagrees was reported above; only a missing one is reported here.
-        if let (Some(date), None, None, false) =
-            (fix_review, &status, &f.status, l.style.is_broken("status"))
+        let given = f.status_given || refused.contains(&f.id);
+        if let (Some(date), None, false, false) =
+            (fix_review, &status, given, l.style.is_broken("status"))
         {
             l.diags
                 .error(
