@@ -307,3 +307,156 @@ fn findings_without_types_or_second_axis_values_print_no_type_column_and_no_matr
         "{text}"
     );
 }
+
+/// The first ```toml block after a heading of docs/FORMAT.md.
+fn format_example(heading: &str) -> String {
+    let doc = fs::read_to_string(root().join("docs/FORMAT.md")).unwrap();
+    let after = &doc[doc.find(heading).expect("heading in docs/FORMAT.md")..];
+    let start = after.find("```toml\n").unwrap() + "```toml\n".len();
+    after[start..start + after[start..].find("```").unwrap()].to_string()
+}
+
+/// The columns of a CSV file's table in docs/FORMAT.md, with whether each is required.
+fn format_columns(file: &str) -> Vec<(String, bool)> {
+    let doc = fs::read_to_string(root().join("docs/FORMAT.md")).unwrap();
+    let after = &doc[doc.find(&format!("## {file}")).unwrap()..];
+    after
+        .lines()
+        .skip_while(|l| !l.starts_with("| column"))
+        .skip(2)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            (cells[1].to_string(), cells[2] == "yes")
+        })
+        .collect()
+}
+
+/// Keys of a list of tables that name its entry; an entry without them is
+/// refused (see docs/FORMAT.md, "Keys of lists of tables").
+const ENTRY_KEYS: &[&str] = &[
+    "contacts.name",
+    "timeline.date",
+    "timeline.event",
+    "targets.name",
+    "tools.name",
+    "history.date",
+];
+
+#[test]
+fn every_key_format_does_not_mark_required_may_be_left_out() {
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    fs::create_dir_all(dir.join("brand")).unwrap();
+    let example: toml::Table = format_example("## audit.toml").parse().unwrap();
+    let write_toml =
+        |t: &toml::Table| fs::write(dir.join("audit.toml"), toml::to_string(t).unwrap()).unwrap();
+    // A value for each column of FORMAT's tables.
+    let value = |column: &str| match column {
+        "id" => "TOB-FLUX-1",
+        "title" => "Unchecked `token`",
+        "severity" => "High",
+        "difficulty" => "Low",
+        "type" => "Authentication",
+        "cvss" => "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:N/A:N",
+        "target" => "source-controller/main.go#1-2",
+        "status" => "Resolved",
+        "category" => "Arithmetic",
+        "rating" => "Strong",
+        "name" => "Jane Doe",
+        "organization" => "OSTIF",
+        "role" => "Funding",
+        "refs" => "fluxcd/source-controller#1185",
+        _ => "Some *Markdown* text.",
+    };
+    let write_csv = |file: &str, columns: &[(String, bool)], leave_out: Option<&str>| {
+        let kept: Vec<&str> = columns
+            .iter()
+            .map(|(c, _)| c.as_str())
+            .filter(|c| Some(*c) != leave_out)
+            .collect();
+        let row: Vec<String> = kept.iter().map(|c| format!("\"{}\"", value(c))).collect();
+        fs::write(
+            dir.join(file),
+            format!("{}\n{}\n", kept.join(","), row.join(",")),
+        )
+        .unwrap();
+    };
+    let files = [
+        "findings.csv",
+        "maturity.csv",
+        "acknowledgements.csv",
+        "fix-review.csv",
+    ];
+    let columns: Vec<Vec<(String, bool)>> = files.iter().map(|f| format_columns(f)).collect();
+    let write_all = |leave_out: Option<(&str, &str)>| {
+        for (file, cols) in files.iter().zip(&columns) {
+            write_csv(
+                file,
+                cols,
+                leave_out.filter(|(f, _)| f == file).map(|(_, c)| c),
+            );
+        }
+    };
+    write_toml(&example);
+    write_all(None);
+    let pdf = build_ok(&dir, "every-key.pdf", &[]);
+    assert!(pdf_text(&pdf).contains("Jane Doe"));
+
+    let check = |what: &str| {
+        let out = run(&["check".as_ref(), dir.as_os_str()]);
+        assert!(out.status.success(), "without {what}: {}", stderr(&out));
+    };
+    let mut left_out = 0;
+    for (key, value) in &example {
+        if ["title", "date", "vendor"].contains(&key.as_str()) {
+            continue;
+        }
+        let mut t = example.clone();
+        t.remove(key);
+        write_toml(&t);
+        check(key);
+        left_out += 1;
+        let entries: Vec<&toml::Table> = match value {
+            toml::Value::Table(inner) => vec![inner],
+            toml::Value::Array(items) => items.iter().filter_map(|v| v.as_table()).collect(),
+            _ => Vec::new(),
+        };
+        let nested: Vec<&String> = entries.iter().flat_map(|e| e.keys()).collect();
+        for inner in nested {
+            let dotted = format!("{key}.{inner}");
+            if ENTRY_KEYS.contains(&dotted.as_str()) {
+                continue;
+            }
+            let mut t = example.clone();
+            match t.get_mut(key).unwrap() {
+                toml::Value::Table(inner_table) => {
+                    inner_table.remove(inner);
+                }
+                toml::Value::Array(items) => {
+                    for item in items.iter_mut().filter_map(|v| v.as_table_mut()) {
+                        item.remove(inner);
+                    }
+                }
+                _ => unreachable!(),
+            }
+            write_toml(&t);
+            check(&dotted);
+            left_out += 1;
+        }
+    }
+    write_toml(&example);
+    for (file, cols) in files.iter().zip(&columns) {
+        for (column, required) in cols {
+            if *required {
+                continue;
+            }
+            write_all(Some((file, column)));
+            check(&format!("{file} column {column}"));
+            left_out += 1;
+        }
+    }
+    assert!(
+        left_out > 40,
+        "the walk covered {left_out} keys and columns"
+    );
+}
