@@ -363,8 +363,11 @@ pub struct BuildArgs {
 pub enum ExportFormat {
     /// A JSON document of the findings.
     Json,
-    /// One row per finding.
+    /// One row per finding; cells that a spreadsheet would read as a formula
+    /// start with an apostrophe.
     Csv,
+    /// One row per finding, every cell exactly as given, for programs.
+    CsvRaw,
     /// SARIF 2.1.0, one result per finding location.
     Sarif,
     /// One Markdown document of all findings.
@@ -376,6 +379,7 @@ impl From<ExportFormat> for crate::export::Format {
         match f {
             ExportFormat::Json => Self::Json,
             ExportFormat::Csv => Self::Csv,
+            ExportFormat::CsvRaw => Self::CsvRaw,
             ExportFormat::Sarif => Self::Sarif,
             ExportFormat::Markdown => Self::Markdown,
         }

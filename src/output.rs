@@ -39,6 +39,12 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644)).map_err(context)?;
     }
     tmp.persist(path).map_err(|e| context(e.error))?;
+    // The rename is in the folder's entries: sync the folder too, or a power
+    // cut can lose the new name although the file's bytes were on disk.
+    #[cfg(unix)]
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(context)?;
     Ok(())
 }
 

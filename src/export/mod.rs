@@ -20,8 +20,10 @@ pub const JSON_VERSION: u32 = 1;
 pub enum Format {
     /// The findings as a JSON document (docs/export.md).
     Json,
-    /// One row per finding.
+    /// One row per finding, safe to open in a spreadsheet.
     Csv,
+    /// One row per finding, every cell as given (`--format csv-raw`).
+    CsvRaw,
     /// SARIF 2.1.0, one result per finding location.
     Sarif,
     /// One Markdown document of all findings.
@@ -34,7 +36,8 @@ pub fn export(audit: &Audit, format: Format) -> String {
         Format::Json => {
             serde_json::to_string_pretty(&json_value(audit)).expect("JSON serialises") + "\n"
         }
-        Format::Csv => csv(audit),
+        Format::Csv => csv(audit, Cells::Guarded),
+        Format::CsvRaw => csv(audit, Cells::Raw),
         Format::Sarif => {
             serde_json::to_string_pretty(&sarif(audit)).expect("SARIF serialises") + "\n"
         }
@@ -198,17 +201,34 @@ pub fn json_value(audit: &Audit) -> JsonExport<'_> {
     }
 }
 
-/// Quotes a CSV cell when it needs it (RFC 4180).
-fn cell(text: &str) -> String {
+/// How CSV cells are written.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub enum Cells {
+    /// A cell that starts as a spreadsheet formula does (`=`, `+`, `-`, `@`,
+    /// tab or carriage return) gets a leading `'`, so that a spreadsheet
+    /// shows it as text instead of running it (CWE-1236, OWASP "CSV
+    /// injection"). For people opening the file.
+    Guarded,
+    /// Every cell exactly as given, for programs.
+    Raw,
+}
+
+/// Quotes a CSV cell when it needs it (RFC 4180), guarding formulas.
+fn cell(text: &str, cells: Cells) -> String {
+    let text = if cells == Cells::Guarded && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{text}")
+    } else {
+        text.to_string()
+    };
     if text.contains([',', '"', '\n', '\r']) || text.starts_with([' ', '\t']) {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
-        text.to_string()
+        text
     }
 }
 
 /// Returns one row per finding, for spreadsheets and trackers.
-pub fn csv(audit: &Audit) -> String {
+pub fn csv(audit: &Audit, cells_as: Cells) -> String {
     let mut out = String::from(
         "number,id,title,severity,difficulty,type,status,targets,links,description,exploit_scenario,recommendations,references\n",
     );
@@ -230,7 +250,13 @@ pub fn csv(audit: &Audit) -> String {
             links.join(" "),
         ];
         cells.extend(prose(f).into_iter().map(|(_, text)| text));
-        out.push_str(&cells.iter().map(|c| cell(c)).collect::<Vec<_>>().join(","));
+        out.push_str(
+            &cells
+                .iter()
+                .map(|c| cell(c, cells_as))
+                .collect::<Vec<_>>()
+                .join(","),
+        );
         out.push('\n');
     }
     out

@@ -195,3 +195,39 @@ fn the_sarif_export_is_valid_against_the_sarif_2_1_0_schemas() {
         }
     }
 }
+
+#[test]
+fn a_csv_cell_that_would_be_a_formula_is_text_in_a_spreadsheet_unless_raw_is_asked_for() {
+    // CWE-1236: a title imported from an issue, opened by the client in a spreadsheet.
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let hostile = csv
+        .replacen(
+            "Default admin password",
+            "\"=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\"",
+            1,
+        )
+        .replacen("Verbose error pages", "+cmd", 1)
+        .replacen("Outdated TLS library", "@SUM(A1)", 1)
+        .replacen("Unclear log retention", "-2+3", 1);
+    fs::write(dir.join("findings.csv"), hostile).unwrap();
+    let out = export(&dir, "csv");
+    let rows: Vec<&str> = out.lines().skip(1).collect();
+    assert!(
+        rows[0].starts_with("1,ACME-1,\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\","),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[1].starts_with("2,ACME-2,'+cmd,"), "{}", rows[1]);
+    assert!(rows[2].starts_with("3,ACME-3,'@SUM(A1),"), "{}", rows[2]);
+    assert!(rows[3].starts_with("4,ACME-4,'-2+3,"), "{}", rows[3]);
+    // No cell of the guarded file starts as a formula.
+    for row in &rows {
+        for cell in row.split(',') {
+            let cell = cell.trim_start_matches('"');
+            assert!(!cell.starts_with(['=', '+', '@']), "{cell} in {row}");
+        }
+    }
+    let raw = export(&dir, "csv-raw");
+    assert!(raw.contains("\n2,ACME-2,+cmd,"), "{raw}");
+}
