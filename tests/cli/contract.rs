@@ -460,3 +460,53 @@ fn every_key_format_does_not_mark_required_may_be_left_out() {
         "the walk covered {left_out} keys and columns"
     );
 }
+
+#[test]
+fn code_in_a_title_breaks_only_where_an_identifier_allows() {
+    // Before: "BridgeRouter::completeBr|idgingWithRetries..." in the summary table.
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    let title = "Reentrancy in BridgeRouter::completeBridgingWithRetriesAndFallback_v2 lets an attacker drain the liquidity pool";
+    edit(
+        &dir,
+        "findings.csv",
+        "ACME-1,Default admin password,",
+        "ACME-1,\"Reentrancy in `BridgeRouter::completeBridgingWithRetriesAndFallback_v2` lets an attacker drain the liquidity pool\",",
+    );
+    let pdf = build_ok(&dir, "code-title.pdf", &[]);
+    let page = page_with(&pdf, "The table below summarizes");
+    let out = std::process::Command::new("pdftotext")
+        .args(["-f", &page.to_string(), "-l", &page.to_string()])
+        .arg(&pdf)
+        .arg("-")
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    // The text layer interleaves the row's cells; the title's lines are
+    // those that continue it.
+    let mut lines: Vec<&str> = Vec::new();
+    let mut at = 0;
+    for line in text.lines().skip_while(|l| !l.starts_with("Reentrancy")) {
+        let rest = title[at..].trim_start();
+        if line.is_empty() || !rest.starts_with(line) {
+            continue;
+        }
+        at = title.len() - rest.len() + line.len();
+        lines.push(line);
+        if at == title.len() {
+            break;
+        }
+    }
+    assert_eq!(at, title.len(), "the whole title is found: {lines:?}");
+    assert!(lines.len() >= 2, "the title wraps in its column: {lines:?}");
+    let mut at = 0;
+    for line in &lines[..lines.len() - 1] {
+        at = title[at..].find(line).unwrap() + at + line.len();
+        let before = title[..at].chars().last().unwrap();
+        let after = title[at..].chars().next().unwrap();
+        assert!(
+            after == ' ' || [':', '_', '.', '/'].contains(&before),
+            "a break inside an identifier after {:?}: {lines:?}",
+            &title[..at]
+        );
+    }
+}
