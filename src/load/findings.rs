@@ -864,6 +864,9 @@ fn split_body(
                     given[k] = true;
                     continue;
                 }
+                // The style that names the headings could not be read
+                // (reported there): its headings are not known.
+                None if style.is_broken("strings") => continue,
                 None => {
                     let mut headings: Vec<&str> = PROSE.iter().map(|(_, h)| *h).collect();
                     for s in styled {

@@ -510,3 +510,38 @@ fn code_in_a_title_breaks_only_where_an_identifier_allows() {
         );
     }
 }
+
+#[test]
+fn a_maturity_category_in_capitals_matches_its_name_beyond_ascii() {
+    // Before: "BEHERRSCHUNG DER KOMPLEXITÄT" was warned about as unknown
+    // (an ASCII-only comparison), with "did you mean Beherrschung der Komplexität?".
+    let (_tmp, dir) = workspace(&fixture("german"));
+    let path = dir.join("maturity.csv");
+    let csv = fs::read_to_string(&path).unwrap();
+    fs::write(
+        &path,
+        format!("{csv}BEHERRSCHUNG DER KOMPLEXITÄT,STARK,Klar gegliedert.\n"),
+    )
+    .unwrap();
+    let pdf = dir.parent().unwrap().join("de.pdf");
+    let style = root().join("data/styles/de");
+    let out = build_to(
+        &dir,
+        &pdf,
+        &["--deny-warnings", "--style", style.to_str().unwrap()],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(pdf_text(&pdf).contains("Beherrschung der Komplexität"));
+}
+
+#[test]
+fn a_missing_style_folder_gives_one_error_and_no_unknown_sections() {
+    // The German fixture copied away from its style: its headings are the style's.
+    let (_tmp, dir) = workspace(&fixture("german"));
+    let found = errors(&dir);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("neither built in nor a folder"),
+        "{found:#?}"
+    );
+}
