@@ -377,3 +377,18 @@ pub fn spawn(args: &[&OsStr]) -> (Child, mpsc::Receiver<String>) {
     });
     (child, lines)
 }
+
+/// The errors `check` reports for a folder, one `file:line:col: error: message` line each.
+pub fn error_lines(dir: &Path) -> Vec<String> {
+    let out = run(&[
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--diagnostic-format".as_ref(),
+        "short".as_ref(),
+    ]);
+    stderr(&out)
+        .lines()
+        .filter(|l| l.contains(": error: "))
+        .map(str::to_string)
+        .collect()
+}

@@ -6,21 +6,6 @@ use std::path::Path;
 
 use crate::common::*;
 
-/// The errors of `check`, one `file:line:col: error: message` line each.
-fn errors(dir: &Path) -> Vec<String> {
-    let out = run(&[
-        "check".as_ref(),
-        dir.as_os_str(),
-        "--diagnostic-format".as_ref(),
-        "short".as_ref(),
-    ]);
-    stderr(&out)
-        .lines()
-        .filter(|l| l.contains(": error: "))
-        .map(str::to_string)
-        .collect()
-}
-
 /// Replaces text in a file of a folder, checking that it was there.
 fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     let path = dir.join(file);
@@ -107,7 +92,7 @@ fn a_bad_audit_toml_value_does_not_drop_the_house_style() {
         "id_prefix = \"NW\"",
         "id_prefix = \"NW\"\ndraft = \"yes\"",
     );
-    let found = errors(&dir);
+    let found = error_lines(&dir);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].contains("audit.toml") && found[0].contains("`draft`"),
@@ -133,7 +118,7 @@ fn a_bad_id_prefix_gives_one_error_and_not_one_per_finding() {
     fs::write(dir.join("findings.csv"), unnumbered).unwrap();
     fs::remove_file(dir.join("fix-review.csv")).unwrap();
     edit(&dir, "audit.toml", "[fix_review]\ndate = 2024-09-20\n", "");
-    let found = errors(&dir);
+    let found = error_lines(&dir);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(found[0].contains("`id_prefix`"), "{found:#?}");
 }
@@ -146,7 +131,7 @@ fn a_bad_style_toml_level_gives_one_error_and_no_follow_on_errors() {
         "extends = \"risk\"\n\n[severity]\nlevels = [\n  { name = \"Critical\", colour = \"red\" },\n  { name = \"High\" },\n  { name = \"Medium\" },\n  { name = \"Low\" },\n  { name = \"Informational\" },\n]\n",
     )
     .unwrap();
-    let found = errors(&dir);
+    let found = error_lines(&dir);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].contains("style.toml:5:") && found[0].contains("\"red\" is not a colour"),
@@ -170,7 +155,7 @@ fn one_mistake_in_each_of_three_files_gives_exactly_three_errors() {
     )
     .unwrap();
     edit(&dir, "findings.csv", ",Critical,High,", ",Critcal,High,");
-    let found = errors(&dir);
+    let found = error_lines(&dir);
     assert_eq!(found.len(), 3, "{found:#?}");
     assert!(
         found
@@ -196,7 +181,7 @@ fn one_mistake_in_each_of_three_files_gives_exactly_three_errors() {
 fn a_style_folder_that_does_not_exist_gives_one_error() {
     let (_tmp, dir) = styled_folder();
     fs::remove_dir_all(dir.join("house")).unwrap();
-    let found = errors(&dir);
+    let found = error_lines(&dir);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].contains("neither built in nor a folder"),
@@ -265,7 +250,7 @@ fn a_style_without_a_second_axis_prints_no_column_field_matrix_or_appendix_for_i
         })
         .collect();
     fs::write(dir.join("findings.csv"), with_value).unwrap();
-    let found = errors(&dir);
+    let found = error_lines(&dir);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].contains("findings.csv:2:") && found[0].contains("no likelihood scale"),
@@ -538,7 +523,7 @@ fn a_maturity_category_in_capitals_matches_its_name_beyond_ascii() {
 fn a_missing_style_folder_gives_one_error_and_no_unknown_sections() {
     // The German fixture copied away from its style: its headings are the style's.
     let (_tmp, dir) = workspace(&fixture("german"));
-    let found = errors(&dir);
+    let found = error_lines(&dir);
     assert_eq!(found.len(), 1, "{found:#?}");
     assert!(
         found[0].contains("neither built in nor a folder"),

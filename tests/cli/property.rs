@@ -83,20 +83,6 @@ fn styled() -> (tempfile::TempDir, std::path::PathBuf) {
     (tmp, dir)
 }
 
-fn error_lines(dir: &std::path::Path) -> Vec<String> {
-    let out = run(&[
-        "check".as_ref(),
-        dir.as_os_str(),
-        "--diagnostic-format".as_ref(),
-        "short".as_ref(),
-    ]);
-    stderr(&out)
-        .lines()
-        .filter(|l| l.contains(": error: "))
-        .map(str::to_string)
-        .collect()
-}
-
 proptest! {
     #![proptest_config(ProptestConfig {
         cases: 64,
