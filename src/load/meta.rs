@@ -278,8 +278,9 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
     let timeline = r.optional::<Vec<RawEvent>>("timeline").unwrap_or_default();
     let targets = r.optional::<Vec<Target>>("targets").unwrap_or_default();
     let history = r.optional::<Vec<RawVersion>>("history").unwrap_or_default();
-    let meta = (|| {
-        Some(Meta {
+    // Without its three required keys there is no report; their errors are reported.
+    let meta = match (title, date, vendor) {
+        (Some(title), Some(date), Some(vendor)) => Some(Meta {
             // The defaults are the house style's; the loader fills them in.
             subtitle: String::new(),
             version,
@@ -318,11 +319,12 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
                     description: v.description,
                 })
                 .collect(),
-            title: title?,
-            date: date?.0,
-            vendor: vendor?,
-        })
-    })();
+            title,
+            date: date.0,
+            vendor,
+        }),
+        _ => None,
+    };
     Read {
         meta,
         prose,

@@ -392,3 +392,11 @@ pub fn error_lines(dir: &Path) -> Vec<String> {
         .map(str::to_string)
         .collect()
 }
+
+/// Replaces text in a file of a folder, checking that it was there.
+pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
+    let path = dir.join(file);
+    let text = fs::read_to_string(&path).unwrap();
+    assert!(text.contains(from), "{file} has no {from:?}");
+    fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}

@@ -2,17 +2,8 @@
 //! nothing given dropped in silence, one mistake one error.
 
 use std::fs;
-use std::path::Path;
 
 use crate::common::*;
-
-/// Replaces text in a file of a folder, checking that it was there.
-fn edit(dir: &Path, file: &str, from: &str, to: &str) {
-    let path = dir.join(file);
-    let text = fs::read_to_string(&path).unwrap();
-    assert!(text.contains(from), "{file} has no {from:?}");
-    fs::write(&path, text.replacen(from, to, 1)).unwrap();
-}
 
 /// A folder of the risk fixture that uses its own house style folder with
 /// free-text types, as a firm's own audit does.

@@ -126,12 +126,7 @@ fn a_temporal_vector_shows_and_rates_its_temporal_score_unless_the_style_asks_fo
 
     // The risk style's statuses are others: this build has no fix review.
     fs::remove_file(dir.join("fix-review.csv")).unwrap();
-    let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
-    fs::write(
-        dir.join("audit.toml"),
-        toml.replace("[fix_review]\ndate = 2024-09-20\n", ""),
-    )
-    .unwrap();
+    edit(&dir, "audit.toml", "[fix_review]\ndate = 2024-09-20\n", "");
     let style = dir.join("house");
     fs::create_dir_all(&style).unwrap();
     fs::write(
