@@ -125,6 +125,10 @@ pub enum Command {
         /// Adds the files to a folder that is not empty (never overwrites a file).
         #[arg(long)]
         force: bool,
+        /// Starts from an example house style, copied into the folder:
+        /// smart-contract or pentest (FORMAT 1.2, "The finding's shape").
+        #[arg(long, value_name = "NAME")]
+        style: Option<String>,
     },
     /// Prints a shell completion script (bash, zsh, fish, powershell, elvish).
     Completions {
@@ -565,9 +569,10 @@ impl Cli {
                 style: style.unwrap_or_else(|| "standard".into()),
                 config: report.apply(plain()),
             }),
-            Command::Init { dir, force } => Ok(Request::Init {
+            Command::Init { dir, force, style } => Ok(Request::Init {
                 dir,
                 force,
+                style,
                 config: plain(),
             }),
             Command::Completions { shell } => Ok(Request::Completions {

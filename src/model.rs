@@ -5,6 +5,7 @@ use time::Date;
 
 use crate::content::{Block, Inline};
 
+pub mod shape;
 pub mod style;
 
 pub use style::{Outcome, Rank, Style};
@@ -219,14 +220,11 @@ pub struct Finding {
     pub targets: Vec<String>,
     /// Fix-review status, when known.
     pub status: Option<Rank>,
-    /// Description section.
-    pub description: Vec<Block>,
-    /// Exploit scenario section.
-    pub exploit_scenario: Vec<Block>,
-    /// Recommendations section.
-    pub recommendations: Vec<Block>,
-    /// References section.
-    pub references: Vec<Block>,
+    /// Its write-up: every section of the style's shape, in print order
+    /// (a section the finding does not give has an empty body).
+    pub sections: Vec<Section>,
+    /// The values of the style's fields the finding gives, by key.
+    pub fields: std::collections::BTreeMap<String, FieldValue>,
     /// Fix-review details, when fix-review.csv has the finding.
     pub fix: Option<FixEntry>,
     /// Rule ids of the scan results the finding came from (`sarif` in front matter).
@@ -235,6 +233,85 @@ pub struct Finding {
     pub draft: bool,
     /// Its CVSS vector and score, when given.
     pub cvss: Option<Cvss>,
+}
+
+impl Finding {
+    /// The body of a section by key; empty when the finding does not give it.
+    pub fn section(&self, key: &str) -> &[Block] {
+        self.sections
+            .iter()
+            .find(|s| s.key == key)
+            .map_or(&[], |s| s.body.as_slice())
+    }
+}
+
+/// One section of a finding's write-up.
+#[derive(Debug, Serialize)]
+pub struct Section {
+    /// Its key in the style's shape, e.g. `proof_of_concept`.
+    pub key: String,
+    /// Its text.
+    pub body: Vec<Block>,
+}
+
+/// The value of a field of the style's shape (FORMAT 1.2).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum FieldValue {
+    /// A level of a named scale.
+    Level(Rank),
+    /// Plain text.
+    Text(String),
+    /// A decimal number: its value, and its text as typed.
+    Number(f64, #[serde(skip)] String),
+    /// A date.
+    Date(Date),
+    /// An http(s) URL.
+    Url(String),
+    /// A CWE entry.
+    Cwe(Cwe),
+    /// Plain-text values.
+    List(Vec<String>),
+}
+
+/// A CWE entry: `CWE-<id>` and its name.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Cwe {
+    /// The number, e.g. 400.
+    pub id: u32,
+    /// Its name, as the folder gives it or from MITRE's list; empty when
+    /// neither knows it.
+    pub name: String,
+}
+
+impl Cwe {
+    /// The definition's address at MITRE.
+    pub fn url(&self) -> String {
+        format!("https://cwe.mitre.org/data/definitions/{}.html", self.id)
+    }
+
+    /// `CWE-400: Uncontrolled Resource Consumption`, or `CWE-400`.
+    pub fn label(&self) -> String {
+        if self.name.is_empty() {
+            format!("CWE-{}", self.id)
+        } else {
+            format!("CWE-{}: {}", self.id, self.name)
+        }
+    }
+}
+
+impl FieldValue {
+    /// The value as plain text, as the report prints it.
+    pub fn text(&self) -> String {
+        match self {
+            FieldValue::Level(r) => r.name.clone(),
+            FieldValue::Text(t) | FieldValue::Url(t) => t.clone(),
+            FieldValue::Number(_, t) => t.clone(),
+            FieldValue::Date(d) => d.to_string(),
+            FieldValue::Cwe(c) => c.label(),
+            FieldValue::List(items) => items.join("; "),
+        }
+    }
 }
 
 /// A CVSS vector with its scores.
@@ -368,14 +445,23 @@ pub enum AppendixKind {
 }
 
 /// Returns the appendices present, in report order; letters follow positions.
-pub fn appendix_order(has_maturity: bool, customs: usize, fix_review: bool) -> Vec<AppendixKind> {
+/// `fix_results`: the fix review of each finding is listed in an appendix;
+/// `fix_statuses`: the statuses used are defined in one.
+pub fn appendix_order(
+    has_maturity: bool,
+    customs: usize,
+    fix_results: bool,
+    fix_statuses: bool,
+) -> Vec<AppendixKind> {
     let mut order = vec![AppendixKind::VulnerabilityCategories];
     if has_maturity {
         order.push(AppendixKind::MaturityCategories);
     }
     order.extend((0..customs).map(AppendixKind::Custom));
-    if fix_review {
+    if fix_results {
         order.push(AppendixKind::FixReviewResults);
+    }
+    if fix_statuses {
         order.push(AppendixKind::FixReviewStatuses);
     }
     order

@@ -6,7 +6,6 @@
 
 use serde::Serialize;
 
-use crate::content::Block;
 use crate::model::{Audit, Finding, Rank, Style};
 
 /// One difference between two versions of an audit.
@@ -33,8 +32,9 @@ pub enum Change {
     FindingChanged {
         /// The finding's id.
         id: String,
-        /// `title`, `severity`, `difficulty`, `type` or `status`.
-        field: &'static str,
+        /// `title`, `severity`, `difficulty`, `type`, `status`, or the key
+        /// of a field of the house style.
+        field: String,
         /// Old value (`none` when absent).
         old: String,
         /// New value (`none` when absent).
@@ -45,8 +45,9 @@ pub enum Change {
         /// The finding's id.
         id: String,
         /// Which sections: `description`, `exploit scenario`, `recommendations`,
-        /// `references`, `fix review note`.
-        sections: Vec<&'static str>,
+        /// `references`, `fix review note`, or the titles (lower case) of the
+        /// house style's own sections.
+        sections: Vec<String>,
     },
     /// A maturity category's rating changed, appeared or disappeared.
     MaturityChanged {
@@ -84,21 +85,24 @@ impl Change {
             }
             Change::FindingChanged {
                 id,
-                field: "title",
+                field,
                 old,
                 new,
-            } => style.fill("change.title", &[("id", id), ("old", old), ("new", new)]),
+            } if field == "title" => {
+                style.fill("change.title", &[("id", id), ("old", old), ("new", new)])
+            }
             Change::FindingChanged {
                 id,
                 field,
                 old,
                 new,
             } => {
-                let name = match *field {
+                let name = match field.as_str() {
                     "severity" => style.text("label.severity"),
                     "difficulty" => &style.difficulty_label,
                     "type" => style.text("column.type"),
-                    _ => style.text("column.status"),
+                    "status" => style.text("column.status"),
+                    key => style.finding.field(key).map_or(key, |d| d.label.as_str()),
                 };
                 style.fill(
                     "change.field",
@@ -113,7 +117,12 @@ impl Change {
             Change::TextEdited { id, sections } => {
                 let names: Vec<&str> = sections
                     .iter()
-                    .map(|s| style.text(&format!("change.section.{}", s.replace(' ', "-"))))
+                    .map(|s| {
+                        style
+                            .strings
+                            .get(&format!("change.section.{}", s.replace(' ', "-")))
+                            .map_or(s.as_str(), String::as_str)
+                    })
                     .collect();
                 style.fill(
                     "change.text",
@@ -161,7 +170,7 @@ pub fn diff(old: &Audit, new: &Audit) -> Vec<Change> {
                 title: f.title_text.clone(),
                 severity: f.severity.name.clone(),
             }),
-            Some(i) => compare_finding(&old.findings[i], f, &mut changes),
+            Some(i) => compare_finding(&new.style, &old.findings[i], f, &mut changes),
         }
     }
     for m in &new.maturity {
@@ -186,30 +195,42 @@ pub fn diff(old: &Audit, new: &Audit) -> Vec<Change> {
     changes
 }
 
-fn compare_finding(old: &Finding, new: &Finding, changes: &mut Vec<Change>) {
-    let fields: [(&'static str, String, String); 5] = [
-        ("title", old.title_text.clone(), new.title_text.clone()),
+fn compare_finding(style: &Style, old: &Finding, new: &Finding, changes: &mut Vec<Change>) {
+    let mut fields: Vec<(String, String, String)> = vec![
         (
-            "severity",
+            "title".into(),
+            old.title_text.clone(),
+            new.title_text.clone(),
+        ),
+        (
+            "severity".into(),
             old.severity.name().into(),
             new.severity.name().into(),
         ),
         (
-            "difficulty",
+            "difficulty".into(),
             or_none(old.difficulty.as_ref().map(Rank::name)),
             or_none(new.difficulty.as_ref().map(Rank::name)),
         ),
         (
-            "type",
+            "type".into(),
             or_none(old.kind.as_ref().map(Rank::name)),
             or_none(new.kind.as_ref().map(Rank::name)),
         ),
         (
-            "status",
+            "status".into(),
             or_none(old.status.as_ref().map(Rank::name)),
             or_none(new.status.as_ref().map(Rank::name)),
         ),
     ];
+    let value = |f: &Finding, key: &str| or_none(f.fields.get(key).map(|v| v.text()).as_deref());
+    fields.extend(
+        style
+            .finding
+            .fields
+            .iter()
+            .map(|d| (d.key.clone(), value(old, &d.key), value(new, &d.key))),
+    );
     for (field, a, b) in fields {
         if a != b {
             changes.push(Change::FindingChanged {
@@ -222,26 +243,20 @@ fn compare_finding(old: &Finding, new: &Finding, changes: &mut Vec<Change>) {
     }
     let note = |f: &'_ Finding| f.fix.as_ref().map(|x| x.note.clone()).unwrap_or_default();
     let (old_note, new_note) = (note(old), note(new));
-    let sections: [(&'static str, &Vec<Block>, &Vec<Block>); 5] = [
-        ("description", &old.description, &new.description),
-        (
-            "exploit scenario",
-            &old.exploit_scenario,
-            &new.exploit_scenario,
-        ),
-        (
-            "recommendations",
-            &old.recommendations,
-            &new.recommendations,
-        ),
-        ("references", &old.references, &new.references),
-        ("fix review note", &old_note, &new_note),
-    ];
-    let edited: Vec<&'static str> = sections
-        .into_iter()
-        .filter(|(_, a, b)| a != b)
-        .map(|(name, _, _)| name)
-        .collect();
+    // Sections by key: built-in ones are named by the change strings, the
+    // style's own by their titles.
+    let mut edited: Vec<String> = Vec::new();
+    for def in &style.finding.sections {
+        if old.section(&def.key) != new.section(&def.key) {
+            edited.push(match def.english() {
+                Some(_) if !style.finding.custom => def.key.replace('_', " "),
+                _ => style.section_title(def).to_lowercase(),
+            });
+        }
+    }
+    if old_note != new_note {
+        edited.push("fix review note".into());
+    }
     if !edited.is_empty() {
         changes.push(Change::TextEdited {
             id: new.id.clone(),

@@ -17,6 +17,10 @@ use crate::model::{AppendixKind, Audit, Finding, Paper, Target, appendix_letter,
 use crate::review::Change;
 use crate::unicode;
 
+mod shape;
+
+pub use shape::{GroupView, HeaderEntry, LayoutView, SectionView, SummaryColumn, ValueView};
+
 /// Virtual path at which the templates read the view.
 pub const VIEW_PATH: &str = "/data/view.json";
 
@@ -84,6 +88,8 @@ pub struct View {
     pub fix_review: Option<FixReviewView>,
     /// Findings in report order.
     pub findings: Vec<FindingView>,
+    /// The summary table's columns, the groups and the page breaks.
+    pub layout: LayoutView,
     /// Counts computed from the findings.
     pub counts: Counts,
     /// Codebase maturity rows.
@@ -122,6 +128,9 @@ pub struct ColoursView {
     pub status: BTreeMap<String, String>,
     /// Maturity ratings.
     pub rating: BTreeMap<String, String>,
+    /// The named scales of the finding's shape (`[scales]` of style.toml).
+    #[serde(flatten)]
+    pub scales: BTreeMap<String, BTreeMap<String, String>>,
 }
 
 /// The colour of a level the style gives none.
@@ -144,6 +153,12 @@ impl ColoursView {
             difficulty: of(&style.difficulty),
             status: of(&style.status),
             rating: of(&style.ratings),
+            scales: style
+                .finding
+                .scales
+                .iter()
+                .map(|(name, s)| (name.clone(), of(&s.scale)))
+                .collect(),
         }
     }
 }
@@ -352,14 +367,32 @@ pub struct FindingView {
     pub targets: Vec<String>,
     /// Fix-review status name, when known.
     pub status: Option<String>,
-    /// Description section.
+    /// Description section (empty when the style has none by that key).
     pub description: Vec<Block>,
-    /// Exploit scenario section.
+    /// Exploit scenario section (likewise).
     pub exploit_scenario: Vec<Block>,
-    /// Recommendations section.
+    /// Recommendations section (likewise).
     pub recommendations: Vec<Block>,
-    /// References section.
+    /// References section (likewise).
     pub references: Vec<Block>,
+    /// The sections with text, in the house style's order and words.
+    pub sections: Vec<SectionView>,
+    /// The header's entries, in the house style's order, without those the
+    /// finding has no value for.
+    pub header: Vec<HeaderEntry>,
+    /// Whether the header's two columns are filled row by row (a style with
+    /// its own shape, read in `header`'s order) rather than one after the
+    /// other (version 1.1).
+    pub header_rows: bool,
+    /// Its cells of the summary table, one per column of `layout.summary`.
+    pub cells: Vec<Option<ValueView>>,
+    /// The heading's text before the title, e.g. `3. ` or `H-1: `.
+    pub heading_before: String,
+    /// The heading's text after the title.
+    pub heading_after: String,
+    /// What names the finding in tables: its id in a style with its own
+    /// shape, else its number (version 1.1).
+    pub reference: String,
     /// Fix-review details, when fix-review.csv has the finding.
     pub fix: Option<FixView>,
     /// Label for links: `finding-<id>`.
@@ -841,7 +874,13 @@ impl View {
         let strings = strings(style, audit, &client, since);
         let text = |key: &str| strings.get(key).cloned().unwrap_or_default();
 
-        let order = appendix_order(!audit.maturity.is_empty(), audit.appendices.len(), reviewed);
+        let layout = shape::layout(style, findings, reviewed);
+        let order = appendix_order(
+            !audit.maturity.is_empty(),
+            audit.appendices.len(),
+            reviewed && style.finding.fix_review.in_appendix(),
+            reviewed,
+        );
         let mut appendices: Vec<AppendixView> = order
             .iter()
             .enumerate()
@@ -965,8 +1004,9 @@ impl View {
             fix_review,
             findings: findings
                 .iter()
-                .map(|f| finding_view(f, &meta.targets, style))
+                .map(|f| finding_view(f, &meta.targets, style, &layout.summary))
                 .collect(),
+            layout,
             counts: Counts {
                 total: findings.len(),
                 severity: count_by(findings, &style.severity, |f| Some(&f.severity)),
@@ -1181,8 +1221,25 @@ fn scan_view(audit: &Audit, style: &Style, scan: &crate::model::Scan, name: &str
 }
 
 /// Returns the view of one finding, with permalinks from the targets.
-fn finding_view(f: &Finding, targets: &[Target], style: &Style) -> FindingView {
+fn finding_view(
+    f: &Finding,
+    targets: &[Target],
+    style: &Style,
+    columns: &[SummaryColumn],
+) -> FindingView {
+    let (heading_before, heading_after) = shape::heading(style, f);
     FindingView {
+        sections: shape::sections(style, f),
+        header: shape::header(style, f),
+        header_rows: style.finding.custom,
+        cells: shape::cells(style, f, columns),
+        heading_before,
+        heading_after,
+        reference: if style.finding.custom {
+            f.id.clone()
+        } else {
+            f.number.to_string()
+        },
         number: f.number,
         id: f.id.clone(),
         title: f.title.clone(),
@@ -1192,10 +1249,10 @@ fn finding_view(f: &Finding, targets: &[Target], style: &Style) -> FindingView {
         kind: f.kind.as_ref().map(|k| k.name.clone()),
         targets: f.targets.clone(),
         status: f.status.as_ref().map(|s| s.name.clone()),
-        description: f.description.clone(),
-        exploit_scenario: f.exploit_scenario.clone(),
-        recommendations: f.recommendations.clone(),
-        references: f.references.clone(),
+        description: f.section("description").to_vec(),
+        exploit_scenario: f.section("exploit_scenario").to_vec(),
+        recommendations: f.section("recommendations").to_vec(),
+        references: f.section("references").to_vec(),
         fix: f.fix.as_ref().map(|x| FixView {
             refs: x.refs.clone(),
             note: x.note.clone(),

@@ -129,9 +129,146 @@ Data Handling,Weak,\"Archive entries are not validated (EX-1).\"
 Testing and Verification,Moderate,\"Handlers have unit tests, but no test covers hostile uploads.\"
 ";
 
+/// An example style: its name, its style.toml and its audit's files by path.
+type Kit = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+
+/// The example house styles `init --style` starts from (FORMAT 1.2): the
+/// style folder and an audit folder written to it, both under data/, where
+/// they are built by the tests. Each entry: name, style.toml, the audit's files.
+const KITS: &[Kit] = &[
+    (
+        "smart-contract",
+        include_str!("../../data/styles/smart-contract/style.toml"),
+        &[
+            (
+                "audit.toml",
+                include_str!("../../data/examples/smart-contract/audit.toml"),
+            ),
+            (
+                "findings.csv",
+                include_str!("../../data/examples/smart-contract/findings.csv"),
+            ),
+            (
+                "fix-review.csv",
+                include_str!("../../data/examples/smart-contract/fix-review.csv"),
+            ),
+            (
+                "findings/H-1.md",
+                include_str!("../../data/examples/smart-contract/findings/H-1.md"),
+            ),
+            (
+                "findings/M-1.md",
+                include_str!("../../data/examples/smart-contract/findings/M-1.md"),
+            ),
+            (
+                "findings/M-2.md",
+                include_str!("../../data/examples/smart-contract/findings/M-2.md"),
+            ),
+            (
+                "findings/L-1.md",
+                include_str!("../../data/examples/smart-contract/findings/L-1.md"),
+            ),
+            (
+                "findings/I-1.md",
+                include_str!("../../data/examples/smart-contract/findings/I-1.md"),
+            ),
+            (
+                "findings/G-1.md",
+                include_str!("../../data/examples/smart-contract/findings/G-1.md"),
+            ),
+        ],
+    ),
+    (
+        "pentest",
+        include_str!("../../data/styles/pentest/style.toml"),
+        &[
+            (
+                "audit.toml",
+                include_str!("../../data/examples/pentest/audit.toml"),
+            ),
+            (
+                "findings.csv",
+                include_str!("../../data/examples/pentest/findings.csv"),
+            ),
+            (
+                "fix-review.csv",
+                include_str!("../../data/examples/pentest/fix-review.csv"),
+            ),
+            (
+                "findings/EX-PT-26-01.md",
+                include_str!("../../data/examples/pentest/findings/EX-PT-26-01.md"),
+            ),
+            (
+                "findings/EX-PT-26-02.md",
+                include_str!("../../data/examples/pentest/findings/EX-PT-26-02.md"),
+            ),
+            (
+                "findings/EX-PT-26-03.md",
+                include_str!("../../data/examples/pentest/findings/EX-PT-26-03.md"),
+            ),
+            (
+                "findings/EX-PT-26-04.md",
+                include_str!("../../data/examples/pentest/findings/EX-PT-26-04.md"),
+            ),
+        ],
+    ),
+];
+
+/// The files of a new folder: the standard ones, or those of an example
+/// style with the style copied into `style/` and named by audit.toml.
+fn files(style: Option<&str>) -> Result<Vec<(String, String)>, String> {
+    let Some(name) = style else {
+        return Ok(FILES
+            .iter()
+            .map(|(rel, text)| (rel.to_string(), text.to_string()))
+            .collect());
+    };
+    let (_, style_toml, audit) = KITS
+        .iter()
+        .find(|(kit, _, _)| kit.eq_ignore_ascii_case(name))
+        .ok_or_else(|| name.to_string())?;
+    let mut out: Vec<(String, String)> = audit
+        .iter()
+        .map(|(rel, text)| {
+            let text = if *rel == "audit.toml" {
+                // The example names the style by its place in data/; the new
+                // folder carries its own copy.
+                text.lines()
+                    .map(|l| {
+                        if l.starts_with("style = ") {
+                            "style = \"style\""
+                        } else {
+                            l
+                        }
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+                    + "\n"
+            } else {
+                text.to_string()
+            };
+            (rel.to_string(), text)
+        })
+        .collect();
+    out.push(("style/style.toml".into(), style_toml.to_string()));
+    Ok(out)
+}
+
 /// Writes a new audit folder; refuses a folder that is not empty unless forced,
 /// and never overwrites a file.
-pub fn run(dir: &Path, force: bool, config: &Config) -> Outcome {
+pub fn run(dir: &Path, force: bool, style: Option<&str>, config: &Config) -> Outcome {
+    let files = match files(style) {
+        Ok(files) => files,
+        Err(name) => {
+            let names: Vec<&str> = KITS.iter().map(|(n, _, _)| *n).collect();
+            return fail(
+                config,
+                Outcome::Io,
+                format!("there is no example style \"{name}\"; nothing was written"),
+                Some(format!("the example styles are: {}", names.join(", "))),
+            );
+        }
+    };
     let not_empty = fs::read_dir(dir).is_ok_and(|mut entries| entries.next().is_some());
     if not_empty && !force {
         return fail(
@@ -144,7 +281,7 @@ pub fn run(dir: &Path, force: bool, config: &Config) -> Outcome {
             ),
         );
     }
-    if let Some((rel, _)) = FILES.iter().find(|(rel, _)| dir.join(rel).exists()) {
+    if let Some((rel, _)) = files.iter().find(|(rel, _)| dir.join(rel).exists()) {
         return fail(
             config,
             Outcome::Io,
@@ -152,7 +289,7 @@ pub fn run(dir: &Path, force: bool, config: &Config) -> Outcome {
             Some("init never overwrites a file: move it away first".into()),
         );
     }
-    for (rel, text) in FILES {
+    for (rel, text) in &files {
         let path = dir.join(rel);
         let written = path
             .parent()

@@ -191,6 +191,8 @@ pub enum Request {
         dir: PathBuf,
         /// Whether a folder that is not empty is accepted.
         force: bool,
+        /// The example house style to start from, if any.
+        style: Option<String>,
         /// How to report (format, quiet).
         config: Config,
     },
@@ -233,7 +235,12 @@ pub fn run(request: Request) -> u8 {
         Request::Serve { config, host, port } => serve::run(&config, &host, port),
         Request::Bench { sizes } => bench::run(&sizes),
         Request::Worker => worker::serve(),
-        Request::Init { dir, force, config } => init::run(&dir, force, &config),
+        Request::Init {
+            dir,
+            force,
+            style,
+            config,
+        } => init::run(&dir, force, style.as_deref(), &config),
         Request::StyleShow { style, config } => style::run(&style, &config),
         Request::Import { from, into, config } => import::run(&from, &into, &config),
         Request::Export {

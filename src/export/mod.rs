@@ -10,7 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::forge;
-use crate::model::{Audit, Cvss, Finding, Rank};
+use crate::model::{Audit, Cvss, FieldValue, Finding, Rank};
 
 /// Version of the JSON export's layout.
 pub const JSON_VERSION: u32 = 1;
@@ -45,14 +45,34 @@ pub fn export(audit: &Audit, format: Format) -> String {
     }
 }
 
-/// The four prose sections of a finding, by the names the exports use.
-fn prose(f: &Finding) -> [(&'static str, String); 4] {
-    [
-        ("description", markdown::blocks(&f.description)),
-        ("exploit_scenario", markdown::blocks(&f.exploit_scenario)),
-        ("recommendations", markdown::blocks(&f.recommendations)),
-        ("references", markdown::blocks(&f.references)),
-    ]
+/// The sections of a finding in the style's order: key, the style's
+/// heading, and the text as Markdown (empty when not given).
+fn prose<'a>(audit: &'a Audit, f: &Finding) -> Vec<(&'a str, &'a str, String)> {
+    let style = &audit.style;
+    style
+        .finding
+        .sections
+        .iter()
+        .map(|d| {
+            (
+                d.key.as_str(),
+                style.section_title(d),
+                markdown::blocks(f.section(&d.key)),
+            )
+        })
+        .collect()
+}
+
+/// The fields of a finding the style has, in its order: key, label and the
+/// value as printed (only those the finding gives).
+fn field_texts<'a>(audit: &'a Audit, f: &'a Finding) -> Vec<(&'a str, &'a str, &'a FieldValue)> {
+    audit
+        .style
+        .finding
+        .fields
+        .iter()
+        .filter_map(|d| Some((d.key.as_str(), d.label.as_str(), f.fields.get(&d.key)?)))
+        .collect()
 }
 
 /// The JSON export (docs/export.md).
@@ -105,16 +125,44 @@ pub struct JsonFinding<'a> {
     pub cvss: Option<&'a Cvss>,
     /// Affected places.
     pub targets: Vec<JsonTarget<'a>>,
-    /// Description, as Markdown.
+    /// Description, as Markdown (empty when the style has no such section).
     pub description: String,
-    /// Exploit scenario, as Markdown.
+    /// Exploit scenario, as Markdown (likewise).
     pub exploit_scenario: String,
-    /// Recommendations, as Markdown.
+    /// Recommendations, as Markdown (likewise).
     pub recommendations: String,
-    /// References, as Markdown.
+    /// References, as Markdown (likewise).
     pub references: String,
+    /// Every section of the house style's shape, in its order.
+    pub sections: Vec<JsonSection<'a>>,
+    /// The values of the style's fields the finding gives, in its order.
+    pub fields: Vec<JsonField<'a>>,
     /// The fix review of the finding, if any.
     pub fix: Option<JsonFix<'a>>,
+}
+
+/// A section of a finding in a JSON export.
+#[derive(Serialize)]
+pub struct JsonSection<'a> {
+    /// Its key, the findings.csv column.
+    pub key: &'a str,
+    /// Its heading in the house style.
+    pub title: &'a str,
+    /// Its text, as Markdown (empty when the finding does not give it).
+    pub text: String,
+}
+
+/// A field of a finding in a JSON export.
+#[derive(Serialize)]
+pub struct JsonField<'a> {
+    /// Its key, the findings.csv column.
+    pub key: &'a str,
+    /// Its label in the house style.
+    pub label: &'a str,
+    /// The value: a string, a number, a date, a list, or for a CWE `{id, name}`.
+    pub value: &'a FieldValue,
+    /// The value as the report prints it.
+    pub text: String,
 }
 
 /// An affected place of a JSON export.
@@ -150,8 +198,16 @@ pub fn json_value(audit: &Audit) -> JsonExport<'_> {
         .findings
         .iter()
         .map(|f| {
-            let [description, exploit_scenario, recommendations, references] =
-                prose(f).map(|(_, text)| text);
+            let sections: Vec<JsonSection> = prose(audit, f)
+                .into_iter()
+                .map(|(key, title, text)| JsonSection { key, title, text })
+                .collect();
+            let fixed = |key: &str| {
+                sections
+                    .iter()
+                    .find(|s| s.key == key)
+                    .map_or_else(String::new, |s| s.text.clone())
+            };
             JsonFinding {
                 number: f.number,
                 id: &f.id,
@@ -176,10 +232,20 @@ pub fn json_value(audit: &Audit) -> JsonExport<'_> {
                         }
                     })
                     .collect(),
-                description,
-                exploit_scenario,
-                recommendations,
-                references,
+                description: fixed("description"),
+                exploit_scenario: fixed("exploit_scenario"),
+                recommendations: fixed("recommendations"),
+                references: fixed("references"),
+                fields: field_texts(audit, f)
+                    .into_iter()
+                    .map(|(key, label, value)| JsonField {
+                        key,
+                        label,
+                        value,
+                        text: value.text(),
+                    })
+                    .collect(),
+                sections,
                 fix: f.fix.as_ref().map(|x| JsonFix {
                     refs: &x.refs,
                     note: markdown::blocks(&x.note),
@@ -229,9 +295,29 @@ fn cell(text: &str, cells: Cells) -> String {
 
 /// Returns one row per finding, for spreadsheets and trackers.
 pub fn csv(audit: &Audit, cells_as: Cells) -> String {
-    let mut out = String::from(
-        "number,id,title,severity,difficulty,type,status,targets,links,description,exploit_scenario,recommendations,references\n",
-    );
+    // The columns of findings.csv: the sections' and fields' keys.
+    let shape = &audit.style.finding;
+    let mut header: Vec<String> = [
+        "number",
+        "id",
+        "title",
+        "severity",
+        "difficulty",
+        "type",
+        "status",
+        "targets",
+        "links",
+    ]
+    .map(String::from)
+    .to_vec();
+    // A section whose key is also a field's (`impact` as prose and as a
+    // level) is the column `<key>_text`, so that no name is given twice.
+    header.extend(shape.sections.iter().map(|s| match shape.field(&s.key) {
+        Some(_) => format!("{}_text", s.key),
+        None => s.key.clone(),
+    }));
+    header.extend(shape.fields.iter().map(|f| f.key.clone()));
+    let mut out = header.join(",") + "\n";
     for f in &audit.findings {
         let links: Vec<String> = f
             .targets
@@ -249,7 +335,13 @@ pub fn csv(audit: &Audit, cells_as: Cells) -> String {
             f.targets.join("; "),
             links.join(" "),
         ];
-        cells.extend(prose(f).into_iter().map(|(_, text)| text));
+        cells.extend(prose(audit, f).into_iter().map(|(_, _, text)| text));
+        cells.extend(shape.fields.iter().map(|d| {
+            f.fields
+                .get(&d.key)
+                .map(FieldValue::text)
+                .unwrap_or_default()
+        }));
         out.push_str(
             &cells
                 .iter()
@@ -298,15 +390,32 @@ pub fn sarif(audit: &Audit) -> serde_json::Value {
     let mut rules = Vec::new();
     let mut results = Vec::new();
     for (index, f) in audit.findings.iter().enumerate() {
-        let description = markdown::blocks(&f.description);
-        let help = markdown::blocks(&f.recommendations);
+        // The first section describes; the recommendations (or the last
+        // section of a style without them) help.
+        let sections = prose(audit, f);
+        let description = sections
+            .first()
+            .map(|(_, _, t)| t.clone())
+            .unwrap_or_default();
+        let help = sections
+            .iter()
+            .find(|(k, _, _)| *k == "recommendations")
+            .or(sections.last().filter(|_| sections.len() > 1))
+            .map(|(_, _, t)| t.clone())
+            .unwrap_or_default();
         let first_link = f
             .targets
             .iter()
             .find_map(|t| forge::permalink(&meta.targets, t));
-        let tags: Vec<&str> = ["security"]
+        // CWE ids as GitHub code scanning tags them.
+        let cwes = f.fields.values().filter_map(|v| match v {
+            FieldValue::Cwe(c) => Some(format!("external/cwe/cwe-{}", c.id)),
+            _ => None,
+        });
+        let tags: Vec<String> = ["security".to_string()]
             .into_iter()
-            .chain(f.kind.as_ref().map(Rank::name))
+            .chain(f.kind.as_ref().map(|k| k.name.clone()))
+            .chain(cwes)
             .collect();
         let mut rule = json!({
             "id": f.id,
@@ -325,6 +434,9 @@ pub fn sarif(audit: &Audit) -> serde_json::Value {
                 "tags": tags,
             },
         });
+        for (key, _, value) in field_texts(audit, f) {
+            rule["properties"][key] = value.text().into();
+        }
         if let Some(url) = &first_link {
             rule["helpUri"] = url.clone().into();
         }
@@ -435,15 +547,10 @@ pub fn markdown_document(audit: &Audit) -> String {
                 .collect();
             out.push_str(&format!("\n**Targets:** {}\n", targets.join(", ")));
         }
-        for (heading, (_, text)) in [
-            "Description",
-            "Exploit Scenario",
-            "Recommendations",
-            "References",
-        ]
-        .iter()
-        .zip(prose(f))
-        {
+        for (_, label, value) in field_texts(audit, f) {
+            out.push_str(&format!("\n**{label}:** {}\n", value.text()));
+        }
+        for (_, heading, text) in prose(audit, f) {
             if !text.is_empty() {
                 out.push_str(&format!("\n### {heading}\n\n{text}\n"));
             }

@@ -4,7 +4,7 @@
 //! places of their prose, so that every finding id is known; [`finish`] then
 //! converts the prose (linking ids mentioned in text) and applies the fix review.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::Deserialize;
 use serde::de::IntoDeserializer;
@@ -13,21 +13,15 @@ use toml::Spanned;
 use toml::de::DeTable;
 
 use super::Axis;
+use super::fields;
 use super::table::{self, Column, Table};
 use super::{Loader, Origin, Prose};
 use crate::content::{self, Block};
 use crate::diag;
 use crate::diag::{FileRef, Place};
+use crate::model::shape::FieldKind;
 use crate::model::style::same_name;
-use crate::model::{Cvss, Finding, FixEntry, Rank};
-
-/// The four prose sections of a finding, in order, with their headings.
-const PROSE: [(&str, &str); 4] = [
-    ("description", "Description"),
-    ("exploit_scenario", "Exploit Scenario"),
-    ("recommendations", "Recommendations"),
-    ("references", "References"),
-];
+use crate::model::{Cvss, FieldValue, Finding, FixEntry, Rank, Section};
 
 /// Keys a finding's front matter may have.
 const FRONT_KEYS: &[&str] = &[
@@ -65,13 +59,22 @@ pub(super) struct RawFinding {
     place: Place,
     title: Option<Sourced>,
     severity: Option<Rank>,
+    /// Where the severity was given, when it was.
+    severity_place: Option<Place>,
     difficulty: Option<Rank>,
+    /// Whether a second-axis value was given, even one that was refused.
+    difficulty_given: bool,
     kind: Option<Rank>,
     targets: Vec<String>,
     status: Option<(Rank, Place)>,
     /// Whether a status was given, even one that was refused (reported).
     status_given: bool,
-    cells: [Option<Sourced>; 4],
+    /// The findings.csv cells of the style's sections, in section order.
+    cells: Vec<Option<Sourced>>,
+    /// The texts of the style's fields, from findings.csv or front matter.
+    values: BTreeMap<String, Sourced>,
+    /// The fields' values, parsed.
+    fields: BTreeMap<String, FieldValue>,
     body: Option<Body>,
     complete: bool,
     /// Rule ids of scan results, with their places in the front matter.
@@ -82,7 +85,7 @@ pub(super) struct RawFinding {
     cvss: Option<Cvss>,
 }
 
-#[derive(Deserialize)]
+#[derive(Default, Deserialize)]
 struct FrontMatter {
     id: Option<Spanned<String>>,
     title: Option<Spanned<String>>,
@@ -95,6 +98,9 @@ struct FrontMatter {
     sarif: Option<Vec<Spanned<String>>>,
     draft: Option<bool>,
     cvss: Option<Spanned<String>>,
+    /// The values of the style's fields, by key.
+    #[serde(skip)]
+    values: Vec<(String, Sourced)>,
 }
 
 /// Splits a target cell at `; ` into its places.
@@ -135,10 +141,13 @@ pub(super) fn read_raw(l: &mut Loader, numbering: Numbering) -> Vec<RawFinding> 
         // A column a broken scale would require is not asked for: the
         // mistake is reported in style.toml.
         let broken = |table: &str| l.style.is_broken(table);
+        let shape = &l.style.finding;
         let mut columns = vec![
             Column::optional("id"),
             Column::required("title"),
-            if broken("severity") {
+            // With a matrix (or one that could not be read) the severity
+            // may be derived.
+            if broken("severity") || broken("finding") || shape.matrix.is_some() {
                 Column::optional("severity")
             } else {
                 Column::required("severity")
@@ -159,11 +168,49 @@ pub(super) fn read_raw(l: &mut Loader, numbering: Numbering) -> Vec<RawFinding> 
             Column::optional("status"),
             Column::optional("cvss"),
         ];
-        columns.extend(PROSE.iter().map(|(name, _)| Column {
-            name,
-            required: false,
-        }));
-        if let Some(table) = table::read(file, &text, &columns, &mut l.diags) {
+        // A key that is both a section and a field (`impact` as a level
+        // and as prose) is the field's column; its prose is written in
+        // findings/<ID>.md.
+        columns.extend(
+            shape
+                .sections
+                .iter()
+                .filter(|s| shape.field(&s.key).is_none())
+                .map(|s| Column::named(s.key.clone(), false)),
+        );
+        columns.extend(
+            shape
+                .fields
+                .iter()
+                .map(|f| Column::named(f.key.clone(), false)),
+        );
+        // A custom shape names every column a finding may have.
+        let hint = shape.custom.then(|| {
+            format!(
+                "the house style's sections are {}; its fields {}",
+                shape
+                    .sections
+                    .iter()
+                    .map(|s| s.key.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                if shape.fields.is_empty() {
+                    "none".to_string()
+                } else {
+                    shape
+                        .fields
+                        .iter()
+                        .map(|f| f.key.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            )
+        });
+        let unknown = match &hint {
+            Some(h) if !broken("finding") => table::Unknown::Refused(h),
+            _ => table::Unknown::Ignored,
+        };
+        if let Some(table) = table::read_with(file, &text, &columns, unknown, &mut l.diags) {
             l.scan_cells(&table);
             for row in &table.rows {
                 if let Some(f) = csv_row(l, &table, row, row.number, &numbering) {
@@ -194,7 +241,126 @@ pub(super) fn read_raw(l: &mut Loader, numbering: Numbering) -> Vec<RawFinding> 
     }
     md_only.sort_by(|a, b| (id_number(&a.id), &a.id).cmp(&(id_number(&b.id), &b.id)));
     out.extend(md_only);
+    if !l.style.is_broken("finding") {
+        for f in &mut out {
+            settle(l, f);
+        }
+    }
     out
+}
+
+/// Parses a finding's field values, checks that the required ones are
+/// given, and derives or checks its severity by the style's matrix.
+fn settle(l: &mut Loader, f: &mut RawFinding) {
+    let style = l.style.clone();
+    let shape = &style.finding;
+    let file_hint = |key: &str| {
+        format!(
+            "fill in the `{key}` column of findings.csv, or give `{key}` in the front matter of findings/{}.md",
+            f.id
+        )
+    };
+    for def in &shape.fields {
+        match f.values.get(&def.key) {
+            Some(v) if !v.text.trim().is_empty() => match fields::parse(&style, def, &v.text) {
+                Ok(parsed) => {
+                    if let Some((message, hint)) = parsed.warning {
+                        l.diags
+                            .warning(Some(v.place.clone()), message)
+                            .add_hint(hint);
+                    }
+                    f.fields.insert(def.key.clone(), parsed.value);
+                }
+                Err((message, hint)) => {
+                    l.diags.error(Some(v.place.clone()), message).add_hint(hint);
+                }
+            },
+            _ if def.required => {
+                l.diags
+                    .error(
+                        Some(f.place.clone()),
+                        format!("finding {} has no {}", f.id, def.label),
+                    )
+                    .add_hint(file_hint(&def.key));
+            }
+            _ => {}
+        }
+    }
+    let Some(matrix) = &shape.matrix else {
+        return;
+    };
+    // The row or column value, and whether one was given at all.
+    let axis = |name: &str| -> (Option<usize>, bool, String) {
+        if name == "difficulty" {
+            (
+                f.difficulty.as_ref().map(|d| d.index),
+                f.difficulty_given,
+                style.difficulty_label.clone(),
+            )
+        } else {
+            let label = shape
+                .field(name)
+                .map_or(name.to_string(), |d| d.label.clone());
+            match f.fields.get(name) {
+                Some(FieldValue::Level(r)) => (Some(r.index), true, label),
+                _ => (None, f.values.contains_key(name), label),
+            }
+        }
+    };
+    let (row, row_given, row_label) = axis(&matrix.rows);
+    let (column, column_given, column_label) = axis(&matrix.columns);
+    match (row, column) {
+        (Some(r), Some(c)) => {
+            let cell = matrix.cells[r][c];
+            let derived = style.severity.rank(cell);
+            match (&f.severity, &f.severity_place) {
+                (None, None) => f.severity = Some(derived),
+                (Some(s), Some(place)) if s.index != cell && matrix.derives(s.index) => {
+                    let names = |scale: &str, i: usize| {
+                        if scale == "difficulty" {
+                            style.difficulty.levels[i].name.clone()
+                        } else {
+                            shape
+                                .field(scale)
+                                .and_then(|d| shape.scale_of(d))
+                                .map_or_else(String::new, |s| s.scale.levels[i].name.clone())
+                        }
+                    };
+                    l.diags
+                        .error(
+                            Some(place.clone()),
+                            format!(
+                                "severity {} of {} disagrees with the matrix: {row_label} {} and {column_label} {} give {}",
+                                s.name(),
+                                f.id,
+                                names(&matrix.rows, r),
+                                names(&matrix.columns, c),
+                                derived.name()
+                            ),
+                        )
+                        .add_hint(format!(
+                            "give {}, or leave the severity empty to take the matrix's",
+                            derived.name()
+                        ));
+                }
+                _ => {}
+            }
+        }
+        // A value that was given and refused is reported where it is.
+        _ if f.severity.is_none() && f.severity_place.is_none() && !(row_given && column_given) => {
+            l.diags
+                .error(
+                    Some(f.place.clone()),
+                    format!("finding {} has no severity", f.id),
+                )
+                .add_hint(format!(
+                    "give its severity, or its {} and {} for the matrix to derive it",
+                    row_label.to_lowercase(),
+                    column_label.to_lowercase()
+                ));
+        }
+        _ => {}
+    }
 }
 
 fn csv_row(
@@ -227,8 +393,11 @@ fn csv_row(
         l.missing_cell(table, row, "title");
     }
     let cvss = sourced("cvss").and_then(|c| l.cvss(&c));
+    let matrix = l.style.finding.matrix.is_some() || l.style.is_broken("finding");
     let severity = match (table.cell(row, "severity"), &cvss) {
         (None, Some((vector, place))) => derived_severity(l, vector, place),
+        // Derived from the matrix once the finding's values are known.
+        (None, None) if matrix => None,
         (given, _) => {
             let severity = l.scale(table, row, "severity", Axis::Severity);
             if let (Some(s), Some(cell), Some((vector, _))) = (&severity, given, &cvss) {
@@ -253,14 +422,29 @@ fn csv_row(
         ))
     });
     let complete = title.is_some()
-        && severity.is_some()
         && (difficulty.is_some() || !l.style.difficulty_required)
         && (kind.is_some() || l.style.kind_optional());
+    let shape = &l.style.finding;
+    let values = shape
+        .fields
+        .iter()
+        .filter_map(|f| Some((f.key.clone(), sourced(&f.key)?)))
+        .collect();
+    let cells = shape
+        .sections
+        .iter()
+        .map(|s| match shape.field(&s.key) {
+            Some(_) => None,
+            None => sourced(&s.key),
+        })
+        .collect();
     Some(RawFinding {
         id,
         place: place.clone(),
         title,
+        severity_place: table.cell(row, "severity").map(|c| table.place(c)),
         severity,
+        difficulty_given: table.cell(row, "difficulty").is_some(),
         difficulty,
         kind,
         targets: table
@@ -269,7 +453,9 @@ fn csv_row(
             .unwrap_or_default(),
         status,
         status_given,
-        cells: PROSE.map(|(name, _)| sourced(name)),
+        cells,
+        values,
+        fields: BTreeMap::new(),
         body: None,
         complete,
         sarif: Vec::new(),
@@ -323,18 +509,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
             place: Place::new(file, v.span()),
         })
     };
-    let front = front.unwrap_or(FrontMatter {
-        id: None,
-        title: None,
-        severity: None,
-        difficulty: None,
-        kind: None,
-        target: None,
-        status: None,
-        sarif: None,
-        draft: None,
-        cvss: None,
-    });
+    let front = front.unwrap_or_default();
     let cvss = sourced(&front.cvss).and_then(|c| l.cvss(&c));
     let sarif: Vec<Sourced> = front
         .sarif
@@ -397,6 +572,25 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
                     ));
             }
         }
+        for (key, value) in front.values {
+            match row.values.get(&key) {
+                Some(given) if given.text.trim() != value.text.trim() => {
+                    l.diags
+                        .error(
+                            Some(value.place),
+                            format!("front matter {key} of {stem} disagrees with findings.csv"),
+                        )
+                        .add_related(given.place.clone(), "the findings.csv cell")
+                        .add_hint(format!(
+                            "make the two agree, or remove `{key}` from the front matter"
+                        ));
+                }
+                Some(_) => {}
+                None => {
+                    row.values.insert(key, value);
+                }
+            }
+        }
         row.body = Some(body);
         row.sarif = sarif;
         row.draft = front.draft.unwrap_or(false);
@@ -430,7 +624,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         }
     };
     need(&title, "title");
-    if cvss.is_none() {
+    if cvss.is_none() && l.style.finding.matrix.is_none() && !l.style.is_broken("finding") {
         need(&severity, "severity");
     }
     if l.style.difficulty_required {
@@ -439,6 +633,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
     if !l.style.kind_optional() {
         need(&kind, "type");
     }
+    let severity_place = severity.as_ref().map(|s| s.place.clone());
     let severity = match (severity, &cvss) {
         (None, Some((vector, place))) => derived_severity(l, vector, place),
         (Some(s), vector) => {
@@ -450,6 +645,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         }
         (None, None) => None,
     };
+    let difficulty_given_md = difficulty.is_some();
     let difficulty = difficulty.and_then(|s| l.parse_scale(s.place, &s.text, Axis::Difficulty));
     let kind = kind.and_then(|s| l.parse_scale(s.place, &s.text, Axis::Type));
     let status_given = status.is_some();
@@ -463,11 +659,12 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         id: stem,
         place: start_place,
         complete: title.is_some()
-            && severity.is_some()
             && (difficulty.is_some() || !l.style.difficulty_required)
             && (kind.is_some() || l.style.kind_optional()),
         title,
         severity,
+        severity_place,
+        difficulty_given: difficulty_given_md,
         difficulty,
         kind,
         targets: target
@@ -475,7 +672,9 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
             .unwrap_or_default(),
         status,
         status_given,
-        cells: [None, None, None, None],
+        cells: vec![None; l.style.finding.sections.len()],
+        values: front.values.into_iter().collect(),
+        fields: BTreeMap::new(),
         body: Some(body),
         sarif,
         draft: front.draft.unwrap_or(false),
@@ -563,7 +762,43 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
         }
     };
     l.scan_strings(file, base, super::meta::strings(table.get_ref(), &[]));
-    for (key, _) in table.get_ref().iter() {
+    let style = l.style.clone();
+    let mut values = Vec::new();
+    for (key, value) in table.get_ref().iter() {
+        if let Some(def) = style.finding.field(key.get_ref()) {
+            let text = match value.get_ref() {
+                toml::de::DeValue::String(s) => Some(s.to_string()),
+                toml::de::DeValue::Integer(n) => Some(n.to_string()),
+                toml::de::DeValue::Float(n) => Some(n.to_string()),
+                toml::de::DeValue::Array(items) if def.kind == FieldKind::List => items
+                    .iter()
+                    .map(|i| match i.get_ref() {
+                        toml::de::DeValue::String(s) => Some(s.to_string()),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .map(|v| v.join("; ")),
+                _ => None,
+            };
+            match text {
+                Some(text) => values.push((
+                    def.key.clone(),
+                    Sourced {
+                        text,
+                        place: Place::new(file, shift(value.span())),
+                    },
+                )),
+                None => {
+                    l.diags
+                        .error(
+                            Some(Place::new(file, shift(value.span()))),
+                            format!("front matter `{}` must be a string", def.key),
+                        )
+                        .add_hint(format!("e.g. {} = \"...\"", def.key));
+                }
+            }
+            continue;
+        }
         if !FRONT_KEYS.contains(&key.get_ref().as_ref()) {
             let d = l.diags.warning(
                 Some(Place::new(file, shift(key.span()))),
@@ -577,6 +812,7 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
     }
     match FrontMatter::deserialize(table.into_deserializer()) {
         Ok(mut f) => {
+            f.values = values;
             for v in [
                 &mut f.id,
                 &mut f.title,
@@ -708,7 +944,7 @@ pub(super) fn finish(
             .title
             .as_ref()
             .map(|t| l.title(prose, &t.text, cell_origin(&t.place)));
-        let mut sections: [Vec<Block>; 4] = Default::default();
+        let mut sections: Vec<Vec<Block>> = vec![Vec::new(); f.cells.len()];
         for (k, cell) in f.cells.iter().enumerate() {
             if let Some(c) = cell {
                 sections[k] =
@@ -786,8 +1022,41 @@ pub(super) fn finish(
         let (Some(title), Some(severity), true) = (title, f.severity, f.complete) else {
             continue;
         };
+        let style = l.style.clone();
+        for (def, body) in style.finding.sections.iter().zip(&sections) {
+            if def.required && body.is_empty() {
+                let (place, hint) = match &f.body {
+                    Some(b) => (
+                        Place::new(b.file, 0..0),
+                        format!("add a \"## {}\" section to findings/{}.md", def.title, f.id),
+                    ),
+                    None => (
+                        f.place.clone(),
+                        format!(
+                            "fill in the `{}` column of findings.csv, or write findings/{}.md with a \"## {}\" section",
+                            def.key, f.id, def.title
+                        ),
+                    ),
+                };
+                l.diags
+                    .error(
+                        Some(place),
+                        format!("finding {} has no {} section", f.id, def.title),
+                    )
+                    .add_hint(hint);
+            }
+        }
         let (difficulty, kind) = (f.difficulty, f.kind.filter(|k| !k.name.is_empty()));
-        let [description, exploit_scenario, recommendations, references] = sections;
+        let sections = style
+            .finding
+            .sections
+            .iter()
+            .zip(sections)
+            .map(|(def, body)| Section {
+                key: def.key.clone(),
+                body,
+            })
+            .collect();
         out.push(Finding {
             number,
             id: f.id,
@@ -798,10 +1067,8 @@ pub(super) fn finish(
             kind,
             targets: f.targets,
             status,
-            description,
-            exploit_scenario,
-            recommendations,
-            references,
+            sections,
+            fields: f.fields,
             fix,
             sarif: f.sarif.into_iter().map(|s| s.text).collect(),
             draft: f.draft,
@@ -815,24 +1082,20 @@ fn cell_origin(place: &Place) -> Origin {
     Origin::Cell(place.file, place.range.start, place.range.end)
 }
 
-/// Splits a write-up at its `##` headings into the four prose sections.
+/// Splits a write-up at its `##` headings into the style's sections.
 fn split_body(
     l: &mut Loader,
     f: &RawFinding,
     body: &Body,
     blocks: Vec<Block>,
-    sections: &mut [Vec<Block>; 4],
+    sections: &mut [Vec<Block>],
 ) {
     let mut current = 0;
-    let mut given = [false; 4];
-    // The sections' headings, in FORMAT's English or as the house style names them.
     let style = l.style.clone();
-    let styled: [&str; 4] = [
-        style.text("finding.description"),
-        style.text("finding.exploit-scenario"),
-        style.text("finding.recommendations"),
-        style.text("finding.references"),
-    ];
+    let defs = &style.finding.sections;
+    // A section's heading as the house style names it; for a style of
+    // version 1.1, as its strings do, and always in FORMAT's English.
+    let styled: Vec<&str> = defs.iter().map(|d| style.section_title(d)).collect();
     for block in blocks {
         if let Block::Heading {
             level: 1 | 2,
@@ -841,37 +1104,47 @@ fn split_body(
         {
             let title = content::plain(content);
             let wanted = title.trim();
-            match PROSE
-                .iter()
-                .zip(styled)
-                .position(|((_, h), s)| same_name(h, wanted) || same_name(s, wanted))
-            {
+            let found = defs.iter().zip(&styled).position(|(d, s)| {
+                same_name(&d.title, wanted)
+                    || same_name(s, wanted)
+                    || d.english().is_some_and(|e| same_name(e, wanted))
+            });
+            match found {
                 Some(k) => {
                     current = k;
-                    if f.cells[k].is_some() {
-                        let cell = f.cells[k].as_ref().expect("checked");
+                    if let Some(cell) = &f.cells[k] {
                         l.diags
                             .error(
                                 Some(heading_place(body, &title)),
                                 format!(
                                     "{} of {} is given both in findings.csv and in findings/{}.md",
-                                    PROSE[k].1, f.id, f.id
+                                    styled[k], f.id, f.id
                                 ),
                             )
                             .add_related(cell.place.clone(), "the findings.csv cell")
                             .add_hint("keep the text in one of the two places");
                     }
-                    given[k] = true;
                     continue;
                 }
                 // The style that names the headings could not be read
                 // (reported there): its headings are not known.
-                None if style.is_broken("strings") => continue,
+                None if style.is_broken("strings") || style.is_broken("finding") => continue,
                 None => {
-                    let mut headings: Vec<&str> = PROSE.iter().map(|(_, h)| *h).collect();
-                    for s in styled {
-                        if !headings.iter().any(|h| h.eq_ignore_ascii_case(s)) {
-                            headings.push(s);
+                    // A style with its own shape lists its own titles; one of
+                    // version 1.1, FORMAT's English and the style's words.
+                    let english = defs
+                        .iter()
+                        .filter_map(|d| d.english())
+                        .filter(|_| !style.finding.custom);
+                    let mut headings: Vec<&str> = Vec::new();
+                    for h in defs
+                        .iter()
+                        .map(|d| d.title.as_str())
+                        .chain(styled.iter().copied())
+                        .chain(english)
+                    {
+                        if !headings.iter().any(|known| same_name(known, h)) {
+                            headings.push(h);
                         }
                     }
                     let d = l.diags.error(
@@ -880,15 +1153,18 @@ fn split_body(
                     );
                     match diag::did_you_mean(&title, &headings, |h| format!("\"## {h}\"")) {
                         Some(h) => d.add_hint(h),
-                        None => {
-                            d.add_hint(format!("a finding's sections are: {}", headings.join(", ")))
-                        }
+                        None => d.add_hint(format!(
+                            "the house style's sections are: {}",
+                            headings.join(", ")
+                        )),
                     };
                     continue;
                 }
             }
         }
-        sections[current].push(block);
+        if let Some(section) = sections.get_mut(current) {
+            section.push(block);
+        }
     }
 }
 

@@ -5,6 +5,7 @@
 //! with its file, line and column. The model is returned only when there are no errors.
 
 mod cvss;
+mod fields;
 mod findings;
 mod images;
 pub mod markdown;
@@ -284,7 +285,10 @@ impl Loader {
         let letters: Vec<String> = appendix_order(
             !maturity.is_empty(),
             appendix_files.len(),
-            meta.as_ref().is_some_and(|m| m.fix_review.is_some()),
+            // The fix review's appendices follow the custom ones: whether
+            // they are there does not change the custom ones' letters.
+            false,
+            false,
         )
         .iter()
         .enumerate()

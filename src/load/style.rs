@@ -24,6 +24,8 @@ pub const BUILTIN: &[(&str, &str)] = &[
     ("risk", include_str!("../../styles/risk.toml")),
 ];
 
+mod shape;
+
 /// Keys of the top level of style.toml.
 const ROOT_KEYS: &[&str] = &[
     "name",
@@ -36,6 +38,8 @@ const ROOT_KEYS: &[&str] = &[
     "maturity",
     "cvss",
     "strings",
+    "scales",
+    "finding",
 ];
 
 /// A built-in style by name (without regard to case), read once.
@@ -310,7 +314,11 @@ pub fn parse(
     }
     let before = r.diags.count(diag::Level::Error);
     if let Some(v) = get("severity")
-        && let Some(t) = r.table(v, "severity", &["levels", "appendix_order", "draft"])
+        && let Some(t) = r.table(
+            v,
+            "severity",
+            &["levels", "appendix_order", "draft", "matrix"],
+        )
         && let Some(scale) = r.scale(t, v.span(), "severity", &["sarif", "cvss"], true)
     {
         style.severity = scale;
@@ -427,6 +435,20 @@ pub fn parse(
         }
     }
     r.mark(&mut style, "strings", before);
+    let before = r.diags.count(diag::Level::Error);
+    if let Some(v) = get("scales") {
+        shape::scales(&mut r, v, &mut style);
+    }
+    if let Some(v) = get("finding") {
+        shape::finding(&mut r, v, &mut style);
+    }
+    if let Some(v) = get("severity")
+        && let DeValue::Table(t) = v.get_ref()
+        && let Some(m) = field(t, "matrix")
+    {
+        shape::matrix(&mut r, m, &mut style);
+    }
+    r.mark(&mut style, "finding", before);
     // Messages name the second axis as the report does: "unknown likelihood".
     style.difficulty.kind = style.difficulty_label.to_lowercase();
     Some(style)

@@ -38,7 +38,7 @@ pub struct Record {
 /// A column a table may have.
 pub struct Column {
     /// Canonical name, lowercase with `_`.
-    pub name: &'static str,
+    pub name: std::borrow::Cow<'static, str>,
     /// Whether the table is refused without it.
     pub required: bool,
 }
@@ -47,7 +47,7 @@ impl Column {
     /// A column the table must have.
     pub const fn required(name: &'static str) -> Self {
         Self {
-            name,
+            name: std::borrow::Cow::Borrowed(name),
             required: true,
         }
     }
@@ -55,10 +55,27 @@ impl Column {
     /// A column the table may have.
     pub const fn optional(name: &'static str) -> Self {
         Self {
-            name,
+            name: std::borrow::Cow::Borrowed(name),
             required: false,
         }
     }
+
+    /// A column named at run time (a field or section of a house style).
+    pub fn named(name: String, required: bool) -> Self {
+        Self {
+            name: std::borrow::Cow::Owned(name),
+            required,
+        }
+    }
+}
+
+/// What a column of no expected name is.
+#[derive(Clone, Copy)]
+pub enum Unknown<'h> {
+    /// A warning: the column is ignored.
+    Ignored,
+    /// An error, with a hint that says what the columns may be.
+    Refused(&'h str),
 }
 
 /// A CSV file read against its expected columns.
@@ -67,7 +84,7 @@ pub struct Table {
     pub file: FileRef,
     /// Data rows, in file order.
     pub rows: Vec<Record>,
-    columns: HashMap<&'static str, usize>,
+    columns: HashMap<String, usize>,
 }
 
 impl Table {
@@ -100,6 +117,17 @@ pub fn read(
     columns: &[Column],
     diags: &mut Diagnostics,
 ) -> Option<Table> {
+    read_with(file, text, columns, Unknown::Ignored, diags)
+}
+
+/// Reads a CSV file as [`read`] does, saying what an unknown column is.
+pub fn read_with(
+    file: FileRef,
+    text: &str,
+    columns: &[Column],
+    unknown: Unknown,
+    diags: &mut Diagnostics,
+) -> Option<Table> {
     let (mut records, errors) = parse(text);
     // A record with a quoting error is reported once, not again cell by cell.
     let overlaps = |a: &Range<usize>, b: &Range<usize>| a.start <= b.end && b.start <= a.end;
@@ -122,7 +150,7 @@ pub fn read(
                 columns
                     .iter()
                     .filter(|c| c.required)
-                    .map(|c| c.name)
+                    .map(|c| c.name.as_ref())
                     .collect::<Vec<_>>()
                     .join(",")
             ));
@@ -138,7 +166,7 @@ pub fn read(
             .add_hint("remove the line; columns must be separated by commas");
         return None;
     }
-    let known: Vec<&str> = columns.iter().map(|c| c.name).collect();
+    let known: Vec<&str> = columns.iter().map(|c| c.name.as_ref()).collect();
     let mut map = HashMap::new();
     let mut ok = true;
     for (i, cell) in header.cells.iter().enumerate() {
@@ -153,7 +181,7 @@ pub fn read(
         }
         match columns.iter().find(|c| c.name == name) {
             Some(col) => {
-                if let Some(&first) = map.get(col.name) {
+                if let Some(&first) = map.get(col.name.as_ref()) {
                     let first: &Cell = &header.cells[first];
                     diags
                         .error(Some(place), format!("duplicate column \"{}\"", cell.value))
@@ -161,24 +189,33 @@ pub fn read(
                         .add_hint("remove one of the two columns");
                     ok = false;
                 } else {
-                    map.insert(col.name, i);
+                    map.insert(col.name.to_string(), i);
                 }
             }
             None => {
-                let d = diags.warning(
-                    Some(place),
-                    format!("unknown column \"{}\" is ignored", cell.value),
-                );
-                match diag::did_you_mean(&name, &known, diag::quoted) {
-                    Some(c) => d.add_hint(c),
-                    None => d.add_hint(format!("known columns: {}", known.join(", "))),
+                let d = match unknown {
+                    Unknown::Ignored => diags.warning(
+                        Some(place),
+                        format!("unknown column \"{}\" is ignored", cell.value),
+                    ),
+                    // The column is left out; the rest of the table is read.
+                    Unknown::Refused(_) => {
+                        diags.error(Some(place), format!("unknown column \"{}\"", cell.value))
+                    }
+                };
+                match (diag::did_you_mean(&name, &known, diag::quoted), unknown) {
+                    (Some(c), _) => d.add_hint(c),
+                    (None, Unknown::Refused(hint)) => d.add_hint(hint.to_string()),
+                    (None, Unknown::Ignored) => {
+                        d.add_hint(format!("known columns: {}", known.join(", ")))
+                    }
                 };
             }
         }
     }
     for col in columns
         .iter()
-        .filter(|c| c.required && !map.contains_key(c.name))
+        .filter(|c| c.required && !map.contains_key(c.name.as_ref()))
     {
         diags
             .error(

@@ -195,6 +195,8 @@ pub struct Style {
     /// are not checked against it: the mistake is the style's, and one
     /// mistake gives one error.
     pub broken: std::collections::BTreeSet<String>,
+    /// The shape of a finding: sections, fields, header, summary, groups.
+    pub finding: super::shape::Shape,
 }
 
 /// A font file of a style folder.
@@ -213,6 +215,21 @@ impl std::fmt::Debug for FontFile {
 }
 
 impl Style {
+    /// The heading a section of a finding prints under: the style's title,
+    /// or for a style without `[finding]`, the text of its strings.
+    pub fn section_title<'a>(&'a self, def: &'a super::shape::SectionDef) -> &'a str {
+        if self.finding.custom {
+            return &def.title;
+        }
+        match def.key.as_str() {
+            "description" => self.text("finding.description"),
+            "exploit_scenario" => self.text("finding.exploit-scenario"),
+            "recommendations" => self.text("finding.recommendations"),
+            "references" => self.text("finding.references"),
+            _ => &def.title,
+        }
+    }
+
     /// Whether a finding may leave its type out: the type is free text, or
     /// the style has no type scale (`levels = []`).
     pub fn kind_optional(&self) -> bool {

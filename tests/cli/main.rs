@@ -19,4 +19,5 @@ mod report;
 mod review;
 mod scans;
 mod serve;
+mod shape;
 mod style;

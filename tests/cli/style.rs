@@ -320,6 +320,7 @@ const SAME_IN_GERMAN: &[&str] = &[
     "cover.period",
     "field.cvss",
     "field.difficulty",
+    "field.status",
     "list.comma",
     "month.4",
     "month.8",

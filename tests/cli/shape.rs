@@ -1,0 +1,399 @@
+//! The finding's shape as house-style data (FORMAT 1.2): sections, fields,
+//! header, summary, groups, page breaks, fix notes in the finding, headings
+//! with the firm's ids, the severity matrix and CWEs; the two example styles
+//! of data/styles and `init --style`.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::common::*;
+
+/// A copy of an example audit of data/examples with its style folder beside
+/// it, named by audit.toml as `../style`.
+fn example_folder(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let (tmp, dir) = workspace(&root().join("data/examples").join(name));
+    copy_dir(
+        &root().join("data/styles").join(name),
+        &tmp.path().join("style"),
+    );
+    edit(
+        &dir,
+        "audit.toml",
+        &format!("style = \"../../styles/{name}\""),
+        "style = \"../style\"",
+    );
+    (tmp, dir)
+}
+
+/// The titles of the PDF's outline, depth first, indented by level.
+fn outline(pdf: &Path) -> Vec<String> {
+    fn walk(items: &serde_json::Value, depth: usize, out: &mut Vec<String>) {
+        for item in items.as_array().into_iter().flatten() {
+            out.push(format!(
+                "{}{}",
+                "  ".repeat(depth),
+                item["title"].as_str().unwrap_or_default()
+            ));
+            walk(&item["kids"], depth + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&qpdf_json(pdf)["outlines"], 0, &mut out);
+    out
+}
+
+/// The text of the detailed findings, from their heading to the appendices.
+fn detailed(text: &str) -> &str {
+    let start = text.rfind("Detailed Findings").expect("detailed findings");
+    let end = text[start..]
+        .find("A. ")
+        .map_or(text.len(), |at| start + at);
+    &text[start..end]
+}
+
+#[test]
+fn the_smart_contract_style_groups_runs_on_and_closes_each_finding_with_its_fix() {
+    let (_tmp, dir) = example_folder("smart-contract");
+    let pdf = build_ok(&dir, "harbor.pdf", &["--deny-warnings"]);
+    let text = pdf_text(&pdf);
+    let body = detailed(&text);
+    // Groups in the style's order, the empty Critical group left out; each
+    // finding under its heading with the firm's id, sections in the
+    // style's order and titles, the fix review last.
+    assert!(!text.contains("Critical Risk"), "an empty group is printed");
+    assert_in_order(
+        body,
+        &[
+            "High Risk",
+            "[H-1] First depositor can steal",
+            "Severity",
+            "Impact",
+            "Likelihood",
+            "Description",
+            "Impact",
+            "Proof of Concept",
+            "Recommended Mitigation",
+            "Fix Review",
+            "Resolved",
+            "Fixed in",
+            "example/harbor-vaults#14",
+            "Harbor: Fixed in commit 55d936a",
+            "Example Security: Verified.",
+            "Medium Risk",
+            "[M-1]",
+            "[M-2]",
+            "Acknowledged; the keeper reports losses",
+            "Low Risk",
+            "[L-1]",
+            "Informational",
+            "[I-1]",
+            "Gas Optimizations",
+            "[G-1]",
+        ],
+    );
+    // The severity derived from Impact x Likelihood: High x Low is Medium.
+    let m2 = &body[body.find("[M-2]").unwrap()..body.find("[L-1]").unwrap()];
+    assert!(squash(m2).contains("SeverityMedium"), "{m2}");
+    // No section the style lacks, and none of the 1.1 headings.
+    assert!(!body.contains("Exploit Scenario"));
+    // Findings run on: several to a page.
+    assert_eq!(page_with(&pdf, "[M-1]"), page_with(&pdf, "[M-2]"));
+    assert_eq!(page_with(&pdf, "[L-1]"), page_with(&pdf, "[I-1]"));
+    // The summary table names the findings by their ids, in the style's columns.
+    let summary = &text[text.rfind("Summary of Findings").unwrap()..];
+    assert_in_order(
+        summary,
+        &[
+            "ID", "Title", "Severity", "Status", "H-1", "M-1", "M-2", "L-1", "I-1", "G-1",
+        ],
+    );
+    // Group headings are in the outline, the findings under them.
+    let outline = outline(&pdf).join("\n");
+    assert_in_order(
+        &outline,
+        &[
+            "Detailed Findings",
+            "\n  High Risk",
+            "\n    [H-1] First depositor",
+            "\n  Medium Risk",
+            "\n    [M-1]",
+            "\n  Gas Optimizations",
+            "\n    [G-1]",
+        ],
+    );
+}
+
+#[test]
+fn the_pentest_style_prints_cwe_names_temporal_scores_and_notes_apart() {
+    let (_tmp, dir) = example_folder("pentest");
+    let pdf = build_ok(&dir, "lumen.pdf", &["--deny-warnings"]);
+    let text = pdf_text(&pdf);
+    let flat = squash(&text);
+    // The name from MITRE's list, and a link to the definition.
+    assert!(flat.contains("CWE-400:UncontrolledResourceConsumption"));
+    assert!(flat.contains("CWE-22:ImproperLimitationofaPathnametoaRestrictedDirectory"));
+    let links = String::from_utf8_lossy(&fs::read(&pdf).unwrap()).into_owned();
+    assert!(links.contains("https://cwe.mitre.org/data/definitions/400.html"));
+    // The temporal score of E:F/RL:W (4.3 base) is 4.1, and rates Medium.
+    let third = detailed(&text);
+    let third = &third[third.find("EX-PT-26-03: Unbounded").unwrap()..];
+    assert!(
+        squash(third).contains("4.1(Medium)temporalscore"),
+        "{third}"
+    );
+    // No second axis anywhere; the notes in their own group; sections in
+    // the style's words; the fix review in the finding and the appendix.
+    assert!(!text.contains("Difficulty") && !text.contains("Likelihood"));
+    assert_in_order(
+        detailed(&text),
+        &[
+            "Findings",
+            "EX-PT-26-01: Path traversal",
+            "Summary and Impact",
+            "Technical Details",
+            "Solution Advice",
+            "References",
+            "Fix Review",
+            "Retested on 2026-05-08: names with path separators",
+            "EX-PT-26-03",
+            "Informational Notes",
+            "EX-PT-26-04: Verbose stack traces",
+        ],
+    );
+    assert!(text.contains("Fix Review Results"));
+    // The summary's long CWE cells wrap: every title keeps to three lines.
+    let summary = &text[text.rfind("Summary of Findings").unwrap()..];
+    assert_in_order(
+        summary,
+        &["ID", "Title", "Severity", "CVSS", "CWE", "Status"],
+    );
+}
+
+#[test]
+fn ids_of_the_firm_name_findings_in_the_summary_and_headings() {
+    let (_tmp, dir) = example_folder("smart-contract");
+    edit(
+        &dir,
+        "../style/style.toml",
+        "heading = \"[{id}] {title}\"",
+        "heading = \"{id}: {title}\"",
+    );
+    for file in ["findings.csv", "fix-review.csv"] {
+        edit(&dir, file, "G-1,", "G-02,");
+    }
+    fs::rename(dir.join("findings/G-1.md"), dir.join("findings/G-02.md")).unwrap();
+    let text = pdf_text(&build_ok(&dir, "ids.pdf", &[]));
+    assert!(text.contains("H-1: First depositor can steal"));
+    assert!(text.contains("G-02: Cache"));
+    let summary = &text[text.rfind("Summary of Findings").unwrap()..];
+    let summary = &summary[..summary.find("Detailed Findings").unwrap()];
+    assert_in_order(summary, &["H-1", "First depositor", "G-02", "Cache"]);
+}
+
+#[test]
+fn a_finding_that_breaks_the_shape_gets_one_located_error_each() {
+    let (_tmp, dir) = example_folder("smart-contract");
+    // Impact High x Likelihood Medium gives High, not Low.
+    edit(
+        &dir,
+        "findings.csv",
+        "H-1,First depositor can steal later deposits by inflating the share price,High,Medium,,",
+        "H-1,First depositor can steal later deposits by inflating the share price,High,Medium,Low,",
+    );
+    // A heading the style does not know.
+    edit(&dir, "findings/M-1.md", "## Impact", "## Exploit Path");
+    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_diagnostic(
+        &err,
+        "findings.csv:2:87",
+        "severity Low of H-1 disagrees with the matrix: Impact High and Likelihood Medium give High",
+    );
+    assert_diagnostic(
+        &err,
+        "findings/M-1.md:6:1",
+        "unknown section \"Exploit Path\"",
+    );
+    assert!(
+        err.contains(
+            "sections are: Description, Impact, Proof of Concept, Recommended Mitigation\n"
+        ),
+        "{err}"
+    );
+    assert_eq!(error_lines(&dir).len(), 2, "{err}");
+
+    let (_tmp, dir) = example_folder("pentest");
+    edit(
+        &dir,
+        "../style/style.toml",
+        "{ key = \"component\", label = \"Affected Component\", kind = \"text\" }",
+        "{ key = \"component\", label = \"Affected Component\", kind = \"text\", required = true }",
+    );
+    edit(&dir, "findings.csv", ",Authentication,", ",,");
+    edit(&dir, "findings.csv", "CWE-400,", "CWE400,");
+    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    let err = stderr(&out);
+    assert_diagnostic(
+        &err,
+        "findings.csv:3:1",
+        "finding EX-PT-26-02 has no Affected Component",
+    );
+    assert_diagnostic(&err, "findings.csv:4:118", "\"CWE400\" is not a CWE id");
+    assert_eq!(error_lines(&dir).len(), 2, "{err}");
+}
+
+#[test]
+fn mistakes_in_the_finding_table_of_style_toml_are_located_in_one_run() {
+    let (_tmp, dir) = example_folder("smart-contract");
+    let style = dir.join("../style/style.toml");
+    let text = fs::read_to_string(&style).unwrap();
+    let text = text
+        .replace(
+            "page_break = \"none\"",
+            "page_break = \"none\"\ncolour = \"red\"",
+        )
+        .replace("scale = \"impact\"", "scale = \"impakt\"")
+        .replace(
+            "summary = [\"id\", \"title\", \"severity\", \"status\"]",
+            "summary = [\"id\", \"title\", \"severity\", \"stauts\"]",
+        )
+        .replace(
+            "severities = [\"Gas Optimization\"]",
+            "severities = [\"Gas\"]",
+        )
+        .replace(
+            "[\"Medium\", \"Low\", \"Low\"]",
+            "[\"Medium\", \"Low\", \"Loww\"]",
+        );
+    fs::write(&style, text).unwrap();
+    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let errors = error_lines(&dir);
+    let joined = errors.join("\n");
+    for (what, n) in [
+        ("colour", 1),
+        ("impakt", 1),
+        ("stauts", 1),
+        ("\"Gas\"", 1),
+        ("Loww", 1),
+    ] {
+        assert_eq!(
+            errors.iter().filter(|e| e.contains(what)).count(),
+            n,
+            "{what} in:\n{joined}"
+        );
+    }
+    assert_eq!(errors.len(), 5, "{joined}");
+    assert!(
+        errors.iter().all(|e| e.contains("style/style.toml:")),
+        "an error outside style.toml:\n{joined}"
+    );
+}
+
+#[test]
+fn exports_carry_the_sections_and_fields_with_the_style_labels() {
+    let (_tmp, dir) = example_folder("smart-contract");
+    let export = |format: &str| {
+        let out = run(&[
+            "export".as_ref(),
+            dir.as_os_str(),
+            "--format".as_ref(),
+            format.as_ref(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let json: serde_json::Value = serde_json::from_str(&export("json")).unwrap();
+    let h1 = &json["findings"][0];
+    assert_eq!(h1["id"], "H-1");
+    assert_eq!(h1["severity"], "High");
+    let titles: Vec<&str> = h1["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        titles,
+        [
+            "Description",
+            "Impact",
+            "Proof of Concept",
+            "Recommended Mitigation"
+        ]
+    );
+    assert!(
+        h1["sections"][2]["text"]
+            .as_str()
+            .unwrap()
+            .contains("Alice deposits 1 wei")
+    );
+    assert_eq!(h1["fields"][0]["label"], "Impact");
+    assert_eq!(h1["fields"][0]["text"], "High");
+
+    let csv = export("csv");
+    let header = csv.lines().next().unwrap();
+    assert!(
+        header.ends_with(",description,impact_text,proof_of_concept,recommendations,impact"),
+        "{header}"
+    );
+    assert!(csv.contains("Alice deposits 1 wei"));
+
+    let sarif: serde_json::Value = serde_json::from_str(&export("sarif")).unwrap();
+    let rule = &sarif["runs"][0]["tool"]["driver"]["rules"][0];
+    assert_eq!(rule["properties"]["impact"], "High");
+
+    let md = export("markdown");
+    assert_in_order(
+        &md,
+        &[
+            "H-1",
+            "**Impact:** High",
+            "### Description",
+            "### Proof of Concept",
+            "### Recommended Mitigation",
+        ],
+    );
+
+    let (_tmp, dir) = example_folder("pentest");
+    let out = run(&[
+        "export".as_ref(),
+        dir.as_os_str(),
+        "--format".as_ref(),
+        "sarif".as_ref(),
+    ]);
+    let sarif = String::from_utf8(out.stdout).unwrap();
+    assert!(sarif.contains("external/cwe/cwe-400"));
+}
+
+#[test]
+fn init_starts_a_folder_from_each_example_style() {
+    for (name, needle) in [
+        ("smart-contract", "High Risk"),
+        ("pentest", "Informational Notes"),
+    ] {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("new");
+        let out = run(&[
+            "init".as_ref(),
+            dir.as_os_str(),
+            "--style".as_ref(),
+            name.as_ref(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(dir.join("style/style.toml").is_file());
+        let text = pdf_text(&build_ok(&dir, name, &["--deny-warnings"]));
+        assert!(text.contains(needle), "{name}");
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let out = run(&[
+        "init".as_ref(),
+        tmp.path().join("x").as_os_str(),
+        "--style".as_ref(),
+        "cyfrin".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("smart-contract, pentest"));
+    assert!(!tmp.path().join("x").exists());
+}
