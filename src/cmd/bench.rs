@@ -255,11 +255,12 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         .or(sizes.first().copied())
     {
         writeln!(out).ok();
-        out.push_str(&house_style(
-            &exe,
-            &tmp.path().join(format!("audit-{n}")),
-            n,
-        )?);
+        let dir = tmp.path().join(format!("audit-{n}"));
+        out.push_str(&house_style(&exe, &dir, n, &HOUSE_STYLE)?);
+        writeln!(out).ok();
+        out.push_str(&house_style(&exe, &dir, n, &SHAPE_STYLE)?);
+        writeln!(out).ok();
+        out.push_str(&example_styles(&exe, tmp.path())?);
     }
 
     writeln!(out).ok();
@@ -354,14 +355,108 @@ fn write_house_style(dir: &Path) -> std::io::Result<()> {
     Ok(())
 }
 
+/// A house style folder the bench compares with building without one.
+struct BenchStyle {
+    /// Its row in the table, and the folder's name.
+    name: &'static str,
+    /// What it holds, for the table's title.
+    what: &'static str,
+    /// Writes the folder.
+    write: fn(&Path) -> std::io::Result<()>,
+}
+
+/// A style folder with texts, a template override and a font.
+const HOUSE_STYLE: BenchStyle = BenchStyle {
+    name: "house style folder",
+    what: "style.toml, a template override, a font in fonts/",
+    write: write_house_style,
+};
+
+/// A style folder whose `[finding]` table shapes every finding.
+const SHAPE_STYLE: BenchStyle = BenchStyle {
+    name: "[finding] shape",
+    what: "style.toml with [finding]: sections, groups, id headings, fix review in the finding and the appendix",
+    write: write_shape_style,
+};
+
+/// Writes a style with its own finding shape (FORMAT 1.2) over `standard`'s
+/// scales, so that the synthetic audit builds with it unchanged: the same
+/// sections under the firm's titles, groups by severity, headings with the
+/// ids, the fix review in each finding and in the appendix.
+fn write_shape_style(dir: &Path) -> std::io::Result<()> {
+    fs::create_dir_all(dir)?;
+    fs::write(
+        dir.join("style.toml"),
+        "name = \"Bench finding shape\"\nextends = \"standard\"\n\n[finding]\n\
+         heading = \"{id}: {title}\"\n\
+         sections = [\n\
+         { key = \"description\", title = \"Summary\", required = true },\n\
+         { key = \"exploit_scenario\", title = \"Attack\" },\n\
+         { key = \"recommendations\", title = \"Fix\" },\n\
+         { key = \"references\", title = \"Links\" },\n]\n\
+         summary = [\"id\", \"title\", \"type\", \"severity\", \"status\"]\n\
+         groups = [\n\
+         { title = \"High Risk\", severities = [\"High\"] },\n\
+         { title = \"Medium Risk\", severities = [\"Medium\"] },\n\
+         { title = \"Low Risk\", severities = [\"Low\"] },\n\
+         { title = \"Other\", severities = [\"Informational\", \"Undetermined\"] },\n]\n\
+         page_break = \"finding\"\n\
+         fix_review = \"both\"\n",
+    )
+}
+
+/// Cold builds of the example audits of the two example styles
+/// (`init --style`), median of `STYLE_RUNS`.
+fn example_styles(exe: &Path, tmp: &Path) -> std::io::Result<String> {
+    let mut out = format!(
+        "the example styles' audits (auditpress init --style NAME), cold process, median (and range) of {STYLE_RUNS} runs:\n"
+    );
+    for name in ["smart-contract", "pentest"] {
+        let dir = tmp.join(format!("example-{name}"));
+        let status = Command::new(exe)
+            .args(["init", "--style", name])
+            .arg(&dir)
+            .stderr(std::process::Stdio::null())
+            .status()?;
+        if !status.success() {
+            return Err(std::io::Error::other(format!("init --style {name} failed")));
+        }
+        let mut times = Vec::new();
+        for _ in 0..STYLE_RUNS {
+            let mut cmd = Command::new(exe);
+            cmd.arg("build")
+                .arg(&dir)
+                .arg("-o")
+                .arg(dir.with_extension("pdf"));
+            times.push(timed_process(&mut cmd)?.0);
+        }
+        times.sort();
+        let findings = fs::read_to_string(dir.join("findings.csv"))?
+            .lines()
+            .count()
+            - 1;
+        writeln!(
+            out,
+            "{:>22}  {} findings  {} ({}-{})",
+            name,
+            findings,
+            secs(times[STYLE_RUNS / 2]),
+            secs(times[0]),
+            secs(times[STYLE_RUNS - 1])
+        )
+        .ok();
+    }
+    Ok(out)
+}
+
 /// Runs of each kind in the house style comparison.
 const STYLE_RUNS: usize = 9;
 
 /// A build with a house style folder against the same build without one:
 /// cold processes and warm in-process compiles, interleaved, with the split.
-fn house_style(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
-    let style = dir.with_file_name("house-style");
-    write_house_style(&style)?;
+fn house_style(exe: &Path, dir: &Path, n: usize, kind: &BenchStyle) -> std::io::Result<String> {
+    let style = dir.with_file_name(kind.name.replace([' ', '[', ']'], "-"));
+    (kind.write)(&style)?;
     let spec = style.display().to_string();
     let cold = |with: bool| -> std::io::Result<Duration> {
         let mut cmd = Command::new(exe);
@@ -417,11 +512,13 @@ fn house_style(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
         sorted[sorted.len() / 2].describe()
     };
     Ok(format!(
-        "house style folder (style.toml, a template override, a font in fonts/) against none, {n} findings, median (and range) of {STYLE_RUNS} interleaved runs:\n\
+        "{} ({}) against none, {n} findings, median (and range) of {STYLE_RUNS} interleaved runs:\n\
          {:>22}  {:>26}  {:>26}  where the warm compile's time went\n\
          {:>22}  {:>26}  {:>26}  {}\n\
          {:>22}  {:>26}  {:>26}  {}\n\
          {:>22}  {:>26}  {:>26}\n",
+        kind.name,
+        kind.what,
         "",
         "cold process",
         "warm in-process",
@@ -429,7 +526,7 @@ fn house_style(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
         format!("{} ({})", secs(c0), spreads[0]),
         format!("{} ({})", secs(w0), spreads[2]),
         split(&splits[0]),
-        "house style folder",
+        kind.name,
         format!("{} ({})", secs(c1), spreads[1]),
         format!("{} ({})", secs(w1), spreads[3]),
         split(&splits[1]),

@@ -130,7 +130,11 @@ Testing and Verification,Moderate,\"Handlers have unit tests, but no test covers
 ";
 
 /// An example style: its name, its style.toml and its audit's files by path.
-type Kit = (&'static str, &'static str, &'static [(&'static str, &'static str)]);
+type Kit = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
 
 /// The example house styles `init --style` starts from (FORMAT 1.2): the
 /// style folder and an audit folder written to it, both under data/, where

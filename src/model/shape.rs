@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use super::style::Scale;
+use super::scale::Scale;
 
 /// The sections every style has that does not list its own, in print
 /// order: key (the findings.csv column) and English heading.
