@@ -397,3 +397,79 @@ fn init_starts_a_folder_from_each_example_style() {
     assert!(stderr(&out).contains("smart-contract, pentest"));
     assert!(!tmp.path().join("x").exists());
 }
+
+#[test]
+fn a_real_code4rena_report_builds_with_every_fact() {
+    // tests/fixtures/c4-xdefi: Code4rena's public XDEFI report, transcribed.
+    let (_tmp, dir) = workspace(&fixture("c4-xdefi"));
+    let pdf = build_ok(&dir, "xdefi.pdf", &["--deny-warnings"]);
+    let text = pdf_text(&pdf);
+    let flat = squash(&text);
+    // Every finding of the report, by its id and title, under its group.
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let mut reader_rows = Vec::new();
+    for line in csv.lines().skip(1) {
+        let id = line.split(',').next().unwrap().to_string();
+        reader_rows.push(id);
+    }
+    assert_eq!(reader_rows.len(), 50, "the report's 50 findings");
+    let body = &text[text.rfind("Detailed Findings").map_or(0, |i| i)..];
+    let body = &body[body.find("High Risk Findings").unwrap()..];
+    let mut order = vec!["High Risk Findings"];
+    let headings: Vec<String> = reader_rows.iter().map(|id| format!("[{id}]")).collect();
+    for (id, h) in reader_rows.iter().zip(&headings) {
+        match id.as_str() {
+            "M-01" => order.push("Medium Risk Findings"),
+            "L-01" => order.push("Low Risk Findings"),
+            "N-01" => order.push("Non-Critical Findings"),
+            "G-01" => order.push("Gas Optimizations"),
+            _ => {}
+        }
+        order.push(h);
+    }
+    assert_in_order(body, &order);
+    for title in [
+        "Malicious early user/attacker can malfunction the contract and even freeze users' funds in edge cases",
+        "_safeMint Will Fail Due To An Edge Case In Calculating tokenId Using The _generateNewTokenId Function",
+        "XDEFIDistribution: _unlock function should only be called with tokenId_ parameter",
+        "&& operator can use more gas",
+    ] {
+        assert!(flat.contains(&squash(title)), "{title}");
+    }
+    // The wardens, the sponsor's and judge's words, the counts.
+    assert!(flat.contains(&squash(
+        "cccz, also found by cmichel, Fitraldys, kenzo, onewayfunction, and tqts"
+    )));
+    assert!(flat.contains(&squash(
+        "fantastic finding, agreed with the proposed severity!"
+    )));
+    assert!(flat.contains(&squash(
+        "aggregated total of 13 unique vulnerabilities and 50 total findings"
+    )));
+    let summary = &text[text.rfind("Exposure analysis").unwrap()..];
+    let row = |name: &str| -> String {
+        summary
+            .lines()
+            .find(|l| l.trim_start().starts_with(name))
+            .unwrap_or_else(|| panic!("no {name} row"))
+            .split_whitespace()
+            .last()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(
+        [
+            row("High"),
+            row("Medium"),
+            row("Low"),
+            row("Non-Critical"),
+            row("Gas Optimization")
+        ],
+        ["2", "1", "10", "9", "28"].map(String::from)
+    );
+    // A code span with a leading underscore breaks nowhere near it.
+    assert!(
+        !text.contains("_\n") && !text.contains(" _ "),
+        "a break after a leading _"
+    );
+}
