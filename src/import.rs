@@ -18,7 +18,7 @@ use serde::Serialize;
 use crate::diag::Diagnostics;
 use crate::export::markdown::escape;
 use crate::load::{self, sarif};
-use crate::model::style::Scale;
+use crate::model::style::{Scale, same_name};
 use crate::model::{Audit, Style};
 use crate::output::write_atomic;
 
@@ -112,6 +112,8 @@ fn demote_headings(markdown: &str) -> String {
 /// Returns the next free ids `<prefix>-<n>` of a folder, in order.
 struct Ids {
     prefix: String,
+    /// Digits the firm's numbers are padded to (0: not padded).
+    width: usize,
     next: u64,
     taken: BTreeSet<String>,
 }
@@ -133,14 +135,27 @@ impl Ids {
                     .filter_map(|n| n.strip_suffix(".md").map(str::to_string)),
             );
         }
-        let next = taken
+        let numbers: Vec<&str> = taken
             .iter()
-            .filter_map(|id| id.strip_prefix(&format!("{prefix}-"))?.parse::<u64>().ok())
+            .filter_map(|id| id.strip_prefix(&format!("{prefix}-")))
+            .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            .collect();
+        let next = numbers
+            .iter()
+            .filter_map(|n| n.parse::<u64>().ok())
             .max()
             .unwrap_or(0)
             + 1;
+        // A firm that pads its numbers (`EX-PT-26-04`) gets padded ids.
+        let width = numbers
+            .iter()
+            .filter(|n| n.starts_with('0'))
+            .map(|n| n.len())
+            .max()
+            .unwrap_or(0);
         Self {
             prefix,
+            width,
             next,
             taken,
         }
@@ -148,7 +163,7 @@ impl Ids {
 
     fn take(&mut self) -> String {
         loop {
-            let id = format!("{}-{}", self.prefix, self.next);
+            let id = format!("{}-{:0width$}", self.prefix, self.next, width = self.width);
             self.next += 1;
             if self.taken.insert(id.clone()) {
                 return id;
@@ -425,7 +440,7 @@ pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOption
                     draft: true,
                     sarif: vec![rule_id.clone()],
                 };
-                let mut body = String::from("## Description\n\n");
+                let mut body = format!("## {}\n\n", Heads::of(&audit.style).first);
                 // The rule's help is Markdown by its authors; everything else the
                 // scanner wrote is quoted as text.
                 match rule.and_then(|r| r.help.as_ref()) {
@@ -563,13 +578,32 @@ fn from_labels(scale: &Scale, labels: &[Label], keys: &[&str]) -> Option<String>
     })
 }
 
-/// Known `##` sections of a write-up.
-const SECTIONS: &[&str] = &[
-    "Description",
-    "Exploit Scenario",
-    "Recommendations",
-    "References",
-];
+/// The `##` headings a draft of the house style may use: the heading its
+/// text goes under (the first section's), the references section's if the
+/// style has one, and every heading the loader accepts.
+struct Heads {
+    first: String,
+    references: Option<String>,
+    known: Vec<String>,
+}
+
+impl Heads {
+    fn of(style: &Style) -> Heads {
+        let defs = &style.finding.sections;
+        let title = |d| style.section_title(d).to_string();
+        let mut known: Vec<String> = defs.iter().map(title).collect();
+        known.extend(defs.iter().filter_map(|d| d.english().map(String::from)));
+        Heads {
+            first: defs.first().map_or_else(|| "Description".into(), title),
+            references: defs.iter().find(|d| d.key == "references").map(title),
+            known,
+        }
+    }
+
+    fn knows(&self, heading: &str) -> bool {
+        self.known.iter().any(|k| same_name(k, heading))
+    }
+}
 
 /// Imports GitHub issues as findings: the title, the body as the write-up,
 /// labels as severity, difficulty and type, the URL as a reference. Issues
@@ -680,15 +714,13 @@ pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
             .filter_map(|l| l.strip_prefix("## "))
             .map(str::trim)
             .collect();
-        let known = !headings.is_empty()
-            && headings
-                .iter()
-                .all(|h| SECTIONS.iter().any(|s| s.eq_ignore_ascii_case(h)));
+        let heads = Heads::of(style);
+        let known = !headings.is_empty() && headings.iter().all(|h| heads.knows(h));
         let mut text = if known {
             body.trim().to_string()
         } else {
             // Other headings would be unknown sections: keep them, one level down.
-            format!("## Description\n\n{}", demote_headings(body.trim()))
+            format!("## {}\n\n{}", heads.first, demote_headings(body.trim()))
         };
         if !issue.url.is_empty() {
             let reference = format!(
@@ -696,14 +728,14 @@ pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
                 escape(&format!("Issue #{}", issue.number)),
                 issue.url.replace('>', "%3E")
             );
-            if headings
-                .iter()
-                .any(|h| h.eq_ignore_ascii_case("References"))
-                && known
-            {
-                text.push_str(&format!("\n{reference}"));
-            } else {
-                text.push_str(&format!("\n\n## References\n\n{reference}"));
+            // Under the style's references section; a style without one
+            // keeps the link at the end of the text.
+            match &heads.references {
+                Some(r) if known && headings.iter().any(|h| same_name(h, r)) => {
+                    text.push_str(&format!("\n{reference}"));
+                }
+                Some(r) => text.push_str(&format!("\n\n## {r}\n\n{reference}")),
+                None => text.push_str(&format!("\n\n{reference}")),
             }
         }
         let note = format!(

@@ -473,3 +473,30 @@ fn a_real_code4rena_report_builds_with_every_fact() {
         "a break after a leading _"
     );
 }
+
+#[test]
+fn github_issues_import_into_a_shaped_style_under_its_sections_and_ids() {
+    let (_tmp, dir) = example_folder("pentest");
+    let out = run(&[
+        "import".as_ref(),
+        "github".as_ref(),
+        fixture("issues/issues.json").as_os_str(),
+        "--into".as_ref(),
+        dir.as_os_str(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    // The firm pads its numbers: the drafts follow EX-PT-26-04.
+    let draft = fs::read_to_string(dir.join("findings/EX-PT-26-05.md")).unwrap();
+    assert!(draft.contains("Admin API accepts unsigned tokens"));
+    assert!(draft.contains("## References"), "{draft}");
+    // Each draft loads under the style's sections: the one that lacks a
+    // required section is told so, and nothing else is wrong.
+    let errors = error_lines(&dir);
+    assert!(
+        errors
+            .iter()
+            .all(|e| e.contains("has no Solution Advice section")),
+        "{errors:#?}"
+    );
+    assert!(!stderr(&run(&["check".as_ref(), dir.as_os_str()])).contains("unknown section"));
+}
