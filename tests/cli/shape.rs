@@ -500,3 +500,62 @@ fn github_issues_import_into_a_shaped_style_under_its_sections_and_ids() {
     );
     assert!(!stderr(&run(&["check".as_ref(), dir.as_os_str()])).contains("unknown section"));
 }
+
+#[test]
+fn long_cells_wrap_and_keep_a_ten_word_title_on_three_lines() {
+    let (_tmp, dir) = example_folder("pentest");
+    // A 60-character free-text column (a CWE name given as text, as X41
+    // prints it) beside a title of ten words.
+    edit(
+        &dir,
+        "../style/style.toml",
+        "summary = [\"id\", \"title\", \"severity\", \"cvss\", \"cwe\", \"status\"]",
+        "summary = [\"id\", \"title\", \"severity\", \"cvss\", \"cwe\", \"component\", \"status\"]",
+    );
+    let component = "Improper Neutralization of Special Elements in Output Used!!";
+    assert_eq!(component.len(), 60);
+    edit(
+        &dir,
+        "findings.csv",
+        ",Authentication,",
+        &format!(",{component},"),
+    );
+    let title = "Session tokens remain valid after logout on every device";
+    edit(
+        &dir,
+        "findings.csv",
+        "Session tokens remain valid after logout",
+        title,
+    );
+    let text = pdf_text(&build_ok(&dir, "wide.pdf", &[]));
+    let summary = &text[text.rfind("Summary of Findings").unwrap()..];
+    let lines: Vec<&str> = summary.lines().collect();
+    let start = lines
+        .iter()
+        .position(|l| l.contains("EX-PT-26-02"))
+        .unwrap();
+    let end = lines
+        .iter()
+        .position(|l| l.contains("EX-PT-26-03"))
+        .unwrap();
+    let row = &lines[start..end];
+    let title_words: Vec<&str> = title.split(' ').collect();
+    let with_title: Vec<&&str> = row
+        .iter()
+        .filter(|l| title_words.iter().any(|w| l.contains(w)))
+        .collect();
+    assert!(
+        with_title.len() <= 3,
+        "the title takes {} lines:\n{}",
+        with_title.len(),
+        row.join("\n")
+    );
+    // No word of the title is broken.
+    for word in title_words {
+        assert!(
+            row.iter().any(|l| l.contains(word)),
+            "{word} broken:\n{}",
+            row.join("\n")
+        );
+    }
+}
