@@ -456,7 +456,7 @@ fn produce(
     );
     out.timings.view = start.elapsed();
     if emit == Emit::ViewJson {
-        out.dump = Some(view.to_json());
+        out.dump = Some(view.to_json_pretty());
         return;
     }
     let path = match job.destination.resolve(&job.dir, audit) {

@@ -25,7 +25,11 @@ pub use shape::{GroupView, HeaderEntry, LayoutView, SectionView, SummaryColumn, 
 pub const VIEW_PATH: &str = "/data/view.json";
 
 /// Version of the template contract; bumped when a field changes meaning.
-pub const CONTRACT_VERSION: u32 = 1;
+/// 2: a finding's write-up is `sections` (key, title, body) in the house
+/// style's order, no longer `description`, `exploit_scenario`,
+/// `recommendations` and `references`; its header is `header`, its summary
+/// row `cells`, and the report's layout `layout` (FORMAT 1.2).
+pub const CONTRACT_VERSION: u32 = 2;
 
 /// Virtual path of the findings as JSON, attached to PDF/A-3 reports.
 pub const FINDINGS_JSON_PATH: &str = "/data/findings.json";
@@ -367,14 +371,6 @@ pub struct FindingView {
     pub targets: Vec<String>,
     /// Fix-review status name, when known.
     pub status: Option<String>,
-    /// Description section (empty when the style has none by that key).
-    pub description: Vec<Block>,
-    /// Exploit scenario section (likewise).
-    pub exploit_scenario: Vec<Block>,
-    /// Recommendations section (likewise).
-    pub recommendations: Vec<Block>,
-    /// References section (likewise).
-    pub references: Vec<Block>,
     /// The sections with text, in the house style's order and words.
     pub sections: Vec<SectionView>,
     /// The header's entries, in the house style's order, without those the
@@ -1065,6 +1061,11 @@ impl View {
     /// warning at its place; this is the net under it: no string reaches the
     /// templates, and so the PDF's text layer, with one left in.
     pub fn to_json(&self) -> String {
+        visible_json(&serde_json::to_string(self).expect("the view serialises"))
+    }
+
+    /// The same JSON, indented for people (`--emit view-json`).
+    pub fn to_json_pretty(&self) -> String {
         visible_json(&serde_json::to_string_pretty(self).expect("the view serialises"))
     }
 }
@@ -1249,10 +1250,6 @@ fn finding_view(
         kind: f.kind.as_ref().map(|k| k.name.clone()),
         targets: f.targets.clone(),
         status: f.status.as_ref().map(|s| s.name.clone()),
-        description: f.section("description").to_vec(),
-        exploit_scenario: f.section("exploit_scenario").to_vec(),
-        recommendations: f.section("recommendations").to_vec(),
-        references: f.section("references").to_vec(),
         fix: f.fix.as_ref().map(|x| FixView {
             refs: x.refs.clone(),
             note: x.note.clone(),

@@ -61,15 +61,22 @@ pub enum ValueView {
     Title,
 }
 
-/// An entry of a finding's header.
+/// An entry of a finding's header: its label and width are the report's
+/// (`layout.header`), so that a finding carries only its values.
 #[derive(Serialize)]
 pub struct HeaderEntry {
     /// The value's name: `severity`, ..., or a field's key.
     pub key: String,
-    /// Its label.
-    pub label: String,
     /// Its value.
     pub value: ValueView,
+}
+
+/// How the header shows one name, the same for every finding.
+#[derive(Serialize)]
+pub struct HeaderLabel {
+    /// Its label; the templates label `cvss` by the finding's version and
+    /// `target` by how many targets it has.
+    pub label: String,
     /// Whether it takes the header's whole width (long values).
     pub wide: bool,
 }
@@ -109,6 +116,8 @@ pub struct LayoutView {
     pub fix_in_finding: bool,
     /// The summary table's columns, those without any value left out.
     pub summary: Vec<SummaryColumn>,
+    /// The header's labels and widths, by name.
+    pub header: std::collections::BTreeMap<String, HeaderLabel>,
 }
 
 /// The label of a value name.
@@ -214,9 +223,7 @@ pub fn header(style: &Style, f: &Finding) -> Vec<HeaderEntry> {
         .filter_map(|key| {
             Some(HeaderEntry {
                 value: value(style, f, key)?,
-                label: label(style, Some(f), key, false),
                 key: key.clone(),
-                wide: wide(style, key),
             })
         })
         .collect()
@@ -328,5 +335,18 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
         },
         fix_in_finding: shape.fix_review.in_finding(),
         summary,
+        header: shape
+            .header
+            .iter()
+            .map(|key| {
+                (
+                    key.clone(),
+                    HeaderLabel {
+                        label: label(style, None, key, false),
+                        wide: wide(style, key),
+                    },
+                )
+            })
+            .collect(),
     }
 }

@@ -146,18 +146,47 @@ fn the_view_json_carries_every_field_of_every_file() {
         f[0]["target_links"][0]["url"],
         "https://github.com/lumen-project/lumen-agent/blob/3f9c2a71d0be48e6a5c1f7d29e0b8c4a6d3e2f10/internal/manifest/paths.go#L41-L58"
     );
-    assert_eq!(f[0]["description"][1]["kind"], "code-block");
-    assert_eq!(f[0]["description"][1]["start"], 41);
-    assert_eq!(f[0]["description"][1]["highlight"][1], 52);
-    assert_eq!(f[0]["description"][1]["figure"]["number"], "1.1");
+    // The write-up's sections, by key, in the house style's order.
+    let section = |i: usize, key: &str| -> serde_json::Value {
+        let sections = f[i]["sections"].as_array().unwrap();
+        sections
+            .iter()
+            .find(|s| s["key"] == key)
+            .unwrap_or_else(|| panic!("finding {i} has no {key}"))["body"]
+            .clone()
+    };
+    let keys: Vec<&str> = f[0]["sections"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["key"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "description",
+            "exploit_scenario",
+            "recommendations",
+            "references"
+        ]
+    );
+    assert_eq!(f[0]["sections"][1]["title"], "Exploit Scenario");
+    assert_eq!(section(0, "description")[1]["kind"], "code-block");
+    assert_eq!(section(0, "description")[1]["start"], 41);
+    assert_eq!(section(0, "description")[1]["highlight"][1], 52);
+    assert_eq!(section(0, "description")[1]["figure"]["number"], "1.1");
     assert!(
-        f[0]["exploit_scenario"]
+        section(0, "exploit_scenario")
             .to_string()
             .contains("/assets/0.png")
     );
-    assert!(f[0]["references"].to_string().contains("cwe.mitre.org"));
     assert!(
-        f[3]["recommendations"]
+        section(0, "references")
+            .to_string()
+            .contains("cwe.mitre.org")
+    );
+    assert!(
+        section(3, "recommendations")
             .to_string()
             .contains("tls.VersionTLS12")
     );

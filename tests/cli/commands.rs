@@ -338,10 +338,10 @@ fn a_template_override_for_another_contract_says_so() {
     let overrides = dir.parent().unwrap().join("house");
     fs::create_dir_all(&overrides).unwrap();
     let report = fs::read_to_string(root().join("templates/report.typ")).unwrap();
-    assert!(report.contains("#let contract = 1"));
+    assert!(report.contains("#let contract = 2"));
     fs::write(
         overrides.join("report.typ"),
-        report.replace("#let contract = 1", "#let contract = 2"),
+        report.replace("#let contract = 2", "#let contract = 3"),
     )
     .unwrap();
     let pdf = dir.parent().unwrap().join("out.pdf");
@@ -349,7 +349,7 @@ fn a_template_override_for_another_contract_says_so() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("these templates were written for template contract 2, but this auditpress serves contract 1"),
+        err.contains("these templates were written for template contract 3, but this auditpress serves contract 2"),
         "{err}"
     );
     assert!(!pdf.exists());
