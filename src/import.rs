@@ -20,7 +20,7 @@ use crate::export::markdown::escape;
 use crate::load::{self, sarif};
 use crate::model::style::{Scale, same_name};
 use crate::model::{Audit, Style};
-use crate::output::write_atomic;
+use crate::output::write_new_atomic;
 
 /// What an import did, for the user.
 #[derive(Default)]
@@ -485,7 +485,7 @@ pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOption
         }
     }
     for (rel, text) in files_to_write {
-        if let Err(e) = write_new(&dir.join(&rel), &text) {
+        if let Err(e) = write_new(dir, &rel, &text) {
             out.diagnostics.error(None, e);
             return out;
         }
@@ -510,15 +510,23 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// Writes a file that must not exist yet.
-fn write_new(path: &Path, text: &str) -> Result<(), String> {
-    if path.exists() {
-        return Err(format!("{} exists; it was not changed", path.display()));
+/// Writes a new file at `rel` inside the audit folder, never outside it and
+/// never over a file that exists.
+fn write_new(dir: &Path, rel: &str, text: &str) -> Result<(), String> {
+    let plain = Path::new(rel)
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)));
+    if !plain {
+        return Err(format!(
+            "{rel} would leave the audit folder; nothing was written there"
+        ));
     }
+    let path = dir.join(rel);
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {} ({e})", parent.display()))?;
     }
-    write_atomic(path, text.as_bytes()).map_err(|e| e.to_string())
+    write_new_atomic(&path, text.as_bytes()).map_err(|e| e.to_string())
 }
 
 /// Copies a SARIF file into scans/, unless the same bytes are there; returns the path written.
@@ -536,7 +544,7 @@ fn copy_scan(dir: &Path, file: &Path, text: &str) -> Result<Option<String>, Stri
         match fs::read_to_string(&path) {
             Ok(existing) if existing == text => return Ok(None),
             Ok(_) => continue,
-            Err(_) => return write_new(&path, text).map(|()| Some(rel)),
+            Err(_) => return write_new(dir, &rel, text).map(|()| Some(rel)),
         }
     }
     unreachable!("a free name is found")
@@ -750,7 +758,7 @@ pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
             .push(format!("findings/{id}.md (issue #{})", issue.number));
     }
     for (rel, text) in files_to_write {
-        if let Err(e) = write_new(&dir.join(&rel), &text) {
+        if let Err(e) = write_new(dir, &rel, &text) {
             out.diagnostics.error(None, e);
             return out;
         }

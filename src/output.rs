@@ -48,6 +48,45 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     Ok(())
 }
 
+/// Writes a new file atomically: all of it or nothing, never over a file
+/// that exists (the name is taken by a hard link, which fails if it exists),
+/// and the folder synced after.
+pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    let context =
+        |e: io::Error| io::Error::new(e.kind(), format!("cannot write {} ({e})", path.display()));
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&temp_prefix(path))
+        .suffix(".tmp")
+        .tempfile_in(dir)
+        .map_err(context)?;
+    tmp.write_all(bytes).map_err(context)?;
+    tmp.as_file().sync_all().map_err(context)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644)).map_err(context)?;
+    }
+    tmp.persist_noclobber(path).map_err(|e| {
+        if e.error.kind() == io::ErrorKind::AlreadyExists {
+            io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{} exists; it was not changed", path.display()),
+            )
+        } else {
+            context(e.error)
+        }
+    })?;
+    #[cfg(unix)]
+    fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(context)?;
+    Ok(())
+}
+
 /// Returns the prefix of an output's temporary files: `.auditpress-<name>-`.
 fn temp_prefix(path: &Path) -> String {
     let name = path

@@ -295,23 +295,13 @@ pub fn run(dir: &Path, force: bool, style: Option<&str>, config: &Config) -> Out
     }
     for (rel, text) in &files {
         let path = dir.join(rel);
+        // Each file whole or not at all, and never over one that exists.
         let written = path
             .parent()
             .map_or(Ok(()), fs::create_dir_all)
-            .and_then(|()| {
-                fs::OpenOptions::new()
-                    .write(true)
-                    .create_new(true)
-                    .open(&path)
-            })
-            .and_then(|mut f| std::io::Write::write_all(&mut f, text.as_bytes()));
+            .and_then(|()| crate::output::write_new_atomic(&path, text.as_bytes()));
         if let Err(e) = written {
-            return fail(
-                config,
-                Outcome::Io,
-                format!("cannot write {} ({e})", path.display()),
-                None,
-            );
+            return fail(config, Outcome::Io, e.to_string(), None);
         }
     }
     if config.chatty() {

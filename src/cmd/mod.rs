@@ -11,6 +11,7 @@ mod build;
 mod diff;
 mod export;
 mod generate;
+mod http;
 mod import;
 mod init;
 mod pool;

@@ -9,14 +9,16 @@
 //! only the pages that changed.
 
 use std::collections::HashMap;
-use std::io::{self, BufRead, BufReader, Read, Write};
+use std::io::{self, Write};
 use std::net::IpAddr;
 use std::net::{TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::time::Duration;
 
 use serde::Serialize;
 
+use super::http::{self, Request, respond};
 use super::pool::Report;
 use super::{Config, fail, watch};
 use crate::pipeline::Outcome;
@@ -178,55 +180,43 @@ fn stream_events(mut out: TcpStream, shared: &Shared) {
     }
 }
 
-/// Writes a whole response and closes the connection: one request each.
-fn respond(mut out: TcpStream, status: &str, kind: &str, body: &[u8]) {
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = out
-        .write_all(head.as_bytes())
-        .and_then(|()| out.write_all(body));
-}
+/// Event streams open at once; one more gets 503. Each holds a thread for
+/// as long as its browser tab is open.
+const MAX_STREAMS: usize = 16;
 
-/// Most bytes of a request's head that are read.
-const MAX_HEAD: usize = 16 * 1024;
+/// Counts the open event streams; a slot is given back when dropped.
+struct StreamSlot(Arc<AtomicUsize>);
 
-/// Reads a request's head: its method, its path (without the query) and its Host header.
-fn read_head(stream: &TcpStream) -> Option<(String, String, String)> {
-    let mut reader = BufReader::new(stream.take(MAX_HEAD as u64));
-    let mut line = String::new();
-    reader.read_line(&mut line).ok()?;
-    let mut parts = line.split_whitespace();
-    let method = parts.next()?.to_string();
-    let target = parts.next()?;
-    let path = target.split('?').next().unwrap_or("").to_string();
-    let mut host = String::new();
-    loop {
-        let mut header = String::new();
-        if reader.read_line(&mut header).ok()? == 0 {
-            return None;
-        }
-        let header = header.trim_end();
-        if header.is_empty() {
-            break;
-        }
-        if let Some((name, value)) = header.split_once(':')
-            && name.trim().eq_ignore_ascii_case("host")
-        {
-            host = value.trim().to_string();
+impl StreamSlot {
+    fn take(open: &Arc<AtomicUsize>) -> Option<StreamSlot> {
+        let mut now = open.load(Ordering::Relaxed);
+        loop {
+            if now >= MAX_STREAMS {
+                return None;
+            }
+            match open.compare_exchange(now, now + 1, Ordering::AcqRel, Ordering::Relaxed) {
+                Ok(_) => return Some(StreamSlot(Arc::clone(open))),
+                Err(seen) => now = seen,
+            }
         }
     }
-    Some((method, path, host))
 }
 
-/// Answers one connection's request.
-fn answer(stream: TcpStream, shared: &Shared, port: u16) {
-    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
-    let Some((method, path, host)) = read_head(&stream) else {
-        return;
-    };
-    if !host_allowed(&host, port) {
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::AcqRel);
+    }
+}
+
+/// Answers one request. Only the routes below exist: no path reaches a file.
+fn answer(request: Request, shared: &Arc<Shared>, port: u16, streams: &Arc<AtomicUsize>) {
+    let Request {
+        method,
+        path,
+        host,
+        stream,
+    } = request;
+    if !host.as_deref().is_some_and(|h| host_allowed(h, port)) {
         let body = b"refused: the Host header names neither localhost nor an IP address\n";
         return respond(stream, "403 Forbidden", "text/plain", body);
     }
@@ -257,11 +247,26 @@ fn answer(stream: TcpStream, shared: &Shared, port: u16) {
             "application/json",
             shared.json().as_bytes(),
         ),
-        "/events" => stream_events(stream, shared),
+        "/events" => match StreamSlot::take(streams) {
+            Some(slot) => {
+                let shared = Arc::clone(shared);
+                std::thread::spawn(move || {
+                    let _slot = slot;
+                    stream_events(stream, &shared);
+                });
+            }
+            None => respond(
+                stream,
+                "503 Service Unavailable",
+                "text/plain",
+                b"too many previews are open\n",
+            ),
+        },
         _ => {
             let page = path
                 .strip_prefix("/page/")
                 .and_then(|p| p.strip_suffix(".svg"))
+                .filter(|n| n.bytes().all(|b| b.is_ascii_digit()))
                 .and_then(|n| n.parse::<usize>().ok());
             let svg = page.and_then(|n| {
                 let state = shared.state.lock().ok()?;
@@ -301,10 +306,12 @@ pub fn run(config: &Config, host: &str, port: Option<u16>) -> Outcome {
         changed: Condvar::new(),
     });
     let serving = Arc::clone(&shared);
+    let streams = Arc::new(AtomicUsize::new(0));
     std::thread::spawn(move || {
-        for stream in server.incoming().flatten() {
-            let shared = Arc::clone(&serving);
-            std::thread::spawn(move || answer(stream, &shared, port));
+        let handler: Arc<dyn Fn(Request) + Send + Sync> =
+            Arc::new(move |request| answer(request, &serving, port, &streams));
+        if let Err(e) = http::serve(server, http::Limits::default(), handler) {
+            eprintln!("the preview server stopped ({e})");
         }
     });
     let shown = if host.contains(':') {

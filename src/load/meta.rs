@@ -270,7 +270,22 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
         classification: r.optional("classification"),
     };
     let version = r.optional("version").unwrap_or_else(|| "1.0".into());
-    let id_prefix = r.optional("id_prefix");
+    let id_prefix = r.optional::<String>("id_prefix").and_then(|p| {
+        // The prefix names files (`import` writes findings/<prefix>-<n>.md):
+        // it stays a plain name, whatever audit.toml says.
+        if p.is_empty() || p.starts_with('.') || p.contains(['/', '\\', '\0']) {
+            let span = r.lookup("id_prefix").map_or(0..0, |v| v.span());
+            r.diags
+                .error(
+                    Some(Place::new(r.file, span)),
+                    format!("id_prefix \"{p}\" is not a plain name"),
+                )
+                .add_hint("give letters, digits and dashes, e.g. id_prefix = \"TOB-FLUX\"");
+            r.failed.push("id_prefix".into());
+            return None;
+        }
+        Some(p)
+    });
     let draft = r.optional("draft").unwrap_or(false);
     let templates = r.optional("templates");
     let client = r.optional::<Client>("client").unwrap_or_default();

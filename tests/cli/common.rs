@@ -5,10 +5,12 @@
 
 use std::ffi::OsStr;
 use std::fs;
-use std::io::{BufRead, BufReader};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
+use std::time::Duration;
 
 /// Returns the repository root.
 pub fn root() -> PathBuf {
@@ -399,4 +401,89 @@ pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     let text = fs::read_to_string(&path).unwrap();
     assert!(text.contains(from), "{file} has no {from:?}");
     fs::write(&path, text.replacen(from, to, 1)).unwrap();
+}
+
+/// A running `auditpress serve` and the port it listens on.
+pub struct Serve {
+    pub child: Child,
+    pub port: u16,
+    pub lines: mpsc::Receiver<String>,
+}
+
+impl Drop for Serve {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Serve {
+    pub fn start(dir: &Path) -> Serve {
+        let pdf = dir.parent().unwrap().join("served.pdf");
+        let (child, lines) = spawn(&[
+            "serve".as_ref(),
+            dir.as_os_str(),
+            "-o".as_ref(),
+            pdf.as_os_str(),
+            "--port".as_ref(),
+            "0".as_ref(),
+        ]);
+        let mut serve = Serve {
+            child,
+            port: 0,
+            lines,
+        };
+        let line = serve.wait_for("serving the preview at");
+        let port = line
+            .rsplit(':')
+            .next()
+            .unwrap()
+            .trim_end_matches(|c: char| !c.is_ascii_digit());
+        serve.port = port.split('/').next().unwrap().parse().unwrap();
+        serve.wait_for("rebuilt in");
+        serve
+    }
+
+    pub fn wait_for(&self, needle: &str) -> String {
+        loop {
+            let line = self
+                .lines
+                .recv_timeout(Duration::from_secs(60))
+                .expect("serve says something");
+            if line.contains(needle) {
+                return line;
+            }
+        }
+    }
+
+    /// Sends a GET with a Host header; returns the status code and the body.
+    pub fn get(&self, path: &str, host: &str) -> (u16, String) {
+        let mut stream = TcpStream::connect(("127.0.0.1", self.port)).unwrap();
+        write!(
+            stream,
+            "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+        )
+        .unwrap();
+        let mut response = String::new();
+        stream.read_to_string(&mut response).unwrap();
+        let status = response.split(' ').nth(1).unwrap().parse().unwrap();
+        let body = response
+            .split_once("\r\n\r\n")
+            .map_or("", |(_, b)| b)
+            .to_string();
+        (status, body)
+    }
+
+    pub fn local(&self) -> String {
+        format!("127.0.0.1:{}", self.port)
+    }
+
+    pub fn state(&self) -> serde_json::Value {
+        let (status, body) = self.get("/state", &self.local());
+        assert_eq!(status, 200);
+        // The body may be chunked: take the JSON object inside.
+        let start = body.find('{').unwrap();
+        let end = body.rfind('}').unwrap();
+        serde_json::from_str(&body[start..=end]).unwrap()
+    }
 }

@@ -2,6 +2,7 @@
 //! user would check: the text of the PDF, the messages and their places, the
 //! exit code, the bytes of a rebuild. See tests/README.md.
 
+mod attacks;
 mod batch;
 mod build;
 mod commands;

@@ -1,0 +1,524 @@
+//! Attacks on every input surface beyond the audit folder (README, "Attacks
+//! and what they get"): `serve` under connection floods, slow and oversized
+//! requests, path and Host tricks; `import` of huge, deep, invalid and
+//! escaping input; exports of hostile text; writes that survive SIGKILL.
+//! Each case of the README's table is a test here.
+
+use std::fs;
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// Sends raw bytes and returns what the server answered before closing.
+fn raw(port: u16, request: &[u8]) -> String {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let _ = stream.write_all(request);
+    let mut response = Vec::new();
+    let _ = stream.read_to_end(&mut response);
+    String::from_utf8_lossy(&response).into_owned()
+}
+
+/// The status code of a raw response, or 0 when the connection was closed.
+fn status(response: &str) -> u16 {
+    response
+        .split(' ')
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0)
+}
+
+/// A field of /proc/<pid>/status, e.g. `Threads`.
+fn proc_status(pid: u32, field: &str) -> u64 {
+    let text = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix(&format!("{field}:")))
+        .and_then(|v| v.split_whitespace().next()?.parse().ok())
+        .unwrap()
+}
+
+/// Open descriptors of a process.
+fn fds(pid: u32) -> usize {
+    fs::read_dir(format!("/proc/{pid}/fd")).unwrap().count()
+}
+
+/// Times a normal GET /state.
+fn timed_state(serve: &Serve) -> Duration {
+    let start = Instant::now();
+    assert_eq!(serve.get("/state", &serve.local()).0, 200);
+    start.elapsed()
+}
+
+#[test]
+fn serve_answers_in_time_under_2000_idle_connections_and_slowloris() {
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    let serve = Serve::start(&dir);
+    let pid = serve.child.id();
+    let threads_before = proc_status(pid, "Threads");
+    let calm: Vec<Duration> = (0..5).map(|_| timed_state(&serve)).collect();
+
+    // 2,000 connections that never send a byte.
+    let mut idle = Vec::new();
+    for _ in 0..2000 {
+        let addr = std::net::SocketAddr::from(([127, 0, 0, 1], serve.port));
+        if let Ok(s) = TcpStream::connect_timeout(&addr, Duration::from_secs(2)) {
+            idle.push(s);
+        }
+    }
+    assert!(idle.len() >= 1900, "only {} connected", idle.len());
+    // Slowloris: heads sent a byte at a time, never finished.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let port = serve.port;
+    let loris: Vec<_> = (0..20)
+        .map(|_| {
+            let stop = std::sync::Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let Ok(mut s) = TcpStream::connect(("127.0.0.1", port)) else {
+                    return;
+                };
+                let head = format!("GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n");
+                for b in head.bytes().chain(std::iter::repeat(b'X')) {
+                    if stop.load(std::sync::atomic::Ordering::Relaxed) || s.write_all(&[b]).is_err()
+                    {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_millis(250));
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    let mut attacked: Vec<Duration> = (0..10)
+        .map(|_| {
+            let t = timed_state(&serve);
+            std::thread::sleep(Duration::from_millis(300));
+            t
+        })
+        .collect();
+    attacked.sort();
+    let threads = proc_status(pid, "Threads");
+    let open = fds(pid);
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for l in loris {
+        l.join().unwrap();
+    }
+    drop(idle);
+    let median = attacked[attacked.len() / 2];
+    assert!(
+        median < Duration::from_millis(200),
+        "a normal request took {median:?} under attack (calm: {calm:?}; all: {attacked:?})"
+    );
+    assert!(
+        threads < 64,
+        "{threads} threads under attack ({threads_before} before)"
+    );
+    assert!(open < 700, "{open} descriptors under attack");
+}
+
+#[test]
+fn serve_refuses_huge_heads_two_hosts_and_foreign_hosts_and_serves_no_file() {
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    let serve = Serve::start(&dir);
+    let port = serve.port;
+    let local = serve.local();
+    // A request line of 1 MiB: refused early, the process stays small.
+    let rss_before = proc_status(serve.child.id(), "VmRSS");
+    let long = format!(
+        "GET /{} HTTP/1.1\r\nHost: {local}\r\n\r\n",
+        "a".repeat(1 << 20)
+    );
+    let start = Instant::now();
+    let answer = raw(port, long.as_bytes());
+    assert!(
+        matches!(status(&answer), 431 | 0),
+        "a 1 MiB request line got {answer:?}"
+    );
+    assert!(start.elapsed() < Duration::from_secs(3));
+    assert!(proc_status(serve.child.id(), "VmRSS") < rss_before + 16 * 1024);
+    // Two Host headers: one a check would pass, one it would not.
+    let two = format!("GET /state HTTP/1.1\r\nHost: evil.example:{port}\r\nHost: {local}\r\n\r\n");
+    assert_eq!(status(&raw(port, two.as_bytes())), 400);
+    // Host tricks: a name that points here by DNS, user info, no Host at all.
+    for host in [
+        format!("localhost.evil.example:{port}"),
+        format!("127.0.0.1:{port}@evil.example"),
+        format!("127.0.0.1.nip.io:{port}"),
+        "".to_string(),
+    ] {
+        assert_eq!(serve.get("/state", &host).0, 403, "Host: {host}");
+    }
+    // A foreign Origin gets the state (a page cannot read it: no CORS).
+    let cross =
+        format!("GET /state HTTP/1.1\r\nHost: {local}\r\nOrigin: https://evil.example\r\n\r\n");
+    let answer = raw(port, cross.as_bytes());
+    assert!(!answer.to_ascii_lowercase().contains("access-control-allow"));
+    // Paths: no route reaches a file, however it is spelt.
+    let secret = dir.join("audit.toml");
+    for path in [
+        "/../audit.toml",
+        "/%2e%2e/audit.toml",
+        "/..%2faudit.toml",
+        "//etc/passwd",
+        "/etc/passwd",
+        &format!("{}", secret.display()),
+        "/page/../../audit.toml",
+        "/page/-1.svg",
+        "/page/1e3.svg",
+    ] {
+        let (code, body) = serve.get(path, &local);
+        assert_eq!(code, 404, "{path}");
+        assert!(
+            !body.contains("title") && !body.contains("root:"),
+            "{path}: {body}"
+        );
+    }
+    // A symlink in the folder is no route either.
+    std::os::unix::fs::symlink("/etc/passwd", dir.join("passwd")).unwrap();
+    assert_eq!(serve.get("/passwd", &local).0, 404);
+    // Event streams each hold a thread: the 17th open one is refused.
+    let open: Vec<TcpStream> = (0..16)
+        .map(|_| {
+            let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+            write!(s, "GET /events HTTP/1.1\r\nHost: {local}\r\n\r\n").unwrap();
+            let mut first = [0u8; 12];
+            s.read_exact(&mut first).unwrap();
+            assert_eq!(&first, b"HTTP/1.1 200");
+            s
+        })
+        .collect();
+    let more = format!("GET /events HTTP/1.1\r\nHost: {local}\r\n\r\n");
+    assert_eq!(status(&raw(port, more.as_bytes())), 503);
+    drop(open);
+    std::thread::sleep(Duration::from_millis(300));
+    // Methods other than GET.
+    let post = format!("POST /state HTTP/1.1\r\nHost: {local}\r\nContent-Length: 0\r\n\r\n");
+    assert_eq!(status(&raw(port, post.as_bytes())), 405);
+}
+
+#[test]
+fn serve_answers_while_it_rebuilds() {
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    let serve = Serve::start(&dir);
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let mut worst = Duration::ZERO;
+    for round in 0..3 {
+        fs::write(dir.join("findings.csv"), format!("{csv}\n")).unwrap();
+        let until = Instant::now() + Duration::from_millis(800);
+        while Instant::now() < until {
+            worst = worst.max(timed_state(&serve));
+        }
+        let _ = round;
+    }
+    assert!(
+        worst < Duration::from_millis(500),
+        "{worst:?} during rebuilds"
+    );
+}
+
+/// Lists every file under a folder, relative to it.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if e.file_type().unwrap().is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// An `init` folder inside a fresh temporary folder.
+fn new_audit() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("audit");
+    assert!(run(&["init".as_ref(), dir.as_os_str()]).status.success());
+    (tmp, dir)
+}
+
+/// Runs `import KIND FILE --into DIR`.
+fn import(kind: &str, file: &Path, dir: &Path) -> std::process::Output {
+    run(&[
+        "import".as_ref(),
+        kind.as_ref(),
+        file.as_os_str(),
+        "--into".as_ref(),
+        dir.as_os_str(),
+    ])
+}
+
+#[test]
+fn import_refuses_huge_deep_and_invalid_input_and_writes_nothing() {
+    let (tmp, dir) = new_audit();
+    let before = files_under(tmp.path());
+    let input = tmp.path().join("input");
+    fs::create_dir_all(&input).unwrap();
+    // 100 MiB (sparse): refused from its size, never read.
+    let huge = input.join("huge.json");
+    fs::File::create(&huge).unwrap().set_len(100 << 20).unwrap();
+    // 100,000 nested arrays.
+    let deep = input.join("deep.json");
+    fs::write(&deep, "[".repeat(100_000)).unwrap();
+    // Windows-1252 bytes.
+    let latin = input.join("latin.json");
+    fs::write(&latin, b"[{\"title\": \"Caf\xe9\"}]").unwrap();
+    for (kind, file, says) in [
+        ("github", &huge, "too large"),
+        ("sarif", &huge, "too large"),
+        ("github", &deep, "recursion limit"),
+        // A SARIF log is an object: the array is refused before its depth.
+        ("sarif", &deep, "not a SARIF 2.1.0 log"),
+        ("github", &latin, "UTF-8"),
+        ("sarif", &latin, "UTF-8"),
+    ] {
+        let out = import(kind, file, &dir);
+        assert!(
+            matches!(out.status.code(), Some(1 | 2)),
+            "{kind} {}: {:?}",
+            file.display(),
+            out.status
+        );
+        let err = stderr(&out);
+        assert!(err.contains(says), "{kind} {}: {err}", file.display());
+        assert!(!err.contains("panicked"), "{err}");
+    }
+    let mut after = files_under(tmp.path());
+    after.retain(|p| !p.starts_with("input"));
+    assert_eq!(before, after, "an import of bad input wrote something");
+}
+
+#[test]
+fn no_importer_writes_outside_the_folder_whatever_the_input_says() {
+    let (tmp, dir) = new_audit();
+    // A prefix that would be a path: refused at its key.
+    edit(
+        &dir,
+        "audit.toml",
+        "id_prefix = \"EX\"",
+        "id_prefix = \"../../../escaped\"",
+    );
+    let out = import("github", &fixture("issues/issues.json"), &dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert_diagnostic(&stderr(&out), "audit.toml:10:13", "is not a plain name");
+    edit(
+        &dir,
+        "audit.toml",
+        "id_prefix = \"../../../escaped\"",
+        "id_prefix = \"EX\"",
+    );
+    // Issues whose titles and bodies are paths, and SARIF whose artifacts
+    // and rule ids are: every file lands in findings/ or scans/.
+    let issues = tmp.path().join("issues.json");
+    fs::write(
+        &issues,
+        r#"[{"number": 1, "title": "../../../../tmp/owned", "body": "see ../../etc/passwd", "labels": [{"name": "severity: high"}], "state": "OPEN", "url": "https://github.com/x/y/issues/1"},
+            {"number": 2, "title": "/etc/cron.d/x", "body": "", "labels": [], "state": "OPEN", "url": "https://github.com/x/y/issues/2"}]"#,
+    )
+    .unwrap();
+    let sarif_text = fs::read_to_string(fixture("scanned/scans/semgrep.sarif"))
+        .unwrap()
+        .replace("\"app/handlers.py\"", "\"../../../../etc/passwd\"")
+        .replace("\"pickle-loads\"", "\"../../../pwned\"");
+    let sarif = tmp.path().join("scan.sarif");
+    fs::write(&sarif, sarif_text).unwrap();
+    let outside = |root: &Path| -> Vec<PathBuf> {
+        files_under(root)
+            .into_iter()
+            .filter(|p| !p.starts_with("audit"))
+            .collect()
+    };
+    let before = outside(tmp.path());
+    for (kind, file) in [("github", &issues), ("sarif", &sarif)] {
+        let out = import(kind, file, &dir);
+        assert!(out.status.success(), "{kind}: {}", stderr(&out));
+    }
+    assert_eq!(
+        before,
+        outside(tmp.path()),
+        "an importer wrote outside the folder"
+    );
+    // Where the escaping names would have landed.
+    let above = tmp.path().parent().unwrap();
+    for name in ["escaped-1.md", "owned", "pwned.md", "tmp/owned"] {
+        assert!(
+            !above.join(name).exists(),
+            "{name} written above the folder"
+        );
+    }
+    for p in files_under(&dir) {
+        let top = p
+            .components()
+            .next()
+            .unwrap()
+            .as_os_str()
+            .to_string_lossy()
+            .into_owned();
+        assert!(
+            [
+                "audit.toml",
+                "findings.csv",
+                "findings",
+                "maturity.csv",
+                "scans"
+            ]
+            .contains(&top.as_str()),
+            "{} written",
+            p.display()
+        );
+    }
+}
+
+#[test]
+fn exports_of_hostile_text_stay_text() {
+    let (_tmp, dir) = new_audit();
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let csv = csv.replace(
+        "Session cookies lack the Secure attribute",
+        "\u{7}<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
+    );
+    fs::write(dir.join("findings.csv"), csv).unwrap();
+    let export = |format: &str| {
+        let out = run(&[
+            "export".as_ref(),
+            dir.as_os_str(),
+            "--format".as_ref(),
+            format.as_ref(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Markdown: no raw HTML and no link a renderer would follow.
+    let md = export("markdown");
+    // Each occurrence is escaped: `\<script\>`, `\[x\](javascript:...)`.
+    let unescaped = |needle: &str| {
+        md.match_indices(needle)
+            .any(|(at, _)| !md[..at].ends_with('\\'))
+    };
+    assert!(!unescaped("<script") && !unescaped("<img"), "{md}");
+    assert!(!unescaped("](javascript:"), "{md}");
+    assert!(md.contains("\\<script\\>alert(1)\\</script\\>"), "{md}");
+    // JSON and SARIF: valid JSON, the text kept.
+    for format in ["json", "sarif"] {
+        let text = export(format);
+        assert!(
+            !text.contains('\u{7}'),
+            "a raw control character in {format}"
+        );
+        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert!(value.to_string().contains("<script>alert(1)</script>"));
+    }
+}
+
+/// Whether a PDF is whole: its header and its end-of-file marker.
+fn whole_pdf(path: &Path) -> bool {
+    let bytes = fs::read(path).unwrap();
+    bytes.starts_with(b"%PDF-") && bytes.windows(5).rev().take(64).any(|w| w == b"%%EOF")
+}
+
+#[test]
+fn sigkill_at_any_point_of_200_builds_and_imports_leaves_no_half_written_file() {
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    let pdf = dir.parent().unwrap().join("report.pdf");
+    let issues = fixture("issues/issues.json");
+    let inputs: Vec<(PathBuf, Vec<u8>)> = files_under(&dir)
+        .into_iter()
+        .map(|p| (p.clone(), fs::read(dir.join(&p)).unwrap()))
+        .collect();
+    // A build takes a few hundred milliseconds: kill at every point of it.
+    let mut seed: u64 = 0x2545_f491_4f6c_dd1d;
+    let mut rng = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut whole = 0;
+    for round in 0..200 {
+        let importing = round % 4 == 3;
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_auditpress"));
+        if importing {
+            cmd.args(["import", "github"])
+                .arg(&issues)
+                .arg("--into")
+                .arg(&dir);
+        } else {
+            cmd.arg("build").arg(&dir).arg("-o").arg(&pdf).arg("-q");
+        }
+        let mut child = cmd
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(rng() % 400));
+        // SAFETY: sending a signal to our own child.
+        unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+        let _ = child.wait();
+        // Kill its worker too, should it have one left.
+        if pdf.exists() {
+            assert!(whole_pdf(&pdf), "round {round}: a half-written PDF");
+            whole += 1;
+        }
+        for p in files_under(&dir) {
+            let name = p.to_string_lossy().into_owned();
+            let text = fs::read(dir.join(&p)).unwrap();
+            if name.starts_with("findings/") && name.ends_with(".md") {
+                assert!(
+                    text.starts_with(b"+++") || inputs.iter().any(|(q, _)| *q == p),
+                    "round {round}: {name} is not a whole finding"
+                );
+            }
+        }
+        // Every input is still there, byte for byte.
+        for (p, bytes) in &inputs {
+            assert_eq!(
+                &fs::read(dir.join(p)).unwrap(),
+                bytes,
+                "round {round}: {} changed",
+                p.display()
+            );
+        }
+        // Drafts imported in this round are removed, so the next import runs again.
+        for p in files_under(&dir.join("findings")) {
+            if !inputs
+                .iter()
+                .any(|(q, _)| *q == Path::new("findings").join(&p))
+            {
+                let path = dir.join("findings").join(&p);
+                if !p.to_string_lossy().starts_with(".auditpress-") {
+                    let text = fs::read_to_string(&path).unwrap();
+                    assert!(
+                        text.starts_with("+++") && text.ends_with('\n'),
+                        "round {round}: {} half-written",
+                        p.display()
+                    );
+                }
+                fs::remove_file(path).unwrap();
+            }
+        }
+    }
+    assert!(
+        whole > 0,
+        "no build ever finished: the kill points missed every write"
+    );
+    // Whatever temporary files a killed build left are cleaned by the next one.
+    let out = build_to(&dir, &pdf, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let leftovers: Vec<String> = fs::read_dir(dir.parent().unwrap())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".auditpress-"))
+        .collect();
+    assert!(leftovers.is_empty(), "left: {leftovers:?}");
+}
