@@ -160,6 +160,18 @@ fn fonts(dir: &Path, sources: &mut Sources, diags: &mut Diagnostics) -> Option<V
                 .error(Some(Place::new(file, 0..0)), message)
                 .add_hint(hint.to_string());
         };
+        // A link that leaves the style folder is not followed: a style
+        // passed between firms reads no file of the machine it builds on.
+        let inside = std::fs::canonicalize(dir)
+            .and_then(|root| Ok(std::fs::canonicalize(&path)?.starts_with(root)))
+            .unwrap_or(false);
+        if !inside {
+            fail(
+                "this font links outside the style folder; it is not read".into(),
+                "copy the font into fonts/ instead of linking to it",
+            );
+            continue;
+        }
         let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
         if size > MAX_FONT_BYTES {
             fail(

@@ -114,10 +114,21 @@ fn lay_over(files: &mut Vec<TemplateFile>, dir: &Path) -> io::Result<()> {
         )
     })?;
     for (name, path) in files_under(&root, &root, 0)? {
-        // Follow links only when they stay inside the folder.
+        // Follow links only when they stay inside the folder: a style folder
+        // passed between firms never reads a file of the machine it builds on.
         let real = fs::canonicalize(&path)?;
+        if !real.starts_with(&root) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!(
+                    "{} links to {}, outside the template folder; nothing is read through it",
+                    path.display(),
+                    real.display()
+                ),
+            ));
+        }
         let meta = fs::metadata(&real)?;
-        if !real.starts_with(&root) || !meta.is_file() || meta.len() > MAX_TEMPLATE_BYTES {
+        if !meta.is_file() || meta.len() > MAX_TEMPLATE_BYTES {
             continue;
         }
         let file = TemplateFile {

@@ -522,3 +522,63 @@ fn sigkill_at_any_point_of_200_builds_and_imports_leaves_no_half_written_file() 
         .collect();
     assert!(leftovers.is_empty(), "left: {leftovers:?}");
 }
+
+#[test]
+fn a_style_folder_reads_nothing_outside_itself() {
+    let (tmp, dir) = workspace(&fixture("fixreview"));
+    let secret = tmp.path().join("secret.txt");
+    fs::write(&secret, "secret-data-4711").unwrap();
+    let style = dir.join("house");
+    fs::create_dir_all(style.join("templates")).unwrap();
+    fs::create_dir_all(style.join("fonts")).unwrap();
+    fs::write(style.join("style.toml"), "name = \"Borrowed\"\n").unwrap();
+    let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
+    fs::write(dir.join("audit.toml"), format!("style = \"house\"\n{toml}")).unwrap();
+    let build = |dir: &Path| {
+        let pdf = dir.parent().unwrap().join("borrowed.pdf");
+        let _ = fs::remove_file(&pdf);
+        let out = build_to(dir, &pdf, &[]);
+        let leaked = pdf.exists() && pdf_text(&pdf).contains("secret-data-4711");
+        (out, leaked)
+    };
+    // A template that reads by an absolute path or one that climbs out.
+    for read in [
+        format!("#let leak = read(\"{}\")", secret.display()),
+        "#let leak = read(\"../../../secret.txt\")".to_string(),
+    ] {
+        fs::write(
+            style.join("templates/fonts.typ"),
+            format!("{read}\n#let fonts = (body: (\"Inter\",), mono: (\"JetBrains Mono\",))\n"),
+        )
+        .unwrap();
+        let (out, leaked) = build(&dir);
+        assert!(!out.status.success() && !leaked, "{read}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("templates/fonts.typ:1:"),
+            "{}",
+            stderr(&out)
+        );
+    }
+    fs::remove_file(style.join("templates/fonts.typ")).unwrap();
+    // A template that is a link to a file outside.
+    std::os::unix::fs::symlink(&secret, style.join("templates/cover.typ")).unwrap();
+    let (out, leaked) = build(&dir);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(!leaked);
+    assert!(
+        stderr(&out).contains("outside the template folder"),
+        "{}",
+        stderr(&out)
+    );
+    fs::remove_file(style.join("templates/cover.typ")).unwrap();
+    // A font that is a link to a file outside.
+    std::os::unix::fs::symlink(&secret, style.join("fonts/House.ttf")).unwrap();
+    let (out, leaked) = build(&dir);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(!leaked);
+    assert_diagnostic(
+        &stderr(&out),
+        "fonts/House.ttf:1:1",
+        "this font links outside the style folder",
+    );
+}
