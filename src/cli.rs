@@ -36,6 +36,10 @@ pub enum Command {
         /// Audit folders to check.
         #[arg(required = true)]
         dirs: Vec<PathBuf>,
+        /// Refuses a report that is not final: names each finding not
+        /// approved (FORMAT 1.2, "Review") and each placeholder left.
+        #[arg(long = "final")]
+        final_report: bool,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -117,6 +121,9 @@ pub enum Command {
     /// House styles: the scales and fixed texts of a firm's reports.
     #[command(subcommand)]
     Style(StyleCommand),
+    /// Review states of findings (FORMAT 1.2, "Review").
+    #[command(subcommand)]
+    Review(ReviewCommand),
     /// Writes a small, commented audit folder that builds at once.
     Init {
         /// The folder to write (created if missing; default the current folder).
@@ -208,6 +215,25 @@ impl MinLevel {
             MinLevel::None => "none",
         }
     }
+}
+
+/// The subcommands of `review`.
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// Marks findings approved by a reviewer: sets `review = "approved"` and
+    /// `reviewed_by` in the front matter of findings/<ID>.md, and changes
+    /// nothing else of the file.
+    Approve {
+        /// The findings' ids.
+        #[arg(required = true, value_name = "ID")]
+        ids: Vec<String>,
+        /// The reviewer's name.
+        #[arg(long, value_name = "NAME")]
+        by: String,
+        /// The audit folder (default: the current folder).
+        #[arg(long = "in", value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 /// The subcommands of `style`.
@@ -353,6 +379,10 @@ pub struct BuildArgs {
     /// Puts the draft findings (`draft = true`) in the report, marked DRAFT.
     #[arg(long)]
     pub include_drafts: bool,
+    /// Refuses a report that is not final: names each finding not approved
+    /// (FORMAT 1.2, "Review") and each placeholder left; nothing is written.
+    #[arg(long = "final")]
+    pub final_report: bool,
     /// Opens each PDF in the system's viewer after a successful build.
     #[arg(long)]
     pub open: bool,
@@ -569,6 +599,14 @@ impl Cli {
                 style: style.unwrap_or_else(|| "standard".into()),
                 config: report.apply(plain()),
             }),
+            Command::Review(ReviewCommand::Approve { ids, by, dir }) => {
+                Ok(Request::ReviewApprove {
+                    ids,
+                    by,
+                    dir,
+                    config: plain(),
+                })
+            }
             Command::Init { dir, force, style } => Ok(Request::Init {
                 dir,
                 force,
@@ -616,9 +654,11 @@ impl Cli {
                 dirs,
                 style,
                 report,
+                final_report,
             } => {
                 let mut config = style.apply(Config::pdf(dirs, epoch));
                 config.options.emit = None;
+                config.options.final_report = final_report;
                 Ok(Request::Build(report.apply(config)))
             }
             Command::Build(args) => {
@@ -644,6 +684,7 @@ impl Cli {
                 config.options.standards = standards(&args.pdf_standards)?;
                 config.options.deny_warnings = args.deny_warnings;
                 config.options.include_drafts = args.include_drafts;
+                config.options.final_report = args.final_report;
                 Ok(Request::Build(args.report.apply(args.style.apply(config))))
             }
         }

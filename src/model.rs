@@ -234,6 +234,43 @@ pub struct Finding {
     pub draft: bool,
     /// Its CVSS vector and score, when given.
     pub cvss: Option<Cvss>,
+    /// Its review state (FORMAT 1.2); approved unless the front matter says.
+    pub review: Review,
+    /// Who reviewed it, when the front matter says.
+    pub reviewed_by: Option<String>,
+    /// Where the front matter gives `review`, for messages.
+    #[serde(skip)]
+    pub review_place: Option<crate::diag::Place>,
+    /// The library write-up it was made from (`from` in front matter).
+    pub from: Option<String>,
+}
+
+/// Where a finding is in its review (FORMAT 1.2, "Review").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Review {
+    /// Being written.
+    Draft,
+    /// Written, waiting for a reviewer.
+    Ready,
+    /// Approved by a reviewer (the default: earlier folders are unchanged).
+    #[default]
+    Approved,
+}
+
+impl Review {
+    /// The names front matter writes.
+    pub const NAMES: [&'static str; 3] = ["draft", "ready", "approved"];
+
+    /// The state a name gives.
+    pub fn parse(name: &str) -> Option<Review> {
+        match name {
+            "draft" => Some(Review::Draft),
+            "ready" => Some(Review::Ready),
+            "approved" => Some(Review::Approved),
+            _ => None,
+        }
+    }
 }
 
 impl Finding {

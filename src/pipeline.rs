@@ -146,6 +146,10 @@ pub struct Options {
     pub include_drafts: bool,
     /// Whether the pages are also rendered for the live preview.
     pub preview: bool,
+    /// Whether a report that is not final is refused (`--final`): a finding
+    /// not approved, a placeholder left, or `draft = true` in audit.toml.
+    #[serde(default)]
+    pub final_report: bool,
 }
 
 impl Default for Options {
@@ -161,6 +165,7 @@ impl Default for Options {
             cache_age: 1,
             include_drafts: false,
             preview: false,
+            final_report: false,
         }
     }
 }
@@ -362,11 +367,56 @@ fn run(
         return;
     };
     job.overrides.apply(&mut audit);
+    if options.final_report && !is_final(&audit, out) {
+        return;
+    }
     // The images move on to the renderer rather than being copied.
     let assets = std::mem::take(&mut audit.assets);
     if !denied(options, out) {
         produce(job, options, &audit, assets, claims, early, out);
     }
+}
+
+/// Tells whether a report is final (FORMAT 1.2, "Review"): every finding
+/// approved and `draft` off. Each thing that keeps it from being final is an
+/// error at its place.
+fn is_final(audit: &Audit, out: &mut Compiled) -> bool {
+    let before = out.diagnostics.count(Level::Error);
+    for f in audit
+        .findings
+        .iter()
+        .filter(|f| f.review != crate::model::Review::Approved)
+    {
+        let state = serde_json::to_value(f.review)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        out.diagnostics
+            .error(
+                f.review_place.clone(),
+                format!(
+                    "finding {} is {state}, not approved: the report is not final",
+                    f.id
+                ),
+            )
+            .add_hint(format!(
+                "have it reviewed: `auditpress review approve {} --by NAME`",
+                f.id
+            ));
+    }
+    if audit.meta.draft {
+        out.diagnostics
+            .error(
+                None,
+                "audit.toml says draft = true: the report is not final",
+            )
+            .add_hint("set draft = false once the report is ready to go out");
+    }
+    let fine = out.diagnostics.count(Level::Error) == before;
+    if !fine {
+        out.outcome = out.outcome.max(Outcome::Errors);
+    }
+    fine
 }
 
 /// Fails when warnings are denied and there are some.
@@ -396,6 +446,19 @@ fn produce(
     let emit = match options.emit {
         None => {
             let mut note = format!("{}: ok ({} findings)", job.name, audit.findings.len());
+            // Where the findings are in their review, once any is not approved.
+            let count =
+                |r: crate::model::Review| audit.findings.iter().filter(|f| f.review == r).count();
+            let (draft, ready) = (
+                count(crate::model::Review::Draft),
+                count(crate::model::Review::Ready),
+            );
+            if draft + ready > 0 {
+                note.push_str(&format!(
+                    "; review: {draft} draft, {ready} ready, {} approved",
+                    count(crate::model::Review::Approved)
+                ));
+            }
             if !audit.drafts.is_empty() {
                 let n = audit.drafts.len();
                 note.push_str(&format!(

@@ -950,7 +950,12 @@ impl View {
                 date: DateView::new(meta.date, style),
                 classification: meta.classification.clone(),
                 vendor: meta.vendor.clone(),
-                draft: meta.draft,
+                // A report with a finding not approved is not final: it
+                // carries the draft marking (FORMAT 1.2, "Review").
+                draft: meta.draft
+                    || findings
+                        .iter()
+                        .any(|f| f.review != crate::model::Review::Approved),
                 paper: meta.paper,
                 client,
                 prepared_for: meta.client.prepared_for.clone(),

@@ -16,6 +16,7 @@ mod import;
 mod init;
 mod pool;
 pub mod procfs;
+mod review;
 mod serve;
 mod signals;
 mod style;
@@ -186,6 +187,17 @@ pub enum Request {
         /// How to report (format, quiet).
         config: Config,
     },
+    /// Approve findings in their front matter.
+    ReviewApprove {
+        /// The findings' ids.
+        ids: Vec<String>,
+        /// The reviewer.
+        by: String,
+        /// The audit folder.
+        dir: PathBuf,
+        /// How to report.
+        config: Config,
+    },
     /// Write a new audit folder.
     Init {
         /// The folder.
@@ -236,6 +248,12 @@ pub fn run(request: Request) -> u8 {
         Request::Serve { config, host, port } => serve::run(&config, &host, port),
         Request::Bench { sizes } => bench::run(&sizes),
         Request::Worker => worker::serve(),
+        Request::ReviewApprove {
+            ids,
+            by,
+            dir,
+            config,
+        } => review::approve(&dir, &ids, &by, &config),
         Request::Init {
             dir,
             force,

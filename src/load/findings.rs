@@ -21,7 +21,7 @@ use crate::diag;
 use crate::diag::{FileRef, Place};
 use crate::model::shape::FieldKind;
 use crate::model::style::same_name;
-use crate::model::{Cvss, FieldValue, Finding, FixEntry, Rank, Section};
+use crate::model::{Cvss, FieldValue, Finding, FixEntry, Rank, Review, Section};
 
 /// Keys a finding's front matter may have.
 const FRONT_KEYS: &[&str] = &[
@@ -35,6 +35,9 @@ const FRONT_KEYS: &[&str] = &[
     "sarif",
     "draft",
     "cvss",
+    "review",
+    "reviewed_by",
+    "from",
 ];
 
 /// A piece of text and where it came from.
@@ -79,6 +82,11 @@ pub(super) struct RawFinding {
     complete: bool,
     /// Rule ids of scan results, with their places in the front matter.
     sarif: Vec<Sourced>,
+    /// The review state as written, and who reviewed.
+    review: Option<Sourced>,
+    reviewed_by: Option<String>,
+    /// The library write-up it was made from.
+    from: Option<String>,
     /// Whether the front matter marks it a draft.
     draft: bool,
     /// Its CVSS vector, scored.
@@ -98,6 +106,9 @@ struct FrontMatter {
     sarif: Option<Vec<Spanned<String>>>,
     draft: Option<bool>,
     cvss: Option<Spanned<String>>,
+    review: Option<Spanned<String>>,
+    reviewed_by: Option<String>,
+    from: Option<String>,
     /// The values of the style's fields, by key.
     #[serde(skip)]
     values: Vec<(String, Sourced)>,
@@ -459,6 +470,9 @@ fn csv_row(
         body: None,
         complete,
         sarif: Vec::new(),
+        review: None,
+        reviewed_by: None,
+        from: None,
         draft: false,
         cvss: cvss.map(|(c, _)| c),
     })
@@ -510,6 +524,7 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         })
     };
     let front = front.unwrap_or_default();
+    let review = sourced(&front.review);
     let cvss = sourced(&front.cvss).and_then(|c| l.cvss(&c));
     let sarif: Vec<Sourced> = front
         .sarif
@@ -593,6 +608,9 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         }
         row.body = Some(body);
         row.sarif = sarif;
+        row.review = review;
+        row.reviewed_by = front.reviewed_by.clone();
+        row.from = front.from.clone();
         row.draft = front.draft.unwrap_or(false);
         if let Some((vector, place)) = cvss {
             match &row.cvss {
@@ -677,6 +695,9 @@ fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFin
         fields: BTreeMap::new(),
         body: Some(body),
         sarif,
+        review,
+        reviewed_by: front.reviewed_by,
+        from: front.from,
         draft: front.draft.unwrap_or(false),
         cvss: cvss.map(|(c, _)| c),
     })
@@ -821,6 +842,7 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
                 &mut f.kind,
                 &mut f.target,
                 &mut f.status,
+                &mut f.review,
             ]
             .into_iter()
             .flatten()
@@ -1019,7 +1041,24 @@ pub(super) fn finish(
                 None => d.add_hint(format!("rule ids with results: {}", rules.join(", "))),
             };
         }
-        let (Some(title), Some(severity), true) = (title, f.severity, f.complete) else {
+        let review = match &f.review {
+            None => Some(Review::Approved),
+            Some(r) => {
+                let state = Review::parse(r.text.trim());
+                if state.is_none() {
+                    l.diags
+                        .error(
+                            Some(r.place.clone()),
+                            format!("unknown review state \"{}\"", r.text),
+                        )
+                        .add_hint(format!("write one of {}", Review::NAMES.join(", ")));
+                }
+                state
+            }
+        };
+        let (Some(title), Some(severity), true, Some(review)) =
+            (title, f.severity, f.complete, review)
+        else {
             continue;
         };
         let style = l.style.clone();
@@ -1073,6 +1112,10 @@ pub(super) fn finish(
             sarif: f.sarif.into_iter().map(|s| s.text).collect(),
             draft: f.draft,
             cvss: f.cvss,
+            review,
+            review_place: f.review.map(|r| r.place),
+            reviewed_by: f.reviewed_by,
+            from: f.from,
         });
     }
     out

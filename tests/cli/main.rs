@@ -22,3 +22,4 @@ mod scans;
 mod serve;
 mod shape;
 mod style;
+mod writing;
