@@ -124,6 +124,12 @@ pub enum Command {
     /// Review states of findings (FORMAT 1.2, "Review").
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// The firm's write-up library (FORMAT 1.2, "Write-up library").
+    #[command(subcommand)]
+    Library(LibraryCommand),
+    /// Writes a new finding, from a library write-up or empty.
+    #[command(subcommand)]
+    New(NewCommand),
     /// Writes a small, commented audit folder that builds at once.
     Init {
         /// The folder to write (created if missing; default the current folder).
@@ -215,6 +221,45 @@ impl MinLevel {
             MinLevel::None => "none",
         }
     }
+}
+
+/// The subcommands of `library`.
+#[derive(Debug, Subcommand)]
+pub enum LibraryCommand {
+    /// Lists the write-ups: name, title, severity and placeholders, tab-separated.
+    List {
+        /// The audit folder whose library (audit.toml's `library`, else the
+        /// house style's library/) is listed.
+        #[arg(long = "in", value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
+    /// Prints a write-up as it is written.
+    Show {
+        /// The write-up's name (its file name without .md).
+        name: String,
+        /// The audit folder.
+        #[arg(long = "in", value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
+}
+
+/// The subcommands of `new`.
+#[derive(Debug, Subcommand)]
+pub enum NewCommand {
+    /// Writes findings/<ID>.md with the next free id, in review state draft:
+    /// from a write-up of the library with its placeholders filled in, or
+    /// empty with the house style's sections.
+    Finding {
+        /// The write-up to start from; recorded as `from` in the front matter.
+        #[arg(long, value_name = "NAME")]
+        from: Option<String>,
+        /// Fills a placeholder the write-up declares; may be repeated.
+        #[arg(long = "set", value_name = "NAME=VALUE")]
+        sets: Vec<String>,
+        /// The audit folder.
+        #[arg(long = "in", value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
 }
 
 /// The subcommands of `review`.
@@ -598,6 +643,21 @@ impl Cli {
             Command::Style(StyleCommand::Show { style, report }) => Ok(Request::StyleShow {
                 style: style.unwrap_or_else(|| "standard".into()),
                 config: report.apply(plain()),
+            }),
+            Command::Library(LibraryCommand::List { dir }) => Ok(Request::LibraryList {
+                dir,
+                config: plain(),
+            }),
+            Command::Library(LibraryCommand::Show { name, dir }) => Ok(Request::LibraryShow {
+                name,
+                dir,
+                config: plain(),
+            }),
+            Command::New(NewCommand::Finding { from, sets, dir }) => Ok(Request::NewFinding {
+                from,
+                sets,
+                dir,
+                config: plain(),
             }),
             Command::Review(ReviewCommand::Approve { ids, by, dir }) => {
                 Ok(Request::ReviewApprove {

@@ -14,6 +14,7 @@ mod generate;
 mod http;
 mod import;
 mod init;
+mod library;
 mod pool;
 pub mod procfs;
 mod review;
@@ -187,6 +188,33 @@ pub enum Request {
         /// How to report (format, quiet).
         config: Config,
     },
+    /// List the write-ups of a folder's library.
+    LibraryList {
+        /// The audit folder.
+        dir: PathBuf,
+        /// How to report.
+        config: Config,
+    },
+    /// Print a write-up.
+    LibraryShow {
+        /// Its name.
+        name: String,
+        /// The audit folder.
+        dir: PathBuf,
+        /// How to report.
+        config: Config,
+    },
+    /// Write a new finding.
+    NewFinding {
+        /// The write-up to start from.
+        from: Option<String>,
+        /// Placeholder values, `NAME=VALUE`.
+        sets: Vec<String>,
+        /// The audit folder.
+        dir: PathBuf,
+        /// How to report.
+        config: Config,
+    },
     /// Approve findings in their front matter.
     ReviewApprove {
         /// The findings' ids.
@@ -248,6 +276,14 @@ pub fn run(request: Request) -> u8 {
         Request::Serve { config, host, port } => serve::run(&config, &host, port),
         Request::Bench { sizes } => bench::run(&sizes),
         Request::Worker => worker::serve(),
+        Request::LibraryList { dir, config } => library::list(&dir, &config),
+        Request::LibraryShow { name, dir, config } => library::show(&dir, &name, &config),
+        Request::NewFinding {
+            from,
+            sets,
+            dir,
+            config,
+        } => library::new_finding(&dir, from.as_deref(), &sets, &config),
         Request::ReviewApprove {
             ids,
             by,

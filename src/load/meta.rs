@@ -30,6 +30,7 @@ const ROOT_KEYS: &[&str] = &[
     "paper",
     "templates",
     "style",
+    "library",
     "goals",
     "client",
     "engagement",
@@ -109,6 +110,8 @@ pub struct Prose {
     pub tools: Vec<Option<Spanned<String>>>,
     /// `style`: the house style, a built-in name or a folder.
     pub style: Option<Spanned<String>>,
+    /// `library`: the folder of write-ups (FORMAT 1.2), relative to audit.toml.
+    pub library: Option<Spanned<String>>,
     /// `subtitle`, when given (else the style's default).
     pub subtitle: Option<String>,
     /// `classification`, when given (else the style's default).
@@ -266,6 +269,7 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
         limitations: coverage.limitations,
         tools: raw_tools.iter().map(|t| t.description.clone()).collect(),
         style: r.optional("style"),
+        library: r.optional("library"),
         subtitle: r.optional("subtitle"),
         classification: r.optional("classification"),
     };

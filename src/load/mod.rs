@@ -8,8 +8,10 @@ mod cvss;
 mod fields;
 mod findings;
 mod images;
+pub mod library;
 pub mod markdown;
 mod meta;
+mod placeholders;
 pub mod sarif;
 pub mod style;
 mod table;
@@ -177,6 +179,8 @@ pub fn load_into(
         drafts: Vec::new(),
         style: builtin_standard(),
         style_flag: settings.style.clone(),
+        placeholder_hints: Arc::default(),
+        library_hints: Default::default(),
     };
     let errors_before = loader.diags.count(diag::Level::Error);
     let audit = loader.audit();
@@ -212,6 +216,19 @@ struct Loader {
     style: Arc<Style>,
     /// The house style the command line asks for, beating audit.toml's.
     style_flag: Option<String>,
+    /// The library's placeholders and their hints, by name.
+    placeholder_hints: Arc<std::collections::HashMap<String, String>>,
+    /// Each write-up's placeholders and hints, by write-up.
+    library_hints: std::collections::HashMap<String, std::collections::BTreeMap<String, String>>,
+}
+
+/// Whether a file of the folder holds prose a placeholder may be left in:
+/// findings, sections and appendices.
+fn writes_prose(rel: &str) -> bool {
+    rel == "findings.csv"
+        || ["findings/", "sections/", "appendices/"]
+            .iter()
+            .any(|dir| rel.starts_with(dir) && rel.ends_with(".md"))
 }
 
 /// The built-in style `standard`.
@@ -250,6 +267,17 @@ impl Loader {
         };
         let spec = toml_prose.as_ref().and_then(|p| p.style.clone());
         self.house_style(toml.as_ref().map(|(f, _)| *f), spec);
+        let library_key = toml_prose
+            .as_ref()
+            .and_then(|p| p.library.as_ref().map(|l| l.get_ref().clone()));
+        let library = library::folder(&self.shown, library_key.as_deref(), &self.style)
+            .and_then(|dir| library::read(&dir, &self.style, &mut self.sources, &mut self.diags))
+            .unwrap_or_default();
+        self.placeholder_hints = Arc::new(library::hints(&library));
+        self.library_hints = library
+            .iter()
+            .map(|w| (w.name.clone(), w.placeholders.clone()))
+            .collect();
         if let (Some(meta), Some(p)) = (meta.as_mut(), toml_prose.as_ref()) {
             meta.subtitle = p
                 .subtitle
@@ -482,9 +510,41 @@ impl Loader {
         match text::decode(bytes) {
             Ok(text) => {
                 let file = self.sources.add(self.shown(rel), text.clone());
+                if writes_prose(rel) {
+                    self.scan_placeholders(file, &text);
+                }
                 Some((file, text))
             }
             Err((message, hint)) => fail(self, message, hint),
+        }
+    }
+
+    /// Reports each placeholder left in a file (FORMAT 1.2): an error at
+    /// its place that says which value to give.
+    fn scan_placeholders(&mut self, file: FileRef, text: &str) {
+        let hints = std::sync::Arc::clone(&self.placeholder_hints);
+        // A finding made from a write-up takes the hints of that write-up.
+        let front = text
+            .strip_prefix("+++")
+            .and_then(|rest| rest.split("\n+++").next())
+            .unwrap_or("");
+        let from = front
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("from"))
+            .and_then(|rest| rest.trim().strip_prefix('='))
+            .map(|v| v.trim().trim_matches(['"', '\'']).to_string());
+        let own = from.and_then(|f| self.library_hints.get(&f).cloned());
+        for (range, name) in placeholders::find(text, &|n| hints.contains_key(n)) {
+            let hint = match own.as_ref().and_then(|o| o.get(&name)).or(hints.get(&name)) {
+                Some(h) => format!("give {name}: {h}"),
+                None => format!("replace {{{{{name}}}}} with its value"),
+            };
+            self.diags
+                .error(
+                    Some(Place::new(file, range)),
+                    format!("placeholder {{{{{name}}}}} is not filled in"),
+                )
+                .add_hint(hint);
         }
     }
 

@@ -100,3 +100,144 @@ fn review_approve_refuses_an_unknown_id_and_changes_nothing() {
     assert!(stderr(&out).contains("draft, ready, approved"));
     assert_eq!(error_lines(&dir).len(), 1);
 }
+
+/// The smart-contract example with its style, and so its library, beside it.
+fn with_library() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = workspace(&root().join("data/examples/smart-contract"));
+    copy_dir(
+        &root().join("data/styles/smart-contract"),
+        &tmp.path().join("style"),
+    );
+    edit(
+        &dir,
+        "audit.toml",
+        "style = \"../../styles/smart-contract\"",
+        "style = \"../style\"",
+    );
+    (tmp, dir)
+}
+
+fn new_finding(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    let mut all: Vec<&std::ffi::OsStr> = vec!["new".as_ref(), "finding".as_ref()];
+    all.extend(args.iter().map(std::ffi::OsStr::new));
+    all.extend([std::ffi::OsStr::new("--in"), dir.as_os_str()]);
+    run(&all)
+}
+
+#[test]
+fn a_finding_from_the_library_is_checked_until_its_placeholders_are_filled() {
+    let (_tmp, dir) = with_library();
+    let out = run(&[
+        "library".as_ref(),
+        "list".as_ref(),
+        "--in".as_ref(),
+        dir.as_os_str(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = String::from_utf8(out.stdout).unwrap();
+    assert!(list.contains("missing-event\t`{{function}}` changes {{what}} without emitting an event\tLow\tfunction, target, what"), "{list}");
+
+    // An undeclared --set is refused and nothing is written.
+    let out = new_finding(&dir, &["--from", "missing-event", "--set", "fn=x"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("its placeholders: function, target, what"));
+    assert!(!dir.join("findings/DRAFT-1.md").exists());
+
+    let out = new_finding(
+        &dir,
+        &[
+            "--from",
+            "missing-event",
+            "--set",
+            "function=setKeeper",
+            "--set",
+            "what=the keeper",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let file = dir.join("findings/DRAFT-1.md");
+    let text = fs::read_to_string(&file).unwrap();
+    assert!(
+        text.starts_with("+++\nfrom = \"missing-event\"\nreview = \"draft\"\n"),
+        "{text}"
+    );
+    assert!(text.contains("`setKeeper` changes the keeper without emitting an event"));
+
+    // The one placeholder left is an error at its line and column, with its hint.
+    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_diagnostic(
+        &err,
+        "findings/DRAFT-1.md:7:11",
+        "placeholder {{target}} is not filled in",
+    );
+    assert!(
+        err.contains(
+            "hint: give target: the file and lines, e.g. harbor-vaults/src/FeeSplitter.sol#30"
+        ),
+        "{err}"
+    );
+    assert_eq!(error_lines(&dir).len(), 1, "{err}");
+
+    // Filled in and approved, the report is final and prints it.
+    fs::write(
+        &file,
+        text.replace("{{target}}", "harbor-vaults/src/Vault.sol#20")
+            .replace("review = \"draft\"", "review = \"approved\""),
+    )
+    .unwrap();
+    let pdf = dir.parent().unwrap().join("filled.pdf");
+    let out = build_to(&dir, &pdf, &["--final"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let flat = squash(&pdf_text(&pdf));
+    assert!(flat.contains(&squash(
+        "setKeeper changes the keeper without emitting an event"
+    )));
+    assert!(!flat.contains("{{"));
+}
+
+#[test]
+fn a_write_up_that_breaks_the_house_style_is_an_error_in_the_library() {
+    let (tmp, dir) = with_library();
+    let lib = tmp.path().join("style/library");
+    fs::write(
+        lib.join("broken.md"),
+        "+++\ntitle = \"Uses {{thing}}\"\nseverity = \"Severe\"\n\n[placeholders]\nother = \"x\"\n+++\n\n## Exploit Path\n\nText.\n",
+    )
+    .unwrap();
+    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_diagnostic(
+        &err,
+        "library/broken.md:3:12",
+        "unknown severity \"Severe\"",
+    );
+    assert_diagnostic(
+        &err,
+        "library/broken.md:2:15",
+        "placeholder {{thing}} is not declared in this write-up",
+    );
+    assert_diagnostic(
+        &err,
+        "library/broken.md:9:1",
+        "unknown section \"Exploit Path\" in a write-up",
+    );
+    assert_eq!(error_lines(&dir).len(), 3, "{err}");
+    // An empty finding has the style's sections and asks for its title.
+    fs::remove_file(lib.join("broken.md")).unwrap();
+    let out = new_finding(&dir, &[]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = fs::read_to_string(dir.join("findings/DRAFT-1.md")).unwrap();
+    assert_in_order(
+        &text,
+        &[
+            "title = \"{{title}}\"",
+            "## Description",
+            "## Impact",
+            "## Proof of Concept",
+            "## Recommended Mitigation",
+        ],
+    );
+}

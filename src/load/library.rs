@@ -1,0 +1,305 @@
+//! The write-up library (FORMAT 1.2, "Write-up library"): `library/<name>.md`
+//! of the house-style folder, or the folder `library` in audit.toml names.
+//! Each write-up is a finding file whose front matter may declare
+//! `[placeholders]`. Read here, checked against the house style, and its
+//! placeholders' hints given to the messages about a `{{name}}` left in a
+//! finding.
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+
+use toml::de::{DeTable, DeValue};
+
+use super::placeholders;
+use crate::diag::{self, Diagnostics, Place, Sources};
+use crate::model::Style;
+use crate::model::style::same_name;
+
+/// A write-up of the library.
+#[derive(Clone, Debug)]
+pub struct WriteUp {
+    /// Its name: the file name without `.md`.
+    pub name: String,
+    /// Its file.
+    pub path: PathBuf,
+    /// Its whole text.
+    pub text: String,
+    /// Its title as written (placeholders in it).
+    pub title: String,
+    /// Its severity as written, when given.
+    pub severity: Option<String>,
+    /// The front matter's values other than `placeholders`, as written, in order.
+    pub values: Vec<(String, String)>,
+    /// Its placeholders and their hints, in order.
+    pub placeholders: BTreeMap<String, String>,
+    /// The body after the front matter.
+    pub body: String,
+}
+
+/// Where the library of a folder is: `library` of audit.toml (relative to
+/// it), else `library/` of the house style's folder.
+pub fn folder(audit_dir: &Path, key: Option<&str>, style: &Style) -> Option<PathBuf> {
+    match key {
+        Some(rel) => Some(audit_dir.join(rel)),
+        None => style.folder.as_ref().map(|f| f.join("library")),
+    }
+}
+
+/// Splits a finding file into its TOML front matter (text and the byte
+/// where it starts) and its body.
+fn split(text: &str) -> (Option<(&str, usize)>, &str) {
+    let open = ["+++\n", "+++\r\n"].iter().find(|o| text.starts_with(*o));
+    let Some(open) = open else {
+        return (None, text);
+    };
+    let rest = &text[open.len()..];
+    let mut at = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "+++" {
+            return (Some((&rest[..at], open.len())), &rest[at + line.len()..]);
+        }
+        at += line.len();
+    }
+    (None, text)
+}
+
+/// Reads and checks every write-up of a library folder; `None` when there
+/// is no such folder. Problems are reported at their place in the library.
+pub fn read(
+    dir: &Path,
+    style: &Style,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<Vec<WriteUp>> {
+    let entries = std::fs::read_dir(dir).ok()?;
+    let mut paths: Vec<PathBuf> = entries
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md") && p.is_file())
+        .collect();
+    paths.sort();
+    let mut out = Vec::new();
+    for path in paths {
+        let Ok(text) = std::fs::read_to_string(&path) else {
+            let file = sources.add(path.display().to_string(), String::new());
+            diags
+                .error(
+                    Some(Place::new(file, 0..0)),
+                    "cannot read this write-up as UTF-8 text",
+                )
+                .add_hint("save it as UTF-8");
+            continue;
+        };
+        let file = sources.add(path.display().to_string(), text.clone());
+        if let Some(w) = write_up(&path, &text, file, style, diags) {
+            out.push(w);
+        }
+    }
+    Some(out)
+}
+
+/// Reads one write-up and checks it against the house style.
+fn write_up(
+    path: &Path,
+    text: &str,
+    file: diag::FileRef,
+    style: &Style,
+    diags: &mut Diagnostics,
+) -> Option<WriteUp> {
+    let name = path.file_stem()?.to_string_lossy().into_owned();
+    let (front, body) = split(text);
+    let mut w = WriteUp {
+        name,
+        path: path.to_path_buf(),
+        text: text.to_string(),
+        title: String::new(),
+        severity: None,
+        values: Vec::new(),
+        placeholders: BTreeMap::new(),
+        body: body.to_string(),
+    };
+    let Some((front, base)) = front else {
+        diags
+            .error(
+                Some(Place::new(file, 0..0)),
+                "a write-up needs front matter with its title",
+            )
+            .add_hint("begin the file with +++, title = \"...\", severity = \"...\", +++");
+        return None;
+    };
+    let table = match DeTable::parse(front) {
+        Ok(t) => t,
+        Err(e) => {
+            let span = e
+                .span()
+                .map_or(base..base, |s| base + s.start..base + s.end);
+            diags.error(
+                Some(Place::new(file, span)),
+                format!("invalid front matter ({})", e.message()),
+            );
+            return None;
+        }
+    };
+    let shift = |r: std::ops::Range<usize>| base + r.start..base + r.end;
+    for (key, value) in table.get_ref().iter() {
+        let key_name = key.get_ref().to_string();
+        match (key_name.as_str(), value.get_ref()) {
+            ("placeholders", DeValue::Table(t)) => {
+                for (name, hint) in t.iter() {
+                    let hint = match hint.get_ref() {
+                        DeValue::String(h) => h.to_string(),
+                        _ => String::new(),
+                    };
+                    w.placeholders.insert(name.get_ref().to_string(), hint);
+                }
+            }
+            (_, DeValue::String(v)) => {
+                let place = Place::new(file, shift(value.span()));
+                check_level(style, &key_name, v, place, diags);
+                if key_name == "title" {
+                    w.title = v.to_string();
+                }
+                if key_name == "severity" {
+                    w.severity = Some(v.to_string());
+                }
+                w.values.push((key_name, v.to_string()));
+            }
+            _ => {}
+        }
+    }
+    if w.title.is_empty() {
+        diags
+            .error(
+                Some(Place::new(file, 0..0)),
+                format!("write-up {} has no title", w.name),
+            )
+            .add_hint("give title = \"...\" in its front matter");
+    }
+    // Every placeholder used is declared.
+    for (range, used) in placeholders::find(text, &|n| w.placeholders.contains_key(n)) {
+        if !w.placeholders.contains_key(&used) {
+            diags
+                .error(
+                    Some(Place::new(file, range)),
+                    format!("placeholder {{{{{used}}}}} is not declared in this write-up"),
+                )
+                .add_hint(format!(
+                    "declare it under [placeholders]: {used} = \"a one-line hint\""
+                ));
+        }
+    }
+    // Its sections are the house style's.
+    let body_start = text.len() - body.len();
+    let mut at = body_start;
+    for line in body.split_inclusive('\n') {
+        if let Some(title) = line.strip_prefix("## ") {
+            let title = title.trim();
+            let known = style.finding.sections.iter().any(|d| {
+                same_name(&d.title, title)
+                    || same_name(style.section_title(d), title)
+                    || d.english().is_some_and(|e| same_name(e, title))
+            });
+            if !known {
+                let titles: Vec<&str> = style
+                    .finding
+                    .sections
+                    .iter()
+                    .map(|d| style.section_title(d))
+                    .collect();
+                diags
+                    .error(
+                        Some(Place::new(file, at..at + line.trim_end().len())),
+                        format!("unknown section \"{title}\" in a write-up"),
+                    )
+                    .add_hint(format!(
+                        "the house style's sections are: {}",
+                        titles.join(", ")
+                    ));
+            }
+        }
+        at += line.len();
+    }
+    Some(w)
+}
+
+/// Checks a value of a write-up that names a level against the house style
+/// (a value with a placeholder is filled in later, and checked then).
+fn check_level(style: &Style, key: &str, value: &str, place: Place, diags: &mut Diagnostics) {
+    if value.contains("{{") {
+        return;
+    }
+    let scale = match key {
+        "severity" => &style.severity,
+        "difficulty" => &style.difficulty,
+        "type" if !style.kind_free => &style.kind,
+        "status" => &style.status,
+        _ => return,
+    };
+    if let Err((message, hint)) = scale.parse(value) {
+        diags.error(Some(place), message).add_hint(hint);
+    }
+}
+
+/// The hints of every placeholder of a library, by name.
+pub fn hints(library: &[WriteUp]) -> HashMap<String, String> {
+    library
+        .iter()
+        .flat_map(|w| w.placeholders.iter())
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// A folder's library and what reading it found, for the commands that use
+/// it (`library`, `new finding`): the house style and the library folder
+/// come from audit.toml as the loader reads them.
+pub struct OfFolder {
+    /// The house style the folder is written in.
+    pub style: std::sync::Arc<Style>,
+    /// The library folder, when the folder has one.
+    pub dir: Option<PathBuf>,
+    /// Its write-ups.
+    pub write_ups: Vec<WriteUp>,
+    /// The files read, for the diagnostics.
+    pub sources: Sources,
+    /// What was found.
+    pub diagnostics: Diagnostics,
+}
+
+/// Reads the library of an audit folder.
+pub fn of_folder(audit_dir: &Path) -> OfFolder {
+    let mut sources = Sources::default();
+    let mut diagnostics = Diagnostics::default();
+    let text = std::fs::read_to_string(audit_dir.join("audit.toml")).unwrap_or_default();
+    let table: toml::Table = text.parse().unwrap_or_default();
+    let key = |k: &str| table.get(k).and_then(|v| v.as_str()).map(str::to_string);
+    let style = key("style")
+        .and_then(|spec| {
+            super::style::resolve(&spec, audit_dir, None, &mut sources, &mut diagnostics)
+        })
+        .or_else(|| super::style::builtin("standard"))
+        .expect("standard is built in");
+    let dir = folder(audit_dir, key("library").as_deref(), &style);
+    let write_ups = dir
+        .as_ref()
+        .and_then(|d| read(d, &style, &mut sources, &mut diagnostics))
+        .unwrap_or_default();
+    OfFolder {
+        style,
+        dir,
+        write_ups,
+        sources,
+        diagnostics,
+    }
+}
+
+/// The placeholders left in a text, each once, in order.
+pub fn left(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for (_, name) in placeholders::find(text, &|_| true) {
+        let shown = format!("{{{{{name}}}}}");
+        if !out.contains(&shown) {
+            out.push(shown);
+        }
+    }
+    out
+}
