@@ -110,7 +110,7 @@ fn demote_headings(markdown: &str) -> String {
 }
 
 /// Returns the next free ids `<prefix>-<n>` of a folder, in order.
-struct Ids {
+pub struct Ids {
     prefix: String,
     /// Digits the firm's numbers are padded to (0: not padded).
     width: usize,
@@ -125,8 +125,13 @@ impl Ids {
             .id_prefix
             .clone()
             .unwrap_or_else(|| "DRAFT".into());
-        let mut taken: BTreeSet<String> = audit.findings.iter().map(|f| f.id.clone()).collect();
-        taken.extend(audit.drafts.iter().cloned());
+        let mut known: BTreeSet<String> = audit.findings.iter().map(|f| f.id.clone()).collect();
+        known.extend(audit.drafts.iter().cloned());
+        Self::for_folder(dir, prefix, known)
+    }
+
+    /// The ids after `known` and the findings/*.md files of a folder.
+    pub fn for_folder(dir: &Path, prefix: String, mut taken: BTreeSet<String>) -> Self {
         if let Ok(entries) = fs::read_dir(dir.join("findings")) {
             taken.extend(
                 entries
@@ -161,7 +166,8 @@ impl Ids {
         }
     }
 
-    fn take(&mut self) -> String {
+    /// The next free id, taken.
+    pub fn take(&mut self) -> String {
         loop {
             let id = format!("{}-{:0width$}", self.prefix, self.next, width = self.width);
             self.next += 1;

@@ -10,8 +10,6 @@ use std::path::Path;
 
 /// Writes a file atomically; refuses to write through a symbolic link.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let context =
-        |e: io::Error| io::Error::new(e.kind(), format!("cannot write {} ({e})", path.display()));
     if fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink()) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -21,37 +19,20 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
             ),
         ));
     }
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p,
-        _ => Path::new("."),
-    };
     remove_stale(path);
-    let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix(path))
-        .suffix(".tmp")
-        .tempfile_in(dir)
-        .map_err(context)?;
-    tmp.write_all(bytes).map_err(context)?;
-    tmp.as_file().sync_all().map_err(context)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644)).map_err(context)?;
-    }
-    tmp.persist(path).map_err(|e| context(e.error))?;
-    // The rename is in the folder's entries: sync the folder too, or a power
-    // cut can lose the new name although the file's bytes were on disk.
-    #[cfg(unix)]
-    fs::File::open(dir)
-        .and_then(|d| d.sync_all())
-        .map_err(context)?;
-    Ok(())
+    write_via_temp(path, bytes, true)
 }
 
 /// Writes a new file atomically: all of it or nothing, never over a file
-/// that exists (the name is taken by a hard link, which fails if it exists),
-/// and the folder synced after.
+/// that exists (the name is taken by a hard link, which fails if it exists).
 pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    write_via_temp(path, bytes, false)
+}
+
+/// Writes the bytes to a synced temporary file beside `path`, gives it
+/// `path`'s name (over an existing file only when `clobber`), and syncs the
+/// folder.
+fn write_via_temp(path: &Path, bytes: &[u8], clobber: bool) -> io::Result<()> {
     let context =
         |e: io::Error| io::Error::new(e.kind(), format!("cannot write {} ({e})", path.display()));
     let dir = match path.parent() {
@@ -70,16 +51,20 @@ pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
         use std::os::unix::fs::PermissionsExt;
         fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644)).map_err(context)?;
     }
-    tmp.persist_noclobber(path).map_err(|e| {
-        if e.error.kind() == io::ErrorKind::AlreadyExists {
-            io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{} exists; it was not changed", path.display()),
-            )
-        } else {
-            context(e.error)
-        }
+    let persisted = if clobber {
+        tmp.persist(path)
+    } else {
+        tmp.persist_noclobber(path)
+    };
+    persisted.map_err(|e| match e.error.kind() {
+        io::ErrorKind::AlreadyExists => io::Error::new(
+            io::ErrorKind::AlreadyExists,
+            format!("{} exists; it was not changed", path.display()),
+        ),
+        _ => context(e.error),
     })?;
+    // The rename is in the folder's entries: sync the folder too, or a power
+    // cut can lose the new name although the file's bytes were on disk.
     #[cfg(unix)]
     fs::File::open(dir)
         .and_then(|d| d.sync_all())

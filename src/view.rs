@@ -376,10 +376,6 @@ pub struct FindingView {
     /// The header's entries, in the house style's order, without those the
     /// finding has no value for.
     pub header: Vec<HeaderEntry>,
-    /// Whether the header's two columns are filled row by row (a style with
-    /// its own shape, read in `header`'s order) rather than one after the
-    /// other (version 1.1).
-    pub header_rows: bool,
     /// Its cells of the summary table, one per column of `layout.summary`.
     pub cells: Vec<Option<ValueView>>,
     /// The heading's text before the title, e.g. `3. ` or `H-1: `.
@@ -1237,7 +1233,6 @@ fn finding_view(
     FindingView {
         sections: shape::sections(style, f),
         header: shape::header(style, f),
-        header_rows: style.finding.custom,
         cells: shape::cells(style, f, columns),
         heading_before,
         heading_after,

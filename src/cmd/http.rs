@@ -185,16 +185,27 @@ pub fn serve(
         // Read what arrived, oldest connections first; settle each.
         let mut keep: VecDeque<Waiting> = VecDeque::with_capacity(waiting.len());
         for (mut w, fd) in waiting.drain(..).zip(&fds[1..]) {
+            // A head is parsed again only when bytes arrived; a connection
+            // that sent nothing is only checked against its deadline.
+            let mut arrived = false;
             if fd.revents != 0 {
                 let mut chunk = [0u8; 4096];
                 match w.stream.read(&mut chunk) {
                     Ok(0) => continue,
-                    Ok(n) => w.buf.extend_from_slice(&chunk[..n]),
+                    Ok(n) => {
+                        w.buf.extend_from_slice(&chunk[..n]);
+                        arrived = true;
+                    }
                     Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
                     Err(_) => continue,
                 }
             }
-            match parse(&w.buf) {
+            let head = if arrived {
+                parse(&w.buf)
+            } else {
+                Head::Partial
+            };
+            match head {
                 Head::Done(method, path, host) => {
                     let _ = w.stream.set_nonblocking(false);
                     let _ = w.stream.set_write_timeout(Some(limits.write_timeout));

@@ -11,6 +11,7 @@ use codespan_reporting::term::termcolor::BufferWriter;
 
 use super::{Config, fail};
 use crate::diag::{self, Level};
+use crate::import::Ids;
 use crate::load::library::{self, OfFolder, WriteUp};
 use crate::output::write_new_atomic;
 use crate::pipeline::Outcome;
@@ -88,7 +89,7 @@ pub fn show(dir: &Path, name: &str, config: &Config) -> Outcome {
 }
 
 /// The next free id of a folder: its `id_prefix` (else `DRAFT`) and the next
-/// number, padded as the folder's ids are.
+/// number after the ids of findings.csv and findings/, padded as they are.
 fn next_id(dir: &Path) -> String {
     let toml: toml::Table = fs::read_to_string(dir.join("audit.toml"))
         .unwrap_or_default()
@@ -99,47 +100,12 @@ fn next_id(dir: &Path) -> String {
         .and_then(|v| v.as_str())
         .unwrap_or("DRAFT")
         .to_string();
-    let mut taken: BTreeSet<String> = fs::read_to_string(dir.join("findings.csv"))
+    let in_csv: BTreeSet<String> = fs::read_to_string(dir.join("findings.csv"))
         .unwrap_or_default()
         .lines()
         .filter_map(|l| l.split(',').next().map(|c| c.trim_matches('"').to_string()))
         .collect();
-    taken.extend(
-        fs::read_dir(dir.join("findings"))
-            .into_iter()
-            .flatten()
-            .flatten()
-            .filter_map(|e| {
-                e.file_name()
-                    .to_str()?
-                    .strip_suffix(".md")
-                    .map(String::from)
-            }),
-    );
-    let numbers: Vec<&str> = taken
-        .iter()
-        .filter_map(|id| id.strip_prefix(&format!("{prefix}-")))
-        .filter(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-        .collect();
-    let width = numbers
-        .iter()
-        .filter(|n| n.starts_with('0'))
-        .map(|n| n.len())
-        .max()
-        .unwrap_or(0);
-    let mut next = numbers
-        .iter()
-        .filter_map(|n| n.parse::<u64>().ok())
-        .max()
-        .unwrap_or(0)
-        + 1;
-    loop {
-        let id = format!("{prefix}-{next:0width$}");
-        if !taken.contains(&id) {
-            return id;
-        }
-        next += 1;
-    }
+    Ids::for_folder(dir, prefix, in_csv).take()
 }
 
 /// A TOML string, quoted.

@@ -479,7 +479,7 @@ fn csv_row(
 }
 
 /// Splits `+++` front matter from a Markdown file: (front matter and its offset, body offset).
-fn split_front_matter(text: &str) -> Option<((usize, usize), usize)> {
+pub(super) fn split_front_matter(text: &str) -> Option<((usize, usize), usize)> {
     let first_end = text.find('\n')?;
     if text[..first_end].trim_end() != "+++" {
         return None;

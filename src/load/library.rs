@@ -45,24 +45,6 @@ pub fn folder(audit_dir: &Path, key: Option<&str>, style: &Style) -> Option<Path
     }
 }
 
-/// Splits a finding file into its TOML front matter (text and the byte
-/// where it starts) and its body.
-fn split(text: &str) -> (Option<(&str, usize)>, &str) {
-    let open = ["+++\n", "+++\r\n"].iter().find(|o| text.starts_with(*o));
-    let Some(open) = open else {
-        return (None, text);
-    };
-    let rest = &text[open.len()..];
-    let mut at = 0;
-    for line in rest.split_inclusive('\n') {
-        if line.trim_end() == "+++" {
-            return (Some((&rest[..at], open.len())), &rest[at + line.len()..]);
-        }
-        at += line.len();
-    }
-    (None, text)
-}
-
 /// Reads and checks every write-up of a library folder; `None` when there
 /// is no such folder. Problems are reported at their place in the library.
 pub fn read(
@@ -107,7 +89,10 @@ fn write_up(
     diags: &mut Diagnostics,
 ) -> Option<WriteUp> {
     let name = path.file_stem()?.to_string_lossy().into_owned();
-    let (front, body) = split(text);
+    let (front, body) = match super::findings::split_front_matter(text) {
+        Some(((start, end), body)) => (Some((&text[start..end], start)), &text[body..]),
+        None => (None, text),
+    };
     let mut w = WriteUp {
         name,
         path: path.to_path_buf(),

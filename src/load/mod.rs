@@ -524,10 +524,7 @@ impl Loader {
     fn scan_placeholders(&mut self, file: FileRef, text: &str) {
         let hints = std::sync::Arc::clone(&self.placeholder_hints);
         // A finding made from a write-up takes the hints of that write-up.
-        let front = text
-            .strip_prefix("+++")
-            .and_then(|rest| rest.split("\n+++").next())
-            .unwrap_or("");
+        let front = findings::split_front_matter(text).map_or("", |((s, e), _)| &text[s..e]);
         let from = front
             .lines()
             .find_map(|l| l.trim().strip_prefix("from"))

@@ -36,11 +36,6 @@ pub enum ValueView {
         /// As typed.
         text: String,
     },
-    /// Code, e.g. a finding id.
-    Code {
-        /// As typed.
-        text: String,
-    },
     /// A link.
     Link {
         /// What is shown.
@@ -118,10 +113,14 @@ pub struct LayoutView {
     pub summary: Vec<SummaryColumn>,
     /// The header's labels and widths, by name.
     pub header: std::collections::BTreeMap<String, HeaderLabel>,
+    /// Whether the header's two columns are filled row by row (a style with
+    /// its own shape, read in `header`'s order) rather than one after the
+    /// other (version 1.1).
+    pub header_rows: bool,
 }
 
 /// The label of a value name.
-fn label(style: &Style, f: Option<&Finding>, key: &str, summary: bool) -> String {
+fn label(style: &Style, key: &str, summary: bool) -> String {
     let text = |k: &str| style.text(k).to_string();
     match key {
         "number" | "id" if summary => text("column.id"),
@@ -132,12 +131,9 @@ fn label(style: &Style, f: Option<&Finding>, key: &str, summary: bool) -> String
         "type" if summary => text("column.type"),
         "type" => text("field.type"),
         "difficulty" => style.difficulty_label.clone(),
-        "cvss" if summary => text("column.cvss"),
-        "cvss" => f
-            .and_then(|f| f.cvss.as_ref())
-            .map(|c| style.fill("field.cvss", &[("version", &c.version)]))
-            .unwrap_or_else(|| text("column.cvss")),
-        "target" if f.is_some_and(|f| f.targets.len() == 1) => text("field.target.one"),
+        // In the header the templates name the finding's CVSS version and
+        // say whether it has one target or several.
+        "cvss" => text("column.cvss"),
         "target" => text("field.target.other"),
         "status" if summary => text("column.status"),
         "status" => text("field.status"),
@@ -243,16 +239,13 @@ pub fn cells(style: &Style, f: &Finding, columns: &[SummaryColumn]) -> Vec<Optio
             }),
             // A CWE's name is for the header; the table shows its id,
             // linked, so that titles keep their width.
-            key if matches!(f.fields.get(key), Some(FieldValue::Cwe(_))) => {
-                match f.fields.get(key) {
-                    Some(FieldValue::Cwe(c)) => Some(ValueView::Link {
-                        text: format!("CWE-{}", c.id),
-                        url: c.url(),
-                    }),
-                    _ => None,
-                }
-            }
-            key => value(style, f, key),
+            key => match f.fields.get(key) {
+                Some(FieldValue::Cwe(c)) => Some(ValueView::Link {
+                    text: format!("CWE-{}", c.id),
+                    url: c.url(),
+                }),
+                _ => value(style, f, key),
+            },
         })
         .collect()
 }
@@ -283,7 +276,7 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
         })
         .map(|key| SummaryColumn {
             key: key.clone(),
-            label: label(style, None, key, true),
+            label: label(style, key, true),
             width: match key.as_str() {
                 "title" if shape.custom => "2fr",
                 "title" => "1fr",
@@ -334,6 +327,7 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
             PageBreak::None => "none",
         },
         fix_in_finding: shape.fix_review.in_finding(),
+        header_rows: shape.custom,
         summary,
         header: shape
             .header
@@ -342,7 +336,7 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
                 (
                     key.clone(),
                     HeaderLabel {
-                        label: label(style, None, key, false),
+                        label: label(style, key, false),
                         wide: wide(style, key),
                     },
                 )

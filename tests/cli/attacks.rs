@@ -388,18 +388,8 @@ fn exports_of_hostile_text_stay_text() {
         "\u{7}<script>alert(1)</script> [x](javascript:alert(1)) <img src=x onerror=alert(1)>",
     );
     fs::write(dir.join("findings.csv"), csv).unwrap();
-    let export = |format: &str| {
-        let out = run(&[
-            "export".as_ref(),
-            dir.as_os_str(),
-            "--format".as_ref(),
-            format.as_ref(),
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        String::from_utf8(out.stdout).unwrap()
-    };
     // Markdown: no raw HTML and no link a renderer would follow.
-    let md = export("markdown");
+    let md = export(&dir, "markdown");
     // Each occurrence is escaped: `\<script\>`, `\[x\](javascript:...)`.
     let unescaped = |needle: &str| {
         md.match_indices(needle)
@@ -410,7 +400,7 @@ fn exports_of_hostile_text_stay_text() {
     assert!(md.contains("\\<script\\>alert(1)\\</script\\>"), "{md}");
     // JSON and SARIF: valid JSON, the text kept.
     for format in ["json", "sarif"] {
-        let text = export(format);
+        let text = export(&dir, format);
         assert!(
             !text.contains('\u{7}'),
             "a raw control character in {format}"

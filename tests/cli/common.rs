@@ -395,6 +395,18 @@ pub fn error_lines(dir: &Path) -> Vec<String> {
         .collect()
 }
 
+/// Runs `export DIR --format FORMAT` and returns what it printed, asserting success.
+pub fn export(dir: &Path, format: &str) -> String {
+    let out = run(&[
+        "export".as_ref(),
+        dir.as_os_str(),
+        "--format".as_ref(),
+        format.as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// Replaces text in a file of a folder, checking that it was there.
 pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     let path = dir.join(file);

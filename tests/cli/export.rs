@@ -4,17 +4,6 @@ use std::fs;
 
 use crate::common::*;
 
-fn export(dir: &std::path::Path, format: &str) -> String {
-    let out = run(&[
-        "export".as_ref(),
-        dir.as_os_str(),
-        "--format".as_ref(),
-        format.as_ref(),
-    ]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    String::from_utf8(out.stdout).unwrap()
-}
-
 #[test]
 fn the_json_export_of_the_curl_sample_holds_what_the_pdf_says() {
     let dir = fixture("curl-2022");

@@ -294,17 +294,7 @@ fn mistakes_in_the_finding_table_of_style_toml_are_located_in_one_run() {
 #[test]
 fn exports_carry_the_sections_and_fields_with_the_style_labels() {
     let (_tmp, dir) = example_folder("smart-contract");
-    let export = |format: &str| {
-        let out = run(&[
-            "export".as_ref(),
-            dir.as_os_str(),
-            "--format".as_ref(),
-            format.as_ref(),
-        ]);
-        assert!(out.status.success(), "{}", stderr(&out));
-        String::from_utf8(out.stdout).unwrap()
-    };
-    let json: serde_json::Value = serde_json::from_str(&export("json")).unwrap();
+    let json: serde_json::Value = serde_json::from_str(&export(&dir, "json")).unwrap();
     let h1 = &json["findings"][0];
     assert_eq!(h1["id"], "H-1");
     assert_eq!(h1["severity"], "High");
@@ -332,7 +322,7 @@ fn exports_carry_the_sections_and_fields_with_the_style_labels() {
     assert_eq!(h1["fields"][0]["label"], "Impact");
     assert_eq!(h1["fields"][0]["text"], "High");
 
-    let csv = export("csv");
+    let csv = export(&dir, "csv");
     let header = csv.lines().next().unwrap();
     assert!(
         header.ends_with(",description,impact_text,proof_of_concept,recommendations,impact"),
@@ -340,11 +330,11 @@ fn exports_carry_the_sections_and_fields_with_the_style_labels() {
     );
     assert!(csv.contains("Alice deposits 1 wei"));
 
-    let sarif: serde_json::Value = serde_json::from_str(&export("sarif")).unwrap();
+    let sarif: serde_json::Value = serde_json::from_str(&export(&dir, "sarif")).unwrap();
     let rule = &sarif["runs"][0]["tool"]["driver"]["rules"][0];
     assert_eq!(rule["properties"]["impact"], "High");
 
-    let md = export("markdown");
+    let md = export(&dir, "markdown");
     assert_in_order(
         &md,
         &[
@@ -357,14 +347,7 @@ fn exports_carry_the_sections_and_fields_with_the_style_labels() {
     );
 
     let (_tmp, dir) = example_folder("pentest");
-    let out = run(&[
-        "export".as_ref(),
-        dir.as_os_str(),
-        "--format".as_ref(),
-        "sarif".as_ref(),
-    ]);
-    let sarif = String::from_utf8(out.stdout).unwrap();
-    assert!(sarif.contains("external/cwe/cwe-400"));
+    assert!(export(&dir, "sarif").contains("external/cwe/cwe-400"));
 }
 
 #[test]

@@ -556,11 +556,9 @@ pub(super) fn matrix(r: &mut StyleReader, v: &Value, style: &mut Style) {
     };
     // The sizes are checked against the scales that are known; the cells
     // are checked as severities whatever the scales.
-    let n_rows = rows.as_ref().map(|(_, n)| *n);
-    let n_cols = columns.as_ref().map(|(_, n)| *n);
     let mut ok = rows.is_some() && columns.is_some();
-    if let (Some(n), Some((name, _))) = (n_rows, &rows)
-        && items.len() != n
+    if let Some((name, n)) = &rows
+        && items.len() != *n
     {
         r.error(
             cells_value.span(),
@@ -578,8 +576,8 @@ pub(super) fn matrix(r: &mut StyleReader, v: &Value, style: &mut Style) {
             ok = false;
             continue;
         };
-        if let (Some(n), Some((name, _))) = (n_cols, &columns)
-            && row.len() != n
+        if let Some((name, n)) = &columns
+            && row.len() != *n
         {
             r.error(
                 item.span(),
