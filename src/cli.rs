@@ -40,6 +40,16 @@ pub enum Command {
         /// approved (FORMAT 1.2, "Review") and each placeholder left.
         #[arg(long = "final")]
         final_report: bool,
+        /// Treats warnings (spelling and grammar among them) as errors, for CI:
+        /// `--deny warnings`.
+        #[arg(long, value_enum, value_name = "WHAT")]
+        deny: Vec<Deny>,
+        /// Same as `--deny warnings`.
+        #[arg(long)]
+        deny_warnings: bool,
+        /// Leaves out the spelling and grammar check.
+        #[arg(long)]
+        no_spell: bool,
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -415,6 +425,9 @@ pub struct BuildArgs {
     /// Treats warnings as errors: nothing is written when there are any.
     #[arg(long)]
     pub deny_warnings: bool,
+    /// Same as `--deny-warnings`: `--deny warnings`.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub deny: Vec<Deny>,
     /// Stops a report that takes longer than this many seconds to build.
     #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS)]
     pub timeout: u64,
@@ -715,10 +728,15 @@ impl Cli {
                 style,
                 report,
                 final_report,
+                deny,
+                deny_warnings,
+                no_spell,
             } => {
                 let mut config = style.apply(Config::pdf(dirs, epoch));
                 config.options.emit = None;
                 config.options.final_report = final_report;
+                config.options.deny_warnings = deny_warnings || deny.contains(&Deny::Warnings);
+                config.options.spell = !no_spell;
                 Ok(Request::Build(report.apply(config)))
             }
             Command::Build(args) => {
@@ -742,13 +760,21 @@ impl Cli {
                 config.options.emit = Some(args.emit.into());
                 config.options.changes_since = args.changes_since;
                 config.options.standards = standards(&args.pdf_standards)?;
-                config.options.deny_warnings = args.deny_warnings;
+                config.options.deny_warnings =
+                    args.deny_warnings || args.deny.contains(&Deny::Warnings);
                 config.options.include_drafts = args.include_drafts;
                 config.options.final_report = args.final_report;
                 Ok(Request::Build(args.report.apply(args.style.apply(config))))
             }
         }
     }
+}
+
+/// What `--deny` turns into errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Deny {
+    /// Every warning.
+    Warnings,
 }
 
 /// Parses the command line and runs it; returns the process exit code.

@@ -11,6 +11,7 @@
 //! load       audit folder (read with its house style) -> model + every problem
 //!            with file:line:column; the built-in styles are styles/*.toml
 //! review     pure comparisons of two audits (diff, changes appendix)
+//! spell      spelling and grammar of the prose, offline (check)
 //! view       the template contract: owned, serialisable, versioned
 //! export     the findings as JSON, CSV, SARIF and Markdown for other tools
 //! render     the typst World, fonts, templates -> PDF
@@ -44,5 +45,6 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod review;
+pub mod spell;
 pub mod unicode;
 pub mod view;

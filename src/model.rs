@@ -46,6 +46,33 @@ pub struct Audit {
     /// The house style the audit was read with.
     #[serde(skip)]
     pub style: std::sync::Arc<Style>,
+    /// Every piece of prose read, as written, for the spelling check.
+    #[serde(skip)]
+    pub prose: Vec<ProseText>,
+    /// The words of words.txt, of the folder and of the house style, that
+    /// the spelling check accepts.
+    #[serde(skip)]
+    pub words: Vec<String>,
+}
+
+/// A piece of the folder's prose as written (a section of a write-up, a CSV
+/// cell, a string of audit.toml), for the spelling check.
+#[derive(Clone, Debug)]
+pub struct ProseText {
+    /// The text, Markdown.
+    pub text: String,
+    /// Where it is: the byte of its file the text starts at, when offsets
+    /// map exactly, or else the whole cell or string it was read from.
+    pub at: ProsePlace,
+}
+
+/// Where a [`ProseText`] is in its file.
+#[derive(Clone, Debug)]
+pub enum ProsePlace {
+    /// The text starts at this byte of the file.
+    Exact(crate::diag::FileRef, usize),
+    /// The text was read from this cell or string, with quotes or escapes.
+    Within(crate::diag::Place),
 }
 
 /// Report metadata (audit.toml).

@@ -150,6 +150,9 @@ pub struct Options {
     /// not approved, a placeholder left, or `draft = true` in audit.toml.
     #[serde(default)]
     pub final_report: bool,
+    /// Whether a check also checks the prose's spelling and grammar.
+    #[serde(default)]
+    pub spell: bool,
 }
 
 impl Default for Options {
@@ -166,6 +169,7 @@ impl Default for Options {
             include_drafts: false,
             preview: false,
             final_report: false,
+            spell: false,
         }
     }
 }
@@ -370,6 +374,9 @@ fn run(
     if options.final_report && !is_final(&audit, out) {
         return;
     }
+    if options.spell && options.emit.is_none() {
+        spell(&audit, out);
+    }
     // The images move on to the renderer rather than being copied.
     let assets = std::mem::take(&mut audit.assets);
     if !denied(options, out) {
@@ -417,6 +424,26 @@ fn is_final(audit: &Audit, out: &mut Compiled) -> bool {
         out.outcome = out.outcome.max(Outcome::Errors);
     }
     fine
+}
+
+/// Checks the spelling and grammar of the prose: warnings at their places,
+/// or one note when the style's language has no dictionary.
+fn spell(audit: &Audit, out: &mut Compiled) {
+    match crate::spell::dialect(&audit.style.lang) {
+        Some(dialect) => {
+            let checked = crate::spell::check(audit, dialect, &mut out.diagnostics);
+            out.notes.push(format!(
+                "spelling and grammar: {} words checked, {} possible mistake{}",
+                checked.words,
+                checked.warnings,
+                if checked.warnings == 1 { "" } else { "s" }
+            ));
+        }
+        None => out.notes.push(format!(
+            "spelling not checked: no dictionary for lang \"{}\" of the house style",
+            audit.style.lang
+        )),
+    }
 }
 
 /// Fails when warnings are denied and there are some.

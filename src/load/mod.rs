@@ -181,6 +181,7 @@ pub fn load_into(
         style_flag: settings.style.clone(),
         placeholder_hints: Arc::default(),
         library_hints: Default::default(),
+        prose: Vec::new(),
     };
     let errors_before = loader.diags.count(diag::Level::Error);
     let audit = loader.audit();
@@ -220,6 +221,8 @@ struct Loader {
     placeholder_hints: Arc<std::collections::HashMap<String, String>>,
     /// Each write-up's placeholders and hints, by write-up.
     library_hints: std::collections::HashMap<String, std::collections::BTreeMap<String, String>>,
+    /// Every piece of prose converted, as written, for the spelling check.
+    prose: Vec<crate::model::ProseText>,
 }
 
 /// Whether a file of the folder holds prose a placeholder may be left in:
@@ -354,6 +357,8 @@ impl Loader {
             scans: std::mem::take(&mut self.scans),
             drafts: std::mem::take(&mut self.drafts),
             style: self.style.clone(),
+            prose: std::mem::take(&mut self.prose),
+            words: self.words(),
         })
     }
 
@@ -451,6 +456,33 @@ impl Loader {
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             _ => self.read_file(rel, &path),
         }
+    }
+
+    /// Reads the words the spelling check accepts: words.txt of the folder
+    /// and of the house style's folder, one word per line, `#` comments.
+    fn words(&mut self) -> Vec<String> {
+        let mut texts: Vec<String> = self
+            .read_optional("words.txt")
+            .map(|(_, t)| t)
+            .into_iter()
+            .collect();
+        if let Some(path) = self.style.folder.as_ref().map(|f| f.join("words.txt"))
+            && path.exists()
+        {
+            match read_input(&path) {
+                Ok(text) => texts.push(text),
+                Err((message, hint)) => {
+                    self.diags.error(None, message).add_hint(hint);
+                }
+            }
+        }
+        texts
+            .iter()
+            .flat_map(|t| t.lines())
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
     }
 
     /// Records an error about a whole file, shown at its start.
@@ -607,6 +639,20 @@ impl Loader {
         };
         let (out, problems) = parse(text, &mut cx);
         *figures = cx.figures;
+        self.prose.push(crate::model::ProseText {
+            text: text.to_string(),
+            at: match origin {
+                Origin::Exact(file, base) => crate::model::ProsePlace::Exact(file, base),
+                // A cell's value is found in its quotes when nothing was escaped.
+                Origin::Cell(file, start, end) => match self.sources.text(file)[start..end]
+                    .find(text)
+                    .filter(|_| !text.is_empty())
+                {
+                    Some(i) => crate::model::ProsePlace::Exact(file, start + i),
+                    None => crate::model::ProsePlace::Within(Place::new(file, start..end)),
+                },
+            },
+        });
         for p in problems {
             let place = match origin {
                 Origin::Exact(file, base) => {

@@ -15,7 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["pipeline", "import"],
     &["load", "render", "naming", "output"],
     &["view", "export"],
-    &["review"],
+    &["review", "spell"],
     &["forge"],
     &["model"],
     &["content"],

@@ -241,3 +241,81 @@ fn a_write_up_that_breaks_the_house_style_is_an_error_in_the_library() {
         ],
     );
 }
+
+/// Line and column (1-based, in characters) of the first `needle` in `text`.
+fn line_col(text: &str, needle: &str) -> String {
+    let at = text
+        .find(needle)
+        .unwrap_or_else(|| panic!("{needle} not in text"));
+    let before = &text[..at];
+    let line = before.matches('\n').count() + 1;
+    let col = before[before.rfind('\n').map_or(0, |i| i + 1)..]
+        .chars()
+        .count()
+        + 1;
+    format!("{line}:{col}")
+}
+
+#[test]
+fn check_reports_the_planted_spelling_and_grammar_mistakes_and_nothing_in_code() {
+    let (_tmp, dir) = workspace(&example());
+    let file = dir.join("findings/NWS-LUMEN-2.md");
+    let mut text = fs::read_to_string(&file).unwrap();
+    // Three misspellings and one grammar mistake, among code, ids, paths,
+    // identifiers and a URL that must not be reported.
+    text.push_str(
+        "\nThe agent recieves the name from `teh_handler()` and CamelCaseType, \
+         reads 0xdeadbeef from lumen-agent/internal/cachez.go and a::b::cfg, \
+         as NWS-LUMEN-1 shows; the Zorblat service relays it. \
+         An attacker can can replay it. We beleive this is the only path.\n\
+         \n```go\nteh := recieve(beleive) // not prose\n```\n\
+         \nSee <https://exmaple.com/teh-page>.\n",
+    );
+    fs::write(&file, &text).unwrap();
+    let check = |extra: &[&str]| {
+        let mut args: Vec<&std::ffi::OsStr> = vec!["check".as_ref(), dir.as_os_str()];
+        args.extend(extra.iter().map(std::ffi::OsStr::new));
+        run(&args)
+    };
+    let out = check(&[]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    let place = |word: &str| format!("findings/NWS-LUMEN-2.md:{}", line_col(&text, word));
+    assert_diagnostic(&err, &place("recieves"), "possible misspelling `recieves`");
+    assert_diagnostic(&err, &place("Zorblat"), "possible misspelling `Zorblat`");
+    assert_diagnostic(
+        &err,
+        &place("beleive this"),
+        "possible misspelling `beleive`",
+    );
+    assert_diagnostic(&err, &place("can can"), "grammar: ");
+    assert!(err.contains("did you mean `receives`"), "{err}");
+    assert_eq!(err.matches("warning:").count(), 4, "{err}");
+    assert!(err.contains("4 possible mistakes"), "{err}");
+
+    // --deny warnings makes them errors for CI.
+    let out = check(&["--deny", "warnings"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+
+    // words.txt accepts the service's name; the other three stay.
+    let words = dir.join("words.txt");
+    let mut list = fs::read_to_string(&words).unwrap_or_default();
+    list.push_str("Zorblat\n");
+    fs::write(&words, list).unwrap();
+    let err = stderr(&check(&[]));
+    assert!(!err.contains("misspelling `Zorblat`"), "{err}");
+    assert_eq!(err.matches("warning:").count(), 3, "{err}");
+
+    // A style whose language has no dictionary: one note, no warning.
+    let style = dir.parent().unwrap().join("fr");
+    fs::create_dir_all(&style).unwrap();
+    fs::write(
+        style.join("style.toml"),
+        "name = \"Français\"\nlang = \"fr\"\nextends = \"standard\"\n",
+    )
+    .unwrap();
+    let out = check(&["--style", &style.display().to_string()]);
+    let err = stderr(&out);
+    assert_eq!(err.matches("spelling not checked").count(), 1, "{err}");
+    assert!(!err.contains("misspelling"), "{err}");
+}

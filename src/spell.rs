@@ -1,0 +1,426 @@
+//! Spelling and grammar of the folder's prose, offline, with harper-core's
+//! bundled English dictionary and rules (`check`).
+//!
+//! Only prose is read: the Markdown reading leaves out code spans, code
+//! blocks and link targets. A word that is a finding id, part of a target
+//! path, an identifier (`snake_case`, `CamelCase`, `a::b`, `0x…`, a word with
+//! digits) or an upper-case acronym is never a spelling mistake, and the
+//! words of words.txt (the folder's and the house style's) are accepted.
+//! Each problem is a warning at its place with the suggested fix; one
+//! mistake gives one warning, however many rules see it.
+
+use std::collections::HashSet;
+use std::ops::Range;
+use std::sync::Arc;
+
+use harper_core::linting::{Lint, LintGroup, Linter, Suggestion};
+use harper_core::parsers::{Markdown, MarkdownOptions};
+use harper_core::spell::{Dictionary, FstDictionary, suggest_correct_spelling};
+use harper_core::{CharStringExt, Dialect, Document, TokenStringExt};
+
+use crate::diag::{Diagnostics, Place};
+use crate::model::{Audit, ProsePlace, ProseText};
+
+/// Rules of harper's curated set left out: preferences of style rather than
+/// mistakes (sentence length, the Oxford comma, lower-case list items after a
+/// colon), rules that misread technical prose (`re-enter`, `tx`, `stdin`,
+/// `MiB`, "per user", "out of date" after a verb, "the re-entrancy"), spacing that
+/// Markdown does not print, and the two spelling rules, replaced here by one
+/// that knows identifiers, ids and the word lists.
+const RULES_OFF: &[&str] = &[
+    "SpellCheck",
+    "SplitWords",
+    "LongSentences",
+    "OxfordComma",
+    "SentenceCapitalization",
+    "Spaces",
+    "OrthographicConsistency",
+    "DisjointPrefixes",
+    "ExpandStandardInputAndOutput",
+    "ExpandMemoryShorthands",
+    "OutOfDate",
+    "CompoundNouns",
+    "There",
+];
+
+/// What a check found, besides its warnings.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Words of prose read.
+    pub words: usize,
+    /// Warnings given.
+    pub warnings: usize,
+}
+
+/// The dialect of the dictionary for a style's `lang`, or `None` when there
+/// is no dictionary for it (the check is then skipped).
+pub fn dialect(lang: &str) -> Option<Dialect> {
+    let lang = lang.to_ascii_lowercase().replace('_', "-");
+    match lang.as_str() {
+        "en" | "en-us" => Some(Dialect::American),
+        "en-gb" => Some(Dialect::British),
+        "en-ca" => Some(Dialect::Canadian),
+        "en-au" => Some(Dialect::Australian),
+        "en-in" => Some(Dialect::Indian),
+        _ => None,
+    }
+}
+
+/// The words accepted besides the dictionary's, folded to lower case.
+struct Known {
+    words: HashSet<String>,
+}
+
+impl Known {
+    /// The audit's words: words.txt, finding ids and the parts of target names and paths.
+    fn of(audit: &Audit) -> Self {
+        let mut words = HashSet::new();
+        let mut add_parts = |name: &str| {
+            for part in name.split(|c: char| !c.is_alphanumeric() && c != '\'') {
+                if !part.is_empty() {
+                    words.insert(part.to_lowercase());
+                }
+            }
+        };
+        audit.words.iter().for_each(|w| add_parts(w));
+        audit.findings.iter().for_each(|f| add_parts(&f.id));
+        audit.meta.targets.iter().for_each(|t| add_parts(&t.name));
+        audit
+            .findings
+            .iter()
+            .flat_map(|f| &f.targets)
+            .for_each(|t| add_parts(t));
+        Self { words }
+    }
+
+    fn contains(&self, word: &str) -> bool {
+        let lower = word.to_lowercase();
+        let stem = lower
+            .strip_suffix("'s")
+            .or_else(|| lower.strip_suffix("’s"))
+            .unwrap_or(&lower);
+        self.words.contains(&lower) || self.words.contains(stem)
+    }
+}
+
+/// Checks the spelling and grammar of every piece of an audit's prose; each
+/// problem becomes a warning.
+pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checked {
+    let known = Known::of(audit);
+    let dictionary = FstDictionary::curated();
+    let mut rules = LintGroup::new_curated(Arc::clone(&dictionary), dialect);
+    for rule in RULES_OFF {
+        rules.config.set_rule_enabled(*rule, false);
+    }
+    let mut checked = Checked::default();
+    for prose in &audit.prose {
+        check_text(
+            prose,
+            &known,
+            &dictionary,
+            &mut rules,
+            dialect,
+            diags,
+            &mut checked,
+        );
+    }
+    checked
+}
+
+/// One problem found in a text, in characters of the text.
+struct Found {
+    span: Range<usize>,
+    message: String,
+    hint: String,
+}
+
+fn check_text(
+    prose: &ProseText,
+    known: &Known,
+    dictionary: &Arc<FstDictionary>,
+    rules: &mut LintGroup,
+    dialect: Dialect,
+    diags: &mut Diagnostics,
+    checked: &mut Checked,
+) {
+    let doc = Document::new(
+        &prose.text,
+        &Markdown::new(MarkdownOptions::default()),
+        dictionary.as_ref(),
+    );
+    let chars = doc.get_full_content();
+    checked.words += doc.iter_words().count();
+    let mut found = misspellings(&doc, chars, known, dictionary, dialect);
+    let mut grammar: Vec<Lint> = rules.lint(&doc);
+    grammar.sort_by_key(|l| (l.span.start, l.priority));
+    for lint in grammar {
+        let span = lint.span.start..lint.span.end;
+        // One mistake, one warning: the first rule to see it speaks.
+        if found
+            .iter()
+            .any(|f| f.span.start < span.end && span.start < f.span.end)
+        {
+            continue;
+        }
+        let text: String = chars[span.clone()].iter().collect();
+        // A rule that reads code or a name as a word (`a uint256`) is wrong
+        // about it: the words of the span count, and for a one-word span (an
+        // article, say) the word on each side.
+        let one_word = !text.trim().contains(char::is_whitespace);
+        let wide = if one_word {
+            widen(chars, span.clone())
+        } else {
+            whole_words(chars, span.clone())
+        };
+        let around: String = chars[wide].iter().collect();
+        if around
+            .split_whitespace()
+            .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
+            .any(|w| code_like(w) || known.contains(w))
+        {
+            continue;
+        }
+        found.push(Found {
+            span,
+            message: format!("grammar: {}", plain(&lint.message)),
+            hint: fix(&lint.suggestions, &text),
+        });
+    }
+    found.sort_by_key(|f| f.span.start);
+    // Byte offset of each character of the text, and of its end.
+    let bytes: Vec<usize> = prose
+        .text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(prose.text.len()))
+        .collect();
+    for f in found {
+        let place = match &prose.at {
+            ProsePlace::Exact(file, base) => {
+                Place::new(*file, base + bytes[f.span.start]..base + bytes[f.span.end])
+            }
+            ProsePlace::Within(place) => place.clone(),
+        };
+        diags.warning(Some(place), f.message).add_hint(f.hint);
+        checked.warnings += 1;
+    }
+}
+
+/// The words of a text that are neither in the dictionary nor known.
+fn misspellings(
+    doc: &Document,
+    chars: &[char],
+    known: &Known,
+    dictionary: &Arc<FstDictionary>,
+    dialect: Dialect,
+) -> Vec<Found> {
+    let mut found = Vec::new();
+    for token in doc.iter_words() {
+        let word = doc.get_span_content(&token.span);
+        let in_dictionary = token
+            .kind
+            .as_word()
+            .and_then(|m| m.as_ref())
+            .is_some_and(|m| m.dialects.is_dialect_enabled(dialect))
+            && (dictionary.contains_exact_word(word)
+                || dictionary.contains_exact_word(word.normalized().as_ref())
+                || dictionary.contains_exact_word(word.normalized().to_lower().as_ref()));
+        if in_dictionary {
+            continue;
+        }
+        let text: String = word.iter().collect();
+        let chunk = chunk_around(chars, token.span.start, token.span.end);
+        if code_like(&chunk) || acronym(&text) || known.contains(&text) || known.contains(&chunk) {
+            continue;
+        }
+        let suggestions = suggestions(word, dictionary, dialect);
+        let hint = match suggestions.as_slice() {
+            [] => format!("if `{text}` is right, add it to words.txt"),
+            s => format!(
+                "did you mean {}? if `{text}` is right, add it to words.txt",
+                s.iter()
+                    .map(|w| format!("`{w}`"))
+                    .collect::<Vec<_>>()
+                    .join(" or ")
+            ),
+        };
+        found.push(Found {
+            span: token.span.start..token.span.end,
+            message: format!("possible misspelling `{text}`"),
+            hint,
+        });
+    }
+    found
+}
+
+/// Up to three dictionary words close to a misspelt one, capitalised as it is.
+fn suggestions(word: &[char], dictionary: &Arc<FstDictionary>, dialect: Dialect) -> Vec<String> {
+    let capital = word.first().is_some_and(|c| c.is_uppercase());
+    for distance in 1..=3 {
+        let mut out: Vec<String> = Vec::new();
+        for candidate in suggest_correct_spelling(word, 100, distance, dictionary.as_ref()) {
+            let fits = dictionary
+                .get_word_metadata(candidate)
+                .is_some_and(|m| m.dialects.is_dialect_enabled(dialect));
+            let mut text: String = candidate.iter().collect();
+            if capital && candidate.iter().skip(1).all(|c| !c.is_uppercase()) {
+                let mut cs = text.chars();
+                text = cs
+                    .next()
+                    .map(|f| f.to_uppercase().chain(cs).collect())
+                    .unwrap_or_default();
+            }
+            if fits && !out.iter().any(|o| o.eq_ignore_ascii_case(&text)) {
+                out.push(text);
+            }
+            if out.len() == 3 {
+                break;
+            }
+        }
+        if !out.is_empty() {
+            return out;
+        }
+    }
+    Vec::new()
+}
+
+/// The whitespace-separated chunk a word is part of, without the
+/// punctuation around it: `foo_bar` of `(foo_bar),`.
+fn chunk_around(chars: &[char], start: usize, end: usize) -> String {
+    let mut from = start;
+    while from > 0 && !chars[from - 1].is_whitespace() {
+        from -= 1;
+    }
+    let mut to = end;
+    while to < chars.len() && !chars[to].is_whitespace() {
+        to += 1;
+    }
+    let chunk: String = chars[from..to].iter().collect();
+    chunk
+        .trim_matches(|c: char| "()[]{},;:!?\"'“”‘’*_".contains(c) || c == '.')
+        .to_string()
+}
+
+/// A span grown to whole whitespace-separated words.
+fn whole_words(chars: &[char], span: Range<usize>) -> Range<usize> {
+    let space = |i: usize| chars[i].is_whitespace();
+    let (mut from, mut to) = (span.start, span.end);
+    while from > 0 && !space(from - 1) {
+        from -= 1;
+    }
+    while to < chars.len() && !space(to) {
+        to += 1;
+    }
+    from..to
+}
+
+/// A span grown to whole whitespace-separated words, and one more on each side.
+fn widen(chars: &[char], span: Range<usize>) -> Range<usize> {
+    let space = |i: usize| chars[i].is_whitespace();
+    let Range {
+        start: mut from,
+        end: mut to,
+    } = whole_words(chars, span);
+    while from > 0 && space(from - 1) {
+        from -= 1;
+    }
+    while from > 0 && !space(from - 1) {
+        from -= 1;
+    }
+    while to < chars.len() && space(to) {
+        to += 1;
+    }
+    while to < chars.len() && !space(to) {
+        to += 1;
+    }
+    from..to
+}
+
+/// Whether a chunk of text is code rather than a word: `snake_case`,
+/// `CamelCase`, `a::b`, `0x1f`, a path, a call, a word with digits.
+fn code_like(chunk: &str) -> bool {
+    let inner_upper = chunk
+        .char_indices()
+        .skip(1)
+        .any(|(i, c)| c.is_uppercase() && chunk[..i].chars().any(char::is_lowercase));
+    // `XDEFIDistribution`: capitals run into a word (an acronym's plural aside).
+    let capitals = chunk.chars().filter(|c| c.is_uppercase()).count();
+    let mixed = capitals >= 2 && chunk.chars().any(char::is_lowercase) && !acronym(chunk);
+    chunk.contains([
+        '_', '/', '\\', '@', '=', '<', '>', '{', '}', '[', '(', '$', '#', '`',
+    ]) || chunk.contains("::")
+        || chunk.chars().any(|c| c.is_ascii_digit())
+        || inner_upper
+        || mixed
+        || chunk
+            .trim_end_matches('.')
+            .split('.')
+            .filter(|p| !p.is_empty())
+            .count()
+            > 1
+}
+
+/// Whether a word is an upper-case acronym (`ASAN`, `SRP`, `NFTs`) or a
+/// single letter.
+fn acronym(word: &str) -> bool {
+    let word = word.strip_suffix('s').unwrap_or(word);
+    let letters: Vec<char> = word.chars().filter(|c| c.is_alphabetic()).collect();
+    letters.len() <= 1 || letters.iter().all(|c| c.is_uppercase())
+}
+
+/// A rule's message as plain text: lower-case first letter, no final period,
+/// as diagnostics are written.
+fn plain(message: &str) -> String {
+    let message = message.trim().trim_end_matches('.');
+    let mut cs = message.chars();
+    cs.next()
+        .map(|f| f.to_lowercase().chain(cs).collect())
+        .unwrap_or_default()
+}
+
+/// The fix a rule suggests, as a hint.
+fn fix(suggestions: &[Suggestion], text: &str) -> String {
+    match suggestions.first() {
+        Some(Suggestion::ReplaceWith(with)) => {
+            let with: String = with.iter().collect();
+            if with.is_empty() {
+                format!("remove `{text}`")
+            } else {
+                format!("write `{with}` instead of `{text}`")
+            }
+        }
+        Some(Suggestion::InsertAfter(what)) => {
+            format!(
+                "insert `{}` after `{text}`",
+                what.iter().collect::<String>()
+            )
+        }
+        Some(Suggestion::Remove) => format!("remove `{text}`"),
+        None => "reword it, or add the word to words.txt if it is a name".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_is_not_prose() {
+        for code in [
+            "snake_case",
+            "CamelCase",
+            "a::b",
+            "0x1f",
+            "src/lib.rs",
+            "foo()",
+            "v2",
+        ] {
+            assert!(code_like(code), "{code}");
+        }
+        for word in ["overflow", "Overflow", "re-enter", "don't"] {
+            assert!(!code_like(word), "{word}");
+        }
+        assert!(acronym("ASAN") && acronym("NFTs") && acronym("s") && !acronym("Asan"));
+        assert!(code_like("XDEFIDistribution") && !code_like("NFTs"));
+    }
+}
