@@ -243,6 +243,13 @@ pub enum LibraryCommand {
         #[arg(long = "in", value_name = "DIR", default_value = ".")]
         dir: PathBuf,
     },
+    /// Lists the findings made from a write-up that changed since, with a
+    /// unified diff of the write-up's change.
+    Diff {
+        /// The audit folder.
+        #[arg(long = "in", value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+    },
     /// Prints a write-up as it is written.
     Show {
         /// The write-up's name (its file name without .md).
@@ -658,6 +665,10 @@ impl Cli {
                 config: report.apply(plain()),
             }),
             Command::Library(LibraryCommand::List { dir }) => Ok(Request::LibraryList {
+                dir,
+                config: plain(),
+            }),
+            Command::Library(LibraryCommand::Diff { dir }) => Ok(Request::LibraryDiff {
                 dir,
                 config: plain(),
             }),

@@ -148,6 +148,15 @@ const KITS: &[Kit] = &[
                 "audit.toml",
                 include_str!("../../data/examples/smart-contract/audit.toml"),
             ),
+            // The style's write-up library comes with it.
+            (
+                "style/library/missing-event.md",
+                include_str!("../../data/styles/smart-contract/library/missing-event.md"),
+            ),
+            (
+                "style/library/unchecked-transfer.md",
+                include_str!("../../data/styles/smart-contract/library/unchecked-transfer.md"),
+            ),
             (
                 "findings.csv",
                 include_str!("../../data/examples/smart-contract/findings.csv"),

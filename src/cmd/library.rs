@@ -108,6 +108,141 @@ fn next_id(dir: &Path) -> String {
     Ids::for_folder(dir, prefix, in_csv).take()
 }
 
+/// Keeps the text of a write-up's version in the audit folder, for `library
+/// diff` to show what changed since; a version kept already is left as it is.
+fn keep_version(dir: &Path, version: &str, text: &str) -> Result<(), String> {
+    let path = library::kept_version(dir, version);
+    if path.exists() {
+        return Ok(());
+    }
+    path.parent()
+        .map_or(Ok(()), fs::create_dir_all)
+        .and_then(|()| write_new_atomic(&path, text.as_bytes()))
+        .map_err(|e| {
+            format!(
+                "cannot keep the write-up's version in {} ({e})",
+                path.display()
+            )
+        })
+}
+
+/// Lists the findings made from a write-up that changed since, with a
+/// unified diff of the write-up's change, one per write-up version.
+pub fn diff(dir: &Path, config: &Config) -> Outcome {
+    let Some(lib) = library_of(dir, config) else {
+        return Outcome::Errors;
+    };
+    let made = library::made_from(dir);
+    let mut out = String::new();
+    let mut groups: Vec<(&str, Option<&str>, Vec<&str>)> = Vec::new();
+    for m in &made {
+        match groups
+            .iter_mut()
+            .find(|(n, v, _)| *n == m.name && *v == m.version.as_deref())
+        {
+            Some(g) => g.2.push(&m.id),
+            None => groups.push((&m.name, m.version.as_deref(), vec![&m.id])),
+        }
+    }
+    for (name, version, ids) in groups {
+        let ids = ids.join(", ");
+        let Some(w) = lib.write_ups.iter().find(|w| w.name == name) else {
+            out.push_str(&format!(
+                "{ids}: made from write-up {name}, which is no longer in the library\n"
+            ));
+            continue;
+        };
+        let now = library::version(&w.text);
+        let Some(version) = version else {
+            out.push_str(&format!(
+                "{ids}: made from write-up {name}, version not recorded; cannot tell what changed\n"
+            ));
+            continue;
+        };
+        if version == now {
+            continue;
+        }
+        out.push_str(&format!(
+            "{ids}: made from write-up {name} version {version}, changed since (now {now})\n"
+        ));
+        match fs::read_to_string(library::kept_version(dir, version)) {
+            Ok(then) => out.push_str(&unified(
+                &then,
+                &w.text,
+                &format!("{name} {version}"),
+                &format!("{name} {now} ({})", w.path.display()),
+            )),
+            Err(_) => out.push_str(&format!(
+                "(no copy of version {version} in {}: the change cannot be shown)\n",
+                library::kept_version(dir, version).display()
+            )),
+        }
+    }
+    if out.is_empty() && config.chatty() {
+        eprintln!("no finding was made from a write-up that changed since");
+    }
+    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    Outcome::Ok
+}
+
+/// A unified diff of two texts by lines, three lines of context.
+fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
+    let a: Vec<&str> = old.lines().collect();
+    let b: Vec<&str> = new.lines().collect();
+    // Longest common subsequence, from the ends.
+    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    // The edit script: (' ' | '-' | '+', line of a, line of b).
+    let mut ops: Vec<(char, usize, usize)> = Vec::new();
+    let (mut i, mut j) = (0, 0);
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            ops.push((' ', i, j));
+            (i, j) = (i + 1, j + 1);
+        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
+            ops.push(('-', i, j));
+            i += 1;
+        } else {
+            ops.push(('+', i, j));
+            j += 1;
+        }
+    }
+    let mut out = format!("--- {old_name}\n+++ {new_name}\n");
+    let changed: Vec<usize> = (0..ops.len()).filter(|&k| ops[k].0 != ' ').collect();
+    let mut k = 0;
+    while k < changed.len() {
+        let start = changed[k].saturating_sub(3);
+        let mut end = changed[k];
+        while k < changed.len() && changed[k] <= end + 6 {
+            end = changed[k];
+            k += 1;
+        }
+        let end = (end + 4).min(ops.len());
+        let hunk = &ops[start..end];
+        let count = |c: char| hunk.iter().filter(|o| o.0 == ' ' || o.0 == c).count();
+        out.push_str(&format!(
+            "@@ -{},{} +{},{} @@\n",
+            hunk[0].1 + 1,
+            count('-'),
+            hunk[0].2 + 1,
+            count('+')
+        ));
+        for &(c, i, j) in hunk {
+            let line = if c == '+' { b[j] } else { a[i] };
+            out.push_str(&format!("{c}{line}\n"));
+        }
+    }
+    out
+}
+
 /// A TOML string, quoted.
 fn quoted(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
@@ -158,7 +293,15 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
                     }),
                 );
             }
-            let mut front = format!("+++\nfrom = {}\nreview = \"draft\"\n", quoted(name));
+            let version = library::version(&w.text);
+            if let Err(e) = keep_version(dir, &version, &w.text) {
+                return fail(config, Outcome::Io, e, None);
+            }
+            let mut front = format!(
+                "+++\nfrom = {}\nfrom_version = {}\nreview = \"draft\"\n",
+                quoted(name),
+                quoted(&version)
+            );
             for (k, v) in &w.values {
                 front.push_str(&format!("{k} = {}\n", quoted(&fill(v, &values))));
             }

@@ -195,6 +195,13 @@ pub enum Request {
         /// How to report.
         config: Config,
     },
+    /// List the findings made from a write-up that changed since.
+    LibraryDiff {
+        /// The audit folder.
+        dir: PathBuf,
+        /// How to report.
+        config: Config,
+    },
     /// Print a write-up.
     LibraryShow {
         /// Its name.
@@ -277,6 +284,7 @@ pub fn run(request: Request) -> u8 {
         Request::Bench { sizes } => bench::run(&sizes),
         Request::Worker => worker::serve(),
         Request::LibraryList { dir, config } => library::list(&dir, &config),
+        Request::LibraryDiff { dir, config } => library::diff(&dir, &config),
         Request::LibraryShow { name, dir, config } => library::show(&dir, &name, &config),
         Request::NewFinding {
             from,

@@ -38,6 +38,7 @@ const FRONT_KEYS: &[&str] = &[
     "review",
     "reviewed_by",
     "from",
+    "from_version",
 ];
 
 /// A piece of text and where it came from.
@@ -109,6 +110,9 @@ struct FrontMatter {
     review: Option<Spanned<String>>,
     reviewed_by: Option<String>,
     from: Option<String>,
+    /// The version of the write-up it was made from (`auditpress library diff`).
+    #[allow(dead_code)]
+    from_version: Option<String>,
     /// The values of the style's fields, by key.
     #[serde(skip)]
     values: Vec<(String, Sourced)>,

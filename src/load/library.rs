@@ -288,3 +288,61 @@ pub fn left(text: &str) -> Vec<String> {
     }
     out
 }
+
+/// The version of a write-up's text: the first 16 hex digits of its SHA-256.
+pub fn version(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .take(8)
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// Where an audit folder keeps the text of each write-up version its
+/// findings were made from, for `library diff`.
+pub fn kept_version(audit_dir: &Path, version: &str) -> PathBuf {
+    audit_dir
+        .join(".auditpress")
+        .join("library")
+        .join(format!("{version}.md"))
+}
+
+/// A finding made from a write-up: its id, the write-up's name and the
+/// version it was made from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MadeFrom {
+    /// The finding's id (its file name without `.md`).
+    pub id: String,
+    /// The write-up's name.
+    pub name: String,
+    /// Its version then, when recorded.
+    pub version: Option<String>,
+}
+
+/// The findings of a folder made from the library, by file name.
+pub fn made_from(audit_dir: &Path) -> Vec<MadeFrom> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(audit_dir.join("findings"))
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "md"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+        .iter()
+        .filter_map(|path| {
+            let text = std::fs::read_to_string(path).ok()?;
+            let ((start, end), _) = super::findings::split_front_matter(&text)?;
+            let table: toml::Table = text[start..end].parse().ok()?;
+            let get = |k: &str| table.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            Some(MadeFrom {
+                id: path.file_stem()?.to_string_lossy().into_owned(),
+                name: get("from")?,
+                version: get("from_version"),
+            })
+        })
+        .collect()
+}

@@ -158,7 +158,7 @@ fn a_finding_from_the_library_is_checked_until_its_placeholders_are_filled() {
     let file = dir.join("findings/DRAFT-1.md");
     let text = fs::read_to_string(&file).unwrap();
     assert!(
-        text.starts_with("+++\nfrom = \"missing-event\"\nreview = \"draft\"\n"),
+        text.starts_with("+++\nfrom = \"missing-event\"\nfrom_version = \""),
         "{text}"
     );
     assert!(text.contains("`setKeeper` changes the keeper without emitting an event"));
@@ -169,7 +169,7 @@ fn a_finding_from_the_library_is_checked_until_its_placeholders_are_filled() {
     let err = stderr(&out);
     assert_diagnostic(
         &err,
-        "findings/DRAFT-1.md:7:11",
+        "findings/DRAFT-1.md:8:11",
         "placeholder {{target}} is not filled in",
     );
     assert!(
@@ -195,6 +195,65 @@ fn a_finding_from_the_library_is_checked_until_its_placeholders_are_filled() {
         "setKeeper changes the keeper without emitting an event"
     )));
     assert!(!flat.contains("{{"));
+}
+
+#[test]
+fn library_diff_shows_a_changed_write_up_for_exactly_the_findings_made_from_it() {
+    let (tmp, dir) = with_library();
+    let from = |name: &str, sets: &[&str]| {
+        let mut args = vec!["--from", name];
+        for s in sets {
+            args.extend(["--set", s]);
+        }
+        let out = new_finding(&dir, &args);
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    let event = [
+        "function=setFee",
+        "what=the fee",
+        "target=harbor-vaults/src/Vault.sol#20",
+    ];
+    from("missing-event", &event);
+    from(
+        "unchecked-transfer",
+        &["call=transfer", "target=harbor-vaults/src/Vault.sol#30"],
+    );
+    from("missing-event", &event);
+    let diff = || {
+        let out = run(&[
+            "library".as_ref(),
+            "diff".as_ref(),
+            "--in".as_ref(),
+            dir.as_os_str(),
+        ]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8(out.stdout).unwrap()
+    };
+    // Nothing changed yet; the findings made from the library load.
+    assert_eq!(diff(), "");
+    let out = run(&["check".as_ref(), "--no-spell".as_ref(), dir.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+
+    let write_up = tmp.path().join("style/library/missing-event.md");
+    let text = fs::read_to_string(&write_up).unwrap();
+    fs::write(
+        &write_up,
+        text.replace(
+            "Emit an event with the old and the new value in `{{function}}`.",
+            "Emit an event with the old and the new value in `{{function}}`,\nand index the value.",
+        ),
+    )
+    .unwrap();
+    let shown = diff();
+    let heads: Vec<&str> = shown.lines().filter(|l| l.contains("made from")).collect();
+    assert_eq!(heads.len(), 1, "{shown}");
+    assert!(
+        heads[0].starts_with("DRAFT-1, DRAFT-3: made from write-up missing-event version "),
+        "{shown}"
+    );
+    assert!(!shown.contains("DRAFT-2"), "{shown}");
+    assert!(shown.contains("\n-Emit an event with the old and the new value in `{{function}}`.\n+Emit an event with the old and the new value in `{{function}}`,\n+and index the value.\n"), "{shown}");
+    assert!(shown.contains("\n@@ -"), "{shown}");
 }
 
 #[test]
