@@ -250,6 +250,22 @@ pub enum LibraryCommand {
         #[arg(long = "in", value_name = "DIR", default_value = ".")]
         dir: PathBuf,
     },
+    /// Imports another tool's library into write-ups of the house style:
+    /// SysReptor finding templates (JSON) or PwnDoc vulnerabilities (JSON);
+    /// says which fields had no place. Writes nothing when the file has an error.
+    Import {
+        /// The export file.
+        file: PathBuf,
+        /// Its format (default: told from the file).
+        #[arg(long, value_enum)]
+        format: Option<LibraryFormat>,
+        /// The audit folder, whose house style shapes the write-ups.
+        #[arg(long = "in", value_name = "DIR", default_value = ".")]
+        dir: PathBuf,
+        /// The library folder written to (default: the folder's library).
+        #[arg(long, value_name = "DIR")]
+        to: Option<PathBuf>,
+    },
     /// Prints a write-up as it is written.
     Show {
         /// The write-up's name (its file name without .md).
@@ -668,6 +684,21 @@ impl Cli {
                 dir,
                 config: plain(),
             }),
+            Command::Library(LibraryCommand::Import {
+                file,
+                format,
+                dir,
+                to,
+            }) => Ok(Request::LibraryImport {
+                file,
+                format: format.map(|f| match f {
+                    LibraryFormat::Sysreptor => crate::import::library::Format::SysReptor,
+                    LibraryFormat::Pwndoc => crate::import::library::Format::PwnDoc,
+                }),
+                dir,
+                to,
+                config: plain(),
+            }),
             Command::Library(LibraryCommand::Diff { dir }) => Ok(Request::LibraryDiff {
                 dir,
                 config: plain(),
@@ -779,6 +810,15 @@ impl Cli {
             }
         }
     }
+}
+
+/// The library formats `library import` reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LibraryFormat {
+    /// SysReptor finding templates.
+    Sysreptor,
+    /// PwnDoc vulnerabilities.
+    Pwndoc,
 }
 
 /// What `--deny` turns into errors.

@@ -9,6 +9,8 @@
 //! new files only: it never changes a file of the folder, so an auditor's
 //! edits to an earlier draft are safe, and running it again adds only what is new.
 
+pub mod library;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Component, Path, PathBuf};

@@ -108,6 +108,46 @@ fn next_id(dir: &Path) -> String {
     Ids::for_folder(dir, prefix, in_csv).take()
 }
 
+/// Imports another tool's library into the folder's library (or `to`).
+pub fn import(
+    file: &Path,
+    format: Option<crate::import::library::Format>,
+    dir: &Path,
+    to: Option<&Path>,
+    config: &Config,
+) -> Outcome {
+    let Some(lib) = library_of(dir, config) else {
+        return Outcome::Errors;
+    };
+    let Some(target) = to.map(Path::to_path_buf).or(lib.dir.clone()) else {
+        return fail(
+            config,
+            Outcome::Io,
+            "the folder has no library to import into",
+            Some("name one with library = \"...\" in audit.toml, or give --to DIR".into()),
+        );
+    };
+    let imported = crate::import::library::import(file, &target, format, &lib.style);
+    if config.chatty() {
+        for w in &imported.written {
+            eprintln!("wrote {}", target.join(w).display());
+        }
+        for s in &imported.skipped {
+            eprintln!("not mapped: {s}");
+        }
+    }
+    diag::emit_stderr(
+        config.format,
+        &diag::Sources::default(),
+        &imported.diagnostics,
+    );
+    if imported.diagnostics.has_errors() {
+        Outcome::Errors
+    } else {
+        Outcome::Ok
+    }
+}
+
 /// Keeps the text of a write-up's version in the audit folder, for `library
 /// diff` to show what changed since; a version kept already is left as it is.
 fn keep_version(dir: &Path, version: &str, text: &str) -> Result<(), String> {

@@ -195,6 +195,19 @@ pub enum Request {
         /// How to report.
         config: Config,
     },
+    /// Import another tool's library.
+    LibraryImport {
+        /// The export file.
+        file: PathBuf,
+        /// Its format, when named.
+        format: Option<crate::import::library::Format>,
+        /// The audit folder.
+        dir: PathBuf,
+        /// The library folder written to, when named.
+        to: Option<PathBuf>,
+        /// How to report.
+        config: Config,
+    },
     /// List the findings made from a write-up that changed since.
     LibraryDiff {
         /// The audit folder.
@@ -284,6 +297,13 @@ pub fn run(request: Request) -> u8 {
         Request::Bench { sizes } => bench::run(&sizes),
         Request::Worker => worker::serve(),
         Request::LibraryList { dir, config } => library::list(&dir, &config),
+        Request::LibraryImport {
+            file,
+            format,
+            dir,
+            to,
+            config,
+        } => library::import(&file, format, &dir, to.as_deref(), &config),
         Request::LibraryDiff { dir, config } => library::diff(&dir, &config),
         Request::LibraryShow { name, dir, config } => library::show(&dir, &name, &config),
         Request::NewFinding {

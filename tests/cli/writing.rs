@@ -378,3 +378,132 @@ fn check_reports_the_planted_spelling_and_grammar_mistakes_and_nothing_in_code()
     assert_eq!(err.matches("spelling not checked").count(), 1, "{err}");
     assert!(!err.contains("misspelling"), "{err}");
 }
+
+#[test]
+fn a_sysreptor_and_a_pwndoc_library_import_into_write_ups_that_check_accepts() {
+    let (_tmp, dir) = workspace(&example());
+    edit(
+        &dir,
+        "audit.toml",
+        "title = ",
+        "library = \"library\"\ntitle = ",
+    );
+    fs::create_dir(dir.join("library")).unwrap();
+    let import = |file: &str| {
+        run(&[
+            "library".as_ref(),
+            "import".as_ref(),
+            fixture("library-import").join(file).as_os_str(),
+            "--in".as_ref(),
+            dir.as_os_str(),
+        ])
+    };
+    let out = import("sysreptor.json");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    // What has no place in the standard style is said, not dropped.
+    assert!(
+        err.contains("field `impact` has no section in the house style"),
+        "{err}"
+    );
+    assert!(err.contains("tags = [\"web\",\"injection\"]"), "{err}");
+    let out = import("pwndoc.json");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("type \"Web Application\" is not a type of the house style"));
+
+    let sql = fs::read_to_string(dir.join("library/sql-injection-in-parameter.md")).unwrap();
+    // The summary opens the description; the template's placeholder is declared;
+    // its heading is demoted under the section.
+    assert!(sql.contains("[placeholders]\nparameter = "), "{sql}");
+    assert!(
+        sql.contains("## Description\n\nThe application builds SQL queries"),
+        "{sql}"
+    );
+    assert!(sql.contains("\n### Details\n"), "{sql}");
+    assert!(
+        sql.contains("## References\n\n- https://owasp.org/www-community/attacks/SQL_Injection"),
+        "{sql}"
+    );
+    // PwnDoc's HTML became Markdown, in the English details.
+    let xss = fs::read_to_string(dir.join("library/stored-cross-site-scripting-xss.md")).unwrap();
+    assert!(
+        xss.contains(
+            "The `comment` field is stored and later rendered **without** HTML encoding & escaping."
+        ),
+        "{xss}"
+    );
+    assert!(xss.contains("## Exploit Scenario\n\nWe stored the following payload:\n\n```\n<script>alert(document.domain)</script>\n```"), "{xss}");
+    assert!(xss.contains("- Set a [Content Security Policy](<https://developer.mozilla.org/en-US/docs/Web/HTTP/CSP>)."), "{xss}");
+
+    let out = run(&["check".as_ref(), "--no-spell".as_ref(), dir.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let out = run(&[
+        "library".as_ref(),
+        "list".as_ref(),
+        "--in".as_ref(),
+        dir.as_os_str(),
+    ]);
+    let list = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(list.lines().count(), 3, "{list}");
+
+    // Importing again never overwrites: new names.
+    let out = import("pwndoc.json");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        dir.join("library/stored-cross-site-scripting-xss-2.md")
+            .exists()
+    );
+}
+
+#[test]
+fn a_bad_library_export_is_an_error_and_writes_nothing() {
+    let (tmp, dir) = workspace(&example());
+    edit(
+        &dir,
+        "audit.toml",
+        "title = ",
+        "library = \"library\"\ntitle = ",
+    );
+    fs::create_dir(dir.join("library")).unwrap();
+    let try_import = |text: &str| {
+        let file = tmp.path().join("export.json");
+        fs::write(&file, text).unwrap();
+        run(&[
+            "library".as_ref(),
+            "import".as_ref(),
+            file.as_os_str(),
+            "--in".as_ref(),
+            dir.as_os_str(),
+        ])
+    };
+    // Not JSON: the place of the mistake.
+    let out = try_import("[{\"translations\": [}]");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("export.json:1:20: not JSON"),
+        "{}",
+        stderr(&out)
+    );
+    // The second template has no title: nothing is written, not even the first.
+    let out = try_import(
+        r#"[{"translations":[{"language":"en-US","is_main":true,"data":{"title":"Fine"}}]},
+            {"translations":[{"language":"en-US","is_main":true,"data":{"description":"x"}}]}]"#,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("template 2 has no title; nothing was written"),
+        "{}",
+        stderr(&out)
+    );
+    // Neither format.
+    let out = try_import("{\"findings\": []}");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out)
+            .contains("neither a SysReptor template export nor a PwnDoc vulnerability export")
+    );
+    // Nested a thousand deep: refused by the JSON reader's limit, no crash.
+    let out = try_import(&format!("{}{}", "[".repeat(1000), "]".repeat(1000)));
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_eq!(fs::read_dir(dir.join("library")).unwrap().count(), 0);
+}
