@@ -266,6 +266,16 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     writeln!(out).ok();
     writeln!(
         out,
+        "spelling and grammar in check (median of 3 processes each): check, check --no-spell, and what spelling adds; build never spells, so its figures above do not change"
+    )
+    .ok();
+    for r in rows.iter().filter(|r| r.findings <= 200) {
+        out.push_str(&spelling(&exe, &tmp.path().join(format!("audit-{}", r.findings)), r.findings)?);
+    }
+
+    writeln!(out).ok();
+    writeln!(
+        out,
         "one-finding edit in auditpress watch (median of 3 edits): from the write on disk to the new PDF, the rebuild alone, and a cold in-process compile with the rebuild's share of it"
     )
     .ok();
@@ -330,6 +340,32 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         .ok();
     }
     Ok(out)
+}
+
+/// The cost of spelling and grammar in `check` on one folder: a line.
+fn spelling(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
+    let median = |spell: bool| -> std::io::Result<Duration> {
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let mut cmd = Command::new(exe);
+            cmd.arg("check").arg("-q").arg(dir);
+            if !spell {
+                cmd.arg("--no-spell");
+            }
+            times.push(timed_process(&mut cmd)?.0);
+        }
+        times.sort();
+        Ok(times[1])
+    };
+    let with = median(true)?;
+    let without = median(false)?;
+    Ok(format!(
+        "{n:>8} findings  check {}  check --no-spell {}  spelling adds {} ({:.1}x)\n",
+        secs(with),
+        secs(without),
+        secs(with.saturating_sub(without)),
+        with.as_secs_f64() / without.as_secs_f64()
+    ))
 }
 
 /// Writes a firm's house style folder: style.toml extending `standard` with
