@@ -134,6 +134,14 @@ pub enum Command {
     /// Review states of findings (FORMAT 1.2, "Review").
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// A language server for the files of an audit folder, over stdin and
+    /// stdout: diagnostics as you type (the same as `check`), completion from
+    /// the house style, hover, go to definition, symbols and quick fixes.
+    Lsp {
+        /// Accepted for editors that pass it; stdio is the only transport.
+        #[arg(long)]
+        stdio: bool,
+    },
     /// The firm's write-up library (FORMAT 1.2, "Write-up library").
     #[command(subcommand)]
     Library(LibraryCommand),
@@ -680,6 +688,7 @@ impl Cli {
                 style: style.unwrap_or_else(|| "standard".into()),
                 config: report.apply(plain()),
             }),
+            Command::Lsp { stdio: _ } => Ok(Request::Lsp),
             Command::Library(LibraryCommand::List { dir }) => Ok(Request::LibraryList {
                 dir,
                 config: plain(),

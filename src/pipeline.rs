@@ -153,6 +153,9 @@ pub struct Options {
     /// Whether a check also checks the prose's spelling and grammar.
     #[serde(default)]
     pub spell: bool,
+    /// Unsaved texts read in place of files (`auditpress lsp`).
+    #[serde(skip)]
+    pub overlay: Option<load::Overlay>,
 }
 
 impl Default for Options {
@@ -170,6 +173,7 @@ impl Default for Options {
             preview: false,
             final_report: false,
             spell: false,
+            overlay: None,
         }
     }
 }
@@ -298,9 +302,19 @@ pub fn compile(
 /// Loads a folder only, for commands that read audits without building them
 /// (`diff`): the audit when it has no errors, and what was found.
 pub fn load(dir: &Path, style: Option<&str>) -> (Option<Audit>, Compiled) {
+    load_with(dir, style, None)
+}
+
+/// Loads a folder as [`load`] does, with unsaved texts read in place of
+/// files (`auditpress lsp`).
+pub fn load_with(
+    dir: &Path,
+    style: Option<&str>,
+    overlay: Option<&load::Overlay>,
+) -> (Option<Audit>, Compiled) {
     let start = Instant::now();
     let mut out = Compiled::new();
-    let audit = load_folder(dir, false, style, &mut out);
+    let audit = load_folder(dir, false, style, overlay, &mut out);
     out.elapsed = start.elapsed();
     (audit, out)
 }
@@ -327,6 +341,7 @@ fn load_folder(
     dir: &Path,
     include_drafts: bool,
     style: Option<&str>,
+    overlay: Option<&load::Overlay>,
     out: &mut Compiled,
 ) -> Option<Audit> {
     let sources = std::mem::take(&mut out.sources);
@@ -334,6 +349,7 @@ fn load_folder(
     let settings = load::Settings {
         include_drafts,
         style: style.map(str::to_string),
+        overlay: overlay.cloned(),
     };
     match load::load_into(dir, &settings, sources, diagnostics) {
         Ok(loaded) => {
@@ -365,7 +381,13 @@ fn run(
     out: &mut Compiled,
 ) {
     let start = Instant::now();
-    let loaded = load_folder(&job.dir, options.include_drafts, style(job, options), out);
+    let loaded = load_folder(
+        &job.dir,
+        options.include_drafts,
+        style(job, options),
+        options.overlay.as_ref(),
+        out,
+    );
     out.timings.load = start.elapsed();
     let Some(mut audit) = loaded else {
         return;
@@ -527,7 +549,13 @@ fn produce(
     }
     let changes = match &options.changes_since {
         Some(old_dir) => {
-            match load_folder(old_dir, options.include_drafts, style(job, options), out) {
+            match load_folder(
+                old_dir,
+                options.include_drafts,
+                style(job, options),
+                None,
+                out,
+            ) {
                 Some(old) => Some((old.meta.version.clone(), review::diff(&old, audit))),
                 None => return,
             }

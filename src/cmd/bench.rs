@@ -270,7 +270,11 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     )
     .ok();
     for r in rows.iter().filter(|r| r.findings <= 200) {
-        out.push_str(&spelling(&exe, &tmp.path().join(format!("audit-{}", r.findings)), r.findings)?);
+        out.push_str(&spelling(
+            &exe,
+            &tmp.path().join(format!("audit-{}", r.findings)),
+            r.findings,
+        )?);
     }
 
     writeln!(out).ok();

@@ -15,6 +15,7 @@ mod http;
 mod import;
 mod init;
 mod library;
+mod lsp;
 mod pool;
 pub mod procfs;
 mod review;
@@ -208,6 +209,8 @@ pub enum Request {
         /// How to report.
         config: Config,
     },
+    /// Serve the Language Server Protocol on stdin and stdout.
+    Lsp,
     /// List the findings made from a write-up that changed since.
     LibraryDiff {
         /// The audit folder.
@@ -304,6 +307,7 @@ pub fn run(request: Request) -> u8 {
             to,
             config,
         } => library::import(&file, format, &dir, to.as_deref(), &config),
+        Request::Lsp => lsp::run(),
         Request::LibraryDiff { dir, config } => library::diff(&dir, &config),
         Request::LibraryShow { name, dir, config } => library::show(&dir, &name, &config),
         Request::NewFinding {

@@ -53,7 +53,7 @@ pub fn approve(dir: &Path, ids: &[String], by: &str, config: &Config) -> Outcome
 /// set in its front matter: lines that give them are replaced in place,
 /// missing ones added before the closing `+++`, a missing front matter added
 /// at the top. Every other byte stays.
-fn approved(text: &str, by: &str) -> String {
+pub(super) fn approved(text: &str, by: &str) -> String {
     let by = toml::Value::String(by.to_string()).to_string();
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let (bom, body) = match text.strip_prefix('\u{feff}') {

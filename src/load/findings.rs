@@ -24,7 +24,7 @@ use crate::model::style::same_name;
 use crate::model::{Cvss, FieldValue, Finding, FixEntry, Rank, Review, Section};
 
 /// Keys a finding's front matter may have.
-const FRONT_KEYS: &[&str] = &[
+pub const FRONT_KEYS: &[&str] = &[
     "id",
     "title",
     "severity",

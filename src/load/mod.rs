@@ -4,7 +4,8 @@
 //! can be, and every mistake is recorded as a [`Diagnostic`](crate::diag::Diagnostic)
 //! with its file, line and column. The model is returned only when there are no errors.
 
-mod cvss;
+pub mod cvss;
+pub use findings::FRONT_KEYS;
 mod fields;
 mod findings;
 mod images;
@@ -143,7 +144,13 @@ pub struct Settings {
     /// House style (a built-in name or a folder relative to the working
     /// folder) that beats `style` of audit.toml.
     pub style: Option<String>,
+    /// Texts read in place of the files at these paths (an editor's unsaved
+    /// buffers, `auditpress lsp`).
+    pub overlay: Option<Overlay>,
 }
+
+/// Unsaved texts by absolute path, read in place of the files there.
+pub type Overlay = Arc<HashMap<PathBuf, String>>;
 
 /// Loads an audit folder, with its draft findings or without them, adding its
 /// files and problems to those of earlier loads.
@@ -182,6 +189,7 @@ pub fn load_into(
         placeholder_hints: Arc::default(),
         library_hints: Default::default(),
         prose: Vec::new(),
+        overlay: settings.overlay.clone(),
     };
     let errors_before = loader.diags.count(diag::Level::Error);
     let audit = loader.audit();
@@ -223,6 +231,8 @@ struct Loader {
     library_hints: std::collections::HashMap<String, std::collections::BTreeMap<String, String>>,
     /// Every piece of prose converted, as written, for the spelling check.
     prose: Vec<crate::model::ProseText>,
+    /// Unsaved texts read in place of files.
+    overlay: Option<Overlay>,
 }
 
 /// Whether a file of the folder holds prose a placeholder may be left in:
@@ -512,6 +522,9 @@ impl Loader {
             this.file_error(rel, message, hint);
             None
         };
+        if let Some(text) = self.overlay.as_ref().and_then(|o| o.get(path)).cloned() {
+            return Some(self.add_text(rel, text));
+        }
         match fs::metadata(path) {
             Ok(m) if m.len() > MAX_FILE_BYTES => {
                 return fail(
@@ -540,15 +553,18 @@ impl Loader {
             }
         };
         match text::decode(bytes) {
-            Ok(text) => {
-                let file = self.sources.add(self.shown(rel), text.clone());
-                if writes_prose(rel) {
-                    self.scan_placeholders(file, &text);
-                }
-                Some((file, text))
-            }
+            Ok(text) => Some(self.add_text(rel, text)),
             Err((message, hint)) => fail(self, message, hint),
         }
+    }
+
+    /// Adds a file's text to the sources and scans it for placeholders.
+    fn add_text(&mut self, rel: &str, text: String) -> (FileRef, String) {
+        let file = self.sources.add(self.shown(rel), text.clone());
+        if writes_prose(rel) {
+            self.scan_placeholders(file, &text);
+        }
+        (file, text)
     }
 
     /// Reports each placeholder left in a file (FORMAT 1.2): an error at

@@ -14,6 +14,7 @@ mod hostile;
 mod import;
 mod layers;
 mod limits;
+mod lsp;
 mod plaintext;
 mod property;
 mod report;

@@ -1,0 +1,468 @@
+//! The requests of `auditpress lsp` answered from a folder: completion,
+//! hover, definition, document symbols and code actions.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Value, json};
+
+use super::analysis::Folder;
+use super::text;
+use crate::model::style::{Scale, same_name};
+
+/// A request about a place in a document.
+pub enum Request {
+    /// `textDocument/completion`.
+    Completion(PathBuf, Value),
+    /// `textDocument/hover`.
+    Hover(PathBuf, Value),
+    /// `textDocument/definition`.
+    Definition(PathBuf, Value),
+    /// `textDocument/documentSymbol`.
+    Symbols(PathBuf),
+    /// `textDocument/codeAction`, with its context's diagnostics.
+    Actions(PathBuf, Vec<Value>),
+}
+
+impl Request {
+    /// Reads a request's parameters; `None` for a method not served here.
+    pub fn parse(method: &str, params: &Value) -> Option<Self> {
+        let path = params
+            .pointer("/textDocument/uri")
+            .and_then(Value::as_str)
+            .and_then(text::uri_path)
+            .unwrap_or_default();
+        let position = params.get("position").cloned().unwrap_or(Value::Null);
+        Some(match method {
+            "textDocument/completion" => Self::Completion(path, position),
+            "textDocument/hover" => Self::Hover(path, position),
+            "textDocument/definition" => Self::Definition(path, position),
+            "textDocument/documentSymbol" => Self::Symbols(path),
+            "textDocument/codeAction" => Self::Actions(
+                path,
+                params
+                    .pointer("/context/diagnostics")
+                    .and_then(Value::as_array)
+                    .cloned()
+                    .unwrap_or_default(),
+            ),
+            _ => return None,
+        })
+    }
+
+    /// The document the request is about.
+    pub fn path(&self) -> Option<&Path> {
+        let p = match self {
+            Self::Completion(p, _)
+            | Self::Hover(p, _)
+            | Self::Definition(p, _)
+            | Self::Symbols(p)
+            | Self::Actions(p, _) => p,
+        };
+        (!p.as_os_str().is_empty()).then_some(p.as_path())
+    }
+
+    /// The answer, from the folder and the document's text.
+    pub fn answer(&self, folder: &Folder, path: &Path, text: &str) -> Value {
+        match self {
+            Self::Completion(_, pos) => completion(folder, path, text, text::offset(text, pos)),
+            Self::Hover(_, pos) => hover(folder, text, text::offset(text, pos)),
+            Self::Definition(_, pos) => definition(folder, text, text::offset(text, pos)),
+            Self::Symbols(_) => symbols(path, text),
+            Self::Actions(_, diagnostics) => actions(path, text, diagnostics),
+        }
+    }
+}
+
+/// Where a document sits in its folder.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    FindingsCsv,
+    FixReviewCsv,
+    MaturityCsv,
+    Finding,
+    WriteUp,
+    Prose,
+    AuditToml,
+    Other,
+}
+
+fn kind(folder: &Folder, path: &Path) -> Kind {
+    let rel = path.strip_prefix(&folder.dir).unwrap_or(path);
+    let rel = rel.to_string_lossy().replace('\\', "/");
+    let md = rel.ends_with(".md");
+    match rel.as_str() {
+        "findings.csv" => Kind::FindingsCsv,
+        "fix-review.csv" => Kind::FixReviewCsv,
+        "maturity.csv" => Kind::MaturityCsv,
+        "audit.toml" => Kind::AuditToml,
+        r if md && r.starts_with("findings/") => Kind::Finding,
+        _ if md && path.parent().is_some_and(|p| p.ends_with("library")) => Kind::WriteUp,
+        r if md && (r.starts_with("sections/") || r.starts_with("appendices/")) => Kind::Prose,
+        _ => Kind::Other,
+    }
+}
+
+/// A completion item.
+fn item(label: &str, kind: u32, detail: &str) -> Value {
+    json!({"label": label, "kind": kind, "detail": detail})
+}
+
+/// Items for the levels of a scale.
+fn levels(scale: &Scale, what: &str) -> Vec<Value> {
+    scale
+        .levels
+        .iter()
+        .map(|l| {
+            let mut i = item(&l.name, 12, what);
+            if let Some(d) = &l.definition_text {
+                i["documentation"] = json!(d);
+            }
+            i
+        })
+        .collect()
+}
+
+/// The scale a key or column names, for the folder's style.
+fn scale_for<'a>(folder: &'a Folder, key: &str) -> Option<(&'a Scale, String)> {
+    let style = &folder.style;
+    let key = key.trim().to_lowercase().replace('-', "_");
+    match key.as_str() {
+        "severity" => Some((&style.severity, "severity".into())),
+        "type" => Some((&style.kind, "type".into())),
+        "status" => Some((&style.status, "fix-review status".into())),
+        "difficulty" => Some((&style.difficulty, style.difficulty_label.clone())),
+        "category" => Some((&style.categories, "maturity category".into())),
+        "rating" => Some((&style.ratings, "maturity rating".into())),
+        k if same_name(k, &style.difficulty_label) => {
+            Some((&style.difficulty, style.difficulty_label.clone()))
+        }
+        k => {
+            let field = style.finding.field(k)?;
+            let named = style.finding.scale_of(field)?;
+            Some((&named.scale, field.label.clone()))
+        }
+    }
+}
+
+/// Completion at a byte offset of a document.
+fn completion(folder: &Folder, path: &Path, text: &str, offset: usize) -> Value {
+    let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let line = &text[line_start..offset];
+    let items: Vec<Value> = match kind(folder, path) {
+        Kind::FindingsCsv | Kind::FixReviewCsv | Kind::MaturityCsv => {
+            let header = text.lines().next().unwrap_or("");
+            let column = line.matches(',').count();
+            let name = header.split(',').nth(column).unwrap_or("");
+            if line_start == 0 {
+                Vec::new()
+            } else {
+                scale_for(folder, name).map_or_else(Vec::new, |(s, what)| levels(s, &what))
+            }
+        }
+        Kind::Finding | Kind::WriteUp => {
+            if in_front_matter(text, line_start) {
+                front_matter(folder, line)
+            } else {
+                body(folder, line)
+            }
+        }
+        Kind::Prose => body(folder, line),
+        Kind::AuditToml | Kind::Other => Vec::new(),
+    };
+    json!({"isIncomplete": false, "items": items})
+}
+
+/// Whether a line lies inside the `+++` front matter.
+fn in_front_matter(text: &str, line_start: usize) -> bool {
+    if !text.starts_with("+++") {
+        return false;
+    }
+    let fences = text[..line_start]
+        .lines()
+        .filter(|l| l.trim_end() == "+++")
+        .count();
+    fences == 1
+}
+
+/// Completion in front matter: keys at the start of a line, values after `=`.
+fn front_matter(folder: &Folder, line: &str) -> Vec<Value> {
+    let Some((key, _)) = line.split_once('=') else {
+        let mut keys: Vec<Value> = crate::load::FRONT_KEYS
+            .iter()
+            .map(|k| item(k, 10, "front-matter key"))
+            .collect();
+        keys.extend(
+            folder
+                .style
+                .finding
+                .fields
+                .iter()
+                .map(|f| item(&f.key, 10, &f.label)),
+        );
+        return keys;
+    };
+    let key = key.trim();
+    match key {
+        "review" => ["draft", "ready", "approved"]
+            .iter()
+            .map(|s| item(s, 12, "review state"))
+            .collect(),
+        "from" => folder
+            .library
+            .iter()
+            .map(|w| item(&w.name, 18, &w.title))
+            .collect(),
+        "target" => folder
+            .targets
+            .iter()
+            .map(|t| item(&format!("{t}/"), 17, "target"))
+            .collect(),
+        _ => scale_for(folder, key).map_or_else(Vec::new, |(s, what)| levels(s, &what)),
+    }
+}
+
+/// Completion in prose: section titles after `## `, placeholders after
+/// `{{`, else finding ids and target names.
+fn body(folder: &Folder, line: &str) -> Vec<Value> {
+    if let Some(rest) = line.strip_prefix("## ") {
+        let _ = rest;
+        return folder
+            .style
+            .finding
+            .sections
+            .iter()
+            .map(|s| item(folder.style.section_title(s), 14, "section"))
+            .collect();
+    }
+    if line.rfind("{{").is_some_and(|i| !line[i..].contains("}}")) {
+        let mut seen = std::collections::BTreeMap::new();
+        for w in &folder.library {
+            for (name, hint) in &w.placeholders {
+                seen.entry(name.clone()).or_insert_with(|| hint.clone());
+            }
+        }
+        return seen.iter().map(|(n, h)| item(n, 15, h)).collect();
+    }
+    let mut items: Vec<Value> = folder
+        .findings
+        .iter()
+        .map(|f| item(&f.id, 18, &f.title))
+        .collect();
+    items.extend(folder.targets.iter().map(|t| item(t, 17, "target")));
+    items
+}
+
+/// Hover: a finding id, a CVSS vector, a level of the style, a placeholder.
+fn hover(folder: &Folder, text: &str, offset: usize) -> Value {
+    let (start, word) = text::word_at(text, offset);
+    let contents = if let Some(f) = folder.findings.iter().find(|f| f.id == word) {
+        let status = f
+            .status
+            .as_deref()
+            .map_or(String::new(), |s| format!(" · status: {s}"));
+        format!(
+            "**{}** {}\n\nseverity: {}{status}",
+            f.id, f.title, f.severity
+        )
+    } else if word.starts_with("CVSS:") {
+        match crate::load::cvss::parse(word, folder.style.cvss_base) {
+            Ok(c) => {
+                let metrics: Vec<String> = word
+                    .split('/')
+                    .skip(1)
+                    .map(|m| format!("- `{m}`"))
+                    .collect();
+                format!(
+                    "**CVSS {}**: {:.1} ({}), base {:.1}\n\n{}",
+                    c.version,
+                    c.score,
+                    c.rating,
+                    c.base,
+                    metrics.join("\n")
+                )
+            }
+            Err((message, hint)) => format!("{message}\n\n{hint}"),
+        }
+    } else if let Some(hint) = placeholder_at(folder, text, offset) {
+        hint
+    } else if let Some(def) = level_definition(folder, word) {
+        def
+    } else {
+        return Value::Null;
+    };
+    json!({
+        "contents": {"kind": "markdown", "value": contents},
+        "range": text::range(text, start..start + word.len()),
+    })
+}
+
+/// The hint of the placeholder `{{name}}` around an offset.
+fn placeholder_at(folder: &Folder, text: &str, offset: usize) -> Option<String> {
+    let open = text[..offset].rfind("{{")?;
+    let close = text[open..].find("}}")? + open;
+    if close + 2 < offset {
+        return None;
+    }
+    let name = text[open + 2..close].trim();
+    folder
+        .library
+        .iter()
+        .find_map(|w| w.placeholders.get(name))
+        .map(|h| format!("**{{{{{name}}}}}**: {h}"))
+}
+
+/// The definition of a level of any of the style's scales named `word`.
+fn level_definition(folder: &Folder, word: &str) -> Option<String> {
+    let style = &folder.style;
+    let scales = [
+        (&style.severity, "severity"),
+        (&style.difficulty, style.difficulty_label.as_str()),
+        (&style.kind, "type"),
+        (&style.status, "fix-review status"),
+    ];
+    scales.iter().find_map(|(scale, what)| {
+        let level = scale.levels.iter().find(|l| same_name(&l.name, word))?;
+        Some(format!(
+            "**{}** ({what}): {}",
+            level.name,
+            level.definition_text.as_deref().unwrap_or("")
+        ))
+    })
+}
+
+/// Definition: a finding id goes to its file or findings.csv row; a
+/// write-up's name to the write-up.
+fn definition(folder: &Folder, text: &str, offset: usize) -> Value {
+    let (_, word) = text::word_at(text, offset);
+    let word = word.trim_matches('"');
+    if folder.findings.iter().any(|f| f.id == word) {
+        let file = folder.dir.join("findings").join(format!("{word}.md"));
+        if file.is_file() {
+            return location(&file, 0);
+        }
+        let csv = folder.dir.join("findings.csv");
+        let rows = std::fs::read_to_string(&csv).unwrap_or_default();
+        if let Some(line) = rows.lines().position(|l| {
+            l.split(',')
+                .next()
+                .is_some_and(|c| c.trim_matches('"') == word)
+        }) {
+            return location(&csv, line);
+        }
+    }
+    if let Some(w) = folder.library.iter().find(|w| w.name == word) {
+        return location(&w.path, 0);
+    }
+    Value::Null
+}
+
+/// A location at the start of a line of a file.
+fn location(path: &Path, line: usize) -> Value {
+    json!({
+        "uri": text::path_uri(path),
+        "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
+    })
+}
+
+/// Document symbols: the rows of findings.csv, the `##` sections of Markdown.
+fn symbols(path: &Path, text: &str) -> Value {
+    let csv = path.extension().is_some_and(|e| e == "csv");
+    let mut out = Vec::new();
+    let mut at = 0;
+    for (n, line) in text.split_inclusive('\n').enumerate() {
+        let bare = line.trim_end();
+        let symbol = if csv {
+            (n > 0 && !bare.is_empty()).then(|| {
+                let mut cells = bare.splitn(3, ',');
+                let id = cells.next().unwrap_or("").trim_matches('"').to_string();
+                let title = cells.next().unwrap_or("").trim_matches('"').to_string();
+                (id, title, 13)
+            })
+        } else {
+            bare.strip_prefix("## ")
+                .map(|h| (h.trim().to_string(), String::new(), 15))
+        };
+        if let Some((name, detail, kind)) = symbol.filter(|(n, _, _)| !n.is_empty()) {
+            let range = text::range(text, at..at + bare.len());
+            out.push(json!({
+                "name": name,
+                "detail": detail,
+                "kind": kind,
+                "range": range,
+                "selectionRange": range,
+            }));
+        }
+        at += line.len();
+    }
+    Value::Array(out)
+}
+
+/// Code actions: apply a diagnostic's "did you mean", or approve the finding.
+fn actions(path: &Path, text: &str, diagnostics: &[Value]) -> Value {
+    let uri = text::path_uri(path);
+    let mut out = Vec::new();
+    for d in diagnostics {
+        let hints: Vec<String> = d
+            .pointer("/data/hints")
+            .and_then(Value::as_array)
+            .map(|h| {
+                h.iter()
+                    .filter_map(|x| x.as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_else(|| {
+                d.get("message")
+                    .and_then(Value::as_str)
+                    .map(|m| {
+                        m.lines()
+                            .filter_map(|l| l.strip_prefix("hint: ").map(String::from))
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            });
+        for hint in hints {
+            let Some(name) = suggested(&hint) else {
+                continue;
+            };
+            let range = d.get("range").cloned().unwrap_or(Value::Null);
+            let old = {
+                let start = text::offset(text, &range["start"]);
+                let end = text::offset(text, &range["end"]);
+                text.get(start..end).unwrap_or("")
+            };
+            // Keep the quotes of a quoted value.
+            let new = if old.starts_with('"') && old.ends_with('"') && old.len() > 1 {
+                format!("\"{name}\"")
+            } else {
+                name.clone()
+            };
+            out.push(json!({
+                "title": format!("Change to {name}"),
+                "kind": "quickfix",
+                "diagnostics": [d],
+                "isPreferred": true,
+                "edit": {"changes": {uri.clone(): [{"range": range, "newText": new}]}},
+            }));
+        }
+    }
+    let is_finding = path.parent().is_some_and(|p| p.ends_with("findings"))
+        && path.extension().is_some_and(|e| e == "md");
+    if is_finding && !text.contains("review = \"approved\"") && text.contains("review = ") {
+        let by = std::env::var("USER").unwrap_or_else(|_| "reviewer".into());
+        let approved = super::super::review::approved(text, &by);
+        out.push(json!({
+            "title": format!("Approve this finding (review approve --by {by})"),
+            "kind": "refactor",
+            "edit": {"changes": {uri: [{"range": text::range(text, 0..text.len()), "newText": approved}]}},
+        }));
+    }
+    Value::Array(out)
+}
+
+/// The name a hint suggests: `did you mean "High"?` or `` did you mean `x`? ``.
+fn suggested(hint: &str) -> Option<String> {
+    let rest = &hint[hint.find("did you mean ")? + "did you mean ".len()..];
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '`')?;
+    let end = rest[1..].find(quote)?;
+    Some(rest[1..1 + end].to_string())
+}

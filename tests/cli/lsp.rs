@@ -1,0 +1,353 @@
+//! `auditpress lsp` driven over stdio as an editor drives it: the protocol's
+//! messages in, its answers and published diagnostics out.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::path::Path;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+use crate::common::*;
+
+/// A running server and the messages it sent that were not yet taken.
+struct Lsp {
+    child: Child,
+    stdin: ChildStdin,
+    rx: mpsc::Receiver<Value>,
+    next_id: i64,
+    /// Notifications read while waiting for a response.
+    pending: Vec<Value>,
+}
+
+fn uri(path: &Path) -> String {
+    let path = path.canonicalize().unwrap();
+    format!("file://{}", path.display())
+}
+
+impl Lsp {
+    fn start() -> Self {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_auditpress"))
+            .arg("lsp")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let stdin = child.stdin.take().unwrap();
+        let stdout = child.stdout.take().unwrap();
+        let (tx, rx) = mpsc::channel();
+        std::thread::spawn(move || {
+            let mut r = BufReader::new(stdout);
+            loop {
+                let mut length = 0;
+                loop {
+                    let mut line = String::new();
+                    if r.read_line(&mut line).unwrap_or(0) == 0 {
+                        return;
+                    }
+                    let line = line.trim_end();
+                    if line.is_empty() {
+                        break;
+                    }
+                    if let Some(v) = line.strip_prefix("Content-Length: ") {
+                        length = v.parse().unwrap();
+                    }
+                }
+                let mut body = vec![0; length];
+                r.read_exact(&mut body).unwrap();
+                if tx.send(serde_json::from_slice(&body).unwrap()).is_err() {
+                    return;
+                }
+            }
+        });
+        let mut lsp = Self {
+            child,
+            stdin,
+            rx,
+            next_id: 0,
+            pending: Vec::new(),
+        };
+        let init = lsp.request(
+            "initialize",
+            json!({"processId": null, "rootUri": null, "capabilities": {}}),
+        );
+        assert!(
+            init["result"]["capabilities"]["completionProvider"].is_object(),
+            "{init}"
+        );
+        lsp.notify("initialized", json!({}));
+        lsp
+    }
+
+    fn raw(&mut self, bytes: &[u8]) {
+        self.stdin.write_all(bytes).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
+    fn send(&mut self, message: &Value) {
+        let body = message.to_string();
+        self.raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
+    }
+
+    fn notify(&mut self, method: &str, params: Value) {
+        self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
+    }
+
+    fn next(&mut self) -> Value {
+        self.rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the server answers within 30 s")
+    }
+
+    /// Sends a request and returns its response, keeping notifications.
+    fn request(&mut self, method: &str, params: Value) -> Value {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
+        loop {
+            let m = self.next();
+            if m.get("id") == Some(&json!(id)) {
+                return m;
+            }
+            self.pending.push(m);
+        }
+    }
+
+    /// The next diagnostics published for a file.
+    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+        if let Some(i) = self.pending.iter().position(|m| is_publish(m, uri)) {
+            let m = self.pending.remove(i);
+            return m["params"]["diagnostics"].as_array().unwrap().clone();
+        }
+        loop {
+            let m = self.next();
+            if is_publish(&m, uri) {
+                return m["params"]["diagnostics"].as_array().unwrap().clone();
+            }
+            self.pending.push(m);
+        }
+    }
+
+    fn open(&mut self, path: &Path) -> String {
+        let u = uri(path);
+        let text = std::fs::read_to_string(path).unwrap();
+        self.notify(
+            "textDocument/didOpen",
+            json!({"textDocument": {"uri": u, "languageId": "markdown", "version": 1, "text": text}}),
+        );
+        u
+    }
+
+    fn change(&mut self, u: &str, version: i64, text: &str) {
+        self.notify(
+            "textDocument/didChange",
+            json!({"textDocument": {"uri": u, "version": version}, "contentChanges": [{"text": text}]}),
+        );
+    }
+
+    fn at(&mut self, method: &str, u: &str, line: usize, character: usize) -> Value {
+        self.request(
+            method,
+            json!({"textDocument": {"uri": u}, "position": {"line": line, "character": character}}),
+        )
+    }
+
+    fn stop(mut self) {
+        let r = self.request("shutdown", Value::Null);
+        assert!(r.get("error").is_none(), "{r}");
+        self.notify("exit", Value::Null);
+        let status = self.child.wait().unwrap();
+        assert!(status.success());
+    }
+}
+
+fn is_publish(m: &Value, uri: &str) -> bool {
+    m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
+}
+
+fn labels(completion: &Value) -> Vec<String> {
+    completion["result"]["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["label"].as_str().unwrap().to_string())
+        .collect()
+}
+
+/// Line and UTF-16 column of the first `needle` in `text`, 0-based.
+fn lc(text: &str, needle: &str) -> (usize, usize) {
+    let at = text.find(needle).unwrap();
+    let before = &text[..at];
+    let line = before.matches('\n').count();
+    let start = before.rfind('\n').map_or(0, |i| i + 1);
+    (line, before[start..].encode_utf16().count())
+}
+
+#[test]
+fn the_server_checks_as_you_type_and_answers_from_the_folder() {
+    let (_tmp, dir) = workspace(&example());
+    let mut lsp = Lsp::start();
+    // A finding written in its file alone, opened in the editor.
+    let file = dir.join("findings/NWS-LUMEN-20.md");
+    let text = "+++\ntitle = \"Session token is logged\"\nseverity = \"Low\"\ndifficulty = \"Low\"\ntype = \"Data Exposure\"\ntarget = \"lumen-console/src/auth/session.ts#90\"\nstatus = \"Unresolved\"\n+++\n\n## Description\n\nThe token is written to the log.\n\n## Exploit Scenario\n\nAn operator reads it.\n\n## Recommendations\n\nLog a hash of it.\n";
+    std::fs::write(&file, text).unwrap();
+    let u = lsp.open(&file);
+    assert_eq!(lsp.diagnostics(&u), Vec::<Value>::new());
+
+    // A bad severity typed, not saved: the diagnostic at its place, with
+    // check's message and hint.
+    let typed = text.replace("severity = \"Low\"", "severity = \"Hihg\"");
+    lsp.change(&u, 2, &typed);
+    let d = lsp.diagnostics(&u);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0]["range"]["start"], json!({"line": 2, "character": 11}));
+    assert_eq!(d[0]["severity"], 1);
+    let message = d[0]["message"].as_str().unwrap();
+    assert!(message.contains("unknown severity \"Hihg\""), "{message}");
+    assert!(message.contains("did you mean \"High\"?"), "{message}");
+
+    // The quick fix applies the "did you mean".
+    let actions = lsp.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": d[0]["range"], "context": {"diagnostics": d}}),
+    );
+    let fix = &actions["result"][0];
+    assert_eq!(fix["title"], "Change to High", "{actions}");
+    assert_eq!(fix["edit"]["changes"][&u][0]["newText"], "\"High\"");
+
+    // Completion of the severity value offers the style's severities.
+    let c = lsp.at("textDocument/completion", &u, 2, 12);
+    let got = labels(&c);
+    for s in ["High", "Medium", "Low", "Informational"] {
+        assert!(got.contains(&s.to_string()), "{got:?}");
+    }
+    // After "## ", the style's sections.
+    let got = labels(&lsp.at("textDocument/completion", &u, lc(text, "## Exploit").0, 3));
+    assert!(got.contains(&"Exploit Scenario".to_string()), "{got:?}");
+
+    // Fixed again: the diagnostics are cleared.
+    lsp.change(&u, 3, text);
+    assert_eq!(lsp.diagnostics(&u).len(), 0);
+
+    // Hover on a finding id in prose, and go to its definition.
+    let csv = dir.join("findings.csv");
+    let cu = lsp.open(&csv);
+    let _ = lsp.diagnostics(&cu);
+    let csv_text = std::fs::read_to_string(&csv).unwrap();
+    let (line, col) = lc(&csv_text, "NWS-LUMEN-2");
+    let h = lsp.at("textDocument/hover", &cu, line, col + 2);
+    let shown = h["result"]["contents"]["value"].as_str().unwrap();
+    assert!(
+        shown.contains("**NWS-LUMEN-2** Console session tokens do not expire"),
+        "{shown}"
+    );
+    assert!(shown.contains("severity: Medium"), "{shown}");
+    let def = lsp.at("textDocument/definition", &cu, line, col + 2);
+    assert_eq!(
+        def["result"]["uri"],
+        uri(&dir.join("findings/NWS-LUMEN-2.md")),
+        "{def}"
+    );
+    // A severity cell of findings.csv completes from the style.
+    let (sl, sc) = lc(&csv_text, ",Medium,Medium");
+    let got = labels(&lsp.at("textDocument/completion", &cu, sl, sc + 1));
+    assert!(got.contains(&"Informational".to_string()), "{got:?}");
+    // Document symbols: one per finding row.
+    let symbols = lsp.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": cu}}),
+    );
+    let rows = csv_text
+        .lines()
+        .skip(1)
+        .filter(|l| !l.trim().is_empty())
+        .count();
+    assert_eq!(
+        symbols["result"].as_array().unwrap().len(),
+        rows,
+        "{symbols}"
+    );
+    lsp.stop();
+}
+
+#[test]
+fn the_server_publishes_what_check_reports_for_each_mistake() {
+    let (_tmp, dir) = workspace(&fixture("mistakes"));
+    let check = run(&[
+        "check".as_ref(),
+        "--no-spell".as_ref(),
+        "--diagnostic-format".as_ref(),
+        "json".as_ref(),
+        dir.as_os_str(),
+    ]);
+    let mut expected: Vec<(String, u64, u64, String)> = Vec::new();
+    for line in stderr(&check).lines().filter(|l| l.starts_with('{')) {
+        let d: Value = serde_json::from_str(line).unwrap();
+        // A problem of no file is shown at the start of audit.toml.
+        let (file, line, column) = match d["file"].as_str() {
+            Some(f) => (
+                Path::new(f).to_path_buf(),
+                d["line"].as_u64().unwrap() - 1,
+                d["column"].as_u64().unwrap() - 1,
+            ),
+            None => (dir.join("audit.toml"), 0, 0),
+        };
+        expected.push((
+            format!("file://{}", file.canonicalize().unwrap().display()),
+            line,
+            column,
+            d["message"].as_str().unwrap().to_string(),
+        ));
+    }
+    assert!(expected.len() > 10, "{}", stderr(&check));
+    let mut lsp = Lsp::start();
+    let u = lsp.open(&dir.join("audit.toml"));
+    let mut files: Vec<String> = expected.iter().map(|e| e.0.clone()).collect();
+    files.dedup();
+    files.sort();
+    files.dedup();
+    let mut got: Vec<(String, u64, u64, String)> = Vec::new();
+    let _ = u;
+    for f in &files {
+        for d in lsp.diagnostics(f) {
+            got.push((
+                f.clone(),
+                d["range"]["start"]["line"].as_u64().unwrap(),
+                d["range"]["start"]["character"].as_u64().unwrap(),
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .lines()
+                    .next()
+                    .unwrap()
+                    .to_string(),
+            ));
+        }
+    }
+    expected.sort();
+    got.sort();
+    assert_eq!(got, expected);
+    lsp.stop();
+}
+
+#[test]
+fn a_panic_or_garbage_leaves_the_server_serving() {
+    let (_tmp, dir) = workspace(&example());
+    let mut lsp = Lsp::start();
+    let r = lsp.request("auditpress/panic", Value::Null);
+    assert_eq!(r["error"]["code"], -32603, "{r}");
+    // Garbage: not JSON, a stray line, then a real request still answered.
+    lsp.raw(b"Content-Length: 9\r\n\r\n{not json");
+    let m = lsp.next();
+    assert_eq!(m["error"]["code"], -32700, "{m}");
+    lsp.raw(b"hello there\r\n");
+    let u = lsp.open(&dir.join("findings/NWS-LUMEN-1.md"));
+    assert_eq!(lsp.diagnostics(&u).len(), 0);
+    let r = lsp.request("no/such/method", json!({}));
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    let h = lsp.at("textDocument/hover", &u, 0, 0);
+    assert!(h.get("result").is_some(), "{h}");
+    lsp.stop();
+}
