@@ -351,3 +351,46 @@ fn a_panic_or_garbage_leaves_the_server_serving() {
     assert!(h.get("result").is_some(), "{h}");
     lsp.stop();
 }
+
+#[test]
+fn completion_offers_the_folders_own_house_style() {
+    // The smart-contract example, with its style beside it.
+    let (tmp, dir) = workspace(&root().join("data/examples/smart-contract"));
+    copy_dir(&root().join("data/styles/smart-contract"), &tmp.path().join("style"));
+    edit(&dir, "audit.toml", "style = \"../../styles/smart-contract\"", "style = \"../style\"");
+    let mut lsp = Lsp::start();
+    let file = dir.join("findings/M-1.md");
+    let u = lsp.open(&file);
+    assert_eq!(lsp.diagnostics(&u), Vec::<Value>::new());
+    let text = std::fs::read_to_string(&file).unwrap();
+
+    // Sections after "## ": the style's, not the standard ones.
+    let (line, _) = lc(&text, "## Impact");
+    let got = labels(&lsp.at("textDocument/completion", &u, line, 3));
+    assert_eq!(got, ["Description", "Impact", "Proof of Concept", "Recommended Mitigation"]);
+
+    // A severity in front matter: the style's severities, Gas Optimization among them.
+    let typed = format!("+++\nseverity = \"\"\n+++\n{text}");
+    lsp.change(&u, 2, &typed);
+    let got = labels(&lsp.at("textDocument/completion", &u, 1, 12));
+    assert!(got.contains(&"Gas Optimization".to_string()), "{got:?}");
+    assert!(got.contains(&"Critical".to_string()), "{got:?}");
+    assert!(!got.contains(&"Undetermined".to_string()), "{got:?}");
+    // Its library's write-ups after `from = "`, with their titles.
+    let typed = format!("+++\nfrom = \"\"\n+++\n{text}");
+    lsp.change(&u, 3, &typed);
+    let got = labels(&lsp.at("textDocument/completion", &u, 1, 8));
+    assert_eq!(got, ["missing-event", "unchecked-transfer"]);
+
+    // Workspace symbols find findings by title.
+    let found = lsp.request("workspace/symbol", json!({"query": "rounds shares"}));
+    let names: Vec<&str> = found["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names.len(), 1, "{found}");
+    assert!(names[0].starts_with("M-1 "), "{names:?}");
+    lsp.stop();
+}

@@ -212,6 +212,7 @@ impl Server {
                 self.shut_down = true;
                 Ok(Value::Null)
             }
+            "workspace/symbol" => Ok(self.workspace_symbols(params)),
             // For tests: a handler that panics, to show the server lives on.
             "auditpress/panic" => panic!("asked to panic"),
             _ => {
@@ -292,6 +293,41 @@ impl Server {
                 }
             }
         }
+    }
+
+    /// The findings of every folder seen whose id or title holds the query.
+    fn workspace_symbols(&self, params: &Value) -> Value {
+        let query = params
+            .get("query")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_lowercase();
+        let mut out = Vec::new();
+        for folder in self.folders.values() {
+            for f in &folder.findings {
+                if !query.is_empty()
+                    && !f.id.to_lowercase().contains(&query)
+                    && !f.title.to_lowercase().contains(&query)
+                {
+                    continue;
+                }
+                let file = folder.dir.join("findings").join(format!("{}.md", f.id));
+                let file = if file.is_file() {
+                    file
+                } else {
+                    folder.dir.join("findings.csv")
+                };
+                out.push(json!({
+                    "name": format!("{} {}", f.id, f.title),
+                    "kind": 13,
+                    "location": {
+                        "uri": text::path_uri(&file),
+                        "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}},
+                    },
+                }));
+            }
+        }
+        Value::Array(out)
     }
 
     /// The folder of a file, checked at least once.
