@@ -394,3 +394,36 @@ fn completion_offers_the_folders_own_house_style() {
     assert!(names[0].starts_with("M-1 "), "{names:?}");
     lsp.stop();
 }
+
+#[test]
+fn neovims_own_client_gets_the_diagnostic_and_the_styles_severities() {
+    // A real editor: Neovim's built-in LSP client, headless. CI installs it
+    // (.ci/run); without it this test fails rather than passing unseen.
+    let (tmp, dir) = workspace(&example());
+    let file = dir.join("findings/NWS-LUMEN-20.md");
+    std::fs::write(
+        &file,
+        "+++\ntitle = \"Session token is logged\"\nseverity = \"Low\"\ndifficulty = \"Low\"\ntype = \"Data Exposure\"\nstatus = \"Unresolved\"\n+++\n\n## Description\n\nThe token is written to the log.\n",
+    )
+    .unwrap();
+    let out = tmp.path().join("seen.txt");
+    let status = Command::new("nvim")
+        .args(["--headless", "--clean", "-n", "-c"])
+        .arg(format!("luafile {}", root().join("tests/editors/neovim.lua").display()))
+        .env("AP_BIN", env!("CARGO_BIN_EXE_auditpress"))
+        .env("AP_FILE", &file)
+        .env("AP_OUT", &out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("neovim (nvim) is installed; .ci/run installs Debian's neovim");
+    assert!(status.success());
+    let seen = std::fs::read_to_string(&out).unwrap();
+    let diags: Vec<&str> = seen.lines().filter(|l| l.starts_with("diag ")).collect();
+    assert_eq!(diags.len(), 1, "{seen}");
+    assert!(diags[0].starts_with("diag 2:11 unknown severity \"Hihg\""), "{seen}");
+    for s in ["High", "Medium", "Low", "Informational", "Undetermined"] {
+        assert!(seen.lines().any(|l| l == format!("item {s}")), "{seen}");
+    }
+}
