@@ -280,6 +280,47 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     writeln!(out).ok();
     writeln!(
         out,
+        "auditpress lsp: a keystroke (didChange of one finding) to the diagnostics published for it, over {LSP_EDITS} edits (load and checks only, no typesetting; 15 ms of it is the debounce)"
+    )
+    .ok();
+    for r in rows.iter().filter(|r| r.findings <= 200) {
+        let dir = tmp.path().join(format!("audit-{}", r.findings));
+        let m = super::lsp::bench::measure(&exe, &dir, LSP_EDITS, &[], resident)?;
+        let at = |q: f64| m.times[((m.times.len() - 1) as f64 * q) as usize];
+        writeln!(
+            out,
+            "{:>8} findings  median {}  90th percentile {}  slowest {}",
+            r.findings,
+            secs(at(0.5)),
+            secs(at(0.9)),
+            secs(at(1.0))
+        )
+        .ok();
+    }
+    if let Some(small) = rows.iter().map(|r| r.findings).min() {
+        let m = super::lsp::bench::measure(
+            &exe,
+            &tmp.path().join(format!("audit-{small}")),
+            1000,
+            &[10, 100, 500, 1000],
+            resident,
+        )?;
+        let said: Vec<String> = m
+            .memory
+            .iter()
+            .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
+            .collect();
+        writeln!(
+            out,
+            "memory of auditpress lsp across 1000 edits ({small} findings): {}",
+            said.join(", ")
+        )
+        .ok();
+    }
+
+    writeln!(out).ok();
+    writeln!(
+        out,
         "one-finding edit in auditpress watch (median of 3 edits): from the write on disk to the new PDF, the rebuild alone, and a cold in-process compile with the rebuild's share of it"
     )
     .ok();
@@ -685,6 +726,9 @@ fn watch_memory(exe: &Path, dir: &Path, edits: usize) -> std::io::Result<Vec<(us
 }
 
 /// Returns a process's resident memory in KiB.
+/// Edits of one finding the language server's latency is measured over.
+const LSP_EDITS: usize = 30;
+
 fn resident(pid: u32) -> Option<u64> {
     status_field(pid, "VmRSS:")
 }

@@ -15,7 +15,7 @@ mod http;
 mod import;
 mod init;
 mod library;
-mod lsp;
+pub mod lsp;
 mod pool;
 pub mod procfs;
 mod review;

@@ -9,6 +9,7 @@
 //! an internal error and logged to stderr.
 
 mod analysis;
+pub mod bench;
 mod features;
 mod text;
 

@@ -1,0 +1,88 @@
+//! What `auditpress bench` measures of the language server: the time from a
+//! keystroke (a `didChange` sent) to the diagnostics published for it, and
+//! the server's memory across many edits.
+
+use std::io::{BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+
+use super::{Incoming, read_message, text};
+
+/// Keystroke-to-diagnostics times (sorted) over `edits` edits of one
+/// finding, and the server's resident memory (KiB) after the edits counted
+/// in `samples`.
+pub struct Measured {
+    /// Each edit's time, sorted.
+    pub times: Vec<Duration>,
+    /// (edits so far, resident KiB).
+    pub memory: Vec<(usize, u64)>,
+}
+
+/// Runs `exe lsp` on a folder, opens its first finding file and edits it
+/// `edits` times, one word each, waiting for the diagnostics of each edit.
+pub fn measure(
+    exe: &Path,
+    dir: &Path,
+    edits: usize,
+    samples: &[usize],
+    resident: impl Fn(u32) -> Option<u64>,
+) -> std::io::Result<Measured> {
+    let mut child = Command::new(exe)
+        .arg("lsp")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut send = |m: Value| -> std::io::Result<()> {
+        let body = m.to_string();
+        write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len())?;
+        stdin.flush()
+    };
+    let file = std::fs::read_dir(dir.join("findings"))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .min()
+        .ok_or_else(|| std::io::Error::other("no finding file"))?
+        .canonicalize()?;
+    let uri = text::path_uri(&file);
+    let original = std::fs::read_to_string(&file)?;
+    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}))?;
+    send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "markdown", "version": 0, "text": original}}}))?;
+    let wait = |stdout: &mut BufReader<_>| -> std::io::Result<()> {
+        loop {
+            match read_message(stdout) {
+                Incoming::Message(m)
+                    if m["method"] == "textDocument/publishDiagnostics"
+                        && m["params"]["uri"] == uri.as_str() =>
+                {
+                    return Ok(());
+                }
+                Incoming::End => return Err(std::io::Error::other("the server ended")),
+                _ => {}
+            }
+        }
+    };
+    wait(&mut stdout)?;
+    let mut times = Vec::new();
+    let mut memory = Vec::new();
+    for i in 1..=edits {
+        let edited = format!("{original}\nEdit number {i} of the bench.\n");
+        let start = Instant::now();
+        send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": i}, "contentChanges": [{"text": edited}]}}))?;
+        wait(&mut stdout)?;
+        times.push(start.elapsed());
+        if samples.contains(&i) {
+            memory.push((i, resident(child.id()).unwrap_or(0)));
+        }
+    }
+    send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))?;
+    send(json!({"jsonrpc": "2.0", "method": "exit"}))?;
+    let _ = child.wait();
+    times.sort();
+    Ok(Measured { times, memory })
+}
