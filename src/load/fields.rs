@@ -10,20 +10,22 @@ use crate::model::{Cwe, FieldValue, Style};
 /// MITRE's CWE list, `id<TAB>name` per line, with its terms of use beside it.
 const CWE_NAMES: &str = include_str!("../../cwe/cwe-names.tsv");
 
+/// Every entry of MITRE's list: id and name, in the list's order.
+pub fn cwe_entries() -> impl Iterator<Item = (u32, &'static str)> {
+    CWE_NAMES
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .filter_map(|l| {
+            let (id, name) = l.split_once('\t')?;
+            Some((id.parse().ok()?, name))
+        })
+}
+
 /// The name MITRE's list gives a CWE id.
 pub fn cwe_name(id: u32) -> Option<&'static str> {
     static NAMES: OnceLock<HashMap<u32, &'static str>> = OnceLock::new();
     NAMES
-        .get_or_init(|| {
-            CWE_NAMES
-                .lines()
-                .filter(|l| !l.starts_with('#'))
-                .filter_map(|l| {
-                    let (id, name) = l.split_once('\t')?;
-                    Some((id.parse().ok()?, name))
-                })
-                .collect()
-        })
+        .get_or_init(|| cwe_entries().collect())
         .get(&id)
         .copied()
 }

@@ -5,6 +5,7 @@
 //! with its file, line and column. The model is returned only when there are no errors.
 
 pub mod cvss;
+pub use fields::{cwe_entries, cwe_name};
 pub use findings::FRONT_KEYS;
 mod fields;
 mod findings;

@@ -356,8 +356,16 @@ fn a_panic_or_garbage_leaves_the_server_serving() {
 fn completion_offers_the_folders_own_house_style() {
     // The smart-contract example, with its style beside it.
     let (tmp, dir) = workspace(&root().join("data/examples/smart-contract"));
-    copy_dir(&root().join("data/styles/smart-contract"), &tmp.path().join("style"));
-    edit(&dir, "audit.toml", "style = \"../../styles/smart-contract\"", "style = \"../style\"");
+    copy_dir(
+        &root().join("data/styles/smart-contract"),
+        &tmp.path().join("style"),
+    );
+    edit(
+        &dir,
+        "audit.toml",
+        "style = \"../../styles/smart-contract\"",
+        "style = \"../style\"",
+    );
     let mut lsp = Lsp::start();
     let file = dir.join("findings/M-1.md");
     let u = lsp.open(&file);
@@ -367,7 +375,15 @@ fn completion_offers_the_folders_own_house_style() {
     // Sections after "## ": the style's, not the standard ones.
     let (line, _) = lc(&text, "## Impact");
     let got = labels(&lsp.at("textDocument/completion", &u, line, 3));
-    assert_eq!(got, ["Description", "Impact", "Proof of Concept", "Recommended Mitigation"]);
+    assert_eq!(
+        got,
+        [
+            "Description",
+            "Impact",
+            "Proof of Concept",
+            "Recommended Mitigation"
+        ]
+    );
 
     // A severity in front matter: the style's severities, Gas Optimization among them.
     let typed = format!("+++\nseverity = \"\"\n+++\n{text}");
@@ -409,7 +425,10 @@ fn neovims_own_client_gets_the_diagnostic_and_the_styles_severities() {
     let out = tmp.path().join("seen.txt");
     let status = Command::new("nvim")
         .args(["--headless", "--clean", "-n", "-c"])
-        .arg(format!("luafile {}", root().join("tests/editors/neovim.lua").display()))
+        .arg(format!(
+            "luafile {}",
+            root().join("tests/editors/neovim.lua").display()
+        ))
         .env("AP_BIN", env!("CARGO_BIN_EXE_auditpress"))
         .env("AP_FILE", &file)
         .env("AP_OUT", &out)
@@ -422,8 +441,66 @@ fn neovims_own_client_gets_the_diagnostic_and_the_styles_severities() {
     let seen = std::fs::read_to_string(&out).unwrap();
     let diags: Vec<&str> = seen.lines().filter(|l| l.starts_with("diag ")).collect();
     assert_eq!(diags.len(), 1, "{seen}");
-    assert!(diags[0].starts_with("diag 2:11 unknown severity \"Hihg\""), "{seen}");
+    assert!(
+        diags[0].starts_with("diag 2:11 unknown severity \"Hihg\""),
+        "{seen}"
+    );
     for s in ["High", "Medium", "Low", "Informational", "Undetermined"] {
         assert!(seen.lines().any(|l| l == format!("item {s}")), "{seen}");
     }
+}
+
+#[test]
+fn cwe_ids_complete_and_hover_with_their_names_and_levels_lead_to_the_style() {
+    let (tmp, dir) = workspace(&root().join("data/examples/pentest"));
+    copy_dir(
+        &root().join("data/styles/pentest"),
+        &tmp.path().join("style"),
+    );
+    edit(
+        &dir,
+        "audit.toml",
+        "style = \"../../styles/pentest\"",
+        "style = \"../style\"",
+    );
+    let mut lsp = Lsp::start();
+    let file = dir.join("findings/EX-PT-26-01.md");
+    let u = lsp.open(&file);
+    assert_eq!(lsp.diagnostics(&u), Vec::<Value>::new());
+    let text = std::fs::read_to_string(&file).unwrap();
+    let typed = format!("+++\ncwe = \"\"\n+++\nSee CWE-79 and High.\n{text}");
+    lsp.change(&u, 2, &typed);
+    let c = lsp.at("textDocument/completion", &u, 1, 7);
+    let items = c["result"]["items"].as_array().unwrap();
+    let xss = items
+        .iter()
+        .find(|i| i["label"] == "CWE-79")
+        .expect("CWE-79 offered");
+    assert!(
+        xss["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Improper Neutralization of Input During Web Page Generation"),
+        "{xss}"
+    );
+    let h = lsp.at("textDocument/hover", &u, 3, 6);
+    let shown = h["result"]["contents"]["value"].as_str().unwrap();
+    assert!(shown.contains("Improper Neutralization"), "{shown}");
+    // A severity's definition, and its place in the style folder.
+    let h = lsp.at("textDocument/hover", &u, 3, 16);
+    let shown = h["result"]["contents"]["value"].as_str().unwrap();
+    assert!(shown.starts_with("**High** (severity): "), "{shown}");
+    let def = lsp.at("textDocument/definition", &u, 3, 16);
+    let style_toml = tmp.path().join("style/style.toml");
+    assert_eq!(def["result"]["uri"], uri(&style_toml), "{def}");
+    let line = def["result"]["range"]["start"]["line"].as_u64().unwrap() as usize;
+    let style_text = std::fs::read_to_string(&style_toml).unwrap();
+    assert!(
+        style_text
+            .lines()
+            .nth(line)
+            .unwrap()
+            .contains("name = \"High\"")
+    );
+    lsp.stop();
 }

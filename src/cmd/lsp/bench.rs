@@ -51,8 +51,12 @@ pub fn measure(
         .canonicalize()?;
     let uri = text::path_uri(&file);
     let original = std::fs::read_to_string(&file)?;
-    send(json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}))?;
-    send(json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "markdown", "version": 0, "text": original}}}))?;
+    send(
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
+    )?;
+    send(
+        json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "markdown", "version": 0, "text": original}}}),
+    )?;
     let wait = |stdout: &mut BufReader<_>| -> std::io::Result<()> {
         loop {
             match read_message(stdout) {
@@ -73,7 +77,9 @@ pub fn measure(
     for i in 1..=edits {
         let edited = format!("{original}\nEdit number {i} of the bench.\n");
         let start = Instant::now();
-        send(json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": i}, "contentChanges": [{"text": edited}]}}))?;
+        send(
+            json!({"jsonrpc": "2.0", "method": "textDocument/didChange", "params": {"textDocument": {"uri": uri, "version": i}, "contentChanges": [{"text": edited}]}}),
+        )?;
         wait(&mut stdout)?;
         times.push(start.elapsed());
         if samples.contains(&i) {

@@ -217,6 +217,16 @@ fn front_matter(folder: &Folder, line: &str) -> Vec<Value> {
             .iter()
             .map(|t| item(&format!("{t}/"), 17, "target"))
             .collect(),
+        k if folder
+            .style
+            .finding
+            .field(k)
+            .is_some_and(|f| f.kind == crate::model::shape::FieldKind::Cwe) =>
+        {
+            crate::load::cwe_entries()
+                .map(|(id, name)| item(&format!("CWE-{id}"), 12, name))
+                .collect()
+        }
         _ => scale_for(folder, key).map_or_else(Vec::new, |(s, what)| levels(s, &what)),
     }
 }
@@ -283,6 +293,12 @@ fn hover(folder: &Folder, text: &str, offset: usize) -> Value {
             }
             Err((message, hint)) => format!("{message}\n\n{hint}"),
         }
+    } else if let Some(name) = word
+        .strip_prefix("CWE-")
+        .and_then(|n| n.parse().ok())
+        .and_then(crate::load::cwe_name)
+    {
+        format!("**{word}**: {name}")
     } else if let Some(hint) = placeholder_at(folder, text, offset) {
         hint
     } else if let Some(def) = level_definition(folder, word) {
@@ -353,13 +369,24 @@ fn definition(folder: &Folder, text: &str, offset: usize) -> Value {
     if let Some(w) = folder.library.iter().find(|w| w.name == word) {
         return location(&w.path, 0);
     }
+    // A level of a style folder: its line of style.toml.
+    if let Some(style_toml) = folder.style.folder.as_ref().map(|f| f.join("style.toml"))
+        && level_definition(folder, word).is_some()
+    {
+        let quoted = format!("name = \"{word}\"");
+        let text = std::fs::read_to_string(&style_toml).unwrap_or_default();
+        if let Some(line) = text.lines().position(|l| l.contains(&quoted)) {
+            return location(&style_toml, line);
+        }
+    }
     Value::Null
 }
 
 /// A location at the start of a line of a file.
 fn location(path: &Path, line: usize) -> Value {
+    let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
     json!({
-        "uri": text::path_uri(path),
+        "uri": text::path_uri(&path),
         "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
     })
 }
