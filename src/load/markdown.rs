@@ -124,7 +124,7 @@ pub trait ImageSink {
 /// What the converter needs to know about the rest of the audit.
 pub struct Context<'a> {
     /// Finding ids, linked where they appear in text.
-    pub ids: &'a HashSet<String>,
+    pub ids: &'a FindingIds,
     /// Targets, for permalinks of code paths.
     pub targets: &'a [Target],
     /// Prefix of figure numbers, e.g. `4` for finding 4 or `C` for appendix C.
@@ -789,8 +789,37 @@ fn figure_caption(content: &[Inline]) -> Option<Vec<Inline>> {
     Some(caption)
 }
 
+/// The finding ids of a folder, ready to be found in text: those made of
+/// word characters (letters, digits, `-`, `_`), looked up word by word, and
+/// the rare others, searched for.
+#[derive(Debug, Default)]
+pub struct FindingIds {
+    words: HashSet<String>,
+    others: Vec<String>,
+}
+
+impl FindingIds {
+    /// Sorts a folder's ids for finding them in text.
+    pub fn new(ids: impl IntoIterator<Item = String>) -> Self {
+        let (words, others): (HashSet<String>, HashSet<String>) =
+            ids.into_iter().partition(|id| id.chars().all(is_id_char));
+        let mut others: Vec<String> = others.into_iter().collect();
+        others.sort();
+        Self { words, others }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.others.is_empty()
+    }
+}
+
+/// A character of a word an id may be: letters, digits, `-`, `_`.
+fn is_id_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
+}
+
 /// Splits text so that every finding id in it becomes a link to the finding.
-fn link_ids(inlines: Vec<Inline>, ids: &HashSet<String>) -> Vec<Inline> {
+fn link_ids(inlines: Vec<Inline>, ids: &FindingIds) -> Vec<Inline> {
     if ids.is_empty() {
         return inlines;
     }
@@ -820,10 +849,29 @@ fn link_ids(inlines: Vec<Inline>, ids: &HashSet<String>) -> Vec<Inline> {
 }
 
 /// Finds the first finding id in text that stands as a whole word.
-fn find_id<'i>(text: &str, ids: &'i HashSet<String>) -> Option<(usize, &'i str)> {
-    let is_word = |c: char| c.is_alphanumeric() || c == '-' || c == '_';
+///
+/// An id of word characters (letters, digits, `-`, `_`) is a whole word of
+/// the text, so each word is looked up once: the cost is the text's length,
+/// not its length times the number of findings. The rare id with other
+/// characters is searched for.
+fn find_id<'i>(text: &str, ids: &'i FindingIds) -> Option<(usize, &'i str)> {
+    let is_word = is_id_char;
     let mut best: Option<(usize, &str)> = None;
-    for id in ids {
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if is_word(c) {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take()
+            && let Some(id) = ids.words.get(&text[s..i])
+        {
+            best = Some((s, id.as_str()));
+            break;
+        }
+    }
+    for id in &ids.others {
         let mut from = 0;
         while let Some(pos) = text[from..].find(id.as_str()) {
             let at = from + pos;
@@ -890,7 +938,7 @@ mod tests {
     use super::*;
 
     fn convert(text: &str) -> (Vec<Block>, Vec<Problem>) {
-        let ids: HashSet<String> = ["TOB-X-1".to_string()].into();
+        let ids = FindingIds::new(["TOB-X-1".to_string()]);
         struct Fake;
         impl ImageSink for Fake {
             fn resolve(&mut self, src: &str) -> Result<String, (String, String)> {

@@ -261,7 +261,7 @@ enum Origin {
 
 /// What Markdown conversion needs from the rest of the audit.
 pub(crate) struct Prose<'a> {
-    ids: &'a HashSet<String>,
+    ids: &'a markdown::FindingIds,
     targets: &'a [Target],
 }
 
@@ -313,7 +313,7 @@ impl Loader {
             findings::Numbering::Prefix(id_prefix)
         };
         let raw = findings::read_raw(self, numbering);
-        let ids: HashSet<String> = raw.iter().map(|f| f.id.clone()).collect();
+        let ids = markdown::FindingIds::new(raw.iter().map(|f| f.id.clone()));
         let prose = Prose { ids: &ids, targets };
         let toml_prose = match (&toml, toml_prose) {
             (Some((file, text)), Some(raw)) => Some(self.toml_prose(&prose, *file, text, raw)),

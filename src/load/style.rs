@@ -847,7 +847,7 @@ impl StyleReader<'_> {
 
     /// Parses a definition as one line of inline Markdown.
     fn inline(&mut self, text: &str, span: Range<usize>) -> Vec<crate::content::Inline> {
-        let ids = HashSet::new();
+        let ids = markdown::FindingIds::default();
         let mut images = NoImages;
         let mut cx = Context {
             ids: &ids,
