@@ -108,6 +108,8 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
         format: DiffFormat,
+        #[command(flatten)]
+        report: ReportArgs,
     },
     /// Exports the findings of an audit folder for other tools (JSON, CSV, SARIF, Markdown).
     Export {
@@ -650,7 +652,17 @@ impl Cli {
         let epoch = source_date_epoch()?;
         let plain = || Config::pdf(Vec::new(), epoch);
         match self.command {
-            Command::Diff { old, new, format } => Ok(Request::Diff { old, new, format }),
+            Command::Diff {
+                old,
+                new,
+                format,
+                report,
+            } => Ok(Request::Diff {
+                old,
+                new,
+                format,
+                config: report.apply(plain()),
+            }),
             Command::Bench { sizes } => Ok(Request::Bench { sizes }),
             Command::Worker => Ok(Request::Worker),
             Command::Export {

@@ -1,7 +1,5 @@
 //! `auditpress build` and `auditpress check`: the reports of folders named on the command line.
 
-use std::io::Write;
-
 use super::pool::{self, Report};
 use super::{Config, fail};
 use crate::output::write_atomic;
@@ -31,11 +29,7 @@ pub fn run(config: &Config) -> Outcome {
 fn write_dump(config: &Config, text: &str) -> Outcome {
     let written = match config.output.as_deref() {
         Some(path) => write_atomic(path, text.as_bytes()),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|()| out.write_all(b"\n"))
-        }
+        None => super::print(format!("{text}\n").as_bytes()),
     };
     match written {
         Ok(()) => Outcome::Ok,

@@ -1,6 +1,5 @@
 //! `auditpress diff`: what changed between two versions of an audit folder.
 
-use std::io::Write;
 use std::path::Path;
 
 use codespan_reporting::term::termcolor::BufferWriter;
@@ -19,18 +18,16 @@ pub enum Format {
 }
 
 /// Compares two versions of a folder: 0 when the same, 1 when they differ, 2 on failure.
-pub fn run(old: &Path, new: &Path, format: Format) -> u8 {
+pub fn run(old: &Path, new: &Path, format: Format, config: &super::Config) -> u8 {
     let writer = BufferWriter::stderr(diag::color_choice());
     let mut loaded = Vec::new();
     for dir in [old, new] {
-        let (audit, found) = pipeline::load(dir, None);
+        let (audit, mut found) = pipeline::load(dir, None);
+        if config.quiet {
+            found.diagnostics.retain(|d| d.level == diag::Level::Error);
+        }
         let mut log = writer.buffer();
-        let _ = diag::emit(
-            &mut log,
-            diag::Format::Human,
-            &found.sources,
-            &found.diagnostics,
-        );
+        let _ = diag::emit(&mut log, config.format, &found.sources, &found.diagnostics);
         let _ = writer.print(&log);
         loaded.push(audit);
     }
@@ -52,7 +49,7 @@ pub fn run(old: &Path, new: &Path, format: Format) -> u8 {
             serde_json::to_string_pretty(&doc).expect("changes serialise") + "\n"
         }
     };
-    if std::io::stdout().lock().write_all(text.as_bytes()).is_err() {
+    if super::print(text.as_bytes()).is_err() {
         return 2;
     }
     u8::from(!changes.is_empty())

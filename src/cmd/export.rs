@@ -1,6 +1,5 @@
 //! `auditpress export`: the findings of a folder for other tools.
 
-use std::io::Write;
 use std::path::Path;
 
 use codespan_reporting::term::termcolor::BufferWriter;
@@ -24,7 +23,7 @@ pub fn run(dir: &Path, format: Format, config: &Config) -> Outcome {
     let text = export::export(&audit, format);
     let written = match &config.output {
         Some(path) => write_atomic(path, text.as_bytes()),
-        None => std::io::stdout().lock().write_all(text.as_bytes()),
+        None => super::print(text.as_bytes()),
     };
     match written {
         Ok(()) => Outcome::Ok,

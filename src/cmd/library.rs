@@ -81,7 +81,7 @@ pub fn show(dir: &Path, name: &str, config: &Config) -> Outcome {
     };
     match find(&lib, name, config) {
         Ok(w) => {
-            let _ = std::io::stdout().lock().write_all(w.text.as_bytes());
+            let _ = super::print(w.text.as_bytes());
             Outcome::Ok
         }
         Err(outcome) => outcome,
@@ -221,7 +221,7 @@ pub fn diff(dir: &Path, config: &Config) -> Outcome {
     if out.is_empty() && config.chatty() {
         eprintln!("no finding was made from a write-up that changed since");
     }
-    let _ = std::io::stdout().lock().write_all(out.as_bytes());
+    let _ = super::print(out.as_bytes());
     Outcome::Ok
 }
 

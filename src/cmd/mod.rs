@@ -163,6 +163,8 @@ pub enum Request {
         new: PathBuf,
         /// Output format.
         format: DiffFormat,
+        /// How to report the folders' problems (format, quiet).
+        config: Config,
     },
     /// Export a folder's findings.
     Export {
@@ -294,7 +296,12 @@ pub fn run(request: Request) -> u8 {
             shard,
             summary,
         } => batch::run(&file, &config, shard, summary.as_deref()),
-        Request::Diff { old, new, format } => return diff::run(&old, &new, format),
+        Request::Diff {
+            old,
+            new,
+            format,
+            config,
+        } => return diff::run(&old, &new, format, &config),
         Request::Watch { config } => watch::run(&config),
         Request::Serve { config, host, port } => serve::run(&config, &host, port),
         Request::Bench { sizes } => bench::run(&sizes),
@@ -347,6 +354,17 @@ pub fn run(request: Request) -> u8 {
 }
 
 /// Reports an error of no file on standard error, in the config's format; returns the outcome.
+/// Writes text to standard output. A reader that stopped reading (a closed
+/// pipe, as with `| head`) is not a failure: the rest is not wanted.
+fn print(text: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 fn fail(
     config: &Config,
     outcome: Outcome,

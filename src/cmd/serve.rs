@@ -319,7 +319,15 @@ pub fn run(config: &Config, host: &str, port: Option<u16>) -> Outcome {
     } else {
         host.to_string()
     };
-    eprintln!("serving the preview at http://{shown}:{port}/ (press Ctrl-C to stop)");
+    // People get a sentence; tools get an event line; -q gets nothing.
+    if config.chatty() {
+        eprintln!("serving the preview at http://{shown}:{port}/ (press Ctrl-C to stop)");
+    } else if !config.quiet {
+        eprintln!(
+            "{}",
+            serde_json::json!({"event": "serving", "url": format!("http://{shown}:{port}/")})
+        );
+    }
     let mut config = config.clone();
     config.options.preview = true;
     watch::run_with(

@@ -1,7 +1,5 @@
 //! `auditpress style show`: a house style as the compiler reads it.
 
-use std::io::Write;
-
 use codespan_reporting::term::termcolor::BufferWriter;
 
 use super::{Config, write_log};
@@ -21,7 +19,7 @@ pub fn run(spec: &str, config: &Config) -> Outcome {
     let Some(style) = style else {
         return outcome.max(Outcome::Errors);
     };
-    match std::io::stdout().lock().write_all(show(&style).as_bytes()) {
+    match super::print(show(&style).as_bytes()) {
         Ok(()) => outcome,
         Err(_) => Outcome::Io,
     }

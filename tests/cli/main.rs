@@ -8,6 +8,7 @@ mod build;
 mod commands;
 mod common;
 mod contract;
+mod conventions;
 mod cvss;
 mod export;
 mod hostile;
