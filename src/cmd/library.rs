@@ -283,6 +283,64 @@ fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
     out
 }
 
+/// Keys and values of a new finding, in order.
+type Values = Vec<(String, String)>;
+
+/// Splits a new finding's values between a new row of findings.csv (those
+/// it has a column for, with the id) and the rest. Returns the file's path
+/// and its new text when a row is added.
+fn csv_row(
+    dir: &Path,
+    id: &str,
+    values: Vec<(String, String)>,
+) -> (Option<(std::path::PathBuf, String)>, Values) {
+    let path = dir.join("findings.csv");
+    let Ok(text) = fs::read_to_string(&path) else {
+        return (None, values);
+    };
+    let norm = |name: &str| {
+        name.trim()
+            .trim_matches('"')
+            .trim()
+            .to_lowercase()
+            .replace('-', "_")
+    };
+    let columns: Vec<String> = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split(',')
+        .map(norm)
+        .collect();
+    let Some(id_column) = columns.iter().position(|c| c == "id") else {
+        return (None, values);
+    };
+    let mut cells = vec![String::new(); columns.len()];
+    cells[id_column] = id.to_string();
+    let mut rest = Vec::new();
+    for (k, v) in values {
+        match columns.iter().position(|c| *c == norm(&k)) {
+            Some(i) => cells[i] = v,
+            None => rest.push((k, v)),
+        }
+    }
+    let quote = |cell: &String| {
+        if cell.contains([',', '"', '\n', '\r']) || cell.trim() != cell {
+            format!("\"{}\"", cell.replace('"', "\"\""))
+        } else {
+            cell.clone()
+        }
+    };
+    let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
+    let mut table = text.clone();
+    if !table.is_empty() && !table.ends_with('\n') {
+        table.push_str(eol);
+    }
+    table.push_str(&cells.iter().map(quote).collect::<Vec<_>>().join(","));
+    table.push_str(eol);
+    (Some((path, table)), rest)
+}
+
 /// A TOML string, quoted.
 fn quoted(text: &str) -> String {
     toml::Value::String(text.to_string()).to_string()
@@ -314,7 +372,7 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
         values.push((k.trim().to_string(), v.to_string()));
     }
     let id = next_id(dir);
-    let text = match from {
+    let (mut front, given, body): (Values, Values, String) = match from {
         Some(name) => {
             let w = match find(&lib, name, config) {
                 Ok(w) => w,
@@ -337,15 +395,17 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
             if let Err(e) = keep_version(dir, &version, &w.text) {
                 return fail(config, Outcome::Io, e, None);
             }
-            let mut front = format!(
-                "+++\nfrom = {}\nfrom_version = {}\nreview = \"draft\"\n",
-                quoted(name),
-                quoted(&version)
-            );
-            for (k, v) in &w.values {
-                front.push_str(&format!("{k} = {}\n", quoted(&fill(v, &values))));
-            }
-            format!("{front}+++\n{}", fill(&w.body, &values))
+            let front = vec![
+                ("from".to_string(), name.to_string()),
+                ("from_version".to_string(), version),
+                ("review".to_string(), "draft".to_string()),
+            ];
+            let given = w
+                .values
+                .iter()
+                .map(|(k, v)| (k.clone(), fill(v, &values)))
+                .collect();
+            (front, given, fill(&w.body, &values))
         }
         None => {
             if let Some((k, _)) = values.first() {
@@ -357,19 +417,15 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
                 );
             }
             let style = &lib.style;
-            let mut front = "+++\ntitle = \"{{title}}\"\nreview = \"draft\"\n".to_string();
-            front.push_str(&format!(
-                "severity = {}\n",
-                quoted(&style.severity.draft_name())
-            ));
+            let mut given = vec![
+                ("title".to_string(), "{{title}}".to_string()),
+                ("severity".to_string(), style.severity.draft_name()),
+            ];
             if !style.difficulty.levels.is_empty() {
-                front.push_str(&format!(
-                    "difficulty = {}\n",
-                    quoted(&style.difficulty.draft_name())
-                ));
+                given.push(("difficulty".into(), style.difficulty.draft_name()));
             }
             if !style.kind_optional() {
-                front.push_str(&format!("type = {}\n", quoted(&style.kind.draft_name())));
+                given.push(("type".into(), style.kind.draft_name()));
             }
             let sections: String = style
                 .finding
@@ -377,18 +433,53 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
                 .iter()
                 .map(|d| format!("\n## {}\n", style.section_title(d)))
                 .collect();
-            format!("{front}+++\n{sections}")
+            (
+                vec![("review".to_string(), "draft".to_string())],
+                given,
+                sections,
+            )
         }
     };
+    // The values findings.csv has a column for go in its row; the rest,
+    // and the review and library lines, in the front matter.
+    let (row, rest) = csv_row(dir, &id, given);
+    front.extend(rest);
+    let lines: String = front
+        .iter()
+        .map(|(k, v)| format!("{k} = {}\n", quoted(v)))
+        .collect();
+    let text = format!("+++\n{lines}+++\n{body}");
     let path = dir.join("findings").join(format!("{id}.md"));
     let written = fs::create_dir_all(dir.join("findings"))
         .and_then(|()| write_new_atomic(&path, text.as_bytes()));
     if let Err(e) = written {
         return fail(config, Outcome::Io, e.to_string(), None);
     }
+    if let Some((csv, table)) = &row {
+        // Both files or neither: the finding file goes when the row cannot be added.
+        if let Err(e) = crate::output::write_atomic(csv, table.as_bytes()) {
+            let _ = fs::remove_file(&path);
+            return fail(
+                config,
+                Outcome::Io,
+                format!(
+                    "cannot add the row to {} ({e}); nothing was written",
+                    csv.display()
+                ),
+                None,
+            );
+        }
+    }
     if config.chatty() {
         eprintln!("wrote {}", path.display());
-        let left = crate::load::library::left(&text);
+        if let Some((csv, _)) = &row {
+            eprintln!("added {id} to {}", csv.display());
+        }
+        let left = crate::load::library::left(&format!(
+            "{}{text}",
+            row.as_ref()
+                .map_or("", |(_, t)| t.lines().last().unwrap_or(""))
+        ));
         if !left.is_empty() {
             eprintln!("fill in: {}", left.join(", "));
         }

@@ -245,6 +245,16 @@ fn writes_prose(rel: &str) -> bool {
             .any(|dir| rel.starts_with(dir) && rel.ends_with(".md"))
 }
 
+/// The library write-up a finding file says it was made from (`from`).
+fn from_of(text: &str) -> Option<String> {
+    let ((s, e), _) = findings::split_front_matter(text)?;
+    text[s..e]
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("from"))
+        .and_then(|rest| rest.trim().strip_prefix('='))
+        .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
+}
+
 /// The built-in style `standard`.
 fn builtin_standard() -> Arc<Style> {
     style::builtin("standard").expect("standard is built in")
@@ -563,25 +573,38 @@ impl Loader {
     fn add_text(&mut self, rel: &str, text: String) -> (FileRef, String) {
         let file = self.sources.add(self.shown(rel), text.clone());
         if writes_prose(rel) {
-            self.scan_placeholders(file, &text);
+            self.scan_placeholders(rel, file, &text);
         }
         (file, text)
     }
 
     /// Reports each placeholder left in a file (FORMAT 1.2): an error at
     /// its place that says which value to give.
-    fn scan_placeholders(&mut self, file: FileRef, text: &str) {
+    fn scan_placeholders(&mut self, rel: &str, file: FileRef, text: &str) {
         let hints = std::sync::Arc::clone(&self.placeholder_hints);
-        // A finding made from a write-up takes the hints of that write-up.
-        let front = findings::split_front_matter(text).map_or("", |((s, e), _)| &text[s..e]);
-        let from = front
-            .lines()
-            .find_map(|l| l.trim().strip_prefix("from"))
-            .and_then(|rest| rest.trim().strip_prefix('='))
-            .map(|v| v.trim().trim_matches(['"', '\'']).to_string());
-        let own = from.and_then(|f| self.library_hints.get(&f).cloned());
+        // A finding made from a write-up takes the hints of that write-up:
+        // `from` of its front matter, or of its file for a findings.csv row.
+        let own_file = from_of(text);
         for (range, name) in placeholders::find(text, &|n| hints.contains_key(n)) {
-            let hint = match own.as_ref().and_then(|o| o.get(&name)).or(hints.get(&name)) {
+            let from = if rel == "findings.csv" {
+                let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
+                let id = text[line_start..]
+                    .split(',')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .trim_matches('"');
+                let path = self.root.join("findings").join(format!("{id}.md"));
+                let finding = match self.overlay.as_ref().and_then(|o| o.get(&path)) {
+                    Some(t) => Some(t.clone()),
+                    None => fs::read_to_string(&path).ok(),
+                };
+                finding.as_deref().and_then(from_of)
+            } else {
+                own_file.clone()
+            };
+            let own = from.and_then(|f| self.library_hints.get(&f));
+            let hint = match own.and_then(|o| o.get(&name)).or(hints.get(&name)) {
                 Some(h) => format!("give {name}: {h}"),
                 None => format!("replace {{{{{name}}}}} with its value"),
             };

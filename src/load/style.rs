@@ -432,7 +432,13 @@ pub fn parse(
     {
         for (key, value) in t.iter() {
             let name = key.get_ref().to_string();
-            if !standard && !known_strings.contains(&name) {
+            // A plural form CLDR has for some language (`.few`, `.many`) is
+            // known wherever the key has an `.other` form.
+            let plural_form = crate::model::style::PLURAL_FORMS.iter().any(|form| {
+                name.strip_suffix(&format!(".{form}"))
+                    .is_some_and(|stem| known_strings.contains(&format!("{stem}.other")))
+            });
+            if !standard && !known_strings.contains(&name) && !plural_form {
                 let names: Vec<&str> = known_strings.iter().map(String::as_str).collect();
                 let hint = diag::did_you_mean(&name, &names, diag::quoted).unwrap_or_else(|| {
                     "`auditpress style show` lists every key with its text".into()

@@ -107,10 +107,17 @@ impl Style {
         fill(self.text(key), values)
     }
 
-    /// The singular or plural of a key: `<key>.one` or `<key>.other`.
+    /// The form of a key for a count, by the CLDR plural rules of the
+    /// style's language: `<key>.zero`, `.one`, `.two`, `.few`, `.many` or
+    /// `.other`, falling back to `.other` when the style lacks the form (so
+    /// a style that gives `.one` and `.other` works in any language).
     pub fn plural(&self, key: &str, n: usize) -> &str {
-        let form = if n == 1 { "one" } else { "other" };
-        self.text(&format!("{key}.{form}"))
+        let form = plural_category(&self.lang, n);
+        let exact = format!("{key}.{form}");
+        if self.strings.contains_key(&exact) {
+            return self.text(&exact);
+        }
+        self.text(&format!("{key}.other"))
     }
 
     /// A count in words (`seven`), or in digits where the style has no word.
@@ -204,12 +211,44 @@ pub const REPORT_PLACES: &[&str] = &[
     "issues",
 ];
 
+/// The plural forms a string key may end in (CLDR's categories).
+pub const PLURAL_FORMS: &[&str] = &["zero", "one", "two", "few", "many", "other"];
+
+/// The CLDR plural category of a cardinal count in a language (`en`, `pl`,
+/// `de-CH`): `one`, `few`, `many`, ...; `one` for 1 and `other` otherwise
+/// when the language is not known.
+pub fn plural_category(lang: &str, n: usize) -> &'static str {
+    use icu_plurals::{PluralCategory, PluralRules};
+    use std::collections::HashMap;
+    use std::sync::{Mutex, OnceLock};
+    static RULES: OnceLock<Mutex<HashMap<String, Option<PluralRules>>>> = OnceLock::new();
+    let mut rules = RULES
+        .get_or_init(Mutex::default)
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    let rule = rules.entry(lang.to_string()).or_insert_with(|| {
+        let locale: icu_locale_core::Locale = lang.parse().ok()?;
+        PluralRules::try_new_cardinal(locale.into()).ok()
+    });
+    let Some(rule) = rule else {
+        return if n == 1 { "one" } else { "other" };
+    };
+    match rule.category_for(n) {
+        PluralCategory::Zero => "zero",
+        PluralCategory::One => "one",
+        PluralCategory::Two => "two",
+        PluralCategory::Few => "few",
+        PluralCategory::Many => "many",
+        PluralCategory::Other => "other",
+    }
+}
+
 /// The places a string key offers: those the compiler fills in for the
 /// sentences it writes itself, else [`REPORT_PLACES`].
 pub fn offered(key: &str) -> &'static [&'static str] {
-    let stem = key
-        .strip_suffix(".one")
-        .or_else(|| key.strip_suffix(".other"))
+    let stem = PLURAL_FORMS
+        .iter()
+        .find_map(|form| key.strip_suffix(&format!(".{form}")))
         .or_else(|| key.strip_suffix(".rest"))
         .unwrap_or(key);
     match stem {

@@ -161,15 +161,25 @@ fn a_finding_from_the_library_is_checked_until_its_placeholders_are_filled() {
         text.starts_with("+++\nfrom = \"missing-event\"\nfrom_version = \""),
         "{text}"
     );
-    assert!(text.contains("`setKeeper` changes the keeper without emitting an event"));
+    // The values findings.csv has columns for are its new row; the rest of
+    // the write-up is the file.
+    assert!(!text.contains("title = "), "{text}");
+    assert!(text.contains("## Description"), "{text}");
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let row = csv.lines().last().unwrap();
+    assert_eq!(
+        row,
+        "DRAFT-1,`setKeeper` changes the keeper without emitting an event,Low,Medium,Low,{{target}},"
+    );
 
     // The one placeholder left is an error at its line and column, with its hint.
-    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    let out = run(&["check".as_ref(), "--no-spell".as_ref(), dir.as_os_str()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
+    let line = csv.lines().count();
     assert_diagnostic(
         &err,
-        "findings/DRAFT-1.md:8:11",
+        &format!("findings.csv:{line}:{}", row.find("{{").unwrap() + 1),
         "placeholder {{target}} is not filled in",
     );
     assert!(
@@ -183,8 +193,12 @@ fn a_finding_from_the_library_is_checked_until_its_placeholders_are_filled() {
     // Filled in and approved, the report is final and prints it.
     fs::write(
         &file,
-        text.replace("{{target}}", "harbor-vaults/src/Vault.sol#20")
-            .replace("review = \"draft\"", "review = \"approved\""),
+        text.replace("review = \"draft\"", "review = \"approved\""),
+    )
+    .unwrap();
+    fs::write(
+        dir.join("findings.csv"),
+        csv.replace("{{target}}", "harbor-vaults/src/Vault.sol#20"),
     )
     .unwrap();
     let pdf = dir.parent().unwrap().join("filled.pdf");
@@ -289,10 +303,18 @@ fn a_write_up_that_breaks_the_house_style_is_an_error_in_the_library() {
     let out = new_finding(&dir, &[]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = fs::read_to_string(dir.join("findings/DRAFT-1.md")).unwrap();
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    assert!(
+        csv.lines()
+            .last()
+            .unwrap()
+            .starts_with("DRAFT-1,{{title}},"),
+        "{csv}"
+    );
     assert_in_order(
         &text,
         &[
-            "title = \"{{title}}\"",
+            "review = \"draft\"",
             "## Description",
             "## Impact",
             "## Proof of Concept",
@@ -506,4 +528,51 @@ fn a_bad_library_export_is_an_error_and_writes_nothing() {
     let out = try_import(&format!("{}{}", "[".repeat(1000), "]".repeat(1000)));
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     assert_eq!(fs::read_dir(dir.join("library")).unwrap().count(), 0);
+}
+
+#[test]
+fn polish_plurals_follow_cldr_rules() {
+    // A style in Polish: "2 ustalenia" (few) but "5 ustaleń" (many).
+    let (tmp, dir) = workspace(&example());
+    let style = tmp.path().join("pl");
+    fs::create_dir_all(&style).unwrap();
+    fs::write(
+        style.join("style.toml"),
+        "name = \"Polski\"\nlang = \"pl\"\nextends = \"standard\"\n\n[strings]\n\
+         \"number.2\" = \"2\"\n\"number.3\" = \"3\"\n\"number.5\" = \"5\"\n\
+         \"noun.issue.one\" = \"ustalenie\"\n\"noun.issue.few\" = \"ustalenia\"\n\
+         \"noun.issue.many\" = \"ustaleń\"\n\"noun.issue.other\" = \"ustalenia\"\n",
+    )
+    .unwrap();
+    // 2 resolved, 3 partially resolved, 5 unresolved.
+    let csv = fs::read_to_string(dir.join("fix-review.csv")).unwrap();
+    let statuses = [
+        "Resolved",
+        "Resolved",
+        "Partially Resolved",
+        "Partially Resolved",
+        "Partially Resolved",
+        "Unresolved",
+        "Unresolved",
+        "Unresolved",
+        "Unresolved",
+        "Unresolved",
+    ];
+    let mut rows = vec!["id,status".to_string()];
+    for (i, s) in statuses.iter().enumerate() {
+        rows.push(format!("NWS-LUMEN-{},{s}", i + 1));
+    }
+    assert!(csv.starts_with("id,status"));
+    fs::write(dir.join("fix-review.csv"), rows.join("\n") + "\n").unwrap();
+    let pdf = build_ok(&dir, "pl", &["--style", &style.display().to_string()]);
+    let flat = squash(&pdf_text(&pdf));
+    assert!(flat.contains(&squash("has resolved 2 ustalenia")), "{flat}");
+    assert!(
+        flat.contains(&squash("partially resolved 3 ustalenia")),
+        "{flat}"
+    );
+    assert!(
+        flat.contains(&squash("has not resolved the remaining 5 ustaleń")),
+        "{flat}"
+    );
 }
