@@ -47,7 +47,8 @@ pub fn install() {
         // SAFETY: plain libc calls on our own file descriptors and handler.
         unsafe {
             let mut fds = [-1; 2];
-            if libc::pipe(fds.as_mut_ptr()) != 0 {
+            // Close-on-exec: no worker or opened viewer inherits either end.
+            if libc::pipe2(fds.as_mut_ptr(), libc::O_CLOEXEC) != 0 {
                 return;
             }
             PIPE_READ.store(fds[0], Ordering::Relaxed);

@@ -457,3 +457,39 @@ fn a_house_style_that_is_neither_built_in_nor_a_folder_is_an_error_at_its_key() 
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
 }
+
+/// Every diagnostic of the `mistakes` fixture, rendered for people and for
+/// tools, compared in full with `tests/snapshots/`: one diagnostic more,
+/// fewer or moved fails. After an intended change, regenerate them with
+/// `UPDATE_SNAPSHOTS=1 cargo test --test cli mistakes_snapshot`.
+#[test]
+fn mistakes_snapshot_of_every_diagnostic_human_and_json() {
+    for (format, name) in [
+        ("human", "mistakes.human.txt"),
+        ("json", "mistakes.json.txt"),
+    ] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_auditpress"))
+            .current_dir(root())
+            .args([
+                "check",
+                "--no-spell",
+                "--diagnostic-format",
+                format,
+                "tests/fixtures/mistakes",
+            ])
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let got = String::from_utf8(out.stderr).unwrap();
+        let path = root().join("tests/snapshots").join(name);
+        if std::env::var_os("UPDATE_SNAPSHOTS").is_some() {
+            fs::write(&path, &got).unwrap();
+        }
+        let want = fs::read_to_string(&path).unwrap();
+        assert!(
+            got == want,
+            "{name} differs from the snapshot; diff with:\n--- want\n{want}\n--- got\n{got}"
+        );
+    }
+}

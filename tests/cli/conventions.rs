@@ -133,3 +133,62 @@ fn serve_prints_nothing_under_q_and_an_event_under_json() {
     assert_eq!(event["event"], "serving");
     assert_eq!(event["url"], format!("http://127.0.0.1:{port}/"));
 }
+
+/// The pipe inodes a process holds, one per descriptor (`pipe:[123]`).
+fn pipes(pid: u32) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(format!("/proc/{pid}/fd"))
+        .unwrap()
+        .flatten()
+    {
+        if let Ok(target) = std::fs::read_link(entry.path()) {
+            let t = target.to_string_lossy().into_owned();
+            if t.starts_with("pipe:") {
+                out.push(t);
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn no_worker_inherits_the_signal_pipe() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = dir.parent().unwrap().join("watched.pdf");
+    let (mut child, lines) = spawn(&[
+        "watch".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+    ]);
+    let mut seen = Vec::new();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !seen.iter().any(|l: &String| l.contains("rebuilt in")) && Instant::now() < deadline {
+        if let Ok(l) = lines.recv_timeout(Duration::from_secs(1)) {
+            seen.push(l);
+        }
+    }
+    let pid = child.id();
+    let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap();
+    let workers: Vec<u32> = children
+        .split_whitespace()
+        .filter_map(|c| c.parse().ok())
+        .collect();
+    // The signal pipe is the one whose both ends watch holds.
+    let own = pipes(pid);
+    let signal: Vec<&String> = own
+        .iter()
+        .filter(|p| own.iter().filter(|q| q == p).count() == 2)
+        .collect();
+    let worker_pipes: Vec<String> = workers.iter().flat_map(|w| pipes(*w)).collect();
+    child.kill().unwrap();
+    let _ = child.wait();
+    assert!(!workers.is_empty(), "watch started no worker: {seen:?}");
+    assert!(!signal.is_empty(), "no signal pipe found in {own:?}");
+    for s in signal {
+        assert!(
+            !worker_pipes.contains(s),
+            "a worker holds the signal pipe {s}"
+        );
+    }
+}
