@@ -59,6 +59,9 @@ struct Front {
     draft: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     sarif: Vec<String>,
+    /// The issue it was imported from, for `import github` to skip it next time.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    issue: String,
 }
 
 /// The type a draft gets until the auditor sets it: the style's `draft`
@@ -81,34 +84,11 @@ fn finding_file(front: &Front, note: &str, body: &str) -> String {
     format!("+++\n# {note}\n{toml}+++\n\n{body}")
 }
 
-/// Moves every Markdown heading down one level, outside code blocks, so that
-/// text written elsewhere never opens a `##` section a finding does not have.
+/// Moves every heading of text written elsewhere under a finding's
+/// sections: one level down, and never above `###`, so that it never opens
+/// a `##` section the finding does not have (`#` lines in code stay).
 fn demote_headings(markdown: &str) -> String {
-    let mut fence: Option<String> = None;
-    let lines: Vec<String> = markdown
-        .lines()
-        .map(|line| {
-            let trimmed = line.trim_start();
-            let marker: String = trimmed
-                .chars()
-                .take_while(|c| *c == '`' || *c == '~')
-                .collect();
-            if marker.len() >= 3 {
-                match &fence {
-                    Some(open) if marker.starts_with(open.as_str()) => fence = None,
-                    None => fence = Some(marker),
-                    _ => {}
-                }
-                return line.to_string();
-            }
-            if fence.is_none() && trimmed.starts_with('#') {
-                format!("#{trimmed}")
-            } else {
-                line.to_string()
-            }
-        })
-        .collect();
-    lines.join("\n")
+    load::markdown::set_heading_levels(markdown, |level, _| (level + 1).max(3))
 }
 
 /// Returns the next free ids `<prefix>-<n>` of a folder, in order.
@@ -447,6 +427,7 @@ pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOption
                     target: targets.join("; "),
                     draft: true,
                     sarif: vec![rule_id.clone()],
+                    issue: String::new(),
                 };
                 let mut body = format!("## {}\n\n", Heads::of(&audit.style).first);
                 // The rule's help is Markdown by its authors; everything else the
@@ -621,6 +602,33 @@ impl Heads {
     }
 }
 
+/// The issue URLs the findings of a folder were imported from: `issue` of
+/// their front matter, and (for drafts of earlier versions) the targets of
+/// their `](<...>)` links. Compared whole: issue #1 is not issue #12.
+fn imported_issues(dir: &Path) -> BTreeSet<String> {
+    let mut urls = BTreeSet::new();
+    for text in fs::read_dir(dir.join("findings"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| fs::read_to_string(e.path()).ok())
+    {
+        if let Some(rest) = text.strip_prefix("+++\n")
+            && let Some(end) = rest.find("\n+++")
+            && let Ok(table) = rest[..end].parse::<toml::Table>()
+            && let Some(url) = table.get("issue").and_then(|v| v.as_str())
+        {
+            urls.insert(url.to_string());
+        }
+        for part in text.split("](<").skip(1) {
+            if let Some(end) = part.find(">)") {
+                urls.insert(part[..end].replace("%3E", ">"));
+            }
+        }
+    }
+    urls
+}
+
 /// Imports GitHub issues as findings: the title, the body as the write-up,
 /// labels as severity, difficulty and type, the URL as a reference. Issues
 /// whose labels give no severity become drafts, with a warning.
@@ -679,16 +687,11 @@ pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
             }
         },
     };
-    let existing: String = fs::read_dir(dir.join("findings"))
-        .into_iter()
-        .flatten()
-        .flatten()
-        .filter_map(|e| fs::read_to_string(e.path()).ok())
-        .collect();
+    let existing = imported_issues(dir);
     let mut ids = Ids::new(dir, audit);
     let mut files_to_write = Vec::new();
     for issue in issues {
-        if !issue.url.is_empty() && existing.contains(&issue.url) {
+        if !issue.url.is_empty() && existing.contains(issue.url.as_str()) {
             out.skipped.push(format!(
                 "issue #{}: already imported ({})",
                 issue.number, issue.url
@@ -723,20 +726,30 @@ pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
             kind: kind.unwrap_or_else(|| placeholder_type(style)),
             target: String::new(),
             sarif: Vec::new(),
+            issue: issue.url.clone(),
         };
         let body = issue.body.replace("\r\n", "\n");
-        let headings: Vec<&str> = body
-            .lines()
-            .filter_map(|l| l.strip_prefix("## "))
-            .map(str::trim)
+        let body = body.trim();
+        let found = load::markdown::headings(body);
+        let headings: Vec<&str> = found
+            .iter()
+            .filter(|h| h.level == 2)
+            .map(|h| h.title.as_str())
             .collect();
         let heads = Heads::of(style);
         let known = !headings.is_empty() && headings.iter().all(|h| heads.knows(h));
         let mut text = if known {
-            body.trim().to_string()
+            // The style's sections stay; any other heading goes under them.
+            load::markdown::set_heading_levels(body, |level, title| {
+                if level == 2 && heads.knows(title) {
+                    2
+                } else {
+                    level.max(3)
+                }
+            })
         } else {
             // Other headings would be unknown sections: keep them, one level down.
-            format!("## {}\n\n{}", heads.first, demote_headings(body.trim()))
+            format!("## {}\n\n{}", heads.first, demote_headings(body))
         };
         if !issue.url.is_empty() {
             let reference = format!(

@@ -39,6 +39,7 @@ pub const FRONT_KEYS: &[&str] = &[
     "reviewed_by",
     "from",
     "from_version",
+    "issue",
 ];
 
 /// A piece of text and where it came from.
@@ -113,6 +114,9 @@ struct FrontMatter {
     /// The version of the write-up it was made from (`auditpress library diff`).
     #[allow(dead_code)]
     from_version: Option<String>,
+    /// The tracker issue it was imported from (`auditpress import github`).
+    #[allow(dead_code)]
+    issue: Option<String>,
     /// The values of the style's fields, by key.
     #[serde(skip)]
     values: Vec<(String, Sourced)>,

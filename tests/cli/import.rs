@@ -318,3 +318,76 @@ fn a_rules_markdown_help_with_its_own_headings_gives_a_draft_that_loads() {
     assert_eq!(built.status.code(), Some(0), "{}", stderr(&built));
     assert!(pdf_text(&tmp.path().join("x.pdf")).contains("Do not unpickle."));
 }
+
+/// Imports one GitHub issue with this body into a new folder, and checks it.
+fn import_body(body: &str) -> (tempfile::TempDir, PathBuf, String) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = new_folder(tmp.path());
+    let issues = tmp.path().join("issues.json");
+    let json = serde_json::json!([{
+        "number": 7, "title": "Token is not checked", "body": body, "state": "OPEN",
+        "url": "https://github.com/acme/api/issues/7",
+        "labels": [{"name": "severity: high"}, {"name": "difficulty: low"}, {"name": "type: authentication"}],
+    }]);
+    fs::write(&issues, json.to_string()).unwrap();
+    let out = import("github", &issues, &dir, &[]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = fs::read_to_string(dir.join("findings/EX-3.md")).unwrap();
+    let out = run(&["check".as_ref(), "--no-spell".as_ref(), dir.as_os_str()]);
+    assert!(
+        out.status.success(),
+        "the draft does not load:\n{}\n{text}",
+        stderr(&out)
+    );
+    (tmp, dir, text)
+}
+
+#[test]
+fn github_body_with_an_indented_shell_comment_keeps_it_as_code() {
+    let (_tmp, _dir, text) =
+        import_body("The token is not checked:\n\n    # a shell comment\n    curl -H 'x: y' api\n");
+    assert!(text.contains("\n    # a shell comment\n"), "{text}");
+    assert!(!text.contains("## a shell comment"), "{text}");
+}
+
+#[test]
+fn github_body_with_a_setext_heading_is_demoted_and_loads() {
+    let (_tmp, _dir, text) = import_body("Summary\n-------\n\nThe token is not checked.\n");
+    assert!(text.contains("## Description\n\n### Summary\n"), "{text}");
+}
+
+#[test]
+fn github_body_with_description_and_h1_steps_to_reproduce_loads() {
+    let (_tmp, _dir, text) = import_body(
+        "## Description\n\nThe token is not checked.\n\n# Steps to reproduce\n\n1. Call the API.",
+    );
+    assert!(
+        text.contains("## Description\n\nThe token is not checked.\n\n### Steps to reproduce\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn github_import_of_issue_1_after_issue_12_imports_both() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = new_folder(tmp.path());
+    let issue = |n: u32| {
+        serde_json::json!({
+            "number": n, "title": format!("Issue {n}"), "body": "Text.", "state": "OPEN",
+            "url": format!("https://github.com/acme/api/issues/{n}"),
+            "labels": [{"name": "severity: low"}, {"name": "difficulty: low"}, {"name": "type: testing"}],
+        })
+    };
+    let file = tmp.path().join("issues.json");
+    fs::write(&file, serde_json::json!([issue(12)]).to_string()).unwrap();
+    assert!(import("github", &file, &dir, &[]).status.success());
+    fs::write(&file, serde_json::json!([issue(1), issue(12)]).to_string()).unwrap();
+    let out = import("github", &file, &dir, &[]);
+    let err = stderr(&out);
+    assert!(!err.contains("skipped issue #1:"), "{err}");
+    assert!(err.contains("skipped issue #12: already imported"), "{err}");
+    assert_eq!(
+        front(&dir.join("findings/EX-4.md"))["issue"].as_str(),
+        Some("https://github.com/acme/api/issues/1")
+    );
+}
