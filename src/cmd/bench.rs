@@ -692,13 +692,14 @@ fn watch_memory(exe: &Path, dir: &Path, edits: usize) -> std::io::Result<Vec<(us
         .arg(dir)
         .arg("-o")
         .arg(dir.with_extension("memory.pdf"))
+        .args(["--diagnostic-format", "json"])
         .env("NO_COLOR", "1")
         .stderr(std::process::Stdio::piped())
         .spawn()?;
     let mut lines = std::io::BufReader::new(child.stderr.take().expect("piped")).lines();
     let mut rebuilt = || -> std::io::Result<()> {
         for line in lines.by_ref() {
-            if line?.starts_with("rebuilt in ") {
+            if built(&line?).is_some_and(|b| b.ok) {
                 return Ok(());
             }
         }
@@ -726,6 +727,37 @@ fn watch_memory(exe: &Path, dir: &Path, edits: usize) -> std::io::Result<Vec<(us
 }
 
 /// Returns a process's resident memory in KiB.
+/// A rebuild as watch and serve report it under `--diagnostic-format json`.
+struct Built {
+    ok: bool,
+    took: Duration,
+    /// Where the time went: `load 4 ms, view 2 ms, ...`.
+    split: String,
+}
+
+/// Reads a `built` event line; `None` for any other line.
+fn built(line: &str) -> Option<Built> {
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    if v["event"] != "built" {
+        return None;
+    }
+    let t = &v["timings"];
+    let part = |k: &str| format!("{k} {:.0} ms", t[k].as_f64().unwrap_or(0.0));
+    let mut parts: Vec<String> = ["load", "view", "typeset", "pdf"]
+        .iter()
+        .map(|k| part(k))
+        .collect();
+    if t["preview"].as_f64().unwrap_or(0.0) > 0.0 {
+        parts.push(part("preview"));
+    }
+    parts.extend(["evict", "write"].iter().map(|k| part(k)));
+    Some(Built {
+        ok: v["ok"].as_bool().unwrap_or(false),
+        took: Duration::from_millis(v["ms"].as_u64().unwrap_or(0)),
+        split: parts.join(", "),
+    })
+}
+
 /// Edits of one finding the language server's latency is measured over.
 const LSP_EDITS: usize = 30;
 
@@ -753,20 +785,15 @@ fn watch_rebuild(exe: &Path, dir: &Path) -> std::io::Result<Edit> {
         .arg("-o")
         .arg(dir.with_extension("watch.pdf"))
         .arg("--timings")
+        .args(["--diagnostic-format", "json"])
         .env("NO_COLOR", "1")
         .stderr(std::process::Stdio::piped())
         .spawn()?;
     let mut lines = std::io::BufReader::new(child.stderr.take().expect("piped")).lines();
     let mut next_rebuild = || -> std::io::Result<(Duration, String)> {
         for line in lines.by_ref() {
-            let line = line?;
-            if let Some(rest) = line.strip_prefix("rebuilt in ") {
-                let (ms, split) = rest.split_once(" ms").unwrap_or((rest, ""));
-                let split = split.trim().trim_start_matches('(').trim_end_matches(')');
-                return Ok((
-                    Duration::from_millis(ms.parse().unwrap_or(0)),
-                    split.to_string(),
-                ));
+            if let Some(b) = built(&line?).filter(|b| b.ok) {
+                return Ok((b.took, b.split));
             }
         }
         Err(std::io::Error::other("watch stopped"))
@@ -800,7 +827,14 @@ fn serve_edit(exe: &Path, dir: &Path) -> std::io::Result<(Duration, Duration, St
     let mut child = Command::new(exe)
         .arg("serve")
         .arg(dir)
-        .args(["--port", "0", "--timings", "-o"])
+        .args([
+            "--port",
+            "0",
+            "--timings",
+            "--diagnostic-format",
+            "json",
+            "-o",
+        ])
         .arg(dir.with_extension("serve.pdf"))
         .env("NO_COLOR", "1")
         .stderr(std::process::Stdio::piped())
@@ -832,12 +866,10 @@ fn serve_edit(exe: &Path, dir: &Path) -> std::io::Result<(Duration, Duration, St
     let next_build = || -> std::io::Result<(Instant, String)> {
         loop {
             let (at, line) = lines.recv_timeout(wait).map_err(|_| stopped())?;
-            if let Some(rest) = line.strip_prefix("rebuilt in ") {
-                let split = rest.split_once('(').map_or("", |(_, s)| s);
-                return Ok((at, split.trim_end_matches(')').to_string()));
-            }
-            if line.starts_with("build failed") {
-                return Err(std::io::Error::other("the edited folder did not build"));
+            match built(&line) {
+                Some(b) if b.ok => return Ok((at, b.split)),
+                Some(_) => return Err(std::io::Error::other("the edited folder did not build")),
+                None => {}
             }
         }
     };

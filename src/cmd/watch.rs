@@ -114,6 +114,9 @@ pub fn run_with(
                 Outcome::Ok => eprintln!("rebuilt in {ms} ms{split}"),
                 _ => eprintln!("build failed after {ms} ms; the last good PDF is kept{split}"),
             }
+        } else if !config.quiet {
+            // Tools (the bench, the tests, an editor) read an event line.
+            eprintln!("{}", built_event(outcome, ms, &report.timings));
         }
         // audit.toml may have started naming a template or style folder.
         for root in folders_of(dir) {
@@ -123,6 +126,28 @@ pub fn run_with(
             return Outcome::Ok;
         }
     }
+}
+
+/// The JSON event line of a rebuild, for `--diagnostic-format json`:
+/// `{"event":"built","ok":true,"ms":112,"timings":{"load":3.1,...}}`, the
+/// timings in milliseconds.
+pub fn built_event(outcome: Outcome, ms: u128, t: &crate::pipeline::Timings) -> String {
+    let ms_of = |d: std::time::Duration| (d.as_secs_f64() * 10_000.0).round() / 10.0;
+    serde_json::json!({
+        "event": "built",
+        "ok": outcome == Outcome::Ok,
+        "ms": ms,
+        "timings": {
+            "load": ms_of(t.load),
+            "view": ms_of(t.view),
+            "typeset": ms_of(t.typeset),
+            "pdf": ms_of(t.pdf),
+            "preview": ms_of(t.preview),
+            "evict": ms_of(t.evict),
+            "write": ms_of(t.write),
+        },
+    })
+    .to_string()
 }
 
 /// Returns the folders audit.toml names: its template folder and its house

@@ -136,10 +136,24 @@ fn two_variants_writing_one_file_is_an_error_not_a_race() {
 
 /// Waits for a line of the watcher's output that contains `needle`.
 fn wait_for(lines: &mpsc::Receiver<String>, needle: &str, seen: &mut Vec<String>) {
+    wait_line(lines, |l| l.contains(needle), needle, seen);
+}
+
+/// Waits for watch's JSON event of a build that succeeded (`ok`) or failed.
+fn wait_built(lines: &mpsc::Receiver<String>, ok: bool, seen: &mut Vec<String>) {
+    wait_line(lines, |l| built_line(l, ok), "built event", seen);
+}
+
+fn wait_line(
+    lines: &mpsc::Receiver<String>,
+    pick: impl Fn(&str) -> bool,
+    needle: &str,
+    seen: &mut Vec<String>,
+) {
     loop {
         match lines.recv_timeout(Duration::from_secs(60)) {
             Ok(line) => {
-                let found = line.contains(needle);
+                let found = pick(&line);
                 seen.push(line);
                 if found {
                     return;
@@ -159,9 +173,11 @@ fn watch_rebuilds_survives_a_broken_edit_and_recovers() {
         dir.as_os_str(),
         "-o".as_ref(),
         pdf.as_os_str(),
+        "--diagnostic-format".as_ref(),
+        "json".as_ref(),
     ]);
     let mut seen = Vec::new();
-    wait_for(&lines, "rebuilt in", &mut seen);
+    wait_built(&lines, true, &mut seen);
     let first = fs::read(&pdf).unwrap();
 
     let notices = dir.join("sections/notices.md");
@@ -171,7 +187,7 @@ fn watch_rebuilds_survives_a_broken_edit_and_recovers() {
         format!("{text}\nA sentence added while watching.\n"),
     )
     .unwrap();
-    wait_for(&lines, "rebuilt in", &mut seen);
+    wait_built(&lines, true, &mut seen);
     let second = fs::read(&pdf).unwrap();
     assert_ne!(first, second);
     assert!(pdf_text(&pdf).contains("A sentence added while watching."));
@@ -183,8 +199,8 @@ fn watch_rebuilds_survives_a_broken_edit_and_recovers() {
         good.replace("Arithmetic,Satisfactory", "Arithmetic,Stellar"),
     )
     .unwrap();
-    wait_for(&lines, "unknown rating \"Stellar\"", &mut seen);
-    wait_for(&lines, "the last good PDF is kept", &mut seen);
+    wait_for(&lines, "unknown rating", &mut seen);
+    wait_built(&lines, false, &mut seen);
     assert_eq!(
         fs::read(&pdf).unwrap(),
         second,
@@ -192,7 +208,7 @@ fn watch_rebuilds_survives_a_broken_edit_and_recovers() {
     );
 
     fs::write(&csv, good).unwrap();
-    wait_for(&lines, "rebuilt in", &mut seen);
+    wait_built(&lines, true, &mut seen);
     assert!(child.try_wait().unwrap().is_none(), "watch exited");
     child.kill().unwrap();
     child.wait().unwrap();

@@ -415,6 +415,17 @@ pub fn edit(dir: &Path, file: &str, from: &str, to: &str) {
     fs::write(&path, text.replacen(from, to, 1)).unwrap();
 }
 
+/// Whether a JSON line of watch or serve is the event of a build that
+/// succeeded (`ok`) or failed.
+pub fn is_built(event: &serde_json::Value, ok: bool) -> bool {
+    event["event"] == "built" && event["ok"] == ok
+}
+
+/// Whether a line is the JSON event of a build that succeeded (`ok`) or failed.
+pub fn built_line(line: &str, ok: bool) -> bool {
+    serde_json::from_str::<serde_json::Value>(line).is_ok_and(|e| is_built(&e, ok))
+}
+
 /// A running `auditpress serve` and the port it listens on.
 pub struct Serve {
     pub child: Child,
@@ -439,33 +450,40 @@ impl Serve {
             pdf.as_os_str(),
             "--port".as_ref(),
             "0".as_ref(),
+            "--diagnostic-format".as_ref(),
+            "json".as_ref(),
         ]);
         let mut serve = Serve {
             child,
             port: 0,
             lines,
         };
-        let line = serve.wait_for("serving the preview at");
-        let port = line
-            .rsplit(':')
-            .next()
-            .unwrap()
-            .trim_end_matches(|c: char| !c.is_ascii_digit());
-        serve.port = port.split('/').next().unwrap().parse().unwrap();
-        serve.wait_for("rebuilt in");
+        let serving = serve.wait_for_event(|e| e["event"] == "serving");
+        let url = serving["url"].as_str().unwrap();
+        let port = url.trim_end_matches('/').rsplit(':').next().unwrap();
+        serve.port = port.parse().unwrap();
+        serve.wait_built(true);
         serve
     }
 
-    pub fn wait_for(&self, needle: &str) -> String {
+    /// Waits for the JSON event line `pick` accepts (under `--diagnostic-format json`).
+    pub fn wait_for_event(&self, pick: impl Fn(&serde_json::Value) -> bool) -> serde_json::Value {
         loop {
             let line = self
                 .lines
                 .recv_timeout(Duration::from_secs(60))
                 .expect("serve says something");
-            if line.contains(needle) {
-                return line;
+            if let Ok(event) = serde_json::from_str::<serde_json::Value>(&line)
+                && pick(&event)
+            {
+                return event;
             }
         }
+    }
+
+    /// Waits for the next build that succeeded (`ok`) or failed.
+    pub fn wait_built(&self, ok: bool) -> serde_json::Value {
+        self.wait_for_event(|e| is_built(e, ok))
     }
 
     /// Sends a GET with a Host header; returns the status code and the body.

@@ -160,10 +160,12 @@ fn no_worker_inherits_the_signal_pipe() {
         dir.as_os_str(),
         "-o".as_ref(),
         pdf.as_os_str(),
+        "--diagnostic-format".as_ref(),
+        "json".as_ref(),
     ]);
     let mut seen = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !seen.iter().any(|l: &String| l.contains("rebuilt in")) && Instant::now() < deadline {
+    while !seen.iter().any(|l: &String| built_line(l, true)) && Instant::now() < deadline {
         if let Ok(l) = lines.recv_timeout(Duration::from_secs(1)) {
             seen.push(l);
         }

@@ -297,16 +297,20 @@ fn fifty_watch_rebuilds_hold_descriptors_and_memory_flat() {
         "-o".as_ref(),
         pdf.as_os_str(),
         "--timings".as_ref(),
+        "--diagnostic-format".as_ref(),
+        "json".as_ref(),
     ]);
     let rebuilt = || loop {
         let line = lines
             .recv_timeout(Duration::from_secs(60))
             .expect("watch rebuilds");
-        assert!(!line.starts_with("error"), "{line}");
-        if line.starts_with("rebuilt in") {
-            // --timings: where the time went.
-            for part in ["load ", "view ", "typeset ", "pdf ", "evict ", "write "] {
-                assert!(line.contains(part), "{line}");
+        let event: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
+        assert_ne!(event["severity"], "error", "{line}");
+        assert!(!is_built(&event, false), "{line}");
+        if is_built(&event, true) {
+            // Where the time went.
+            for part in ["load", "view", "typeset", "pdf", "evict", "write"] {
+                assert!(event["timings"][part].is_number(), "{line}");
             }
             return;
         }

@@ -84,7 +84,7 @@ fn an_edit_changes_only_its_pages_and_a_broken_edit_keeps_the_last_good_ones() {
     let serve = Serve::start(&dir);
     let before = serve.state();
     let (csv, good) = retitle_finding(&dir);
-    serve.wait_for("rebuilt in");
+    serve.wait_built(true);
     let after = serve.state();
     let pages = |s: &serde_json::Value| -> Vec<String> {
         s["pages"]
@@ -106,7 +106,7 @@ fn an_edit_changes_only_its_pages_and_a_broken_edit_keeps_the_last_good_ones() {
     );
 
     fs::write(&csv, good.replace("High,Low", "Hgh,Low")).unwrap();
-    serve.wait_for("the last good PDF is kept");
+    serve.wait_built(false);
     let broken = serve.state();
     assert_eq!(pages(&broken), pages(&after), "the last good pages stay");
     let d = &broken["diagnostics"][0];
@@ -117,7 +117,7 @@ fn an_edit_changes_only_its_pages_and_a_broken_edit_keeps_the_last_good_ones() {
     );
 
     fs::write(&csv, &good).unwrap();
-    serve.wait_for("rebuilt in");
+    serve.wait_built(true);
     assert!(serve.state()["diagnostics"].as_array().unwrap().is_empty());
 }
 
@@ -301,7 +301,7 @@ fn a_real_browser_sees_pages_edits_and_diagnostics_without_reloading() {
     // An edit on disk: the changed page is fetched again, the page is not reloaded.
     let sources = browser.eval("Array.from(document.images).map(i => i.src)");
     let (csv, good) = retitle_finding(&dir);
-    serve.wait_for("rebuilt in");
+    serve.wait_built(true);
     browser.until(
         &format!(
             "JSON.stringify(Array.from(document.images).map(i => i.src)) !== {}",
