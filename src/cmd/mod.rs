@@ -9,6 +9,7 @@ mod batch;
 mod bench;
 mod build;
 mod diff;
+mod executor;
 mod export;
 mod generate;
 mod http;

@@ -7,83 +7,18 @@
 //! does.
 
 use std::io::{IsTerminal, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
 
-use codespan_reporting::term::termcolor::{Buffer, BufferWriter};
+use codespan_reporting::term::termcolor::BufferWriter;
 
-use super::{Config, signals, worker, write_log};
-use crate::diag::{self, Level};
+pub use super::executor::{Report, STACK_BYTES, run_here};
+use super::{Config, signals, worker};
+use crate::diag;
 use crate::naming::{Claims, OutputClaims};
-use crate::pipeline::{self, Job, Outcome, Timings};
+use crate::pipeline::{Job, Outcome};
 use crate::render::preview::Preview;
-
-/// Stack of each build thread: typst's layout and PDF export recurse deeply.
-pub const STACK_BYTES: usize = 256 * 1024 * 1024;
-
-/// What happened to one job.
-pub struct Report {
-    /// How it ended.
-    pub outcome: Outcome,
-    /// Pages of the PDF, when one was built.
-    pub pages: Option<usize>,
-    /// The PDF written, when one was.
-    pub output: Option<PathBuf>,
-    /// The dump asked for, when one was.
-    pub dump: Option<String>,
-    /// Errors found.
-    pub errors: usize,
-    /// Warnings found.
-    pub warnings: usize,
-    /// Wall time it took.
-    pub elapsed: Duration,
-    /// Where the time went.
-    pub timings: Timings,
-    /// The pages and outline for the live preview, when asked for.
-    pub preview: Option<Preview>,
-    /// With the preview, its diagnostics as JSON lines (docs/diagnostics.md), for the page.
-    pub diagnostics: Option<String>,
-    /// Its messages and diagnostics, printed under its name.
-    pub log: Buffer,
-}
-
-/// Compiles one job in this process and renders what it found into a log;
-/// `early` gets the live preview's pages before the PDF is exported.
-pub fn run_here(
-    job: &Job,
-    config: &Config,
-    mut log: Buffer,
-    claims: &dyn Claims,
-    early: &mut dyn FnMut(&Preview),
-) -> Report {
-    let compiled = pipeline::compile(job, &config.options, claims, early);
-    let report = Report {
-        outcome: compiled.outcome,
-        pages: compiled.pages,
-        output: compiled.output.clone(),
-        dump: compiled.dump.clone(),
-        errors: compiled.diagnostics.count(Level::Error),
-        warnings: compiled.diagnostics.count(Level::Warning),
-        elapsed: compiled.elapsed,
-        timings: compiled.timings,
-        preview: compiled.preview.clone(),
-        diagnostics: config.options.preview.then(|| {
-            let mut lines = Buffer::no_color();
-            let _ = diag::emit(
-                &mut lines,
-                diag::Format::Json,
-                &compiled.sources,
-                &compiled.diagnostics,
-            );
-            String::from_utf8_lossy(lines.as_slice()).into_owned()
-        }),
-        log: Buffer::no_color(),
-    };
-    write_log(compiled, config, &mut log);
-    Report { log, ..report }
-}
 
 /// Builds one job: in the worker process kept in `slot` when builds are
 /// isolated (starting or replacing it as needed), else in this process.

@@ -18,8 +18,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
+use super::executor::Report;
 use super::http::{self, Request, respond};
-use super::pool::Report;
 use super::{Config, fail, watch};
 use crate::pipeline::Outcome;
 use crate::render::preview::{OutlineEntry, Preview};

@@ -21,7 +21,7 @@ use std::time::Instant;
 use codespan_reporting::term::termcolor::{Buffer, BufferWriter, WriteColor};
 use serde::{Deserialize, Serialize};
 
-use super::pool::{Report, STACK_BYTES, run_here};
+use super::executor::{Report, STACK_BYTES, run_here};
 use super::{Config, signals};
 use crate::diag::{self, Diagnostics, Sources};
 use crate::naming::Claims;
