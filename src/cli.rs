@@ -67,12 +67,8 @@ pub enum Command {
         /// Reports built at once (default: the number of cores).
         #[arg(short, long)]
         jobs: Option<usize>,
-        /// Stops a report that takes longer than this many seconds to build.
-        #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS)]
-        timeout: u64,
-        /// Most memory (address space) in MiB each report's build process may use; 0: no limit.
-        #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
-        memory_limit: u64,
+        #[command(flatten)]
+        limits: LimitArgs,
         /// Builds only shard K of N: every N-th report of the file, starting with the K-th.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,
@@ -349,9 +345,8 @@ pub struct WatchArgs {
     /// Folder of template files that override the embedded ones.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
-    /// Most memory (address space) in MiB the build process may use; 0: no limit.
-    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
-    memory_limit: u64,
+    #[command(flatten)]
+    limits: LimitArgs,
     /// Prints where each rebuild's time went: load, view, typeset, pdf, evict, write.
     #[arg(long)]
     timings: bool,
@@ -366,18 +361,40 @@ pub struct WatchArgs {
 
 impl WatchArgs {
     /// Validates the arguments into the config of a watch session.
-    fn config(self, epoch: Option<i64>) -> Config {
-        let mut config = Config {
+    fn config(self, epoch: Option<i64>) -> Result<Config, Usage> {
+        let mut config = self.limits.apply(Config {
             output: self.output,
             timings: self.timings,
-            memory_limit: memory_limit(self.memory_limit),
             ..Config::pdf(vec![self.dir], epoch)
-        };
+        })?;
         config.options.templates = self.templates;
         config.options.include_drafts = self.include_drafts;
         // Keep what the last edits used, so the next edit re-lays out little.
         config.options.cache_age = 10;
-        self.report.apply(self.style.apply(config))
+        Ok(self.report.apply(self.style.apply(config)))
+    }
+}
+
+/// The limits of each report's build process, declared once for every
+/// command that builds.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Stops a report that takes longer than this many seconds to build.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS)]
+    pub timeout: u64,
+    /// Most memory (address space) in MiB each report's build process may use; 0: no limit.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
+    pub memory_limit: u64,
+}
+
+impl LimitArgs {
+    /// Sets the limits of a config; a timeout of 0 is refused.
+    fn apply(self, config: Config) -> Result<Config, Usage> {
+        Ok(Config {
+            timeout: timeout(self.timeout)?,
+            memory_limit: memory_limit(self.memory_limit),
+            ..config
+        })
     }
 }
 
@@ -461,12 +478,8 @@ pub struct BuildArgs {
     /// Same as `--deny-warnings`: `--deny warnings`.
     #[arg(long, value_enum, value_name = "WHAT")]
     pub deny: Vec<Deny>,
-    /// Stops a report that takes longer than this many seconds to build.
-    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS)]
-    pub timeout: u64,
-    /// Most memory (address space) in MiB each report's build process may use; 0: no limit.
-    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
-    pub memory_limit: u64,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Puts the draft findings (`draft = true`) in the report, marked DRAFT.
     #[arg(long)]
     pub include_drafts: bool,
@@ -761,28 +774,25 @@ impl Cli {
             Command::Batch {
                 file,
                 jobs: n,
-                timeout: t,
-                memory_limit: m,
+                limits,
                 shard: k,
                 summary,
                 style,
                 report,
             } => Ok(Request::Batch {
                 file,
-                config: report.apply(style.apply(Config {
+                config: report.apply(style.apply(limits.apply(Config {
                     jobs: jobs(n)?,
-                    timeout: timeout(t)?,
-                    memory_limit: memory_limit(m),
                     ..plain()
-                })),
+                })?)),
                 shard: k.as_deref().map(shard).transpose()?,
                 summary,
             }),
             Command::Watch(args) => Ok(Request::Watch {
-                config: args.config(epoch),
+                config: args.config(epoch)?,
             }),
             Command::Serve { watch, host, port } => Ok(Request::Serve {
-                config: watch.config(epoch),
+                config: watch.config(epoch)?,
                 host,
                 port,
             }),
@@ -811,14 +821,12 @@ impl Cli {
                 if args.emit != EmitArg::Pdf && args.dirs.len() > 1 {
                     return Err("--emit dumps one folder; give one folder at a time".into());
                 }
-                let mut config = Config {
+                let mut config = args.limits.apply(Config {
                     output: args.output,
                     jobs: jobs(args.jobs)?,
-                    timeout: timeout(args.timeout)?,
-                    memory_limit: memory_limit(args.memory_limit),
                     open: args.open,
                     ..Config::pdf(args.dirs, epoch)
-                };
+                })?;
                 config.options.templates = args.templates;
                 config.options.emit = Some(args.emit.into());
                 config.options.changes_since = args.changes_since;
