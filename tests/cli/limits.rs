@@ -206,9 +206,7 @@ fn a_full_file_system_gives_one_error_and_keeps_the_previous_pdf() {
     let (tmp, dir) = workspace(&example());
     let disk = tmp.path().join("small");
     if !mount_tmpfs(&disk, "size=400k") {
-        eprintln!(
-            "skipped: cannot mount a small tmpfs here (needs root); the full-disk case is not tested"
-        );
+        tool_missing("a small tmpfs (mounting one needs root)");
         return;
     }
     let pdf = disk.join("report.pdf");

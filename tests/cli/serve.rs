@@ -273,7 +273,7 @@ impl Browser {
 #[test]
 fn a_real_browser_sees_pages_edits_and_diagnostics_without_reloading() {
     let Some(mut browser) = Browser::launch() else {
-        eprintln!("skipped: no chromium on this machine (.ci/run installs it)");
+        tool_missing("chromium");
         return;
     };
     let (_tmp, dir) = finding_with_script_title();
