@@ -31,6 +31,7 @@ pub enum Command {
     Build(BuildArgs),
     /// Loads and validates audit folders without building, with the same diagnostics.
     Check {
+        /// The house style.
         #[command(flatten)]
         style: StyleArgs,
         /// Audit folders to check.
@@ -50,6 +51,7 @@ pub enum Command {
         /// Leaves out the spelling and grammar check.
         #[arg(long)]
         no_spell: bool,
+        /// How diagnostics are reported.
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -67,6 +69,7 @@ pub enum Command {
         /// Reports built at once (default: the number of cores).
         #[arg(short, long)]
         jobs: Option<usize>,
+        /// Limits of each build process.
         #[command(flatten)]
         limits: LimitArgs,
         /// Builds only shard K of N: every N-th report of the file, starting with the K-th.
@@ -75,8 +78,10 @@ pub enum Command {
         /// Writes one JSON record per report built to this file.
         #[arg(long, value_name = "FILE.json")]
         summary: Option<PathBuf>,
+        /// The house style.
         #[command(flatten)]
         style: StyleArgs,
+        /// How diagnostics are reported.
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -86,6 +91,7 @@ pub enum Command {
     /// the browser: the pages update in place, a broken edit shows its
     /// diagnostics over the last good pages.
     Serve {
+        /// The options of watch.
         #[command(flatten)]
         watch: WatchArgs,
         /// Address to listen on; anything but loopback prints a warning.
@@ -104,6 +110,7 @@ pub enum Command {
         /// Output format.
         #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
         format: DiffFormat,
+        /// How diagnostics are reported.
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -118,8 +125,10 @@ pub enum Command {
         /// File to write; default standard output.
         #[arg(short, long)]
         output: Option<PathBuf>,
+        /// The house style.
         #[command(flatten)]
         style: StyleArgs,
+        /// How diagnostics are reported.
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -199,6 +208,7 @@ pub enum ImportCommand {
         /// when the SARIF file holds no snippet.
         #[arg(long, value_name = "DIR")]
         source: Option<PathBuf>,
+        /// How diagnostics are reported.
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -209,6 +219,7 @@ pub enum ImportCommand {
         /// The audit folder to write into.
         #[arg(long, value_name = "DIR")]
         into: PathBuf,
+        /// How diagnostics are reported.
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -329,6 +340,7 @@ pub enum StyleCommand {
         /// A built-in style (standard, risk) or a style folder; default standard.
         #[arg(value_name = "NAME|DIR")]
         style: Option<String>,
+        /// How diagnostics are reported.
         #[command(flatten)]
         report: ReportArgs,
     },
@@ -345,6 +357,7 @@ pub struct WatchArgs {
     /// Folder of template files that override the embedded ones.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
+    /// Limits of each build process.
     #[command(flatten)]
     limits: LimitArgs,
     /// Prints where each rebuild's time went: load, view, typeset, pdf, evict, write.
@@ -353,8 +366,10 @@ pub struct WatchArgs {
     /// Puts the draft findings (`draft = true`) in the report, marked DRAFT.
     #[arg(long)]
     include_drafts: bool,
+    /// The house style.
     #[command(flatten)]
     style: StyleArgs,
+    /// How diagnostics are reported.
     #[command(flatten)]
     report: ReportArgs,
 }
@@ -478,6 +493,7 @@ pub struct BuildArgs {
     /// Same as `--deny-warnings`: `--deny warnings`.
     #[arg(long, value_enum, value_name = "WHAT")]
     pub deny: Vec<Deny>,
+    /// Limits of each build process.
     #[command(flatten)]
     pub limits: LimitArgs,
     /// Puts the draft findings (`draft = true`) in the report, marked DRAFT.
@@ -490,8 +506,10 @@ pub struct BuildArgs {
     /// Opens each PDF in the system's viewer after a successful build.
     #[arg(long)]
     pub open: bool,
+    /// The house style.
     #[command(flatten)]
     pub style: StyleArgs,
+    /// How diagnostics are reported.
     #[command(flatten)]
     pub report: ReportArgs,
 }

@@ -86,6 +86,7 @@ pub struct CodeRow {
     pub first: bool,
 }
 
+/// A numbered figure: a code block or an image with its caption.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Figure {
     /// Computed number, e.g. `4.1` or `C.2`.

@@ -565,8 +565,8 @@ fn from_labels(scale: &Scale, labels: &[Label], keys: &[&str]) -> Option<String>
             .iter()
             .find_map(|k| {
                 let rest = name.get(k.len()..)?;
-                name[..k.len()]
-                    .eq_ignore_ascii_case(k)
+                name.get(..k.len())
+                    .is_some_and(|prefix| same_name(prefix, k))
                     .then(|| rest.trim_start_matches([':', '/', '=', ' ']))
                     .filter(|r| r.len() < rest.len())
             })

@@ -270,7 +270,7 @@ fn suggestions(word: &[char], dictionary: &Arc<FstDictionary>, dialect: Dialect)
                     .map(|f| f.to_uppercase().chain(cs).collect())
                     .unwrap_or_default();
             }
-            if fits && !out.iter().any(|o| o.eq_ignore_ascii_case(&text)) {
+            if fits && !out.iter().any(|o| crate::model::style::same_name(o, &text)) {
                 out.push(text);
             }
             if out.len() == 3 {

@@ -100,7 +100,11 @@ fn parse(buf: &[u8]) -> Head {
     };
     let hosts: Vec<&str> = lines
         .filter_map(|l| l.split_once(':'))
-        .filter(|(name, _)| name.trim().eq_ignore_ascii_case("host"))
+        // A header name is a protocol word, ASCII case-insensitive (RFC 9110).
+        .filter(|(name, _)| {
+            #[allow(clippy::disallowed_methods)]
+            name.trim().eq_ignore_ascii_case("host")
+        })
         .map(|(_, value)| value.trim())
         .collect();
     // Two Host headers are how a request smuggles a second name past a check.

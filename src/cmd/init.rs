@@ -238,7 +238,7 @@ fn files(style: Option<&str>) -> Result<Vec<(String, String)>, String> {
     };
     let (_, style_toml, audit) = KITS
         .iter()
-        .find(|(kit, _, _)| kit.eq_ignore_ascii_case(name))
+        .find(|(kit, _, _)| crate::model::style::same_name(kit, name))
         .ok_or_else(|| name.to_string())?;
     let mut out: Vec<(String, String)> = audit
         .iter()

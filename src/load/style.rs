@@ -64,7 +64,7 @@ pub fn builtin(name: &str) -> Option<Arc<Style>> {
     });
     BUILTIN
         .iter()
-        .position(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
+        .position(|(n, _)| style::same_name(n, name.trim()))
         .map(|i| styles[i].clone())
 }
 
@@ -798,7 +798,7 @@ impl StyleReader<'_> {
                             };
                             match CVSS_RATINGS
                                 .iter()
-                                .find(|c| c.eq_ignore_ascii_case(text.trim()))
+                                .find(|c| style::same_name(c, text.trim()))
                             {
                                 Some(c) => level.cvss.push(c.to_string()),
                                 None => self.error(

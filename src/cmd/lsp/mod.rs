@@ -110,6 +110,8 @@ fn read_message<R: BufRead>(input: &mut R) -> Incoming {
             }
             continue;
         }
+        // Header names are protocol words, ASCII case-insensitive.
+        #[allow(clippy::disallowed_methods)]
         match line.split_once(':') {
             Some((name, value)) if name.eq_ignore_ascii_case("content-length") => {
                 length = value.trim().parse().ok();
