@@ -25,7 +25,7 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::pool::{self, Report};
+use super::pool::{self, Built};
 use super::{Config, Shard, fail};
 use crate::diag::{self, Diagnostics, Place, Sources};
 use crate::naming::{Destination, PLACEHOLDERS, check_template};
@@ -62,7 +62,7 @@ pub fn run(file: &Path, config: &Config, shard: Option<Shard>, summary: Option<&
 }
 
 /// Writes the summary file: one record per report, in batch-file order.
-fn summary_json(jobs: &[Job], reports: &[Report], shard: Option<Shard>) -> String {
+fn summary_json(jobs: &[Job], reports: &[Built], shard: Option<Shard>) -> String {
     let records: Vec<serde_json::Value> = jobs
         .iter()
         .zip(reports)

@@ -1,6 +1,6 @@
 //! `auditpress build` and `auditpress check`: the reports of folders named on the command line.
 
-use super::pool::{self, Report};
+use super::pool::{self, Built};
 use super::{Config, fail};
 use crate::output::write_atomic;
 use crate::pipeline::{Job, Outcome};
@@ -38,7 +38,7 @@ fn write_dump(config: &Config, text: &str) -> Outcome {
 }
 
 /// Opens each PDF built in the system's viewer, without waiting for it.
-fn open_all(config: &Config, reports: &[Report]) {
+fn open_all(config: &Config, reports: &[Built]) {
     let opener = if cfg!(target_os = "macos") {
         "open"
     } else {

@@ -17,8 +17,12 @@ use crate::render::preview::Preview;
 /// Stack of each build thread: typst's layout and PDF export recurse deeply.
 pub const STACK_BYTES: usize = 256 * 1024 * 1024;
 
-/// What happened to one job.
-pub struct Report {
+/// What happened to one job: the one record of a build, made by
+/// [`run_here`] from the pipeline's result, carried unchanged over the
+/// worker's pipe (it is serialisable), and read by the pool, watch, serve and
+/// the batch summary.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct Built {
     /// How it ended.
     pub outcome: Outcome,
     /// Pages of the PDF, when one was built.
@@ -39,8 +43,17 @@ pub struct Report {
     pub preview: Option<Preview>,
     /// With the preview, its diagnostics as JSON lines (docs/diagnostics.md), for the page.
     pub diagnostics: Option<String>,
-    /// Its messages and diagnostics, printed under its name.
-    pub log: Buffer,
+    /// Its messages and diagnostics as printed under its name (with the
+    /// terminal's colours when it has them).
+    pub log: String,
+}
+
+impl Built {
+    /// Prints its log to standard error.
+    pub fn print_log(&self) {
+        use std::io::Write;
+        let _ = std::io::stderr().lock().write_all(self.log.as_bytes());
+    }
 }
 
 /// Compiles one job in this process and renders what it found into a log;
@@ -51,9 +64,9 @@ pub fn run_here(
     mut log: Buffer,
     claims: &dyn Claims,
     early: &mut dyn FnMut(&Preview),
-) -> Report {
+) -> Built {
     let compiled = pipeline::compile(job, &config.options, claims, early);
-    let report = Report {
+    let built = Built {
         outcome: compiled.outcome,
         pages: compiled.pages,
         output: compiled.output.clone(),
@@ -73,8 +86,11 @@ pub fn run_here(
             );
             String::from_utf8_lossy(lines.as_slice()).into_owned()
         }),
-        log: Buffer::no_color(),
+        log: String::new(),
     };
     write_log(compiled, config, &mut log);
-    Report { log, ..report }
+    Built {
+        log: String::from_utf8_lossy(log.as_slice()).into_owned(),
+        ..built
+    }
 }

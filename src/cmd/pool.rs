@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use codespan_reporting::term::termcolor::BufferWriter;
 
-pub use super::executor::{Report, STACK_BYTES, run_here};
+pub use super::executor::{Built, STACK_BYTES, run_here};
 use super::{Config, signals, worker};
 use crate::diag;
 use crate::naming::{Claims, OutputClaims};
@@ -30,7 +30,7 @@ pub fn build_one(
     writer: &BufferWriter,
     claims: &dyn Claims,
     early: &mut dyn FnMut(&Preview),
-) -> Report {
+) -> Built {
     if config.isolated() {
         worker::build(slot, job, config, writer, claims, early)
     } else {
@@ -39,7 +39,7 @@ pub fn build_one(
 }
 
 /// Builds every job, in parallel, and prints a summary when there are several.
-pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Report> {
+pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Built> {
     let writer = BufferWriter::stderr(diag::color_choice());
     let several = jobs.len() > 1;
     let chatty = config.chatty();
@@ -55,7 +55,7 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Report> {
     let next = AtomicUsize::new(0);
     let done = AtomicUsize::new(0);
     let claimed = RunClaims::default();
-    let reports: Mutex<Vec<Option<Report>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
+    let reports: Mutex<Vec<Option<Built>>> = Mutex::new((0..jobs.len()).map(|_| None).collect());
     let threads = config.jobs.clamp(1, jobs.len().max(1));
     std::thread::scope(|scope| {
         for _ in 0..threads {
@@ -80,8 +80,8 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Report> {
                                     report.outcome.word()
                                 );
                             }
-                            if !report.log.as_slice().is_empty() {
-                                let _ = writer.print(&report.log);
+                            if !report.log.is_empty() {
+                                report.print_log();
                             }
                         };
                         match &progress {
@@ -100,7 +100,7 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Report> {
     if let Some(bar) = progress {
         bar.finish_and_clear();
     }
-    let reports: Vec<Report> = reports
+    let reports: Vec<Built> = reports
         .into_inner()
         .expect("reports lock")
         .into_iter()
@@ -124,7 +124,7 @@ impl Claims for RunClaims {
 }
 
 /// Returns the worst outcome of a run.
-pub fn worst(reports: &[Report]) -> Outcome {
+pub fn worst(reports: &[Built]) -> Outcome {
     reports
         .iter()
         .map(|r| r.outcome)
@@ -133,7 +133,7 @@ pub fn worst(reports: &[Report]) -> Outcome {
 }
 
 /// Prints the table of reports, results, pages and times.
-fn print_summary(jobs: &[Job], reports: &[Report]) {
+fn print_summary(jobs: &[Job], reports: &[Built]) {
     let width = jobs
         .iter()
         .map(|j| j.name.chars().count())

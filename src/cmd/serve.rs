@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::executor::Report;
+use super::executor::Built;
 use super::http::{self, Request, respond};
 use super::{Config, fail, watch};
 use crate::pipeline::Outcome;
@@ -82,7 +82,7 @@ impl Shared {
     }
 
     /// Takes a build's report: new pages when it succeeded, its problems always.
-    fn update(&self, report: &Report) {
+    fn update(&self, report: &Built) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.version += 1;
         if let Some(preview) = &report.preview {
@@ -104,9 +104,7 @@ impl Shared {
             .collect();
         if report.outcome != Outcome::Ok && diagnostics.is_empty() {
             // A worker that died or overran says so in its log.
-            let text = String::from_utf8_lossy(report.log.as_slice())
-                .trim()
-                .to_string();
+            let text = report.log.as_str().trim().to_string();
             diagnostics
                 .push(serde_json::json!({"severity": "error", "message": text, "hints": []}));
         }

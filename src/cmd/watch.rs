@@ -12,7 +12,7 @@ use notify::{RecursiveMode, Watcher};
 
 use codespan_reporting::term::termcolor::BufferWriter;
 
-use super::pool::{Report, RunClaims, build_one};
+use super::pool::{Built, RunClaims, build_one};
 use super::{Config, fail};
 use crate::diag;
 use crate::pipeline::{Job, Outcome};
@@ -31,7 +31,7 @@ pub fn run(config: &Config) -> Outcome {
 /// laid out, before the PDF export (the live preview shows both).
 pub fn run_with(
     config: &Config,
-    built: &mut dyn FnMut(&Report),
+    built: &mut dyn FnMut(&Built),
     early: &mut dyn FnMut(&Preview),
 ) -> Outcome {
     let dir = &config.dirs[0];
@@ -100,7 +100,7 @@ pub fn run_with(
             &RunClaims::default(),
             early,
         );
-        let _ = writer.print(&report.log);
+        report.print_log();
         built(&report);
         let outcome = report.outcome;
         let ms = start.elapsed().as_millis();

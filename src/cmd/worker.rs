@@ -21,7 +21,7 @@ use std::time::Instant;
 use codespan_reporting::term::termcolor::{Buffer, BufferWriter, WriteColor};
 use serde::{Deserialize, Serialize};
 
-use super::executor::{Report, STACK_BYTES, run_here};
+use super::executor::{Built, STACK_BYTES, run_here};
 use super::{Config, signals};
 use crate::diag::{self, Diagnostics, Sources};
 use crate::naming::Claims;
@@ -44,18 +44,8 @@ enum Message {
     Claim { path: PathBuf, name: String },
     /// The live preview's pages, laid out; the PDF is still to come.
     Preview { preview: Box<Preview> },
-    /// The report is done.
-    Done {
-        outcome: Outcome,
-        pages: Option<usize>,
-        output: Option<PathBuf>,
-        errors: usize,
-        warnings: usize,
-        timings: Timings,
-        preview: Option<Box<Preview>>,
-        diagnostics: Option<String>,
-        log: String,
-    },
+    /// The report is done: its record, as the build made it.
+    Done { built: Box<Built> },
 }
 
 /// The parent's answer to a claim.
@@ -204,14 +194,16 @@ pub fn build(
     writer: &BufferWriter,
     claims: &dyn Claims,
     early: &mut dyn FnMut(&Preview),
-) -> Report {
+) -> Built {
     let start = Instant::now();
     let mut log = writer.buffer();
     let fail = |log: &mut Buffer, outcome: Outcome, message: String, hint: &str| {
         let mut diags = Diagnostics::default();
         diags.error(None, message).add_hint(hint);
         let _ = diag::emit(log, config.format, &Sources::default(), &diags);
-        Report {
+        let text = String::from_utf8_lossy(log.as_slice()).into_owned();
+        *log = writer.buffer();
+        Built {
             outcome,
             pages: None,
             output: None,
@@ -222,7 +214,7 @@ pub fn build(
             preview: None,
             diagnostics: None,
             elapsed: start.elapsed(),
-            log: std::mem::replace(log, writer.buffer()),
+            log: text,
         }
     };
     if slot.is_none() {
@@ -260,30 +252,13 @@ pub fn build(
                     });
                 }
                 Ok(Message::Preview { preview }) => early(&preview),
-                Ok(Message::Done {
-                    outcome,
-                    pages,
-                    output,
-                    errors,
-                    warnings,
-                    timings,
-                    preview,
-                    diagnostics,
-                    log: text,
-                }) => {
-                    let _ = log.write_all(text.as_bytes());
-                    return Report {
-                        outcome,
-                        pages,
-                        output,
-                        dump: None,
-                        errors,
-                        warnings,
-                        timings,
-                        preview: preview.map(|p| *p),
-                        diagnostics,
+                Ok(Message::Done { built }) => {
+                    // What this process said first (a restart), then the build's log.
+                    let before = String::from_utf8_lossy(log.as_slice()).into_owned();
+                    return Built {
                         elapsed: start.elapsed(),
-                        log,
+                        log: before + &built.log,
+                        ..*built
                     };
                 }
                 Err(_) => sent = Ok(()),
@@ -390,22 +365,13 @@ pub fn serve() -> Outcome {
                         sent_early = reply(&message).is_ok();
                     },
                 );
-                let preview = report.preview.map(|mut p| {
-                    if sent_early {
-                        p.new_pages.clear();
-                    }
-                    Box::new(p)
-                });
+                let mut built = report;
+                if sent_early && let Some(p) = built.preview.as_mut() {
+                    // The pages went ahead; the outline and the rest follow.
+                    p.new_pages.clear();
+                }
                 let done = Message::Done {
-                    outcome: report.outcome,
-                    pages: report.pages,
-                    output: report.output,
-                    errors: report.errors,
-                    warnings: report.warnings,
-                    timings: report.timings,
-                    preview,
-                    diagnostics: report.diagnostics,
-                    log: String::from_utf8_lossy(report.log.as_slice()).into_owned(),
+                    built: Box::new(built),
                 };
                 if reply(&done).is_err() {
                     return Outcome::Io;
