@@ -108,21 +108,48 @@ impl Known {
 pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checked {
     let known = Known::of(audit);
     let dictionary = FstDictionary::curated();
-    let mut rules = LintGroup::new_curated(Arc::clone(&dictionary), dialect);
-    for rule in RULES_OFF {
-        rules.config.set_rule_enabled(*rule, false);
-    }
+    // The texts in as many runs as there are cores, each with its own rules;
+    // the warnings come back in the texts' order.
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = audit.prose.len().div_ceil(cores.max(1)).max(1);
+    let runs: Vec<(Diagnostics, Checked)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = audit
+            .prose
+            .chunks(per)
+            .map(|texts| {
+                let (known, dictionary) = (&known, &dictionary);
+                scope.spawn(move || {
+                    let mut rules = LintGroup::new_curated(Arc::clone(dictionary), dialect);
+                    for rule in RULES_OFF {
+                        rules.config.set_rule_enabled(*rule, false);
+                    }
+                    let mut found = Diagnostics::default();
+                    let mut checked = Checked::default();
+                    for prose in texts {
+                        check_text(
+                            prose,
+                            known,
+                            dictionary,
+                            &mut rules,
+                            dialect,
+                            &mut found,
+                            &mut checked,
+                        );
+                    }
+                    (found, checked)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a spelling run does not panic"))
+            .collect()
+    });
     let mut checked = Checked::default();
-    for prose in &audit.prose {
-        check_text(
-            prose,
-            &known,
-            &dictionary,
-            &mut rules,
-            dialect,
-            diags,
-            &mut checked,
-        );
+    for (found, run) in runs {
+        found.iter().for_each(|d| diags.push(d.clone()));
+        checked.words += run.words;
+        checked.warnings += run.warnings;
     }
     checked
 }
