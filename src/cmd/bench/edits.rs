@@ -1,0 +1,318 @@
+//! The bench's long-running measurements: one-finding edits in watch and serve,
+//! and the memory of a batch and of a watch session.
+
+#[allow(clippy::wildcard_imports)]
+use super::*;
+
+/// Reports in the batch memory measurement.
+pub(super) const MEMORY_REPORTS: usize = 200;
+
+/// Builds `MEMORY_REPORTS` audits whose findings differ in one run and
+/// returns the resident memory (KiB) of the process and its workers after
+/// a quarter, half, three quarters and nearly all of the reports were written.
+pub(super) fn batch_memory(
+    exe: &Path,
+    dir: &Path,
+    jobs: usize,
+) -> std::io::Result<Vec<(usize, u64)>> {
+    let folders: Vec<PathBuf> = (0..MEMORY_REPORTS)
+        .map(|i| dir.join(format!("audit-{i}")))
+        .collect();
+    for (i, folder) in folders.iter().enumerate() {
+        synthesize_seeded(folder, BATCH_FINDINGS, i + 1)?;
+    }
+    let mut child = Command::new(exe)
+        .arg("build")
+        .args(&folders)
+        .arg("--jobs")
+        .arg(jobs.to_string())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let written = || {
+        fs::read_dir(dir).map_or(0, |entries| {
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| e.path().extension().is_some_and(|x| x == "pdf"))
+                .count()
+        })
+    };
+    let marks = [
+        MEMORY_REPORTS / 4,
+        MEMORY_REPORTS / 2,
+        MEMORY_REPORTS * 3 / 4,
+        // Not the last report: by then the workers are ending.
+        MEMORY_REPORTS - jobs * 2,
+    ];
+    let mut samples = Vec::new();
+    // The last reading while the workers were still running: at the very end
+    // they are gone before the parent.
+    let mut last = (0, 0);
+    loop {
+        let tree = process_tree(child.id());
+        let kib: u64 = tree.iter().copied().filter_map(resident).sum();
+        if let Some(status) = child.try_wait()? {
+            if !status.success() {
+                return Err(std::io::Error::other("the memory batch failed"));
+            }
+            if samples.len() < marks.len() {
+                samples.push(last);
+            }
+            return Ok(samples);
+        }
+        let done = written();
+        if tree.len() > 1 {
+            last = (done, kib);
+            if marks.get(samples.len()).is_some_and(|m| done >= *m) {
+                samples.push((done, kib));
+            }
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// Edits in the watch memory measurement.
+pub(super) const EDITS: usize = 500;
+
+/// Runs `auditpress watch`, edits one finding `edits` times, and returns the
+/// resident memory (KiB) of watch and its worker after some of the edits.
+pub(super) fn watch_memory(
+    exe: &Path,
+    dir: &Path,
+    edits: usize,
+) -> std::io::Result<Vec<(usize, u64)>> {
+    use std::io::BufRead;
+    let mut child = Command::new(exe)
+        .arg("watch")
+        .arg(dir)
+        .arg("-o")
+        .arg(dir.with_extension("memory.pdf"))
+        .args(["--diagnostic-format", "json"])
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("piped")).lines();
+    let mut rebuilt = || -> std::io::Result<()> {
+        for line in lines.by_ref() {
+            if built(&line?).is_some_and(|b| b.ok) {
+                return Ok(());
+            }
+        }
+        Err(std::io::Error::other("watch stopped"))
+    };
+    rebuilt()?;
+    let file = dir.join("findings/SYN-1.md");
+    let text = fs::read_to_string(&file)?;
+    let mut samples = Vec::new();
+    for i in 1..=edits {
+        fs::write(&file, format!("{text}\nEdit {i}.\n"))?;
+        rebuilt()?;
+        if [10, 100, edits / 2, edits].contains(&i) {
+            let kib: u64 = process_tree(child.id())
+                .into_iter()
+                .filter_map(resident)
+                .sum();
+            samples.push((i, kib));
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    fs::write(&file, text)?;
+    Ok(samples)
+}
+
+/// A rebuild as watch and serve report it under `--diagnostic-format json`.
+struct Built {
+    ok: bool,
+    took: Duration,
+    /// Where the time went: `load 4 ms, view 2 ms, ...`.
+    split: String,
+}
+
+/// Reads a `built` event line; `None` for any other line.
+fn built(line: &str) -> Option<Built> {
+    let v: serde_json::Value = serde_json::from_str(line).ok()?;
+    if v["event"] != "built" {
+        return None;
+    }
+    let t = &v["timings"];
+    let part = |k: &str| format!("{k} {:.0} ms", t[k].as_f64().unwrap_or(0.0));
+    let mut parts: Vec<String> = ["load", "view", "typeset", "pdf"]
+        .iter()
+        .map(|k| part(k))
+        .collect();
+    if t["preview"].as_f64().unwrap_or(0.0) > 0.0 {
+        parts.push(part("preview"));
+    }
+    parts.extend(["evict", "write"].iter().map(|k| part(k)));
+    Some(Built {
+        ok: v["ok"].as_bool().unwrap_or(false),
+        took: Duration::from_millis(v["ms"].as_u64().unwrap_or(0)),
+        split: parts.join(", "),
+    })
+}
+
+/// Edits of one finding the language server's latency is measured over.
+pub(super) const LSP_EDITS: usize = 30;
+
+/// Returns a process's resident memory in KiB.
+pub(super) fn resident(pid: u32) -> Option<u64> {
+    status_field(pid, "VmRSS:")
+}
+
+/// What one edit in watch mode cost.
+pub(super) struct Edit {
+    /// From the write of the file to the "rebuilt" line: the watcher's wait included.
+    pub(super) to_pdf: Duration,
+    /// The rebuild as watch reports it.
+    pub(super) rebuild: Duration,
+    /// Where the rebuild's time went, as `watch --timings` says.
+    pub(super) split: String,
+}
+
+/// Runs `auditpress watch --timings`, edits one finding three times, and
+/// returns the median edit.
+pub(super) fn watch_rebuild(exe: &Path, dir: &Path) -> std::io::Result<Edit> {
+    use std::io::BufRead;
+    let mut child = Command::new(exe)
+        .arg("watch")
+        .arg(dir)
+        .arg("-o")
+        .arg(dir.with_extension("watch.pdf"))
+        .arg("--timings")
+        .args(["--diagnostic-format", "json"])
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let mut lines = std::io::BufReader::new(child.stderr.take().expect("piped")).lines();
+    let mut next_rebuild = || -> std::io::Result<(Duration, String)> {
+        for line in lines.by_ref() {
+            if let Some(b) = built(&line?).filter(|b| b.ok) {
+                return Ok((b.took, b.split));
+            }
+        }
+        Err(std::io::Error::other("watch stopped"))
+    };
+    next_rebuild()?;
+    let file = dir.join("findings/SYN-1.md");
+    let mut edits = Vec::new();
+    for word in ["remote attacker", "local attacker", "network attacker"] {
+        let text = fs::read_to_string(&file)?;
+        let start = Instant::now();
+        fs::write(&file, text.replacen("attacker", word, 1))?;
+        let (rebuild, split) = next_rebuild()?;
+        edits.push(Edit {
+            to_pdf: start.elapsed(),
+            rebuild,
+            split,
+        });
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    edits.sort_by_key(|e| e.to_pdf);
+    Ok(edits.swap_remove(1))
+}
+
+/// Runs `auditpress serve` on a folder, follows its event stream as a browser
+/// does, and edits one finding three times; returns the median times from the
+/// write to the event whose pages changed, and to the new PDF.
+pub(super) fn serve_edit(exe: &Path, dir: &Path) -> std::io::Result<(Duration, Duration, String)> {
+    use std::io::{BufRead, Write as _};
+    use std::sync::mpsc;
+    let mut child = Command::new(exe)
+        .arg("serve")
+        .arg(dir)
+        .args([
+            "--port",
+            "0",
+            "--timings",
+            "--diagnostic-format",
+            "json",
+            "-o",
+        ])
+        .arg(dir.with_extension("serve.pdf"))
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let (lines_tx, lines) = mpsc::channel();
+    let stderr = child.stderr.take().expect("piped");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines_tx.send((Instant::now(), line)).is_err() {
+                return;
+            }
+        }
+    });
+    let wait = Duration::from_secs(120);
+    let stopped = || std::io::Error::other("serve stopped");
+    let mut port = None;
+    while port.is_none() {
+        let (_, line) = lines.recv_timeout(wait).map_err(|_| stopped())?;
+        port = line
+            .split("http://127.0.0.1:")
+            .nth(1)
+            .and_then(|rest| rest.trim_end_matches('/').split('/').next())
+            .and_then(|p| p.parse::<u16>().ok());
+    }
+    let port = port.expect("a port");
+    let next_build = || -> std::io::Result<(Instant, String)> {
+        loop {
+            let (at, line) = lines.recv_timeout(wait).map_err(|_| stopped())?;
+            match built(&line) {
+                Some(b) if b.ok => return Ok((at, b.split)),
+                Some(_) => return Err(std::io::Error::other("the edited folder did not build")),
+                None => {}
+            }
+        }
+    };
+    next_build()?;
+    // The event stream, as the preview page reads it: one JSON state per event.
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        stream,
+        "GET /events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    )?;
+    let (events_tx, events) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stream)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(json) = line.strip_prefix("data: ") {
+                let pages = serde_json::from_str::<serde_json::Value>(json)
+                    .map(|v| v["pages"].to_string())
+                    .unwrap_or_default();
+                if events_tx.send((Instant::now(), pages)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    // The stream speaks only of changes: the first edit's first event is new.
+    let mut shown = String::new();
+    let file = dir.join("findings/SYN-1.md");
+    let mut times = Vec::new();
+    for word in ["remote attacker", "local attacker", "network attacker"] {
+        let text = fs::read_to_string(&file)?;
+        let start = Instant::now();
+        fs::write(&file, text.replacen("attacker", word, 1))?;
+        let preview = loop {
+            let (at, pages) = events.recv_timeout(wait).map_err(|_| stopped())?;
+            if pages != shown {
+                shown = pages;
+                break at - start;
+            }
+        };
+        let (built, split) = next_build()?;
+        // Let the build's own event pass before the next edit.
+        while events.recv_timeout(Duration::from_millis(200)).is_ok() {}
+        times.push((preview, built - start, split));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    times.sort();
+    Ok(times.swap_remove(1))
+}

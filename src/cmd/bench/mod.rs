@@ -1,0 +1,563 @@
+//! `auditpress bench`: measures build times and memory on synthetic audits.
+//!
+//! Generates audits of several sizes with realistic text and code blocks, then
+//! measures, in one run so that figures compare as ratios: a whole-process cold
+//! build and its peak memory, an in-process compile with warm caches, a batch of
+//! 50 audits with one job and with all cores, one-finding edits in watch mode,
+//! and, when the stock `typst` CLI is installed, typst compiling the same view
+//! with the same templates.
+
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+mod edits;
+mod styles;
+mod synth;
+
+use edits::{
+    EDITS, LSP_EDITS, MEMORY_REPORTS, batch_memory, resident, serve_edit, watch_memory,
+    watch_rebuild,
+};
+use styles::{HOUSE_STYLE, SHAPE_STYLE, example_styles, house_style};
+pub use synth::synthesize;
+use synth::synthesize_seeded;
+
+use super::default_jobs;
+use super::procfs::{high_water_mark, process_tree, status_field};
+use crate::naming::OutputClaims;
+use crate::pipeline::{self, Emit, Job, Options, Outcome};
+use crate::render::{self, templates};
+
+/// Audits in the batch measurement.
+const BATCH_AUDITS: usize = 50;
+
+/// Findings per audit of the batch measurement.
+const BATCH_FINDINGS: usize = 10;
+
+/// Runs the benchmark and prints its table.
+pub fn run(sizes: &[usize]) -> Outcome {
+    match measure(sizes) {
+        Ok(table) => {
+            print!("{table}");
+            Outcome::Ok
+        }
+        Err(e) => {
+            crate::diag::report_error(
+                crate::diag::Format::Human,
+                format!("benchmark failed ({e})"),
+                None,
+            );
+            Outcome::Io
+        }
+    }
+}
+
+/// One size's figures.
+struct Row {
+    findings: usize,
+    pages: usize,
+    cold: Duration,
+    peak_kib: Option<u64>,
+    cold_in_process: Duration,
+    warm: Duration,
+    typst: Option<Duration>,
+}
+
+fn measure(sizes: &[usize]) -> std::io::Result<String> {
+    let exe = std::env::current_exe()?;
+    let tmp = tempfile::tempdir()?;
+    let typst = typst_cli();
+    let mut rows = Vec::new();
+    for &n in sizes {
+        let dir = tmp.path().join(format!("audit-{n}"));
+        synthesize(&dir, n)?;
+        let pdf = tmp.path().join(format!("audit-{n}.pdf"));
+        let (cold, peak_kib) = timed_process(
+            Command::new(&exe)
+                .arg("build")
+                .arg(&dir)
+                .arg("-o")
+                .arg(&pdf),
+        )?;
+        render::forget_caches();
+        let start = Instant::now();
+        compile(&dir, &tmp.path().join(format!("first-{n}.pdf")))?;
+        let cold_in_process = start.elapsed();
+        let mut warm = Vec::new();
+        let mut pages = 0;
+        for _ in 0..4 {
+            let start = Instant::now();
+            pages = compile(&dir, &tmp.path().join(format!("warm-{n}.pdf")))?;
+            warm.push(start.elapsed());
+        }
+        warm.sort();
+        let typst = match &typst {
+            Some(cmd) => Some(typst_compile(
+                cmd,
+                &dir,
+                &tmp.path().join(format!("typst-{n}")),
+            )?),
+            None => None,
+        };
+        rows.push(Row {
+            findings: n,
+            pages,
+            cold,
+            peak_kib,
+            cold_in_process,
+            warm: warm[warm.len() / 2],
+            typst,
+        });
+    }
+
+    let mut out = String::new();
+    let cores = default_jobs();
+    let profile = if cfg!(debug_assertions) {
+        "dev profile, dependencies optimised"
+    } else {
+        "release profile"
+    };
+    writeln!(out, "auditpress bench: {cores} cores, {profile}").ok();
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "{:>8}  {:>5}  {:>12}  {:>9}  {:>15}  {:>10}  {:>16}",
+        "findings",
+        "pages",
+        "cold process",
+        "peak RSS",
+        "warm in-process",
+        "typst CLI",
+        "auditpress/typst"
+    )
+    .ok();
+    for r in &rows {
+        let peak = r
+            .peak_kib
+            .map_or("-".into(), |k| format!("{} MiB", k / 1024));
+        let (typst, ratio) = match r.typst {
+            Some(t) => (
+                secs(t),
+                format!("{:.2}x", r.cold.as_secs_f64() / t.as_secs_f64()),
+            ),
+            None => ("-".into(), "-".into()),
+        };
+        writeln!(
+            out,
+            "{:>8}  {:>5}  {:>12}  {:>9}  {:>15}  {:>10}  {:>16}",
+            r.findings,
+            r.pages,
+            secs(r.cold),
+            peak,
+            secs(r.warm),
+            typst,
+            ratio
+        )
+        .ok();
+    }
+    if typst.is_none() {
+        writeln!(
+            out,
+            "(typst CLI not found on PATH: no auditpress/typst ratio)"
+        )
+        .ok();
+    }
+
+    let batch: Vec<PathBuf> = (0..BATCH_AUDITS)
+        .map(|i| tmp.path().join(format!("batch-{i}")))
+        .collect();
+    for dir in &batch {
+        synthesize(dir, BATCH_FINDINGS)?;
+    }
+    let batch_run = |jobs: usize| {
+        timed_process(
+            Command::new(&exe)
+                .arg("build")
+                .args(&batch)
+                .arg("--jobs")
+                .arg(jobs.to_string()),
+        )
+    };
+    let (serial, _) = batch_run(1)?;
+    let (parallel, _) = batch_run(cores)?;
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "batch of {BATCH_AUDITS} audits ({BATCH_FINDINGS} findings each): --jobs 1 {}, --jobs {cores} {}: {:.2}x faster, {:.1} reports/s",
+        secs(serial),
+        secs(parallel),
+        serial.as_secs_f64() / parallel.as_secs_f64(),
+        BATCH_AUDITS as f64 / parallel.as_secs_f64()
+    )
+    .ok();
+    if let Some(cmd) = &typst {
+        let commands = batch
+            .iter()
+            .enumerate()
+            .map(|(i, dir)| typst_command(cmd, dir, &tmp.path().join(format!("typst-batch-{i}"))))
+            .collect::<std::io::Result<Vec<_>>>()?;
+        let stock = run_parallel(commands, cores)?;
+        writeln!(
+            out,
+            "the same {BATCH_AUDITS} reports with the stock typst CLI, one process per report, {cores} at a time: {} (auditpress --jobs {cores} is {:.2}x faster)",
+            secs(stock),
+            stock.as_secs_f64() / parallel.as_secs_f64()
+        )
+        .ok();
+    }
+    // The reports above differ in their titles only, as the variants of one
+    // report do. The audits of different clients differ in their findings:
+    // the same measure on such a batch.
+    let distinct: Vec<PathBuf> = (0..BATCH_AUDITS)
+        .map(|i| tmp.path().join(format!("distinct-{i}")))
+        .collect();
+    for (i, dir) in distinct.iter().enumerate() {
+        synthesize_seeded(dir, BATCH_FINDINGS, i + 1)?;
+    }
+    let (apart, _) = timed_process(
+        Command::new(&exe)
+            .arg("build")
+            .args(&distinct)
+            .arg("--jobs")
+            .arg(cores.to_string()),
+    )?;
+    let stock = match &typst {
+        Some(cmd) => {
+            let commands = distinct
+                .iter()
+                .enumerate()
+                .map(|(i, dir)| {
+                    typst_command(cmd, dir, &tmp.path().join(format!("typst-distinct-{i}")))
+                })
+                .collect::<std::io::Result<Vec<_>>>()?;
+            let stock = run_parallel(commands, cores)?;
+            format!(
+                "; the stock typst CLI, {cores} at a time: {} (auditpress is {:.2}x faster)",
+                secs(stock),
+                stock.as_secs_f64() / apart.as_secs_f64()
+            )
+        }
+        None => String::new(),
+    };
+    writeln!(
+        out,
+        "{BATCH_AUDITS} audits whose findings differ ({BATCH_FINDINGS} findings each): --jobs {cores} {}{stock}",
+        secs(apart)
+    )
+    .ok();
+    let samples = batch_memory(&exe, &tmp.path().join("memory"), cores)?;
+    let said: Vec<String> = samples
+        .iter()
+        .map(|(done, kib)| format!("{} MiB after {done}", kib / 1024))
+        .collect();
+    writeln!(
+        out,
+        "memory of a batch of {MEMORY_REPORTS} such audits (--jobs {cores}, the process and its workers): {}",
+        said.join(", ")
+    )
+    .ok();
+
+    if let Some(n) = rows
+        .iter()
+        .map(|r| r.findings)
+        .find(|n| *n >= 50)
+        .or(sizes.first().copied())
+    {
+        writeln!(out).ok();
+        let dir = tmp.path().join(format!("audit-{n}"));
+        out.push_str(&house_style(&exe, &dir, n, &HOUSE_STYLE)?);
+        writeln!(out).ok();
+        out.push_str(&house_style(&exe, &dir, n, &SHAPE_STYLE)?);
+        writeln!(out).ok();
+        out.push_str(&example_styles(&exe, tmp.path())?);
+    }
+
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "spelling and grammar in check (median of 3 processes each): check, check --no-spell, and what spelling adds; build never spells, so its figures above do not change"
+    )
+    .ok();
+    for r in rows.iter().filter(|r| r.findings <= 200) {
+        out.push_str(&spelling(
+            &exe,
+            &tmp.path().join(format!("audit-{}", r.findings)),
+            r.findings,
+        )?);
+    }
+
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "auditpress lsp: a keystroke (didChange of one finding) to the diagnostics published for it, over {LSP_EDITS} edits (load and checks only, no typesetting; 15 ms of it is the debounce)"
+    )
+    .ok();
+    for r in rows.iter().filter(|r| r.findings <= 200) {
+        let dir = tmp.path().join(format!("audit-{}", r.findings));
+        let m = super::lsp::bench::measure(&exe, &dir, LSP_EDITS, &[], resident)?;
+        let at = |q: f64| m.times[((m.times.len() - 1) as f64 * q) as usize];
+        writeln!(
+            out,
+            "{:>8} findings  median {}  90th percentile {}  slowest {}",
+            r.findings,
+            secs(at(0.5)),
+            secs(at(0.9)),
+            secs(at(1.0))
+        )
+        .ok();
+    }
+    if let Some(small) = rows.iter().map(|r| r.findings).min() {
+        let m = super::lsp::bench::measure(
+            &exe,
+            &tmp.path().join(format!("audit-{small}")),
+            1000,
+            &[10, 100, 500, 1000],
+            resident,
+        )?;
+        let said: Vec<String> = m
+            .memory
+            .iter()
+            .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
+            .collect();
+        writeln!(
+            out,
+            "memory of auditpress lsp across 1000 edits ({small} findings): {}",
+            said.join(", ")
+        )
+        .ok();
+    }
+
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "one-finding edit in auditpress watch (median of 3 edits): from the write on disk to the new PDF, the rebuild alone, and a cold in-process compile with the rebuild's share of it"
+    )
+    .ok();
+    writeln!(
+        out,
+        "{:>8}  {:>12}  {:>9}  {:>16}  where the rebuild's time went",
+        "findings", "edit to PDF", "rebuild", "cold in-process"
+    )
+    .ok();
+    for r in rows.iter().filter(|r| r.findings <= 200) {
+        let edit = watch_rebuild(&exe, &tmp.path().join(format!("audit-{}", r.findings)))?;
+        writeln!(
+            out,
+            "{:>8}  {:>12}  {:>9}  {:>16}  {}",
+            r.findings,
+            secs(edit.to_pdf),
+            secs(edit.rebuild),
+            format!(
+                "{} ({:.2}x)",
+                secs(r.cold_in_process),
+                edit.rebuild.as_secs_f64() / r.cold_in_process.as_secs_f64()
+            ),
+            edit.split
+        )
+        .ok();
+    }
+    writeln!(out).ok();
+    writeln!(
+        out,
+        "one-finding edit in auditpress serve (median of 3 edits): from the write on disk to the event that sends the changed page to the browser (sent after load, view, typeset and preview), and to the new PDF"
+    )
+    .ok();
+    writeln!(
+        out,
+        "{:>8}  {:>15}  {:>12}  where the rebuild's time went",
+        "findings", "edit to preview", "edit to PDF"
+    )
+    .ok();
+    for r in rows.iter().filter(|r| r.findings <= 200) {
+        let (preview, pdf, split) =
+            serve_edit(&exe, &tmp.path().join(format!("audit-{}", r.findings)))?;
+        writeln!(
+            out,
+            "{:>8}  {:>15}  {:>12}  {split}",
+            r.findings,
+            secs(preview),
+            secs(pdf)
+        )
+        .ok();
+    }
+    if let Some(small) = rows.iter().map(|r| r.findings).min() {
+        let samples = watch_memory(&exe, &tmp.path().join(format!("audit-{small}")), EDITS)?;
+        let said: Vec<String> = samples
+            .iter()
+            .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
+            .collect();
+        writeln!(
+            out,
+            "\nmemory of watch and its worker across {EDITS} edits ({small} findings): {}",
+            said.join(", ")
+        )
+        .ok();
+    }
+    Ok(out)
+}
+
+/// The cost of spelling and grammar in `check` on one folder: a line.
+fn spelling(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
+    let median = |spell: bool| -> std::io::Result<Duration> {
+        let mut times = Vec::new();
+        for _ in 0..3 {
+            let mut cmd = Command::new(exe);
+            cmd.arg("check").arg("-q").arg(dir);
+            if !spell {
+                cmd.arg("--no-spell");
+            }
+            times.push(timed_process(&mut cmd)?.0);
+        }
+        times.sort();
+        Ok(times[1])
+    };
+    let with = median(true)?;
+    let without = median(false)?;
+    Ok(format!(
+        "{n:>8} findings  check {}  check --no-spell {}  spelling adds {} ({:.1}x)\n",
+        secs(with),
+        secs(without),
+        secs(with.saturating_sub(without)),
+        with.as_secs_f64() / without.as_secs_f64()
+    ))
+}
+
+fn secs(d: Duration) -> String {
+    format!("{:.3} s", d.as_secs_f64())
+}
+
+/// Compiles a folder in this process, through the pipeline every command uses.
+fn compile_with(
+    dir: &Path,
+    output: &Path,
+    options: &Options,
+) -> std::io::Result<pipeline::Compiled> {
+    let job = Job::folder(dir, Some(output));
+    let compiled = pipeline::compile(&job, options, &OutputClaims::default(), &mut |_| {});
+    match compiled.outcome {
+        Outcome::Ok => Ok(compiled),
+        _ => Err(std::io::Error::other(format!(
+            "the synthetic audit {} does not build",
+            dir.display()
+        ))),
+    }
+}
+
+/// Builds a folder's PDF in this process, with warm caches; returns the page count.
+fn compile(dir: &Path, output: &Path) -> std::io::Result<usize> {
+    let options = Options {
+        cache_age: 10,
+        ..Options::default()
+    };
+    Ok(compile_with(dir, output, &options)?.pages.unwrap_or(0))
+}
+
+/// Runs a command, returning its wall time and the peak resident memory, in KiB,
+/// of it and its worker processes together (Linux; sampled every 2 ms).
+fn timed_process(cmd: &mut Command) -> std::io::Result<(Duration, Option<u64>)> {
+    let start = Instant::now();
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()?;
+    let mut peaks: std::collections::HashMap<u32, u64> = std::collections::HashMap::new();
+    loop {
+        // VmHWM only grows, so the last reading of each process is its peak.
+        for pid in process_tree(child.id()) {
+            if let Some(kib) = high_water_mark(pid) {
+                peaks.insert(pid, kib);
+            }
+        }
+        if let Some(status) = child.try_wait()? {
+            if !status.success() {
+                return Err(std::io::Error::other(format!("{cmd:?} failed")));
+            }
+            let total = peaks.values().sum::<u64>();
+            return Ok((start.elapsed(), (total > 0).then_some(total)));
+        }
+        std::thread::sleep(Duration::from_millis(2));
+    }
+}
+
+/// Returns the stock typst CLI, when one is installed.
+fn typst_cli() -> Option<PathBuf> {
+    let ok = Command::new("typst")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success());
+    ok.then(|| PathBuf::from("typst"))
+}
+
+/// Times the stock typst CLI compiling an audit's view with our templates and fonts.
+fn typst_compile(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Duration> {
+    let (time, _) = timed_process(&mut typst_command(typst, dir, work)?)?;
+    Ok(time)
+}
+
+/// Prepares a folder for the stock typst CLI (templates, fonts, the view of
+/// an audit) and returns the command that compiles it.
+fn typst_command(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Command> {
+    fs::create_dir_all(work.join("data"))?;
+    fs::create_dir_all(work.join("fonts"))?;
+    for (name, bytes) in templates::EMBEDDED {
+        let path = work.join(name);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(path, bytes)?;
+    }
+    for (name, bytes) in render::font_files() {
+        fs::write(work.join("fonts").join(name), bytes)?;
+    }
+    let options = Options {
+        emit: Some(Emit::ViewJson),
+        ..Options::default()
+    };
+    let view = compile_with(dir, &work.join("unused.pdf"), &options)?.dump;
+    fs::write(work.join("data/view.json"), view.unwrap_or_default())?;
+    let mut command = Command::new(typst);
+    command
+        .arg("compile")
+        .arg("--root")
+        .arg(work)
+        .arg("--font-path")
+        .arg(work.join("fonts"))
+        .arg("--ignore-system-fonts")
+        .arg(work.join("report.typ"))
+        .arg(work.join("out.pdf"))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null());
+    Ok(command)
+}
+
+/// Runs commands, `jobs` at a time, and returns the wall time of all of them.
+fn run_parallel(commands: Vec<Command>, jobs: usize) -> std::io::Result<Duration> {
+    let start = Instant::now();
+    let mut running: Vec<std::process::Child> = Vec::new();
+    for mut command in commands {
+        while running.len() >= jobs {
+            let mut done = None;
+            for (i, child) in running.iter_mut().enumerate() {
+                if child.try_wait()?.is_some() {
+                    done = Some(i);
+                    break;
+                }
+            }
+            match done {
+                Some(i) => {
+                    // Already ended: wait() only collects its status.
+                    running.swap_remove(i).wait()?;
+                }
+                None => std::thread::sleep(Duration::from_millis(2)),
+            }
+        }
+        running.push(command.spawn()?);
+    }
+    for mut child in running {
+        child.wait()?;
+    }
+    Ok(start.elapsed())
+}
