@@ -613,10 +613,10 @@ fn imported_issues(dir: &Path) -> BTreeSet<String> {
         .flatten()
         .filter_map(|e| fs::read_to_string(e.path()).ok())
     {
-        if let Some(rest) = text.strip_prefix("+++\n")
-            && let Some(end) = rest.find("\n+++")
-            && let Ok(table) = rest[..end].parse::<toml::Table>()
-            && let Some(url) = table.get("issue").and_then(|v| v.as_str())
+        if let Some(url) = load::library::front_matter(&text)
+            .as_ref()
+            .and_then(|t| t.get("issue"))
+            .and_then(|v| v.as_str())
         {
             urls.insert(url.to_string());
         }

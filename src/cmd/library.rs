@@ -298,13 +298,8 @@ fn csv_row(
     let Ok(text) = fs::read_to_string(&path) else {
         return (None, values);
     };
-    let norm = |name: &str| {
-        name.trim()
-            .trim_matches('"')
-            .trim()
-            .to_lowercase()
-            .replace('-', "_")
-    };
+    // Columns are named as the findings.csv reader names them.
+    let norm = |name: &str| crate::load::column_key(name.trim().trim_matches('"'));
     let columns: Vec<String> = text
         .lines()
         .next()

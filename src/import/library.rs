@@ -58,28 +58,19 @@ const SYNONYMS: &[(&str, &[&str])] = &[
         ],
     ),
     ("impact", &["impact"]),
-    (
-        "recommendation",
-        &[
-            "recommendations",
-            "recommendation",
-            "remediation",
-            "recommended mitigation",
-            "mitigation",
-        ],
-    ),
+    ("recommendation", RECOMMENDATIONS),
     ("short_recommendation", &["short_recommendation"]),
-    (
-        "remediation",
-        &[
-            "recommendations",
-            "recommendation",
-            "remediation",
-            "recommended mitigation",
-            "mitigation",
-        ],
-    ),
+    ("remediation", RECOMMENDATIONS),
     ("references", &["references"]),
+];
+
+/// The names of the section that says what to do, in another tool or a style.
+const RECOMMENDATIONS: &[&str] = &[
+    "recommendations",
+    "recommendation",
+    "remediation",
+    "recommended mitigation",
+    "mitigation",
 ];
 
 /// Reads another tool's library export and writes its write-ups into `to`,

@@ -289,6 +289,13 @@ pub fn left(text: &str) -> Vec<String> {
     out
 }
 
+/// The front matter of a finding file as a TOML table, when it has one that
+/// parses (for tools that read a folder's findings without loading it).
+pub fn front_matter(text: &str) -> Option<toml::Table> {
+    let ((start, end), _) = super::findings::split_front_matter(text)?;
+    text[start..end].parse().ok()
+}
+
 /// The version of a write-up's text: the first 16 hex digits of its SHA-256.
 pub fn version(text: &str) -> String {
     use sha2::Digest;
@@ -335,8 +342,7 @@ pub fn made_from(audit_dir: &Path) -> Vec<MadeFrom> {
         .iter()
         .filter_map(|path| {
             let text = std::fs::read_to_string(path).ok()?;
-            let ((start, end), _) = super::findings::split_front_matter(&text)?;
-            let table: toml::Table = text[start..end].parse().ok()?;
+            let table = front_matter(&text)?;
             let get = |k: &str| table.get(k).and_then(|v| v.as_str()).map(str::to_string);
             Some(MadeFrom {
                 id: path.file_stem()?.to_string_lossy().into_owned(),

@@ -7,6 +7,7 @@
 pub mod cvss;
 pub use fields::{cwe_entries, cwe_name};
 pub use findings::FRONT_KEYS;
+pub use table::normalise as column_key;
 mod fields;
 mod findings;
 mod images;

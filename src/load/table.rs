@@ -106,7 +106,7 @@ impl Table {
 }
 
 /// Normalises a column name: no case, no surrounding spaces, `-` and spaces as `_`.
-fn normalise(name: &str) -> String {
+pub fn normalise(name: &str) -> String {
     name.trim().to_lowercase().replace(['-', ' '], "_")
 }
 

@@ -2,8 +2,6 @@
 //! and watch mode.
 
 use std::fs;
-use std::sync::mpsc;
-use std::time::Duration;
 
 use crate::common::*;
 
@@ -132,36 +130,6 @@ fn two_variants_writing_one_file_is_an_error_not_a_race() {
         "{}",
         stderr(&out)
     );
-}
-
-/// Waits for a line of the watcher's output that contains `needle`.
-fn wait_for(lines: &mpsc::Receiver<String>, needle: &str, seen: &mut Vec<String>) {
-    wait_line(lines, |l| l.contains(needle), needle, seen);
-}
-
-/// Waits for watch's JSON event of a build that succeeded (`ok`) or failed.
-fn wait_built(lines: &mpsc::Receiver<String>, ok: bool, seen: &mut Vec<String>) {
-    wait_line(lines, |l| built_line(l, ok), "built event", seen);
-}
-
-fn wait_line(
-    lines: &mpsc::Receiver<String>,
-    pick: impl Fn(&str) -> bool,
-    needle: &str,
-    seen: &mut Vec<String>,
-) {
-    loop {
-        match lines.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) => {
-                let found = pick(&line);
-                seen.push(line);
-                if found {
-                    return;
-                }
-            }
-            Err(_) => panic!("no {needle:?} from watch; it said:\n{}", seen.join("\n")),
-        }
-    }
 }
 
 #[test]

@@ -527,3 +527,50 @@ impl Serve {
         serde_json::from_str(&body[start..=end]).unwrap()
     }
 }
+
+/// A copy of an example audit of data/examples with its style folder beside
+/// it, named by audit.toml as `../style`.
+pub fn example_folder(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let (tmp, dir) = workspace(&root().join("data/examples").join(name));
+    copy_dir(
+        &root().join("data/styles").join(name),
+        &tmp.path().join("style"),
+    );
+    edit(
+        &dir,
+        "audit.toml",
+        &format!("style = \"../../styles/{name}\""),
+        "style = \"../style\"",
+    );
+    (tmp, dir)
+}
+
+/// Waits for a line of the watcher's output that contains `needle`.
+pub fn wait_for(lines: &mpsc::Receiver<String>, needle: &str, seen: &mut Vec<String>) {
+    wait_line(lines, |l| l.contains(needle), needle, seen);
+}
+
+/// Waits for watch's JSON event of a build that succeeded (`ok`) or failed.
+pub fn wait_built(lines: &mpsc::Receiver<String>, ok: bool, seen: &mut Vec<String>) {
+    wait_line(lines, |l| built_line(l, ok), "built event", seen);
+}
+
+fn wait_line(
+    lines: &mpsc::Receiver<String>,
+    pick: impl Fn(&str) -> bool,
+    needle: &str,
+    seen: &mut Vec<String>,
+) {
+    loop {
+        match lines.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => {
+                let found = pick(&line);
+                seen.push(line);
+                if found {
+                    return;
+                }
+            }
+            Err(_) => panic!("no {needle:?} from watch; it said:\n{}", seen.join("\n")),
+        }
+    }
+}

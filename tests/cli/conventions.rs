@@ -164,12 +164,7 @@ fn no_worker_inherits_the_signal_pipe() {
         "json".as_ref(),
     ]);
     let mut seen = Vec::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !seen.iter().any(|l: &String| built_line(l, true)) && Instant::now() < deadline {
-        if let Ok(l) = lines.recv_timeout(Duration::from_secs(1)) {
-            seen.push(l);
-        }
-    }
+    wait_built(&lines, true, &mut seen);
     let pid = child.id();
     let children = std::fs::read_to_string(format!("/proc/{pid}/task/{pid}/children")).unwrap();
     let workers: Vec<u32> = children

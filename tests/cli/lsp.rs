@@ -355,17 +355,7 @@ fn a_panic_or_garbage_leaves_the_server_serving() {
 #[test]
 fn completion_offers_the_folders_own_house_style() {
     // The smart-contract example, with its style beside it.
-    let (tmp, dir) = workspace(&root().join("data/examples/smart-contract"));
-    copy_dir(
-        &root().join("data/styles/smart-contract"),
-        &tmp.path().join("style"),
-    );
-    edit(
-        &dir,
-        "audit.toml",
-        "style = \"../../styles/smart-contract\"",
-        "style = \"../style\"",
-    );
+    let (_tmp, dir) = example_folder("smart-contract");
     let mut lsp = Lsp::start();
     let file = dir.join("findings/M-1.md");
     let u = lsp.open(&file);
@@ -456,17 +446,7 @@ fn neovims_own_client_gets_the_diagnostic_and_the_styles_severities() {
 
 #[test]
 fn cwe_ids_complete_and_hover_with_their_names_and_levels_lead_to_the_style() {
-    let (tmp, dir) = workspace(&root().join("data/examples/pentest"));
-    copy_dir(
-        &root().join("data/styles/pentest"),
-        &tmp.path().join("style"),
-    );
-    edit(
-        &dir,
-        "audit.toml",
-        "style = \"../../styles/pentest\"",
-        "style = \"../style\"",
-    );
+    let (tmp, dir) = example_folder("pentest");
     let mut lsp = Lsp::start();
     let file = dir.join("findings/EX-PT-26-01.md");
     let u = lsp.open(&file);

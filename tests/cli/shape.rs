@@ -4,26 +4,9 @@
 //! of data/styles and `init --style`.
 
 use std::fs;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use crate::common::*;
-
-/// A copy of an example audit of data/examples with its style folder beside
-/// it, named by audit.toml as `../style`.
-fn example_folder(name: &str) -> (tempfile::TempDir, PathBuf) {
-    let (tmp, dir) = workspace(&root().join("data/examples").join(name));
-    copy_dir(
-        &root().join("data/styles").join(name),
-        &tmp.path().join("style"),
-    );
-    edit(
-        &dir,
-        "audit.toml",
-        &format!("style = \"../../styles/{name}\""),
-        "style = \"../style\"",
-    );
-    (tmp, dir)
-}
 
 /// The titles of the PDF's outline, depth first, indented by level.
 fn outline(pdf: &Path) -> Vec<String> {

@@ -101,22 +101,6 @@ fn review_approve_refuses_an_unknown_id_and_changes_nothing() {
     assert_eq!(error_lines(&dir).len(), 1);
 }
 
-/// The smart-contract example with its style, and so its library, beside it.
-fn with_library() -> (tempfile::TempDir, std::path::PathBuf) {
-    let (tmp, dir) = workspace(&root().join("data/examples/smart-contract"));
-    copy_dir(
-        &root().join("data/styles/smart-contract"),
-        &tmp.path().join("style"),
-    );
-    edit(
-        &dir,
-        "audit.toml",
-        "style = \"../../styles/smart-contract\"",
-        "style = \"../style\"",
-    );
-    (tmp, dir)
-}
-
 fn new_finding(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
     let mut all: Vec<&std::ffi::OsStr> = vec!["new".as_ref(), "finding".as_ref()];
     all.extend(args.iter().map(std::ffi::OsStr::new));
@@ -126,7 +110,7 @@ fn new_finding(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 
 #[test]
 fn a_finding_from_the_library_is_checked_until_its_placeholders_are_filled() {
-    let (_tmp, dir) = with_library();
+    let (_tmp, dir) = example_folder("smart-contract");
     let out = run(&[
         "library".as_ref(),
         "list".as_ref(),
@@ -213,7 +197,7 @@ fn a_finding_from_the_library_is_checked_until_its_placeholders_are_filled() {
 
 #[test]
 fn library_diff_shows_a_changed_write_up_for_exactly_the_findings_made_from_it() {
-    let (tmp, dir) = with_library();
+    let (tmp, dir) = example_folder("smart-contract");
     let from = |name: &str, sets: &[&str]| {
         let mut args = vec!["--from", name];
         for s in sets {
@@ -272,7 +256,7 @@ fn library_diff_shows_a_changed_write_up_for_exactly_the_findings_made_from_it()
 
 #[test]
 fn a_write_up_that_breaks_the_house_style_is_an_error_in_the_library() {
-    let (tmp, dir) = with_library();
+    let (tmp, dir) = example_folder("smart-contract");
     let lib = tmp.path().join("style/library");
     fs::write(
         lib.join("broken.md"),

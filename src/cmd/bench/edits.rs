@@ -122,7 +122,7 @@ pub(super) fn watch_memory(
 }
 
 /// A rebuild as watch and serve report it under `--diagnostic-format json`.
-struct Built {
+struct BuildEvent {
     ok: bool,
     took: Duration,
     /// Where the time went: `load 4 ms, view 2 ms, ...`.
@@ -130,7 +130,7 @@ struct Built {
 }
 
 /// Reads a `built` event line; `None` for any other line.
-fn built(line: &str) -> Option<Built> {
+fn built(line: &str) -> Option<BuildEvent> {
     let v: serde_json::Value = serde_json::from_str(line).ok()?;
     if v["event"] != "built" {
         return None;
@@ -145,7 +145,7 @@ fn built(line: &str) -> Option<Built> {
         parts.push(part("preview"));
     }
     parts.extend(["evict", "write"].iter().map(|k| part(k)));
-    Some(Built {
+    Some(BuildEvent {
         ok: v["ok"].as_bool().unwrap_or(false),
         took: Duration::from_millis(v["ms"].as_u64().unwrap_or(0)),
         split: parts.join(", "),
