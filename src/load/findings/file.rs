@@ -1,0 +1,431 @@
+//! A finding's write-up, findings/<ID>.md: its front matter and body, merged
+//! into its findings.csv row or read as a finding of its own.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+use serde::de::IntoDeserializer;
+use toml::Spanned;
+use toml::de::DeTable;
+
+use crate::diag::{self, FileRef, Place};
+use crate::load::{Axis, Loader};
+use crate::model::shape::FieldKind;
+use crate::model::{Cvss, Rank};
+
+use super::settle::{check_agrees, derived_severity, same};
+use super::{FRONT_KEYS, RawFinding, Sourced, split_targets};
+
+/// The Markdown body of a findings/<ID>.md file.
+pub(super) struct Body {
+    pub(super) file: FileRef,
+    pub(super) offset: usize,
+    pub(super) text: String,
+}
+
+/// The keys of a write-up's front matter (FORMAT, "Findings").
+#[derive(Default, Deserialize)]
+struct FrontMatter {
+    id: Option<Spanned<String>>,
+    title: Option<Spanned<String>>,
+    severity: Option<Spanned<String>>,
+    difficulty: Option<Spanned<String>>,
+    #[serde(rename = "type")]
+    kind: Option<Spanned<String>>,
+    target: Option<Spanned<String>>,
+    status: Option<Spanned<String>>,
+    sarif: Option<Vec<Spanned<String>>>,
+    draft: Option<bool>,
+    cvss: Option<Spanned<String>>,
+    review: Option<Spanned<String>>,
+    reviewed_by: Option<String>,
+    from: Option<String>,
+    /// The version of the write-up it was made from (`auditpress library diff`).
+    #[allow(dead_code)]
+    from_version: Option<String>,
+    /// The tracker issue it was imported from (`auditpress import github`).
+    #[allow(dead_code)]
+    issue: Option<String>,
+    /// The values of the style's fields, by key.
+    #[serde(skip)]
+    values: Vec<(String, Sourced)>,
+}
+
+/// Splits `+++` front matter from a Markdown file: (front matter and its offset, body offset).
+pub(in crate::load) fn split_front_matter(text: &str) -> Option<((usize, usize), usize)> {
+    let first_end = text.find('\n')?;
+    if text[..first_end].trim_end() != "+++" {
+        return None;
+    }
+    let start = first_end + 1;
+    let mut pos = start;
+    while pos < text.len() {
+        let line_end = text[pos..].find('\n').map_or(text.len(), |n| pos + n);
+        if text[pos..line_end].trim_end() == "+++" {
+            return Some(((start, pos), (line_end + 1).min(text.len())));
+        }
+        pos = line_end + 1;
+    }
+    None
+}
+
+/// A findings/<ID>.md file read: its front matter's values with their places.
+struct WriteUp {
+    stem: String,
+    start: Place,
+    front: FrontMatter,
+    body: Body,
+    /// title, severity, difficulty, type, target and status, when given.
+    given: [(&'static str, Option<Sourced>); 6],
+    sarif: Vec<Sourced>,
+    review: Option<Sourced>,
+    cvss: Option<(Cvss, Place)>,
+}
+
+/// Reads findings/<name>; merges it into its CSV row, or returns a Markdown-only finding.
+pub(super) fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Option<RawFinding> {
+    let rel = format!("findings/{name}");
+    let (file, text) = l.read_optional(&rel)?;
+    let stem = name.trim_end_matches(".md").to_string();
+    let (front, body_offset) = match split_front_matter(&text) {
+        Some(((s, e), body)) => (front_matter(l, file, &text[s..e], s), body),
+        None if text.starts_with("+++") => {
+            l.diags
+                .error(Some(Place::new(file, 0..3)), "front matter is never closed")
+                .add_hint("end the front matter with a line holding only +++");
+            return None;
+        }
+        None => (None, 0),
+    };
+    let sourced = |s: &Option<Spanned<String>>| {
+        s.as_ref().map(|v| Sourced {
+            text: v.get_ref().trim().to_string(),
+            place: Place::new(file, v.span()),
+        })
+    };
+    let front = front.unwrap_or_default();
+    if let Some(id) = sourced(&front.id)
+        && id.text != stem
+    {
+        l.diags
+            .error(
+                Some(id.place),
+                format!(
+                    "front matter id \"{}\" differs from the file name \"{name}\"",
+                    id.text
+                ),
+            )
+            .add_hint(format!(
+                "rename the file to {}.md or change the id",
+                id.text
+            ));
+        return None;
+    }
+    let w = WriteUp {
+        start: Place::new(file, 0..0),
+        body: Body {
+            file,
+            offset: body_offset,
+            text: text[body_offset..].to_string(),
+        },
+        given: [
+            ("title", sourced(&front.title)),
+            ("severity", sourced(&front.severity)),
+            ("difficulty", sourced(&front.difficulty)),
+            ("type", sourced(&front.kind)),
+            ("target", sourced(&front.target)),
+            ("status", sourced(&front.status)),
+        ],
+        sarif: front
+            .sarif
+            .iter()
+            .flatten()
+            .filter_map(|v| sourced(&Some(v.clone())))
+            .collect(),
+        review: sourced(&front.review),
+        cvss: sourced(&front.cvss).and_then(|c| l.cvss(&c)),
+        stem,
+        front,
+    };
+    match rows.iter_mut().find(|r| r.id == w.stem) {
+        Some(row) => {
+            merge(l, row, w);
+            None
+        }
+        None => Some(md_only(l, w)),
+    }
+}
+
+/// The error of a front matter value that disagrees with findings.csv.
+fn disagrees(l: &mut Loader, at: Place, key: &str, stem: &str, related: (Place, &str)) {
+    l.diags
+        .error(
+            Some(at),
+            format!("front matter {key} of {stem} disagrees with findings.csv"),
+        )
+        .add_related(related.0, related.1)
+        .add_hint(format!(
+            "make the two agree, or remove `{key}` from the front matter"
+        ));
+}
+
+/// Merges a write-up into its findings.csv row; a value given in both
+/// places must agree.
+fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
+    let stem = &w.stem;
+    for (key, value) in &w.given {
+        let Some(value) = value else { continue };
+        let agrees = match *key {
+            "title" => row.title.as_ref().is_none_or(|t| t.text == value.text),
+            "severity" => same(&l.style.severity, &value.text, row.severity.as_ref()),
+            "difficulty" => same(&l.style.difficulty, &value.text, row.difficulty.as_ref()),
+            "type" if l.style.kind_free => {
+                row.kind.as_ref().map(Rank::name) == Some(value.text.trim())
+            }
+            "type" => same(&l.style.kind, &value.text, row.kind.as_ref()),
+            "target" => split_targets(&value.text) == row.targets,
+            _ => same(
+                &l.style.status,
+                &value.text,
+                row.status.as_ref().map(|s| &s.0),
+            ),
+        };
+        if !agrees {
+            let related = (row.place.clone(), "the findings.csv row");
+            disagrees(l, value.place.clone(), key, stem, related);
+        }
+    }
+    for (key, value) in w.front.values {
+        match row.values.get(&key) {
+            Some(given) if given.text.trim() != value.text.trim() => {
+                let related = (given.place.clone(), "the findings.csv cell");
+                disagrees(l, value.place, &key, stem, related);
+            }
+            Some(_) => {}
+            None => {
+                row.values.insert(key, value);
+            }
+        }
+    }
+    row.body = Some(w.body);
+    row.sarif = w.sarif;
+    row.review = w.review;
+    row.reviewed_by = w.front.reviewed_by;
+    row.from = w.front.from;
+    row.draft = w.front.draft.unwrap_or(false);
+    if let Some((vector, place)) = w.cvss {
+        match &row.cvss {
+            Some(given) if given.vector != vector.vector => {
+                let related = (row.place.clone(), "the findings.csv row");
+                disagrees(l, place, "cvss", stem, related);
+            }
+            _ => row.cvss = Some(vector),
+        }
+    }
+}
+
+/// A finding written in findings/<ID>.md only: its front matter gives what
+/// a findings.csv row would.
+fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
+    let WriteUp {
+        stem,
+        start,
+        front,
+        body,
+        given,
+        sarif,
+        review,
+        cvss,
+    } = w;
+    let [title, severity, difficulty, kind, target, status] = given.map(|(_, v)| v);
+    let mut need = |value: &Option<Sourced>, key: &str| {
+        if value.is_none() {
+            l.diags
+                .error(
+                    Some(start.clone()),
+                    format!("finding {stem} has no `{key}`"),
+                )
+                .add_hint(format!(
+                    "add a findings.csv row with id {stem}, or give `{key}` in the front matter"
+                ));
+        }
+    };
+    need(&title, "title");
+    if cvss.is_none() && l.style.finding.matrix.is_none() && !l.style.is_broken("finding") {
+        need(&severity, "severity");
+    }
+    if l.style.difficulty_required {
+        need(&difficulty, "difficulty");
+    }
+    if !l.style.kind_optional() {
+        need(&kind, "type");
+    }
+    let severity_place = severity.as_ref().map(|s| s.place.clone());
+    let severity = match (severity, &cvss) {
+        (None, Some((vector, place))) => derived_severity(l, vector, place),
+        (Some(s), vector) => {
+            let parsed = l.parse_scale(s.place.clone(), &s.text, Axis::Severity);
+            if let (Some(p), Some((vector, _))) = (&parsed, vector) {
+                check_agrees(l, p, vector, s.place);
+            }
+            parsed
+        }
+        (None, None) => None,
+    };
+    let difficulty_given = difficulty.is_some();
+    let difficulty = difficulty.and_then(|s| l.parse_scale(s.place, &s.text, Axis::Difficulty));
+    let kind = kind.and_then(|s| l.parse_scale(s.place, &s.text, Axis::Type));
+    let status_given = status.is_some();
+    let status = status.and_then(|s| {
+        Some((
+            l.parse_scale(s.place.clone(), &s.text, Axis::Status)?,
+            s.place,
+        ))
+    });
+    RawFinding {
+        id: stem,
+        place: start,
+        complete: title.is_some()
+            && (difficulty.is_some() || !l.style.difficulty_required)
+            && (kind.is_some() || l.style.kind_optional()),
+        title,
+        severity,
+        severity_place,
+        difficulty_given,
+        difficulty,
+        kind,
+        targets: target
+            .map(|t| split_targets(&l.visible(&t.text, t.place)))
+            .unwrap_or_default(),
+        status,
+        status_given,
+        cells: vec![None; l.style.finding.sections.len()],
+        values: front.values.into_iter().collect(),
+        fields: BTreeMap::new(),
+        body: Some(body),
+        sarif,
+        review,
+        reviewed_by: front.reviewed_by,
+        from: front.from,
+        draft: front.draft.unwrap_or(false),
+        cvss: cvss.map(|(c, _)| c),
+    }
+}
+
+/// Parses front matter TOML; spans are shifted by `base` to be file offsets.
+fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Option<FrontMatter> {
+    let shift = |r: std::ops::Range<usize>| base + r.start..base + r.end;
+    let invalid = |l: &mut Loader, e: toml::de::Error, hint: &str| {
+        l.diags
+            .error(
+                Some(Place::new(file, shift(e.span().unwrap_or(0..0)))),
+                format!(
+                    "invalid front matter ({})",
+                    e.message().lines().next().unwrap_or("")
+                ),
+            )
+            .add_hint(hint);
+    };
+    let table = match DeTable::parse(text) {
+        Ok(t) => t,
+        Err(e) => {
+            invalid(l, e, "front matter is TOML between two +++ lines");
+            return None;
+        }
+    };
+    l.scan_strings(file, base, crate::load::meta::strings(table.get_ref(), &[]));
+    let values = field_values(l, file, &table, &shift);
+    match FrontMatter::deserialize(table.into_deserializer()) {
+        Ok(mut f) => {
+            f.values = values;
+            for v in [
+                &mut f.id,
+                &mut f.title,
+                &mut f.severity,
+                &mut f.difficulty,
+                &mut f.kind,
+                &mut f.target,
+                &mut f.status,
+                &mut f.review,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let span = shift(v.span());
+                *v = Spanned::new(span, v.get_ref().clone());
+            }
+            for v in f.sarif.iter_mut().flatten() {
+                let span = shift(v.span());
+                *v = Spanned::new(span, v.get_ref().clone());
+            }
+            Some(f)
+        }
+        Err(e) => {
+            invalid(
+                l,
+                e,
+                "front matter values are strings, e.g. severity = \"Low\"",
+            );
+            None
+        }
+    }
+}
+
+/// The values of the style's fields in front matter, and a warning for each
+/// key that is neither a field nor a key of FORMAT.
+fn field_values(
+    l: &mut Loader,
+    file: FileRef,
+    table: &Spanned<DeTable<'_>>,
+    shift: &dyn Fn(std::ops::Range<usize>) -> std::ops::Range<usize>,
+) -> Vec<(String, Sourced)> {
+    let style = l.style.clone();
+    let mut values = Vec::new();
+    for (key, value) in table.get_ref().iter() {
+        if let Some(def) = style.finding.field(key.get_ref()) {
+            let text = match value.get_ref() {
+                toml::de::DeValue::String(s) => Some(s.to_string()),
+                toml::de::DeValue::Integer(n) => Some(n.to_string()),
+                toml::de::DeValue::Float(n) => Some(n.to_string()),
+                toml::de::DeValue::Array(items) if def.kind == FieldKind::List => items
+                    .iter()
+                    .map(|i| match i.get_ref() {
+                        toml::de::DeValue::String(s) => Some(s.to_string()),
+                        _ => None,
+                    })
+                    .collect::<Option<Vec<_>>>()
+                    .map(|v| v.join("; ")),
+                _ => None,
+            };
+            match text {
+                Some(text) => values.push((
+                    def.key.clone(),
+                    Sourced {
+                        text,
+                        place: Place::new(file, shift(value.span())),
+                    },
+                )),
+                None => {
+                    l.diags
+                        .error(
+                            Some(Place::new(file, shift(value.span()))),
+                            format!("front matter `{}` must be a string", def.key),
+                        )
+                        .add_hint(format!("e.g. {} = \"...\"", def.key));
+                }
+            }
+            continue;
+        }
+        if !FRONT_KEYS.contains(&key.get_ref().as_ref()) {
+            let d = l.diags.warning(
+                Some(Place::new(file, shift(key.span()))),
+                format!("unknown front matter key `{}` is ignored", key.get_ref()),
+            );
+            match diag::did_you_mean(key.get_ref(), FRONT_KEYS, diag::ticked) {
+                Some(k) => d.add_hint(k),
+                None => d.add_hint(format!("known keys: {}", FRONT_KEYS.join(", "))),
+            };
+        }
+    }
+    values
+}
