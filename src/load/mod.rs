@@ -9,13 +9,16 @@ pub use fields::{cwe_entries, cwe_name};
 pub use findings::FRONT_KEYS;
 pub use table::normalise as column_key;
 mod fields;
+mod files;
 mod findings;
 mod images;
 pub mod library;
 pub mod markdown;
 mod meta;
 mod placeholders;
+mod readers;
 pub mod sarif;
+mod scales;
 pub mod style;
 mod table;
 mod text;
@@ -25,19 +28,17 @@ use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
 
-use crate::content::{self, Block, Inline};
+use crate::content::{Block, Inline};
 
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
-use crate::model::style::{Rank, Style, same_name};
-use crate::model::{
-    Acknowledgement, Appendix, AppendixKind, Audit, Coverage, MaturityEntry, Scan, Sections,
-    Subsection, Target, appendix_letter, appendix_order,
-};
+use crate::model::style::Style;
+use crate::model::{AppendixKind, Audit, Coverage, Scan, Target, appendix_letter, appendix_order};
 use crate::unicode;
 use images::Images;
 use markdown::{Context, Problem};
 use std::sync::Arc;
-use table::Column;
+
+pub(crate) use scales::Axis;
 
 /// Largest input file accepted, in bytes.
 pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
@@ -235,25 +236,6 @@ struct Loader {
     prose: Vec<crate::model::ProseText>,
     /// Unsaved texts read in place of files.
     overlay: Option<Overlay>,
-}
-
-/// Whether a file of the folder holds prose a placeholder may be left in:
-/// findings, sections and appendices.
-fn writes_prose(rel: &str) -> bool {
-    rel == "findings.csv"
-        || ["findings/", "sections/", "appendices/"]
-            .iter()
-            .any(|dir| rel.starts_with(dir) && rel.ends_with(".md"))
-}
-
-/// The library write-up a finding file says it was made from (`from`).
-fn from_of(text: &str) -> Option<String> {
-    let ((s, e), _) = findings::split_front_matter(text)?;
-    text[s..e]
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("from"))
-        .and_then(|rest| rest.trim().strip_prefix('='))
-        .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
 }
 
 /// The built-in style `standard`.
@@ -466,180 +448,6 @@ impl Loader {
         }
     }
 
-    /// Returns the name a file of the folder is shown under in diagnostics.
-    fn shown(&self, rel: &str) -> String {
-        self.shown.join(rel).display().to_string()
-    }
-
-    /// Reads a text file of the folder; `None` if it does not exist.
-    fn read_optional(&mut self, rel: &str) -> Option<(FileRef, String)> {
-        let path = self.root.join(rel);
-        match fs::symlink_metadata(&path) {
-            Err(e) if e.kind() == io::ErrorKind::NotFound => None,
-            _ => self.read_file(rel, &path),
-        }
-    }
-
-    /// Reads the words the spelling check accepts: words.txt of the folder
-    /// and of the house style's folder, one word per line, `#` comments.
-    fn words(&mut self) -> Vec<String> {
-        let mut texts: Vec<String> = self
-            .read_optional("words.txt")
-            .map(|(_, t)| t)
-            .into_iter()
-            .collect();
-        if let Some(path) = self.style.folder.as_ref().map(|f| f.join("words.txt"))
-            && path.exists()
-        {
-            match read_input(&path) {
-                Ok(text) => texts.push(text),
-                Err((message, hint)) => {
-                    self.diags.error(None, message).add_hint(hint);
-                }
-            }
-        }
-        texts
-            .iter()
-            .flat_map(|t| t.lines())
-            .map(|l| l.split('#').next().unwrap_or("").trim())
-            .filter(|w| !w.is_empty())
-            .map(str::to_string)
-            .collect()
-    }
-
-    /// Records an error about a whole file, shown at its start.
-    fn file_error(&mut self, rel: &str, message: String, hint: String) {
-        let file = self.sources.add(self.shown(rel), "");
-        self.diags
-            .error(Some(Place::new(file, 0..0)), message)
-            .add_hint(hint);
-    }
-
-    /// Reads a text file that must exist.
-    fn read_required(&mut self, rel: &str) -> Option<(FileRef, String)> {
-        let path = self.root.join(rel);
-        if !path.exists() {
-            self.file_error(
-                rel,
-                format!("missing required file {rel}"),
-                "see FORMAT.md for the files of an audit folder".into(),
-            );
-            return None;
-        }
-        self.read_file(rel, &path)
-    }
-
-    fn read_file(&mut self, rel: &str, path: &Path) -> Option<(FileRef, String)> {
-        let fail = |this: &mut Self, message: String, hint: String| {
-            this.file_error(rel, message, hint);
-            None
-        };
-        if let Some(text) = self.overlay.as_ref().and_then(|o| o.get(path)).cloned() {
-            return Some(self.add_text(rel, text));
-        }
-        match fs::metadata(path) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => {
-                return fail(
-                    self,
-                    format!("file is too large ({} bytes)", m.len()),
-                    format!("input files are limited to {MAX_FILE_BYTES} bytes"),
-                );
-            }
-            Ok(m) if !m.is_file() => {
-                return fail(
-                    self,
-                    "not a regular file".into(),
-                    "replace it by a file".into(),
-                );
-            }
-            _ => {}
-        }
-        let bytes = match fs::read(path) {
-            Ok(b) => b,
-            Err(e) => {
-                return fail(
-                    self,
-                    format!("cannot read file ({e})"),
-                    "check its permissions".into(),
-                );
-            }
-        };
-        match text::decode(bytes) {
-            Ok(text) => Some(self.add_text(rel, text)),
-            Err((message, hint)) => fail(self, message, hint),
-        }
-    }
-
-    /// Adds a file's text to the sources and scans it for placeholders.
-    fn add_text(&mut self, rel: &str, text: String) -> (FileRef, String) {
-        let file = self.sources.add(self.shown(rel), text.clone());
-        if writes_prose(rel) {
-            self.scan_placeholders(rel, file, &text);
-        }
-        (file, text)
-    }
-
-    /// Reports each placeholder left in a file (FORMAT 1.2): an error at
-    /// its place that says which value to give.
-    fn scan_placeholders(&mut self, rel: &str, file: FileRef, text: &str) {
-        let hints = std::sync::Arc::clone(&self.placeholder_hints);
-        // A finding made from a write-up takes the hints of that write-up:
-        // `from` of its front matter, or of its file for a findings.csv row.
-        let own_file = from_of(text);
-        for (range, name) in placeholders::find(text, &|n| hints.contains_key(n)) {
-            let from = if rel == "findings.csv" {
-                let line_start = text[..range.start].rfind('\n').map_or(0, |i| i + 1);
-                let id = text[line_start..]
-                    .split(',')
-                    .next()
-                    .unwrap_or("")
-                    .trim()
-                    .trim_matches('"');
-                let path = self.root.join("findings").join(format!("{id}.md"));
-                let finding = match self.overlay.as_ref().and_then(|o| o.get(&path)) {
-                    Some(t) => Some(t.clone()),
-                    None => fs::read_to_string(&path).ok(),
-                };
-                finding.as_deref().and_then(from_of)
-            } else {
-                own_file.clone()
-            };
-            let own = from.and_then(|f| self.library_hints.get(&f));
-            let hint = match own.and_then(|o| o.get(&name)).or(hints.get(&name)) {
-                Some(h) => format!("give {name}: {h}"),
-                None => format!("replace {{{{{name}}}}} with its value"),
-            };
-            self.diags
-                .error(
-                    Some(Place::new(file, range)),
-                    format!("placeholder {{{{{name}}}}} is not filled in"),
-                )
-                .add_hint(hint);
-        }
-    }
-
-    /// Reads an optional CSV file of the folder against its columns.
-    fn read_table(&mut self, rel: &str, columns: &[Column]) -> Option<table::Table> {
-        let (file, text) = self.read_optional(rel)?;
-        let table = table::read(file, &text, columns, &mut self.diags)?;
-        self.scan_cells(&table);
-        Some(table)
-    }
-
-    /// Lists the `.md` files of a sub-folder, sorted by name.
-    fn list_md(&mut self, folder: &str) -> Vec<String> {
-        let Ok(entries) = fs::read_dir(self.root.join(folder)) else {
-            return Vec::new();
-        };
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".md") && !n.starts_with('.'))
-            .collect();
-        names.sort();
-        names
-    }
-
     /// Converts Markdown blocks, recording their problems at their places.
     fn markdown(
         &mut self,
@@ -717,125 +525,6 @@ impl Loader {
         out
     }
 
-    fn maturity(&mut self, prose: &Prose) -> Vec<MaturityEntry> {
-        let columns = [
-            Column::required("category"),
-            Column::required("rating"),
-            Column::required("summary"),
-        ];
-        let Some(table) = self.read_table("maturity.csv", &columns) else {
-            return Vec::new();
-        };
-        let file = table.file;
-        let mut out = Vec::new();
-        let mut seen: HashMap<String, Place> = HashMap::new();
-        let style = self.style.clone();
-        let known = style.categories.names();
-        for row in &table.rows {
-            let category = self.required_cell(&table, row, "category");
-            let rating = self.scale(&table, row, "rating", Axis::Rating);
-            let summary = table.cell(row, "summary").map(|c| {
-                let origin = Origin::Cell(file, c.range.start, c.range.end);
-                self.markdown(prose, &c.value, origin, "", &mut 0)
-            });
-            if summary.is_none() {
-                self.missing_cell(&table, row, "summary");
-            }
-            if let Some(c) = table.cell(row, "category") {
-                let place = table.place(c);
-                if !style.is_broken("maturity") && !known.iter().any(|k| same_name(k, &c.value)) {
-                    let d = self.diags.warning(
-                        Some(place.clone()),
-                        format!(
-                            "maturity category \"{}\" is not one of the {} of the house style",
-                            c.value,
-                            known.len()
-                        ),
-                    );
-                    match diag::did_you_mean(&c.value, &known, diag::quoted) {
-                        Some(k) => d.add_hint(k),
-                        None => d.add_hint(format!("usual categories: {}", known.join(", "))),
-                    };
-                }
-                if let Some(first) = seen.insert(folded(&c.value), place.clone()) {
-                    self.diags
-                        .error(
-                            Some(place),
-                            format!("duplicate maturity category \"{}\"", c.value),
-                        )
-                        .add_related(first, "first rated here")
-                        .add_hint("give each category one row");
-                }
-            }
-            if let (Some(category), Some(rating), Some(summary)) = (category, rating, summary) {
-                let category = known
-                    .iter()
-                    .find(|k| same_name(k, &category))
-                    .map_or(category, |k| k.to_string());
-                out.push(MaturityEntry {
-                    category,
-                    rating,
-                    summary,
-                });
-            }
-        }
-        out
-    }
-
-    fn acknowledgements(&mut self) -> Vec<Acknowledgement> {
-        let columns = [
-            Column::required("name"),
-            Column::optional("organization"),
-            Column::optional("role"),
-        ];
-        let Some(table) = self.read_table("acknowledgements.csv", &columns) else {
-            return Vec::new();
-        };
-        table
-            .rows
-            .iter()
-            .filter_map(|row| {
-                let name = self.required_cell(&table, row, "name")?;
-                Some(Acknowledgement {
-                    name,
-                    organization: table.cell(row, "organization").map(|c| c.value.clone()),
-                    role: table.cell(row, "role").map(|c| c.value.clone()),
-                })
-            })
-            .collect()
-    }
-
-    fn sections(&mut self, prose: &Prose) -> Sections {
-        let mut sections = Sections::default();
-        for name in self.list_md("sections") {
-            let stem = name.trim_end_matches(".md");
-            let rel = format!("sections/{name}");
-            if !SECTION_NAMES.contains(&stem) {
-                let known = format!("known sections: {}", SECTION_NAMES.join(", "));
-                let hint = match diag::did_you_mean(stem, SECTION_NAMES, |k| format!("\"{k}.md\""))
-                {
-                    Some(k) => format!("{k} {known}"),
-                    None => known,
-                };
-                self.file_error(&rel, format!("unknown section file \"{name}\""), hint);
-                continue;
-            }
-            let Some((file, text)) = self.read_optional(&rel) else {
-                continue;
-            };
-            let blocks = self.markdown(prose, &text, Origin::Exact(file, 0), "", &mut 0);
-            match stem {
-                "executive-summary" => sections.executive_summary = Some(split_subsections(blocks)),
-                "coverage" => sections.coverage = Some(blocks),
-                "threat-model" => sections.threat_model = Some(blocks),
-                "acknowledgements" => sections.acknowledgements = Some(blocks),
-                "notices" => sections.notices = Some(blocks),
-                _ => sections.about = Some(blocks),
-            }
-        }
-        sections
-    }
-
     /// Scores a CVSS vector, or reports at its place what is wrong with it.
     fn cvss(&mut self, text: &findings::Sourced) -> Option<(crate::model::Cvss, Place)> {
         match cvss::parse(&text.text, self.style.cvss_base) {
@@ -853,235 +542,6 @@ impl Loader {
     fn scan_cells(&mut self, table: &table::Table) {
         for cell in table.rows.iter().flat_map(|r| &r.cells) {
             self.visible(&cell.value, table.place(cell));
-        }
-    }
-
-    /// Reads the SARIF files of scans/, sorted by name.
-    fn scans(&mut self) -> Vec<Scan> {
-        let Ok(entries) = fs::read_dir(self.root.join("scans")) else {
-            return Vec::new();
-        };
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".sarif") && !n.starts_with('.'))
-            .collect();
-        names.sort();
-        let mut runs = Vec::new();
-        for name in names {
-            let rel = format!("scans/{name}");
-            let Some((file, text)) = self.read_optional(&rel) else {
-                continue;
-            };
-            match sarif::read(&name, &text) {
-                Ok(found) => runs.extend(found),
-                Err(e) => {
-                    let offset = e.at.map_or(0, |(line, column)| {
-                        let start: usize =
-                            text.split('\n').take(line - 1).map(|l| l.len() + 1).sum();
-                        let line_text = text[start.min(text.len())..]
-                            .split('\n')
-                            .next()
-                            .unwrap_or("");
-                        let col: usize = line_text
-                            .chars()
-                            .take(column.saturating_sub(1))
-                            .map(char::len_utf8)
-                            .sum();
-                        (start + col).min(text.len())
-                    });
-                    self.diags
-                        .error(Some(Place::new(file, offset..offset)), e.message)
-                        .add_hint(e.hint);
-                }
-            }
-        }
-        runs
-    }
-
-    /// Reads the appendix files, sorted by name.
-    fn appendix_files(&mut self) -> Vec<(String, FileRef, String)> {
-        self.list_md("appendices")
-            .into_iter()
-            .filter_map(|name| {
-                let (file, text) = self.read_optional(&format!("appendices/{name}"))?;
-                Some((name, file, text))
-            })
-            .collect()
-    }
-
-    fn appendix(
-        &mut self,
-        prose: &Prose,
-        name: String,
-        file: FileRef,
-        text: &str,
-        letter: String,
-    ) -> Option<Appendix> {
-        let mut blocks = self.markdown(prose, text, Origin::Exact(file, 0), &letter, &mut 0);
-        let title_at = blocks
-            .iter()
-            .position(|b| matches!(b, Block::Heading { level: 1, .. }));
-        let Some(at) = title_at else {
-            self.diags
-                .error(
-                    Some(Place::new(file, 0..0)),
-                    format!("appendix {name} has no title"),
-                )
-                .add_hint("start the file with a `# Title` heading");
-            return None;
-        };
-        let Block::Heading { content, .. } = blocks.remove(at) else {
-            unreachable!("position found a heading")
-        };
-        Some(Appendix {
-            file: name,
-            title: content::plain(&content),
-            body: blocks,
-        })
-    }
-
-    /// Returns a required cell's value, or records that it is empty.
-    fn required_cell(
-        &mut self,
-        table: &table::Table,
-        row: &table::Record,
-        column: &str,
-    ) -> Option<String> {
-        match table.cell(row, column) {
-            Some(c) => Some(c.value.clone()),
-            None => {
-                self.missing_cell(table, row, column);
-                None
-            }
-        }
-    }
-
-    fn missing_cell(&mut self, table: &table::Table, row: &table::Record, column: &str) {
-        self.diags
-            .error(Some(table.row_place(row)), format!("missing {column}"))
-            .add_hint(format!(
-                "every row needs a value in the \"{column}\" column"
-            ));
-    }
-
-    /// Parses a required cell on a scale of the style, reporting unknown values with a suggestion.
-    fn scale(
-        &mut self,
-        table: &table::Table,
-        row: &table::Record,
-        column: &str,
-        axis: Axis,
-    ) -> Option<Rank> {
-        if self.style.is_broken(axis.table()) {
-            // Whether the value is needed, and what it may be, is the broken scale's to say.
-            return None;
-        }
-        let Some(cell) = table.cell(row, column) else {
-            self.missing_cell(table, row, column);
-            return None;
-        };
-        self.parse_scale(table.place(cell), &cell.value, axis)
-    }
-
-    /// Parses a value on a scale of the style at a place. A free scale takes
-    /// any text.
-    fn parse_scale(&mut self, place: Place, value: &str, axis: Axis) -> Option<Rank> {
-        if axis == Axis::Type && self.style.kind_free {
-            return Some(Rank {
-                index: 0,
-                name: value.trim().to_string(),
-            });
-        }
-        let style = self.style.clone();
-        if style.is_broken(axis.table()) {
-            return None;
-        }
-        let scale = match axis {
-            Axis::Severity => &style.severity,
-            Axis::Difficulty => &style.difficulty,
-            Axis::Type => &style.kind,
-            Axis::Status => &style.status,
-            Axis::Rating => &style.ratings,
-        };
-        if scale.levels.is_empty() {
-            let label = match axis {
-                Axis::Difficulty => style.difficulty_label.to_lowercase(),
-                _ => scale.kind.clone(),
-            };
-            self.diags
-                .error(
-                    Some(place),
-                    format!("this house style has no {label} scale, but a value is given"),
-                )
-                .add_hint(
-                    "leave the value empty, or give the scale levels in the style's style.toml",
-                );
-            return None;
-        }
-        match scale.parse(value) {
-            Ok(v) => Some(v),
-            Err((message, mut hint)) => {
-                if axis == Axis::Status {
-                    hint.push_str(&same_outcome(&style, value));
-                }
-                self.diags.error(Some(place), message).add_hint(hint);
-                None
-            }
-        }
-    }
-}
-
-/// For a status of the `standard` style that another style names otherwise:
-/// the statuses that count as the same (`; here Fixed counts as resolved`).
-fn same_outcome(style: &Style, value: &str) -> String {
-    let Some(standard) = style::builtin("standard") else {
-        return String::new();
-    };
-    let Some(outcome) = standard
-        .status
-        .find(value)
-        .and_then(|r| standard.status.levels[r.index].counts_as)
-    else {
-        return String::new();
-    };
-    let same: Vec<&str> = style
-        .status
-        .levels
-        .iter()
-        .filter(|l| l.counts_as == Some(outcome))
-        .map(|l| l.name.as_str())
-        .collect();
-    match same.as_slice() {
-        [] => String::new(),
-        [one] => format!("; in this house style {one} counts as {}", outcome.name()),
-        more => format!(
-            "; in this house style {} count as {}",
-            more.join(" and "),
-            outcome.name()
-        ),
-    }
-}
-
-/// The scales of a house style a value can be on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Axis {
-    Severity,
-    Difficulty,
-    Type,
-    Status,
-    Rating,
-}
-
-impl Axis {
-    /// The table of style.toml that defines the scale.
-    fn table(self) -> &'static str {
-        match self {
-            Axis::Severity => "severity",
-            Axis::Difficulty => "difficulty",
-            Axis::Type => "type",
-            Axis::Status => "status",
-            Axis::Rating => "maturity",
         }
     }
 }
@@ -1112,28 +572,4 @@ fn toml_origin(file: FileRef, text: &str, value: &toml::Spanned<String>) -> Orig
 /// A name folded for use as a key: Unicode lower case, as [`same_name`] compares.
 fn folded(name: &str) -> String {
     name.trim().chars().flat_map(char::to_lowercase).collect()
-}
-
-/// Splits blocks at their `##` headings into sub-sections.
-fn split_subsections(blocks: Vec<Block>) -> Vec<Subsection> {
-    let mut out: Vec<Subsection> = Vec::new();
-    for block in blocks {
-        match block {
-            Block::Heading {
-                level: 1 | 2,
-                content,
-            } => out.push(Subsection {
-                title: content::plain(&content),
-                body: Vec::new(),
-            }),
-            other => match out.last_mut() {
-                Some(last) => last.body.push(other),
-                None => out.push(Subsection {
-                    title: String::new(),
-                    body: vec![other],
-                }),
-            },
-        }
-    }
-    out
 }

@@ -1,0 +1,126 @@
+//! Code blocks: their info string, line numbers and wrapping.
+
+use crate::content::CodeRow;
+
+/// What a code block's info string says.
+pub(super) struct CodeInfo {
+    pub(super) lang: Option<String>,
+    pub(super) start: u32,
+    pub(super) highlight: Vec<u32>,
+    pub(super) inline_numbers: bool,
+}
+
+/// Widest code row, in characters: longer lines are wrapped so they never leave the page.
+pub const CODE_COLUMNS: usize = 86;
+
+/// Takes the line numbers written at the start of lines (`158<TAB>static ...`),
+/// as `linenos="inline"` asks; lines without one are unnumbered.
+pub(super) fn take_line_numbers(text: &str) -> (String, Vec<Option<u32>>) {
+    let mut numbers = Vec::new();
+    let lines: Vec<&str> = text
+        .split('\n')
+        .map(|line| {
+            let digits = line.len() - line.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+            let rest = &line[digits..];
+            match (
+                line[..digits].parse::<u32>(),
+                rest.strip_prefix(['\t', ' ']),
+            ) {
+                (Ok(n), Some(code)) => {
+                    numbers.push(Some(n));
+                    code
+                }
+                _ => {
+                    numbers.push(None);
+                    line
+                }
+            }
+        })
+        .collect();
+    (lines.join("\n"), numbers)
+}
+
+/// Wraps code lines longer than [`CODE_COLUMNS`], preferring to break after a
+/// space or punctuation; returns the wrapped text and its rows.
+pub fn wrap_code(text: &str, numbers: &[Option<u32>]) -> (String, Vec<CodeRow>) {
+    let mut out = String::with_capacity(text.len());
+    let mut rows = Vec::new();
+    for (i, line) in text.split('\n').enumerate() {
+        let number = numbers.get(i).copied().flatten();
+        let mut rest: Vec<char> = line.chars().collect();
+        let mut first = true;
+        loop {
+            if i > 0 || !first {
+                out.push('\n');
+            }
+            if rest.len() <= CODE_COLUMNS {
+                out.extend(&rest);
+                rows.push(CodeRow {
+                    line: number,
+                    first,
+                });
+                break;
+            }
+            let cut = (CODE_COLUMNS / 2..CODE_COLUMNS)
+                .rev()
+                .find(|&k| {
+                    matches!(
+                        rest[k - 1],
+                        ' ' | '/' | ',' | ';' | '&' | '?' | '=' | '.' | '(' | ')'
+                    )
+                })
+                .unwrap_or(CODE_COLUMNS);
+            out.extend(&rest[..cut]);
+            rows.push(CodeRow {
+                line: number,
+                first,
+            });
+            rest.drain(..cut);
+            first = false;
+        }
+    }
+    (out, rows)
+}
+
+/// A numbered figure caption.
+/// Splits `start=163 highlight="165,170"` into key-value pairs.
+pub(super) fn attributes(text: &str) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    let mut rest = text.trim();
+    while let Some(eq) = rest.find('=') {
+        let key = rest[..eq].trim();
+        let after = rest[eq + 1..].trim_start();
+        let (value, tail) = if let Some(quoted) = after.strip_prefix('"') {
+            match quoted.find('"') {
+                Some(end) => (&quoted[..end], &quoted[end + 1..]),
+                None => (quoted, ""),
+            }
+        } else {
+            match after.find(char::is_whitespace) {
+                Some(end) => (&after[..end], &after[end..]),
+                None => (after, ""),
+            }
+        };
+        out.push((key, value));
+        rest = tail.trim_start();
+    }
+    out
+}
+
+/// Parses `165,170` or `3-5,9` into line numbers.
+pub(super) fn parse_lines(text: &str) -> Option<Vec<u32>> {
+    let mut lines = Vec::new();
+    for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once(['-', '–']) {
+            Some((a, b)) => {
+                let (a, b): (u32, u32) = (a.trim().parse().ok()?, b.trim().parse().ok()?);
+                if b < a || b - a > 10_000 {
+                    return None;
+                }
+                lines.extend(a..=b);
+            }
+            None => lines.push(part.parse().ok()?),
+        }
+    }
+    Some(lines)
+}

@@ -1,0 +1,106 @@
+//! Finding ids found in text and made links.
+
+use std::collections::HashSet;
+
+use crate::content::Inline;
+
+/// The finding ids of a folder, ready to be found in text: those made of
+/// word characters (letters, digits, `-`, `_`), looked up word by word, and
+/// the rare others, searched for.
+#[derive(Debug, Default)]
+pub struct FindingIds {
+    words: HashSet<String>,
+    others: Vec<String>,
+}
+
+impl FindingIds {
+    /// Sorts a folder's ids for finding them in text.
+    pub fn new(ids: impl IntoIterator<Item = String>) -> Self {
+        let (words, others): (HashSet<String>, HashSet<String>) =
+            ids.into_iter().partition(|id| id.chars().all(is_id_char));
+        let mut others: Vec<String> = others.into_iter().collect();
+        others.sort();
+        Self { words, others }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.others.is_empty()
+    }
+}
+
+/// A character of a word an id may be: letters, digits, `-`, `_`.
+fn is_id_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '-' || c == '_'
+}
+
+/// Splits text so that every finding id in it becomes a link to the finding.
+pub(super) fn link_ids(inlines: Vec<Inline>, ids: &FindingIds) -> Vec<Inline> {
+    if ids.is_empty() {
+        return inlines;
+    }
+    let mut out = Vec::with_capacity(inlines.len());
+    for inline in inlines {
+        let Inline::Text { text } = inline else {
+            out.push(inline);
+            continue;
+        };
+        let mut rest = text.as_str();
+        while let Some((at, id)) = find_id(rest, ids) {
+            if at > 0 {
+                out.push(Inline::Text {
+                    text: rest[..at].to_string(),
+                });
+            }
+            out.push(Inline::FindingRef { id: id.to_string() });
+            rest = &rest[at + id.len()..];
+        }
+        if !rest.is_empty() {
+            out.push(Inline::Text {
+                text: rest.to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// Finds the first finding id in text that stands as a whole word.
+///
+/// An id of word characters (letters, digits, `-`, `_`) is a whole word of
+/// the text, so each word is looked up once: the cost is the text's length,
+/// not its length times the number of findings. The rare id with other
+/// characters is searched for.
+fn find_id<'i>(text: &str, ids: &'i FindingIds) -> Option<(usize, &'i str)> {
+    let is_word = is_id_char;
+    let mut best: Option<(usize, &str)> = None;
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        if is_word(c) {
+            start.get_or_insert(i);
+        } else if let Some(s) = start.take()
+            && let Some(id) = ids.words.get(&text[s..i])
+        {
+            best = Some((s, id.as_str()));
+            break;
+        }
+    }
+    for id in &ids.others {
+        let mut from = 0;
+        while let Some(pos) = text[from..].find(id.as_str()) {
+            let at = from + pos;
+            let end = at + id.len();
+            let before_ok = !text[..at].chars().next_back().is_some_and(is_word);
+            let after_ok = !text[end..].chars().next().is_some_and(is_word);
+            if before_ok && after_ok {
+                if best.is_none_or(|(b, bid)| at < b || (at == b && id.len() > bid.len())) {
+                    best = Some((at, id));
+                }
+                break;
+            }
+            from = at + id.len().max(1);
+        }
+    }
+    best
+}
