@@ -19,7 +19,7 @@ pub const JSON_VERSION: u32 = 1;
 pub type FileRef = usize;
 
 /// How serious a diagnostic is.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Level {
     /// The report cannot be built.
     Error,
@@ -28,7 +28,7 @@ pub enum Level {
 }
 
 /// A place in a file: the file and a byte range in its text.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Place {
     /// The file the range points into.
     pub file: FileRef,
@@ -44,7 +44,7 @@ impl Place {
 }
 
 /// One problem, with its place, an optional second place and hints.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Diagnostic {
     /// Error or warning.
     pub level: Level,
@@ -80,7 +80,10 @@ impl Diagnostic {
 }
 
 /// The texts of all files diagnostics may point into, by display name.
-#[derive(Default)]
+/// Serialised as its `(name, text)` pairs, so that a build's diagnostics
+/// travel typed with the texts they point into.
+#[derive(Default, serde::Serialize, serde::Deserialize)]
+#[serde(from = "Vec<(String, String)>", into = "Vec<(String, String)>")]
 pub struct Sources {
     files: SimpleFiles<String, String>,
     names: Vec<String>,
@@ -110,6 +113,25 @@ impl Sources {
             .unwrap_or("")
     }
 
+    /// The same files with the texts of only those diagnostics point into:
+    /// what a build sends over a pipe (the other texts are left empty, so
+    /// every file keeps its reference).
+    pub fn pointed_into(&self, diagnostics: &Diagnostics) -> Sources {
+        let used: std::collections::HashSet<FileRef> = diagnostics
+            .iter()
+            .flat_map(|d| d.place.iter().chain(d.related.iter().map(|(p, _)| p)))
+            .map(|p| p.file)
+            .collect();
+        let mut out = Sources::default();
+        for (i, name) in self.names.iter().enumerate() {
+            out.add(
+                name.clone(),
+                if used.contains(&i) { self.text(i) } else { "" },
+            );
+        }
+        out
+    }
+
     /// Returns the 1-based line and column of a byte offset in a file.
     pub fn line_col(&self, file: FileRef, offset: usize) -> (usize, usize) {
         let text = self.text(file);
@@ -119,6 +141,36 @@ impl Sources {
         let line_start = before.rfind('\n').map_or(0, |i| i + 1);
         let col = before[line_start..].chars().count() + 1;
         (line, col)
+    }
+}
+
+impl Clone for Sources {
+    fn clone(&self) -> Self {
+        Vec::<(String, String)>::from(self).into()
+    }
+}
+
+impl From<&Sources> for Vec<(String, String)> {
+    fn from(sources: &Sources) -> Self {
+        (0..sources.names.len())
+            .map(|i| (sources.names[i].clone(), sources.text(i).to_string()))
+            .collect()
+    }
+}
+
+impl From<Sources> for Vec<(String, String)> {
+    fn from(sources: Sources) -> Self {
+        (&sources).into()
+    }
+}
+
+impl From<Vec<(String, String)>> for Sources {
+    fn from(files: Vec<(String, String)>) -> Self {
+        let mut sources = Sources::default();
+        for (name, text) in files {
+            sources.add(name, text);
+        }
+        sources
     }
 }
 
@@ -170,7 +222,8 @@ pub fn ticked(name: &str) -> String {
 }
 
 /// A list of diagnostics, in the order they were found.
-#[derive(Default)]
+#[derive(Clone, Default, serde::Serialize, serde::Deserialize)]
+#[serde(transparent)]
 pub struct Diagnostics {
     list: Vec<Diagnostic>,
 }
@@ -338,6 +391,11 @@ fn place_json(sources: &Sources, p: &Place) -> serde_json::Value {
 
 /// Writes a diagnostic as one JSON object (the schema is in docs/diagnostics.md).
 fn json(sources: &Sources, d: &Diagnostic) -> String {
+    json_value(sources, d).to_string()
+}
+
+/// A diagnostic as the JSON object of docs/diagnostics.md.
+pub fn json_value(sources: &Sources, d: &Diagnostic) -> serde_json::Value {
     let mut value = serde_json::json!({
         "version": JSON_VERSION,
         "severity": level_word(d.level),
@@ -361,7 +419,7 @@ fn json(sources: &Sources, d: &Diagnostic) -> String {
     {
         object.extend(place);
     }
-    value.to_string()
+    value
 }
 
 /// Renders diagnostics of no file (command-level errors) to standard error.

@@ -27,7 +27,7 @@ use toml::Spanned;
 
 use super::pool::{self, Built};
 use super::{Config, Shard, fail};
-use crate::diag::{self, Diagnostics, Place, Sources};
+use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
 use crate::naming::{Destination, PLACEHOLDERS, check_template};
 use crate::output::write_atomic;
 use crate::pipeline::{Job, Outcome, Overrides};
@@ -79,8 +79,8 @@ fn summary_json(jobs: &[Job], reports: &[Built], shard: Option<Shard>) -> String
                 },
                 "pages": r.pages,
                 "seconds": (r.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
-                "errors": r.errors,
-                "warnings": r.warnings,
+                "errors": r.errors(),
+                "warnings": r.warnings(),
             })
         })
         .collect();
@@ -111,6 +111,32 @@ struct Entry {
     version: Option<String>,
     subtitle: Option<String>,
     style: Option<String>,
+}
+
+/// Every output name template must use known placeholders only.
+fn check_templates(batch: &BatchFile, id: FileRef, diags: &mut Diagnostics) {
+    for template in batch
+        .report
+        .iter()
+        .filter_map(|r| r.output.as_ref())
+        .chain(&batch.output)
+    {
+        if let Err(unknown) = check_template(template.get_ref()) {
+            diags
+                .error(
+                    Some(Place::new(id, template.span())),
+                    format!("unknown placeholder {{{unknown}}} in output name"),
+                )
+                .add_hint(format!(
+                    "known placeholders: {}",
+                    PLACEHOLDERS
+                        .iter()
+                        .map(|p| format!("{{{p}}}"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+        }
+    }
 }
 
 /// Reads a batch file into jobs, printing its problems.
@@ -147,28 +173,7 @@ fn read(file: &Path, format: diag::Format) -> Result<Vec<Job>, Outcome> {
                     .error(Some(Place::new(id, 0..0)), "batch file lists no reports")
                     .add_hint("add a [[report]] table with a `folder` key");
             }
-            for template in batch
-                .report
-                .iter()
-                .filter_map(|r| r.output.as_ref())
-                .chain(&batch.output)
-            {
-                if let Err(unknown) = check_template(template.get_ref()) {
-                    diags
-                        .error(
-                            Some(Place::new(id, template.span())),
-                            format!("unknown placeholder {{{unknown}}} in output name"),
-                        )
-                        .add_hint(format!(
-                            "known placeholders: {}",
-                            PLACEHOLDERS
-                                .iter()
-                                .map(|p| format!("{{{p}}}"))
-                                .collect::<Vec<_>>()
-                                .join(", ")
-                        ));
-                }
-            }
+            check_templates(&batch, id, &mut diags);
             let default = batch.output.map(Spanned::into_inner);
             let total = |folder: &str| batch.report.iter().filter(|r| r.folder == folder).count();
             let counts: Vec<usize> = batch.report.iter().map(|r| total(&r.folder)).collect();

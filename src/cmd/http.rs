@@ -138,14 +138,11 @@ fn refuse(stream: TcpStream, status: &str) {
     );
 }
 
-/// Serves forever: accepts, reads heads and hands requests to the handler's
-/// pool. Returns only if the listener fails.
-pub fn serve(
-    listener: TcpListener,
-    limits: Limits,
+/// Starts the handler threads; requests go to them through the returned queue.
+fn start_handlers(
+    limits: &Limits,
     handler: Arc<dyn Fn(Request) + Send + Sync>,
-) -> io::Result<()> {
-    listener.set_nonblocking(true)?;
+) -> mpsc::SyncSender<Request> {
     let (tx, rx) = mpsc::sync_channel::<Request>(limits.queue);
     let rx = Arc::new(std::sync::Mutex::new(rx));
     for _ in 0..limits.workers {
@@ -161,6 +158,46 @@ pub fn serve(
             }
         });
     }
+    tx
+}
+
+/// Takes every connection waiting on the listener; the oldest waiting one
+/// makes room when too many wait for their heads.
+fn accept(listener: &TcpListener, limits: &Limits, waiting: &mut VecDeque<Waiting>) {
+    loop {
+        match listener.accept() {
+            Ok((stream, _)) => {
+                if stream.set_nonblocking(true).is_err() {
+                    continue;
+                }
+                // The oldest waiting connection makes room.
+                if waiting.len() >= limits.pending {
+                    waiting.pop_front();
+                }
+                waiting.push_back(Waiting {
+                    stream,
+                    since: Instant::now(),
+                    buf: Vec::new(),
+                });
+            }
+            Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            // Out of descriptors, or a connection reset before it was
+            // taken: the next round tries again.
+            Err(_) => break,
+        }
+    }
+}
+
+/// Serves forever: accepts, reads heads and hands requests to the handler's
+/// pool. Returns only if the listener fails.
+pub fn serve(
+    listener: TcpListener,
+    limits: Limits,
+    handler: Arc<dyn Fn(Request) + Send + Sync>,
+) -> io::Result<()> {
+    listener.set_nonblocking(true)?;
+    let tx = start_handlers(&limits, handler);
     let mut waiting: VecDeque<Waiting> = VecDeque::new();
     loop {
         let mut fds: Vec<libc::pollfd> = std::iter::once(listener.as_raw_fd())
@@ -238,29 +275,7 @@ pub fn serve(
         }
         waiting = keep;
         if fds[0].revents != 0 {
-            loop {
-                match listener.accept() {
-                    Ok((stream, _)) => {
-                        if stream.set_nonblocking(true).is_err() {
-                            continue;
-                        }
-                        // The oldest waiting connection makes room.
-                        if waiting.len() >= limits.pending {
-                            waiting.pop_front();
-                        }
-                        waiting.push_back(Waiting {
-                            stream,
-                            since: Instant::now(),
-                            buf: Vec::new(),
-                        });
-                    }
-                    Err(e) if e.kind() == io::ErrorKind::WouldBlock => break,
-                    Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-                    // Out of descriptors, or a connection reset before it was
-                    // taken: the next round tries again.
-                    Err(_) => break,
-                }
-            }
+            accept(&listener, &limits, &mut waiting);
         }
     }
 }

@@ -35,7 +35,7 @@ pub fn run(from: &Source, into: &Path, config: &Config) -> Outcome {
     let Some(audit) = audit else {
         let outcome = found.outcome.max(Outcome::Errors);
         let mut log = writer.buffer();
-        write_log(found, config, &mut log);
+        write_log(&found, config, &mut log);
         let _ = writer.print(&log);
         return outcome;
     };

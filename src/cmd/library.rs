@@ -348,6 +348,47 @@ fn fill(text: &str, values: &[(String, String)]) -> String {
     })
 }
 
+/// Says what `new finding` wrote and which placeholders are left to fill.
+fn report_new(path: &Path, id: &str, row: Option<&(std::path::PathBuf, String)>, text: &str) {
+    eprintln!("wrote {}", path.display());
+    if let Some((csv, _)) = row {
+        eprintln!("added {id} to {}", csv.display());
+    }
+    let left = crate::load::library::left(&format!(
+        "{}{text}",
+        row.map_or("", |(_, t)| t.lines().last().unwrap_or(""))
+    ));
+    if !left.is_empty() {
+        eprintln!("fill in: {}", left.join(", "));
+    }
+}
+
+/// The front matter, values and body of an empty finding of the house
+/// style: its title a placeholder, its levels the drafts', its sections empty.
+fn empty_finding(style: &crate::model::Style) -> (Values, Values, String) {
+    let mut given = vec![
+        ("title".to_string(), "{{title}}".to_string()),
+        ("severity".to_string(), style.severity.draft_name()),
+    ];
+    if !style.difficulty.levels.is_empty() {
+        given.push(("difficulty".into(), style.difficulty.draft_name()));
+    }
+    if !style.kind_optional() {
+        given.push(("type".into(), style.kind.draft_name()));
+    }
+    let sections: String = style
+        .finding
+        .sections
+        .iter()
+        .map(|d| format!("\n## {}\n", style.section_title(d)))
+        .collect();
+    (
+        vec![("review".to_string(), "draft".to_string())],
+        given,
+        sections,
+    )
+}
+
 /// Writes findings/<ID>.md: from a write-up with its placeholders filled in,
 /// or, without one, an empty finding with the house style's sections.
 pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Config) -> Outcome {
@@ -411,28 +452,7 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
                     None,
                 );
             }
-            let style = &lib.style;
-            let mut given = vec![
-                ("title".to_string(), "{{title}}".to_string()),
-                ("severity".to_string(), style.severity.draft_name()),
-            ];
-            if !style.difficulty.levels.is_empty() {
-                given.push(("difficulty".into(), style.difficulty.draft_name()));
-            }
-            if !style.kind_optional() {
-                given.push(("type".into(), style.kind.draft_name()));
-            }
-            let sections: String = style
-                .finding
-                .sections
-                .iter()
-                .map(|d| format!("\n## {}\n", style.section_title(d)))
-                .collect();
-            (
-                vec![("review".to_string(), "draft".to_string())],
-                given,
-                sections,
-            )
+            empty_finding(&lib.style)
         }
     };
     // The values findings.csv has a column for go in its row; the rest,
@@ -466,18 +486,7 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
         }
     }
     if config.chatty() {
-        eprintln!("wrote {}", path.display());
-        if let Some((csv, _)) = &row {
-            eprintln!("added {id} to {}", csv.display());
-        }
-        let left = crate::load::library::left(&format!(
-            "{}{text}",
-            row.as_ref()
-                .map_or("", |(_, t)| t.lines().last().unwrap_or(""))
-        ));
-        if !left.is_empty() {
-            eprintln!("fill in: {}", left.join(", "));
-        }
+        report_new(&path, &id, row.as_ref(), &text);
     }
     Outcome::Ok
 }

@@ -32,7 +32,7 @@ use std::time::Duration;
 use codespan_reporting::term::termcolor::WriteColor;
 
 use crate::diag::{self, Level};
-use crate::pipeline::{Compiled, Emit, Options, Outcome};
+use crate::pipeline::{Built, Emit, Options, Outcome};
 
 pub use diff::Format as DiffFormat;
 pub use generate::Shell;
@@ -378,15 +378,17 @@ fn fail(
 
 /// Writes what a compile found to a report's log: its notes (unless quiet or
 /// JSON), then its diagnostics (errors only when quiet).
-fn write_log(compiled: Compiled, config: &Config, log: &mut dyn WriteColor) {
+fn write_log(built: &Built, config: &Config, log: &mut dyn WriteColor) {
     if config.chatty() {
-        for note in &compiled.notes {
+        for note in &built.notes {
             let _ = writeln!(log, "{note}");
         }
     }
-    let mut diagnostics = compiled.diagnostics;
     if config.quiet {
-        diagnostics.retain(|d| d.level == Level::Error);
+        let mut errors = built.diagnostics.clone();
+        errors.retain(|d| d.level == Level::Error);
+        let _ = diag::emit(log, config.format, &built.sources, &errors);
+    } else {
+        let _ = diag::emit(log, config.format, &built.sources, &built.diagnostics);
     }
-    let _ = diag::emit(log, config.format, &compiled.sources, &diagnostics);
 }

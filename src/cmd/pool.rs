@@ -13,7 +13,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use codespan_reporting::term::termcolor::BufferWriter;
 
-pub use super::executor::{Built, STACK_BYTES, run_here};
+pub use super::executor::{Built, STACK_BYTES, print_log, run_here};
 use super::{Config, signals, worker};
 use crate::diag;
 use crate::naming::{Claims, OutputClaims};
@@ -27,14 +27,13 @@ pub fn build_one(
     slot: &mut Option<worker::Worker>,
     job: &Job,
     config: &Config,
-    writer: &BufferWriter,
     claims: &dyn Claims,
     early: &mut dyn FnMut(&Preview),
 ) -> Built {
     if config.isolated() {
-        worker::build(slot, job, config, writer, claims, early)
+        worker::build(slot, job, config, claims, early)
     } else {
-        run_here(job, config, writer.buffer(), claims, early)
+        run_here(job, config, claims, early)
     }
 }
 
@@ -67,8 +66,7 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Built> {
                     loop {
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(job) = jobs.get(i) else { break };
-                        let report =
-                            build_one(&mut process, job, config, &writer, &claimed, &mut |_| {});
+                        let report = build_one(&mut process, job, config, &claimed, &mut |_| {});
                         let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
                         let print = || {
                             if several && chatty {
@@ -80,9 +78,7 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Built> {
                                     report.outcome.word()
                                 );
                             }
-                            if !report.log.is_empty() {
-                                report.print_log();
-                            }
+                            print_log(&report, config, &writer);
                         };
                         match &progress {
                             Some(bar) => {

@@ -21,6 +21,7 @@ use serde::Serialize;
 use super::executor::Built;
 use super::http::{self, Request, respond};
 use super::{Config, fail, watch};
+use crate::diag;
 use crate::pipeline::Outcome;
 use crate::render::preview::{OutlineEntry, Preview};
 
@@ -95,20 +96,12 @@ impl Shared {
                 state.svgs.retain(|h, _| preview.hashes.contains(h));
             }
         }
-        let mut diagnostics: Vec<serde_json::Value> = report
+        // Every failure is a diagnostic (a worker that died or overran too).
+        state.diagnostics = report
             .diagnostics
-            .as_deref()
-            .unwrap_or("")
-            .lines()
-            .filter_map(|l| serde_json::from_str(l).ok())
+            .iter()
+            .map(|d| diag::json_value(&report.sources, d))
             .collect();
-        if report.outcome != Outcome::Ok && diagnostics.is_empty() {
-            // A worker that died or overran says so in its log.
-            let text = report.log.as_str().trim().to_string();
-            diagnostics
-                .push(serde_json::json!({"severity": "error", "message": text, "hints": []}));
-        }
-        state.diagnostics = diagnostics;
         drop(state);
         self.changed.notify_all();
     }

@@ -14,7 +14,7 @@ pub fn run(spec: &str, config: &Config) -> Outcome {
     let outcome = found.outcome;
     let writer = BufferWriter::stderr(crate::diag::color_choice());
     let mut log = writer.buffer();
-    write_log(found, config, &mut log);
+    write_log(&found, config, &mut log);
     let _ = writer.print(&log);
     let Some(style) = style else {
         return outcome.max(Outcome::Errors);

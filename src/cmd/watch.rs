@@ -12,7 +12,7 @@ use notify::{RecursiveMode, Watcher};
 
 use codespan_reporting::term::termcolor::BufferWriter;
 
-use super::pool::{Built, RunClaims, build_one};
+use super::pool::{Built, RunClaims, build_one, print_log};
 use super::{Config, fail};
 use crate::diag;
 use crate::pipeline::{Job, Outcome};
@@ -48,39 +48,16 @@ pub fn run_with(
             );
         }
     };
-    let mut watched: Vec<PathBuf> = Vec::new();
-    let mut watch = |path: &Path, watched: &mut Vec<PathBuf>| {
-        let Ok(real) = std::fs::canonicalize(path) else {
-            return Ok(());
-        };
-        if watched.contains(&real) {
-            return Ok(());
-        }
-        watcher.watch(&real, RecursiveMode::Recursive)?;
-        watched.push(real);
-        Ok::<(), notify::Error>(())
-    };
-    let mut roots = vec![dir.clone()];
-    roots.extend(config.options.templates.clone());
-    // A house style folder of the command line (a built-in name is no folder).
-    roots.extend(
-        config
-            .options
-            .style
-            .as_ref()
-            .map(PathBuf::from)
-            .filter(|p| p.is_dir()),
-    );
-    roots.extend(folders_of(dir));
-    for root in &roots {
-        if let Err(e) = watch(root, &mut watched) {
-            return fail(
-                config,
-                Outcome::Io,
-                format!("cannot watch {} ({e})", root.display()),
-                None,
-            );
-        }
+    // The audit folder is watched from the start, so that no change made
+    // during the first build is lost; its changes count once they are inputs.
+    let mut watched = Watched::default();
+    if let Err(e) = watched.folder(&mut watcher, dir, true) {
+        return fail(
+            config,
+            Outcome::Io,
+            format!("cannot watch {} ({e})", dir.display()),
+            Some("the system may limit file watches; see fs.inotify.max_user_watches".into()),
+        );
     }
     if config.chatty() {
         eprintln!("watching {} (press Ctrl-C to stop)", dir.display());
@@ -92,15 +69,31 @@ pub fn run_with(
     let writer = BufferWriter::stderr(diag::color_choice());
     loop {
         let start = Instant::now();
-        let report = build_one(
-            &mut process,
-            &job,
-            config,
-            &writer,
-            &RunClaims::default(),
-            early,
-        );
-        report.print_log();
+        let report = build_one(&mut process, &job, config, &RunClaims::default(), early);
+        // Exactly what this build read: audit.toml may have started naming
+        // a style folder, a finding may have started showing an image. Watched
+        // before the build is reported, so that an edit made on its report
+        // is seen.
+        let mut inputs = report.inputs.clone();
+        if inputs.is_empty() {
+            // The folder could not be read at all: wait for it.
+            inputs.push(dir.clone());
+        }
+        for input in &inputs {
+            if let Err(e) = watched.add(&mut watcher, input) {
+                diag::report_warning(
+                    config.format,
+                    format!(
+                        "cannot watch {} ({e}); its changes do not rebuild",
+                        input.display()
+                    ),
+                    Some(
+                        "the system may limit file watches; see fs.inotify.max_user_watches".into(),
+                    ),
+                );
+            }
+        }
+        print_log(&report, config, &writer);
         built(&report);
         let outcome = report.outcome;
         let ms = start.elapsed().as_millis();
@@ -118,13 +111,73 @@ pub fn run_with(
             // Tools (the bench, the tests, an editor) read an event line.
             eprintln!("{}", built_event(outcome, ms, &report.timings));
         }
-        // audit.toml may have started naming a template or style folder.
-        for root in folders_of(dir) {
-            let _ = watch(&root, &mut watched);
-        }
-        if !wait_for_change(&rx, config) {
+        if !wait_for_change(&rx, config, &watched) {
             return Outcome::Ok;
         }
+    }
+}
+
+/// What watch watches: the inputs of the last builds, each a file (watched
+/// through its folder) or a folder (with everything in it).
+#[derive(Default)]
+struct Watched {
+    /// Files and folders whose changes rebuild, as they are named and as
+    /// they really are (a link followed).
+    inputs: Vec<PathBuf>,
+    /// Folders given to the watcher, and whether with their sub-folders.
+    folders: Vec<(PathBuf, bool)>,
+}
+
+impl Watched {
+    /// Watches an input: a folder as a whole; a file (which may not exist
+    /// yet) through the folder it is in.
+    fn add(&mut self, watcher: &mut impl Watcher, input: &Path) -> notify::Result<()> {
+        let real = std::fs::canonicalize(input).ok();
+        for path in std::iter::once(input.to_path_buf()).chain(real.clone()) {
+            if !self.inputs.contains(&path) {
+                self.inputs.push(path);
+            }
+        }
+        let path = real.unwrap_or_else(|| input.to_path_buf());
+        if path.is_dir() {
+            return self.folder(watcher, &path, true);
+        }
+        match path.parent() {
+            Some(parent) => self.folder(watcher, parent, false),
+            None => Ok(()),
+        }
+    }
+
+    /// Gives a folder to the watcher, with its sub-folders or without.
+    fn folder(
+        &mut self,
+        watcher: &mut impl Watcher,
+        folder: &Path,
+        recursive: bool,
+    ) -> notify::Result<()> {
+        let Ok(folder) = std::fs::canonicalize(folder) else {
+            return Ok(());
+        };
+        if self
+            .folders
+            .iter()
+            .any(|(f, r)| *f == folder && (*r || !recursive))
+        {
+            return Ok(());
+        }
+        let mode = if recursive {
+            RecursiveMode::Recursive
+        } else {
+            RecursiveMode::NonRecursive
+        };
+        watcher.watch(&folder, mode)?;
+        self.folders.push((folder, recursive));
+        Ok(())
+    }
+
+    /// Whether a changed path is an input: one of its files, or in one of its folders.
+    fn covers(&self, path: &Path) -> bool {
+        self.inputs.iter().any(|i| path == i || path.starts_with(i))
     }
 }
 
@@ -150,23 +203,6 @@ pub fn built_event(outcome: Outcome, ms: u128, t: &crate::pipeline::Timings) -> 
     .to_string()
 }
 
-/// Returns the folders audit.toml names: its template folder and its house
-/// style folder (`style` naming no built-in style).
-fn folders_of(dir: &Path) -> Vec<PathBuf> {
-    let Some(table) = std::fs::read_to_string(dir.join("audit.toml"))
-        .ok()
-        .and_then(|text| text.parse::<toml::Table>().ok())
-    else {
-        return Vec::new();
-    };
-    ["templates", "style"]
-        .iter()
-        .filter_map(|key| table.get(*key)?.as_str())
-        .map(|name| dir.join(name))
-        .filter(|p| p.is_dir())
-        .collect()
-}
-
 /// Tells whether a changed path is one of our own outputs, which must not trigger a build.
 fn is_output(path: &Path, config: &Config) -> bool {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -179,11 +215,17 @@ fn is_output(path: &Path, config: &Config) -> bool {
 }
 
 /// Blocks until a relevant change, then lets a burst of changes settle; false when watching ended.
-fn wait_for_change(rx: &mpsc::Receiver<notify::Result<notify::Event>>, config: &Config) -> bool {
+fn wait_for_change(
+    rx: &mpsc::Receiver<notify::Result<notify::Event>>,
+    config: &Config,
+    watched: &Watched,
+) -> bool {
     let relevant = |event: &notify::Result<notify::Event>| match event {
         Ok(e) => {
             !matches!(e.kind, notify::EventKind::Access(_))
-                && e.paths.iter().any(|p| !is_output(p, config))
+                && e.paths
+                    .iter()
+                    .any(|p| !is_output(p, config) && watched.covers(p))
         }
         Err(_) => false,
     };

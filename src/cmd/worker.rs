@@ -18,14 +18,12 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use codespan_reporting::term::termcolor::{Buffer, BufferWriter, WriteColor};
 use serde::{Deserialize, Serialize};
 
 use super::executor::{Built, STACK_BYTES, run_here};
 use super::{Config, signals};
-use crate::diag::{self, Diagnostics, Sources};
 use crate::naming::Claims;
-use crate::pipeline::{Job, Outcome, Timings};
+use crate::pipeline::{Job, Outcome};
 use crate::render::preview::Preview;
 
 /// What the parent sends: one report to build.
@@ -33,7 +31,6 @@ use crate::render::preview::Preview;
 struct Task {
     job: Job,
     config: Config,
-    color: bool,
 }
 
 /// What a worker sends back.
@@ -191,38 +188,18 @@ pub fn build(
     slot: &mut Option<Worker>,
     job: &Job,
     config: &Config,
-    writer: &BufferWriter,
     claims: &dyn Claims,
     early: &mut dyn FnMut(&Preview),
 ) -> Built {
     let start = Instant::now();
-    let mut log = writer.buffer();
-    let fail = |log: &mut Buffer, outcome: Outcome, message: String, hint: &str| {
-        let mut diags = Diagnostics::default();
-        diags.error(None, message).add_hint(hint);
-        let _ = diag::emit(log, config.format, &Sources::default(), &diags);
-        let text = String::from_utf8_lossy(log.as_slice()).into_owned();
-        *log = writer.buffer();
-        Built {
-            outcome,
-            pages: None,
-            output: None,
-            dump: None,
-            errors: 1,
-            warnings: 0,
-            timings: Timings::default(),
-            preview: None,
-            diagnostics: None,
-            elapsed: start.elapsed(),
-            log: text,
-        }
+    let fail = |outcome: Outcome, message: String, hint: &str| {
+        Built::failed(outcome, message, hint, start.elapsed())
     };
     if slot.is_none() {
         match Worker::spawn(config.memory_limit) {
             Ok(w) => *slot = Some(w),
             Err(e) => {
                 return fail(
-                    &mut log,
                     Outcome::Io,
                     format!("cannot start a build process ({e})"),
                     "check that the auditpress executable is still in place",
@@ -234,7 +211,6 @@ pub fn build(
     let task = Task {
         job: job.clone(),
         config: config.clone(),
-        color: log.supports_color(),
     };
     let mut sent = worker.send(&task);
     let deadline = start + config.timeout;
@@ -253,11 +229,8 @@ pub fn build(
                 }
                 Ok(Message::Preview { preview }) => early(&preview),
                 Ok(Message::Done { built }) => {
-                    // What this process said first (a restart), then the build's log.
-                    let before = String::from_utf8_lossy(log.as_slice()).into_owned();
                     return Built {
                         elapsed: start.elapsed(),
-                        log: before + &built.log,
                         ..*built
                     };
                 }
@@ -266,7 +239,6 @@ pub fn build(
             Err(RecvTimeoutError::Timeout) => {
                 slot.take().expect("a worker").kill();
                 return fail(
-                    &mut log,
                     Outcome::Errors,
                     format!(
                         "building {} took longer than {} s and was stopped",
@@ -276,31 +248,34 @@ pub fn build(
                     "raise the limit with --timeout SECONDS if the report is just large",
                 );
             }
-            Err(RecvTimeoutError::Disconnected) => {
-                let dead = slot.take().expect("a worker");
-                let out_of_memory = dead.out_of_memory();
-                let status = dead.end();
-                if let (true, Some(limit)) = (out_of_memory, config.memory_limit) {
-                    return fail(
-                        &mut log,
-                        Outcome::Errors,
-                        format!(
-                            "building {} ran out of memory (limit {} MiB) and was stopped",
-                            job.name,
-                            limit / (1024 * 1024)
-                        ),
-                        "raise the limit with --memory-limit MIB if the report is just large",
-                    );
-                }
-                return fail(
-                    &mut log,
-                    Outcome::Errors,
-                    format!("the build process of {} died ({status})", job.name),
-                    "the report may exhaust memory or the stack; try building it alone",
-                );
-            }
+            Err(RecvTimeoutError::Disconnected) => return died(slot, job, config, start),
         }
     }
+}
+
+/// The record of a build whose worker died: out of memory, or otherwise.
+fn died(slot: &mut Option<Worker>, job: &Job, config: &Config, start: Instant) -> Built {
+    let dead = slot.take().expect("a worker");
+    let out_of_memory = dead.out_of_memory();
+    let status = dead.end();
+    if let (true, Some(limit)) = (out_of_memory, config.memory_limit) {
+        return Built::failed(
+            Outcome::Errors,
+            format!(
+                "building {} ran out of memory (limit {} MiB) and was stopped",
+                job.name,
+                limit / (1024 * 1024)
+            ),
+            "raise the limit with --memory-limit MIB if the report is just large",
+            start.elapsed(),
+        );
+    }
+    Built::failed(
+        Outcome::Errors,
+        format!("the build process of {} died ({status})", job.name),
+        "the report may exhaust memory or the stack; try building it alone",
+        start.elapsed(),
+    )
 }
 
 /// Claims asked of the parent process over standard input and output.
@@ -345,18 +320,12 @@ pub fn serve() -> Outcome {
                 let Ok(task) = serde_json::from_str::<Task>(&line) else {
                     return Outcome::Io;
                 };
-                let log = if task.color {
-                    Buffer::ansi()
-                } else {
-                    Buffer::no_color()
-                };
                 // The preview's pages go to the parent before the PDF export;
                 // the pages it already has are not sent again when done.
                 let mut sent_early = false;
                 let report = run_here(
                     &task.job,
                     &task.config,
-                    log,
                     &ParentClaims { input: &input },
                     &mut |preview| {
                         let message = Message::Preview {
@@ -366,6 +335,8 @@ pub fn serve() -> Outcome {
                     },
                 );
                 let mut built = report;
+                // Only the texts its diagnostics point into cross the pipe.
+                built.sources = built.sources.pointed_into(&built.diagnostics);
                 if sent_early && let Some(p) = built.preview.as_mut() {
                     // The pages went ahead; the outline and the rest follow.
                     p.new_pages.clear();

@@ -30,6 +30,39 @@ struct Writer {
     notes: Vec<String>,
 }
 
+/// A code block fenced again: wrapped rows joined, its start and highlights
+/// as attributes of the info string.
+fn code(
+    text: &str,
+    rows: &[crate::content::CodeRow],
+    lang: Option<&str>,
+    start: u32,
+    highlight: &[u32],
+) -> String {
+    // Long lines were wrapped into continuation rows for the page: join them.
+    let mut code = String::new();
+    for (i, (line, row)) in text.split('\n').zip(rows).enumerate() {
+        if i > 0 && row.first {
+            code.push('\n');
+        }
+        code.push_str(line);
+    }
+    let fence = "`".repeat(longest_run(&code, '`').max(2) + 1);
+    let mut info = lang.unwrap_or_default().to_string();
+    let mut attributes = Vec::new();
+    if start != 1 {
+        attributes.push(format!("start={start}"));
+    }
+    if !highlight.is_empty() {
+        let lines: Vec<String> = highlight.iter().map(u32::to_string).collect();
+        attributes.push(format!("highlight=\"{}\"", lines.join(",")));
+    }
+    if !attributes.is_empty() {
+        info.push_str(&format!(" {{{}}}", attributes.join(" ")));
+    }
+    format!("{fence}{info}\n{code}\n{fence}")
+}
+
 impl Writer {
     fn blocks(&mut self, list: &[Block]) -> String {
         list.iter()
@@ -56,28 +89,8 @@ impl Writer {
                 rows,
                 figure,
             } => {
-                // Long lines were wrapped into continuation rows for the page: join them.
-                let mut code = String::new();
-                for (i, (line, row)) in text.split('\n').zip(rows).enumerate() {
-                    if i > 0 && row.first {
-                        code.push('\n');
-                    }
-                    code.push_str(line);
-                }
-                let fence = "`".repeat(longest_run(&code, '`').max(2) + 1);
-                let mut info = lang.clone().unwrap_or_default();
-                let mut attributes = Vec::new();
-                if *start != 1 {
-                    attributes.push(format!("start={start}"));
-                }
-                if !highlight.is_empty() {
-                    let lines: Vec<String> = highlight.iter().map(u32::to_string).collect();
-                    attributes.push(format!("highlight=\"{}\"", lines.join(",")));
-                }
-                if !attributes.is_empty() {
-                    info.push_str(&format!(" {{{}}}", attributes.join(" ")));
-                }
-                format!("{fence}{info}\n{code}\n{fence}{}", self.caption(figure))
+                let fenced = code(text, rows, lang.as_deref(), *start, highlight);
+                format!("{fenced}{}", self.caption(figure))
             }
             Block::Image { alt, figure, .. } => {
                 format!("*[Image: {}]*{}", escape(alt), self.caption(figure))

@@ -383,6 +383,118 @@ fn fingerprint(parts: &[&str]) -> String {
     format!("{hash:016x}")
 }
 
+/// The SARIF rule of a finding: its title, description, help and properties.
+fn sarif_rule(audit: &Audit, f: &Finding, first_link: Option<&str>) -> serde_json::Value {
+    // The first section describes; the recommendations (or the last
+    // section of a style without them) help.
+    let sections = prose(audit, f);
+    let description = sections
+        .first()
+        .map(|(_, _, t)| t.clone())
+        .unwrap_or_default();
+    let help = sections
+        .iter()
+        .find(|(k, _, _)| *k == "recommendations")
+        .or(sections.last().filter(|_| sections.len() > 1))
+        .map(|(_, _, t)| t.clone())
+        .unwrap_or_default();
+    // CWE ids as GitHub code scanning tags them.
+    let cwes = f.fields.values().filter_map(|v| match v {
+        FieldValue::Cwe(c) => Some(format!("external/cwe/cwe-{}", c.id)),
+        _ => None,
+    });
+    let tags: Vec<String> = ["security".to_string()]
+        .into_iter()
+        .chain(f.kind.as_ref().map(|k| k.name.clone()))
+        .chain(cwes)
+        .collect();
+    let mut rule = json!({
+        "id": f.id,
+        "name": format!("Finding{}", f.number),
+        "shortDescription": { "text": f.title_text },
+        "fullDescription": { "text": if description.is_empty() { f.title_text.clone() } else { description.clone() } },
+        "help": {
+            "text": if help.is_empty() { f.title_text.clone() } else { help.clone() },
+            "markdown": if help.is_empty() { markdown::inlines(&f.title) } else { help },
+        },
+        "defaultConfiguration": { "level": level(audit, &f.severity) },
+        "properties": {
+            "severity": f.severity.name(),
+            "difficulty": f.difficulty.as_ref().map(Rank::name),
+            "type": f.kind.as_ref().map(Rank::name),
+            "tags": tags,
+        },
+    });
+    for (key, _, value) in field_texts(audit, f) {
+        rule["properties"][key] = value.text().into();
+    }
+    if let Some(url) = first_link {
+        rule["helpUri"] = url.into();
+    }
+    if let Some(c) = &f.cvss {
+        // GitHub code scanning ranks security alerts by this property.
+        rule["properties"]["security-severity"] = format!("{:.1}", c.score).into();
+        rule["properties"]["cvss"] = c.vector.clone().into();
+    }
+    rule
+}
+
+/// The SARIF results of a finding: one per location in the code, or one
+/// without a location.
+fn sarif_results(
+    audit: &Audit,
+    f: &Finding,
+    index: usize,
+    first_link: Option<&str>,
+) -> Vec<serde_json::Value> {
+    let meta = &audit.meta;
+    let mut results = Vec::new();
+    let message = json!({ "text": format!("{}: {}", f.id, f.title_text) });
+    let located: Vec<_> = f
+        .targets
+        .iter()
+        .filter_map(|t| forge::location(&meta.targets, t).map(|at| (t, at)))
+        .collect();
+    let base = |fp: String| {
+        let mut r = json!({
+            "ruleId": f.id,
+            "ruleIndex": index,
+            "level": level(audit, &f.severity),
+            "message": message,
+            "partialFingerprints": { "auditpressFinding/v1": fp },
+            "properties": { "number": f.number, "status": f.status.as_ref().map(Rank::name) },
+        });
+        if let Some(url) = first_link {
+            r["properties"]["url"] = url.into();
+        }
+        r
+    };
+    if located.is_empty() {
+        results.push(base(fingerprint(&[&f.id])));
+    }
+    for (text, at) in located {
+        let mut r = base(fingerprint(&[
+            &f.id,
+            at.path,
+            &at.start.to_string(),
+            &at.end.to_string(),
+        ]));
+        let mut physical = json!({
+            "artifactLocation": { "uri": at.path.trim_start_matches('/') },
+            "region": { "startLine": at.start.max(1), "endLine": at.end.max(at.start).max(1) },
+        });
+        if let Some(target) = at.target {
+            physical["artifactLocation"]["uriBaseId"] = target.name.clone().into();
+        }
+        r["locations"] = json!([{ "physicalLocation": physical }]);
+        if let Some(url) = forge::permalink(&meta.targets, text) {
+            r["properties"]["url"] = url.into();
+        }
+        results.push(r);
+    }
+    results
+}
+
 /// Returns the findings as SARIF 2.1.0: one rule per finding, one result per
 /// location (a finding without a location in the code gets one result without one).
 pub fn sarif(audit: &Audit) -> serde_json::Value {
@@ -390,105 +502,13 @@ pub fn sarif(audit: &Audit) -> serde_json::Value {
     let mut rules = Vec::new();
     let mut results = Vec::new();
     for (index, f) in audit.findings.iter().enumerate() {
-        // The first section describes; the recommendations (or the last
-        // section of a style without them) help.
-        let sections = prose(audit, f);
-        let description = sections
-            .first()
-            .map(|(_, _, t)| t.clone())
-            .unwrap_or_default();
-        let help = sections
-            .iter()
-            .find(|(k, _, _)| *k == "recommendations")
-            .or(sections.last().filter(|_| sections.len() > 1))
-            .map(|(_, _, t)| t.clone())
-            .unwrap_or_default();
         let first_link = f
             .targets
             .iter()
             .find_map(|t| forge::permalink(&meta.targets, t));
-        // CWE ids as GitHub code scanning tags them.
-        let cwes = f.fields.values().filter_map(|v| match v {
-            FieldValue::Cwe(c) => Some(format!("external/cwe/cwe-{}", c.id)),
-            _ => None,
-        });
-        let tags: Vec<String> = ["security".to_string()]
-            .into_iter()
-            .chain(f.kind.as_ref().map(|k| k.name.clone()))
-            .chain(cwes)
-            .collect();
-        let mut rule = json!({
-            "id": f.id,
-            "name": format!("Finding{}", f.number),
-            "shortDescription": { "text": f.title_text },
-            "fullDescription": { "text": if description.is_empty() { f.title_text.clone() } else { description.clone() } },
-            "help": {
-                "text": if help.is_empty() { f.title_text.clone() } else { help.clone() },
-                "markdown": if help.is_empty() { markdown::inlines(&f.title) } else { help },
-            },
-            "defaultConfiguration": { "level": level(audit, &f.severity) },
-            "properties": {
-                "severity": f.severity.name(),
-                "difficulty": f.difficulty.as_ref().map(Rank::name),
-                "type": f.kind.as_ref().map(Rank::name),
-                "tags": tags,
-            },
-        });
-        for (key, _, value) in field_texts(audit, f) {
-            rule["properties"][key] = value.text().into();
-        }
-        if let Some(url) = &first_link {
-            rule["helpUri"] = url.clone().into();
-        }
-        if let Some(c) = &f.cvss {
-            // GitHub code scanning ranks security alerts by this property.
-            rule["properties"]["security-severity"] = format!("{:.1}", c.score).into();
-            rule["properties"]["cvss"] = c.vector.clone().into();
-        }
+        let rule = sarif_rule(audit, f, first_link.as_deref());
         rules.push(rule);
-        let message = json!({ "text": format!("{}: {}", f.id, f.title_text) });
-        let located: Vec<_> = f
-            .targets
-            .iter()
-            .filter_map(|t| forge::location(&meta.targets, t).map(|at| (t, at)))
-            .collect();
-        let base = |fp: String| {
-            let mut r = json!({
-                "ruleId": f.id,
-                "ruleIndex": index,
-                "level": level(audit, &f.severity),
-                "message": message,
-                "partialFingerprints": { "auditpressFinding/v1": fp },
-                "properties": { "number": f.number, "status": f.status.as_ref().map(Rank::name) },
-            });
-            if let Some(url) = &first_link {
-                r["properties"]["url"] = url.clone().into();
-            }
-            r
-        };
-        if located.is_empty() {
-            results.push(base(fingerprint(&[&f.id])));
-        }
-        for (text, at) in located {
-            let mut r = base(fingerprint(&[
-                &f.id,
-                at.path,
-                &at.start.to_string(),
-                &at.end.to_string(),
-            ]));
-            let mut physical = json!({
-                "artifactLocation": { "uri": at.path.trim_start_matches('/') },
-                "region": { "startLine": at.start.max(1), "endLine": at.end.max(at.start).max(1) },
-            });
-            if let Some(target) = at.target {
-                physical["artifactLocation"]["uriBaseId"] = target.name.clone().into();
-            }
-            r["locations"] = json!([{ "physicalLocation": physical }]);
-            if let Some(url) = forge::permalink(&meta.targets, text) {
-                r["properties"]["url"] = url.into();
-            }
-            results.push(r);
-        }
+        results.extend(sarif_results(audit, f, index, first_link.as_deref()));
     }
     json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",

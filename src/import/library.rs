@@ -536,6 +536,11 @@ pub fn html_to_markdown(html: &str) -> String {
         }
     }
     text(rest, pre, code, &mut out);
+    tidy(&out)
+}
+
+/// Collapses runs of blank lines and trailing spaces, keeping hard breaks.
+fn tidy(out: &str) -> String {
     let mut tidy = String::new();
     for line in out.lines() {
         if line.trim().is_empty() && tidy.ends_with("\n\n") {

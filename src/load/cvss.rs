@@ -97,9 +97,10 @@ fn rating(score: f64) -> &'static str {
     }
 }
 
-/// Reads and scores a 3.0 or 3.1 vector.
-fn v3(text: &str, base_only: bool) -> Result<Cvss, (String, String)> {
-    let v31 = text.starts_with("CVSS:3.1/");
+/// Splits a 3.x vector into its base metrics (checked by the crate) and the
+/// temporal and environmental ones (checked here: known, valid, once each).
+#[allow(clippy::type_complexity)]
+fn v3_metrics(text: &str) -> Result<(Vec<&str>, Vec<(&str, &str)>), (String, String)> {
     let mut base = Vec::new();
     let mut more: Vec<(&str, &str)> = Vec::new();
     for metric in text.split('/').skip(1) {
@@ -130,6 +131,13 @@ fn v3(text: &str, base_only: bool) -> Result<Cvss, (String, String)> {
         }
         more.push((name, value));
     }
+    Ok((base, more))
+}
+
+/// Reads and scores a 3.0 or 3.1 vector.
+fn v3(text: &str, base_only: bool) -> Result<Cvss, (String, String)> {
+    let v31 = text.starts_with("CVSS:3.1/");
+    let (base, more) = v3_metrics(text)?;
     let prefix = if v31 { "CVSS:3.1" } else { "CVSS:3.0" };
     // The crate checks the base metrics: each once, each with a valid value.
     let checked: cvss::Cvss = format!("{prefix}/{}", base.join("/"))

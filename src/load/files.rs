@@ -20,6 +20,8 @@ impl Loader {
     /// Reads a text file of the folder; `None` if it does not exist.
     pub(super) fn read_optional(&mut self, rel: &str) -> Option<(FileRef, String)> {
         let path = self.root.join(rel);
+        // Absent, it is still an input: the build changes when it appears.
+        self.inputs.push(path.clone());
         match fs::symlink_metadata(&path) {
             Err(e) if e.kind() == io::ErrorKind::NotFound => None,
             _ => self.read_file(rel, &path),
@@ -76,6 +78,7 @@ impl Loader {
     }
 
     pub(super) fn read_file(&mut self, rel: &str, path: &Path) -> Option<(FileRef, String)> {
+        self.inputs.push(path.to_path_buf());
         let fail = |this: &mut Self, message: String, hint: String| {
             this.file_error(rel, message, hint);
             None
@@ -174,6 +177,7 @@ impl Loader {
 
     /// Lists the `.md` files of a sub-folder, sorted by name.
     pub(super) fn list_md(&mut self, folder: &str) -> Vec<String> {
+        self.inputs.push(self.root.join(folder));
         let Ok(entries) = fs::read_dir(self.root.join(folder)) else {
             return Vec::new();
         };

@@ -37,6 +37,8 @@ pub struct Images {
     /// Cleaned images, served to typst at their virtual paths.
     pub assets: Vec<Asset>,
     seen: HashMap<PathBuf, String>,
+    /// Every image path asked for, found or not: inputs of the build.
+    pub read: Vec<PathBuf>,
 }
 
 impl Images {
@@ -46,12 +48,16 @@ impl Images {
             root,
             assets: Vec::new(),
             seen: HashMap::new(),
+            read: Vec::new(),
         }
     }
 }
 
 impl ImageSink for Images {
     fn resolve(&mut self, src: &str) -> Result<String, Refusal> {
+        if Path::new(src).is_relative() && !src.contains("..") {
+            self.read.push(self.root.join(src));
+        }
         let real = contained(&self.root, src)?;
         if let Some(vpath) = self.seen.get(&real) {
             return Ok(vpath.clone());

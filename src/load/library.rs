@@ -174,37 +174,54 @@ fn write_up(
         }
     }
     // Its sections are the house style's.
-    let body_start = text.len() - body.len();
-    let mut at = body_start;
-    for line in body.split_inclusive('\n') {
-        if let Some(title) = line.strip_prefix("## ") {
-            let title = title.trim();
-            let known = style.finding.sections.iter().any(|d| {
-                same_name(&d.title, title)
-                    || same_name(style.section_title(d), title)
-                    || d.english().is_some_and(|e| same_name(e, title))
-            });
-            if !known {
-                let titles: Vec<&str> = style
-                    .finding
-                    .sections
-                    .iter()
-                    .map(|d| style.section_title(d))
-                    .collect();
-                diags
-                    .error(
-                        Some(Place::new(file, at..at + line.trim_end().len())),
-                        format!("unknown section \"{title}\" in a write-up"),
-                    )
-                    .add_hint(format!(
-                        "the house style's sections are: {}",
-                        titles.join(", ")
-                    ));
-            }
-        }
-        at += line.len();
-    }
+    check_sections(style, body, text.len() - body.len(), file, diags);
     Some(w)
+}
+
+/// Every `##` heading of a write-up's body names a section of the house
+/// style (headings as pulldown-cmark reads them: never inside code).
+fn check_sections(
+    style: &Style,
+    body: &str,
+    body_start: usize,
+    file: diag::FileRef,
+    diags: &mut Diagnostics,
+) {
+    for heading in super::markdown::headings(body)
+        .into_iter()
+        .filter(|h| h.level == 2)
+    {
+        let title = heading.title.trim();
+        let known = style.finding.sections.iter().any(|d| {
+            same_name(&d.title, title)
+                || same_name(style.section_title(d), title)
+                || d.english().is_some_and(|e| same_name(e, title))
+        });
+        if known {
+            continue;
+        }
+        let titles: Vec<&str> = style
+            .finding
+            .sections
+            .iter()
+            .map(|d| style.section_title(d))
+            .collect();
+        let line_end = body[heading.range.start..]
+            .find('\n')
+            .map_or(heading.range.end, |n| heading.range.start + n);
+        diags
+            .error(
+                Some(Place::new(
+                    file,
+                    body_start + heading.range.start..body_start + line_end,
+                )),
+                format!("unknown section \"{title}\" in a write-up"),
+            )
+            .add_hint(format!(
+                "the house style's sections are: {}",
+                titles.join(", ")
+            ));
+    }
 }
 
 /// Checks a value of a write-up that names a level against the house style

@@ -205,55 +205,21 @@ pub fn read_with_strings(
     (Some(read_root(file, root.get_ref(), diags)), plain)
 }
 
-/// Reads the parsed table of audit.toml, one key at a time.
-fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
-    let mut r = Reader {
-        file,
-        diags,
-        root,
-        failed: Vec::new(),
-    };
-    r.warn_unknown();
-
-    let title = r.required::<String>("title", "title = \"Flux\"");
-    let date = r.required::<TomlDate>("date", "date = 2023-11-08");
-    let vendor = r.required::<String>("vendor", "vendor = \"Example Security, Inc.\"");
-    let paper = match r.optional::<Spanned<String>>("paper") {
-        None => Paper::Letter,
-        Some(p) => match p.get_ref().to_lowercase().as_str() {
-            "letter" | "us-letter" => Paper::Letter,
-            "a4" => Paper::A4,
-            other => {
-                r.diags
-                    .error(
-                        Some(Place::new(file, p.span())),
-                        format!("unknown paper size \"{other}\""),
-                    )
-                    .add_hint("expected \"letter\" or \"a4\"");
-                r.failed.push("paper".into());
-                Paper::Letter
-            }
-        },
-    };
-    let engagement = r
-        .optional::<RawEngagement>("engagement")
-        .map(|e| Engagement {
-            start: e.start.map(|d| d.0),
-            end: e.end.map(|d| d.0),
-            effort: e.effort,
-        });
-    let fix_review = r.optional::<RawFixReview>("fix_review").map(|f| FixReview {
-        date: f.date.map(|d| d.0),
-    });
+/// A fix review follows the engagement: its date is not before the end.
+fn check_fix_review_date(
+    r: &mut Reader,
+    fix_review: Option<&FixReview>,
+    engagement: Option<&Engagement>,
+) {
     if let (Some(date), Some(end)) = (
-        fix_review.as_ref().and_then(|r| r.date),
-        engagement.as_ref().and_then(|e| e.end),
+        fix_review.and_then(|f| f.date),
+        engagement.and_then(|e| e.end),
     ) && date < end
     {
         let span = r.nested_span("fix_review", "date");
         r.diags
             .error(
-                Some(Place::new(file, span)),
+                Some(Place::new(r.file, span)),
                 format!("fix review date {date} is before the end of the engagement ({end})"),
             )
             .add_hint(
@@ -261,20 +227,32 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
             );
         r.failed.push("fix_review".into());
     }
-    let coverage = r.optional::<RawCoverage>("coverage").unwrap_or_default();
-    let raw_tools = r.optional::<Vec<RawTool>>("tools").unwrap_or_default();
-    let prose = Prose {
-        goals: r.optional("goals").unwrap_or_default(),
-        approaches: coverage.approaches,
-        limitations: coverage.limitations,
-        tools: raw_tools.iter().map(|t| t.description.clone()).collect(),
-        style: r.optional("style"),
-        library: r.optional("library"),
-        subtitle: r.optional("subtitle"),
-        classification: r.optional("classification"),
-    };
-    let version = r.optional("version").unwrap_or_else(|| "1.0".into());
-    let id_prefix = r.optional::<String>("id_prefix").and_then(|p| {
+}
+
+/// The paper size: letter unless `paper` says A4.
+fn paper(r: &mut Reader) -> Paper {
+    match r.optional::<Spanned<String>>("paper") {
+        None => Paper::Letter,
+        Some(p) => match p.get_ref().to_lowercase().as_str() {
+            "letter" | "us-letter" => Paper::Letter,
+            "a4" => Paper::A4,
+            other => {
+                r.diags
+                    .error(
+                        Some(Place::new(r.file, p.span())),
+                        format!("unknown paper size \"{other}\""),
+                    )
+                    .add_hint("expected \"letter\" or \"a4\"");
+                r.failed.push("paper".into());
+                Paper::Letter
+            }
+        },
+    }
+}
+
+/// The prefix of finding ids; it names files, so it stays a plain name.
+fn id_prefix(r: &mut Reader) -> Option<String> {
+    r.optional::<String>("id_prefix").and_then(|p| {
         // The prefix names files (`import` writes findings/<prefix>-<n>.md):
         // it stays a plain name, whatever audit.toml says.
         if p.is_empty() || p.starts_with('.') || p.contains(['/', '\\', '\0']) {
@@ -289,7 +267,48 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
             return None;
         }
         Some(p)
+    })
+}
+
+/// Reads the parsed table of audit.toml, one key at a time.
+fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
+    let mut r = Reader {
+        file,
+        diags,
+        root,
+        failed: Vec::new(),
+    };
+    r.warn_unknown();
+
+    let title = r.required::<String>("title", "title = \"Flux\"");
+    let date = r.required::<TomlDate>("date", "date = 2023-11-08");
+    let vendor = r.required::<String>("vendor", "vendor = \"Example Security, Inc.\"");
+    let paper = paper(&mut r);
+    let engagement = r
+        .optional::<RawEngagement>("engagement")
+        .map(|e| Engagement {
+            start: e.start.map(|d| d.0),
+            end: e.end.map(|d| d.0),
+            effort: e.effort,
+        });
+    let fix_review = r.optional::<RawFixReview>("fix_review").map(|f| FixReview {
+        date: f.date.map(|d| d.0),
     });
+    check_fix_review_date(&mut r, fix_review.as_ref(), engagement.as_ref());
+    let coverage = r.optional::<RawCoverage>("coverage").unwrap_or_default();
+    let raw_tools = r.optional::<Vec<RawTool>>("tools").unwrap_or_default();
+    let prose = Prose {
+        goals: r.optional("goals").unwrap_or_default(),
+        approaches: coverage.approaches,
+        limitations: coverage.limitations,
+        tools: raw_tools.iter().map(|t| t.description.clone()).collect(),
+        style: r.optional("style"),
+        library: r.optional("library"),
+        subtitle: r.optional("subtitle"),
+        classification: r.optional("classification"),
+    };
+    let version = r.optional("version").unwrap_or_else(|| "1.0".into());
+    let id_prefix = id_prefix(&mut r);
     let draft = r.optional("draft").unwrap_or(false);
     let templates = r.optional("templates");
     let client = r.optional::<Client>("client").unwrap_or_default();

@@ -127,6 +127,10 @@ pub struct Loaded {
     pub sources: Sources,
     /// Every problem found.
     pub diagnostics: Diagnostics,
+    /// The files and folders it read (a file that was looked for and is
+    /// absent among them), for watch to watch: a folder stands for
+    /// everything in it.
+    pub inputs: Vec<PathBuf>,
 }
 
 /// Loads an audit folder. Fails only when the folder itself cannot be read.
@@ -193,6 +197,7 @@ pub fn load_into(
         library_hints: Default::default(),
         prose: Vec::new(),
         overlay: settings.overlay.clone(),
+        inputs: Vec::new(),
     };
     let errors_before = loader.diags.count(diag::Level::Error);
     let audit = loader.audit();
@@ -201,10 +206,16 @@ pub fn load_into(
     } else {
         audit
     };
+    let mut inputs = loader.inputs;
+    inputs.extend(loader.style.folder.clone());
+    inputs.extend(loader.images.read.iter().cloned());
+    inputs.sort();
+    inputs.dedup();
     Ok(Loaded {
         audit,
         sources: loader.sources,
         diagnostics: loader.diags,
+        inputs,
     })
 }
 
@@ -236,6 +247,8 @@ struct Loader {
     prose: Vec<crate::model::ProseText>,
     /// Unsaved texts read in place of files.
     overlay: Option<Overlay>,
+    /// The files and folders read, for [`Loaded::inputs`].
+    inputs: Vec<PathBuf>,
 }
 
 /// The built-in style `standard`.
@@ -277,7 +290,9 @@ impl Loader {
         let library_key = toml_prose
             .as_ref()
             .and_then(|p| p.library.as_ref().map(|l| l.get_ref().clone()));
-        let library = library::folder(&self.shown, library_key.as_deref(), &self.style)
+        let library_dir = library::folder(&self.shown, library_key.as_deref(), &self.style);
+        self.inputs.extend(library_dir.clone());
+        let library = library_dir
             .and_then(|dir| library::read(&dir, &self.style, &mut self.sources, &mut self.diags))
             .unwrap_or_default();
         self.placeholder_hints = Arc::new(library::hints(&library));

@@ -136,6 +136,7 @@ impl Loader {
 
     /// Reads the SARIF files of scans/, sorted by name.
     pub(super) fn scans(&mut self) -> Vec<Scan> {
+        self.inputs.push(self.root.join("scans"));
         let Ok(entries) = fs::read_dir(self.root.join("scans")) else {
             return Vec::new();
         };

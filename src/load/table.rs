@@ -166,6 +166,28 @@ pub fn read_with(
             .add_hint("remove the line; columns must be separated by commas");
         return None;
     }
+    let (map, ok) = header_columns(file, &header, columns, unknown, diags);
+    let (ragged, records): (Vec<Record>, Vec<Record>) = records
+        .into_iter()
+        .partition(|r| r.cells.len() != header.cells.len());
+    check_rows(file, text, &header, &records, &ragged, diags);
+    ok.then_some(Table {
+        file,
+        rows: records,
+        columns: map,
+    })
+}
+
+/// Maps the header's columns to their index; an unnamed, duplicate or
+/// unknown column and a missing required one are reported. Says whether the
+/// header is fit to read the rows by.
+fn header_columns(
+    file: FileRef,
+    header: &Record,
+    columns: &[Column],
+    unknown: Unknown,
+    diags: &mut Diagnostics,
+) -> (HashMap<String, usize>, bool) {
     let known: Vec<&str> = columns.iter().map(|c| c.name.as_ref()).collect();
     let mut map = HashMap::new();
     let mut ok = true;
@@ -225,9 +247,19 @@ pub fn read_with(
             .add_hint(format!("add a \"{}\" column to the header", col.name));
         ok = false;
     }
-    let (ragged, records): (Vec<Record>, Vec<Record>) = records
-        .into_iter()
-        .partition(|r| r.cells.len() != header.cells.len());
+    (map, ok)
+}
+
+/// Reports rows whose cells do not match the header, cells too large, and
+/// quotes that run over lines shaped like rows.
+fn check_rows(
+    file: FileRef,
+    text: &str,
+    header: &Record,
+    records: &[Record],
+    ragged: &[Record],
+    diags: &mut Diagnostics,
+) {
     for cell in records.iter().flat_map(|r| &r.cells) {
         if cell.value.len() > MAX_CELL_BYTES {
             diags
@@ -241,7 +273,7 @@ pub fn read_with(
                 .add_hint("move long prose to a findings/<ID>.md file");
         }
     }
-    for row in &ragged {
+    for row in ragged {
         diags
             .error(
                 Some(Place::new(file, row.range.clone())),
@@ -257,7 +289,7 @@ pub fn read_with(
     // happens to close at a cell boundary; warn where a quoted cell runs through
     // lines shaped like rows (files of four columns or more, to stay quiet on prose).
     if header.cells.len() >= 4 {
-        for cell in records.iter().chain(&ragged).flat_map(|r| &r.cells) {
+        for cell in records.iter().chain(ragged).flat_map(|r| &r.cells) {
             let raw = &text[cell.range.clone()];
             let row_like = raw
                 .lines()
@@ -277,11 +309,6 @@ pub fn read_with(
             }
         }
     }
-    ok.then_some(Table {
-        file,
-        rows: records,
-        columns: map,
-    })
 }
 
 /// A CSV syntax error: its range, message and hint.

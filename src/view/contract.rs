@@ -110,6 +110,8 @@ pub struct ColoursView {
     /// The named scales of the finding's shape (`[scales]` of style.toml).
     #[serde(flatten)]
     pub scales: BTreeMap<String, BTreeMap<String, String>>,
+    /// The colour of a value no level names.
+    pub neutral: &'static str,
 }
 
 /// The colour of a level the style gives none.
@@ -139,6 +141,7 @@ impl ColoursView {
                 .iter()
                 .map(|(name, s)| (name.clone(), of(&s.scale)))
                 .collect(),
+            neutral: NEUTRAL,
         }
     }
 }
@@ -208,6 +211,8 @@ pub struct EngagementView {
 pub struct ContactGroup {
     /// Group name, as written (empty when none).
     pub group: String,
+    /// The group's heading: its name with a capital first letter.
+    pub heading: String,
     /// Its people.
     pub people: Vec<ContactView>,
 }

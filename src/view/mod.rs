@@ -187,12 +187,21 @@ fn contacts(audit: &Audit) -> Vec<ContactGroup> {
         match contacts.iter_mut().find(|g| g.group == group) {
             Some(g) => g.people.push(person),
             None => contacts.push(ContactGroup {
+                heading: capitalised(&group),
                 group,
                 people: vec![person],
             }),
         }
     }
     contacts
+}
+
+/// A name with a capital first letter, as a heading shows it.
+fn capitalised(name: &str) -> String {
+    let mut chars = name.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// The fix review's date, sentence and counts per status.
@@ -248,7 +257,9 @@ fn matrix(findings: &[Finding], style: &Style) -> Vec<MatrixRow> {
     let cell = |s: usize, d: usize| {
         findings
             .iter()
-            .filter(|f| f.severity.index == s && f.difficulty.as_ref().is_some_and(|x| x.index == d))
+            .filter(|f| {
+                f.severity.index == s && f.difficulty.as_ref().is_some_and(|x| x.index == d)
+            })
             .count()
     };
     style
@@ -258,7 +269,9 @@ fn matrix(findings: &[Finding], style: &Style) -> Vec<MatrixRow> {
         .enumerate()
         .map(|(s, level)| MatrixRow {
             severity: level.name.clone(),
-            cells: (0..style.difficulty.levels.len()).map(|d| cell(s, d)).collect(),
+            cells: (0..style.difficulty.levels.len())
+                .map(|d| cell(s, d))
+                .collect(),
         })
         .collect()
 }

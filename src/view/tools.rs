@@ -1,7 +1,7 @@
 //! The Automated Testing section's tools and their scan runs.
 
-use crate::model::{Audit, Finding};
 use crate::model::style::Style;
+use crate::model::{Audit, Finding};
 
 use super::contract::{LevelCount, ScanView, ToolView};
 

@@ -181,3 +181,68 @@ fn watch_rebuilds_survives_a_broken_edit_and_recovers() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// Watch watches what the build read (issue 20): the house style's folder
+/// beside the audit, a folder that appears and that the loader lists, and
+/// nothing it never read.
+#[test]
+fn watch_rebuilds_on_exactly_the_files_the_build_read() {
+    let (_tmp, dir) = example_folder("pentest");
+    let pdf = dir.parent().unwrap().join("watched.pdf");
+    let (mut child, lines) = spawn(&[
+        "watch".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+        "--diagnostic-format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let mut seen = Vec::new();
+    wait_built(&lines, true, &mut seen);
+
+    // Files no build reads, in the audit folder and beside it: no rebuild.
+    fs::write(dir.join("notes.txt"), "scratch").unwrap();
+    fs::write(dir.parent().unwrap().join("elsewhere.md"), "# x").unwrap();
+    let quiet = std::time::Instant::now() + std::time::Duration::from_millis(1500);
+    while let Some(left) = quiet.checked_duration_since(std::time::Instant::now()) {
+        if let Ok(line) = lines.recv_timeout(left) {
+            assert!(
+                !line.contains("\"event\":\"built\""),
+                "a file the build never read rebuilt the report: {line}"
+            );
+            seen.push(line);
+        }
+    }
+
+    // The style's own file, outside the audit folder: rebuilt with its words.
+    edit(
+        &dir.parent().unwrap().join("style"),
+        "style.toml",
+        "CVSS 9.0 to 10.0.",
+        "CVSS nine to ten, edited while watching.",
+    );
+    wait_built(&lines, true, &mut seen);
+    assert!(pdf_text(&pdf).contains("CVSS nine to ten, edited while watching."));
+
+    // A folder the loader looks for and that did not exist: its new file is read.
+    fs::create_dir_all(dir.join("appendices")).unwrap();
+    fs::write(
+        dir.join("appendices/10-more.md"),
+        "# Added appendix\n\nWritten while watching.\n",
+    )
+    .unwrap();
+    wait_built(&lines, true, &mut seen);
+    // The folder and its file may come as one change or two.
+    let mut text = pdf_text(&pdf);
+    if !text.contains("Written while watching.") {
+        wait_built(&lines, true, &mut seen);
+        text = pdf_text(&pdf);
+    }
+    assert!(
+        text.contains("Written while watching."),
+        "{}",
+        seen.join("\n")
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+}

@@ -70,36 +70,57 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     let exe = std::env::current_exe()?;
     let tmp = tempfile::tempdir()?;
     let typst = typst_cli();
+    let rows = cold_rows(&exe, tmp.path(), sizes, typst.as_ref())?;
+    let mut out = cold_table(&rows, typst.is_some());
+    out.push_str(&batches(&exe, tmp.path(), typst.as_ref())?);
+    if let Some(n) = rows
+        .iter()
+        .map(|r| r.findings)
+        .find(|n| *n >= 50)
+        .or(sizes.first().copied())
+    {
+        writeln!(out).ok();
+        let dir = tmp.path().join(format!("audit-{n}"));
+        out.push_str(&house_style(&exe, &dir, n, &HOUSE_STYLE)?);
+        writeln!(out).ok();
+        out.push_str(&house_style(&exe, &dir, n, &SHAPE_STYLE)?);
+        writeln!(out).ok();
+        out.push_str(&example_styles(&exe, tmp.path())?);
+    }
+    out.push_str(&spelling_and_lsp(&exe, tmp.path(), &rows)?);
+    out.push_str(&edits(&exe, tmp.path(), &rows)?);
+    Ok(out)
+}
+
+/// The synthetic audits of each size built cold (a process), cold in this
+/// process and warm, and with the typst CLI when it is on PATH.
+fn cold_rows(
+    exe: &Path,
+    tmp: &Path,
+    sizes: &[usize],
+    typst: Option<&PathBuf>,
+) -> std::io::Result<Vec<Row>> {
     let mut rows = Vec::new();
     for &n in sizes {
-        let dir = tmp.path().join(format!("audit-{n}"));
+        let dir = tmp.join(format!("audit-{n}"));
         synthesize(&dir, n)?;
-        let pdf = tmp.path().join(format!("audit-{n}.pdf"));
-        let (cold, peak_kib) = timed_process(
-            Command::new(&exe)
-                .arg("build")
-                .arg(&dir)
-                .arg("-o")
-                .arg(&pdf),
-        )?;
+        let pdf = tmp.join(format!("audit-{n}.pdf"));
+        let (cold, peak_kib) =
+            timed_process(Command::new(exe).arg("build").arg(&dir).arg("-o").arg(&pdf))?;
         render::forget_caches();
         let start = Instant::now();
-        compile(&dir, &tmp.path().join(format!("first-{n}.pdf")))?;
+        compile(&dir, &tmp.join(format!("first-{n}.pdf")))?;
         let cold_in_process = start.elapsed();
         let mut warm = Vec::new();
         let mut pages = 0;
         for _ in 0..4 {
             let start = Instant::now();
-            pages = compile(&dir, &tmp.path().join(format!("warm-{n}.pdf")))?;
+            pages = compile(&dir, &tmp.join(format!("warm-{n}.pdf")))?;
             warm.push(start.elapsed());
         }
         warm.sort();
-        let typst = match &typst {
-            Some(cmd) => Some(typst_compile(
-                cmd,
-                &dir,
-                &tmp.path().join(format!("typst-{n}")),
-            )?),
+        let typst = match typst {
+            Some(cmd) => Some(typst_compile(cmd, &dir, &tmp.join(format!("typst-{n}")))?),
             None => None,
         };
         rows.push(Row {
@@ -113,6 +134,11 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         });
     }
 
+    Ok(rows)
+}
+
+/// The table of the cold and warm builds.
+fn cold_table(rows: &[Row], typst: bool) -> String {
     let mut out = String::new();
     let cores = default_jobs();
     let profile = if cfg!(debug_assertions) {
@@ -134,7 +160,7 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         "auditpress/typst"
     )
     .ok();
-    for r in &rows {
+    for r in rows {
         let peak = r
             .peak_kib
             .map_or("-".into(), |k| format!("{} MiB", k / 1024));
@@ -158,7 +184,7 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         )
         .ok();
     }
-    if typst.is_none() {
+    if !typst {
         writeln!(
             out,
             "(typst CLI not found on PATH: no auditpress/typst ratio)"
@@ -166,15 +192,22 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         .ok();
     }
 
+    out
+}
+
+/// Batches of audits built at once, against the typst CLI when it is on PATH.
+fn batches(exe: &Path, tmp: &Path, typst: Option<&PathBuf>) -> std::io::Result<String> {
+    let mut out = String::new();
+    let cores = default_jobs();
     let batch: Vec<PathBuf> = (0..BATCH_AUDITS)
-        .map(|i| tmp.path().join(format!("batch-{i}")))
+        .map(|i| tmp.join(format!("batch-{i}")))
         .collect();
     for dir in &batch {
         synthesize(dir, BATCH_FINDINGS)?;
     }
     let batch_run = |jobs: usize| {
         timed_process(
-            Command::new(&exe)
+            Command::new(exe)
                 .arg("build")
                 .args(&batch)
                 .arg("--jobs")
@@ -193,11 +226,11 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         BATCH_AUDITS as f64 / parallel.as_secs_f64()
     )
     .ok();
-    if let Some(cmd) = &typst {
+    if let Some(cmd) = typst {
         let commands = batch
             .iter()
             .enumerate()
-            .map(|(i, dir)| typst_command(cmd, dir, &tmp.path().join(format!("typst-batch-{i}"))))
+            .map(|(i, dir)| typst_command(cmd, dir, &tmp.join(format!("typst-batch-{i}"))))
             .collect::<std::io::Result<Vec<_>>>()?;
         let stock = run_parallel(commands, cores)?;
         writeln!(
@@ -212,26 +245,24 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     // report do. The audits of different clients differ in their findings:
     // the same measure on such a batch.
     let distinct: Vec<PathBuf> = (0..BATCH_AUDITS)
-        .map(|i| tmp.path().join(format!("distinct-{i}")))
+        .map(|i| tmp.join(format!("distinct-{i}")))
         .collect();
     for (i, dir) in distinct.iter().enumerate() {
         synthesize_seeded(dir, BATCH_FINDINGS, i + 1)?;
     }
     let (apart, _) = timed_process(
-        Command::new(&exe)
+        Command::new(exe)
             .arg("build")
             .args(&distinct)
             .arg("--jobs")
             .arg(cores.to_string()),
     )?;
-    let stock = match &typst {
+    let stock = match typst {
         Some(cmd) => {
             let commands = distinct
                 .iter()
                 .enumerate()
-                .map(|(i, dir)| {
-                    typst_command(cmd, dir, &tmp.path().join(format!("typst-distinct-{i}")))
-                })
+                .map(|(i, dir)| typst_command(cmd, dir, &tmp.join(format!("typst-distinct-{i}"))))
                 .collect::<std::io::Result<Vec<_>>>()?;
             let stock = run_parallel(commands, cores)?;
             format!(
@@ -248,7 +279,7 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         secs(apart)
     )
     .ok();
-    let samples = batch_memory(&exe, &tmp.path().join("memory"), cores)?;
+    let samples = batch_memory(exe, &tmp.join("memory"), cores)?;
     let said: Vec<String> = samples
         .iter()
         .map(|(done, kib)| format!("{} MiB after {done}", kib / 1024))
@@ -260,21 +291,12 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     )
     .ok();
 
-    if let Some(n) = rows
-        .iter()
-        .map(|r| r.findings)
-        .find(|n| *n >= 50)
-        .or(sizes.first().copied())
-    {
-        writeln!(out).ok();
-        let dir = tmp.path().join(format!("audit-{n}"));
-        out.push_str(&house_style(&exe, &dir, n, &HOUSE_STYLE)?);
-        writeln!(out).ok();
-        out.push_str(&house_style(&exe, &dir, n, &SHAPE_STYLE)?);
-        writeln!(out).ok();
-        out.push_str(&example_styles(&exe, tmp.path())?);
-    }
+    Ok(out)
+}
 
+/// What spelling adds to check, and the language server's keystroke.
+fn spelling_and_lsp(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
+    let mut out = String::new();
     writeln!(out).ok();
     writeln!(
         out,
@@ -283,8 +305,8 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     .ok();
     for r in rows.iter().filter(|r| r.findings <= 200) {
         out.push_str(&spelling(
-            &exe,
-            &tmp.path().join(format!("audit-{}", r.findings)),
+            exe,
+            &tmp.join(format!("audit-{}", r.findings)),
             r.findings,
         )?);
     }
@@ -296,8 +318,8 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     )
     .ok();
     for r in rows.iter().filter(|r| r.findings <= 200) {
-        let dir = tmp.path().join(format!("audit-{}", r.findings));
-        let m = super::lsp::bench::measure(&exe, &dir, LSP_EDITS, &[], resident)?;
+        let dir = tmp.join(format!("audit-{}", r.findings));
+        let m = super::lsp::bench::measure(exe, &dir, LSP_EDITS, &[], resident)?;
         let at = |q: f64| m.times[((m.times.len() - 1) as f64 * q) as usize];
         writeln!(
             out,
@@ -311,8 +333,8 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     }
     if let Some(small) = rows.iter().map(|r| r.findings).min() {
         let m = super::lsp::bench::measure(
-            &exe,
-            &tmp.path().join(format!("audit-{small}")),
+            exe,
+            &tmp.join(format!("audit-{small}")),
             1000,
             &[10, 100, 500, 1000],
             resident,
@@ -330,6 +352,12 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         .ok();
     }
 
+    Ok(out)
+}
+
+/// A one-finding edit in watch and in serve, and watch's memory across edits.
+fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
+    let mut out = String::new();
     writeln!(out).ok();
     writeln!(
         out,
@@ -343,7 +371,7 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     )
     .ok();
     for r in rows.iter().filter(|r| r.findings <= 200) {
-        let edit = watch_rebuild(&exe, &tmp.path().join(format!("audit-{}", r.findings)))?;
+        let edit = watch_rebuild(exe, &tmp.join(format!("audit-{}", r.findings)))?;
         writeln!(
             out,
             "{:>8}  {:>12}  {:>9}  {:>16}  {}",
@@ -372,8 +400,7 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     )
     .ok();
     for r in rows.iter().filter(|r| r.findings <= 200) {
-        let (preview, pdf, split) =
-            serve_edit(&exe, &tmp.path().join(format!("audit-{}", r.findings)))?;
+        let (preview, pdf, split) = serve_edit(exe, &tmp.join(format!("audit-{}", r.findings)))?;
         writeln!(
             out,
             "{:>8}  {:>15}  {:>12}  {split}",
@@ -384,7 +411,7 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         .ok();
     }
     if let Some(small) = rows.iter().map(|r| r.findings).min() {
-        let samples = watch_memory(&exe, &tmp.path().join(format!("audit-{small}")), EDITS)?;
+        let samples = watch_memory(exe, &tmp.join(format!("audit-{small}")), EDITS)?;
         let said: Vec<String> = samples
             .iter()
             .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
@@ -430,11 +457,7 @@ fn secs(d: Duration) -> String {
 }
 
 /// Compiles a folder in this process, through the pipeline every command uses.
-fn compile_with(
-    dir: &Path,
-    output: &Path,
-    options: &Options,
-) -> std::io::Result<pipeline::Compiled> {
+fn compile_with(dir: &Path, output: &Path, options: &Options) -> std::io::Result<pipeline::Built> {
     let job = Job::folder(dir, Some(output));
     let compiled = pipeline::compile(&job, options, &OutputClaims::default(), &mut |_| {});
     match compiled.outcome {

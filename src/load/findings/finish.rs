@@ -400,20 +400,15 @@ fn unknown_heading(l: &mut Loader, f: &RawFinding, body: &Body, title: &str, sty
     };
 }
 
-/// Finds the place of a heading in a write-up, for diagnostics about it.
+/// Finds the place of a heading in a write-up, for diagnostics about it:
+/// its line, as pulldown-cmark reads headings (never a `#` line in code).
 fn heading_place(body: &Body, title: &str) -> Place {
-    let at = body
-        .text
-        .lines()
-        .scan(0, |pos, line| {
-            let start = *pos;
-            *pos += line.len() + 1;
-            Some((start, line))
-        })
-        .find(|(_, line)| {
-            line.starts_with('#') && line.trim_start_matches('#').trim() == title.trim()
-        })
-        .map_or(0, |(start, _)| start);
-    let len = body.text[at..].find('\n').unwrap_or(body.text.len() - at);
-    Place::new(body.file, body.offset + at..body.offset + at + len)
+    let at = crate::load::markdown::headings(&body.text)
+        .into_iter()
+        .find(|h| h.level <= 2 && h.title.trim() == title.trim())
+        .map_or(0, |h| h.range.start);
+    let end = body.text[at..]
+        .find('\n')
+        .map_or(body.text.len(), |n| at + n);
+    Place::new(body.file, body.offset + at..body.offset + end)
 }

@@ -6,7 +6,7 @@ use std::ops::Range;
 use toml::Spanned;
 use toml::de::{DeTable, DeValue};
 
-use super::{StyleReader, field};
+use super::reader::{StyleReader, field};
 use crate::diag;
 use crate::model::Style;
 use crate::model::shape;
@@ -484,58 +484,68 @@ fn groups(r: &mut StyleReader, v: &Value, severity: &crate::model::style::Scale)
     out
 }
 
+/// An axis of the matrix (`rows` or `columns`): `difficulty` or a field of
+/// kind level, with its number of levels.
+fn matrix_axis(
+    r: &mut StyleReader,
+    t: &DeTable,
+    v: &Value,
+    key: &str,
+    style: &Style,
+) -> Option<(String, usize)> {
+    let value = field(t, key);
+    let Some(value) = value else {
+        r.error(
+            v.span(),
+            format!("[severity.matrix] has no `{key}`"),
+            "name \"difficulty\" or a field of kind \"level\"".into(),
+        );
+        return None;
+    };
+    let name = r.string(value, &format!("severity.matrix.{key}"))?;
+    let len = if name == "difficulty" {
+        Some(style.difficulty.levels.len()).filter(|n| *n > 0)
+    } else {
+        style
+            .finding
+            .field(&name)
+            .and_then(|f| style.finding.scale_of(f))
+            .map(|s| s.scale.levels.len())
+    };
+    // A level field whose scale is unknown was reported at the field.
+    let reported = style
+        .finding
+        .field(&name)
+        .is_some_and(|f| matches!(f.kind, FieldKind::Level(_)));
+    if len.is_none() && !reported {
+        let mut names: Vec<&str> = style
+            .finding
+            .fields
+            .iter()
+            .filter(|f| matches!(f.kind, FieldKind::Level(_)))
+            .map(|f| f.key.as_str())
+            .collect();
+        if !style.difficulty.levels.is_empty() {
+            names.push("difficulty");
+        }
+        r.error(
+            value.span(),
+            format!("`severity.matrix.{key}` names \"{name}\", which is no scale of a finding"),
+            format!(
+                "name \"difficulty\" or a field of kind \"level\": {}",
+                names.join(", ")
+            ),
+        );
+    }
+    Some((name, len?))
+}
+
 /// Reads `[severity.matrix]`, once the fields are known.
 pub(super) fn matrix(r: &mut StyleReader, v: &Value, style: &mut Style) {
     let Some(t) = r.table(v, "severity.matrix", &["rows", "columns", "cells"]) else {
         return;
     };
-    let axis = |r: &mut StyleReader, key: &str| -> Option<(String, usize)> {
-        let value = field(t, key);
-        let Some(value) = value else {
-            r.error(
-                v.span(),
-                format!("[severity.matrix] has no `{key}`"),
-                "name \"difficulty\" or a field of kind \"level\"".into(),
-            );
-            return None;
-        };
-        let name = r.string(value, &format!("severity.matrix.{key}"))?;
-        let len = if name == "difficulty" {
-            Some(style.difficulty.levels.len()).filter(|n| *n > 0)
-        } else {
-            style
-                .finding
-                .field(&name)
-                .and_then(|f| style.finding.scale_of(f))
-                .map(|s| s.scale.levels.len())
-        };
-        // A level field whose scale is unknown was reported at the field.
-        let reported = style
-            .finding
-            .field(&name)
-            .is_some_and(|f| matches!(f.kind, FieldKind::Level(_)));
-        if len.is_none() && !reported {
-            let mut names: Vec<&str> = style
-                .finding
-                .fields
-                .iter()
-                .filter(|f| matches!(f.kind, FieldKind::Level(_)))
-                .map(|f| f.key.as_str())
-                .collect();
-            if !style.difficulty.levels.is_empty() {
-                names.push("difficulty");
-            }
-            r.error(
-                value.span(),
-                format!("`severity.matrix.{key}` names \"{name}\", which is no scale of a finding"),
-                format!(
-                    "name \"difficulty\" or a field of kind \"level\": {}",
-                    names.join(", ")
-                ),
-            );
-        }
-        Some((name, len?))
-    };
+    let axis = |r: &mut StyleReader, key: &str| matrix_axis(r, t, v, key, style);
     let rows = axis(r, "rows");
     let columns = axis(r, "columns");
     let Some(cells_value) = field(t, "cells") else {

@@ -1,0 +1,371 @@
+//! The arguments shared by several commands, and their checks.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::Args;
+
+use crate::cmd::{Config, DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_SECS, Shard};
+use crate::diag;
+use crate::pipeline::Emit;
+
+use super::Deny;
+
+/// The arguments of `check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The house style.
+    #[command(flatten)]
+    pub style: StyleArgs,
+    /// Audit folders to check.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Refuses a report that is not final: names each finding not
+    /// approved (FORMAT 1.2, "Review") and each placeholder left.
+    #[arg(long = "final")]
+    pub final_report: bool,
+    /// Treats warnings (spelling and grammar among them) as errors, for CI:
+    /// `--deny warnings`.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub deny: Vec<Deny>,
+    /// Same as `--deny warnings`.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Leaves out the spelling and grammar check.
+    #[arg(long)]
+    pub no_spell: bool,
+    /// How diagnostics are reported.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// Arguments of `watch`, shared by `serve`.
+#[derive(Debug, Args)]
+pub struct WatchArgs {
+    /// The audit folder.
+    dir: PathBuf,
+    /// Output file; default beside the folder.
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+    /// Folder of template files that override the embedded ones.
+    #[arg(long, value_name = "DIR")]
+    templates: Option<PathBuf>,
+    /// Limits of each build process.
+    #[command(flatten)]
+    limits: LimitArgs,
+    /// Prints where each rebuild's time went: load, view, typeset, pdf, evict, write.
+    #[arg(long)]
+    timings: bool,
+    /// Puts the draft findings (`draft = true`) in the report, marked DRAFT.
+    #[arg(long)]
+    include_drafts: bool,
+    /// The house style.
+    #[command(flatten)]
+    style: StyleArgs,
+    /// How diagnostics are reported.
+    #[command(flatten)]
+    report: ReportArgs,
+}
+
+impl WatchArgs {
+    /// Validates the arguments into the config of a watch session.
+    pub(super) fn config(self, epoch: Option<i64>) -> Result<Config, Usage> {
+        let mut config = self.limits.apply(Config {
+            output: self.output,
+            timings: self.timings,
+            ..Config::pdf(vec![self.dir], epoch)
+        })?;
+        config.options.templates = self.templates;
+        config.options.include_drafts = self.include_drafts;
+        // Keep what the last edits used, so the next edit re-lays out little.
+        config.options.cache_age = 10;
+        Ok(self.report.apply(self.style.apply(config)))
+    }
+}
+
+/// The limits of each report's build process, declared once for every
+/// command that builds.
+#[derive(Debug, Args)]
+pub struct LimitArgs {
+    /// Stops a report that takes longer than this many seconds to build.
+    #[arg(long, value_name = "SECONDS", default_value_t = DEFAULT_TIMEOUT_SECS)]
+    pub timeout: u64,
+    /// Most memory (address space) in MiB each report's build process may use; 0: no limit.
+    #[arg(long, value_name = "MIB", default_value_t = DEFAULT_MEMORY_LIMIT_MIB)]
+    pub memory_limit: u64,
+}
+
+impl LimitArgs {
+    /// Sets the limits of a config; a timeout of 0 is refused.
+    pub(super) fn apply(self, config: Config) -> Result<Config, Usage> {
+        Ok(Config {
+            timeout: timeout(self.timeout)?,
+            memory_limit: memory_limit(self.memory_limit),
+            ..config
+        })
+    }
+}
+
+/// The house style of a command that reads audit folders.
+#[derive(Debug, Args)]
+pub struct StyleArgs {
+    /// House style: a built-in one (standard, risk) or a style folder with a
+    /// style.toml; beats `style` of audit.toml.
+    #[arg(long, value_name = "NAME|DIR")]
+    pub style: Option<String>,
+}
+
+impl StyleArgs {
+    /// Sets the style of a config.
+    pub(super) fn apply(self, mut config: Config) -> Config {
+        config.options.style = self.style;
+        config
+    }
+}
+
+/// How a command reports: shared by build, check, batch and watch.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// How diagnostics are printed: human, short (one line each) or json (one object per line).
+    #[arg(long, value_enum, value_name = "FORMAT", default_value_t = DiagnosticFormat::Human)]
+    pub diagnostic_format: DiagnosticFormat,
+    /// Prints errors only.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+/// The values of `--diagnostic-format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum DiagnosticFormat {
+    /// With the offending line and a caret.
+    Human,
+    /// One line each: file:line:column: error: message.
+    Short,
+    /// One JSON object per line (see docs/diagnostics.md).
+    Json,
+}
+
+impl From<DiagnosticFormat> for diag::Format {
+    fn from(f: DiagnosticFormat) -> Self {
+        match f {
+            DiagnosticFormat::Human => diag::Format::Human,
+            DiagnosticFormat::Short => diag::Format::Short,
+            DiagnosticFormat::Json => diag::Format::Json,
+        }
+    }
+}
+
+/// Arguments of `build`.
+#[derive(Debug, Args)]
+pub struct BuildArgs {
+    /// Audit folders to build.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+    /// Output file (one folder only); default: `<title>-<subtitle>-v<version>.pdf` beside the folder.
+    #[arg(short, long)]
+    pub output: Option<PathBuf>,
+    /// Folder of template files that override the embedded ones, file by file.
+    #[arg(long, value_name = "DIR")]
+    pub templates: Option<PathBuf>,
+    /// What to produce: the PDF, or a dump of an intermediate stage (to stdout without -o).
+    #[arg(long, value_enum, default_value_t = EmitArg::Pdf)]
+    pub emit: EmitArg,
+    /// Adds an appendix listing what changed since this earlier version of the folder.
+    #[arg(long, value_name = "OLD_DIR")]
+    pub changes_since: Option<PathBuf>,
+    /// Reports built at once (default: the number of cores).
+    #[arg(short, long)]
+    pub jobs: Option<usize>,
+    /// PDF standard to conform to: a-2b, a-3b (attaches the findings as JSON
+    /// and CSV), ua-1, or a PDF version such as 1.7; may be repeated.
+    #[arg(long = "pdf-standard", value_name = "STANDARD")]
+    pub pdf_standards: Vec<String>,
+    /// Treats warnings as errors: nothing is written when there are any.
+    #[arg(long)]
+    pub deny_warnings: bool,
+    /// Same as `--deny-warnings`: `--deny warnings`.
+    #[arg(long, value_enum, value_name = "WHAT")]
+    pub deny: Vec<Deny>,
+    /// Limits of each build process.
+    #[command(flatten)]
+    pub limits: LimitArgs,
+    /// Puts the draft findings (`draft = true`) in the report, marked DRAFT.
+    #[arg(long)]
+    pub include_drafts: bool,
+    /// Refuses a report that is not final: names each finding not approved
+    /// (FORMAT 1.2, "Review") and each placeholder left; nothing is written.
+    #[arg(long = "final")]
+    pub final_report: bool,
+    /// Opens each PDF in the system's viewer after a successful build.
+    #[arg(long)]
+    pub open: bool,
+    /// The house style.
+    #[command(flatten)]
+    pub style: StyleArgs,
+    /// How diagnostics are reported.
+    #[command(flatten)]
+    pub report: ReportArgs,
+}
+
+/// The values of `export --format`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// A JSON document of the findings.
+    Json,
+    /// One row per finding; cells that a spreadsheet would read as a formula
+    /// start with an apostrophe.
+    Csv,
+    /// One row per finding, every cell exactly as given, for programs.
+    CsvRaw,
+    /// SARIF 2.1.0, one result per finding location.
+    Sarif,
+    /// One Markdown document of all findings.
+    Markdown,
+}
+
+impl From<ExportFormat> for crate::export::Format {
+    fn from(f: ExportFormat) -> Self {
+        match f {
+            ExportFormat::Json => Self::Json,
+            ExportFormat::Csv => Self::Csv,
+            ExportFormat::CsvRaw => Self::CsvRaw,
+            ExportFormat::Sarif => Self::Sarif,
+            ExportFormat::Markdown => Self::Markdown,
+        }
+    }
+}
+
+/// The values of `--emit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum EmitArg {
+    /// The report PDF.
+    Pdf,
+    /// The template contract, as the templates read it.
+    ViewJson,
+    /// The loaded model.
+    ModelJson,
+}
+
+impl From<EmitArg> for Emit {
+    fn from(e: EmitArg) -> Self {
+        match e {
+            EmitArg::Pdf => Emit::Pdf,
+            EmitArg::ViewJson => Emit::ViewJson,
+            EmitArg::ModelJson => Emit::ModelJson,
+        }
+    }
+}
+
+/// A usage error: a message and a hint.
+pub struct Usage {
+    /// What is wrong.
+    pub message: String,
+    /// What to do.
+    pub hint: Option<String>,
+}
+
+impl From<String> for Usage {
+    fn from(message: String) -> Self {
+        Self {
+            message,
+            hint: None,
+        }
+    }
+}
+
+impl From<&str> for Usage {
+    fn from(message: &str) -> Self {
+        message.to_string().into()
+    }
+}
+
+/// Rejects a time limit of zero.
+fn timeout(secs: u64) -> Result<Duration, Usage> {
+    if secs == 0 {
+        return Err("--timeout must be at least 1 second".into());
+    }
+    Ok(Duration::from_secs(secs))
+}
+
+/// Parses and checks `--pdf-standard` values, as typst-cli names them.
+pub(super) fn standards(names: &[String]) -> Result<Vec<typst_pdf::PdfStandard>, Usage> {
+    let list = names
+        .iter()
+        .map(|n| {
+            serde_json::from_value(serde_json::Value::String(n.to_lowercase())).map_err(|_| Usage {
+                message: format!("unknown PDF standard \"{n}\""),
+                hint: Some("known: 1.4 to 2.0, a-1b, a-2b, a-3b, a-4, ua-1, ...".into()),
+            })
+        })
+        .collect::<Result<Vec<_>, Usage>>()?;
+    typst_pdf::PdfStandards::new(&list).map_err(|e| Usage {
+        message: e.message().to_string(),
+        hint: (!e.hints().is_empty()).then(|| {
+            e.hints()
+                .iter()
+                .map(|h| h.to_string())
+                .collect::<Vec<_>>()
+                .join("; ")
+        }),
+    })?;
+    Ok(list)
+}
+
+/// Rejects a job count of zero.
+pub(super) fn jobs(n: Option<usize>) -> Result<usize, Usage> {
+    match n {
+        Some(0) => Err("--jobs must be at least 1".into()),
+        Some(n) => Ok(n),
+        None => Ok(crate::cmd::default_jobs()),
+    }
+}
+
+/// Turns `--memory-limit MIB` into bytes; 0 means no limit.
+fn memory_limit(mib: u64) -> Option<u64> {
+    (mib > 0).then(|| mib.saturating_mul(1024 * 1024))
+}
+
+/// Parses `--shard K/N`.
+pub(super) fn shard(text: &str) -> Result<Shard, Usage> {
+    let bad = || Usage {
+        message: format!("invalid --shard \"{text}\""),
+        hint: Some("write K/N with 1 <= K <= N, e.g. --shard 2/3".into()),
+    };
+    let (k, n) = text.split_once('/').ok_or_else(bad)?;
+    let (index, count) = (
+        k.trim().parse::<usize>().map_err(|_| bad())?,
+        n.trim().parse::<usize>().map_err(|_| bad())?,
+    );
+    if index == 0 || index > count {
+        return Err(bad());
+    }
+    Ok(Shard { index, count })
+}
+
+/// Reads SOURCE_DATE_EPOCH, when set.
+pub(super) fn source_date_epoch() -> Result<Option<i64>, Usage> {
+    let epoch = match std::env::var("SOURCE_DATE_EPOCH") {
+        Ok(v) if !v.trim().is_empty() => Some(v.trim().parse::<i64>().map_err(|_| Usage {
+            message: format!("SOURCE_DATE_EPOCH=\"{v}\" is not a number of seconds since 1970"),
+            hint: Some("unset it, or set it to a whole number such as 1700000000".into()),
+        })?),
+        _ => None,
+    };
+    if let Some(secs) = epoch
+        && time::OffsetDateTime::from_unix_timestamp(secs).is_err()
+    {
+        return Err(format!("SOURCE_DATE_EPOCH={secs} is out of range").into());
+    }
+    Ok(epoch)
+}
+
+impl ReportArgs {
+    /// Applies the reporting choices to a config.
+    pub(super) fn apply(&self, config: Config) -> Config {
+        Config {
+            format: self.diagnostic_format.into(),
+            quiet: self.quiet,
+            ..config
+        }
+    }
+}

@@ -1,0 +1,192 @@
+//! The command line validated into a [`Request`].
+
+use clap::CommandFactory;
+
+use crate::cmd::{self, Config, Request};
+
+use super::args::{jobs, shard, source_date_epoch, standards};
+use super::{
+    BuildArgs, CheckArgs, Cli, Command, Deny, EmitArg, ImportCommand, LibraryCommand,
+    LibraryFormat, NewCommand, ReviewCommand, StyleCommand, Usage,
+};
+
+impl Cli {
+    /// Validates the arguments and the environment into a request.
+    pub fn request(self) -> Result<Request, Usage> {
+        let epoch = source_date_epoch()?;
+        let plain = || Config::pdf(Vec::new(), epoch);
+        match self.command {
+            Command::Diff {
+                old,
+                new,
+                format,
+                report,
+            } => Ok(Request::Diff {
+                old,
+                new,
+                format,
+                config: report.apply(plain()),
+            }),
+            Command::Bench { sizes } => Ok(Request::Bench { sizes }),
+            Command::Worker => Ok(Request::Worker),
+            Command::Export {
+                dir,
+                format,
+                output,
+                style,
+                report,
+            } => Ok(Request::Export {
+                dir,
+                format: format.into(),
+                config: report.apply(style.apply(Config { output, ..plain() })),
+            }),
+            Command::Import(c) => Ok(import(c, plain())),
+            Command::Library(c) => Ok(library(c, plain())),
+            Command::Check(args) => Ok(check(args, epoch)),
+            Command::Build(args) => build(args, epoch),
+            Command::Style(StyleCommand::Show { style, report }) => Ok(Request::StyleShow {
+                style: style.unwrap_or_else(|| "standard".into()),
+                config: report.apply(plain()),
+            }),
+            Command::Lsp { stdio: _ } => Ok(Request::Lsp),
+            Command::New(NewCommand::Finding { from, sets, dir }) => Ok(Request::NewFinding {
+                from,
+                sets,
+                dir,
+                config: plain(),
+            }),
+            Command::Review(ReviewCommand::Approve { ids, by, dir }) => {
+                Ok(Request::ReviewApprove {
+                    ids,
+                    by,
+                    dir,
+                    config: plain(),
+                })
+            }
+            Command::Init { dir, force, style } => Ok(Request::Init {
+                dir,
+                force,
+                style,
+                config: plain(),
+            }),
+            Command::Completions { shell } => Ok(Request::Completions {
+                shell,
+                command: Box::new(Cli::command()),
+            }),
+            Command::Man { out_dir } => Ok(Request::Man {
+                dir: out_dir,
+                command: Box::new(Cli::command()),
+                config: plain(),
+            }),
+            Command::Batch {
+                file,
+                jobs: n,
+                limits,
+                shard: k,
+                summary,
+                style,
+                report,
+            } => Ok(Request::Batch {
+                file,
+                config: report.apply(style.apply(limits.apply(Config {
+                    jobs: jobs(n)?,
+                    ..plain()
+                })?)),
+                shard: k.as_deref().map(shard).transpose()?,
+                summary,
+            }),
+            Command::Watch(args) => Ok(Request::Watch {
+                config: args.config(epoch)?,
+            }),
+            Command::Serve { watch, host, port } => Ok(Request::Serve {
+                config: watch.config(epoch)?,
+                host,
+                port,
+            }),
+        }
+    }
+}
+
+/// The request of `import`.
+fn import(c: ImportCommand, plain: Config) -> Request {
+    match c {
+        ImportCommand::Sarif {
+            files,
+            into,
+            min_level,
+            source,
+            report,
+        } => Request::Import {
+            from: cmd::ImportSource::Sarif {
+                files,
+                min_level: min_level.name().to_string(),
+                source,
+            },
+            into,
+            config: report.apply(plain),
+        },
+        ImportCommand::Github { file, into, report } => Request::Import {
+            from: cmd::ImportSource::Github { file },
+            into,
+            config: report.apply(plain),
+        },
+    }
+}
+
+/// The request of a `library` command.
+fn library(c: LibraryCommand, config: Config) -> Request {
+    match c {
+        LibraryCommand::List { dir } => Request::LibraryList { dir, config },
+        LibraryCommand::Import {
+            file,
+            format,
+            dir,
+            to,
+        } => Request::LibraryImport {
+            file,
+            format: format.map(|f| match f {
+                LibraryFormat::Sysreptor => crate::import::library::Format::SysReptor,
+                LibraryFormat::Pwndoc => crate::import::library::Format::PwnDoc,
+            }),
+            dir,
+            to,
+            config,
+        },
+        LibraryCommand::Diff { dir } => Request::LibraryDiff { dir, config },
+        LibraryCommand::Show { name, dir } => Request::LibraryShow { name, dir, config },
+    }
+}
+
+/// The request of `check`: a build that writes nothing.
+fn check(args: CheckArgs, epoch: Option<i64>) -> Request {
+    let mut config = args.style.apply(Config::pdf(args.dirs, epoch));
+    config.options.emit = None;
+    config.options.final_report = args.final_report;
+    config.options.deny_warnings = args.deny_warnings || args.deny.contains(&Deny::Warnings);
+    config.options.spell = !args.no_spell;
+    Request::Build(args.report.apply(config))
+}
+
+/// The request of `build`.
+fn build(args: BuildArgs, epoch: Option<i64>) -> Result<Request, Usage> {
+    if args.output.is_some() && args.dirs.len() > 1 {
+        return Err("-o/--output names one file; it cannot be used with several folders".into());
+    }
+    if args.emit != EmitArg::Pdf && args.dirs.len() > 1 {
+        return Err("--emit dumps one folder; give one folder at a time".into());
+    }
+    let mut config = args.limits.apply(Config {
+        output: args.output,
+        jobs: jobs(args.jobs)?,
+        open: args.open,
+        ..Config::pdf(args.dirs, epoch)
+    })?;
+    config.options.templates = args.templates;
+    config.options.emit = Some(args.emit.into());
+    config.options.changes_since = args.changes_since;
+    config.options.standards = standards(&args.pdf_standards)?;
+    config.options.deny_warnings = args.deny_warnings || args.deny.contains(&Deny::Warnings);
+    config.options.include_drafts = args.include_drafts;
+    config.options.final_report = args.final_report;
+    Ok(Request::Build(args.report.apply(args.style.apply(config))))
+}

@@ -1,0 +1,228 @@
+//! GitHub issues (`gh issue list --json ...`) imported as findings.
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::path::Path;
+
+use crate::diag::Diagnostics;
+use crate::export::markdown::escape;
+use crate::load;
+use crate::model::Audit;
+use crate::model::Style;
+use crate::model::style::{Scale, same_name};
+
+use super::{
+    Front, Heads, Ids, Imported, demote_headings, finding_file, placeholder_type, write_new,
+};
+
+/// An issue as `gh issue list --json number,title,body,labels,state,url` writes it.
+#[derive(serde::Deserialize)]
+struct Issue {
+    number: u64,
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    labels: Vec<Label>,
+    #[serde(default)]
+    url: String,
+}
+
+#[derive(serde::Deserialize)]
+struct Label {
+    name: String,
+}
+
+/// Finds a scale's value in labels: `severity: high`, `sev/high`, `High`.
+fn from_labels(scale: &Scale, labels: &[Label], keys: &[&str]) -> Option<String> {
+    labels.iter().find_map(|l| {
+        let name = l.name.trim();
+        let value = keys
+            .iter()
+            .find_map(|k| {
+                let rest = name.get(k.len()..)?;
+                name.get(..k.len())
+                    .is_some_and(|prefix| same_name(prefix, k))
+                    .then(|| rest.trim_start_matches([':', '/', '=', ' ']))
+                    .filter(|r| r.len() < rest.len())
+            })
+            .unwrap_or(name);
+        scale.find(value).map(|r| r.name)
+    })
+}
+
+/// The issue URLs the findings of a folder were imported from: `issue` of
+/// their front matter, and (for drafts of earlier versions) the targets of
+/// their `](<...>)` links. Compared whole: issue #1 is not issue #12.
+fn imported_issues(dir: &Path) -> BTreeSet<String> {
+    let mut urls = BTreeSet::new();
+    for text in fs::read_dir(dir.join("findings"))
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| fs::read_to_string(e.path()).ok())
+    {
+        if let Some(url) = load::library::front_matter(&text)
+            .as_ref()
+            .and_then(|t| t.get("issue"))
+            .and_then(|v| v.as_str())
+        {
+            urls.insert(url.to_string());
+        }
+        for part in text.split("](<").skip(1) {
+            if let Some(end) = part.find(">)") {
+                urls.insert(part[..end].replace("%3E", ">"));
+            }
+        }
+    }
+    urls
+}
+
+/// Imports GitHub issues as findings: the title, the body as the write-up,
+/// labels as severity, difficulty and type, the URL as a reference. Issues
+/// whose labels give no severity become drafts, with a warning.
+pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
+    let mut out = Imported::default();
+    let Some(issues) = read_issues(file, &mut out.diagnostics) else {
+        return out;
+    };
+    let existing = imported_issues(dir);
+    let mut ids = Ids::new(dir, audit);
+    let mut files_to_write = Vec::new();
+    for issue in issues {
+        if !issue.url.is_empty() && existing.contains(issue.url.as_str()) {
+            out.skipped.push(format!(
+                "issue #{}: already imported ({})",
+                issue.number, issue.url
+            ));
+            continue;
+        }
+        let id = ids.take();
+        let text = finding_of(&audit.style, &issue, &id, &mut out.diagnostics);
+        files_to_write.push((format!("findings/{id}.md"), text));
+        out.written
+            .push(format!("findings/{id}.md (issue #{})", issue.number));
+    }
+    for (rel, text) in files_to_write {
+        if let Err(e) = write_new(dir, &rel, &text) {
+            out.diagnostics.error(None, e);
+            return out;
+        }
+    }
+    out
+}
+
+/// Reads the issue list; None when it cannot be read (the error is reported).
+fn read_issues(file: &Path, diagnostics: &mut Diagnostics) -> Option<Vec<Issue>> {
+    let hint = "give the output of `gh issue list --json number,title,body,labels,state,url`";
+    let text = match load::read_input(file) {
+        Err((message, h)) => {
+            diagnostics.error(None, message).add_hint(h);
+            return None;
+        }
+        Ok(text) => text,
+    };
+    let message = match serde_json::from_str::<serde_json::Value>(&text) {
+        Err(e) => format!(
+            "{}: invalid JSON at line {}, column {} ({e})",
+            file.display(),
+            e.line(),
+            e.column()
+        ),
+        Ok(serde_json::Value::Array(items)) => match items
+            .into_iter()
+            .map(serde_json::from_value)
+            .collect::<Result<Vec<Issue>, _>>()
+        {
+            Ok(list) => return Some(list),
+            Err(e) => format!("{}: not a list of issues ({e})", file.display()),
+        },
+        Ok(_) => format!(
+            "{}: not a list of issues (the file holds no JSON array)",
+            file.display()
+        ),
+    };
+    diagnostics.error(None, message).add_hint(hint);
+    None
+}
+
+/// The finding file of one issue.
+fn finding_of(style: &Style, issue: &Issue, id: &str, diagnostics: &mut Diagnostics) -> String {
+    let axis = style.difficulty_label.to_lowercase();
+    let severity = from_labels(&style.severity, &issue.labels, &["severity", "sev"]);
+    let difficulty = from_labels(
+        &style.difficulty,
+        &issue.labels,
+        &[&axis, "difficulty", "diff"],
+    );
+    let kind = if style.kind_free {
+        None
+    } else {
+        from_labels(&style.kind, &issue.labels, &["type", "category"])
+    };
+    if severity.is_none() {
+        diagnostics
+            .warning(None, format!("issue #{} \"{}\" has no severity label; it is imported as a draft", issue.number, issue.title))
+            .add_hint("label it `severity: high` (or `sev/high`, `High`) and import again, or set the severity in the draft");
+    }
+    let front = Front {
+        id: id.to_string(),
+        title: issue.title.trim().to_string(),
+        draft: severity.is_none(),
+        severity: severity.unwrap_or_else(|| style.severity.draft_name()),
+        difficulty: difficulty.unwrap_or_else(|| style.difficulty.draft_name()),
+        kind: kind.unwrap_or_else(|| placeholder_type(style)),
+        target: String::new(),
+        sarif: Vec::new(),
+        issue: issue.url.clone(),
+    };
+    let note = format!(
+        "Imported from issue #{} by auditpress import.",
+        issue.number
+    );
+    finding_file(&front, &note, &format!("{}\n", write_up(style, issue)))
+}
+
+/// An issue's body as a write-up of the house style, with a link to the issue.
+fn write_up(style: &Style, issue: &Issue) -> String {
+    let body = issue.body.replace("\r\n", "\n");
+    let body = body.trim();
+    let found = load::markdown::headings(body);
+    let headings: Vec<&str> = found
+        .iter()
+        .filter(|h| h.level == 2)
+        .map(|h| h.title.as_str())
+        .collect();
+    let heads = Heads::of(style);
+    let known = !headings.is_empty() && headings.iter().all(|h| heads.knows(h));
+    let mut text = if known {
+        // The style's sections stay; any other heading goes under them.
+        load::markdown::set_heading_levels(body, |level, title| {
+            if level == 2 && heads.knows(title) {
+                2
+            } else {
+                level.max(3)
+            }
+        })
+    } else {
+        // Other headings would be unknown sections: keep them, one level down.
+        format!("## {}\n\n{}", heads.first, demote_headings(body))
+    };
+    if !issue.url.is_empty() {
+        let reference = format!(
+            "- [{}](<{}>)",
+            escape(&format!("Issue #{}", issue.number)),
+            issue.url.replace('>', "%3E")
+        );
+        // Under the style's references section; a style without one
+        // keeps the link at the end of the text.
+        match &heads.references {
+            Some(r) if known && headings.iter().any(|h| same_name(h, r)) => {
+                text.push_str(&format!("\n{reference}"));
+            }
+            Some(r) => text.push_str(&format!("\n\n## {r}\n\n{reference}")),
+            None => text.push_str(&format!("\n\n{reference}")),
+        }
+    }
+    text
+}

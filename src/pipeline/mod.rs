@@ -1,0 +1,450 @@
+//! The pipeline: one audit folder -> load -> view -> render -> output.
+//!
+//! [`compile`] is the one path from a folder to a report that every command,
+//! the worker process, the benchmark and the tests use. It never prints: what
+//! happened comes back as a [`Built`], with every diagnostic (data errors,
+//! template errors, "cannot write the output" alike) for the caller to render
+//! in the format the user chose.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::diag::Level;
+use crate::export;
+use crate::load;
+use crate::model::{Asset, Audit};
+use crate::naming::Claims;
+use crate::output::write_atomic;
+use crate::render::{self, RenderOptions};
+use crate::review;
+use crate::view::{self, View, ViewOptions};
+
+mod record;
+
+pub use record::*;
+
+/// Compiles one report: loads its folder, builds the view, renders and writes
+/// the PDF (or the dump asked for). A panic inside becomes this report's failure.
+/// With `options.preview`, `early` gets the preview's pages as soon as they are
+/// laid out, before the PDF export and write; they are in the result as well.
+pub fn compile(
+    job: &Job,
+    options: &Options,
+    claims: &dyn Claims,
+    early: &mut dyn FnMut(&render::preview::Preview),
+) -> Built {
+    let start = Instant::now();
+    let mut out = Built::new();
+    let result = catch_unwind(AssertUnwindSafe(|| {
+        run(job, options, claims, early, &mut out)
+    }));
+    if let Err(panic) = result {
+        let message = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        out.fail(
+            Outcome::Errors,
+            format!("internal error while building {} ({message})", job.name),
+            Some("this is a bug in auditpress; please report it with the folder that triggers it"),
+        );
+    }
+    out.elapsed = start.elapsed();
+    out
+}
+
+/// Loads a folder only, for commands that read audits without building them
+/// (`diff`): the audit when it has no errors, and what was found.
+pub fn load(dir: &Path, style: Option<&str>) -> (Option<Audit>, Built) {
+    load_with(dir, style, None)
+}
+
+/// Loads a folder as [`load`] does, with unsaved texts read in place of
+/// files (`auditpress lsp`).
+pub fn load_with(
+    dir: &Path,
+    style: Option<&str>,
+    overlay: Option<&load::Overlay>,
+) -> (Option<Audit>, Built) {
+    let start = Instant::now();
+    let mut out = Built::new();
+    let audit = load_folder(dir, false, style, overlay, &mut out);
+    out.elapsed = start.elapsed();
+    (audit, out)
+}
+
+/// Reads a house style by name or folder (relative to the working folder),
+/// with what was found, as `auditpress style show` prints it.
+pub fn house_style(spec: &str) -> (Option<std::sync::Arc<crate::model::Style>>, Built) {
+    let mut out = Built::new();
+    let style = load::style::resolve(
+        spec,
+        Path::new(""),
+        None,
+        &mut out.sources,
+        &mut out.diagnostics,
+    );
+    if style.is_none() {
+        out.outcome = out.outcome.max(Outcome::Errors);
+    }
+    (style, out)
+}
+
+/// Loads a folder into the sources and diagnostics of a compile.
+fn load_folder(
+    dir: &Path,
+    include_drafts: bool,
+    style: Option<&str>,
+    overlay: Option<&load::Overlay>,
+    out: &mut Built,
+) -> Option<Audit> {
+    let sources = std::mem::take(&mut out.sources);
+    let diagnostics = std::mem::take(&mut out.diagnostics);
+    let settings = load::Settings {
+        include_drafts,
+        style: style.map(str::to_string),
+        overlay: overlay.cloned(),
+    };
+    match load::load_into(dir, &settings, sources, diagnostics) {
+        Ok(loaded) => {
+            out.sources = loaded.sources;
+            out.diagnostics = loaded.diagnostics;
+            out.inputs = loaded.inputs;
+            if loaded.audit.is_none() {
+                out.outcome = out.outcome.max(Outcome::Errors);
+            }
+            loaded.audit
+        }
+        Err(e) => {
+            out.fail(Outcome::Io, e.to_string(), None);
+            None
+        }
+    }
+}
+
+/// The house style a job asks for: a variant's beats the command line's,
+/// which beats audit.toml's.
+fn style<'a>(job: &'a Job, options: &'a Options) -> Option<&'a str> {
+    job.overrides.style.as_deref().or(options.style.as_deref())
+}
+
+fn run(
+    job: &Job,
+    options: &Options,
+    claims: &dyn Claims,
+    early: &mut dyn FnMut(&render::preview::Preview),
+    out: &mut Built,
+) {
+    let start = Instant::now();
+    let loaded = load_folder(
+        &job.dir,
+        options.include_drafts,
+        style(job, options),
+        options.overlay.as_ref(),
+        out,
+    );
+    out.timings.load = start.elapsed();
+    let Some(mut audit) = loaded else {
+        return;
+    };
+    job.overrides.apply(&mut audit);
+    if options.final_report && !is_final(&audit, out) {
+        return;
+    }
+    if options.spell && options.emit.is_none() {
+        spell(&audit, out);
+    }
+    // The images move on to the renderer rather than being copied.
+    let assets = std::mem::take(&mut audit.assets);
+    if !denied(options, out) {
+        produce(job, options, &audit, assets, claims, early, out);
+    }
+}
+
+/// Tells whether a report is final (FORMAT 1.2, "Review"): every finding
+/// approved and `draft` off. Each thing that keeps it from being final is an
+/// error at its place.
+fn is_final(audit: &Audit, out: &mut Built) -> bool {
+    let before = out.diagnostics.count(Level::Error);
+    for f in audit
+        .findings
+        .iter()
+        .filter(|f| f.review != crate::model::Review::Approved)
+    {
+        let state = serde_json::to_value(f.review)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        out.diagnostics
+            .error(
+                f.review_place.clone(),
+                format!(
+                    "finding {} is {state}, not approved: the report is not final",
+                    f.id
+                ),
+            )
+            .add_hint(format!(
+                "have it reviewed: `auditpress review approve {} --by NAME`",
+                f.id
+            ));
+    }
+    if audit.meta.draft {
+        out.diagnostics
+            .error(
+                None,
+                "audit.toml says draft = true: the report is not final",
+            )
+            .add_hint("set draft = false once the report is ready to go out");
+    }
+    let fine = out.diagnostics.count(Level::Error) == before;
+    if !fine {
+        out.outcome = out.outcome.max(Outcome::Errors);
+    }
+    fine
+}
+
+/// Checks the spelling and grammar of the prose: warnings at their places,
+/// or one note when the style's language has no dictionary.
+fn spell(audit: &Audit, out: &mut Built) {
+    match crate::spell::dialect(&audit.style.lang) {
+        Some(dialect) => {
+            let checked = crate::spell::check(audit, dialect, &mut out.diagnostics);
+            out.notes.push(format!(
+                "spelling and grammar: {} words checked, {} possible mistake{}",
+                checked.words,
+                checked.warnings,
+                if checked.warnings == 1 { "" } else { "s" }
+            ));
+        }
+        None => out.notes.push(format!(
+            "spelling not checked: no dictionary for lang \"{}\" of the house style",
+            audit.style.lang
+        )),
+    }
+}
+
+/// Fails when warnings are denied and there are some.
+fn denied(options: &Options, out: &mut Built) -> bool {
+    let warnings = out.diagnostics.count(Level::Warning);
+    if options.deny_warnings && warnings > 0 {
+        out.fail(
+            Outcome::Errors,
+            format!("{warnings} warning(s) with --deny-warnings; nothing was written"),
+            None,
+        );
+        return true;
+    }
+    false
+}
+
+/// What `check` says of a folder that loaded: its findings, where they are
+/// in their review, and the drafts left out.
+fn checked_note(job: &Job, audit: &Audit) -> String {
+    let mut note = format!("{}: ok ({} findings)", job.name, audit.findings.len());
+    // Where the findings are in their review, once any is not approved.
+    let count = |r: crate::model::Review| audit.findings.iter().filter(|f| f.review == r).count();
+    let (draft, ready) = (
+        count(crate::model::Review::Draft),
+        count(crate::model::Review::Ready),
+    );
+    if draft + ready > 0 {
+        note.push_str(&format!(
+            "; review: {draft} draft, {ready} ready, {} approved",
+            count(crate::model::Review::Approved)
+        ));
+    }
+    if !audit.drafts.is_empty() {
+        let n = audit.drafts.len();
+        note.push_str(&format!(
+            "; {n} draft{} left out: {}",
+            if n == 1 { "" } else { "s" },
+            audit.drafts.join(", ")
+        ));
+    }
+    note
+}
+
+/// The templates of a build: the built-in ones with the style's and the
+/// template folder's overrides; a retired one is warned about.
+fn templates(
+    job: &Job,
+    options: &Options,
+    audit: &Audit,
+    out: &mut Built,
+) -> Option<Vec<render::templates::TemplateFile>> {
+    let templates_dir = options
+        .templates
+        .clone()
+        .or_else(|| audit.meta.templates.as_ref().map(|t| job.dir.join(t)));
+    let style_dir = audit.style.folder.as_deref();
+    // The template folder is read here, not by the loader: an input too.
+    out.inputs.extend(templates_dir.clone());
+    let templates = match render::templates::collect(style_dir, templates_dir.as_deref()) {
+        Ok(t) => t,
+        Err(e) => {
+            out.fail(Outcome::Io, e.to_string(), None);
+            return None;
+        }
+    };
+    for t in &templates {
+        if let Some((_, hint)) = render::templates::RETIRED
+            .iter()
+            .find(|(n, _)| *n == t.name)
+        {
+            out.diagnostics
+                .warning(
+                    None,
+                    format!("{} is no longer a template and is not used", t.display),
+                )
+                .add_hint(*hint);
+        }
+    }
+    Some(templates)
+}
+
+/// The files the report reads beside its templates: the images, and for
+/// PDF/A-3 the findings as the JSON and CSV exports it carries.
+fn attachments(audit: &Audit, attach: bool, assets: Vec<Asset>) -> Vec<Asset> {
+    let mut files = assets;
+    if attach {
+        let attached = [
+            (view::FINDINGS_JSON_PATH, export::Format::Json),
+            (view::FINDINGS_CSV_PATH, export::Format::Csv),
+        ];
+        files.extend(attached.map(|(vpath, format)| Asset {
+            vpath: vpath.to_string(),
+            bytes: export::export(audit, format).into_bytes(),
+        }));
+    }
+    files
+}
+
+/// The PDF a job writes, claimed for this report alone.
+fn output_path(job: &Job, audit: &Audit, claims: &dyn Claims, out: &mut Built) -> Option<PathBuf> {
+    let path = match job.destination.resolve(&job.dir, audit) {
+        Ok(p) => p,
+        Err(e) => {
+            out.fail(
+                Outcome::Io,
+                format!("cannot create the output folder ({e})"),
+                None,
+            );
+            return None;
+        }
+    };
+    if let Some(other) = claims.claim(&path, &job.name) {
+        out.fail(
+            Outcome::Errors,
+            format!("{} is also the output of {other}", path.display()),
+            Some("give each variant its own output name"),
+        );
+        return None;
+    }
+    Some(path)
+}
+
+/// Produces what the options ask for from a loaded audit and its images.
+fn produce(
+    job: &Job,
+    options: &Options,
+    audit: &Audit,
+    assets: Vec<Asset>,
+    claims: &dyn Claims,
+    early: &mut dyn FnMut(&render::preview::Preview),
+    out: &mut Built,
+) {
+    let emit = match options.emit {
+        None => {
+            out.notes.push(checked_note(job, audit));
+            return;
+        }
+        Some(emit) => emit,
+    };
+    if emit == Emit::ModelJson {
+        out.dump = Some(serde_json::to_string_pretty(audit).expect("model serialises"));
+        return;
+    }
+    let Some(templates) = templates(job, options, audit, out) else {
+        return;
+    };
+    let changes = match &options.changes_since {
+        Some(old_dir) => {
+            match load_folder(
+                old_dir,
+                options.include_drafts,
+                style(job, options),
+                None,
+                out,
+            ) {
+                Some(old) => Some((old.meta.version.clone(), review::diff(&old, audit))),
+                None => return,
+            }
+        }
+        None => None,
+    };
+    let attach = render::allows_attachments(&options.standards);
+    let start = Instant::now();
+    let view = View::new(
+        audit,
+        ViewOptions {
+            logo: render::templates::logo(&templates),
+            attach,
+            changes,
+        },
+    );
+    out.timings.view = start.elapsed();
+    if emit == Emit::ViewJson {
+        out.dump = Some(view.to_json_pretty());
+        return;
+    }
+    let Some(path) = output_path(job, audit, claims, out) else {
+        return;
+    };
+    let files = attachments(audit, attach, assets);
+    let render_options = RenderOptions {
+        standards: options.standards.clone(),
+        cache_age: options.cache_age,
+        source_date_epoch: options.source_date_epoch,
+        preview: options.preview,
+    };
+    let rendered = render::render(
+        &view,
+        render::Inputs {
+            templates,
+            files,
+            fonts: &audit.style.fonts,
+        },
+        &render_options,
+        &mut out.sources,
+        &mut out.diagnostics,
+        early,
+    );
+    let Some(rendered) = rendered else {
+        out.outcome = out.outcome.max(Outcome::Errors);
+        return;
+    };
+    if denied(options, out) {
+        return;
+    }
+    out.timings.view += rendered.prepare;
+    out.timings.typeset = rendered.typeset;
+    out.timings.pdf = rendered.export;
+    out.timings.evict = rendered.evict;
+    out.timings.preview = rendered.preview_time;
+    out.preview = rendered.preview;
+    let start = Instant::now();
+    let written = write_atomic(&path, &rendered.pdf);
+    out.timings.write = start.elapsed();
+    if let Err(e) = written {
+        return out.fail(Outcome::Io, e.to_string(), None);
+    }
+    out.notes.push(format!(
+        "wrote {} ({} pages)",
+        path.display(),
+        rendered.pages
+    ));
+    out.pages = Some(rendered.pages);
+    out.output = Some(path);
+}
