@@ -17,6 +17,7 @@ mod cvss;
 mod export;
 mod hostile;
 mod import;
+mod incremental;
 mod layers;
 mod limits;
 mod lsp;
