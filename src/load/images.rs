@@ -80,7 +80,7 @@ impl ImageSink for Images {
                 "check its permissions".into(),
             )
         })?;
-        let (bytes, ext) = clean(src, bytes)?;
+        let (bytes, ext) = clean_once(src, bytes)?;
         let vpath = format!("/assets/{}.{ext}", self.assets.len());
         self.assets.push(Asset {
             vpath: vpath.clone(),
@@ -118,6 +118,33 @@ fn contained(root: &Path, src: &str) -> Result<PathBuf, Refusal> {
         ));
     }
     Ok(real)
+}
+
+/// Clean images kept by the SHA-256 of their bytes as read, so that a rebuild
+/// (watch, serve, the language server) decodes and re-encodes only an image
+/// that changed. At most [`CACHE_BYTES`] are kept; beyond, the cache starts over.
+static CLEANED: std::sync::Mutex<Option<HashMap<[u8; 32], (Vec<u8>, &'static str)>>> =
+    std::sync::Mutex::new(None);
+
+/// Most bytes of clean images kept between builds of one process.
+const CACHE_BYTES: usize = 64 * 1024 * 1024;
+
+/// [`clean`], done once per content in a process.
+fn clean_once(src: &str, bytes: Vec<u8>) -> Result<(Vec<u8>, &'static str), Refusal> {
+    use sha2::Digest;
+    let key: [u8; 32] = sha2::Sha256::digest(&bytes).into();
+    let lock = || CLEANED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some((clean, ext)) = lock().as_ref().and_then(|c| c.get(&key)) {
+        return Ok((clean.clone(), ext));
+    }
+    let (clean, ext) = clean(src, bytes)?;
+    let mut cache = lock();
+    let map = cache.get_or_insert_with(HashMap::new);
+    if map.values().map(|(b, _)| b.len()).sum::<usize>() + clean.len() > CACHE_BYTES {
+        map.clear();
+    }
+    map.insert(key, (clean.clone(), ext));
+    Ok((clean, ext))
 }
 
 /// Checks an image's real format and returns clean bytes and their extension.

@@ -237,3 +237,48 @@ fn fifty_random_edits_in_watch_end_where_a_cold_build_does() {
         "the watched PDF's text differs from a cold build's"
     );
 }
+
+/// The widths and heights of the images of a PDF, as `pdfimages -list` gives them.
+fn image_sizes(pdf: &Path) -> Vec<(u32, u32)> {
+    let out = std::process::Command::new("pdfimages")
+        .arg("-list")
+        .arg(pdf)
+        .output()
+        .expect("pdfimages runs (poppler-utils)");
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .skip(2)
+        .filter_map(|l| {
+            let cols: Vec<&str> = l.split_whitespace().collect();
+            Some((cols.get(3)?.parse().ok()?, cols.get(4)?.parse().ok()?))
+        })
+        .collect()
+}
+
+/// Watch keeps cleaned images between rebuilds (keyed by their bytes): an
+/// image replaced under the same name is the new one in the next PDF.
+#[test]
+fn an_image_replaced_while_watching_is_the_new_one_in_the_pdf() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = dir.parent().unwrap().join("watched.pdf");
+    let (mut child, lines) = spawn(&[
+        "watch".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+        "--diagnostic-format".as_ref(),
+        "json".as_ref(),
+    ]);
+    let mut seen = Vec::new();
+    wait_built(&lines, true, &mut seen);
+    assert!(image_sizes(&pdf).contains(&(900, 300)), "{:?}", image_sizes(&pdf));
+    // A JPEG under the PNG's name: its format is read from its bytes.
+    let jpeg = fs::read(root().join("tests/fixtures/evidence/images/screenshot.jpg")).unwrap();
+    fs::write(dir.join("images/exploit.png"), jpeg).unwrap();
+    wait_built(&lines, true, &mut seen);
+    let sizes = image_sizes(&pdf);
+    assert!(sizes.contains(&(64, 48)), "{sizes:?}");
+    assert!(!sizes.contains(&(900, 300)), "{sizes:?}");
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
