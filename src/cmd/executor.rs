@@ -26,6 +26,22 @@ pub fn run_here(
     pipeline::compile(job, &config.options, claims, early)
 }
 
+/// Compiles one job as [`run_here`] does, leaving the eviction of the
+/// compiler's old cache entries to [`evict`], once the record is sent.
+pub fn run_here_then_evict_later(
+    job: &Job,
+    config: &Config,
+    claims: &dyn Claims,
+    early: &mut dyn FnMut(&Preview),
+) -> Built {
+    pipeline::compile_then_evict_later(job, &config.options, claims, early)
+}
+
+/// Evicts the compiler's cache entries the last compiles did not use.
+pub fn evict(config: &Config) {
+    pipeline::evict(&config.options);
+}
+
 /// Prints what a build found, at once: its notes and diagnostics as the
 /// command's options ask (with the terminal's colours when it has them).
 pub fn print_log(built: &Built, config: &Config, writer: &BufferWriter) {

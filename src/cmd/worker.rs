@@ -20,7 +20,7 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::executor::{Built, STACK_BYTES, run_here};
+use super::executor::{Built, STACK_BYTES, evict, run_here_then_evict_later};
 use super::{Config, signals};
 use crate::naming::Claims;
 use crate::pipeline::{Job, Outcome};
@@ -323,7 +323,7 @@ pub fn serve() -> Outcome {
                 // The preview's pages go to the parent before the PDF export;
                 // the pages it already has are not sent again when done.
                 let mut sent_early = false;
-                let report = run_here(
+                let report = run_here_then_evict_later(
                     &task.job,
                     &task.config,
                     &ParentClaims { input: &input },
@@ -347,6 +347,9 @@ pub fn serve() -> Outcome {
                 if reply(&done).is_err() {
                     return Outcome::Io;
                 }
+                // The report is on its way: the caches are trimmed while the
+                // parent shows it, not while an edit waits.
+                evict(&task.config);
             }
         });
     match thread.map(|t| t.join()) {

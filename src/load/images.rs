@@ -123,8 +123,10 @@ fn contained(root: &Path, src: &str) -> Result<PathBuf, Refusal> {
 /// Clean images kept by the SHA-256 of their bytes as read, so that a rebuild
 /// (watch, serve, the language server) decodes and re-encodes only an image
 /// that changed. At most [`CACHE_BYTES`] are kept; beyond, the cache starts over.
-static CLEANED: std::sync::Mutex<Option<HashMap<[u8; 32], (Vec<u8>, &'static str)>>> =
-    std::sync::Mutex::new(None);
+static CLEANED: std::sync::Mutex<Option<Cleaned>> = std::sync::Mutex::new(None);
+
+/// Clean bytes and their extension, by the SHA-256 of the bytes read.
+type Cleaned = HashMap<[u8; 32], (Vec<u8>, &'static str)>;
 
 /// Most bytes of clean images kept between builds of one process.
 const CACHE_BYTES: usize = 64 * 1024 * 1024;

@@ -8,7 +8,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use crate::diag::Level;
 use crate::export;
@@ -28,7 +28,28 @@ pub use record::*;
 /// the PDF (or the dump asked for). A panic inside becomes this report's failure.
 /// With `options.preview`, `early` gets the preview's pages as soon as they are
 /// laid out, before the PDF export and write; they are in the result as well.
+/// Then evicts the compiler's old cache entries ([`evict`]).
 pub fn compile(
+    job: &Job,
+    options: &Options,
+    claims: &dyn Claims,
+    early: &mut dyn FnMut(&render::preview::Preview),
+) -> Built {
+    let mut out = compile_then_evict_later(job, options, claims, early);
+    out.timings.evict = evict(options);
+    out.elapsed += out.timings.evict;
+    out
+}
+
+/// Evicts the compiler's cache entries that the last `options.cache_age`
+/// compiles did not use; returns the time it took.
+pub fn evict(options: &Options) -> Duration {
+    render::evict(options.cache_age)
+}
+
+/// Compiles as [`compile`] does, but leaves [`evict`] to the caller: a worker
+/// evicts once its report is sent, off the time an edit waits for.
+pub fn compile_then_evict_later(
     job: &Job,
     options: &Options,
     claims: &dyn Claims,
@@ -431,7 +452,6 @@ fn produce(
     out.timings.view += rendered.prepare;
     out.timings.typeset = rendered.typeset;
     out.timings.pdf = rendered.export;
-    out.timings.evict = rendered.evict;
     out.timings.preview = rendered.preview_time;
     out.preview = rendered.preview;
     let start = Instant::now();

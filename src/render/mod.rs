@@ -58,8 +58,6 @@ pub struct Rendered {
     pub export: std::time::Duration,
     /// Time the preview's pages took.
     pub preview_time: std::time::Duration,
-    /// Time taken to evict old entries of the compiler's caches.
-    pub evict: std::time::Duration,
     /// The pages as SVG and the outline, when asked for.
     pub preview: Option<preview::Preview>,
 }
@@ -172,21 +170,24 @@ pub fn render(
             typeset,
             export,
             preview_time,
-            evict: std::time::Duration::ZERO,
             preview: shown,
         })
     });
-    // Compiler caches would otherwise grow with every report of a long run.
-    let start = std::time::Instant::now();
-    typst::comemo::evict(options.cache_age);
-    let evict = start.elapsed();
     match result {
-        Ok(rendered) => Some(Rendered { evict, ..rendered }),
+        Ok(rendered) => Some(rendered),
         Err(errors) => {
             convert(&errors, diags);
             None
         }
     }
+}
+
+/// Evicts the compiler's cache entries unused for `cache_age` compiles (they
+/// would otherwise grow with every report of a long run); returns the time taken.
+pub fn evict(cache_age: usize) -> std::time::Duration {
+    let start = std::time::Instant::now();
+    typst::comemo::evict(cache_age);
+    start.elapsed()
 }
 
 /// Empties the compiler's caches, so that the next compile starts cold

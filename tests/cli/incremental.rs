@@ -136,19 +136,22 @@ struct Settled {
     failed: usize,
 }
 
-/// Reads watch's JSON lines until a quiet spell after the last build.
-fn settle(lines: &mpsc::Receiver<String>) -> Settled {
+/// Reads watch's JSON lines until a build succeeds that `done` accepts (it
+/// built the last edit), then until a quiet spell.
+fn settle(lines: &mpsc::Receiver<String>, done: impl Fn() -> bool) -> Settled {
     let mut current = Vec::new();
     let (mut builds, mut failed) = (0, 0);
     let mut last: Option<(Vec<String>, serde_json::Value)> = None;
+    let mut finished = false;
     loop {
-        let wait = if last.is_some() { 3 } else { 120 };
+        let wait = if finished { 3 } else { 180 };
         match lines.recv_timeout(Duration::from_secs(wait)) {
             Ok(line) => {
                 let value: serde_json::Value = serde_json::from_str(&line).expect("a JSON line");
                 if value["event"] == "built" {
                     builds += 1;
                     failed += usize::from(value["ok"] == false);
+                    finished |= value["ok"] == true && done();
                     last = Some((std::mem::take(&mut current), value));
                 } else if value.get("severity").is_some() {
                     current.push(line);
@@ -199,10 +202,16 @@ fn fifty_random_edits_in_watch_end_where_a_cold_build_does() {
     let notices = dir.join("sections/notices.md");
     let text = fs::read_to_string(&notices).unwrap();
     fs::write(&notices, format!("{text}\nThe last edit.\n")).unwrap();
-    let settled = settle(&lines);
+    let settled = settle(&lines, || pdf_text(&pdf).contains("The last edit."));
     child.kill().unwrap();
     child.wait().unwrap();
-    assert_eq!(settled.event["ok"], true, "{}", settled.event);
+    assert_eq!(
+        settled.event["ok"],
+        true,
+        "{}\n{}",
+        settled.event,
+        settled.diagnostics.join("\n")
+    );
     // The session rebuilt often, and some of its builds failed on a broken
     // severity and recovered.
     assert!(settled.builds >= 20, "{} builds", settled.builds);
@@ -271,7 +280,11 @@ fn an_image_replaced_while_watching_is_the_new_one_in_the_pdf() {
     ]);
     let mut seen = Vec::new();
     wait_built(&lines, true, &mut seen);
-    assert!(image_sizes(&pdf).contains(&(900, 300)), "{:?}", image_sizes(&pdf));
+    assert!(
+        image_sizes(&pdf).contains(&(900, 300)),
+        "{:?}",
+        image_sizes(&pdf)
+    );
     // A JPEG under the PNG's name: its format is read from its bytes.
     let jpeg = fs::read(root().join("tests/fixtures/evidence/images/screenshot.jpg")).unwrap();
     fs::write(dir.join("images/exploit.png"), jpeg).unwrap();
