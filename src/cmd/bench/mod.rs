@@ -18,8 +18,8 @@ mod styles;
 mod synth;
 
 use edits::{
-    EDITS, LSP_EDITS, MEMORY_REPORTS, batch_memory, resident, serve_edit, watch_memory,
-    watch_rebuild,
+    EDITS, LSP_EDITS, MEMORY_REPORTS, batch_memory, resident, serve_edit, typst_watch_edit,
+    watch_memory, watch_rebuild,
 };
 use styles::{HOUSE_STYLE, SHAPE_STYLE, example_styles, house_style};
 pub use synth::synthesize;
@@ -63,7 +63,8 @@ struct Row {
     peak_kib: Option<u64>,
     cold_in_process: Duration,
     warm: Duration,
-    typst: Option<Duration>,
+    /// The typst CLI compiling the same view: its time and peak RSS (KiB).
+    typst: Option<(Duration, Option<u64>)>,
 }
 
 fn measure(sizes: &[usize]) -> std::io::Result<String> {
@@ -150,37 +151,43 @@ fn cold_table(rows: &[Row], typst: bool) -> String {
     writeln!(out).ok();
     writeln!(
         out,
-        "{:>8}  {:>5}  {:>12}  {:>9}  {:>15}  {:>10}  {:>16}",
+        "{:>8}  {:>5}  {:>12}  {:>9}  {:>15}  {:>10}  {:>16}  {:>14}  {:>15}",
         "findings",
         "pages",
         "cold process",
         "peak RSS",
         "warm in-process",
         "typst CLI",
-        "auditpress/typst"
+        "auditpress/typst",
+        "typst peak RSS",
+        "RSS / typst's"
     )
     .ok();
+    let mib = |k: Option<u64>| k.map_or("-".into(), |k| format!("{} MiB", k / 1024));
     for r in rows {
-        let peak = r
-            .peak_kib
-            .map_or("-".into(), |k| format!("{} MiB", k / 1024));
-        let (typst, ratio) = match r.typst {
-            Some(t) => (
+        let (typst, ratio, typst_peak, peak_ratio) = match r.typst {
+            Some((t, peak)) => (
                 secs(t),
                 format!("{:.2}x", r.cold.as_secs_f64() / t.as_secs_f64()),
+                mib(peak),
+                r.peak_kib
+                    .zip(peak)
+                    .map_or("-".into(), |(a, b)| format!("{:.2}x", a as f64 / b as f64)),
             ),
-            None => ("-".into(), "-".into()),
+            None => ("-".into(), "-".into(), "-".into(), "-".into()),
         };
         writeln!(
             out,
-            "{:>8}  {:>5}  {:>12}  {:>9}  {:>15}  {:>10}  {:>16}",
+            "{:>8}  {:>5}  {:>12}  {:>9}  {:>15}  {:>10}  {:>16}  {:>14}  {:>15}",
             r.findings,
             r.pages,
             secs(r.cold),
-            peak,
+            mib(r.peak_kib),
             secs(r.warm),
             typst,
-            ratio
+            ratio,
+            typst_peak,
+            peak_ratio
         )
         .ok();
     }
@@ -358,23 +365,40 @@ fn spelling_and_lsp(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<Str
 /// A one-finding edit in watch and in serve, and watch's memory across edits.
 fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
     let mut out = String::new();
+    let typst = typst_cli();
     writeln!(out).ok();
     writeln!(
         out,
-        "one-finding edit in auditpress watch (median of 3 edits): from the write on disk to the new PDF, the rebuild alone, and a cold in-process compile with the rebuild's share of it"
+        "one-finding edit in auditpress watch (median of 3 edits): from the write on disk to the new PDF, the rebuild alone, and a cold in-process compile with the rebuild's share of it; with the typst CLI on PATH, `typst watch` of the same view after the same edits, from the new view.json on disk to the new PDF"
     )
     .ok();
     writeln!(
         out,
-        "{:>8}  {:>12}  {:>9}  {:>16}  where the rebuild's time went",
-        "findings", "edit to PDF", "rebuild", "cold in-process"
+        "{:>8}  {:>12}  {:>9}  {:>16}  {:>11}  {:>16}  where the rebuild's time went",
+        "findings", "edit to PDF", "rebuild", "cold in-process", "typst watch", "auditpress/typst"
     )
     .ok();
-    for r in rows.iter().filter(|r| r.findings <= 200) {
-        let edit = watch_rebuild(exe, &tmp.join(format!("audit-{}", r.findings)))?;
+    for r in rows.iter().filter(|r| r.findings <= 300) {
+        let dir = tmp.join(format!("audit-{}", r.findings));
+        // The anchor first, on a copy of the folder as it is before the edits.
+        let anchor = match &typst {
+            Some(cmd) => Some(typst_watch_edit(
+                cmd,
+                &dir,
+                &tmp.join(format!("typst-watch-{}", r.findings)),
+            )?),
+            None => None,
+        };
+        let edit = watch_rebuild(exe, &dir)?;
+        let (anchor, ratio) = anchor.map_or(("-".into(), "-".into()), |t| {
+            (
+                secs(t),
+                format!("{:.2}x", edit.to_pdf.as_secs_f64() / t.as_secs_f64()),
+            )
+        });
         writeln!(
             out,
-            "{:>8}  {:>12}  {:>9}  {:>16}  {}",
+            "{:>8}  {:>12}  {:>9}  {:>16}  {:>11}  {:>16}  {}",
             r.findings,
             secs(edit.to_pdf),
             secs(edit.rebuild),
@@ -383,6 +407,8 @@ fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
                 secs(r.cold_in_process),
                 edit.rebuild.as_secs_f64() / r.cold_in_process.as_secs_f64()
             ),
+            anchor,
+            ratio,
             edit.split
         )
         .ok();
@@ -515,9 +541,12 @@ fn typst_cli() -> Option<PathBuf> {
 }
 
 /// Times the stock typst CLI compiling an audit's view with our templates and fonts.
-fn typst_compile(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Duration> {
-    let (time, _) = timed_process(&mut typst_command(typst, dir, work)?)?;
-    Ok(time)
+fn typst_compile(
+    typst: &Path,
+    dir: &Path,
+    work: &Path,
+) -> std::io::Result<(Duration, Option<u64>)> {
+    timed_process(&mut typst_command(typst, dir, work)?)
 }
 
 /// Prepares a folder for the stock typst CLI (templates, fonts, the view of
