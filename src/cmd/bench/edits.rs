@@ -101,7 +101,7 @@ pub(super) fn watch_memory(
         Err(std::io::Error::other("watch stopped"))
     };
     rebuilt()?;
-    let file = dir.join("findings/SYN-1.md");
+    let file = edited_write_up(dir)?;
     let text = fs::read_to_string(&file)?;
     let mut samples = Vec::new();
     for i in 1..=edits {
@@ -194,7 +194,7 @@ pub(super) fn watch_rebuild(exe: &Path, dir: &Path) -> std::io::Result<Edit> {
         Err(std::io::Error::other("watch stopped"))
     };
     next_rebuild()?;
-    let file = dir.join("findings/SYN-1.md");
+    let file = edited_write_up(dir)?;
     let mut edits = Vec::new();
     for word in ["remote attacker", "local attacker", "network attacker"] {
         let text = fs::read_to_string(&file)?;
@@ -293,7 +293,7 @@ pub(super) fn serve_edit(exe: &Path, dir: &Path) -> std::io::Result<(Duration, D
     });
     // The stream speaks only of changes: the first edit's first event is new.
     let mut shown = String::new();
-    let file = dir.join("findings/SYN-1.md");
+    let file = edited_write_up(dir)?;
     let mut times = Vec::new();
     for word in ["remote attacker", "local attacker", "network attacker"] {
         let text = fs::read_to_string(&file)?;
@@ -318,7 +318,7 @@ pub(super) fn serve_edit(exe: &Path, dir: &Path) -> std::io::Result<(Duration, D
 }
 
 /// Copies a folder and everything in it.
-fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+pub(super) fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
     fs::create_dir_all(to)?;
     for entry in fs::read_dir(from)? {
         let entry = entry?;
@@ -381,7 +381,7 @@ pub(super) fn typst_watch_edit(typst: &Path, dir: &Path, work: &Path) -> std::io
         wait_for(std::time::UNIX_EPOCH)?;
         // Its first compile is done; let it settle into waiting.
         std::thread::sleep(Duration::from_millis(300));
-        let file = copy.join("findings/SYN-1.md");
+        let file = edited_write_up(&copy)?;
         let options = Options {
             emit: Some(Emit::ViewJson),
             ..Options::default()
@@ -407,4 +407,19 @@ pub(super) fn typst_watch_edit(typst: &Path, dir: &Path, work: &Path) -> std::io
     let _ = child.kill();
     let _ = child.wait();
     result
+}
+
+/// The write-up the edit measurements change: the first of findings/ (by
+/// name) that says "attacker", the word they edit.
+pub(super) fn edited_write_up(dir: &Path) -> std::io::Result<PathBuf> {
+    let mut names: Vec<PathBuf> = fs::read_dir(dir.join("findings"))?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    names.sort();
+    names
+        .into_iter()
+        .find(|p| fs::read_to_string(p).is_ok_and(|t| t.contains("attacker")))
+        .ok_or_else(|| std::io::Error::other("no write-up says \"attacker\""))
 }

@@ -23,7 +23,7 @@ use edits::{
 };
 use styles::{HOUSE_STYLE, SHAPE_STYLE, example_styles, house_style};
 pub use synth::synthesize;
-use synth::synthesize_seeded;
+use synth::{grow_real, synthesize_seeded};
 
 use super::default_jobs;
 use super::procfs::{high_water_mark, process_tree, status_field};
@@ -33,6 +33,9 @@ use crate::render::{self, templates};
 
 /// Audits in the batch measurement.
 const BATCH_AUDITS: usize = 50;
+
+/// Findings of the real audit grown from data/example (issue 24).
+const REAL_FINDINGS: usize = 300;
 
 /// Findings per audit of the batch measurement.
 const BATCH_FINDINGS: usize = 10;
@@ -58,6 +61,12 @@ pub fn run(sizes: &[usize]) -> Outcome {
 /// One size's figures.
 struct Row {
     findings: usize,
+    /// What the tables call it: the number, or `300 real` for the grown real audit.
+    label: String,
+    /// Its folder.
+    dir: PathBuf,
+    /// Whether it is the real audit grown, not a synthetic one.
+    real: bool,
     pages: usize,
     cold: Duration,
     peak_kib: Option<u64>,
@@ -76,6 +85,7 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     out.push_str(&batches(&exe, tmp.path(), typst.as_ref())?);
     if let Some(n) = rows
         .iter()
+        .filter(|r| !r.real)
         .map(|r| r.findings)
         .find(|n| *n >= 50)
         .or(sizes.first().copied())
@@ -102,30 +112,55 @@ fn cold_rows(
     typst: Option<&PathBuf>,
 ) -> std::io::Result<Vec<Row>> {
     let mut rows = Vec::new();
+    let mut audits: Vec<(usize, PathBuf, bool)> = Vec::new();
     for &n in sizes {
         let dir = tmp.join(format!("audit-{n}"));
         synthesize(&dir, n)?;
-        let pdf = tmp.join(format!("audit-{n}.pdf"));
+        audits.push((n, dir, false));
+    }
+    // A real audit grown to 300 findings, from the source checkout's example.
+    let real = tmp.join("real-300");
+    if grow_real(&real, REAL_FINDINGS)? {
+        audits.push((REAL_FINDINGS, real, true));
+    }
+    for (n, dir, real) in audits {
+        let name = if real {
+            "real".to_string()
+        } else {
+            n.to_string()
+        };
+        let pdf = tmp.join(format!("audit-{name}.pdf"));
         let (cold, peak_kib) =
             timed_process(Command::new(exe).arg("build").arg(&dir).arg("-o").arg(&pdf))?;
         render::forget_caches();
         let start = Instant::now();
-        compile(&dir, &tmp.join(format!("first-{n}.pdf")))?;
+        compile(&dir, &tmp.join(format!("first-{name}.pdf")))?;
         let cold_in_process = start.elapsed();
         let mut warm = Vec::new();
         let mut pages = 0;
         for _ in 0..4 {
             let start = Instant::now();
-            pages = compile(&dir, &tmp.join(format!("warm-{n}.pdf")))?;
+            pages = compile(&dir, &tmp.join(format!("warm-{name}.pdf")))?;
             warm.push(start.elapsed());
         }
         warm.sort();
         let typst = match typst {
-            Some(cmd) => Some(typst_compile(cmd, &dir, &tmp.join(format!("typst-{n}")))?),
+            Some(cmd) => Some(typst_compile(
+                cmd,
+                &dir,
+                &tmp.join(format!("typst-{name}")),
+            )?),
             None => None,
         };
         rows.push(Row {
             findings: n,
+            label: if real {
+                format!("{n} real")
+            } else {
+                n.to_string()
+            },
+            dir: dir.clone(),
+            real,
             pages,
             cold,
             peak_kib,
@@ -179,7 +214,7 @@ fn cold_table(rows: &[Row], typst: bool) -> String {
         writeln!(
             out,
             "{:>8}  {:>5}  {:>12}  {:>9}  {:>15}  {:>10}  {:>16}  {:>14}  {:>15}",
-            r.findings,
+            r.label,
             r.pages,
             secs(r.cold),
             mib(r.peak_kib),
@@ -310,12 +345,8 @@ fn spelling_and_lsp(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<Str
         "spelling and grammar in check (median of 3 processes each): check, check --no-spell, and what spelling adds; build never spells, so its figures above do not change"
     )
     .ok();
-    for r in rows.iter().filter(|r| r.findings <= 200) {
-        out.push_str(&spelling(
-            exe,
-            &tmp.join(format!("audit-{}", r.findings)),
-            r.findings,
-        )?);
+    for r in rows.iter().filter(|r| r.findings <= 200 && !r.real) {
+        out.push_str(&spelling(exe, &r.dir, r.findings)?);
     }
 
     writeln!(out).ok();
@@ -324,8 +355,8 @@ fn spelling_and_lsp(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<Str
         "auditpress lsp: a keystroke (didChange of one finding) to the diagnostics published for it, over {LSP_EDITS} edits (load and checks only, no typesetting; 15 ms of it is the debounce)"
     )
     .ok();
-    for r in rows.iter().filter(|r| r.findings <= 200) {
-        let dir = tmp.join(format!("audit-{}", r.findings));
+    for r in rows.iter().filter(|r| r.findings <= 200 && !r.real) {
+        let dir = r.dir.clone();
         let m = super::lsp::bench::measure(exe, &dir, LSP_EDITS, &[], resident)?;
         let at = |q: f64| m.times[((m.times.len() - 1) as f64 * q) as usize];
         writeln!(
@@ -338,7 +369,7 @@ fn spelling_and_lsp(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<Str
         )
         .ok();
     }
-    if let Some(small) = rows.iter().map(|r| r.findings).min() {
+    if let Some(small) = rows.iter().filter(|r| !r.real).map(|r| r.findings).min() {
         let m = super::lsp::bench::measure(
             exe,
             &tmp.join(format!("audit-{small}")),
@@ -379,13 +410,13 @@ fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
     )
     .ok();
     for r in rows.iter().filter(|r| r.findings <= 300) {
-        let dir = tmp.join(format!("audit-{}", r.findings));
+        let dir = r.dir.clone();
         // The anchor first, on a copy of the folder as it is before the edits.
         let anchor = match &typst {
             Some(cmd) => Some(typst_watch_edit(
                 cmd,
                 &dir,
-                &tmp.join(format!("typst-watch-{}", r.findings)),
+                &tmp.join(format!("typst-watch-{}", r.label.replace(' ', "-"))),
             )?),
             None => None,
         };
@@ -399,7 +430,7 @@ fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
         writeln!(
             out,
             "{:>8}  {:>12}  {:>9}  {:>16}  {:>11}  {:>16}  {}",
-            r.findings,
+            r.label,
             secs(edit.to_pdf),
             secs(edit.rebuild),
             format!(
@@ -425,18 +456,18 @@ fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
         "findings", "edit to preview", "edit to PDF"
     )
     .ok();
-    for r in rows.iter().filter(|r| r.findings <= 200) {
-        let (preview, pdf, split) = serve_edit(exe, &tmp.join(format!("audit-{}", r.findings)))?;
+    for r in rows.iter().filter(|r| r.findings <= 200 || r.real) {
+        let (preview, pdf, split) = serve_edit(exe, &r.dir)?;
         writeln!(
             out,
             "{:>8}  {:>15}  {:>12}  {split}",
-            r.findings,
+            r.label,
             secs(preview),
             secs(pdf)
         )
         .ok();
     }
-    if let Some(small) = rows.iter().map(|r| r.findings).min() {
+    if let Some(small) = rows.iter().filter(|r| !r.real).map(|r| r.findings).min() {
         let samples = watch_memory(exe, &tmp.join(format!("audit-{small}")), EDITS)?;
         let said: Vec<String> = samples
             .iter()
@@ -570,6 +601,16 @@ fn typst_command(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Comma
     };
     let view = compile_with(dir, &work.join("unused.pdf"), &options)?.dump;
     fs::write(work.join("data/view.json"), view.unwrap_or_default())?;
+    // The images, cleaned, at the paths the view gives them (`/assets/0.png`).
+    if let (Some(audit), _) = pipeline::load(dir, None) {
+        for asset in &audit.assets {
+            let path = work.join(asset.vpath.trim_start_matches('/'));
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent)?;
+            }
+            fs::write(path, &asset.bytes)?;
+        }
+    }
     let mut command = Command::new(typst);
     command
         .arg("compile")

@@ -118,3 +118,64 @@ pub(super) fn synthesize_seeded(dir: &Path, n: usize, seed: usize) -> std::io::R
     }
     fs::write(dir.join("maturity.csv"), maturity)
 }
+
+/// The real write-ups of data/example the grown audit repeats: their id,
+/// title, severity, difficulty, type and target, as findings.csv gives them.
+const REAL: &[(&str, &str, &str, &str, &str, &str)] = &[
+    (
+        "NWS-LUMEN-1",
+        "Manifest paths can escape the secrets directory",
+        "High",
+        "Low",
+        "Data Validation",
+        "lumen-agent/internal/manifest/paths.go#41–58",
+    ),
+    (
+        "NWS-LUMEN-2",
+        "Console session tokens do not expire",
+        "Medium",
+        "Medium",
+        "Session Management",
+        "lumen-console/src/auth/session.ts#88–104",
+    ),
+    (
+        "NWS-LUMEN-6",
+        "Tenant identifier taken from the request body",
+        "High",
+        "Medium",
+        "Access Controls",
+        "lumen-console/src/api/secrets.ts#210–236",
+    ),
+];
+
+/// A real audit grown to `n` findings: data/example of the source checkout
+/// (absent from an installed binary: then `false`), with its real write-ups
+/// repeated as findings of their own, each with a fix-review row.
+pub(super) fn grow_real(dir: &Path, n: usize) -> std::io::Result<bool> {
+    let example = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/example");
+    if !example.join("audit.toml").is_file() {
+        return Ok(false);
+    }
+    super::edits::copy_tree(&example, dir)?;
+    let csv = fs::read_to_string(dir.join("findings.csv"))?;
+    let have = csv.lines().filter(|l| l.starts_with("NWS-LUMEN-")).count();
+    let mut fixes = fs::read_to_string(dir.join("fix-review.csv"))?;
+    if !fixes.ends_with('\n') {
+        fixes.push('\n');
+    }
+    for (k, number) in (100..).take(n.saturating_sub(have)).enumerate() {
+        let (id, title, severity, difficulty, kind, target) = REAL[k % REAL.len()];
+        let body = fs::read_to_string(example.join("findings").join(format!("{id}.md")))?;
+        let front = format!(
+            "+++\ntitle = \"{title} ({})\"\nseverity = \"{severity}\"\ndifficulty = \"{difficulty}\"\ntype = \"{kind}\"\ntarget = \"{target}\"\n+++\n",
+            k + 1
+        );
+        fs::write(
+            dir.join("findings").join(format!("NWS-LUMEN-{number}.md")),
+            front + &body,
+        )?;
+        fixes.push_str(&format!("NWS-LUMEN-{number},Unresolved,,\n"));
+    }
+    fs::write(dir.join("fix-review.csv"), fixes)?;
+    Ok(true)
+}
