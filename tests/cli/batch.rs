@@ -135,15 +135,7 @@ fn two_variants_writing_one_file_is_an_error_not_a_race() {
 #[test]
 fn watch_rebuilds_survives_a_broken_edit_and_recovers() {
     let (_tmp, dir) = workspace(&example());
-    let pdf = dir.parent().unwrap().join("watched.pdf");
-    let (mut child, lines) = spawn(&[
-        "watch".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-        "--diagnostic-format".as_ref(),
-        "json".as_ref(),
-    ]);
+    let (mut child, lines, pdf) = spawn_watch(&dir, &[]);
     let mut seen = Vec::new();
     wait_built(&lines, true, &mut seen);
     let first = fs::read(&pdf).unwrap();
@@ -188,15 +180,7 @@ fn watch_rebuilds_survives_a_broken_edit_and_recovers() {
 #[test]
 fn watch_rebuilds_on_exactly_the_files_the_build_read() {
     let (_tmp, dir) = example_folder("pentest");
-    let pdf = dir.parent().unwrap().join("watched.pdf");
-    let (mut child, lines) = spawn(&[
-        "watch".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-        "--diagnostic-format".as_ref(),
-        "json".as_ref(),
-    ]);
+    let (mut child, lines, pdf) = spawn_watch(&dir, &[]);
     let mut seen = Vec::new();
     wait_built(&lines, true, &mut seen);
 

@@ -380,6 +380,24 @@ pub fn spawn(args: &[&OsStr]) -> (Child, mpsc::Receiver<String>) {
     (child, lines)
 }
 
+/// Starts `auditpress watch DIR -o watched.pdf --diagnostic-format json`
+/// (and `extra`), the PDF beside the folder; returns the process, its
+/// stderr lines and the PDF's path.
+pub fn spawn_watch(dir: &Path, extra: &[&str]) -> (Child, mpsc::Receiver<String>, PathBuf) {
+    let pdf = dir.parent().unwrap().join("watched.pdf");
+    let mut args: Vec<&OsStr> = vec![
+        "watch".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+        "--diagnostic-format".as_ref(),
+        "json".as_ref(),
+    ];
+    args.extend(extra.iter().map(OsStr::new));
+    let (child, lines) = spawn(&args);
+    (child, lines, pdf)
+}
+
 /// The errors `check` reports for a folder, one `file:line:col: error: message` line each.
 pub fn error_lines(dir: &Path) -> Vec<String> {
     let out = run(&[

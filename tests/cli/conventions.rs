@@ -154,15 +154,7 @@ fn pipes(pid: u32) -> Vec<String> {
 #[test]
 fn no_worker_inherits_the_signal_pipe() {
     let (_tmp, dir) = workspace(&example());
-    let pdf = dir.parent().unwrap().join("watched.pdf");
-    let (mut child, lines) = spawn(&[
-        "watch".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-        "--diagnostic-format".as_ref(),
-        "json".as_ref(),
-    ]);
+    let (mut child, lines, _pdf) = spawn_watch(&dir, &[]);
     let mut seen = Vec::new();
     wait_built(&lines, true, &mut seen);
     let pid = child.id();

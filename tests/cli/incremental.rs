@@ -173,15 +173,7 @@ fn settle(lines: &mpsc::Receiver<String>, done: impl Fn() -> bool) -> Settled {
 #[test]
 fn fifty_random_edits_in_watch_end_where_a_cold_build_does() {
     let (_tmp, dir) = two_hundred_findings();
-    let pdf = dir.parent().unwrap().join("watched.pdf");
-    let (mut child, lines) = spawn(&[
-        "watch".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-        "--diagnostic-format".as_ref(),
-        "json".as_ref(),
-    ]);
+    let (mut child, lines, pdf) = spawn_watch(&dir, &[]);
     let mut seen = Vec::new();
     wait_built(&lines, true, &mut seen);
     let mut rng = Lcg(24);
@@ -269,15 +261,7 @@ fn image_sizes(pdf: &Path) -> Vec<(u32, u32)> {
 #[test]
 fn an_image_replaced_while_watching_is_the_new_one_in_the_pdf() {
     let (_tmp, dir) = workspace(&example());
-    let pdf = dir.parent().unwrap().join("watched.pdf");
-    let (mut child, lines) = spawn(&[
-        "watch".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-        "--diagnostic-format".as_ref(),
-        "json".as_ref(),
-    ]);
+    let (mut child, lines, pdf) = spawn_watch(&dir, &[]);
     let mut seen = Vec::new();
     wait_built(&lines, true, &mut seen);
     assert!(

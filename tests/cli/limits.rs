@@ -288,16 +288,7 @@ fn descriptors(pid: u32) -> usize {
 #[test]
 fn fifty_watch_rebuilds_hold_descriptors_and_memory_flat() {
     let (_tmp, dir) = workspace(&fixture("fixreview"));
-    let pdf = dir.parent().unwrap().join("watched.pdf");
-    let (mut child, lines) = spawn(&[
-        "watch".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-        "--timings".as_ref(),
-        "--diagnostic-format".as_ref(),
-        "json".as_ref(),
-    ]);
+    let (mut child, lines, pdf) = spawn_watch(&dir, &["--timings"]);
     let rebuilt = || loop {
         let line = lines
             .recv_timeout(Duration::from_secs(60))

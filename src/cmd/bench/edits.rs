@@ -337,13 +337,16 @@ fn rewritten(pdf: &Path, since: std::time::SystemTime) -> bool {
     let newer = fs::metadata(pdf)
         .and_then(|m| m.modified())
         .is_ok_and(|t| t > since);
-    newer
-        && fs::read(pdf).is_ok_and(|b| {
-            b.len() > 8
-                && b[b.len().saturating_sub(8)..]
-                    .windows(5)
-                    .any(|w| w == b"%%EOF")
-        })
+    // Only the last bytes are read: polling must not slow down the writer it times.
+    let ends = || -> std::io::Result<bool> {
+        use std::io::{Read, Seek, SeekFrom};
+        let mut file = fs::File::open(pdf)?;
+        file.seek(SeekFrom::End(-8))?;
+        let mut tail = [0u8; 8];
+        file.read_exact(&mut tail)?;
+        Ok(tail.windows(5).any(|w| w == b"%%EOF"))
+    };
+    newer && ends().unwrap_or(false)
 }
 
 /// The anchor of the watch measurement: the same three one-finding edits as
@@ -355,15 +358,7 @@ pub(super) fn typst_watch_edit(typst: &Path, dir: &Path, work: &Path) -> std::io
     copy_tree(dir, &copy)?;
     drop(typst_command(typst, &copy, work)?);
     let pdf = work.join("out.pdf");
-    let mut child = Command::new(typst)
-        .arg("watch")
-        .arg("--root")
-        .arg(work)
-        .arg("--font-path")
-        .arg(work.join("fonts"))
-        .arg("--ignore-system-fonts")
-        .arg(work.join("report.typ"))
-        .arg(&pdf)
+    let mut child = typst_on(typst, "watch", work)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()?;

@@ -580,6 +580,22 @@ fn typst_compile(
     timed_process(&mut typst_command(typst, dir, work)?)
 }
 
+/// The typst CLI's `compile` or `watch` of a folder [`typst_command`]
+/// prepared: its report.typ, with its fonts only, into its out.pdf.
+fn typst_on(typst: &Path, verb: &str, work: &Path) -> Command {
+    let mut command = Command::new(typst);
+    command
+        .arg(verb)
+        .arg("--root")
+        .arg(work)
+        .arg("--font-path")
+        .arg(work.join("fonts"))
+        .arg("--ignore-system-fonts")
+        .arg(work.join("report.typ"))
+        .arg(work.join("out.pdf"));
+    command
+}
+
 /// Prepares a folder for the stock typst CLI (templates, fonts, the view of
 /// an audit) and returns the command that compiles it.
 fn typst_command(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Command> {
@@ -611,16 +627,8 @@ fn typst_command(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Comma
             fs::write(path, &asset.bytes)?;
         }
     }
-    let mut command = Command::new(typst);
+    let mut command = typst_on(typst, "compile", work);
     command
-        .arg("compile")
-        .arg("--root")
-        .arg(work)
-        .arg("--font-path")
-        .arg(work.join("fonts"))
-        .arg("--ignore-system-fonts")
-        .arg(work.join("report.typ"))
-        .arg(work.join("out.pdf"))
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     Ok(command)
