@@ -149,6 +149,66 @@ fn the_summary_table_and_id_mentions_link_to_their_findings_and_the_outline_mirr
     assert_eq!(findings["kids"].as_array().unwrap().len(), 10);
 }
 
+/// The page number a line of the table of contents ends with.
+fn contents_page_of(contents: &str, heading: &str) -> usize {
+    let line = contents
+        .lines()
+        .find(|l| squash(l).starts_with(&squash(heading)))
+        .unwrap_or_else(|| panic!("the contents do not list {heading:?}:\n{contents}"));
+    let number = line.split_whitespace().last().unwrap();
+    number
+        .parse()
+        .unwrap_or_else(|_| panic!("{line:?} does not end with a page number"))
+}
+
+#[test]
+fn the_contents_gives_every_heading_the_page_it_is_on_and_links_each_finding() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = build_ok(&dir, "r", &[]);
+    let pages: Vec<String> = pdf_text(&pdf).split('\u{c}').map(str::to_string).collect();
+    let contents = page_with(&pdf, "Table of Contents");
+    let listing = &pages[contents - 1];
+    let links = links_by_page(&qpdf_json(&pdf));
+    let v = view_json(&dir);
+    // The footer prints the page number the contents gives.
+    let footer_number = |page: usize| {
+        let last = pages[page - 1].lines().rev().find(|l| !l.trim().is_empty());
+        last.and_then(|l| l.split_whitespace().last())
+            .unwrap()
+            .to_string()
+    };
+    for f in v["findings"].as_array().unwrap() {
+        let heading = format!("{}. {}", f["number"], f["title_text"].as_str().unwrap());
+        let number = contents_page_of(listing, &heading);
+        let page = (1..=pages.len())
+            .find(|&p| footer_number(p) == number.to_string())
+            .unwrap_or_else(|| panic!("no page has the number {number}"));
+        let text = squash(&pages[page - 1]);
+        assert!(
+            text.contains(&squash(&heading)) && text.contains("Severity"),
+            "the contents put {heading:?} on page {number}, which does not hold its heading"
+        );
+        let label = format!("finding-{}", f["id"].as_str().unwrap());
+        assert!(
+            links[&contents].contains(&label),
+            "the contents do not link to {label}"
+        );
+    }
+    for (section, text) in [
+        ("Summary of Findings", "The table below summarizes"),
+        ("Codebase Maturity Evaluation", "Arithmetic"),
+    ] {
+        let number = contents_page_of(listing, section);
+        let page = (1..=pages.len())
+            .find(|&p| footer_number(p) == number.to_string())
+            .unwrap();
+        assert!(
+            pages[page - 1].contains(text),
+            "{section} is listed on page {number}, which does not hold {text:?}"
+        );
+    }
+}
+
 #[test]
 fn every_table_follows_a_changed_severity_and_type() {
     let (_tmp, dir) = workspace(&example());
