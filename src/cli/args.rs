@@ -244,6 +244,10 @@ pub enum EmitArg {
     ViewJson,
     /// The loaded model.
     ModelJson,
+    /// Everything the templates read but the templates themselves (the
+    /// view's JSON files under data/, the images under assets/), written
+    /// into the folder -o names, for the stock typst CLI.
+    TemplateData,
 }
 
 impl From<EmitArg> for Emit {
@@ -252,6 +256,7 @@ impl From<EmitArg> for Emit {
             EmitArg::Pdf => Emit::Pdf,
             EmitArg::ViewJson => Emit::ViewJson,
             EmitArg::ModelJson => Emit::ModelJson,
+            EmitArg::TemplateData => Emit::TemplateData,
         }
     }
 }

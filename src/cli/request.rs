@@ -175,6 +175,12 @@ fn build(args: BuildArgs, epoch: Option<i64>) -> Result<Request, Usage> {
     if args.emit != EmitArg::Pdf && args.dirs.len() > 1 {
         return Err("--emit dumps one folder; give one folder at a time".into());
     }
+    if args.emit == EmitArg::TemplateData && args.output.is_none() {
+        return Err(Usage {
+            message: "--emit template-data writes several files, not one stream".into(),
+            hint: Some("name the folder to write them into with -o, e.g. -o /tmp/design".into()),
+        });
+    }
     let mut config = args.limits.apply(Config {
         output: args.output,
         jobs: jobs(args.jobs)?,

@@ -3,7 +3,8 @@
 use super::pool::{self, Built};
 use super::{Config, fail};
 use crate::output::write_atomic;
-use crate::pipeline::{Job, Outcome};
+use crate::pipeline::{Dump, Job, Outcome};
+use std::path::Path;
 
 /// Builds (or checks, or dumps) every folder of the config.
 pub fn run(config: &Config) -> Outcome {
@@ -25,16 +26,33 @@ pub fn run(config: &Config) -> Outcome {
     outcome
 }
 
-/// Writes a dump to the output file, or to standard output.
-fn write_dump(config: &Config, text: &str) -> Outcome {
-    let written = match config.output.as_deref() {
-        Some(path) => write_atomic(path, text.as_bytes()),
-        None => super::print(format!("{text}\n").as_bytes()),
+/// Writes a dump to the output file, or to standard output; files into the
+/// output folder.
+fn write_dump(config: &Config, dump: &Dump) -> Outcome {
+    let written = match (dump, config.output.as_deref()) {
+        (Dump::Text(text), Some(path)) => write_atomic(path, text.as_bytes()),
+        (Dump::Text(text), None) => super::print(format!("{text}\n").as_bytes()),
+        (Dump::Files(files), Some(folder)) => write_files(folder, files),
+        (Dump::Files(_), None) => unreachable!("the request names a folder for files"),
     };
     match written {
         Ok(()) => Outcome::Ok,
         Err(e) => fail(config, Outcome::Io, e.to_string(), None),
     }
+}
+
+/// Writes files under a folder, each whole or not at all.
+fn write_files(folder: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
+    for (relative, bytes) in files {
+        let path = folder.join(relative);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|e| {
+                std::io::Error::new(e.kind(), format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+        write_atomic(&path, bytes)?;
+    }
+    Ok(())
 }
 
 /// Opens each PDF built in the system's viewer, without waiting for it.

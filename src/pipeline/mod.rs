@@ -325,6 +325,22 @@ fn templates(
     Some(templates)
 }
 
+/// Every file the templates read but the templates, at paths relative to
+/// the typst root (`data/view.json`): the view's JSON files, the images and
+/// the attachments.
+fn template_data(view: &View, files: Vec<Asset>) -> Dump {
+    let data = view
+        .data_files()
+        .map(|(vpath, json)| (vpath.to_string(), json.into_bytes()));
+    let files = files.into_iter().map(|f| (f.vpath, f.bytes));
+    Dump::Files(
+        data.into_iter()
+            .chain(files)
+            .map(|(vpath, bytes)| (vpath.trim_start_matches('/').to_string(), bytes))
+            .collect(),
+    )
+}
+
 /// The files the report reads beside its templates: the images, and for
 /// PDF/A-3 the findings as the JSON and CSV exports it carries.
 fn attachments(audit: &Audit, attach: bool, assets: Vec<Asset>) -> Vec<Asset> {
@@ -384,7 +400,9 @@ fn produce(
         Some(emit) => emit,
     };
     if emit == Emit::ModelJson {
-        out.dump = Some(serde_json::to_string_pretty(audit).expect("model serialises"));
+        out.dump = Some(Dump::Text(
+            serde_json::to_string_pretty(audit).expect("model serialises"),
+        ));
         return;
     }
     let Some(templates) = templates(job, options, audit, out) else {
@@ -417,13 +435,17 @@ fn produce(
     );
     out.timings.view = start.elapsed();
     if emit == Emit::ViewJson {
-        out.dump = Some(view.to_json_pretty());
+        out.dump = Some(Dump::Text(view.to_json_pretty()));
+        return;
+    }
+    let files = attachments(audit, attach, assets);
+    if emit == Emit::TemplateData {
+        out.dump = Some(template_data(&view, files));
         return;
     }
     let Some(path) = output_path(job, audit, claims, out) else {
         return;
     };
-    let files = attachments(audit, attach, assets);
     let render_options = RenderOptions {
         standards: options.standards.clone(),
         cache_age: options.cache_age,

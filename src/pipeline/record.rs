@@ -52,6 +52,19 @@ pub enum Emit {
     ViewJson,
     /// The loaded model.
     ModelJson,
+    /// Every file the templates read but the templates: the view's JSON
+    /// files and the images, for the stock typst CLI.
+    TemplateData,
+}
+
+/// What a compile that writes no PDF produces.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub enum Dump {
+    /// One text: to the output file, or to standard output.
+    Text(String),
+    /// Files at paths relative to the output folder, as the templates find
+    /// them (`data/view.json` for `/data/view.json`).
+    Files(Vec<(String, Vec<u8>)>),
 }
 
 /// Values of audit.toml that a batch variant overrides.
@@ -220,8 +233,8 @@ pub struct Built {
     pub pages: Option<usize>,
     /// The PDF written, when one was.
     pub output: Option<PathBuf>,
-    /// The dump asked for with `Emit::ViewJson` or `Emit::ModelJson`.
-    pub dump: Option<String>,
+    /// The dump asked for with an `Emit` other than `Pdf`.
+    pub dump: Option<Dump>,
     /// What was done, for the user: `wrote x.pdf (32 pages)`.
     pub notes: Vec<String>,
     /// Texts of the files the diagnostics point into.

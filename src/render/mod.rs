@@ -21,7 +21,7 @@ use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
 use crate::diag::{Diagnostic, Diagnostics, FileRef, Level, Place, Sources};
 use crate::model::Asset;
 use crate::model::style::FontFile;
-use crate::view::{VIEW_PATH, View};
+use crate::view::View;
 pub use templates::TemplateFile;
 use world::{ReportWorld, Served};
 
@@ -92,8 +92,8 @@ pub fn render(
         files,
         fonts: style_fonts,
     } = inputs;
-    let view_json = view.to_json();
-    check_glyphs(view, &view_json, diags);
+    let [view_file, data @ ..] = view.data_files();
+    check_glyphs(view, &view_file.1, diags);
     let mut served: Vec<(String, Served)> = templates
         .into_iter()
         .map(|t| {
@@ -104,13 +104,15 @@ pub fn render(
             (format!("/{}", t.name), served)
         })
         .collect();
-    served.push((
-        VIEW_PATH.to_string(),
-        Served {
-            bytes: Bytes::from_string(view_json),
-            display: format!("{VIEW_PATH} (generated)"),
-        },
-    ));
+    for (vpath, json) in std::iter::once(view_file).chain(data) {
+        served.push((
+            vpath.to_string(),
+            Served {
+                bytes: Bytes::from_string(json),
+                display: format!("{vpath} (generated)"),
+            },
+        ));
+    }
     for file in files {
         served.push((
             file.vpath.clone(),

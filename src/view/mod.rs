@@ -27,6 +27,15 @@ pub use shape::{GroupView, HeaderEntry, LayoutView, SectionView, SummaryColumn, 
 /// Virtual path at which the templates read the view.
 pub const VIEW_PATH: &str = "/data/view.json";
 
+/// Virtual path of the view's `strings` alone. The templates' modules read
+/// the strings and colours from files of their own, so that an edit to a
+/// finding, which changes view.json, does not make typst parse the whole
+/// view again for each of them and evaluate every module anew.
+pub const STRINGS_PATH: &str = "/data/strings.json";
+
+/// Virtual path of the view's `colours` alone (see [`STRINGS_PATH`]).
+pub const COLOURS_PATH: &str = "/data/colours.json";
+
 /// Version of the template contract; bumped when a field changes meaning.
 /// 2: a finding's write-up is `sections` (key, title, body) in the house
 /// style's order, no longer `description`, `exploit_scenario`,
@@ -142,6 +151,21 @@ impl View {
     pub fn to_json_pretty(&self) -> String {
         visible_json(&serde_json::to_string_pretty(self).expect("the view serialises"))
     }
+
+    /// Every file of the view the templates read, as (virtual path, JSON):
+    /// the view, then its strings and its colours on their own.
+    pub fn data_files(&self) -> [(&'static str, String); 3] {
+        [
+            (VIEW_PATH, self.to_json()),
+            (STRINGS_PATH, part_json(&self.strings)),
+            (COLOURS_PATH, part_json(&self.colours)),
+        ]
+    }
+}
+
+/// A part of the view serialised on its own, as [`View::to_json`] does.
+fn part_json<T: serde::Serialize>(part: &T) -> String {
+    visible_json(&serde_json::to_string(part).expect("the view serialises"))
 }
 
 /// The report's own facts: title, dates, parties, the draft marking.

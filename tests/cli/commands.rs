@@ -477,3 +477,71 @@ fn an_override_of_the_retired_front_typ_is_not_ignored_silently() {
     );
     assert!(err.contains("sections/toc.typ"), "{err}");
 }
+
+#[test]
+fn emit_template_data_writes_every_file_the_templates_read_into_a_folder() {
+    let (tmp, dir) = workspace(&example());
+    let design = tmp.path().join("design");
+    let out = run(&[
+        "build".as_ref(),
+        dir.as_os_str(),
+        "--emit".as_ref(),
+        "template-data".as_ref(),
+        "-o".as_ref(),
+        design.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let read = |path: &str| -> serde_json::Value {
+        let text = fs::read_to_string(design.join(path))
+            .unwrap_or_else(|e| panic!("{path} was not written: {e}"));
+        serde_json::from_str(&text).unwrap()
+    };
+    let view = view_json(&dir);
+    assert_eq!(read("data/view.json"), view);
+    assert_eq!(read("data/strings.json"), view["strings"]);
+    assert_eq!(read("data/colours.json"), view["colours"]);
+    // Every file the embedded templates open with json(..) is there.
+    for entry in fs::read_dir(root().join("templates")).unwrap() {
+        let path = entry.unwrap().path();
+        let Ok(text) = fs::read_to_string(&path) else {
+            continue;
+        };
+        for read in text.split("json(\"/").skip(1) {
+            let file = &read[..read.find('"').unwrap()];
+            assert!(
+                design.join(file).is_file(),
+                "{} reads /{file}, which --emit template-data did not write",
+                path.display()
+            );
+        }
+    }
+    // And every image the view names, as an image.
+    let text = view.to_string();
+    let images: Vec<&str> = text
+        .split("\"/assets/")
+        .skip(1)
+        .map(|rest| &rest[..rest.find('"').unwrap()])
+        .collect();
+    assert!(!images.is_empty(), "the example names no image");
+    for image in images {
+        let bytes = fs::read(design.join("assets").join(image)).unwrap();
+        assert!(
+            bytes.starts_with(b"\x89PNG") || bytes.starts_with(b"\xff\xd8"),
+            "assets/{image} is not an image"
+        );
+    }
+
+    // Without a folder to write into, a usage error that says what to do.
+    let out = run(&[
+        "build".as_ref(),
+        dir.as_os_str(),
+        "--emit".as_ref(),
+        "template-data".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("name the folder to write them into with -o"),
+        "{}",
+        stderr(&out)
+    );
+}

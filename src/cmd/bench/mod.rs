@@ -28,7 +28,7 @@ use synth::{grow_real, synthesize_seeded};
 use super::default_jobs;
 use super::procfs::{high_water_mark, process_tree, status_field};
 use crate::naming::OutputClaims;
-use crate::pipeline::{self, Emit, Job, Options, Outcome};
+use crate::pipeline::{self, Dump, Emit, Job, Options, Outcome};
 use crate::render::{self, templates};
 
 /// Audits in the batch measurement.
@@ -130,8 +130,17 @@ fn cold_rows(
             n.to_string()
         };
         let pdf = tmp.join(format!("audit-{name}.pdf"));
-        let (cold, peak_kib) =
-            timed_process(Command::new(exe).arg("build").arg(&dir).arg("-o").arg(&pdf))?;
+        let mut ours = Command::new(exe);
+        ours.arg("build").arg(&dir).arg("-o").arg(&pdf);
+        let mut theirs = match typst {
+            Some(cmd) => Some(typst_command(
+                cmd,
+                &dir,
+                &tmp.join(format!("typst-{name}")),
+            )?),
+            None => None,
+        };
+        let ((cold, peak_kib), typst) = cold_pair(&mut ours, theirs.as_mut())?;
         render::forget_caches();
         let start = Instant::now();
         compile(&dir, &tmp.join(format!("first-{name}.pdf")))?;
@@ -144,14 +153,6 @@ fn cold_rows(
             warm.push(start.elapsed());
         }
         warm.sort();
-        let typst = match typst {
-            Some(cmd) => Some(typst_compile(
-                cmd,
-                &dir,
-                &tmp.join(format!("typst-{name}")),
-            )?),
-            None => None,
-        };
         rows.push(Row {
             findings: n,
             label: if real {
@@ -571,13 +572,29 @@ fn typst_cli() -> Option<PathBuf> {
     ok.then(|| PathBuf::from("typst"))
 }
 
-/// Times the stock typst CLI compiling an audit's view with our templates and fonts.
-fn typst_compile(
-    typst: &Path,
-    dir: &Path,
-    work: &Path,
-) -> std::io::Result<(Duration, Option<u64>)> {
-    timed_process(&mut typst_command(typst, dir, work)?)
+/// Cold runs of a build and, when given, of the typst CLI on the same view,
+/// taken in turn so that both see the same machine: the median time of
+/// each, and the highest peak RSS. One run alone varies by a fifth.
+type Timed = (Duration, Option<u64>);
+fn cold_pair(
+    ours: &mut Command,
+    mut theirs: Option<&mut Command>,
+) -> std::io::Result<(Timed, Option<Timed>)> {
+    const RUNS: usize = 3;
+    let (mut a, mut b) = (Vec::new(), Vec::new());
+    for _ in 0..RUNS {
+        a.push(timed_process(ours)?);
+        if let Some(cmd) = theirs.as_mut() {
+            b.push(timed_process(cmd)?);
+        }
+    }
+    let median = |runs: &mut Vec<Timed>| {
+        let peak = runs.iter().filter_map(|r| r.1).max();
+        runs.sort_by_key(|r| r.0);
+        (runs[runs.len() / 2].0, peak)
+    };
+    let theirs = (!b.is_empty()).then(|| median(&mut b));
+    Ok((median(&mut a), theirs))
 }
 
 /// The typst CLI's `compile` or `watch` of a folder [`typst_command`]
@@ -611,27 +628,40 @@ fn typst_command(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Comma
     for (name, bytes) in render::font_files() {
         fs::write(work.join("fonts").join(name), bytes)?;
     }
-    let options = Options {
-        emit: Some(Emit::ViewJson),
-        ..Options::default()
-    };
-    let view = compile_with(dir, &work.join("unused.pdf"), &options)?.dump;
-    fs::write(work.join("data/view.json"), view.unwrap_or_default())?;
-    // The images, cleaned, at the paths the view gives them (`/assets/0.png`).
-    if let (Some(audit), _) = pipeline::load(dir, None) {
-        for asset in &audit.assets {
-            let path = work.join(asset.vpath.trim_start_matches('/'));
-            if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent)?;
-            }
-            fs::write(path, &asset.bytes)?;
-        }
-    }
+    write_template_data(dir, work)?;
     let mut command = typst_on(typst, "compile", work);
     command
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
     Ok(command)
+}
+
+/// What the templates read of an audit (`--emit template-data`), as paths
+/// relative to a folder for the typst CLI and their bytes.
+fn template_data(dir: &Path, scratch: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
+    let options = Options {
+        emit: Some(Emit::TemplateData),
+        ..Options::default()
+    };
+    match compile_with(dir, &scratch.join("unused.pdf"), &options)?.dump {
+        Some(Dump::Files(files)) => Ok(files),
+        _ => Err(std::io::Error::other(format!(
+            "{} gave no template data",
+            dir.display()
+        ))),
+    }
+}
+
+/// Writes what the templates read of an audit into a folder for the typst CLI.
+fn write_template_data(dir: &Path, work: &Path) -> std::io::Result<()> {
+    for (relative, bytes) in template_data(dir, work)? {
+        let path = work.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        fs::write(path, bytes)?;
+    }
+    Ok(())
 }
 
 /// Runs commands, `jobs` at a time, and returns the wall time of all of them.
