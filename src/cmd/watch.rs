@@ -18,8 +18,11 @@ use crate::diag;
 use crate::pipeline::{Job, Outcome};
 use crate::render::preview::Preview;
 
-/// Quiet time after a change before rebuilding, so that a save of several files builds once.
-const DEBOUNCE: Duration = Duration::from_millis(25);
+/// Quiet time after a change before rebuilding, so that a save of several
+/// files builds once. The events of one save, or of a checkout of many
+/// files, come less than a millisecond apart; every millisecond here is one
+/// more before the writer sees the edit.
+const DEBOUNCE: Duration = Duration::from_millis(10);
 
 /// Watches a folder (and its templates and house style) and rebuilds on every change, until interrupted.
 pub fn run(config: &Config) -> Outcome {
