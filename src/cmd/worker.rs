@@ -312,11 +312,19 @@ pub fn serve() -> Outcome {
         .stack_size(STACK_BYTES)
         .spawn(|| {
             let input = Mutex::new(BufReader::new(io::stdin()).lines());
+            // The caches are trimmed on a thread of their own while the
+            // parent shows the report; a next task waits for it to end, and
+            // the last one, when the parent closes the pipe, does not wait
+            // at all (the process ends, and its memory with it).
+            let mut evicting: Option<std::thread::JoinHandle<()>> = None;
             loop {
                 let line = match input.lock().expect("stdin lock").next() {
                     Some(Ok(line)) => line,
                     _ => return Outcome::Ok,
                 };
+                if let Some(trim) = evicting.take() {
+                    let _ = trim.join();
+                }
                 let Ok(task) = serde_json::from_str::<Task>(&line) else {
                     return Outcome::Io;
                 };
@@ -349,7 +357,11 @@ pub fn serve() -> Outcome {
                 }
                 // The report is on its way: the caches are trimmed while the
                 // parent shows it, not while an edit waits.
-                evict(&task.config);
+                let config = task.config;
+                evicting = std::thread::Builder::new()
+                    .name("evict".into())
+                    .spawn(move || evict(&config))
+                    .ok();
             }
         });
     match thread.map(|t| t.join()) {
