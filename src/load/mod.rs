@@ -321,7 +321,7 @@ impl Loader {
             findings::Numbering::Prefix(id_prefix)
         };
         let raw = findings::read_raw(self, numbering);
-        let ids = markdown::FindingIds::new(raw.iter().map(|f| f.id.clone()));
+        let ids = finding_ids(&raw, self.include_drafts);
         let prose = Prose { ids: &ids, targets };
         let toml_prose = match (&toml, toml_prose) {
             (Some((file, text)), Some(raw)) => Some(self.toml_prose(&prose, *file, text, raw)),
@@ -587,4 +587,14 @@ fn toml_origin(file: FileRef, text: &str, value: &toml::Spanned<String>) -> Orig
 /// A name folded for use as a key: Unicode lower case, as [`same_name`] compares.
 fn folded(name: &str) -> String {
     name.trim().chars().flat_map(char::to_lowercase).collect()
+}
+
+/// The ids prose may mention: the report's findings, linked, and the drafts
+/// left out of it, which are no finding to link to.
+fn finding_ids(raw: &[findings::RawFinding], include_drafts: bool) -> markdown::FindingIds {
+    let left_out = |f: &&findings::RawFinding| f.draft && !include_drafts;
+    markdown::FindingIds::new(
+        raw.iter().filter(|f| !left_out(f)).map(|f| f.id.clone()),
+        raw.iter().filter(left_out).map(|f| f.id.clone()),
+    )
 }

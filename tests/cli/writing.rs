@@ -560,3 +560,41 @@ fn polish_plurals_follow_cldr_rules() {
         "{flat}"
     );
 }
+
+#[test]
+fn a_mention_of_a_draft_left_out_is_warned_at_its_place_and_builds() {
+    let (tmp, dir) = workspace(&example());
+    let draft = dir.join("findings/NWS-LUMEN-6.md");
+    let text = fs::read_to_string(&draft).unwrap();
+    fs::write(&draft, format!("+++\ndraft = true\n+++\n{text}")).unwrap();
+    edit(
+        &dir,
+        "findings/NWS-LUMEN-1.md",
+        "## Description\n\n",
+        "## Description\n\nSee also NWS-LUMEN-6 for the tenant identifier.\n\n",
+    );
+    let pdf = tmp.path().join("r.pdf");
+    let out = build_to(&dir, &pdf, &[]);
+    let err = stderr(&out);
+    // The build used to stop with typst's "label does not exist" in the
+    // templates; the writer needs the place in their own file.
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_diagnostic(
+        &err,
+        "findings/NWS-LUMEN-1.md:3:10",
+        "NWS-LUMEN-6 is a draft, left out of this report",
+    );
+    assert!(err.contains("--include-drafts"), "{err}");
+    let text = squash(&pdf_text(&pdf));
+    assert!(text.contains(&squash("See also NWS-LUMEN-6 for the tenant identifier.")));
+    assert!(!text.contains("Tenant identifier taken from the request body"));
+
+    // With the draft in, the mention is a finding like any other: no warning.
+    let out = build_to(&dir, &pdf, &["--include-drafts"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(
+        !stderr(&out).contains("left out of this report"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -80,7 +80,7 @@ pub(super) struct RawFinding {
     /// The library write-up it was made from.
     from: Option<String>,
     /// Whether the front matter marks it a draft.
-    draft: bool,
+    pub draft: bool,
     /// Its CVSS vector, scored.
     cvss: Option<Cvss>,
 }

@@ -120,7 +120,10 @@ impl Converter<'_, '_> {
                 let t = self.visible(&t, &range);
                 match &mut self.top().kind {
                     Kind::Code { text, .. } => text.push_str(&t),
-                    _ => self.push_text(&t),
+                    _ => {
+                        self.left_out_drafts(&t, &range);
+                        self.push_text(&t);
+                    }
                 }
             }
             Event::Code(t) => {
@@ -173,6 +176,31 @@ impl Converter<'_, '_> {
             });
         }
         text
+    }
+
+    /// Warns of each mention of a draft left out of the report: the text
+    /// names a finding the reader does not have.
+    fn left_out_drafts(&mut self, text: &str, range: &Range<usize>) {
+        for (at, id) in self.cx.ids.left_out_in(text) {
+            // A text event's range is its source text's when the two have the
+            // same length (no escapes or entities in it); else the whole event.
+            let range = if range.len() == text.len() {
+                range.start + at..range.start + at + id.len()
+            } else {
+                range.clone()
+            };
+            self.problems.push(Problem {
+                hidden: false,
+                range,
+                error: false,
+                message: format!(
+                    "{id} is a draft, left out of this report: this mention names a finding the report does not have"
+                ),
+                hint: Some(format!(
+                    "build with --include-drafts to put {id} in, or take the mention out until it is ready"
+                )),
+            });
+        }
     }
 
     fn push_text(&mut self, text: &str) {

@@ -11,16 +11,49 @@ use crate::content::Inline;
 pub struct FindingIds {
     words: HashSet<String>,
     others: Vec<String>,
+    /// The drafts left out of this report: a mention of one is no link.
+    left_out: HashSet<String>,
 }
 
 impl FindingIds {
-    /// Sorts a folder's ids for finding them in text.
-    pub fn new(ids: impl IntoIterator<Item = String>) -> Self {
+    /// Sorts a folder's ids for finding them in text: those of the report's
+    /// findings, and those of the drafts left out of it.
+    pub fn new(
+        ids: impl IntoIterator<Item = String>,
+        left_out: impl IntoIterator<Item = String>,
+    ) -> Self {
         let (words, others): (HashSet<String>, HashSet<String>) =
             ids.into_iter().partition(|id| id.chars().all(is_id_char));
         let mut others: Vec<String> = others.into_iter().collect();
         others.sort();
-        Self { words, others }
+        let left_out = left_out.into_iter().collect();
+        Self {
+            words,
+            others,
+            left_out,
+        }
+    }
+
+    /// The mentions of left-out drafts in text, as (byte offset, id).
+    pub(super) fn left_out_in<'t>(&self, text: &'t str) -> Vec<(usize, &'t str)> {
+        if self.left_out.is_empty() {
+            return Vec::new();
+        }
+        let mut found = Vec::new();
+        let mut start = None;
+        for (i, c) in text
+            .char_indices()
+            .chain(std::iter::once((text.len(), ' ')))
+        {
+            if is_id_char(c) {
+                start.get_or_insert(i);
+            } else if let Some(s) = start.take()
+                && self.left_out.contains(&text[s..i])
+            {
+                found.push((s, &text[s..i]));
+            }
+        }
+        found
     }
 
     fn is_empty(&self) -> bool {

@@ -164,7 +164,7 @@ mod tests {
     use crate::content::{CodeRow, plain};
 
     fn convert(text: &str) -> (Vec<Block>, Vec<Problem>) {
-        let ids = FindingIds::new(["TOB-X-1".to_string()]);
+        let ids = FindingIds::new(["TOB-X-1".to_string()], []);
         struct Fake;
         impl ImageSink for Fake {
             fn resolve(&mut self, src: &str) -> Result<String, (String, String)> {
