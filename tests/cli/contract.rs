@@ -115,6 +115,32 @@ fn a_bad_id_prefix_gives_one_error_and_not_one_per_finding() {
 }
 
 #[test]
+fn a_fix_review_without_its_file_gives_one_error_and_not_one_per_finding() {
+    let (_tmp, dir) = workspace(&example());
+    fs::remove_file(dir.join("fix-review.csv")).unwrap();
+    let found = error_lines(&dir);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("gives none of the 10 findings a status"),
+        "{found:#?}"
+    );
+    // One finding left out of the file is that finding's own mistake.
+    let (_tmp, dir) = workspace(&example());
+    let csv = fs::read_to_string(dir.join("fix-review.csv")).unwrap();
+    let without: Vec<&str> = csv
+        .lines()
+        .filter(|l| !l.starts_with("NWS-LUMEN-3,"))
+        .collect();
+    fs::write(dir.join("fix-review.csv"), without.join("\n") + "\n").unwrap();
+    let found = error_lines(&dir);
+    assert_eq!(found.len(), 1, "{found:#?}");
+    assert!(
+        found[0].contains("finding NWS-LUMEN-3 has no fix review status"),
+        "{found:#?}"
+    );
+}
+
+#[test]
 fn a_bad_style_toml_level_gives_one_error_and_no_follow_on_errors() {
     let (_tmp, dir) = styled_folder();
     fs::write(

@@ -102,6 +102,9 @@ pub(in crate::load) fn finish(
 ) -> Vec<Finding> {
     let (mut fixes, refused) = fix_rows(l, &raw);
     let mut out = Vec::new();
+    // The findings of the report, and those without a fix review status.
+    let mut reviewed = 0;
+    let mut unreviewed: Vec<(String, Place)> = Vec::new();
     for f in raw {
         if f.draft && !l.include_drafts {
             // Still read, so that a draft's mistakes show, but left out of the report.
@@ -131,18 +134,11 @@ pub(in crate::load) fn finish(
         let status = status(l, &f, fix.as_ref());
         // A status that disagrees was reported; only a missing one is reported here.
         let given = f.status_given || refused.contains(&f.id);
-        if let (Some(date), None, false, false) =
+        reviewed += 1;
+        if let (Some(_), None, false, false) =
             (fix_review, &status, given, l.style.is_broken("status"))
         {
-            l.diags
-                .error(
-                    Some(f.place.clone()),
-                    format!("finding {} has no fix review status", f.id),
-                )
-                .add_hint(format!(
-                    "the fix review of {date} needs a status for every finding: add a row for {} to fix-review.csv",
-                    f.id
-                ));
+            unreviewed.push((f.id.clone(), f.place.clone()));
         }
         let fix = fix.map(|fx| FixEntry {
             refs: fx.refs,
@@ -163,7 +159,34 @@ pub(in crate::load) fn finish(
             l, f, number, title, severity, status, sections, fix, review,
         ));
     }
+    if let Some(date) = fix_review {
+        no_status(l, date, reviewed, unreviewed);
+    }
     out
+}
+
+/// Reports the findings a fix review gives no status: each one, or, when it
+/// gives none a status at all (no fix-review.csv yet), that one mistake once.
+fn no_status(l: &mut Loader, date: Date, reviewed: usize, unreviewed: Vec<(String, Place)>) {
+    if unreviewed.len() > 1 && unreviewed.len() == reviewed {
+        let (_, place) = &unreviewed[0];
+        l.diags
+            .error(
+                Some(place.clone()),
+                format!("the fix review of {date} gives none of the {reviewed} findings a status"),
+            )
+            .add_hint(
+                "add fix-review.csv with a row (id,status) for every finding, or a status column to findings.csv; or take [fix_review] out of audit.toml until the review is done",
+            );
+        return;
+    }
+    for (id, place) in unreviewed {
+        l.diags
+            .error(Some(place), format!("finding {id} has no fix review status"))
+            .add_hint(format!(
+                "the fix review of {date} needs a status for every finding: add a row for {id} to fix-review.csv"
+            ));
+    }
 }
 
 /// The finding of a raw one whose prose is converted and whose values are
