@@ -39,21 +39,9 @@ impl FindingIds {
         if self.left_out.is_empty() {
             return Vec::new();
         }
-        let mut found = Vec::new();
-        let mut start = None;
-        for (i, c) in text
-            .char_indices()
-            .chain(std::iter::once((text.len(), ' ')))
-        {
-            if is_id_char(c) {
-                start.get_or_insert(i);
-            } else if let Some(s) = start.take()
-                && self.left_out.contains(&text[s..i])
-            {
-                found.push((s, &text[s..i]));
-            }
-        }
-        found
+        words(text)
+            .filter(|(_, word)| self.left_out.contains(*word))
+            .collect()
     }
 
     fn is_empty(&self) -> bool {
@@ -64,6 +52,22 @@ impl FindingIds {
 /// A character of a word an id may be: letters, digits, `-`, `_`.
 fn is_id_char(c: char) -> bool {
     c.is_alphanumeric() || c == '-' || c == '_'
+}
+
+/// The words of a text that an id could be (runs of letters, digits, `-`
+/// and `_`), with their byte offsets.
+fn words(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    let mut start = None;
+    text.char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+        .filter_map(move |(i, c)| {
+            if is_id_char(c) {
+                start.get_or_insert(i);
+                None
+            } else {
+                start.take().map(|s| (s, &text[s..i]))
+            }
+        })
 }
 
 /// Splits text so that every finding id in it becomes a link to the finding.
@@ -104,21 +108,8 @@ pub(super) fn link_ids(inlines: Vec<Inline>, ids: &FindingIds) -> Vec<Inline> {
 /// characters is searched for.
 fn find_id<'i>(text: &str, ids: &'i FindingIds) -> Option<(usize, &'i str)> {
     let is_word = is_id_char;
-    let mut best: Option<(usize, &str)> = None;
-    let mut start = None;
-    for (i, c) in text
-        .char_indices()
-        .chain(std::iter::once((text.len(), ' ')))
-    {
-        if is_word(c) {
-            start.get_or_insert(i);
-        } else if let Some(s) = start.take()
-            && let Some(id) = ids.words.get(&text[s..i])
-        {
-            best = Some((s, id.as_str()));
-            break;
-        }
-    }
+    let mut best: Option<(usize, &str)> =
+        words(text).find_map(|(at, word)| ids.words.get(word).map(|id| (at, id.as_str())));
     for id in &ids.others {
         let mut from = 0;
         while let Some(pos) = text[from..].find(id.as_str()) {
