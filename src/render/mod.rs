@@ -92,8 +92,8 @@ pub fn render(
         files,
         fonts: style_fonts,
     } = inputs;
-    let [view_file, data @ ..] = view.data_files();
-    check_glyphs(view, &view_file.1, diags);
+    let data = view.data_files();
+    check_glyphs(view, &data[0].1, diags);
     let mut served: Vec<(String, Served)> = templates
         .into_iter()
         .map(|t| {
@@ -104,7 +104,7 @@ pub fn render(
             (format!("/{}", t.name), served)
         })
         .collect();
-    for (vpath, json) in std::iter::once(view_file).chain(data) {
+    for (vpath, json) in data {
         served.push((
             vpath.to_string(),
             Served {

@@ -538,7 +538,7 @@ fn compile(dir: &Path, output: &Path) -> std::io::Result<usize> {
 
 /// Runs a command, returning its wall time and the peak resident memory, in KiB,
 /// of it and its worker processes together (Linux; sampled every 2 ms).
-fn timed_process(cmd: &mut Command) -> std::io::Result<(Duration, Option<u64>)> {
+fn timed_process(cmd: &mut Command) -> std::io::Result<Timed> {
     let start = Instant::now();
     let mut child = cmd
         .stdout(std::process::Stdio::null())
@@ -572,10 +572,12 @@ fn typst_cli() -> Option<PathBuf> {
     ok.then(|| PathBuf::from("typst"))
 }
 
+/// A process's wall time and its peak RSS in KiB, when it could be read.
+type Timed = (Duration, Option<u64>);
+
 /// Cold runs of a build and, when given, of the typst CLI on the same view,
 /// taken in turn so that both see the same machine: the median time of
 /// each, and the highest peak RSS. One run alone varies by a fifth.
-type Timed = (Duration, Option<u64>);
 fn cold_pair(
     ours: &mut Command,
     mut theirs: Option<&mut Command>,
