@@ -177,7 +177,7 @@ impl From<Vec<(String, String)>> for Sources {
 /// Replaces each hidden character by a visible one of the same UTF-8 length,
 /// so byte offsets and columns stay right.
 fn mask_hidden(text: String) -> String {
-    if !text.chars().any(crate::unicode::may_hide) {
+    if !crate::unicode::any_may_hide(&text) {
         return text;
     }
     text.chars()

@@ -87,6 +87,14 @@ pub fn may_hide(c: char) -> bool {
     is_hidden(c) || c == '\u{200D}' || is_variation_selector(c)
 }
 
+/// Tells whether any character of a text may be hidden ([`may_hide`]): a
+/// scan of its bytes first, since most text is printable ASCII, then of the
+/// characters when there are others.
+pub fn any_may_hide(text: &str) -> bool {
+    let plain = |b: &u8| (b' '..0x7F).contains(b) || matches!(b, b'\n' | b'\t' | b'\r');
+    !text.as_bytes().iter().all(plain) && text.chars().any(may_hide)
+}
+
 /// Tells whether a character is hidden where it stands, between `prev` and `next`.
 fn hidden_here(prev: Option<char>, c: char, next: Option<char>) -> bool {
     if c == '\u{200D}' {
@@ -118,7 +126,7 @@ pub struct Hidden {
 
 /// Replaces hidden characters by `<U+XXXX>`; also says what was replaced.
 pub fn make_visible(text: &str) -> (Cow<'_, str>, Option<Hidden>) {
-    if !text.chars().any(may_hide) {
+    if !any_may_hide(text) {
         return (Cow::Borrowed(text), None);
     }
     let chars: Vec<char> = text.chars().collect();
@@ -197,6 +205,20 @@ pub fn warning(found: &Hidden) -> (String, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_byte_scan_finds_what_the_character_scan_finds() {
+        // Every ASCII character, alone and inside plain text, and hidden
+        // characters among non-ASCII letters.
+        for c in (0u8..0x80).map(char::from) {
+            for text in [c.to_string(), format!("plain {c} text")] {
+                assert_eq!(any_may_hide(&text), text.chars().any(may_hide), "{c:?}");
+            }
+        }
+        assert!(!any_may_hide("Prüfung der Schlüssel\n\tok"));
+        assert!(any_may_hide("Prüfung\u{200B}der Schlüssel"));
+        assert!(any_may_hide("Schlüssel\u{7F}"));
+    }
 
     #[test]
     fn bidi_zero_width_and_control_characters_become_visible() {

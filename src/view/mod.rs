@@ -365,12 +365,11 @@ fn appendices(
 fn visible_json(json: &str) -> String {
     let text = unicode::make_visible(json).0;
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars();
-    while let Some(c) = chars.next() {
-        if c != '\\' {
-            out.push(c);
-            continue;
-        }
+    let mut rest: &str = &text;
+    // The text between escapes is copied a run at a time.
+    while let Some(at) = rest.find('\\') {
+        out.push_str(&rest[..at]);
+        let mut chars = rest[at + 1..].chars();
         match chars.next() {
             Some('b') => out.push_str("<U+0008>"),
             Some('f') => out.push_str("<U+000C>"),
@@ -392,7 +391,9 @@ fn visible_json(json: &str) -> String {
             }
             None => out.push('\\'),
         }
+        rest = chars.as_str();
     }
+    out.push_str(rest);
     out
 }
 
