@@ -71,9 +71,7 @@ impl Worker {
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
-        if let Some(bytes) = memory_limit {
-            limit_memory(&mut command, bytes);
-        }
+        set_limits(&mut command, memory_limit);
         let mut child = signals::start_worker(&mut command)?;
         let stdin = child.stdin.take().expect("piped stdin");
         let stdout = child.stdout.take().expect("piped stdout");
@@ -156,7 +154,7 @@ impl Drop for Worker {
                 signals::remove_worker(self.child.id());
                 return;
             }
-            std::thread::sleep(std::time::Duration::from_millis(5));
+            std::thread::sleep(std::time::Duration::from_millis(1));
         }
         let _ = self.child.kill();
         let _ = self.child.wait();
@@ -164,23 +162,57 @@ impl Drop for Worker {
     }
 }
 
-/// Limits the address space of the worker process, so that a report that
-/// allocates without bound fails alone instead of taking the machine.
-fn limit_memory(command: &mut Command, bytes: u64) {
+/// Sets the worker process's limits before it starts: its address space, so
+/// that a report that allocates without bound fails alone instead of taking
+/// the machine, and its main thread's stack, deep enough for typst's layout
+/// ([`STACK_BYTES`]), so that it builds on its main thread (see [`serve`]).
+fn set_limits(command: &mut Command, memory: Option<u64>) {
     use std::os::unix::process::CommandExt;
     // SAFETY: setrlimit(2) is async-signal-safe and touches only the child.
     unsafe {
         command.pre_exec(move || {
-            let limit = libc::rlimit {
-                rlim_cur: bytes as libc::rlim_t,
-                rlim_max: bytes as libc::rlim_t,
+            let set = |resource, bytes: u64| {
+                let limit = libc::rlimit {
+                    rlim_cur: bytes as libc::rlim_t,
+                    rlim_max: bytes as libc::rlim_t,
+                };
+                if libc::setrlimit(resource, &limit) != 0 {
+                    return Err(io::Error::last_os_error());
+                }
+                Ok(())
             };
-            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
-                return Err(io::Error::last_os_error());
+            if let Some(bytes) = memory {
+                set(libc::RLIMIT_AS, bytes)?;
+            }
+            let mut stack = libc::rlimit {
+                rlim_cur: 0,
+                rlim_max: 0,
+            };
+            if libc::getrlimit(libc::RLIMIT_STACK, &mut stack) == 0
+                && stack.rlim_cur != libc::RLIM_INFINITY
+                && stack.rlim_cur < STACK_BYTES as libc::rlim_t
+                && (stack.rlim_max == libc::RLIM_INFINITY
+                    || stack.rlim_max >= STACK_BYTES as libc::rlim_t)
+            {
+                stack.rlim_cur = STACK_BYTES as libc::rlim_t;
+                // A failure leaves the worker to build on a thread of its own.
+                libc::setrlimit(libc::RLIMIT_STACK, &stack);
             }
             Ok(())
         });
     }
+}
+
+/// Tells whether this process's main thread may grow its stack to
+/// [`STACK_BYTES`].
+fn main_stack_is_deep() -> bool {
+    let mut stack = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit(2) writes only into the struct it is given.
+    let read = unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut stack) } == 0;
+    read && (stack.rlim_cur == libc::RLIM_INFINITY || stack.rlim_cur >= STACK_BYTES as libc::rlim_t)
 }
 
 /// Builds one job in the thread's worker process, starting or replacing it as needed.
@@ -308,64 +340,76 @@ fn reply(message: &Message) -> io::Result<()> {
 pub fn serve() -> Outcome {
     // Panics become the report's failure (see `pipeline::compile`); don't print them twice.
     std::panic::set_hook(Box::new(|_| {}));
+    // The parent raised the stack limit, so the reports are built on the main
+    // thread, whose memory grows with brk(2) in large steps, as the typst CLI
+    // builds; a thread's own heap grows a page at a time, one mprotect(2)
+    // each, 30,000 more at 500 findings. Without the limit, a thread with a
+    // deep stack.
+    if main_stack_is_deep() {
+        return serve_tasks();
+    }
     let thread = std::thread::Builder::new()
         .stack_size(STACK_BYTES)
-        .spawn(|| {
-            let input = Mutex::new(BufReader::new(io::stdin()).lines());
-            // The caches are trimmed on a thread of their own while the
-            // parent shows the report; a next task waits for it to end, and
-            // the last one, when the parent closes the pipe, does not wait
-            // at all (the process ends, and its memory with it).
-            let mut evicting: Option<std::thread::JoinHandle<()>> = None;
-            loop {
-                let line = match input.lock().expect("stdin lock").next() {
-                    Some(Ok(line)) => line,
-                    _ => return Outcome::Ok,
-                };
-                if let Some(trim) = evicting.take() {
-                    let _ = trim.join();
-                }
-                let Ok(task) = serde_json::from_str::<Task>(&line) else {
-                    return Outcome::Io;
-                };
-                // The preview's pages go to the parent before the PDF export;
-                // the pages it already has are not sent again when done.
-                let mut sent_early = false;
-                let report = run_here_then_evict_later(
-                    &task.job,
-                    &task.config,
-                    &ParentClaims { input: &input },
-                    &mut |preview| {
-                        let message = Message::Preview {
-                            preview: Box::new(preview.clone()),
-                        };
-                        sent_early = reply(&message).is_ok();
-                    },
-                );
-                let mut built = report;
-                // Only the texts its diagnostics point into cross the pipe.
-                built.sources = built.sources.pointed_into(&built.diagnostics);
-                if sent_early && let Some(p) = built.preview.as_mut() {
-                    // The pages went ahead; the outline and the rest follow.
-                    p.new_pages.clear();
-                }
-                let done = Message::Done {
-                    built: Box::new(built),
-                };
-                if reply(&done).is_err() {
-                    return Outcome::Io;
-                }
-                // The report is on its way: the caches are trimmed while the
-                // parent shows it, not while an edit waits.
-                let config = task.config;
-                evicting = std::thread::Builder::new()
-                    .name("evict".into())
-                    .spawn(move || evict(&config))
-                    .ok();
-            }
-        });
+        .spawn(serve_tasks);
     match thread.map(|t| t.join()) {
         Ok(Ok(outcome)) => outcome,
         _ => Outcome::Io,
+    }
+}
+
+/// Builds each task read from standard input and answers it, until the
+/// input closes.
+fn serve_tasks() -> Outcome {
+    let input = Mutex::new(BufReader::new(io::stdin()).lines());
+    // The caches are trimmed on a thread of their own while the
+    // parent shows the report; a next task waits for it to end, and
+    // the last one, when the parent closes the pipe, does not wait
+    // at all (the process ends, and its memory with it).
+    let mut evicting: Option<std::thread::JoinHandle<()>> = None;
+    loop {
+        let line = match input.lock().expect("stdin lock").next() {
+            Some(Ok(line)) => line,
+            _ => return Outcome::Ok,
+        };
+        if let Some(trim) = evicting.take() {
+            let _ = trim.join();
+        }
+        let Ok(task) = serde_json::from_str::<Task>(&line) else {
+            return Outcome::Io;
+        };
+        // The preview's pages go to the parent before the PDF export;
+        // the pages it already has are not sent again when done.
+        let mut sent_early = false;
+        let report = run_here_then_evict_later(
+            &task.job,
+            &task.config,
+            &ParentClaims { input: &input },
+            &mut |preview| {
+                let message = Message::Preview {
+                    preview: Box::new(preview.clone()),
+                };
+                sent_early = reply(&message).is_ok();
+            },
+        );
+        let mut built = report;
+        // Only the texts its diagnostics point into cross the pipe.
+        built.sources = built.sources.pointed_into(&built.diagnostics);
+        if sent_early && let Some(p) = built.preview.as_mut() {
+            // The pages went ahead; the outline and the rest follow.
+            p.new_pages.clear();
+        }
+        let done = Message::Done {
+            built: Box::new(built),
+        };
+        if reply(&done).is_err() {
+            return Outcome::Io;
+        }
+        // The report is on its way: the caches are trimmed while the
+        // parent shows it, not while an edit waits.
+        let config = task.config;
+        evicting = std::thread::Builder::new()
+            .name("evict".into())
+            .spawn(move || evict(&config))
+            .ok();
     }
 }
