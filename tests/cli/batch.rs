@@ -177,6 +177,44 @@ fn watch_rebuilds_survives_a_broken_edit_and_recovers() {
 /// Watch watches what the build read (issue 20): the house style's folder
 /// beside the audit, a folder that appears and that the loader lists, and
 /// nothing it never read.
+/// A save of several files builds once, with all of them: a new finding's
+/// row and its write-up, each an error without the other, written one after
+/// the other as an editor's "save all" or a script writes them.
+#[test]
+fn watch_builds_a_save_of_several_files_once() {
+    let (_tmp, dir) = example_folder("pentest");
+    let (mut child, lines, pdf) = spawn_watch(&dir, &[]);
+    let mut seen = Vec::new();
+    wait_built(&lines, true, &mut seen);
+
+    let mut csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    if !csv.ends_with('\n') {
+        csv.push('\n');
+    }
+    csv.push_str(
+        "EX-PT-26-05,Debug endpoint left enabled,Low,,CWE-489,Web frontend,portal/debug,Open\n",
+    );
+    let write_up = "## Summary and Impact\n\nThe debug endpoint answers anyone.\n\n## Solution Advice\n\nTurn it off.\n";
+    fs::write(dir.join("findings.csv"), csv).unwrap();
+    fs::write(dir.join("findings/EX-PT-26-05.md"), write_up).unwrap();
+
+    let mut builds = Vec::new();
+    let quiet = std::time::Instant::now() + std::time::Duration::from_millis(2000);
+    while let Some(left) = quiet.checked_duration_since(std::time::Instant::now()) {
+        if let Ok(line) = lines.recv_timeout(left) {
+            if line.contains("\"event\":\"built\"") {
+                builds.push(line.clone());
+            }
+            seen.push(line);
+        }
+    }
+    assert_eq!(builds.len(), 1, "one save, one build:\n{}", seen.join("\n"));
+    assert!(built_line(&builds[0], true), "{}", seen.join("\n"));
+    assert!(pdf_text(&pdf).contains("Debug endpoint left enabled"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
+
 #[test]
 fn watch_rebuilds_on_exactly_the_files_the_build_read() {
     let (_tmp, dir) = example_folder("pentest");
