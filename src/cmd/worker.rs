@@ -184,15 +184,9 @@ fn set_limits(command: &mut Command, memory: Option<u64>) {
             if let Some(bytes) = memory {
                 set(libc::RLIMIT_AS, bytes)?;
             }
-            let mut stack = libc::rlimit {
-                rlim_cur: 0,
-                rlim_max: 0,
-            };
-            if libc::getrlimit(libc::RLIMIT_STACK, &mut stack) == 0
-                && stack.rlim_cur != libc::RLIM_INFINITY
-                && stack.rlim_cur < STACK_BYTES as libc::rlim_t
-                && (stack.rlim_max == libc::RLIM_INFINITY
-                    || stack.rlim_max >= STACK_BYTES as libc::rlim_t)
+            if let Some(mut stack) = stack_limit()
+                && !deep_enough(stack.rlim_cur)
+                && deep_enough(stack.rlim_max)
             {
                 stack.rlim_cur = STACK_BYTES as libc::rlim_t;
                 // A failure leaves the worker to build on a thread of its own.
@@ -203,16 +197,19 @@ fn set_limits(command: &mut Command, memory: Option<u64>) {
     }
 }
 
-/// Tells whether this process's main thread may grow its stack to
-/// [`STACK_BYTES`].
-fn main_stack_is_deep() -> bool {
-    let mut stack = libc::rlimit {
+/// This process's stack limit, when it can be read (async-signal-safe).
+fn stack_limit() -> Option<libc::rlimit> {
+    let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
     };
     // SAFETY: getrlimit(2) writes only into the struct it is given.
-    let read = unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut stack) } == 0;
-    read && (stack.rlim_cur == libc::RLIM_INFINITY || stack.rlim_cur >= STACK_BYTES as libc::rlim_t)
+    (unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut limit) } == 0).then_some(limit)
+}
+
+/// Tells whether a stack limit lets a stack grow to [`STACK_BYTES`].
+fn deep_enough(bytes: libc::rlim_t) -> bool {
+    bytes == libc::RLIM_INFINITY || bytes >= STACK_BYTES as libc::rlim_t
 }
 
 /// Builds one job in the thread's worker process, starting or replacing it as needed.
@@ -345,7 +342,7 @@ pub fn serve() -> Outcome {
     // builds; a thread's own heap grows a page at a time, one mprotect(2)
     // each, 30,000 more at 500 findings. Without the limit, a thread with a
     // deep stack.
-    if main_stack_is_deep() {
+    if stack_limit().is_some_and(|s| deep_enough(s.rlim_cur)) {
         return serve_tasks();
     }
     let thread = std::thread::Builder::new()
