@@ -23,6 +23,21 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_via_temp(path, bytes, true)
 }
 
+/// Writes files at paths relative to a folder, creating the folders they
+/// need; each file is written whole ([`write_atomic`]) or not at all.
+pub fn write_files(folder: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {
+    for (relative, bytes) in files {
+        let path = folder.join(relative);
+        if let Some(parent) = path.parent() {
+            fs::create_dir_all(parent).map_err(|e| {
+                io::Error::new(e.kind(), format!("cannot create {}: {e}", parent.display()))
+            })?;
+        }
+        write_atomic(&path, bytes)?;
+    }
+    Ok(())
+}
+
 /// Writes a new file atomically: all of it or nothing, never over a file
 /// that exists (the name is taken by a hard link, which fails if it exists).
 pub fn write_new_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {

@@ -2,9 +2,8 @@
 
 use super::pool::{self, Built};
 use super::{Config, fail};
-use crate::output::write_atomic;
+use crate::output::{write_atomic, write_files};
 use crate::pipeline::{Dump, Job, Outcome};
-use std::path::Path;
 
 /// Builds (or checks, or dumps) every folder of the config.
 pub fn run(config: &Config) -> Outcome {
@@ -39,20 +38,6 @@ fn write_dump(config: &Config, dump: &Dump) -> Outcome {
         Ok(()) => Outcome::Ok,
         Err(e) => fail(config, Outcome::Io, e.to_string(), None),
     }
-}
-
-/// Writes files under a folder, each whole or not at all.
-fn write_files(folder: &Path, files: &[(String, Vec<u8>)]) -> std::io::Result<()> {
-    for (relative, bytes) in files {
-        let path = folder.join(relative);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|e| {
-                std::io::Error::new(e.kind(), format!("cannot create {}: {e}", parent.display()))
-            })?;
-        }
-        write_atomic(&path, bytes)?;
-    }
-    Ok(())
 }
 
 /// Opens each PDF built in the system's viewer, without waiting for it.

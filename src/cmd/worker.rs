@@ -171,18 +171,14 @@ fn set_limits(command: &mut Command, memory: Option<u64>) {
     // SAFETY: setrlimit(2) is async-signal-safe and touches only the child.
     unsafe {
         command.pre_exec(move || {
-            let set = |resource, bytes: u64| {
+            if let Some(bytes) = memory {
                 let limit = libc::rlimit {
                     rlim_cur: bytes as libc::rlim_t,
                     rlim_max: bytes as libc::rlim_t,
                 };
-                if libc::setrlimit(resource, &limit) != 0 {
+                if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
                     return Err(io::Error::last_os_error());
                 }
-                Ok(())
-            };
-            if let Some(bytes) = memory {
-                set(libc::RLIMIT_AS, bytes)?;
             }
             if let Some(mut stack) = stack_limit()
                 && !deep_enough(stack.rlim_cur)

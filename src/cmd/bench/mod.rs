@@ -651,7 +651,7 @@ fn typst_command(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Comma
     for (name, bytes) in render::font_files() {
         fs::write(work.join("fonts").join(name), bytes)?;
     }
-    write_template_data(dir, work)?;
+    crate::output::write_files(work, &template_data(dir, work)?)?;
     let mut command = typst_on(typst, "compile", work);
     command
         .stdout(std::process::Stdio::null())
@@ -673,18 +673,6 @@ fn template_data(dir: &Path, scratch: &Path) -> std::io::Result<Vec<(String, Vec
             dir.display()
         ))),
     }
-}
-
-/// Writes what the templates read of an audit into a folder for the typst CLI.
-fn write_template_data(dir: &Path, work: &Path) -> std::io::Result<()> {
-    for (relative, bytes) in template_data(dir, work)? {
-        let path = work.join(relative);
-        if let Some(parent) = path.parent() {
-            fs::create_dir_all(parent)?;
-        }
-        fs::write(path, bytes)?;
-    }
-    Ok(())
 }
 
 /// Runs commands, `jobs` at a time, and returns the wall time of all of them.
