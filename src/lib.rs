@@ -22,6 +22,7 @@
 //!            tree that prose becomes
 //! diag       diagnostics and their rendering (human, short, JSON)
 //! unicode    invisible characters made visible
+//! input      the one reader of every file: regular, bounded, inside its folder
 //! ```
 //!
 //! - [`cli`] parses the command line; [`cmd`] runs each subcommand.
@@ -38,6 +39,7 @@ pub mod diag;
 pub mod export;
 pub mod forge;
 pub mod import;
+pub mod input;
 pub mod load;
 pub mod model;
 pub mod naming;

@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["content"],
     &["diag"],
-    &["unicode"],
+    &["unicode", "input"],
 ];
 
 fn rank(module: &str) -> Option<usize> {
