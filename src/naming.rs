@@ -66,12 +66,18 @@ pub fn default_output(dir: &Path, audit: &Audit) -> PathBuf {
     parent.join(name)
 }
 
-/// Lowercases text and keeps letters, digits and dots, joined by single dashes.
+/// Lowercases text and keeps letters, digits and dots, joined by single
+/// dashes. A dot is kept only after a letter or digit, so that no slug is
+/// `..` or hidden: a title or version of `..` cannot lead out of a folder.
 pub fn slug(text: &str) -> String {
     let mut out = String::new();
     for c in text.chars() {
-        if c.is_alphanumeric() || c == '.' {
+        if c.is_alphanumeric() {
             out.extend(c.to_lowercase());
+        } else if c == '.' {
+            if out.chars().last().is_some_and(char::is_alphanumeric) {
+                out.push('.');
+            }
         } else if !out.ends_with('-') && !out.is_empty() {
             out.push('-');
         }
@@ -121,6 +127,13 @@ pub fn expand(template: &str, dir: &Path, audit: &Audit) -> String {
 pub trait Claims: Sync {
     /// Records that a report writes a path; returns the report that already does, if any.
     fn claim(&self, path: &Path, name: &str) -> Option<String>;
+
+    /// Whether whoever asked for the report still waits for it; checked
+    /// just before the output is put in place (a worker whose parent is gone
+    /// writes nothing).
+    fn still_wanted(&self) -> bool {
+        true
+    }
 }
 
 /// The claims of one process.
@@ -151,6 +164,8 @@ mod tests {
     fn slugs_keep_words_and_version_dots() {
         assert_eq!(slug("Flux Security Assessment"), "flux-security-assessment");
         assert_eq!(slug("2.0"), "2.0");
+        assert_eq!(slug(".."), "");
+        assert_eq!(slug("../../.hidden"), "hidden");
         assert_eq!(slug("  a/b  c "), "a-b-c");
     }
 

@@ -54,8 +54,11 @@ fn write_via_temp(path: &Path, bytes: &[u8], clobber: bool) -> io::Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p,
         _ => Path::new("."),
     };
+    // The writer's process id is in the name: another run removes the
+    // file only once that process is gone (two builds of one output at once
+    // do not delete each other's file as stale).
     let mut tmp = tempfile::Builder::new()
-        .prefix(&temp_prefix(path))
+        .prefix(&format!("{}{}-", temp_prefix(path), std::process::id()))
         .suffix(".tmp")
         .tempfile_in(dir)
         .map_err(context)?;
@@ -96,7 +99,8 @@ fn temp_prefix(path: &Path) -> String {
     format!(".auditpress-{name}-")
 }
 
-/// Removes temporary files of an output that a killed run left behind.
+/// Removes temporary files of an output that a killed run left behind: those
+/// whose writer's process has ended.
 pub fn remove_stale(path: &Path) {
     let dir = match path.parent() {
         Some(p) if !p.as_os_str().is_empty() => p,
@@ -109,8 +113,28 @@ pub fn remove_stale(path: &Path) {
     for entry in entries.flatten() {
         let name = entry.file_name();
         let name = name.to_string_lossy();
-        if name.starts_with(&prefix) && name.ends_with(".tmp") {
+        let Some(rest) = name.strip_prefix(&prefix) else {
+            continue;
+        };
+        let writer = rest.split('-').next().and_then(|p| p.parse::<u32>().ok());
+        if name.ends_with(".tmp") && !writer.is_some_and(running) {
             let _ = fs::remove_file(entry.path());
         }
+    }
+}
+
+/// Whether a process is running (neither gone nor a zombie); where `/proc`
+/// cannot tell, it is taken to be running, and its file is left alone.
+fn running(pid: u32) -> bool {
+    if !Path::new("/proc/self").exists() {
+        return true;
+    }
+    match fs::read_to_string(format!("/proc/{pid}/stat")) {
+        // The state follows the command name, which is in parentheses.
+        Ok(stat) => stat
+            .rsplit_once(')')
+            .and_then(|(_, rest)| rest.trim_start().chars().next())
+            .is_some_and(|state| !matches!(state, 'Z' | 'X')),
+        Err(_) => false,
     }
 }

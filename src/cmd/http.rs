@@ -31,7 +31,8 @@ pub struct Limits {
     pub workers: usize,
     /// Complete requests that may wait for a worker.
     pub queue: usize,
-    /// Time a response may take to be written (a client that does not read).
+    /// Time a whole response may take to be written (a client that does not
+    /// read, or reads slowly).
     pub write_timeout: Duration,
 }
 
@@ -61,14 +62,40 @@ pub struct Request {
 }
 
 /// Writes a whole response and closes the connection: one request each.
+/// The stream's write timeout is the time the whole response may take, not
+/// each write: a client that reads a byte now and then (a slow reader)
+/// cannot hold an answering thread longer than that.
 pub fn respond(mut out: TcpStream, status: &str, kind: &str, body: &[u8]) {
     let head = format!(
         "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n",
         body.len()
     );
-    let _ = out
-        .write_all(head.as_bytes())
-        .and_then(|()| out.write_all(body));
+    let budget = out
+        .write_timeout()
+        .ok()
+        .flatten()
+        .unwrap_or(Limits::default().write_timeout);
+    let deadline = Instant::now() + budget;
+    let _ = write_by(&mut out, head.as_bytes(), deadline)
+        .and_then(|()| write_by(&mut out, body, deadline));
+}
+
+/// Writes all of `bytes` before `deadline`, or gives up.
+fn write_by(out: &mut TcpStream, mut bytes: &[u8], deadline: Instant) -> io::Result<()> {
+    while !bytes.is_empty() {
+        let left = deadline
+            .checked_duration_since(Instant::now())
+            .filter(|d| !d.is_zero())
+            .ok_or(io::ErrorKind::TimedOut)?;
+        out.set_write_timeout(Some(left))?;
+        match out.write(&bytes[..bytes.len().min(64 * 1024)]) {
+            Ok(0) => return Err(io::ErrorKind::WriteZero.into()),
+            Ok(n) => bytes = &bytes[n..],
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
 }
 
 /// What came of a request head.

@@ -168,9 +168,23 @@ impl Drop for Worker {
 /// ([`STACK_BYTES`]), so that it builds on its main thread (see [`serve`]).
 fn set_limits(command: &mut Command, memory: Option<u64>) {
     use std::os::unix::process::CommandExt;
-    // SAFETY: setrlimit(2) is async-signal-safe and touches only the child.
+    // This process's id, read before the fork.
+    let parent = std::process::id() as libc::pid_t;
+    // SAFETY: prctl(2), getppid(2), setrlimit(2) and _exit(2) are
+    // async-signal-safe and touch only the child.
     unsafe {
         command.pre_exec(move || {
+            // The worker dies with its parent: a SIGKILL of the parent (a CI
+            // cancel, the OOM killer) cannot leave it running without its
+            // time limit, to write a stale report over a newer one. The
+            // thread that starts a worker owns it for the worker's life.
+            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
+                return Err(io::Error::last_os_error());
+            }
+            // The parent may have died before the line above.
+            if libc::getppid() != parent {
+                libc::_exit(1);
+            }
             if let Some(bytes) = memory {
                 let limit = libc::rlimit {
                     rlim_cur: bytes as libc::rlim_t,
@@ -306,6 +320,8 @@ fn died(slot: &mut Option<Worker>, job: &Job, config: &Config, start: Instant) -
 /// Claims asked of the parent process over standard input and output.
 struct ParentClaims<'a> {
     input: &'a Mutex<io::Lines<BufReader<io::Stdin>>>,
+    /// The process that started this worker.
+    parent: u32,
 }
 
 impl Claims for ParentClaims<'_> {
@@ -314,10 +330,26 @@ impl Claims for ParentClaims<'_> {
             path: path.to_path_buf(),
             name: name.to_string(),
         };
-        reply(&message).ok()?;
-        let line = self.input.lock().ok()?.next()?.ok()?;
-        serde_json::from_str::<Answer>(&line).ok()?.other
+        // No answer means no parent: nobody waits for this report, and
+        // writing it could overwrite a newer build's. The claim fails closed.
+        let answer = reply(&message)
+            .ok()
+            .and_then(|()| self.input.lock().ok()?.next()?.ok())
+            .and_then(|line| serde_json::from_str::<Answer>(&line).ok());
+        match answer {
+            Some(answer) => answer.other,
+            None => orphaned(),
+        }
     }
+
+    fn still_wanted(&self) -> bool {
+        std::os::unix::process::parent_id() == self.parent
+    }
+}
+
+/// Ends a worker whose parent is gone, writing nothing.
+fn orphaned() -> ! {
+    std::process::exit(75)
 }
 
 /// Writes one message to the parent.
@@ -354,6 +386,7 @@ pub fn serve() -> Outcome {
 /// input closes.
 fn serve_tasks() -> Outcome {
     let input = Mutex::new(BufReader::new(io::stdin()).lines());
+    let parent = std::os::unix::process::parent_id();
     // The caches are trimmed on a thread of their own while the
     // parent shows the report; a next task waits for it to end, and
     // the last one, when the parent closes the pipe, does not wait
@@ -376,7 +409,10 @@ fn serve_tasks() -> Outcome {
         let report = run_here_then_evict_later(
             &task.job,
             &task.config,
-            &ParentClaims { input: &input },
+            &ParentClaims {
+                input: &input,
+                parent,
+            },
             &mut |preview| {
                 let message = Message::Preview {
                     preview: Box::new(preview.clone()),

@@ -175,15 +175,7 @@ impl Writer {
         for inline in list {
             match inline {
                 Inline::Text { text } => out.push_str(&escape(text)),
-                Inline::Code { text, .. } => {
-                    let ticks = "`".repeat(longest_run(text, '`') + 1);
-                    let pad = if text.starts_with('`') || text.ends_with('`') {
-                        " "
-                    } else {
-                        ""
-                    };
-                    out.push_str(&format!("{ticks}{pad}{text}{pad}{ticks}"));
-                }
+                Inline::Code { text, .. } => out.push_str(&code_span(text)),
                 Inline::Emph { content } => out.push_str(&format!("*{}*", self.inlines(content))),
                 Inline::Strong { content } => {
                     out.push_str(&format!("**{}**", self.inlines(content)))
@@ -194,7 +186,7 @@ impl Writer {
                 Inline::Link { url, content } => out.push_str(&format!(
                     "[{}](<{}>)",
                     self.inlines(content),
-                    url.replace('>', "%3E")
+                    link_target(url)
                 )),
                 Inline::FindingRef { id } => out.push_str(&escape(id)),
                 Inline::Image { alt, .. } => out.push_str(&format!("*[Image: {}]*", escape(alt))),
@@ -218,6 +210,29 @@ fn longest_run(text: &str, c: char) -> usize {
         best = best.max(now);
     }
     best
+}
+
+/// A code span that holds `text` whatever it holds: fenced by one backtick
+/// more than its longest run, padded when it starts or ends with one, and
+/// on one line.
+pub fn code_span(text: &str) -> String {
+    let text = text.replace(['\n', '\r'], " ");
+    let ticks = "`".repeat(longest_run(&text, '`') + 1);
+    let pad = if text.starts_with('`') || text.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{ticks}{pad}{text}{pad}{ticks}")
+}
+
+/// A link target for `(<...>)`: the characters that would end it, or the
+/// line, percent-encoded.
+pub fn link_target(url: &str) -> String {
+    url.replace('<', "%3C")
+        .replace('>', "%3E")
+        .replace('\n', "%0A")
+        .replace('\r', "%0D")
 }
 
 /// Escapes the characters that Markdown would read as markup.

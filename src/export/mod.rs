@@ -529,12 +529,20 @@ pub fn sarif(audit: &Audit) -> serde_json::Value {
     })
 }
 
-/// Returns one Markdown document of all findings, for an issue tracker or an advisory.
+/// Returns one Markdown document of all findings, for an issue tracker or an
+/// advisory. Every plain-text value is escaped, so that it reads back as
+/// the text it is (a title `<script>` is text, never HTML); targets are code
+/// spans and link targets that their text cannot break out of.
 pub fn markdown_document(audit: &Audit) -> String {
+    use markdown::escape;
     let meta = &audit.meta;
     let mut out = format!(
         "# {} {}: findings\n\n{}, version {}, {}.\n",
-        meta.title, meta.subtitle, meta.vendor, meta.version, meta.date
+        escape(&meta.title),
+        escape(&meta.subtitle),
+        escape(&meta.vendor),
+        escape(&meta.version),
+        meta.date
     );
     let style = &audit.style;
     let header = [
@@ -544,35 +552,44 @@ pub fn markdown_document(audit: &Audit) -> String {
         style.text("column.type"),
         style.text("column.status"),
     ]
+    .map(escape)
     .join(" | ");
     for f in &audit.findings {
         out.push_str(&format!(
             "\n## {}. {}\n\n| {header} |\n|---|---|---|---|---|\n| {} | {} | {} | {} | {} |\n",
             f.number,
             markdown::inlines(&f.title),
-            f.id,
-            f.severity.name(),
-            name(&f.difficulty),
-            name(&f.kind),
-            name(&f.status),
+            escape(&f.id),
+            escape(f.severity.name()),
+            escape(&name(&f.difficulty)),
+            escape(&name(&f.kind)),
+            escape(&name(&f.status)),
         ));
         if !f.targets.is_empty() {
             let targets: Vec<String> = f
                 .targets
                 .iter()
                 .map(|t| match forge::permalink(&meta.targets, t) {
-                    Some(url) => format!("[`{t}`](<{url}>)"),
-                    None => format!("`{t}`"),
+                    Some(url) => format!(
+                        "[{}](<{}>)",
+                        markdown::code_span(t),
+                        markdown::link_target(&url)
+                    ),
+                    None => markdown::code_span(t),
                 })
                 .collect();
             out.push_str(&format!("\n**Targets:** {}\n", targets.join(", ")));
         }
         for (_, label, value) in field_texts(audit, f) {
-            out.push_str(&format!("\n**{label}:** {}\n", value.text()));
+            out.push_str(&format!(
+                "\n**{}:** {}\n",
+                escape(label),
+                escape(&value.text())
+            ));
         }
         for (_, heading, text) in prose(audit, f) {
             if !text.is_empty() {
-                out.push_str(&format!("\n### {heading}\n\n{text}\n"));
+                out.push_str(&format!("\n### {}\n\n{text}\n", escape(heading)));
             }
         }
     }

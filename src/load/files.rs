@@ -9,7 +9,7 @@ use crate::diag::{FileRef, Place};
 
 use super::table::{self, Column};
 
-use super::{Loader, MAX_FILE_BYTES, findings, placeholders, read_input, text};
+use super::{Loader, MAX_FILE_BYTES, findings, placeholders, read_in_folder, text};
 
 impl Loader {
     /// Returns the name a file of the folder is shown under in diagnostics.
@@ -36,13 +36,17 @@ impl Loader {
             .map(|(_, t)| t)
             .into_iter()
             .collect();
-        if let Some(path) = self.style.folder.as_ref().map(|f| f.join("words.txt"))
-            && path.exists()
+        if let Some(folder) = self.style.folder.clone()
+            && fs::symlink_metadata(folder.join("words.txt")).is_ok()
         {
-            match read_input(&path) {
+            let path = folder.join("words.txt");
+            match read_in_folder(&folder, &path) {
                 Ok(text) => texts.push(text),
                 Err((message, hint)) => {
-                    self.diags.error(None, message).add_hint(hint);
+                    let file = self.sources.add(path.display().to_string(), "");
+                    self.diags
+                        .error(Some(Place::new(file, 0..0)), message)
+                        .add_hint(hint);
                 }
             }
         }
@@ -86,31 +90,14 @@ impl Loader {
         if let Some(text) = self.overlay.as_ref().and_then(|o| o.get(path)).cloned() {
             return Some(self.add_text(rel, text));
         }
-        match fs::metadata(path) {
-            Ok(m) if m.len() > MAX_FILE_BYTES => {
-                return fail(
-                    self,
-                    format!("file is too large ({} bytes)", m.len()),
-                    format!("input files are limited to {MAX_FILE_BYTES} bytes"),
-                );
-            }
-            Ok(m) if !m.is_file() => {
-                return fail(
-                    self,
-                    "not a regular file".into(),
-                    "replace it by a file".into(),
-                );
-            }
-            _ => {}
-        }
-        let bytes = match fs::read(path) {
+        // One reader: a regular file inside the folder once links are
+        // resolved, read at most to the limit (a link to /proc/self/environ
+        // or a FIFO is refused, never read).
+        let bytes = match crate::input::read_inside(&self.root, path, MAX_FILE_BYTES) {
             Ok(b) => b,
-            Err(e) => {
-                return fail(
-                    self,
-                    format!("cannot read file ({e})"),
-                    "check its permissions".into(),
-                );
+            Err(refused) => {
+                let (message, hint) = refused.explain("this file");
+                return fail(self, message, hint);
             }
         };
         match text::decode(bytes) {
@@ -147,7 +134,7 @@ impl Loader {
                 let path = self.root.join("findings").join(format!("{id}.md"));
                 let finding = match self.overlay.as_ref().and_then(|o| o.get(&path)) {
                     Some(t) => Some(t.clone()),
-                    None => fs::read_to_string(&path).ok(),
+                    None => read_in_folder(&self.root, &path).ok(),
                 };
                 finding.as_deref().and_then(from_of)
             } else {
@@ -177,6 +164,12 @@ impl Loader {
 
     /// Lists the `.md` files of a sub-folder, sorted by name.
     pub(super) fn list_md(&mut self, folder: &str) -> Vec<String> {
+        self.list(folder, ".md")
+    }
+
+    /// Lists the files of a sub-folder whose names end in `ext`, hidden
+    /// ones left out, sorted by name.
+    pub(super) fn list(&mut self, folder: &str, ext: &str) -> Vec<String> {
         self.inputs.push(self.root.join(folder));
         let Ok(entries) = fs::read_dir(self.root.join(folder)) else {
             return Vec::new();
@@ -184,7 +177,7 @@ impl Loader {
         let mut names: Vec<String> = entries
             .filter_map(|e| e.ok())
             .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".md") && !n.starts_with('.'))
+            .filter(|n| n.ends_with(ext) && !n.starts_with('.'))
             .collect();
         names.sort();
         names

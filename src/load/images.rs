@@ -62,23 +62,10 @@ impl ImageSink for Images {
         if let Some(vpath) = self.seen.get(&real) {
             return Ok(vpath.clone());
         }
-        let meta = fs::metadata(&real).map_err(|e| {
-            (
-                format!("cannot read image \"{src}\" ({e})"),
-                "check its permissions".into(),
-            )
-        })?;
-        if !meta.is_file() || meta.len() > MAX_IMAGE_BYTES {
-            return Err((
-                format!("image \"{src}\" is not a file of at most {MAX_IMAGE_BYTES} bytes"),
-                "use a smaller image file".into(),
-            ));
-        }
-        let bytes = fs::read(&real).map_err(|e| {
-            (
-                format!("cannot read image \"{src}\" ({e})"),
-                "check its permissions".into(),
-            )
+        // `contained` resolved the links; the one reader checks the rest.
+        let bytes = crate::input::read_inside(&self.root, &real, MAX_IMAGE_BYTES).map_err(|r| {
+            let (message, hint) = r.explain(&format!("image \"{src}\""));
+            (message, hint)
         })?;
         let (bytes, ext) = clean_once(src, bytes)?;
         let vpath = format!("/assets/{}.{ext}", self.assets.len());
@@ -132,7 +119,7 @@ type Cleaned = HashMap<[u8; 32], (Vec<u8>, &'static str)>;
 const CACHE_BYTES: usize = 64 * 1024 * 1024;
 
 /// [`clean`], done once per content in a process.
-fn clean_once(src: &str, bytes: Vec<u8>) -> Result<(Vec<u8>, &'static str), Refusal> {
+pub fn clean_once(src: &str, bytes: Vec<u8>) -> Result<(Vec<u8>, &'static str), Refusal> {
     use sha2::Digest;
     let key: [u8; 32] = sha2::Sha256::digest(&bytes).into();
     let lock = || CLEANED.lock().unwrap_or_else(|e| e.into_inner());
@@ -152,7 +139,8 @@ fn clean_once(src: &str, bytes: Vec<u8>) -> Result<(Vec<u8>, &'static str), Refu
 /// Checks an image's real format and returns clean bytes and their extension.
 pub fn clean(src: &str, bytes: Vec<u8>) -> Result<(Vec<u8>, &'static str), Refusal> {
     if looks_like_svg(&bytes) {
-        return check_svg(src, &bytes).map(|()| (bytes, "svg"));
+        check_svg(src, &bytes)?;
+        return clean_embedded(src, &bytes).map(|clean| (clean, "svg"));
     }
     let format = image::guess_format(&bytes).ok().filter(|f| {
         matches!(
@@ -248,6 +236,83 @@ fn check_svg(src: &str, bytes: &[u8]) -> Result<(), Refusal> {
         rest = &rest[at + 4..];
     }
     Ok(())
+}
+
+/// Cleans the raster images an SVG file embeds as `data:` URIs as the same
+/// image given on its own is cleaned: the pixel limit is checked before
+/// decoding and every metadata block is dropped. Anything else embedded (an
+/// SVG inside an SVG, text or fonts, a URI not in base64) is refused, since
+/// it could carry what the cleaning removes.
+fn clean_embedded(src: &str, bytes: &[u8]) -> Result<Vec<u8>, Refusal> {
+    use base64::Engine;
+    let refuse = |what: &str| {
+        (
+            format!("SVG image \"{src}\" embeds {what}"),
+            "embed only PNG, JPEG, GIF or WebP images in base64, or export the drawing as PNG"
+                .to_string(),
+        )
+    };
+    let text = std::str::from_utf8(bytes).map_err(|_| {
+        (
+            format!("SVG image \"{src}\" is not UTF-8"),
+            "re-save it as UTF-8".to_string(),
+        )
+    })?;
+    // ASCII lower case keeps every byte offset.
+    let lower = text.to_ascii_lowercase();
+    let mut out = String::with_capacity(text.len());
+    let mut done = 0;
+    let mut count = 0;
+    while let Some(at) = lower[done..].find("data:").map(|i| done + i) {
+        let head_end = lower[at..]
+            .find(',')
+            .map(|i| at + i)
+            .ok_or_else(|| refuse("a malformed data: URI"))?;
+        let head = &lower[at + 5..head_end];
+        let Some(mime) = head.strip_suffix(";base64") else {
+            return Err(refuse(&format!("a data: URI that is not base64 ({head})")));
+        };
+        if !matches!(
+            mime,
+            "image/png" | "image/jpeg" | "image/jpg" | "image/gif" | "image/webp"
+        ) {
+            return Err(refuse(&format!("data of type \"{mime}\"")));
+        }
+        let end = lower[head_end + 1..]
+            .find(['"', '\'', ')', '<'])
+            .map_or(lower.len(), |i| head_end + 1 + i);
+        let payload: String = text[head_end + 1..end]
+            .chars()
+            .filter(|c| !c.is_ascii_whitespace())
+            .collect();
+        let engine = base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        );
+        let raster = engine
+            .decode(&payload)
+            .map_err(|_| refuse("an image whose base64 cannot be decoded"))?;
+        count += 1;
+        let inner = format!("{src}, embedded image {count}");
+        if looks_like_svg(&raster) {
+            return Err(refuse("another SVG image"));
+        }
+        let (clean, ext) = clean(&inner, raster)?;
+        let mime = if ext == "jpg" {
+            "image/jpeg"
+        } else {
+            "image/png"
+        };
+        out.push_str(&text[done..at]);
+        out.push_str(&format!("data:{mime};base64,{}", engine.encode(clean)));
+        done = end;
+    }
+    if count == 0 {
+        return Ok(bytes.to_vec());
+    }
+    out.push_str(&text[done..]);
+    Ok(out.into_bytes())
 }
 
 #[cfg(test)]

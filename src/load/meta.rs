@@ -270,6 +270,33 @@ fn id_prefix(r: &mut Reader) -> Option<String> {
     })
 }
 
+/// `templates`: a folder inside the audit folder (a link out of it is
+/// refused when the templates are read).
+fn templates(r: &mut Reader) -> Option<String> {
+    r.optional::<String>("templates").and_then(|t| {
+        let path = std::path::Path::new(&t);
+        let leaves = path.is_absolute()
+            || t.contains('\\')
+            || path
+                .components()
+                .any(|c| matches!(c, std::path::Component::ParentDir));
+        if leaves {
+            let span = r.lookup("templates").map_or(0..0, |v| v.span());
+            r.diags
+                .error(
+                    Some(Place::new(r.file, span)),
+                    format!("templates \"{t}\" leaves the audit folder"),
+                )
+                .add_hint(
+                    "keep the template folder inside the audit folder (e.g. templates = \"templates\"), or pass --templates DIR",
+                );
+            r.failed.push("templates".into());
+            return None;
+        }
+        Some(t)
+    })
+}
+
 /// Reads the parsed table of audit.toml, one key at a time.
 fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
     let mut r = Reader {
@@ -310,7 +337,7 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
     let version = r.optional("version").unwrap_or_else(|| "1.0".into());
     let id_prefix = id_prefix(&mut r);
     let draft = r.optional("draft").unwrap_or(false);
-    let templates = r.optional("templates");
+    let templates = templates(&mut r);
     let client = r.optional::<Client>("client").unwrap_or_default();
     let contacts = r.optional::<Vec<Contact>>("contacts").unwrap_or_default();
     let timeline = r.optional::<Vec<RawEvent>>("timeline").unwrap_or_default();

@@ -7,6 +7,7 @@
 pub mod cvss;
 pub use fields::{cwe_entries, cwe_name};
 pub use findings::FRONT_KEYS;
+pub use images::clean_once as clean_image;
 pub use table::normalise as column_key;
 mod fields;
 mod files;
@@ -95,28 +96,22 @@ pub mod fuzz {
 }
 
 /// Reads a text file given on the command line (a SARIF log, an issue list)
-/// within the input limits: its size is checked before it is read. The error
-/// is a message and a hint.
+/// within the input limits: a regular file, of at most [`MAX_FILE_BYTES`],
+/// read no further than that. The error is a message and a hint.
 pub fn read_input(path: &Path) -> Result<String, (String, String)> {
-    let meta = fs::metadata(path).map_err(|e| {
-        (
-            format!("cannot read {} ({e})", path.display()),
-            "check the path".to_string(),
-        )
-    })?;
-    if meta.len() > MAX_FILE_BYTES {
-        return Err((
-            format!("{} is too large ({} bytes)", path.display(), meta.len()),
-            format!("input files are limited to {MAX_FILE_BYTES} bytes"),
-        ));
-    }
-    let bytes = fs::read(path).map_err(|e| {
-        (
-            format!("cannot read {} ({e})", path.display()),
-            "check its permissions".to_string(),
-        )
-    })?;
-    text::decode(bytes).map_err(|(m, h)| (format!("{}: {m}", path.display()), h))
+    let shown = path.display().to_string();
+    let bytes = crate::input::read_regular(path, MAX_FILE_BYTES).map_err(|r| r.explain(&shown))?;
+    text::decode(bytes).map_err(|(m, h)| (format!("{shown}: {m}"), h))
+}
+
+/// Reads a text file of a folder (the audit folder, a house style's): a
+/// regular file inside `folder` once links are resolved, of at most
+/// [`MAX_FILE_BYTES`]. The error is a message and a hint.
+pub fn read_in_folder(folder: &Path, path: &Path) -> Result<String, (String, String)> {
+    let shown = path.display().to_string();
+    let bytes =
+        crate::input::read_inside(folder, path, MAX_FILE_BYTES).map_err(|r| r.explain(&shown))?;
+    text::decode(bytes).map_err(|(m, h)| (format!("{shown}: {m}"), h))
 }
 
 /// The result of loading: the model when there were no errors, and what was found.

@@ -1,8 +1,6 @@
 //! The readers of the folder's other files: maturity.csv,
 //! acknowledgements.csv, sections/, scans/ and appendices/.
 
-use std::fs;
-
 use crate::content::{self, Block};
 use crate::diag::{self, FileRef, Place};
 use crate::model::style::same_name;
@@ -136,18 +134,8 @@ impl Loader {
 
     /// Reads the SARIF files of scans/, sorted by name.
     pub(super) fn scans(&mut self) -> Vec<Scan> {
-        self.inputs.push(self.root.join("scans"));
-        let Ok(entries) = fs::read_dir(self.root.join("scans")) else {
-            return Vec::new();
-        };
-        let mut names: Vec<String> = entries
-            .filter_map(|e| e.ok())
-            .filter_map(|e| e.file_name().into_string().ok())
-            .filter(|n| n.ends_with(".sarif") && !n.starts_with('.'))
-            .collect();
-        names.sort();
         let mut runs = Vec::new();
-        for name in names {
+        for name in self.list("scans", ".sarif") {
             let rel = format!("scans/{name}");
             let Some((file, text)) = self.read_optional(&rel) else {
                 continue;

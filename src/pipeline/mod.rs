@@ -295,17 +295,37 @@ fn templates(
     audit: &Audit,
     out: &mut Built,
 ) -> Option<Vec<render::templates::TemplateFile>> {
-    let templates_dir = options
-        .templates
-        .clone()
-        .or_else(|| audit.meta.templates.as_ref().map(|t| job.dir.join(t)));
+    let from_audit = audit.meta.templates.as_ref().map(|t| job.dir.join(t));
+    let templates_dir = options.templates.clone().or_else(|| from_audit.clone());
     let style_dir = audit.style.folder.as_deref();
     // The template folder is read here, not by the loader: an input too.
     out.inputs.extend(templates_dir.clone());
-    let templates = match render::templates::collect(style_dir, templates_dir.as_deref()) {
+    // audit.toml's folder, unlike one given on the command line, is the
+    // folder's own choice: it stays inside the folder, links resolved.
+    let outside = from_audit
+        .filter(|_| options.templates.is_none())
+        .and_then(|dir| crate::input::inside(&job.dir, &dir).err().map(|r| (dir, r)));
+    let collected = match outside {
+        Some((dir, refused)) => Err(render::templates::Refused {
+            message: format!(
+                "templates = \"{}\" of audit.toml: {}",
+                audit.meta.templates.as_deref().unwrap_or_default(),
+                refused.explain(&dir.display().to_string()).0
+            ),
+            hint: "keep the template folder inside the audit folder, or pass --templates DIR"
+                .to_string(),
+            path: dir,
+        }),
+        None => render::templates::collect(style_dir, templates_dir.as_deref()),
+    };
+    let templates = match collected.and_then(clean_logos) {
         Ok(t) => t,
-        Err(e) => {
-            out.fail(Outcome::Io, e.to_string(), None);
+        Err(refused) => {
+            let file = out.sources.add(refused.path.display().to_string(), "");
+            out.diagnostics
+                .error(Some(crate::diag::Place::new(file, 0..0)), refused.message)
+                .add_hint(refused.hint);
+            out.outcome = out.outcome.max(Outcome::Errors);
             return None;
         }
     };
@@ -323,6 +343,27 @@ fn templates(
         }
     }
     Some(templates)
+}
+
+/// Cleans a style's or template folder's logo as the folder's images are
+/// cleaned: format sniffed, pixels capped, EXIF and comments dropped.
+fn clean_logos(
+    mut templates: Vec<render::templates::TemplateFile>,
+) -> Result<Vec<render::templates::TemplateFile>, render::templates::Refused> {
+    for t in templates
+        .iter_mut()
+        .filter(|t| render::templates::is_logo(&t.name))
+    {
+        let (bytes, _) = load::clean_image(&t.display, std::mem::take(&mut t.bytes)).map_err(
+            |(message, hint)| render::templates::Refused {
+                path: PathBuf::from(&t.display),
+                message,
+                hint,
+            },
+        )?;
+        t.bytes = bytes;
+    }
+    Ok(templates)
 }
 
 /// Every file the templates read but the templates, at paths relative to
@@ -394,7 +435,10 @@ fn produce(
 ) {
     let emit = match options.emit {
         None => {
-            out.notes.push(checked_note(job, audit));
+            // `check` reads the template folders too: a build would fail on them.
+            if templates(job, options, audit, out).is_some() {
+                out.notes.push(checked_note(job, audit));
+            }
             return;
         }
         Some(emit) => emit,
@@ -476,6 +520,16 @@ fn produce(
     out.timings.pdf = rendered.export;
     out.timings.preview = rendered.preview_time;
     out.preview = rendered.preview;
+    if !claims.still_wanted() {
+        return out.fail(
+            Outcome::Io,
+            format!(
+                "the build that asked for {} is gone; nothing was written",
+                path.display()
+            ),
+            None,
+        );
+    }
     let start = Instant::now();
     let written = write_atomic(&path, &rendered.pdf);
     out.timings.write = start.elapsed();

@@ -62,9 +62,47 @@ pub struct TemplateFile {
 /// Largest override file read, in bytes.
 const MAX_TEMPLATE_BYTES: u64 = 32 * 1024 * 1024;
 
+/// A template folder's file that is not read, and why.
+#[derive(Debug)]
+pub struct Refused {
+    /// The file (or folder) as found.
+    pub path: PathBuf,
+    /// What is wrong with it.
+    pub message: String,
+    /// What to do.
+    pub hint: String,
+}
+
+impl Refused {
+    fn new(path: &Path, refused: &crate::input::Refused) -> Self {
+        let shown = path.display().to_string();
+        let dangling = matches!(refused, crate::input::Refused::NotFound)
+            && fs::symlink_metadata(path).is_ok_and(|m| m.file_type().is_symlink());
+        let (message, hint) = if dangling {
+            (
+                format!("{shown} is a link to a file that does not exist"),
+                "remove the link, or copy the file it meant into the folder".to_string(),
+            )
+        } else {
+            refused.explain(&shown)
+        };
+        Self {
+            path: path.to_path_buf(),
+            message,
+            hint,
+        }
+    }
+}
+
 /// Returns the embedded templates with, laid over them file by file, a house
 /// style folder's `templates/` and logo, then an override folder's files.
-pub fn collect(style: Option<&Path>, overrides: Option<&Path>) -> io::Result<Vec<TemplateFile>> {
+/// Every file is read through [`crate::input`]: a regular file inside its
+/// folder once links are resolved (a style passed between firms never reads
+/// a file of the machine it builds on), of at most [`MAX_TEMPLATE_BYTES`].
+pub fn collect(
+    style: Option<&Path>,
+    overrides: Option<&Path>,
+) -> Result<Vec<TemplateFile>, Refused> {
     let mut files: Vec<TemplateFile> = EMBEDDED
         .iter()
         .map(|(name, bytes)| TemplateFile {
@@ -81,18 +119,19 @@ pub fn collect(style: Option<&Path>, overrides: Option<&Path>) -> io::Result<Vec
         if let Some(logo) = LOGO_NAMES
             .iter()
             .map(|n| style.join(n))
-            .find(|p| fs::metadata(p).is_ok_and(|m| m.is_file() && m.len() <= MAX_TEMPLATE_BYTES))
+            .find(|p| fs::symlink_metadata(p).is_ok())
         {
-            let file = TemplateFile {
+            let bytes = crate::input::read_inside(style, &logo, MAX_TEMPLATE_BYTES)
+                .map_err(|r| Refused::new(&logo, &r))?;
+            files.push(TemplateFile {
                 name: logo
                     .file_name()
                     .expect("a file name")
                     .to_string_lossy()
                     .into_owned(),
                 display: logo.display().to_string(),
-                bytes: fs::read(&logo)?,
-            };
-            files.push(file);
+                bytes,
+            });
         }
     }
     if let Some(dir) = overrides {
@@ -106,34 +145,19 @@ pub fn collect(style: Option<&Path>, overrides: Option<&Path>) -> io::Result<Vec
 }
 
 /// Lays a folder's files over the templates, file by file.
-fn lay_over(files: &mut Vec<TemplateFile>, dir: &Path) -> io::Result<()> {
-    let root = fs::canonicalize(dir).map_err(|e| {
-        io::Error::new(
-            e.kind(),
-            format!("cannot read template folder {} ({e})", dir.display()),
-        )
-    })?;
-    for (name, path) in files_under(&root, &root, 0)? {
-        // Follow links only when they stay inside the folder: a style folder
-        // passed between firms never reads a file of the machine it builds on.
-        let real = fs::canonicalize(&path)?;
-        if !real.starts_with(&root) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!(
-                    "{} links to {}, outside the template folder; nothing is read through it",
-                    path.display(),
-                    real.display()
-                ),
-            ));
-        }
-        let meta = fs::metadata(&real)?;
-        if !meta.is_file() || meta.len() > MAX_TEMPLATE_BYTES {
-            continue;
-        }
+fn lay_over(files: &mut Vec<TemplateFile>, dir: &Path) -> Result<(), Refused> {
+    let folder = |e: io::Error| Refused {
+        path: dir.to_path_buf(),
+        message: format!("cannot read template folder {} ({e})", dir.display()),
+        hint: "check the path of the template folder".to_string(),
+    };
+    let root = fs::canonicalize(dir).map_err(folder)?;
+    for (name, path) in files_under(&root, &root, 0).map_err(folder)? {
+        let bytes = crate::input::read_inside(&root, &path, MAX_TEMPLATE_BYTES)
+            .map_err(|r| Refused::new(&path, &r))?;
         let file = TemplateFile {
             display: path.display().to_string(),
-            bytes: fs::read(&real)?,
+            bytes,
             name: name.clone(),
         };
         match files.iter_mut().find(|f| f.name == name) {
@@ -162,8 +186,9 @@ fn files_under(root: &Path, dir: &Path, depth: usize) -> io::Result<Vec<(String,
         if file_name.starts_with('.') {
             continue;
         }
-        if path.is_dir() {
-            if depth + 1 < MAX_DEPTH && !path.is_symlink() {
+        // A link to a folder is listed as a file, for the reader to refuse.
+        if path.is_dir() && !path.is_symlink() {
+            if depth + 1 < MAX_DEPTH {
                 out.extend(files_under(root, &path, depth + 1)?);
             }
             continue;
@@ -181,6 +206,11 @@ fn files_under(root: &Path, dir: &Path, depth: usize) -> io::Result<Vec<(String,
 
 /// File names a firm's logo may have in the template folder, in order of preference.
 const LOGO_NAMES: &[&str] = &["logo.svg", "logo.png", "logo.jpg", "logo.jpeg"];
+
+/// Whether a template file is a logo (an image, cleaned as the folder's images are).
+pub fn is_logo(name: &str) -> bool {
+    LOGO_NAMES.contains(&name)
+}
 
 /// Returns the virtual path of the logo among the template files, if there is one.
 pub fn logo(files: &[TemplateFile]) -> Option<String> {

@@ -553,12 +553,12 @@ fn a_style_folder_reads_nothing_outside_itself() {
     // A template that is a link to a file outside.
     std::os::unix::fs::symlink(&secret, style.join("templates/cover.typ")).unwrap();
     let (out, leaked) = build(&dir);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(out.status.code(), Some(1));
     assert!(!leaked);
-    assert!(
-        stderr(&out).contains("outside the template folder"),
-        "{}",
-        stderr(&out)
+    assert_diagnostic(
+        &stderr(&out),
+        "house/templates/cover.typ:1:1",
+        "is a link that leaves its folder",
     );
     fs::remove_file(style.join("templates/cover.typ")).unwrap();
     // A font that is a link to a file outside.
@@ -570,5 +570,693 @@ fn a_style_folder_reads_nothing_outside_itself() {
         &stderr(&out),
         "fonts/House.ttf:1:1",
         "this font links outside the style folder",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// What a folder could reach or spoil (issue 34): every file the tool reads is
+// a regular file inside its folder (audit folder, style folder, template
+// folder) once links are resolved, and bounded; a worker dies with its parent.
+
+/// Runs auditpress, killing it if it has not ended after `secs` seconds
+/// (a FIFO or a device would otherwise hang the test): the run and whether it
+/// ended by itself.
+fn run_within(
+    args: &[&std::ffi::OsStr],
+    env: &[(&str, &str)],
+    secs: u64,
+) -> (std::process::Output, bool) {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_auditpress"));
+    cmd.args(args)
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    for (k, v) in env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd.spawn().unwrap();
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    let mut ended = true;
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            ended = false;
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    (child.wait_with_output().unwrap(), ended)
+}
+
+/// Makes a FIFO at `path`.
+fn mkfifo(path: &Path) {
+    let c = std::ffi::CString::new(path.to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+}
+
+/// What a file of a folder can be made into by someone who wants it to read
+/// something else: a link to a secret outside, to the build's environment,
+/// to an endless device, or a FIFO nobody writes.
+#[derive(Clone, Copy, Debug)]
+enum Trap {
+    LinkOut,
+    Environ,
+    Device,
+    Fifo,
+}
+
+const TRAPS: [Trap; 4] = [Trap::LinkOut, Trap::Environ, Trap::Device, Trap::Fifo];
+
+/// Replaces `file` by the trap; `secret` is a file outside every folder.
+fn set_trap(file: &Path, trap: Trap, secret: &Path) {
+    let _ = fs::remove_file(file);
+    fs::create_dir_all(file.parent().unwrap()).unwrap();
+    match trap {
+        Trap::LinkOut => std::os::unix::fs::symlink(secret, file).unwrap(),
+        Trap::Environ => std::os::unix::fs::symlink("/proc/self/environ", file).unwrap(),
+        Trap::Device => std::os::unix::fs::symlink("/dev/zero", file).unwrap(),
+        Trap::Fifo => mkfifo(file),
+    }
+}
+
+/// The secret every trap tries to print, and the token in the build's environment.
+const SECRET: &str = "secret-data-4711";
+const TOKEN: &str = "ci-token-9053";
+
+/// Builds `dir` with the token in its environment, within 60 s; asserts that
+/// it failed on its data, naming `file`, and that nothing secret is in a PDF.
+fn assert_trap_refused(dir: &Path, file: &str, what: &str) {
+    let pdf = dir.parent().unwrap().join("trapped.pdf");
+    let _ = fs::remove_file(&pdf);
+    for command in ["check", "build"] {
+        let mut args: Vec<&std::ffi::OsStr> = vec![command.as_ref(), dir.as_os_str()];
+        if command == "build" {
+            args.extend(["-o".as_ref(), pdf.as_os_str()]);
+        }
+        let (out, ended) = run_within(&args, &[("AUDITPRESS_CI_TOKEN", TOKEN)], 60);
+        let err = stderr(&out);
+        assert!(ended, "{what}: `{command}` hung");
+        assert_eq!(out.status.code(), Some(1), "{what}: `{command}`: {err}");
+        assert!(
+            err.contains(file),
+            "{what}: `{command}` does not name {file}: {err}"
+        );
+        assert!(
+            !err.contains(SECRET) && !err.contains(TOKEN),
+            "{what}: {err}"
+        );
+    }
+    assert!(!pdf.exists(), "{what}: a PDF was written");
+}
+
+#[test]
+fn no_file_of_the_audit_folder_can_be_a_link_out_a_device_or_a_fifo() {
+    let (tmp, dir) = workspace(&example());
+    let secret = tmp.path().join("secret.md");
+    fs::write(&secret, format!("{SECRET}\n")).unwrap();
+    let files = [
+        "sections/executive-summary.md",
+        "findings/NWS-LUMEN-1.md",
+        "appendices/10-semgrep-rules.md",
+        "findings.csv",
+        "maturity.csv",
+        "acknowledgements.csv",
+        "fix-review.csv",
+        "audit.toml",
+        "words.txt",
+        "scans/semgrep.sarif",
+        "images/exploit.png",
+    ];
+    for file in files {
+        let path = dir.join(file);
+        let original = fs::read(&path).ok();
+        for trap in TRAPS {
+            set_trap(&path, trap, &secret);
+            assert_trap_refused(&dir, file, &format!("{file} as {trap:?}"));
+        }
+        fs::remove_file(&path).unwrap();
+        if let Some(bytes) = original {
+            fs::write(&path, bytes).unwrap();
+        }
+    }
+    // The folder builds again once the traps are gone.
+    let pdf = build_ok(&dir, "clean", &[]);
+    assert!(!pdf_text(&pdf).contains(SECRET));
+}
+
+/// A style folder `house` in the audit folder, used by it.
+fn with_house_style(dir: &Path) -> PathBuf {
+    let style = dir.parent().unwrap().join("house");
+    fs::create_dir_all(style.join("templates")).unwrap();
+    fs::write(style.join("style.toml"), "name = \"House\"\n").unwrap();
+    let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
+    fs::write(
+        dir.join("audit.toml"),
+        format!("style = \"../house\"\n{toml}"),
+    )
+    .unwrap();
+    style
+}
+
+#[test]
+fn no_file_of_a_style_or_template_folder_can_be_a_link_out_a_device_or_a_fifo() {
+    let (tmp, dir) = workspace(&fixture("fixreview"));
+    let secret = tmp.path().join("secret.md");
+    fs::write(&secret, format!("{SECRET}\n")).unwrap();
+    let style = with_house_style(&dir);
+    let templates = dir.join("templates");
+    fs::create_dir_all(&templates).unwrap();
+    let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
+    fs::write(
+        dir.join("audit.toml"),
+        format!("templates = \"templates\"\n{toml}"),
+    )
+    .unwrap();
+    for (path, shown) in [
+        (style.join("style.toml"), "house/style.toml"),
+        (style.join("words.txt"), "house/words.txt"),
+        (
+            style.join("templates/cover.typ"),
+            "house/templates/cover.typ",
+        ),
+        (style.join("logo.png"), "house/logo.png"),
+        (style.join("fonts/House.ttf"), "house/fonts/House.ttf"),
+        (templates.join("cover.typ"), "audit/templates/cover.typ"),
+        (templates.join("logo.svg"), "audit/templates/logo.svg"),
+    ] {
+        let original = fs::read(&path).ok();
+        for trap in TRAPS {
+            set_trap(&path, trap, &secret);
+            assert_trap_refused(&dir, shown, &format!("{shown} as {trap:?}"));
+        }
+        fs::remove_file(&path).unwrap();
+        if let Some(bytes) = original {
+            fs::write(&path, bytes).unwrap();
+        }
+    }
+    build_ok(&dir, "clean", &[]);
+}
+
+#[test]
+fn a_dangling_link_in_a_template_folder_is_named_by_check_and_build() {
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    let style = with_house_style(&dir);
+    std::os::unix::fs::symlink("/nonexistent/cover.typ", style.join("templates/cover.typ"))
+        .unwrap();
+    for command in ["check", "build"] {
+        let out = run(&[command.as_ref(), dir.as_os_str()]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{command}: {err}");
+        assert_diagnostic(
+            &err,
+            "house/templates/cover.typ:1:1",
+            "is a link to a file that does not exist",
+        );
+    }
+}
+
+#[test]
+fn templates_of_audit_toml_cannot_name_a_folder_outside_the_audit_folder() {
+    let (tmp, dir) = workspace(&fixture("fixreview"));
+    let private = tmp.path().join("private");
+    fs::create_dir_all(&private).unwrap();
+    fs::write(private.join("id_rsa"), SECRET).unwrap();
+    // A template there would read("/id_rsa") and print the key.
+    fs::write(
+        private.join("cover.typ"),
+        "#let cover(view) = [#read(\"/id_rsa\")]\n",
+    )
+    .unwrap();
+    let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
+    for value in ["../private", private.to_str().unwrap()] {
+        fs::write(
+            dir.join("audit.toml"),
+            format!("templates = \"{value}\"\n{toml}"),
+        )
+        .unwrap();
+        let pdf = dir.parent().unwrap().join("t.pdf");
+        let out = build_to(&dir, &pdf, &[]);
+        assert_eq!(out.status.code(), Some(1), "{value}: {}", stderr(&out));
+        assert_diagnostic(&stderr(&out), "audit.toml:1:13", "leaves the audit folder");
+        assert!(!pdf.exists());
+    }
+    // Nor through a link inside the folder that leads there.
+    std::os::unix::fs::symlink(&private, dir.join("looks-inside")).unwrap();
+    fs::write(
+        dir.join("audit.toml"),
+        format!("templates = \"looks-inside\"\n{toml}"),
+    )
+    .unwrap();
+    let pdf = dir.parent().unwrap().join("t.pdf");
+    let out = build_to(&dir, &pdf, &[]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("leaves its folder"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!pdf.exists());
+    // Given on the command line by the person who builds, it is theirs to choose.
+    fs::write(dir.join("audit.toml"), &toml).unwrap();
+    fs::remove_file(private.join("cover.typ")).unwrap();
+    fs::write(private.join("README"), "notes").unwrap();
+    let out = build_to(&dir, &pdf, &["--templates", private.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// The CRC-32 of PNG chunks.
+fn crc32(bytes: &[u8]) -> u32 {
+    let mut crc = 0xFFFF_FFFFu32;
+    for &b in bytes {
+        crc ^= u32::from(b);
+        for _ in 0..8 {
+            crc = if crc & 1 == 1 {
+                (crc >> 1) ^ 0xEDB8_8320
+            } else {
+                crc >> 1
+            };
+        }
+    }
+    !crc
+}
+
+/// A PNG whose header says it is `side` x `side` pixels (its data is not
+/// there: only a reader that decodes before checking the size would notice).
+fn png_claiming(side: u32) -> Vec<u8> {
+    let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+    let mut chunk = |kind: &[u8], data: &[u8]| {
+        png.extend((data.len() as u32).to_be_bytes());
+        let mut body = kind.to_vec();
+        body.extend(data);
+        png.extend(&body);
+        png.extend(crc32(&body).to_be_bytes());
+    };
+    let mut ihdr = side.to_be_bytes().to_vec();
+    ihdr.extend(side.to_be_bytes());
+    ihdr.extend([1, 0, 0, 0, 0]);
+    chunk(b"IHDR", &ihdr);
+    chunk(b"IDAT", &[0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]);
+    chunk(b"IEND", &[]);
+    png
+}
+
+/// A small JPEG carrying `comment` in a COM segment, as cameras and editors
+/// leave names, places and serial numbers.
+fn jpeg_with_comment(comment: &str) -> Vec<u8> {
+    let picture = image::RgbImage::from_pixel(16, 16, image::Rgb([200, 30, 30]));
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    picture
+        .write_to(&mut jpeg, image::ImageFormat::Jpeg)
+        .unwrap();
+    let jpeg = jpeg.into_inner();
+    let mut out = jpeg[..2].to_vec();
+    out.extend([0xFF, 0xFE]);
+    out.extend(((comment.len() + 2) as u16).to_be_bytes());
+    out.extend(comment.as_bytes());
+    out.extend(&jpeg[2..]);
+    out
+}
+
+/// An SVG embedding `raster` as a base64 data: URI.
+fn svg_embedding(raster: &[u8], mime: &str) -> String {
+    use base64::Engine;
+    format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" width=\"64\" height=\"64\">\n\
+         <image width=\"64\" height=\"64\" xlink:href=\"data:{mime};base64,{}\"/></svg>\n",
+        base64::engine::general_purpose::STANDARD.encode(raster)
+    )
+}
+
+#[test]
+fn an_image_inside_an_svg_is_cleaned_and_capped_as_any_image() {
+    let (_tmp, dir) = workspace(&example());
+    let finding = dir.join("findings/NWS-LUMEN-1.md");
+    edit(
+        &dir,
+        "findings/NWS-LUMEN-1.md",
+        "images/exploit.png",
+        "images/drawing.svg",
+    );
+    assert!(
+        fs::read_to_string(&finding)
+            .unwrap()
+            .contains("images/drawing.svg")
+    );
+    // A JPEG's comment (or EXIF) does not reach the PDF through an SVG.
+    let comment = "gps-51.5007-exif-comment";
+    fs::write(
+        dir.join("images/drawing.svg"),
+        svg_embedding(&jpeg_with_comment(comment), "image/jpeg"),
+    )
+    .unwrap();
+    let pdf = build_ok(&dir, "svg", &[]);
+    let bytes = fs::read(&pdf).unwrap();
+    assert!(
+        !bytes
+            .windows(comment.len())
+            .any(|w| w == comment.as_bytes()),
+        "the JPEG's comment is in the PDF"
+    );
+    // A pixel bomb inside an SVG is refused from its header, as it is alone.
+    fs::write(
+        dir.join("images/drawing.svg"),
+        svg_embedding(&png_claiming(60_000), "image/png"),
+    )
+    .unwrap();
+    let (out, ended) = run_within(&["build".as_ref(), dir.as_os_str()], &[], 60);
+    assert!(ended, "the build hung");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_diagnostic(
+        &stderr(&out),
+        "findings/NWS-LUMEN-1.md:37:1",
+        "60000 x 60000 pixels, more than the 40000000 pixels allowed",
+    );
+    // So is an SVG nested in an SVG, which would escape both checks.
+    let inner = svg_embedding(&jpeg_with_comment(comment), "image/jpeg");
+    fs::write(
+        dir.join("images/drawing.svg"),
+        svg_embedding(inner.as_bytes(), "image/svg+xml"),
+    )
+    .unwrap();
+    let out = run(&["build".as_ref(), dir.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("embeds data of type \"image/svg+xml\""),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_style_logo_keeps_no_exif_and_cannot_be_a_link_out() {
+    let (tmp, dir) = workspace(&fixture("fixreview"));
+    let style = with_house_style(&dir);
+    let comment = "camera-serial-ABC123-logo";
+    fs::write(style.join("logo.jpg"), jpeg_with_comment(comment)).unwrap();
+    let pdf = build_ok(&dir, "logo", &[]);
+    let bytes = fs::read(&pdf).unwrap();
+    assert!(
+        !bytes
+            .windows(comment.len())
+            .any(|w| w == comment.as_bytes()),
+        "the logo's comment is in the PDF"
+    );
+    assert!(images_on_page(&pdf, 1) >= 1, "the logo is on the cover");
+    fs::remove_file(style.join("logo.jpg")).unwrap();
+    let outside = tmp.path().join("elsewhere.jpg");
+    fs::write(&outside, jpeg_with_comment(comment)).unwrap();
+    std::os::unix::fs::symlink(&outside, style.join("logo.jpg")).unwrap();
+    let out = run(&["build".as_ref(), dir.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert_diagnostic(
+        &stderr(&out),
+        "house/logo.jpg:1:1",
+        "is a link that leaves its folder",
+    );
+}
+
+/// The processes whose parent is `pid` (its children, on every thread).
+fn children_of(pid: u32) -> Vec<u32> {
+    let Ok(tasks) = fs::read_dir(format!("/proc/{pid}/task")) else {
+        return Vec::new();
+    };
+    tasks
+        .flatten()
+        .filter_map(|t| fs::read_to_string(t.path().join("children")).ok())
+        .flat_map(|c| {
+            c.split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect::<Vec<u32>>()
+        })
+        .collect()
+}
+
+/// Whether a process still runs (a zombie has ended).
+fn running(pid: u32) -> bool {
+    fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        let state = stat
+            .rsplit_once(')')
+            .map(|(_, r)| r.trim_start().chars().next());
+        !matches!(state, Some(Some('Z' | 'X')) | None)
+    })
+}
+
+#[test]
+fn a_sigkill_of_the_build_leaves_no_worker_to_overwrite_a_newer_report() {
+    let (tmp, dir) = workspace(&example());
+    let pdf = tmp.path().join("report.pdf");
+    let batch = tmp.path().join("batch.toml");
+    fs::write(
+        &batch,
+        "output = \"report.pdf\"\n[[report]]\nfolder = \"audit\"\n",
+    )
+    .unwrap();
+    let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut rng = move || {
+        seed ^= seed << 13;
+        seed ^= seed >> 7;
+        seed ^= seed << 17;
+        seed
+    };
+    let mut killed_with_worker = 0;
+    for round in 0..50 {
+        // The newer report, as another build would have left it.
+        fs::write(&pdf, b"newer report").unwrap();
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_auditpress"));
+        if round % 5 == 4 {
+            cmd.arg("batch").arg(&batch);
+        } else {
+            cmd.arg("build").arg(&dir).arg("-o").arg(&pdf);
+        }
+        let mut child = cmd
+            .arg("-q")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        // Kill it while its worker typesets (a build of the example takes
+        // about a second), as a cancelled CI job or the OOM killer would.
+        let wait = 150 + rng() % 600;
+        let mut workers = Vec::new();
+        let start = Instant::now();
+        while start.elapsed() < Duration::from_millis(wait) {
+            for w in children_of(child.id()) {
+                if !workers.contains(&w) {
+                    workers.push(w);
+                }
+            }
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        let finished = child.try_wait().unwrap().is_some();
+        // SAFETY: sending a signal to our own child.
+        unsafe { libc::kill(child.id() as i32, libc::SIGKILL) };
+        let _ = child.wait();
+        if finished {
+            continue;
+        }
+        let at_kill = fs::read(&pdf).unwrap();
+        std::thread::sleep(Duration::from_secs(1));
+        let alive: Vec<u32> = workers.iter().copied().filter(|w| running(*w)).collect();
+        assert!(
+            alive.is_empty(),
+            "round {round}: workers {alive:?} still run 1 s after the kill"
+        );
+        if !workers.is_empty() {
+            killed_with_worker += 1;
+        }
+        // Nothing changes the output after the kill.
+        std::thread::sleep(Duration::from_millis(500));
+        assert_eq!(
+            fs::read(&pdf).unwrap(),
+            at_kill,
+            "round {round}: the output changed after the kill"
+        );
+    }
+    assert!(
+        killed_with_worker >= 25,
+        "only {killed_with_worker} kills hit a working worker"
+    );
+}
+
+/// A noisy picture `side` pixels wide, as PNG: it does not compress, so a
+/// page that shows it is large.
+fn noisy_png(side: u32) -> Vec<u8> {
+    let mut seed: u32 = 0x1234_5678;
+    let picture = image::RgbImage::from_fn(side, side, |_, _| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let [a, b, c, _] = seed.to_le_bytes();
+        image::Rgb([a, b, c])
+    });
+    let mut png = std::io::Cursor::new(Vec::new());
+    picture.write_to(&mut png, image::ImageFormat::Png).unwrap();
+    png.into_inner()
+}
+
+#[test]
+fn slow_readers_of_a_large_page_cannot_keep_serve_from_answering() {
+    let (_tmp, dir) = workspace(&example());
+    fs::write(dir.join("images/exploit.png"), noisy_png(1800)).unwrap();
+    let serve = Serve::start(&dir);
+    // The largest page: the one that shows the picture.
+    let pages = serve.state()["pages"].as_array().unwrap().len();
+    let (page, size) = (0..pages)
+        .map(|n| {
+            (
+                n,
+                serve.get(&format!("/page/{n}.svg"), &serve.local()).1.len(),
+            )
+        })
+        .max_by_key(|(_, len)| *len)
+        .unwrap();
+    assert!(size > 5_000_000, "the largest page has {size} bytes");
+    // Every answering thread gets a client that reads 128 KiB every 2 s.
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let port = serve.port;
+    let readers: Vec<_> = (0..12)
+        .map(|_| {
+            let stop = std::sync::Arc::clone(&stop);
+            std::thread::spawn(move || {
+                let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+                let _ = write!(
+                    s,
+                    "GET /page/{page}.svg HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+                );
+                let mut buf = vec![0; 128 * 1024];
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    if matches!(s.read(&mut buf), Ok(0) | Err(_)) {
+                        return;
+                    }
+                    std::thread::sleep(Duration::from_secs(2));
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(1));
+    // A normal request is answered once a slow reader's time is up (10 s).
+    let start = Instant::now();
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(40)))
+        .unwrap();
+    write!(
+        stream,
+        "GET /state HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        serve.local()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    let _ = stream.read_to_string(&mut answer);
+    let waited = start.elapsed();
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    for r in readers {
+        let _ = r.join();
+    }
+    assert_eq!(status(&answer), 200, "no answer after {waited:?}");
+    assert!(waited < Duration::from_secs(25), "/state waited {waited:?}");
+}
+
+#[test]
+fn the_markdown_export_prints_hostile_report_text_and_targets_as_text() {
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    edit(
+        &dir,
+        "audit.toml",
+        "title = \"Acme Router\"",
+        "title = \"<script>alert(1)</script>\"",
+    );
+    edit(
+        &dir,
+        "audit.toml",
+        "vendor = \"Example Security\"",
+        "vendor = \"<img src=x onerror=alert(2)>\"",
+    );
+    let target = "src/a`b> c](javascript:x).c";
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let rows: Vec<String> = csv
+        .lines()
+        .enumerate()
+        .map(|(i, row)| match i {
+            0 => format!("{row},target"),
+            1 => format!("{row},\"{target}\""),
+            _ => format!("{row},"),
+        })
+        .collect();
+    fs::write(dir.join("findings.csv"), rows.join("\n") + "\n").unwrap();
+    let markdown = export(&dir, "markdown");
+    let mut html = Vec::new();
+    let mut code = Vec::new();
+    let mut text = String::new();
+    for event in pulldown_cmark::Parser::new(&markdown) {
+        match event {
+            pulldown_cmark::Event::Html(h) | pulldown_cmark::Event::InlineHtml(h) => {
+                html.push(h.to_string())
+            }
+            pulldown_cmark::Event::Code(c) => code.push(c.to_string()),
+            pulldown_cmark::Event::Text(t) => text.push_str(&t),
+            _ => {}
+        }
+    }
+    assert!(html.is_empty(), "HTML in the export: {html:?}\n{markdown}");
+    assert!(text.contains("<script>alert(1)</script>"), "{markdown}");
+    assert!(text.contains("<img src=x onerror=alert(2)>"), "{markdown}");
+    assert!(code.contains(&target.to_string()), "{code:?}\n{markdown}");
+}
+
+#[test]
+fn two_builds_of_one_output_at_once_both_succeed() {
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    let pdf = dir.parent().unwrap().join("same.pdf");
+    for round in 0..15 {
+        let spawn = || {
+            Command::new(env!("CARGO_BIN_EXE_auditpress"))
+                .arg("build")
+                .arg(&dir)
+                .arg("-o")
+                .arg(&pdf)
+                .arg("-q")
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap()
+        };
+        let (a, b) = (spawn(), spawn());
+        for child in [a, b] {
+            let out = child.wait_with_output().unwrap();
+            assert!(out.status.success(), "round {round}: {}", stderr(&out));
+        }
+        assert!(whole_pdf(&pdf), "round {round}");
+    }
+}
+
+#[test]
+fn a_batch_output_name_cannot_lead_out_of_its_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("jobs/audit");
+    copy_dir(&fixture("fixreview"), &dir);
+    edit(
+        &dir,
+        "audit.toml",
+        "title = \"Acme Router\"",
+        "title = \"..\"\nversion = \"..\"",
+    );
+    let batch = tmp.path().join("jobs/batch.toml");
+    fs::write(
+        &batch,
+        "output = \"out/{title}/{version}/{subtitle}.pdf\"\n[[report]]\nfolder = \"audit\"\n",
+    )
+    .unwrap();
+    let out = run(&["batch".as_ref(), batch.as_os_str()]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let written: Vec<PathBuf> = files_under(tmp.path())
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "pdf"))
+        .collect();
+    assert_eq!(written.len(), 1, "{written:?}");
+    assert!(
+        written[0].starts_with("jobs/out"),
+        "written outside out/: {written:?}"
     );
 }

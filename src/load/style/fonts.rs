@@ -21,8 +21,10 @@ pub(super) fn fonts(
     };
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|e| e.ok().map(|e| e.path()))
+        // Everything but a folder is read, so that a FIFO or a device
+        // among the fonts is refused by name, never skipped in silence.
         .filter(|p| {
-            p.is_file()
+            std::fs::symlink_metadata(p).is_ok_and(|m| !m.is_dir())
                 && !p
                     .file_name()
                     .is_some_and(|n| n.to_string_lossy().starts_with('.'))
@@ -48,27 +50,25 @@ pub(super) fn fonts(
                 .error(Some(Place::new(file, 0..0)), message)
                 .add_hint(hint.to_string());
         };
-        // A link that leaves the style folder is not followed: a style
-        // passed between firms reads no file of the machine it builds on.
-        let inside = std::fs::canonicalize(dir)
-            .and_then(|root| Ok(std::fs::canonicalize(&path)?.starts_with(root)))
-            .unwrap_or(false);
-        if !inside {
+        // One reader: a link that leaves the style folder is not followed
+        // (a style passed between firms reads no file of the machine it
+        // builds on), and nothing but a regular file is read.
+        let read = crate::input::read_inside(dir, &path, MAX_FONT_BYTES);
+        if let Err(crate::input::Refused::Outside { .. }) = read {
             fail(
                 "this font links outside the style folder; it is not read".into(),
                 "copy the font into fonts/ instead of linking to it",
             );
             continue;
         }
-        let size = std::fs::metadata(&path).map(|m| m.len()).unwrap_or(0);
-        if size > MAX_FONT_BYTES {
+        if let Err(crate::input::Refused::TooLarge(_)) = read {
             fail(
-                format!("font file is too large ({size} bytes)"),
+                "font file is too large".into(),
                 "fonts of a style are limited to 64 MiB each",
             );
             continue;
         }
-        match std::fs::read(&path) {
+        match read {
             Ok(bytes) if is_font(&bytes) => out.push(FontFile {
                 path: shown,
                 bytes: Arc::new(bytes),
@@ -77,7 +77,10 @@ pub(super) fn fonts(
                 "not a font: fonts/ holds OpenType or TrueType fonts (.otf, .ttf, .otc, .ttc) and their licences".into(),
                 "remove the file, or name a licence LICENSE, OFL.txt or *.txt",
             ),
-            Err(e) => fail(format!("cannot read font ({e})"), "check its permissions"),
+            Err(refused) => {
+                let (message, hint) = refused.explain("this font");
+                fail(message, &hint);
+            }
         }
     }
     if !out.is_empty() && !licensed {

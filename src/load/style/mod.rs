@@ -105,7 +105,7 @@ pub fn resolve(
             ));
         return None;
     }
-    let text = match super::read_input(&toml_path) {
+    let text = match super::read_in_folder(&folder, &toml_path) {
         Ok(text) => text,
         Err((message, hint)) => {
             diags
