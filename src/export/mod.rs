@@ -561,9 +561,9 @@ pub fn markdown_document(audit: &Audit) -> String {
             markdown::inlines(&f.title),
             escape(&f.id),
             escape(f.severity.name()),
-            escape(&name(&f.difficulty)),
-            escape(&name(&f.kind)),
-            escape(&name(&f.status)),
+            escape(name(&f.difficulty)),
+            escape(name(&f.kind)),
+            escape(name(&f.status)),
         ));
         if !f.targets.is_empty() {
             let targets: Vec<String> = f

@@ -345,6 +345,18 @@ fn templates(
     Some(templates)
 }
 
+/// Puts a report's bytes in place, unless whoever asked for them is gone
+/// (a worker whose parent was killed writes nothing over a newer build's).
+fn write_output(path: &Path, bytes: &[u8], claims: &dyn Claims) -> Result<(), String> {
+    if !claims.still_wanted() {
+        return Err(format!(
+            "the build that asked for {} is gone; nothing was written",
+            path.display()
+        ));
+    }
+    write_atomic(path, bytes).map_err(|e| e.to_string())
+}
+
 /// Cleans a style's or template folder's logo as the folder's images are
 /// cleaned: format sniffed, pixels capped, EXIF and comments dropped.
 fn clean_logos(
@@ -520,21 +532,11 @@ fn produce(
     out.timings.pdf = rendered.export;
     out.timings.preview = rendered.preview_time;
     out.preview = rendered.preview;
-    if !claims.still_wanted() {
-        return out.fail(
-            Outcome::Io,
-            format!(
-                "the build that asked for {} is gone; nothing was written",
-                path.display()
-            ),
-            None,
-        );
-    }
     let start = Instant::now();
-    let written = write_atomic(&path, &rendered.pdf);
+    let written = write_output(&path, &rendered.pdf, claims);
     out.timings.write = start.elapsed();
     if let Err(e) = written {
-        return out.fail(Outcome::Io, e.to_string(), None);
+        return out.fail(Outcome::Io, e, None);
     }
     out.notes.push(format!(
         "wrote {} ({} pages)",
