@@ -295,13 +295,13 @@ fn a_report_that_keeps_the_engine_busy_is_stopped_and_the_others_still_build() {
     let (fast, slow) = (tmp.path().join("fast"), tmp.path().join("slow"));
     copy_dir(&fixture("fixreview"), &fast);
     copy_dir(&fixture("evidence"), &slow);
-    let templates = tmp.path().join("slow-templates");
+    let templates = slow.join("slow-templates");
     fs::create_dir(&templates).unwrap();
     fs::write(templates.join("cover.typ"), SLOW_COVER).unwrap();
     let toml = fs::read_to_string(slow.join("audit.toml")).unwrap();
     fs::write(
         slow.join("audit.toml"),
-        format!("{toml}templates = \"../slow-templates\"\n"),
+        format!("{toml}templates = \"slow-templates\"\n"),
     )
     .unwrap();
 

@@ -361,14 +361,14 @@ fn a_template_override_of_the_cover_changes_only_the_cover() {
 
 #[test]
 fn draft_a4_and_a_logo_come_from_the_data_and_the_template_folder() {
-    let (tmp, dir) = workspace(&example());
+    let (_tmp, dir) = workspace(&example());
     let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
     let toml = toml.replace(
         "id_prefix = \"NWS-LUMEN\"",
-        "id_prefix = \"NWS-LUMEN\"\ndraft = true\npaper = \"a4\"\ntemplates = \"../brand\"",
+        "id_prefix = \"NWS-LUMEN\"\ndraft = true\npaper = \"a4\"\ntemplates = \"brand\"",
     );
     fs::write(dir.join("audit.toml"), toml).unwrap();
-    let brand = tmp.path().join("brand");
+    let brand = dir.join("brand");
     fs::create_dir(&brand).unwrap();
     fs::copy(dir.join("images/exploit.png"), brand.join("logo.png")).unwrap();
     let pdf = build_ok(&dir, "draft", &[]);
