@@ -600,7 +600,10 @@ fn lsp_on_example() -> (tempfile::TempDir, PathBuf, crate::lsp::Lsp) {
 /// The request an editor makes next gets its answer: the open folder's
 /// finding, by its id.
 fn still_answers(lsp: &mut crate::lsp::Lsp) {
-    let r = lsp.request("workspace/symbol", serde_json::json!({"query": "NWS-LUMEN-1"}));
+    let r = lsp.request(
+        "workspace/symbol",
+        serde_json::json!({"query": "NWS-LUMEN-1"}),
+    );
     assert!(
         r["result"][0]["name"]
             .as_str()
@@ -680,7 +683,13 @@ fn a_fifo_or_a_device_named_by_an_editor_cannot_hang_the_language_server() {
     let (tmp, dir, mut lsp) = lsp_on_example();
     let real = dir.canonicalize().unwrap();
     let fifo = real.join("notes.md");
-    assert!(Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
     std::os::unix::fs::symlink("/dev/zero", real.join("zero.md")).unwrap();
     let elsewhere = tmp.path().canonicalize().unwrap().join("elsewhere");
     fs::create_dir(&elsewhere).unwrap();
@@ -697,7 +706,10 @@ fn a_fifo_or_a_device_named_by_an_editor_cannot_hang_the_language_server() {
     // request gets an error naming the file, and the next its answer.
     for (file, why) in [
         (&fifo, "notes.md is a FIFO, not a regular file"),
-        (&real.join("zero.md"), "zero.md is a link that leaves its folder"),
+        (
+            &real.join("zero.md"),
+            "zero.md is a link that leaves its folder",
+        ),
     ] {
         let u = format!("file://{}", file.display());
         for method in [

@@ -163,6 +163,14 @@ impl Lsp {
     }
 }
 
+/// A test that fails leaves no server running.
+impl Drop for Lsp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 fn is_publish(m: &Value, uri: &str) -> bool {
     m["method"] == "textDocument/publishDiagnostics" && m["params"]["uri"] == uri
 }

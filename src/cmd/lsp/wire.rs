@@ -45,6 +45,36 @@ pub struct Reader<R> {
     at: usize,
 }
 
+/// What was wrong with the headers of one message: the first fault and a
+/// count of the others, so that a flood of junk lines is not held.
+#[derive(Default)]
+struct Faults {
+    /// The first fault.
+    first: Option<String>,
+    /// How many more there were.
+    more: usize,
+}
+
+impl Faults {
+    /// Notes a fault.
+    fn add(&mut self, why: String) {
+        if self.first.is_none() {
+            self.first = Some(why);
+        } else {
+            self.more += 1;
+        }
+    }
+
+    /// The faults in one line, if any.
+    fn summary(&self) -> Option<String> {
+        let first = self.first.as_deref()?;
+        Some(match self.more {
+            0 => first.to_string(),
+            n => format!("{first} (and {n} more lines that were not headers)"),
+        })
+    }
+}
+
 /// A header line, without its line end.
 struct Line {
     /// Its bytes: the whole line, or its last `MAX_LINE` bytes.
@@ -68,14 +98,16 @@ impl<R: BufRead> Reader<R> {
     pub fn next_message(&mut self) -> Incoming {
         let mut length: Option<usize> = None;
         let mut headers = false;
-        let mut faults: Vec<String> = Vec::new();
+        let mut faults = Faults::default();
         loop {
             let Some(line) = self.line() else {
                 return Incoming::End;
             };
             let (skipped, header) = header_of(&line);
             if skipped > 0 {
-                faults.push(format!("{skipped} bytes that are not a header were skipped"));
+                faults.add(format!(
+                    "{skipped} bytes that are not a header were skipped"
+                ));
             }
             if header.is_empty() {
                 if skipped > 0 {
@@ -84,9 +116,14 @@ impl<R: BufRead> Reader<R> {
                 if length.is_some() {
                     break;
                 }
-                if headers || !faults.is_empty() {
-                    faults.insert(0, "a header without a usable Content-Length".into());
-                    return Incoming::Garbage(faults.join("; "));
+                if headers || faults.first.is_some() {
+                    return Incoming::Garbage(format!(
+                        "a header without a usable Content-Length{}",
+                        faults
+                            .summary()
+                            .map(|s| format!(": {s}"))
+                            .unwrap_or_default()
+                    ));
                 }
                 // Blank lines between messages are harmless.
                 continue;
@@ -99,12 +136,12 @@ impl<R: BufRead> Reader<R> {
                     // A bad length: what follows is read as headers again,
                     // up to the next `Content-Length:`.
                     length = None;
-                    faults.push(why);
+                    faults.add(why);
                 }
             }
         }
-        for fault in &faults {
-            eprintln!("auditpress lsp: {fault}");
+        if let Some(summary) = faults.summary() {
+            eprintln!("auditpress lsp: {summary}");
         }
         self.body(length.unwrap_or(0))
     }
@@ -204,7 +241,9 @@ fn header_of(line: &Line) -> (usize, &[u8]) {
 fn parse_header(header: &[u8]) -> Result<Option<usize>, String> {
     let shown = String::from_utf8_lossy(header);
     let Some(colon) = header.iter().position(|&b| b == b':') else {
-        return Err(format!("a line that is not a header was skipped: {shown:.80}"));
+        return Err(format!(
+            "a line that is not a header was skipped: {shown:.80}"
+        ));
     };
     let (name, value) = (&header[..colon], header[colon + 1..].trim_ascii());
     if name.eq_ignore_ascii_case(b"content-type") {
@@ -286,7 +325,10 @@ mod tests {
         let b = r#"{"id":2}"#;
         // Three bytes short: a parse error, then the next message.
         let short = format!("Content-Length: {}\r\n\r\n{a}", a.len() - 3);
-        assert_eq!(all(format!("{short}{}", framed(b)).as_bytes()), ["garbage", b]);
+        assert_eq!(
+            all(format!("{short}{}", framed(b)).as_bytes()),
+            ["garbage", b]
+        );
         // Three bytes long: both messages.
         let long = format!("Content-Length: {}\r\n\r\n{a}", a.len() + 3);
         assert_eq!(all(format!("{long}{}", framed(b)).as_bytes()), [a, b]);
@@ -304,10 +346,20 @@ mod tests {
         let mut bytes = vec![b'x'; 10 * MAX_LINE + 7];
         bytes.extend_from_slice(framed(a).as_bytes());
         assert_eq!(all(&bytes), [a]);
+        // A million junk lines: counted, not held.
+        let mut bytes = b"junk\n".repeat(1_000_000);
+        bytes.extend_from_slice(framed(a).as_bytes());
+        assert_eq!(all(&bytes), [a]);
         // Over the limit: not skipped by its length.
         let huge = format!("Content-Length: {}\r\n\r\n", MAX_MESSAGE + 1);
-        assert_eq!(all(format!("{huge}{}", framed(b)).as_bytes()), ["garbage", b]);
+        assert_eq!(
+            all(format!("{huge}{}", framed(b)).as_bytes()),
+            ["garbage", b]
+        );
         // Not an object, and trailing whitespace.
-        assert_eq!(all(format!("{}{}", framed("[1]"), framed("{} \n")).as_bytes()), ["garbage", "{}"]);
+        assert_eq!(
+            all(format!("{}{}", framed("[1]"), framed("{} \n")).as_bytes()),
+            ["garbage", "{}"]
+        );
     }
 }
