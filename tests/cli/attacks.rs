@@ -1260,3 +1260,174 @@ fn a_batch_output_name_cannot_lead_out_of_its_folder() {
         "written outside out/: {written:?}"
     );
 }
+
+// ---- auditpress lsp: broken framing, and files that are not files ----
+
+/// The peak memory of a running process, in MiB (VmHWM in /proc).
+fn peak_mib(pid: u32) -> u64 {
+    let status = fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .unwrap()
+        .trim()
+        .trim_end_matches("kB")
+        .trim();
+    kib.parse::<u64>().unwrap() / 1024
+}
+
+/// A language server with a finding of the example folder open.
+fn lsp_on_example() -> (tempfile::TempDir, PathBuf, crate::lsp::Lsp) {
+    let (tmp, dir) = workspace(&example());
+    let mut lsp = crate::lsp::Lsp::start();
+    let u = lsp.open(&dir.join("findings/NWS-LUMEN-1.md"));
+    assert_eq!(lsp.diagnostics(&u).len(), 0);
+    (tmp, dir, lsp)
+}
+
+/// The request an editor makes next gets its answer: the open folder's
+/// finding, by its id.
+fn still_answers(lsp: &mut crate::lsp::Lsp) {
+    let r = lsp.request(
+        "workspace/symbol",
+        serde_json::json!({"query": "NWS-LUMEN-1"}),
+    );
+    assert!(
+        r["result"][0]["name"]
+            .as_str()
+            .is_some_and(|n| n.starts_with("NWS-LUMEN-1")),
+        "{r}"
+    );
+}
+
+/// The next error the server sends is a parse error about no request.
+fn parse_error(lsp: &mut crate::lsp::Lsp) {
+    let m = loop {
+        let m = lsp.next();
+        if m.get("method").is_none() {
+            break m;
+        }
+        lsp.pending.push(m);
+    };
+    assert_eq!(m["error"]["code"], -32700, "{m}");
+    assert!(m["id"].is_null(), "{m}");
+}
+
+#[test]
+fn broken_framing_cannot_stop_desynchronise_or_swell_the_language_server() {
+    let (_tmp, _dir, mut lsp) = lsp_on_example();
+    // A header byte that is not UTF-8, on a line of its own or in a header:
+    // it ended the server, with exit 0.
+    lsp.raw(b"\xff\r\n");
+    still_answers(&mut lsp);
+    lsp.raw(b"X-Editor: caf\xe9\r\n");
+    still_answers(&mut lsp);
+    // A Content-Length that is not a number, none at all, and one over the
+    // limit (which swallowed every later request as its body).
+    for header in [
+        &b"Content-Length: 1\xff2\r\n\r\n{}"[..],
+        b"Content-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n",
+        b"Content-Length: 99999999999\r\n\r\n",
+    ] {
+        lsp.raw(header);
+        parse_error(&mut lsp);
+        still_answers(&mut lsp);
+    }
+    // A Content-Length 3 bytes short: a parse error, then the next request
+    // is answered (the 3 bytes left over hid its header for good).
+    let request = |id: i64| {
+        serde_json::json!({"jsonrpc": "2.0", "id": id, "method": "workspace/symbol", "params": {"query": ""}})
+            .to_string()
+    };
+    let body = request(900);
+    lsp.raw(format!("Content-Length: {}\r\n\r\n{body}", body.len() - 3).as_bytes());
+    parse_error(&mut lsp);
+    still_answers(&mut lsp);
+    // 3 bytes long: that request and the next are both answered.
+    let body = request(901);
+    lsp.raw(format!("Content-Length: {}\r\n\r\n{body}", body.len() + 3).as_bytes());
+    still_answers(&mut lsp);
+    assert!(
+        lsp.pending
+            .iter()
+            .any(|m| m["id"] == 901 && m["result"].is_array()),
+        "{:?}",
+        lsp.pending
+    );
+    // A header line of 400 MiB without its end, then a request: the server
+    // held all of it (411 MiB) and never found the header glued to its end.
+    let chunk = vec![b'a'; 1024 * 1024];
+    for _ in 0..400 {
+        lsp.raw(&chunk);
+    }
+    still_answers(&mut lsp);
+    let peak = peak_mib(lsp.child.id());
+    assert!(peak < 100, "the server's memory peaked at {peak} MiB");
+    lsp.stop();
+}
+
+#[test]
+fn a_fifo_or_a_device_named_by_an_editor_cannot_hang_the_language_server() {
+    let (tmp, dir, mut lsp) = lsp_on_example();
+    let real = dir.canonicalize().unwrap();
+    let fifo = real.join("notes.md");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink("/dev/zero", real.join("zero.md")).unwrap();
+    let elsewhere = tmp.path().canonicalize().unwrap().join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    let outside_fifo = elsewhere.join("pipe.md");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&outside_fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    // In the folder, never opened: a FIFO (this blocked the server for
+    // good) and a link to /dev/zero (read until memory ran out). Each
+    // request gets an error naming the file, and the next its answer.
+    for (file, why) in [
+        (&fifo, "notes.md is a FIFO, not a regular file"),
+        (
+            &real.join("zero.md"),
+            "zero.md is a link that leaves its folder",
+        ),
+    ] {
+        let u = format!("file://{}", file.display());
+        for method in [
+            "textDocument/hover",
+            "textDocument/documentSymbol",
+            "textDocument/codeAction",
+        ] {
+            let r = lsp.request(
+                method,
+                serde_json::json!({
+                    "textDocument": {"uri": u},
+                    "position": {"line": 0, "character": 0},
+                    "context": {"diagnostics": []},
+                }),
+            );
+            let message = r["error"]["message"].as_str().unwrap_or("");
+            assert!(message.contains(why), "{method} on {u}: {r}");
+            still_answers(&mut lsp);
+        }
+    }
+    // Outside any audit folder: nothing to answer from, and nothing read.
+    for u in [
+        "file:///dev/zero".to_string(),
+        format!("file://{}", outside_fifo.display()),
+    ] {
+        let r = lsp.at("textDocument/hover", &u, 0, 0);
+        assert!(r["result"].is_null() && r.get("error").is_none(), "{r}");
+        still_answers(&mut lsp);
+    }
+    let peak = peak_mib(lsp.child.id());
+    assert!(peak < 100, "the server's memory peaked at {peak} MiB");
+    lsp.stop();
+}

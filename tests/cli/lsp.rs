@@ -12,22 +12,22 @@ use serde_json::{Value, json};
 use crate::common::*;
 
 /// A running server and the messages it sent that were not yet taken.
-struct Lsp {
-    child: Child,
+pub struct Lsp {
+    pub child: Child,
     stdin: ChildStdin,
     rx: mpsc::Receiver<Value>,
     next_id: i64,
     /// Notifications read while waiting for a response.
-    pending: Vec<Value>,
+    pub pending: Vec<Value>,
 }
 
-fn uri(path: &Path) -> String {
+pub fn uri(path: &Path) -> String {
     let path = path.canonicalize().unwrap();
     format!("file://{}", path.display())
 }
 
 impl Lsp {
-    fn start() -> Self {
+    pub fn start() -> Self {
         let mut child = Command::new(env!("CARGO_BIN_EXE_auditpress"))
             .arg("lsp")
             .stdin(Stdio::piped())
@@ -81,28 +81,28 @@ impl Lsp {
         lsp
     }
 
-    fn raw(&mut self, bytes: &[u8]) {
+    pub fn raw(&mut self, bytes: &[u8]) {
         self.stdin.write_all(bytes).unwrap();
         self.stdin.flush().unwrap();
     }
 
-    fn send(&mut self, message: &Value) {
+    pub fn send(&mut self, message: &Value) {
         let body = message.to_string();
         self.raw(format!("Content-Length: {}\r\n\r\n{body}", body.len()).as_bytes());
     }
 
-    fn notify(&mut self, method: &str, params: Value) {
+    pub fn notify(&mut self, method: &str, params: Value) {
         self.send(&json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
 
-    fn next(&mut self) -> Value {
+    pub fn next(&mut self) -> Value {
         self.rx
             .recv_timeout(Duration::from_secs(30))
             .expect("the server answers within 30 s")
     }
 
     /// Sends a request and returns its response, keeping notifications.
-    fn request(&mut self, method: &str, params: Value) -> Value {
+    pub fn request(&mut self, method: &str, params: Value) -> Value {
         self.next_id += 1;
         let id = self.next_id;
         self.send(&json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params}));
@@ -116,7 +116,7 @@ impl Lsp {
     }
 
     /// The next diagnostics published for a file.
-    fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
+    pub fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
         if let Some(i) = self.pending.iter().position(|m| is_publish(m, uri)) {
             let m = self.pending.remove(i);
             return m["params"]["diagnostics"].as_array().unwrap().clone();
@@ -130,7 +130,7 @@ impl Lsp {
         }
     }
 
-    fn open(&mut self, path: &Path) -> String {
+    pub fn open(&mut self, path: &Path) -> String {
         let u = uri(path);
         let text = std::fs::read_to_string(path).unwrap();
         self.notify(
@@ -140,26 +140,34 @@ impl Lsp {
         u
     }
 
-    fn change(&mut self, u: &str, version: i64, text: &str) {
+    pub fn change(&mut self, u: &str, version: i64, text: &str) {
         self.notify(
             "textDocument/didChange",
             json!({"textDocument": {"uri": u, "version": version}, "contentChanges": [{"text": text}]}),
         );
     }
 
-    fn at(&mut self, method: &str, u: &str, line: usize, character: usize) -> Value {
+    pub fn at(&mut self, method: &str, u: &str, line: usize, character: usize) -> Value {
         self.request(
             method,
             json!({"textDocument": {"uri": u}, "position": {"line": line, "character": character}}),
         )
     }
 
-    fn stop(mut self) {
+    pub fn stop(mut self) {
         let r = self.request("shutdown", Value::Null);
         assert!(r.get("error").is_none(), "{r}");
         self.notify("exit", Value::Null);
         let status = self.child.wait().unwrap();
         assert!(status.success());
+    }
+}
+
+/// A test that fails leaves no server running.
+impl Drop for Lsp {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
     }
 }
 

@@ -9,7 +9,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::{Incoming, read_message, text};
+use super::text;
+use super::wire::{Incoming, Reader};
 
 /// Keystroke-to-diagnostics times (sorted) over `edits` edits of one
 /// finding, and the server's resident memory (KiB) after the edits counted
@@ -37,7 +38,7 @@ pub fn measure(
         .stderr(Stdio::null())
         .spawn()?;
     let mut stdin = child.stdin.take().expect("piped");
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut stdout = Reader::new(BufReader::new(child.stdout.take().expect("piped")));
     let mut send = |m: Value| -> std::io::Result<()> {
         let body = m.to_string();
         write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len())?;
@@ -57,9 +58,9 @@ pub fn measure(
     send(
         json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "markdown", "version": 0, "text": original}}}),
     )?;
-    let wait = |stdout: &mut BufReader<_>| -> std::io::Result<()> {
+    let wait = |stdout: &mut Reader<BufReader<_>>| -> std::io::Result<()> {
         loop {
-            match read_message(stdout) {
+            match stdout.next_message() {
                 Incoming::Message(m)
                     if m["method"] == "textDocument/publishDiagnostics"
                         && m["params"]["uri"] == uri.as_str() =>

@@ -357,7 +357,7 @@ fn definition(folder: &Folder, text: &str, offset: usize) -> Value {
             return location(&file, 0);
         }
         let csv = folder.dir.join("findings.csv");
-        let rows = std::fs::read_to_string(&csv).unwrap_or_default();
+        let rows = read(&folder.dir, &csv);
         if let Some(line) = rows.lines().position(|l| {
             l.split(',')
                 .next()
@@ -370,16 +370,25 @@ fn definition(folder: &Folder, text: &str, offset: usize) -> Value {
         return location(&w.path, 0);
     }
     // A level of a style folder: its line of style.toml.
-    if let Some(style_toml) = folder.style.folder.as_ref().map(|f| f.join("style.toml"))
+    if let Some(style_dir) = folder.style.folder.as_ref()
         && level_definition(folder, word).is_some()
     {
+        let style_toml = style_dir.join("style.toml");
         let quoted = format!("name = \"{word}\"");
-        let text = std::fs::read_to_string(&style_toml).unwrap_or_default();
+        let text = read(style_dir, &style_toml);
         if let Some(line) = text.lines().position(|l| l.contains(&quoted)) {
             return location(&style_toml, line);
         }
     }
     Value::Null
+}
+
+/// The text of a file of a folder, through the one reader of files; empty
+/// when it is refused (the check reports why).
+fn read(dir: &Path, path: &Path) -> String {
+    crate::input::read_inside(dir, path, crate::load::MAX_FILE_BYTES)
+        .map(|bytes| String::from_utf8_lossy(&bytes).into_owned())
+        .unwrap_or_default()
 }
 
 /// A location at the start of a line of a file.

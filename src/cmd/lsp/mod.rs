@@ -4,19 +4,25 @@
 //! in place of the files on disk; completion, hover, navigation and code
 //! actions come from the folder's house style, findings and library.
 //!
-//! Bad input is never fatal: a message that is not JSON gets a parse error
-//! and the server reads on; a panic in one request is caught, answered with
-//! an internal error and logged to stderr.
+//! Bad input is never fatal: only the end of stdin or `exit` ends the
+//! server. Broken framing (a header that is not UTF-8, a line without its
+//! end, a wrong `Content-Length`) is skipped and the reader finds the next
+//! message, holding a bounded number of bytes (wire.rs); a message that is
+//! not JSON gets a parse error and the server reads on; a panic in one
+//! request is caught, answered with an internal error and logged to stderr.
+//! Files named by a request are read only through `crate::input`: a regular
+//! file inside its audit folder, bounded in size.
 
 mod analysis;
 pub mod bench;
 mod features;
 mod text;
+mod wire;
 
 use std::collections::{HashMap, HashSet};
-use std::io::{self, BufRead, Read, Write};
+use std::io::{self, Write};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
@@ -24,21 +30,18 @@ use serde_json::{Value, json};
 
 use crate::pipeline::Outcome;
 use analysis::Folder;
+use wire::Incoming;
 
 /// How long typing must pause before the folder is checked again.
 const DEBOUNCE: Duration = Duration::from_millis(15);
-
-/// Largest message accepted, in bytes.
-const MAX_MESSAGE: usize = 64 * 1024 * 1024;
 
 /// Runs the server on stdin and stdout until `exit`.
 pub fn run() -> Outcome {
     let (tx, rx) = mpsc::channel::<Incoming>();
     std::thread::spawn(move || {
-        let stdin = io::stdin();
-        let mut input = stdin.lock();
+        let mut input = wire::Reader::new(io::stdin().lock());
         loop {
-            let message = read_message(&mut input);
+            let message = input.next_message();
             let end = matches!(message, Incoming::End);
             if tx.send(message).is_err() || end {
                 break;
@@ -79,68 +82,6 @@ pub fn run() -> Outcome {
                 }
             }
         }
-    }
-}
-
-/// What the reader thread hands on.
-enum Incoming {
-    /// A JSON message.
-    Message(Value),
-    /// Bytes that were not a message, and why.
-    Garbage(String),
-    /// The input ended.
-    End,
-}
-
-/// Reads one framed message: headers, a blank line, `Content-Length` bytes.
-/// Lines that are not headers are skipped, so a stray line does not stop it.
-fn read_message<R: BufRead>(input: &mut R) -> Incoming {
-    let mut length: Option<usize> = None;
-    let mut skipped = false;
-    loop {
-        let mut line = String::new();
-        match input.read_line(&mut line) {
-            Ok(0) | Err(_) => return Incoming::End,
-            Ok(_) => {}
-        }
-        let line = line.trim_end_matches(['\r', '\n']);
-        if line.is_empty() {
-            if length.is_some() {
-                break;
-            }
-            continue;
-        }
-        // Header names are protocol words, ASCII case-insensitive.
-        #[allow(clippy::disallowed_methods)]
-        match line.split_once(':') {
-            Some((name, value)) if name.eq_ignore_ascii_case("content-length") => {
-                length = value.trim().parse().ok();
-            }
-            Some((name, _)) if name.eq_ignore_ascii_case("content-type") => {}
-            _ => skipped = true,
-        }
-    }
-    let length = length.unwrap_or(0);
-    if length > MAX_MESSAGE {
-        // Skip it without holding it.
-        let _ = io::copy(&mut Read::take(&mut *input, length as u64), &mut io::sink());
-        return Incoming::Garbage(format!("message of {length} bytes is over the limit"));
-    }
-    let mut body = vec![0u8; length];
-    if input.read_exact(&mut body).is_err() {
-        return Incoming::End;
-    }
-    match serde_json::from_slice::<Value>(&body) {
-        Ok(v) if v.is_object() => Incoming::Message(v),
-        Ok(_) => Incoming::Garbage("a message must be a JSON object".into()),
-        Err(e) => Incoming::Garbage(format!(
-            "not JSON ({e}){}",
-            if skipped {
-                "; stray lines were skipped"
-            } else {
-                ""
-            }
-        )),
     }
 }
 
@@ -226,16 +167,16 @@ impl Server {
                     return Err((-32602, "not a file: URI".into()));
                 };
                 let path = path.to_path_buf();
-                let text = self
-                    .docs
-                    .get(&path)
-                    .cloned()
-                    .or_else(|| std::fs::read_to_string(&path).ok())
-                    .unwrap_or_default();
-                let Some(folder) = self.folder_of(&path) else {
+                // Outside an audit folder there is nothing to answer from,
+                // and nothing is read.
+                let Some(dir) = analysis::audit_dir(&path) else {
                     return Ok(Value::Null);
                 };
-                Ok(feature.answer(folder, &path, &text))
+                let text = match self.docs.get(&path) {
+                    Some(text) => text.clone(),
+                    None => read_document(&dir, &path)?,
+                };
+                Ok(feature.answer(self.folder_of(dir), &path, &text))
             }
         }
     }
@@ -274,7 +215,7 @@ impl Server {
     }
 
     /// Marks the folder of a file to be checked; at once when `now`.
-    fn touch(&mut self, path: &std::path::Path, out: &mut impl Write, now: bool) {
+    fn touch(&mut self, path: &Path, out: &mut impl Write, now: bool) {
         if let Some(dir) = analysis::audit_dir(path) {
             self.folders
                 .entry(dir.clone())
@@ -333,21 +274,39 @@ impl Server {
         Value::Array(out)
     }
 
-    /// The folder of a file, checked at least once.
-    fn folder_of(&mut self, path: &std::path::Path) -> Option<&Folder> {
-        let dir = analysis::audit_dir(path)?;
+    /// An audit folder, checked at least once.
+    fn folder_of(&mut self, dir: PathBuf) -> &Folder {
         let stale = self.folders.get(&dir).is_none_or(|f| f.stale);
-        if stale || self.dirty.contains(&dir) {
-            let overlay: crate::load::Overlay = std::sync::Arc::new(self.docs.clone());
-            let folder = self
-                .folders
-                .entry(dir.clone())
-                .or_insert_with(|| Folder::new(dir.clone()));
+        let refresh = stale || self.dirty.contains(&dir);
+        let folder = self
+            .folders
+            .entry(dir.clone())
+            .or_insert_with(|| Folder::new(dir));
+        if refresh {
             // Requests need the folder as it is now; diagnostics follow
             // when typing pauses.
+            let overlay: crate::load::Overlay = std::sync::Arc::new(self.docs.clone());
             folder.refresh(&overlay);
         }
-        self.folders.get(&dir)
+        folder
+    }
+}
+
+/// LSP's error code for a request that was valid but could not be served.
+const REQUEST_FAILED: i64 = -32803;
+
+/// The text of a document the editor has not opened: read through the one
+/// reader of files, a regular file inside its audit folder once its links
+/// are resolved, bounded as the loader bounds files (so a FIFO or a device is
+/// refused, never read). A file not written yet reads as empty.
+fn read_document(dir: &Path, path: &Path) -> Result<String, (i64, String)> {
+    match crate::input::read_inside(dir, path, crate::load::MAX_FILE_BYTES) {
+        Ok(bytes) => Ok(String::from_utf8_lossy(&bytes).into_owned()),
+        Err(crate::input::Refused::NotFound) => Ok(String::new()),
+        Err(refused) => {
+            let (message, hint) = refused.explain(&path.display().to_string());
+            Err((REQUEST_FAILED, format!("{message}\nhint: {hint}")))
+        }
     }
 }
 
