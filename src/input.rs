@@ -39,10 +39,7 @@ impl Refused {
     /// A message about the file shown as `shown`, and a hint saying what to do.
     pub fn explain(&self, shown: &str) -> (String, String) {
         match self {
-            Self::NotFound => (
-                format!("{shown} not found"),
-                "check the path".to_string(),
-            ),
+            Self::NotFound => (format!("{shown} not found"), "check the path".to_string()),
             Self::Outside { root, real } => (
                 format!(
                     "{shown} is a link that leaves its folder {} (it leads to {})",
@@ -146,7 +143,11 @@ fn kind_name(kind: &fs::FileType) -> &'static str {
             return "a socket";
         }
     }
-    if kind.is_dir() { "a folder" } else { "not a file" }
+    if kind.is_dir() {
+        "a folder"
+    } else {
+        "not a file"
+    }
 }
 
 #[cfg(test)]
@@ -160,7 +161,10 @@ mod tests {
         fs::create_dir(&root).unwrap();
         fs::write(tmp.path().join("secret"), "key").unwrap();
         fs::write(root.join("ok.md"), "text").unwrap();
-        assert_eq!(read_inside(&root, &root.join("ok.md"), 10).unwrap(), b"text");
+        assert_eq!(
+            read_inside(&root, &root.join("ok.md"), 10).unwrap(),
+            b"text"
+        );
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink(tmp.path().join("secret"), root.join("link.md")).unwrap();
@@ -171,7 +175,10 @@ mod tests {
             assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
             for name in ["link.md", "env.md", "zero.md"] {
                 let refused = read_inside(&root, &root.join(name), 10).unwrap_err();
-                assert!(matches!(refused, Refused::Outside { .. }), "{name}: {refused:?}");
+                assert!(
+                    matches!(refused, Refused::Outside { .. }),
+                    "{name}: {refused:?}"
+                );
             }
             let refused = read_inside(&root, &root.join("fifo.md"), 10).unwrap_err();
             assert!(matches!(refused, Refused::NotRegular("a FIFO")));

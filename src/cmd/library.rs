@@ -98,13 +98,17 @@ fn next_id(dir: &Path, prefix: Option<String>, csv: Option<&str>) -> String {
 /// The folder's `id_prefix`, checked as the loader checks it, and the text
 /// of its findings.csv (`None` without one), read through the one reader;
 /// an error is printed, and its outcome returned.
-fn prefix_and_table(dir: &Path, config: &Config) -> Result<(Option<String>, Option<String>), Outcome> {
+fn prefix_and_table(
+    dir: &Path,
+    config: &Config,
+) -> Result<(Option<String>, Option<String>), Outcome> {
     let mut sources = diag::Sources::default();
     let mut diagnostics = diag::Diagnostics::default();
-    let Ok(prefix) = library::id_prefix(dir, &mut sources, &mut diagnostics) else {
+    let prefix = library::id_prefix(dir, &mut sources, &mut diagnostics);
+    if diagnostics.has_errors() {
         diag::emit_stderr(config.format, &sources, &diagnostics);
         return Err(Outcome::Errors);
-    };
+    }
     let path = dir.join("findings.csv");
     let csv = match crate::input::read_inside(dir, &path, crate::load::MAX_FILE_BYTES) {
         Ok(bytes) => match String::from_utf8(bytes) {

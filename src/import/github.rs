@@ -72,7 +72,11 @@ fn imported_issues(dir: &Path, diagnostics: &mut Diagnostics) -> BTreeSet<String
         let text = match input::read_inside(dir, &path, load::MAX_FILE_BYTES) {
             Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
             Err(refused) => {
-                let shown = path.strip_prefix(dir).unwrap_or(&path).display().to_string();
+                let shown = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
                 let (message, hint) = refused.explain(&shown);
                 diagnostics
                     .warning(None, format!("{message}; not read to find earlier imports"))

@@ -98,11 +98,7 @@ impl Converter {
         }
         match (name.as_str(), closing) {
             ("p" | "div", false) => self.paragraph(),
-            ("p" | "div", true) => {
-                if self.lists.is_empty() {
-                    self.out.push_str("\n\n");
-                }
-            }
+            ("p" | "div", true) if self.lists.is_empty() => self.out.push_str("\n\n"),
             ("br", _) => self.out.push_str("  \n"),
             ("b" | "strong", _) => self.out.push_str("**"),
             ("i" | "em", _) => self.out.push('*'),
@@ -119,11 +115,7 @@ impl Converter {
                 self.out.push_str("---\n\n");
             }
             ("ul" | "ol", false) => self.open_list(name == "ol"),
-            ("ul" | "ol", true) => {
-                if self.lists.pop().is_some() && self.lists.is_empty() {
-                    self.out.push_str("\n\n");
-                }
-            }
+            ("ul" | "ol", true) => self.close_list(),
             ("li", false) => self.item(),
             ("a", false) => {
                 self.href.push(attribute(tag, "href").unwrap_or_default());
@@ -166,6 +158,13 @@ impl Converter {
             items: 0,
             marker: 2,
         });
+    }
+
+    /// Closes the innermost list; after the outermost, a blank line.
+    fn close_list(&mut self) {
+        if self.lists.pop().is_some() && self.lists.is_empty() {
+            self.out.push_str("\n\n");
+        }
     }
 
     /// Starts a list item on its own line, indented under the items it is in.
@@ -368,13 +367,18 @@ mod tests {
             html_to_markdown("<a href=\"https://x.example/?q=a>b\">x</a>"),
             "[x](<https://x.example/?q=a%3Eb>)"
         );
-        assert_eq!(html_to_markdown("a &#x27;b&#39; &bogus; &"), "a 'b' &bogus; &");
+        assert_eq!(
+            html_to_markdown("a &#x27;b&#39; &bogus; &"),
+            "a 'b' &bogus; &"
+        );
     }
 
     #[test]
     fn lists_nest_in_bounded_indentation_and_paragraphs_stay_in_their_items() {
         assert_eq!(
-            html_to_markdown("<ol><li><p>one</p><ul><li>a</li></ul></li><li>two</li></ol><p>after</p>"),
+            html_to_markdown(
+                "<ol><li><p>one</p><ul><li>a</li></ul></li><li>two</li></ol><p>after</p>"
+            ),
             "1. one\n   - a\n2. two\n\nafter"
         );
         let deep = "<ul><li>x".repeat(100_000);

@@ -292,9 +292,10 @@ fn image_as_link(url: &str, alt: &str, in_link: bool) -> String {
         format!("image: {alt}")
     };
     let shown = crate::export::markdown::escape(&shown);
-    let web = ["http://", "https://"]
-        .iter()
-        .any(|s| url.get(..s.len()).is_some_and(|p| p.eq_ignore_ascii_case(s)));
+    let web = ["http://", "https://"].iter().any(|s| {
+        url.get(..s.len())
+            .is_some_and(|p| p.to_ascii_lowercase() == *s)
+    });
     if in_link || !web {
         return format!("\\[{shown}\\]");
     }

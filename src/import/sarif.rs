@@ -485,7 +485,8 @@ fn scan_copy(dir: &Path, file: &Path, text: &str, planned: &[(String, String)]) 
         }
         // A name taken by a file that cannot be read (a link out of the
         // folder, a FIFO) is passed over, never opened.
-        if input::read_inside(dir, &path, load::MAX_FILE_BYTES).is_ok_and(|b| b == text.as_bytes()) {
+        if input::read_inside(dir, &path, load::MAX_FILE_BYTES).is_ok_and(|b| b == text.as_bytes())
+        {
             return None;
         }
     }

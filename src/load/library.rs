@@ -322,35 +322,33 @@ fn audit_toml(audit_dir: &Path) -> Result<Option<String>, (String, String)> {
 
 /// The `id_prefix` of a folder's audit.toml, checked as the loader checks
 /// it: a plain name, never a path, since it names the files `new finding`
-/// writes. `Err` when it is not one, or audit.toml cannot be read (the
-/// error is in `diags`, at its place); `Ok(None)` when none is given.
+/// writes. `None` when none is given, and when it is not a plain name or
+/// audit.toml cannot be read: then with an error in `diags`, at its place.
 pub fn id_prefix(
     audit_dir: &Path,
     sources: &mut Sources,
     diags: &mut Diagnostics,
-) -> Result<Option<String>, ()> {
+) -> Option<String> {
     let shown = audit_dir.join("audit.toml").display().to_string();
     let text = match audit_toml(audit_dir) {
-        Ok(Some(text)) => text,
-        Ok(None) => return Ok(None),
+        Ok(text) => text?,
         Err((message, hint)) => {
             diags.error(None, message).add_hint(hint);
-            return Err(());
+            return None;
         }
     };
     // A file that does not parse gives no prefix (drafts are DRAFT-n); the
     // loader reports it.
-    let Ok(table) = DeTable::parse(&text) else {
-        return Ok(None);
-    };
-    let Some((_, value)) = table.get_ref().iter().find(|(k, _)| k.get_ref() == "id_prefix") else {
-        return Ok(None);
-    };
+    let table = DeTable::parse(&text).ok()?;
+    let (_, value) = table
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref() == "id_prefix")?;
     let DeValue::String(prefix) = value.get_ref() else {
-        return Ok(None);
+        return None;
     };
     if super::meta::plain_prefix(prefix) {
-        return Ok(Some(prefix.to_string()));
+        return Some(prefix.to_string());
     }
     let message = format!("id_prefix \"{prefix}\" is not a plain name; nothing was written");
     let span = value.span();
@@ -358,7 +356,7 @@ pub fn id_prefix(
     diags
         .error(Some(Place::new(file, span)), message)
         .add_hint("give letters, digits and dashes, e.g. id_prefix = \"TOB-FLUX\"");
-    Err(())
+    None
 }
 
 /// The values of the `id` column of findings.csv text (read as the loader
