@@ -375,6 +375,13 @@ fn locate<'a>(
                         .as_deref()
                         .and_then(|s| source_lines(s, &path, start, end.min(last_shown)))
                 });
+                // A snippet is bounded as the lines read are.
+                let lines = lines.map(|c| {
+                    c.lines()
+                        .take(MAX_EXCERPT_LINES as usize)
+                        .collect::<Vec<_>>()
+                        .join("\n")
+                });
                 found.code = lines.map(|c| (c, start, shown.clone(), language(&path)));
             }
         }

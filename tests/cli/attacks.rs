@@ -816,11 +816,13 @@ fn a_sarif_region_that_overflows_is_a_warning_not_a_crash() {
                 "region": {"startLine": start, "endLine": end}}}]
         })
     };
+    let mut long = result("long", 5, 6);
+    long["locations"][0]["physicalLocation"]["region"]["snippet"] = serde_json::json!({"text": (1..=1000).map(|n| format!("snippet {n}\n")).collect::<String>()});
     let log = serde_json::json!({
         "version": "2.1.0",
         "runs": [{
-            "tool": {"driver": {"name": "Scanner", "rules": [{"id": "zero"}, {"id": "huge"}]}},
-            "results": [result("zero", 0, 4_294_967_295), result("huge", 1, 4_294_967_295)]
+            "tool": {"driver": {"name": "Scanner", "rules": [{"id": "zero"}, {"id": "huge"}, {"id": "long"}]}},
+            "results": [result("zero", 0, 4_294_967_295), result("huge", 1, 4_294_967_295), long]
         }]
     });
     let sarif = tmp.path().join("scan.sarif");
@@ -846,6 +848,12 @@ fn a_sarif_region_that_overflows_is_a_warning_not_a_crash() {
     assert!(
         huge.contains("line 200\n") && !huge.contains("line 201\n"),
         "{huge}"
+    );
+    // So does a scanner's snippet of a thousand lines.
+    let long = fs::read_to_string(dir.join("findings/EX-5.md")).unwrap();
+    assert!(
+        long.contains("snippet 200\n") && !long.contains("snippet 201\n"),
+        "{long}"
     );
 }
 
