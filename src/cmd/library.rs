@@ -11,9 +11,8 @@ use codespan_reporting::term::termcolor::BufferWriter;
 
 use super::{Config, fail};
 use crate::diag::{self, Level};
-use crate::import::Ids;
+use crate::import::{Ids, write_new};
 use crate::load::library::{self, OfFolder, WriteUp};
-use crate::output::write_new_atomic;
 use crate::pipeline::Outcome;
 
 /// Reads a folder's library, printing its problems; `None` when it has errors.
@@ -89,23 +88,52 @@ pub fn show(dir: &Path, name: &str, config: &Config) -> Outcome {
 }
 
 /// The next free id of a folder: its `id_prefix` (else `DRAFT`) and the next
-/// number after the ids of findings.csv and findings/, padded as they are.
-fn next_id(dir: &Path) -> String {
-    let toml: toml::Table = fs::read_to_string(dir.join("audit.toml"))
-        .unwrap_or_default()
-        .parse()
-        .unwrap_or_default();
-    let prefix = toml
-        .get("id_prefix")
-        .and_then(|v| v.as_str())
-        .unwrap_or("DRAFT")
-        .to_string();
-    let in_csv: BTreeSet<String> = fs::read_to_string(dir.join("findings.csv"))
-        .unwrap_or_default()
-        .lines()
-        .filter_map(|l| l.split(',').next().map(|c| c.trim_matches('"').to_string()))
-        .collect();
-    Ids::for_folder(dir, prefix, in_csv).take()
+/// number after the ids of findings.csv (its `id` column, wherever it is)
+/// and of findings/, padded as they are.
+fn next_id(dir: &Path, prefix: Option<String>, csv: Option<&str>) -> String {
+    let in_csv: BTreeSet<String> = csv.map(library::csv_ids).into_iter().flatten().collect();
+    Ids::for_folder(dir, prefix.unwrap_or_else(|| "DRAFT".into()), in_csv).take()
+}
+
+/// The folder's `id_prefix`, checked as the loader checks it, and the text
+/// of its findings.csv (`None` without one), read through the one reader;
+/// an error is printed, and its outcome returned.
+fn prefix_and_table(
+    dir: &Path,
+    config: &Config,
+) -> Result<(Option<String>, Option<String>), Outcome> {
+    let mut sources = diag::Sources::default();
+    let mut diagnostics = diag::Diagnostics::default();
+    let prefix = library::id_prefix(dir, &mut sources, &mut diagnostics);
+    if diagnostics.has_errors() {
+        diag::emit_stderr(config.format, &sources, &diagnostics);
+        return Err(Outcome::Errors);
+    }
+    let path = dir.join("findings.csv");
+    let csv = match crate::input::read_inside(dir, &path, crate::load::MAX_FILE_BYTES) {
+        Ok(bytes) => match String::from_utf8(bytes) {
+            Ok(text) => Some(text),
+            Err(_) => {
+                return Err(fail(
+                    config,
+                    Outcome::Errors,
+                    format!("{} is not UTF-8 text; nothing was written", path.display()),
+                    Some("re-save it as UTF-8 (auditpress check says where)".into()),
+                ));
+            }
+        },
+        Err(crate::input::Refused::NotFound) => None,
+        Err(refused) => {
+            let (message, hint) = refused.explain(&path.display().to_string());
+            return Err(fail(
+                config,
+                Outcome::Errors,
+                format!("{message}; nothing was written"),
+                Some(hint),
+            ));
+        }
+    };
+    Ok((prefix, csv))
 }
 
 /// Imports another tool's library into the folder's library (or `to`).
@@ -151,19 +179,15 @@ pub fn import(
 /// Keeps the text of a write-up's version in the audit folder, for `library
 /// diff` to show what changed since; a version kept already is left as it is.
 fn keep_version(dir: &Path, version: &str, text: &str) -> Result<(), String> {
-    let path = library::kept_version(dir, version);
-    if path.exists() {
+    let rel = format!(".auditpress/library/{version}.md");
+    if library::kept_version(dir, version).is_none() {
+        return Err(format!("{version} is not a write-up version"));
+    }
+    if fs::symlink_metadata(dir.join(&rel)).is_ok() {
         return Ok(());
     }
-    path.parent()
-        .map_or(Ok(()), fs::create_dir_all)
-        .and_then(|()| write_new_atomic(&path, text.as_bytes()))
-        .map_err(|e| {
-            format!(
-                "cannot keep the write-up's version in {} ({e})",
-                path.display()
-            )
-        })
+    write_new(dir, &rel, text)
+        .map_err(|e| format!("cannot keep the write-up's version in {rel} ({e})"))
 }
 
 /// Lists the findings made from a write-up that changed since, with a
@@ -202,19 +226,26 @@ pub fn diff(dir: &Path, config: &Config) -> Outcome {
         if version == now {
             continue;
         }
+        // The version names a file: one that is not a version is never read.
+        let Some(kept) = library::kept_version(dir, version) else {
+            out.push_str(&format!(
+                "{ids}: made from write-up {name} version {version:?}, which is not a version auditpress writes; cannot tell what changed\n"
+            ));
+            continue;
+        };
         out.push_str(&format!(
             "{ids}: made from write-up {name} version {version}, changed since (now {now})\n"
         ));
-        match fs::read_to_string(library::kept_version(dir, version)) {
-            Ok(then) => out.push_str(&unified(
+        match library::read_kept_version(dir, version) {
+            Some(then) => out.push_str(&unified(
                 &then,
                 &w.text,
                 &format!("{name} {version}"),
                 &format!("{name} {now} ({})", w.path.display()),
             )),
-            Err(_) => out.push_str(&format!(
+            None => out.push_str(&format!(
                 "(no copy of version {version} in {}: the change cannot be shown)\n",
-                library::kept_version(dir, version).display()
+                kept.display()
             )),
         }
     }
@@ -291,22 +322,17 @@ type Values = Vec<(String, String)>;
 /// and its new text when a row is added.
 fn csv_row(
     dir: &Path,
+    csv: Option<&str>,
     id: &str,
     values: Vec<(String, String)>,
 ) -> (Option<(std::path::PathBuf, String)>, Values) {
     let path = dir.join("findings.csv");
-    let Ok(text) = fs::read_to_string(&path) else {
+    let Some(text) = csv else {
         return (None, values);
     };
     // Columns are named as the findings.csv reader names them.
-    let norm = |name: &str| crate::load::column_key(name.trim().trim_matches('"'));
-    let columns: Vec<String> = text
-        .lines()
-        .next()
-        .unwrap_or("")
-        .split(',')
-        .map(norm)
-        .collect();
+    let norm = |name: &str| crate::load::column_key(name);
+    let columns = library::csv_header(text);
     let Some(id_column) = columns.iter().position(|c| c == "id") else {
         return (None, values);
     };
@@ -327,7 +353,7 @@ fn csv_row(
         }
     };
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
-    let mut table = text.clone();
+    let mut table = text.to_string();
     if !table.is_empty() && !table.ends_with('\n') {
         table.push_str(eol);
     }
@@ -407,7 +433,11 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
         };
         values.push((k.trim().to_string(), v.to_string()));
     }
-    let id = next_id(dir);
+    let (prefix, csv) = match prefix_and_table(dir, config) {
+        Ok(found) => found,
+        Err(outcome) => return outcome,
+    };
+    let id = next_id(dir, prefix, csv.as_deref());
     let (mut front, given, body): (Values, Values, String) = match from {
         Some(name) => {
             let w = match find(&lib, name, config) {
@@ -457,18 +487,18 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
     };
     // The values findings.csv has a column for go in its row; the rest,
     // and the review and library lines, in the front matter.
-    let (row, rest) = csv_row(dir, &id, given);
+    let (row, rest) = csv_row(dir, csv.as_deref(), &id, given);
     front.extend(rest);
     let lines: String = front
         .iter()
         .map(|(k, v)| format!("{k} = {}\n", quoted(v)))
         .collect();
     let text = format!("+++\n{lines}+++\n{body}");
-    let path = dir.join("findings").join(format!("{id}.md"));
-    let written = fs::create_dir_all(dir.join("findings"))
-        .and_then(|()| write_new_atomic(&path, text.as_bytes()));
-    if let Err(e) = written {
-        return fail(config, Outcome::Io, e.to_string(), None);
+    // The id names the file: written only inside the folder's findings/.
+    let rel = format!("findings/{id}.md");
+    let path = dir.join(&rel);
+    if let Err(e) = write_new(dir, &rel, &text) {
+        return fail(config, Outcome::Io, e, None);
     }
     if let Some((csv, table)) = &row {
         // Both files or neither: the finding file goes when the row cannot be added.

@@ -12,8 +12,10 @@ use crate::model::Style;
 use crate::model::style::{Scale, same_name};
 
 use super::{
-    Front, Heads, Ids, Imported, demote_headings, finding_file, placeholder_type, write_new,
+    Front, Heads, Ids, Imported, demote_headings, finding_file, placeholder_type, plural,
+    unlink_images, write_all,
 };
+use crate::input;
 
 /// An issue as `gh issue list --json number,title,body,labels,state,url` writes it.
 #[derive(serde::Deserialize)]
@@ -53,15 +55,35 @@ fn from_labels(scale: &Scale, labels: &[Label], keys: &[&str]) -> Option<String>
 
 /// The issue URLs the findings of a folder were imported from: `issue` of
 /// their front matter, and (for drafts of earlier versions) the targets of
-/// their `](<...>)` links. Compared whole: issue #1 is not issue #12.
-fn imported_issues(dir: &Path) -> BTreeSet<String> {
+/// their `](<...>)` links. Compared whole: issue #1 is not issue #12. Only
+/// the folder's finding files are read, through the one reader: a FIFO, a
+/// device or a link out of the folder is never opened, and is reported.
+fn imported_issues(dir: &Path, diagnostics: &mut Diagnostics) -> BTreeSet<String> {
     let mut urls = BTreeSet::new();
-    for text in fs::read_dir(dir.join("findings"))
+    let mut paths: Vec<_> = fs::read_dir(dir.join("findings"))
         .into_iter()
         .flatten()
         .flatten()
-        .filter_map(|e| fs::read_to_string(e.path()).ok())
-    {
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    paths.sort();
+    for path in paths {
+        let text = match input::read_inside(dir, &path, load::MAX_FILE_BYTES) {
+            Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+            Err(refused) => {
+                let shown = path
+                    .strip_prefix(dir)
+                    .unwrap_or(&path)
+                    .display()
+                    .to_string();
+                let (message, hint) = refused.explain(&shown);
+                diagnostics
+                    .warning(None, format!("{message}; not read to find earlier imports"))
+                    .add_hint(hint);
+                continue;
+            }
+        };
         if let Some(url) = load::library::front_matter(&text)
             .as_ref()
             .and_then(|t| t.get("issue"))
@@ -80,15 +102,17 @@ fn imported_issues(dir: &Path) -> BTreeSet<String> {
 
 /// Imports GitHub issues as findings: the title, the body as the write-up,
 /// labels as severity, difficulty and type, the URL as a reference. Issues
-/// whose labels give no severity become drafts, with a warning.
+/// whose labels give no severity become drafts, with a warning. The files
+/// are written all or none.
 pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
     let mut out = Imported::default();
     let Some(issues) = read_issues(file, &mut out.diagnostics) else {
         return out;
     };
-    let existing = imported_issues(dir);
+    let existing = imported_issues(dir, &mut out.diagnostics);
     let mut ids = Ids::new(dir, audit);
-    let mut files_to_write = Vec::new();
+    let mut files = Vec::new();
+    let mut shown = Vec::new();
     for issue in issues {
         if !issue.url.is_empty() && existing.contains(issue.url.as_str()) {
             out.skipped.push(format!(
@@ -99,14 +123,13 @@ pub fn github(file: &Path, dir: &Path, audit: &Audit) -> Imported {
         }
         let id = ids.take();
         let text = finding_of(&audit.style, &issue, &id, &mut out.diagnostics);
-        files_to_write.push((format!("findings/{id}.md"), text));
-        out.written
-            .push(format!("findings/{id}.md (issue #{})", issue.number));
+        files.push((format!("findings/{id}.md"), text));
+        shown.push(format!("findings/{id}.md (issue #{})", issue.number));
     }
-    for (rel, text) in files_to_write {
-        if let Err(e) = write_new(dir, &rel, &text) {
+    match write_all(dir, &files) {
+        Ok(()) => out.written = shown,
+        Err(e) => {
             out.diagnostics.error(None, e);
-            return out;
         }
     }
     out
@@ -180,7 +203,22 @@ fn finding_of(style: &Style, issue: &Issue, id: &str, diagnostics: &mut Diagnost
         "Imported from issue #{} by auditpress import.",
         issue.number
     );
-    finding_file(&front, &note, &format!("{}\n", write_up(style, issue)))
+    let (body, images) = unlink_images(&write_up(style, issue));
+    if images > 0 {
+        diagnostics
+            .warning(
+                None,
+                format!(
+                    "issue #{} \"{}\": {} outside the folder became {}",
+                    issue.number,
+                    issue.title,
+                    plural(images, "image"),
+                    if images == 1 { "a link" } else { "links" }
+                ),
+            )
+            .add_hint("a report shows only images of its folder: download it into images/ and write ![...](images/NAME.png) in the finding to show it");
+    }
+    finding_file(&front, &note, &format!("{body}\n"))
 }
 
 /// An issue's body as a write-up of the house style, with a link to the issue.

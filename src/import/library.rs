@@ -12,12 +12,13 @@
 //! whole file is read and checked before anything is written, and no
 //! write-up of the library is overwritten.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::Path;
 
 use serde_json::Value;
 
-use super::{Imported, demote_headings, plural, write_new};
+use super::html::html_to_markdown;
+use super::{Imported, demote_headings, plural, unlink_images, write_all};
 use crate::model::Style;
 use crate::model::style::same_name;
 
@@ -142,32 +143,57 @@ pub fn import(file: &Path, to: &Path, format: Option<Format>, style: &Style) -> 
         return out;
     }
     let mut files: Vec<(String, String)> = Vec::new();
-    for entry in &entries {
-        let name = free_name(&slug(&entry.title), to, &files);
+    let mut names = Names::of(to);
+    for entry in &mut entries {
+        let name = names.free(&slug(&entry.title));
+        unlink_entry_images(entry, &name, &mut out);
         let (text, unmapped) = write_up(entry, style);
         for u in unmapped {
             out.skipped.push(format!("{name}: {u}"));
         }
         files.push((format!("{name}.md"), text));
     }
-    for (rel, text) in &files {
-        match write_new(to, rel, text) {
-            Ok(()) => out.written.push(rel.clone()),
-            Err(e) => {
-                fail(
-                    &mut out,
-                    e,
-                    "the files written before it stay; remove them to import again",
-                );
-                return out;
-            }
-        }
+    if let Err(e) = write_all(to, &files) {
+        fail(
+            &mut out,
+            e,
+            "make room or fix the folder's permissions, and import again",
+        );
+        return out;
     }
+    out.written = files.into_iter().map(|(rel, _)| rel).collect();
     if out.written.is_empty() {
         out.skipped
             .push(format!("the file holds {}", plural(0, "write-up")));
     }
     out
+}
+
+/// Turns the images of an entry's fields that lie outside any folder (a
+/// web address, the usual case) into links, with one warning for the entry:
+/// a finding made from the write-up could not be built with them.
+fn unlink_entry_images(entry: &mut Entry, name: &str, out: &mut Imported) {
+    let mut images = 0;
+    for (_, text) in &mut entry.fields {
+        let (unlinked, n) = unlink_images(text);
+        if n > 0 {
+            *text = unlinked;
+            images += n;
+        }
+    }
+    if images > 0 {
+        out.diagnostics
+            .warning(
+                None,
+                format!(
+                    "{} \"{}\" ({name}.md): {} outside the folder became links",
+                    entry.origin,
+                    entry.title,
+                    plural(images, "image")
+                ),
+            )
+            .add_hint("a report shows only images of its folder: put the image in images/ of the audit and write ![...](images/NAME.png) where it belongs");
+    }
 }
 
 /// Tells the format from the shape of the first entry.
@@ -429,179 +455,42 @@ fn slug(title: &str) -> String {
     }
 }
 
-/// A name no write-up of the library or of this import has.
-fn free_name(base: &str, dir: &Path, taken: &[(String, String)]) -> String {
-    let used = |n: &str| {
-        dir.join(format!("{n}.md")).exists() || taken.iter().any(|(f, _)| f == &format!("{n}.md"))
-    };
-    let mut name = base.to_string();
-    let mut i = 2;
-    while used(&name) {
-        name = format!("{base}-{i}");
-        i += 1;
-    }
-    name
+/// The names of a library's write-ups and of those this import adds, to
+/// give each new write-up a free name in time linear in their number (2,000
+/// write-ups of one title are `title`, `title-2`, ... `title-2000`).
+struct Names {
+    taken: HashSet<String>,
+    /// The next number to try after each base name.
+    next: HashMap<String, usize>,
 }
 
-/// PwnDoc's rich text as Markdown: paragraphs, line breaks, emphasis, code,
-/// lists, links and headings; any other tag is dropped with its text kept,
-/// and entities are decoded.
-pub fn html_to_markdown(html: &str) -> String {
-    let mut out = String::new();
-    let mut lists: Vec<(bool, usize)> = Vec::new();
-    let mut href: Vec<String> = Vec::new();
-    let mut pre = false;
-    let mut code = false;
-    let mut rest = html;
-    while let Some(lt) = rest.find('<') {
-        text(&rest[..lt], pre, code, &mut out);
-        let Some(gt) = rest[lt..].find('>') else {
-            text(&rest[lt..], pre, code, &mut out);
-            rest = "";
-            break;
-        };
-        let tag = &rest[lt + 1..lt + gt];
-        rest = &rest[lt + gt + 1..];
-        let closing = tag.starts_with('/');
-        let name: String = tag
-            .trim_start_matches('/')
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
-            .collect::<String>()
-            .to_ascii_lowercase();
-        match (name.as_str(), closing) {
-            ("p" | "div", false) => block(&mut out),
-            ("p" | "div", true) => out.push_str("\n\n"),
-            ("br", _) => out.push_str("  \n"),
-            ("b" | "strong", _) => out.push_str("**"),
-            ("i" | "em", _) => out.push('*'),
-            ("code", _) if !pre => {
-                out.push('`');
-                code = !closing;
-            }
-            ("pre", false) => {
-                block(&mut out);
-                out.push_str("```\n");
-                pre = true;
-            }
-            ("pre", true) => {
-                if !out.ends_with('\n') {
-                    out.push('\n');
-                }
-                out.push_str("```\n\n");
-                pre = false;
-            }
-            ("ul" | "ol", false) => {
-                if lists.is_empty() {
-                    block(&mut out);
-                }
-                lists.push((name == "ol", 0));
-            }
-            ("ul" | "ol", true) => {
-                lists.pop();
-                if lists.is_empty() {
-                    out.push('\n');
-                }
-            }
-            ("li", false) => {
-                if !out.ends_with('\n') && !out.is_empty() {
-                    out.push('\n');
-                }
-                let depth = lists.len().saturating_sub(1);
-                out.push_str(&"  ".repeat(depth));
-                match lists.last_mut() {
-                    Some((true, n)) => {
-                        *n += 1;
-                        out.push_str(&format!("{n}. "));
-                    }
-                    _ => out.push_str("- "),
-                }
-            }
-            ("a", false) => {
-                href.push(attribute(tag, "href").unwrap_or_default());
-                out.push('[');
-            }
-            ("a", true) => {
-                let target = href.pop().unwrap_or_default();
-                out.push_str(&format!("](<{target}>)"));
-            }
-            (h, false) if h.len() == 2 && h.starts_with('h') => {
-                block(&mut out);
-                let level = h[1..].parse::<usize>().unwrap_or(3).clamp(3, 6);
-                out.push_str(&"#".repeat(level));
-                out.push(' ');
-            }
-            (h, true) if h.len() == 2 && h.starts_with('h') => out.push_str("\n\n"),
-            _ => {}
+impl Names {
+    /// The names of the write-ups in a library folder.
+    fn of(dir: &Path) -> Self {
+        let taken = std::fs::read_dir(dir)
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.file_name().into_string().ok())
+            .filter_map(|n| n.strip_suffix(".md").map(str::to_string))
+            .collect();
+        Self {
+            taken,
+            next: HashMap::new(),
         }
     }
-    text(rest, pre, code, &mut out);
-    tidy(&out)
-}
 
-/// Collapses runs of blank lines and trailing spaces, keeping hard breaks.
-fn tidy(out: &str) -> String {
-    let mut tidy = String::new();
-    for line in out.lines() {
-        if line.trim().is_empty() && tidy.ends_with("\n\n") {
-            continue;
+    /// A name no write-up has, from `base`; taken.
+    fn free(&mut self, base: &str) -> String {
+        let mut name = base.to_string();
+        if self.taken.contains(&name) {
+            let n = self.next.entry(base.to_string()).or_insert(2);
+            while self.taken.contains(&name) {
+                name = format!("{base}-{n}");
+                *n += 1;
+            }
         }
-        tidy.push_str(line.trim_end_matches(' ').trim_end());
-        if line.ends_with("  ") {
-            tidy.push_str("  ");
-        }
-        tidy.push('\n');
-    }
-    tidy.trim().to_string()
-}
-
-/// Starts a new block: a blank line unless at the start.
-fn block(out: &mut String) {
-    if !out.is_empty() && !out.ends_with("\n\n") {
-        out.push_str(if out.ends_with('\n') { "\n" } else { "\n\n" });
-    }
-}
-
-/// Appends the text between tags, entities decoded; outside code, the
-/// characters Markdown would read are escaped, so it prints as written.
-fn text(raw: &str, pre: bool, code: bool, out: &mut String) {
-    let decoded = raw
-        .replace("&lt;", "<")
-        .replace("&gt;", ">")
-        .replace("&quot;", "\"")
-        .replace("&#39;", "'")
-        .replace("&nbsp;", " ")
-        .replace("&amp;", "&");
-    if pre {
-        out.push_str(&decoded);
-    } else if code {
-        out.push_str(&decoded.replace(['\n', '\r', '`'], " "));
-    } else {
-        let flat = decoded.replace(['\n', '\r'], " ");
-        out.push_str(&crate::export::markdown::escape(&flat));
-    }
-}
-
-/// The value of an attribute of a tag: `href="..."`.
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let at = tag.find(&format!("{name}="))? + name.len() + 1;
-    let rest = &tag[at..];
-    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
-    let end = rest[1..].find(quote)?;
-    Some(rest[1..1 + end].replace("&amp;", "&"))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::html_to_markdown;
-
-    #[test]
-    fn pwndoc_rich_text_becomes_markdown() {
-        assert_eq!(
-            html_to_markdown(
-                "<p>The <code>id</code> parameter is <strong>not</strong> checked &amp; leaks.</p><ul><li>one</li><li>two</li></ul><pre><code>SELECT 1;</code></pre>"
-            ),
-            "The `id` parameter is **not** checked & leaks.\n\n- one\n- two\n\n```\nSELECT 1;\n```"
-        );
+        self.taken.insert(name.clone());
+        name
     }
 }

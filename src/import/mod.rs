@@ -10,6 +10,7 @@
 //! edits to an earlier draft are safe, and running it again adds only what is new.
 
 mod github;
+mod html;
 pub mod library;
 mod sarif;
 
@@ -161,10 +162,9 @@ pub(crate) fn plural(n: usize, word: &str) -> String {
     format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }
 
-/// Writes a file that must not exist yet.
-/// Writes a new file at `rel` inside the audit folder, never outside it and
+/// Writes a new file at `rel` inside the folder `dir`, never outside it and
 /// never over a file that exists.
-fn write_new(dir: &Path, rel: &str, text: &str) -> Result<(), String> {
+pub(crate) fn write_new(dir: &Path, rel: &str, text: &str) -> Result<(), String> {
     let plain = Path::new(rel)
         .components()
         .all(|c| matches!(c, Component::Normal(_)));
@@ -177,8 +177,139 @@ fn write_new(dir: &Path, rel: &str, text: &str) -> Result<(), String> {
     if let Some(parent) = path.parent() {
         fs::create_dir_all(parent)
             .map_err(|e| format!("cannot create {} ({e})", parent.display()))?;
+        // Checked again once joined: a folder on the way may be a link out.
+        if let Err(refused) = crate::input::inside(dir, parent) {
+            let (message, _) = refused.explain(&parent.display().to_string());
+            return Err(format!("{message}; {rel} was not written"));
+        }
     }
     write_new_atomic(&path, text.as_bytes()).map_err(|e| e.to_string())
+}
+
+/// Writes new files inside `dir`, all of them or none: at the first that
+/// cannot be written, the files written before it are removed again, so
+/// that a full disk leaves the folder as it was (and an import run again
+/// does it all). The error names the file.
+fn write_all(dir: &Path, files: &[(String, String)]) -> Result<(), String> {
+    for (done, (rel, text)) in files.iter().enumerate() {
+        if let Err(e) = write_new(dir, rel, text) {
+            let mut kept = Vec::new();
+            for (earlier, _) in &files[..done] {
+                if fs::remove_file(dir.join(earlier)).is_err() {
+                    kept.push(earlier.as_str());
+                }
+            }
+            let undone = if kept.is_empty() {
+                format!(
+                    "nothing was written ({} before it removed again)",
+                    plural(done, "file")
+                )
+            } else {
+                format!(
+                    "these files written before it could not be removed: {}",
+                    kept.join(", ")
+                )
+            };
+            return Err(format!("{e}; {undone}"));
+        }
+    }
+    Ok(())
+}
+
+/// Turns every image of a Markdown text that the loader would refuse (a
+/// `https://` address, an absolute path, a `data:` URI: anything outside
+/// the folder) into something that builds: a link to it for a web address
+/// (`[image: alt](<url>)`), its description as text otherwise. Returns the
+/// text and how many images changed. Images are found as the loader finds
+/// them (never in code); the rest of the text is left as it is.
+pub(crate) fn unlink_images(markdown: &str) -> (String, usize) {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let options = Options::ENABLE_TABLES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_TASKLISTS;
+    let mut out = String::with_capacity(markdown.len());
+    let mut at = 0;
+    let mut changed = 0;
+    let mut links = 0usize;
+    // The image being read: its range, address, and description so far.
+    let mut image: Option<(std::ops::Range<usize>, String, String)> = None;
+    let mut depth = 0usize;
+    for (event, range) in Parser::new_ext(markdown, options).into_offset_iter() {
+        match event {
+            Event::Start(Tag::Image { dest_url, .. }) => {
+                depth += 1;
+                if depth == 1 {
+                    image = Some((range, dest_url.into_string(), String::new()));
+                }
+            }
+            Event::End(TagEnd::Image) => {
+                depth = depth.saturating_sub(1);
+                if depth > 0 {
+                    continue;
+                }
+                let Some((range, url, alt)) = image.take() else {
+                    continue;
+                };
+                if stays_inside(&url) || range.start < at {
+                    continue;
+                }
+                out.push_str(&markdown[at..range.start]);
+                out.push_str(&image_as_link(&url, &alt, links > 0));
+                at = range.end;
+                changed += 1;
+            }
+            Event::Start(Tag::Link { .. }) => links += 1,
+            Event::End(TagEnd::Link) => links = links.saturating_sub(1),
+            Event::Text(t) | Event::Code(t) => {
+                if let Some((_, _, alt)) = image.as_mut() {
+                    alt.push_str(&t);
+                }
+            }
+            _ => {}
+        }
+    }
+    out.push_str(&markdown[at..]);
+    (out, changed)
+}
+
+/// Whether an image address is a path the loader reads inside the folder.
+fn stays_inside(url: &str) -> bool {
+    !url.contains(['\\', ':'])
+        && Path::new(url)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+/// An image that is not in the folder, as Markdown that builds: a link to a
+/// web address (text only inside a link, which cannot hold another), else
+/// its description.
+fn image_as_link(url: &str, alt: &str, in_link: bool) -> String {
+    let alt = alt.trim();
+    let shown = if alt.is_empty() {
+        "image".to_string()
+    } else {
+        format!("image: {alt}")
+    };
+    let shown = crate::export::markdown::escape(&shown);
+    let web = ["http://", "https://"].iter().any(|s| {
+        url.get(..s.len())
+            .is_some_and(|p| p.to_ascii_lowercase() == *s)
+    });
+    if in_link || !web {
+        return format!("\\[{shown}\\]");
+    }
+    let target: String = url
+        .chars()
+        .map(|c| match c {
+            '<' => "%3C".to_string(),
+            '>' => "%3E".to_string(),
+            '\n' => "%0A".to_string(),
+            '\r' => "%0D".to_string(),
+            c => c.to_string(),
+        })
+        .collect();
+    format!("[{shown}](<{target}>)")
 }
 
 /// The `##` headings a draft of the house style may use: the heading its
@@ -210,7 +341,23 @@ impl Heads {
 
 #[cfg(test)]
 mod tests {
-    use super::demote_headings;
+    use super::{demote_headings, unlink_images};
+
+    #[test]
+    fn images_outside_the_folder_become_links_and_the_rest_stays() {
+        let (text, n) = unlink_images(
+            "See ![a *b*](https://x.example/a.png \"t\") and ![c](images/c.png).\n\n\
+             [![badge](https://x.example/b.svg)](https://x.example)\n\n\
+             ![d](/etc/passwd) ![e](data:image/png;base64,AAAA)\n\n    ![code](https://x.example/c.png)\n",
+        );
+        assert_eq!(n, 4);
+        assert_eq!(
+            text,
+            "See [image: a b](<https://x.example/a.png>) and ![c](images/c.png).\n\n\
+             [\\[image: badge\\]](https://x.example)\n\n\
+             \\[image: d\\] \\[image: e\\]\n\n    ![code](https://x.example/c.png)\n"
+        );
+    }
 
     #[test]
     fn headings_move_down_but_code_stays() {

@@ -11,8 +11,10 @@ use crate::load::{self, sarif};
 use crate::model::{Audit, Style};
 
 use super::{
-    Front, Heads, Ids, Imported, demote_headings, finding_file, placeholder_type, plural, write_new,
+    Front, Heads, Ids, Imported, demote_headings, finding_file, placeholder_type, plural,
+    unlink_images, write_all,
 };
+use crate::input;
 
 /// How SARIF results are imported.
 pub struct SarifOptions {
@@ -55,21 +57,35 @@ fn percent_decode(text: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Reads lines `start..=end` of a file inside the source checkout; `None` when
-/// the file leaves the checkout (through `..` or a symbolic link) or cannot be read.
+/// Most lines of code a draft shows from one region.
+const MAX_EXCERPT_LINES: u32 = 200;
+
+/// Reads lines `start..=end` of a file inside the source checkout (at most
+/// [`MAX_EXCERPT_LINES`] are asked for), through
+/// the one reader; `None` when the file leaves the checkout (through `..` or
+/// a symbolic link), is not a regular file, or cannot be read as text.
 fn source_lines(source: &Path, path: &Path, start: u32, end: u32) -> Option<String> {
-    let root = fs::canonicalize(source).ok()?;
-    let real = fs::canonicalize(root.join(path)).ok()?;
-    if !real.starts_with(&root) || !real.is_file() {
-        return None;
-    }
-    let text = load::read_input(&real).ok()?;
+    let bytes = input::read_inside(source, &source.join(path), load::MAX_FILE_BYTES).ok()?;
+    let text = String::from_utf8(bytes).ok()?;
+    let count = end.saturating_sub(start).saturating_add(1);
     let lines: Vec<&str> = text
         .lines()
         .skip(start.saturating_sub(1) as usize)
-        .take((end.max(start) - start + 1) as usize)
+        .take(count as usize)
         .collect();
     (!lines.is_empty()).then(|| lines.join("\n"))
+}
+
+/// The lines `start..=end` a region names; an error when they make no
+/// sense (a line 0, an end before the start). A location without a region
+/// is its file's first line.
+fn region_lines(region: Option<&sarif::Region>) -> Result<(u32, u32), String> {
+    let start = region.and_then(|r| r.start_line).unwrap_or(1);
+    let end = region.and_then(|r| r.end_line).unwrap_or(start);
+    if start == 0 || end < start {
+        return Err(format!("startLine {start}, endLine {end}"));
+    }
+    Ok((start, end))
 }
 
 /// Returns a code block's language from a file name.
@@ -132,11 +148,11 @@ fn imported_rules(audit: &Audit, dir: &Path) -> BTreeSet<String> {
         .collect();
     // Drafts are left out of the audit; read their front matter's `sarif` too.
     for id in &audit.drafts {
-        let text = fs::read_to_string(dir.join(format!("findings/{id}.md"))).unwrap_or_default();
-        if let Some(front) = text
-            .strip_prefix("+++")
-            .and_then(|rest| rest.split_once("\n+++"))
-            .and_then(|(front, _)| front.parse::<toml::Table>().ok())
+        let path = dir.join(format!("findings/{id}.md"));
+        let text = input::read_inside(dir, &path, load::MAX_FILE_BYTES)
+            .map(|b| String::from_utf8_lossy(&b).into_owned())
+            .unwrap_or_default();
+        if let Some(front) = load::library::front_matter(&text)
             && let Some(list) = front.get("sarif").and_then(|v| v.as_array())
         {
             rules.extend(list.iter().filter_map(|v| v.as_str().map(str::to_string)));
@@ -146,7 +162,8 @@ fn imported_rules(audit: &Audit, dir: &Path) -> BTreeSet<String> {
 }
 
 /// Imports SARIF results as draft findings, one per rule with results at or
-/// above the minimum level. Nothing is written when a file cannot be read.
+/// above the minimum level, and copies the logs into scans/. Nothing is
+/// written when a file cannot be read, and the files are written all or none.
 pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOptions) -> Imported {
     let mut out = Imported::default();
     let logs = read_logs(files, &mut out.diagnostics);
@@ -163,7 +180,8 @@ pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOption
         [one] => Some(one.name.clone()),
         _ => None,
     };
-    let mut files_to_write: Vec<(String, String)> = Vec::new();
+    let mut to_write: Vec<(String, String)> = Vec::new();
+    let mut shown: Vec<String> = Vec::new();
     for (file, (log, _)) in &logs {
         for run in &log.runs {
             let tool = &run.tool.driver.name;
@@ -185,6 +203,7 @@ pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOption
                     id: &rule_id,
                     run,
                     results: &results,
+                    log: file,
                 };
                 let found = locate(
                     &rule,
@@ -193,32 +212,30 @@ pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOption
                     &mut out.diagnostics,
                 );
                 let id = ids.take();
-                files_to_write.push((
-                    format!("findings/{id}.md"),
-                    draft(&audit.style, &rule, &found, &id, file),
-                ));
-                out.written.push(format!(
+                let text = draft(&audit.style, &rule, &found, &id, &mut out.diagnostics);
+                to_write.push((format!("findings/{id}.md"), text));
+                shown.push(format!(
                     "findings/{id}.md ({tool} rule {rule_id}, {})",
                     plural(results.len(), "result")
                 ));
             }
         }
     }
-    for (rel, text) in files_to_write {
-        if let Err(e) = write_new(dir, &rel, &text) {
-            out.diagnostics.error(None, e);
-            return out;
-        }
-    }
     for (file, (_, text)) in &logs {
-        match copy_scan(dir, file, text) {
-            Ok(Some(rel)) => out.written.push(rel),
-            Ok(None) => out
+        match scan_copy(dir, file, text, &to_write) {
+            Some(rel) => {
+                shown.push(rel.clone());
+                to_write.push((rel, text.clone()));
+            }
+            None => out
                 .skipped
                 .push(format!("{}: already in scans/", file.display())),
-            Err(e) => {
-                out.diagnostics.error(None, e);
-            }
+        }
+    }
+    match write_all(dir, &to_write) {
+        Ok(()) => out.written = shown,
+        Err(e) => {
+            out.diagnostics.error(None, e);
         }
     }
     out
@@ -268,6 +285,8 @@ struct Rule<'a> {
     id: &'a str,
     run: &'a sarif::Run,
     results: &'a [&'a sarif::SarifResult],
+    /// The SARIF file it came from.
+    log: &'a Path,
 }
 
 /// What a rule's results say: the places, the first piece of code shown, and
@@ -309,8 +328,16 @@ fn locate<'a>(
                 continue;
             };
             let region = loc.region.as_ref();
-            let start = region.and_then(|r| r.start_line).unwrap_or(1);
-            let end = region.and_then(|r| r.end_line).unwrap_or(start).max(start);
+            let (start, end) = match region_lines(region) {
+                Ok(lines) => lines,
+                Err(lines) => {
+                    diagnostics
+                        .warning(None, format!("{}: the region of \"{uri}\" of {tool} rule {rule_id} ({lines}) names no lines; the location was skipped", rule.log.display()))
+                        .add_hint("SARIF lines count from 1, and a region ends at or after its start");
+                    continue;
+                }
+            };
+            let last_shown = start.saturating_add(MAX_EXCERPT_LINES - 1);
             let Some(path) = relative_path(uri) else {
                 diagnostics
                     .warning(None, format!("skipped location \"{uri}\" of {tool} rule {rule_id}: it is not a path inside the source"))
@@ -346,7 +373,14 @@ fn locate<'a>(
                     options
                         .source
                         .as_deref()
-                        .and_then(|s| source_lines(s, &path, start, end))
+                        .and_then(|s| source_lines(s, &path, start, end.min(last_shown)))
+                });
+                // A snippet is bounded as the lines read are.
+                let lines = lines.map(|c| {
+                    c.lines()
+                        .take(MAX_EXCERPT_LINES as usize)
+                        .collect::<Vec<_>>()
+                        .join("\n")
                 });
                 found.code = lines.map(|c| (c, start, shown.clone(), language(&path)));
             }
@@ -356,7 +390,13 @@ fn locate<'a>(
 }
 
 /// The text of the draft finding of a rule.
-fn draft(style: &Style, rule: &Rule, found: &Found, id: &str, file: &Path) -> String {
+fn draft(
+    style: &Style,
+    rule: &Rule,
+    found: &Found,
+    id: &str,
+    diagnostics: &mut Diagnostics,
+) -> String {
     let (tool, results) = (rule.tool, rule.results);
     let run = rule.run;
     let level = results
@@ -385,7 +425,15 @@ fn draft(style: &Style, rule: &Rule, found: &Found, id: &str, file: &Path) -> St
     match described.and_then(|r| r.help.as_ref()) {
         Some(sarif::Message {
             markdown: Some(md), ..
-        }) => body.push_str(&demote_headings(md.trim())),
+        }) => {
+            let (help, images) = unlink_images(&demote_headings(md.trim()));
+            if images > 0 {
+                diagnostics
+                    .warning(None, format!("{}: the help of {} rule {} has {} outside the folder; {} a link in {id}", rule.log.display(), rule.tool, rule.id, plural(images, "image"), if images == 1 { "it became" } else { "each became" }))
+                    .add_hint("a report shows only images of its folder: download one into images/ and write ![...](images/NAME.png) to show it");
+            }
+            body.push_str(&help);
+        }
         Some(sarif::Message { text: Some(t), .. }) => body.push_str(&escape(t.trim())),
         _ => {
             let full = described.and_then(|r| r.full_description.as_ref()?.text.clone());
@@ -413,14 +461,16 @@ fn draft(style: &Style, rule: &Rule, found: &Found, id: &str, file: &Path) -> St
     }
     let note = format!(
         "Imported from {} by auditpress import; triage it, set its type and difficulty, then remove draft = true.",
-        file.file_name()
+        rule.log
+            .file_name()
             .map_or(String::new(), |n| n.to_string_lossy().into_owned())
     );
     finding_file(&front, &note, &body)
 }
 
-/// Copies a SARIF file into scans/, unless the same bytes are there; returns the path written.
-fn copy_scan(dir: &Path, file: &Path, text: &str) -> Result<Option<String>, String> {
+/// Where a SARIF file is copied in scans/ (a name no file there or of this
+/// import has); `None` when the same bytes are there already.
+fn scan_copy(dir: &Path, file: &Path, text: &str, planned: &[(String, String)]) -> Option<String> {
     let name = file
         .file_stem()
         .map_or("scan".into(), |s| s.to_string_lossy().into_owned());
@@ -430,11 +480,21 @@ fn copy_scan(dir: &Path, file: &Path, text: &str) -> Result<Option<String>, Stri
         } else {
             format!("scans/{name}-{n}.sarif")
         };
+        if let Some((_, same)) = planned.iter().find(|(r, _)| *r == rel) {
+            if same == text {
+                return None;
+            }
+            continue;
+        }
         let path = dir.join(&rel);
-        match fs::read_to_string(&path) {
-            Ok(existing) if existing == text => return Ok(None),
-            Ok(_) => continue,
-            Err(_) => return write_new(dir, &rel, text).map(|()| Some(rel)),
+        if fs::symlink_metadata(&path).is_err() {
+            return Some(rel);
+        }
+        // A name taken by a file that cannot be read (a link out of the
+        // folder, a FIFO) is passed over, never opened.
+        if input::read_inside(dir, &path, load::MAX_FILE_BYTES).is_ok_and(|b| b == text.as_bytes())
+        {
+            return None;
         }
     }
     unreachable!("a free name is found")

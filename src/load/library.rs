@@ -12,6 +12,7 @@ use toml::de::{DeTable, DeValue};
 
 use super::placeholders;
 use crate::diag::{self, Diagnostics, Place, Sources};
+use crate::input;
 use crate::model::Style;
 use crate::model::style::same_name;
 
@@ -57,20 +58,30 @@ pub fn read(
     let mut paths: Vec<PathBuf> = entries
         .flatten()
         .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|e| e == "md") && p.is_file())
+        .filter(|p| p.extension().is_some_and(|e| e == "md") && !p.is_dir())
         .collect();
     paths.sort();
     let mut out = Vec::new();
     for path in paths {
-        let Ok(text) = std::fs::read_to_string(&path) else {
-            let file = sources.add(path.display().to_string(), String::new());
-            diags
-                .error(
-                    Some(Place::new(file, 0..0)),
-                    "cannot read this write-up as UTF-8 text",
-                )
-                .add_hint("save it as UTF-8");
-            continue;
+        let read = input::read_inside(dir, &path, super::MAX_FILE_BYTES)
+            .map_err(|refused| refused.explain("this write-up"))
+            .and_then(|bytes| {
+                String::from_utf8(bytes).map_err(|_| {
+                    (
+                        "cannot read this write-up as UTF-8 text".to_string(),
+                        "save it as UTF-8".to_string(),
+                    )
+                })
+            });
+        let text = match read {
+            Ok(text) => text,
+            Err((message, hint)) => {
+                let file = sources.add(path.display().to_string(), String::new());
+                diags
+                    .error(Some(Place::new(file, 0..0)), message)
+                    .add_hint(hint);
+                continue;
+            }
         };
         let file = sources.add(path.display().to_string(), text.clone());
         if let Some(w) = write_up(&path, &text, file, style, diags) {
@@ -271,8 +282,11 @@ pub struct OfFolder {
 pub fn of_folder(audit_dir: &Path) -> OfFolder {
     let mut sources = Sources::default();
     let mut diagnostics = Diagnostics::default();
-    let text = std::fs::read_to_string(audit_dir.join("audit.toml")).unwrap_or_default();
-    let table: toml::Table = text.parse().unwrap_or_default();
+    let table: toml::Table = audit_toml(audit_dir)
+        .ok()
+        .flatten()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or_default();
     let key = |k: &str| table.get(k).and_then(|v| v.as_str()).map(str::to_string);
     let style = key("style")
         .and_then(|spec| {
@@ -292,6 +306,88 @@ pub fn of_folder(audit_dir: &Path) -> OfFolder {
         sources,
         diagnostics,
     }
+}
+
+/// The text of a folder's audit.toml, read through the one reader; `None`
+/// when there is none or it is not UTF-8 (the loader says so), an error (a
+/// message and a hint) when it cannot be read (a link out of the folder, a FIFO).
+fn audit_toml(audit_dir: &Path) -> Result<Option<String>, (String, String)> {
+    let path = audit_dir.join("audit.toml");
+    match input::read_inside(audit_dir, &path, super::MAX_FILE_BYTES) {
+        Ok(bytes) => Ok(String::from_utf8(bytes).ok()),
+        Err(input::Refused::NotFound) => Ok(None),
+        Err(refused) => Err(refused.explain(&path.display().to_string())),
+    }
+}
+
+/// The `id_prefix` of a folder's audit.toml, checked as the loader checks
+/// it: a plain name, never a path, since it names the files `new finding`
+/// writes. `None` when none is given, and when it is not a plain name or
+/// audit.toml cannot be read: then with an error in `diags`, at its place.
+pub fn id_prefix(
+    audit_dir: &Path,
+    sources: &mut Sources,
+    diags: &mut Diagnostics,
+) -> Option<String> {
+    let shown = audit_dir.join("audit.toml").display().to_string();
+    let text = match audit_toml(audit_dir) {
+        Ok(text) => text?,
+        Err((message, hint)) => {
+            diags.error(None, message).add_hint(hint);
+            return None;
+        }
+    };
+    // A file that does not parse gives no prefix (drafts are DRAFT-n); the
+    // loader reports it.
+    let table = DeTable::parse(&text).ok()?;
+    let (_, value) = table
+        .get_ref()
+        .iter()
+        .find(|(k, _)| k.get_ref() == "id_prefix")?;
+    let DeValue::String(prefix) = value.get_ref() else {
+        return None;
+    };
+    if super::meta::plain_prefix(prefix) {
+        return Some(prefix.to_string());
+    }
+    let message = format!("id_prefix \"{prefix}\" is not a plain name; nothing was written");
+    let span = value.span();
+    let file = sources.add(shown, text.clone());
+    diags
+        .error(Some(Place::new(file, span)), message)
+        .add_hint("give letters, digits and dashes, e.g. id_prefix = \"TOB-FLUX\"");
+    None
+}
+
+/// The values of the `id` column of findings.csv text (read as the loader
+/// reads it: quotes, and columns in any order).
+pub fn csv_ids(text: &str) -> Vec<String> {
+    let (records, _) = super::table::parse(text);
+    let Some((header, rows)) = records.split_first() else {
+        return Vec::new();
+    };
+    let Some(column) = csv_columns(header).iter().position(|c| c == "id") else {
+        return Vec::new();
+    };
+    rows.iter()
+        .filter_map(|r| r.cells.get(column).map(|c| c.value.clone()))
+        .filter(|id| !id.is_empty())
+        .collect()
+}
+
+/// The column names of findings.csv text as the loader names them.
+pub fn csv_header(text: &str) -> Vec<String> {
+    let (records, _) = super::table::parse(text);
+    records.first().map(csv_columns).unwrap_or_default()
+}
+
+/// The names of a header record, normalised as the loader normalises them.
+fn csv_columns(header: &super::table::Record) -> Vec<String> {
+    header
+        .cells
+        .iter()
+        .map(|c| super::table::normalise(c.value.trim_start_matches('\u{feff}')))
+        .collect()
 }
 
 /// The placeholders left in a text, each once, in order.
@@ -324,12 +420,27 @@ pub fn version(text: &str) -> String {
 }
 
 /// Where an audit folder keeps the text of each write-up version its
-/// findings were made from, for `library diff`.
-pub fn kept_version(audit_dir: &Path, version: &str) -> PathBuf {
-    audit_dir
-        .join(".auditpress")
-        .join("library")
-        .join(format!("{version}.md"))
+/// findings were made from, for `library diff`; `None` when `version` is
+/// not one auditpress writes (hex digits), since it comes from a finding's
+/// front matter and names a file.
+pub fn kept_version(audit_dir: &Path, version: &str) -> Option<PathBuf> {
+    let plain = !version.is_empty()
+        && version.len() <= 64
+        && version.bytes().all(|b| b.is_ascii_hexdigit());
+    plain.then(|| {
+        audit_dir
+            .join(".auditpress")
+            .join("library")
+            .join(format!("{version}.md"))
+    })
+}
+
+/// The kept text of a write-up version, read through the one reader
+/// (inside the folder, a regular file); `None` when there is none.
+pub fn read_kept_version(audit_dir: &Path, version: &str) -> Option<String> {
+    let path = kept_version(audit_dir, version)?;
+    let bytes = input::read_inside(audit_dir, &path, super::MAX_FILE_BYTES).ok()?;
+    String::from_utf8(bytes).ok()
 }
 
 /// A finding made from a write-up: its id, the write-up's name and the
@@ -358,7 +469,8 @@ pub fn made_from(audit_dir: &Path) -> Vec<MadeFrom> {
     files
         .iter()
         .filter_map(|path| {
-            let text = std::fs::read_to_string(path).ok()?;
+            let bytes = input::read_inside(audit_dir, path, super::MAX_FILE_BYTES).ok()?;
+            let text = String::from_utf8(bytes).ok()?;
             let table = front_matter(&text)?;
             let get = |k: &str| table.get(k).and_then(|v| v.as_str()).map(str::to_string);
             Some(MadeFrom {

@@ -250,12 +250,17 @@ fn paper(r: &mut Reader) -> Paper {
     }
 }
 
+/// Whether an `id_prefix` is a plain name. The prefix names files (`import`
+/// and `new finding` write findings/<prefix>-<n>.md): it stays a plain name,
+/// whatever audit.toml says.
+pub(super) fn plain_prefix(p: &str) -> bool {
+    !(p.is_empty() || p.starts_with('.') || p.contains(['/', '\\', '\0']))
+}
+
 /// The prefix of finding ids; it names files, so it stays a plain name.
 fn id_prefix(r: &mut Reader) -> Option<String> {
     r.optional::<String>("id_prefix").and_then(|p| {
-        // The prefix names files (`import` writes findings/<prefix>-<n>.md):
-        // it stays a plain name, whatever audit.toml says.
-        if p.is_empty() || p.starts_with('.') || p.contains(['/', '\\', '\0']) {
+        if !plain_prefix(&p) {
             let span = r.lookup("id_prefix").map_or(0..0, |v| v.span());
             r.diags
                 .error(

@@ -1431,3 +1431,417 @@ fn a_fifo_or_a_device_named_by_an_editor_cannot_hang_the_language_server() {
     assert!(peak < 100, "the server's memory peaked at {peak} MiB");
     lsp.stop();
 }
+
+// ---------------------------------------------------------------------------
+// Importers and `new finding` (issue 34: items 1, 7, 8, 9, 16, 17, 20, 21, 22)
+// ---------------------------------------------------------------------------
+
+/// Runs `new finding --in DIR`.
+fn import_new_finding(dir: &Path) -> std::process::Output {
+    run(&[
+        "new".as_ref(),
+        "finding".as_ref(),
+        "--in".as_ref(),
+        dir.as_os_str(),
+    ])
+}
+
+/// Runs a command, killing it after `limit`; `None` when it had to be killed.
+fn import_within(args: &[&std::ffi::OsStr], limit: Duration) -> Option<std::process::Output> {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_auditpress"))
+        .args(args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(child.wait_with_output().unwrap())
+}
+
+/// Runs `library import FILE --in DIR` with at most `bytes` of address
+/// space, so that a converter that blows up fails fast instead of taking
+/// the machine's memory.
+fn import_library_limited(file: &Path, dir: &Path, bytes: u64) -> std::process::Output {
+    use std::os::unix::process::CommandExt;
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_auditpress"));
+    cmd.args(["library", "import"])
+        .arg(file)
+        .arg("--in")
+        .arg(dir);
+    // SAFETY: setrlimit is async-signal-safe; nothing else runs between fork and exec.
+    unsafe {
+        cmd.pre_exec(move || {
+            let limit = libc::rlimit {
+                rlim_cur: bytes,
+                rlim_max: bytes,
+            };
+            if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
+                return Err(std::io::Error::last_os_error());
+            }
+            Ok(())
+        });
+    }
+    cmd.output().unwrap()
+}
+
+/// The example folder with a library folder of its own, `library/`.
+fn import_library_folder() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, dir) = workspace(&example());
+    edit(
+        &dir,
+        "audit.toml",
+        "title = ",
+        "library = \"library\"\ntitle = ",
+    );
+    fs::create_dir(dir.join("library")).unwrap();
+    (tmp, dir)
+}
+
+#[test]
+fn new_finding_cannot_write_outside_the_folder_whatever_id_prefix_says() {
+    let (tmp, dir) = new_audit();
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    // An absolute prefix whose folder exists, and one that climbs out.
+    let elsewhere = tmp.path().join("elsewhere");
+    fs::create_dir(&elsewhere).unwrap();
+    let absolute = elsewhere.join("escaped").display().to_string();
+    for prefix in ["../../escaped", absolute.as_str()] {
+        let line = format!("id_prefix = {}", toml::Value::from(prefix));
+        edit(&dir, "audit.toml", "id_prefix = \"EX\"", &line);
+        let out = import_new_finding(&dir);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{prefix}: {err}");
+        assert_diagnostic(&err, "audit.toml:10:13", "is not a plain name");
+        edit(&dir, "audit.toml", &line, "id_prefix = \"EX\"");
+    }
+    assert!(!tmp.path().join("escaped-1.md").exists());
+    assert!(!elsewhere.join("escaped-1.md").exists());
+    assert_eq!(fs::read_to_string(dir.join("findings.csv")).unwrap(), csv);
+    assert_eq!(files_under(&dir.join("findings")).len(), 1);
+    // The ids of findings.csv are read from its id column, wherever it is:
+    // with the columns in another order, the next id is still EX-3.
+    let swapped: String = csv
+        .lines()
+        .map(|l| {
+            let (first, rest) = l.split_once(',').unwrap();
+            let (second, rest) = rest.split_once(',').unwrap();
+            format!("{second},{first},{rest}\n")
+        })
+        .collect();
+    fs::write(dir.join("findings.csv"), &swapped).unwrap();
+    let out = import_new_finding(&dir);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join("findings/EX-3.md").exists(), "{}", stderr(&out));
+    let table = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    assert!(
+        table.lines().last().unwrap().starts_with("{{title}},EX-3,"),
+        "{table}"
+    );
+}
+
+#[test]
+fn a_fifo_in_findings_cannot_hang_import_github() {
+    let (_tmp, dir) = new_audit();
+    let fifo = std::ffi::CString::new(dir.join("findings/notes").to_str().unwrap()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+    let issues = fixture("issues/issues.json");
+    let args: [&std::ffi::OsStr; 5] = [
+        "import".as_ref(),
+        "github".as_ref(),
+        issues.as_os_str(),
+        "--into".as_ref(),
+        dir.as_os_str(),
+    ];
+    let out = import_within(&args, Duration::from_secs(60))
+        .expect("import github hung on a FIFO in findings/");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(dir.join("findings/EX-3.md").exists());
+    // Run again: the earlier imports are found, the FIFO never opened.
+    let out = import_within(&args, Duration::from_secs(60)).expect("the second import hung");
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("already imported"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!dir.join("findings/EX-6.md").exists());
+}
+
+#[test]
+fn a_pwndoc_export_nested_deep_cannot_exhaust_memory_and_its_code_stays_code() {
+    let (tmp, dir) = import_library_folder();
+    // 840 KB of nested lists, a code block with a line of backticks and a
+    // heading after it, a rule, and a link whose address holds `>`.
+    let nested = "<ul><li>x".repeat(93_000);
+    let observation = "<pre><code>curl -d @body\n```\n## Injected\n</code></pre><p>before</p><hr><p>after <a href=\"https://x.example/?a=1>2\">the page</a></p>";
+    let export = serde_json::json!([{
+        "cvssv3": null,
+        "category": "Web",
+        "details": [{
+            "locale": "en",
+            "title": "Deep lists",
+            "description": nested,
+            "observation": observation,
+        }]
+    }]);
+    let file = tmp.path().join("pwndoc.json");
+    fs::write(&file, export.to_string()).unwrap();
+    let out = import_library_limited(&file, &dir, 2 << 30);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = fs::read_to_string(dir.join("library/deep-lists.md")).unwrap();
+    assert!(text.len() < 4 << 20, "{} bytes", text.len());
+    // The code keeps its line of backticks, inside a longer fence.
+    assert!(
+        text.contains("````\ncurl -d @body\n```\n## Injected\n````"),
+        "{}",
+        &text[text.len().saturating_sub(600)..]
+    );
+    // A rule, not an empty heading; the link whole.
+    assert!(
+        text.contains("before\n\n---\n\nafter"),
+        "{}",
+        &text[text.len() - 300..]
+    );
+    assert!(!text.lines().any(|l| l.trim() == "###"));
+    assert!(
+        text.contains("[the page](<https://x.example/?a=1%3E2>)"),
+        "{}",
+        &text[text.len() - 300..]
+    );
+    // `check` reads the write-up: no section "Injected" escaped the code.
+    let out = run(&["check".as_ref(), "--no-spell".as_ref(), dir.as_os_str()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}
+
+#[test]
+fn library_import_of_2000_write_ups_of_one_title_takes_seconds_not_minutes() {
+    let (tmp, dir) = import_library_folder();
+    let entry = serde_json::json!({
+        "translations": [{"language": "en-US", "is_main": true,
+            "data": {"title": "Missing security headers", "description": "The server sends no CSP."}}]
+    });
+    let export = serde_json::Value::Array(vec![entry; 2000]);
+    let file = tmp.path().join("sysreptor.json");
+    fs::write(&file, export.to_string()).unwrap();
+    // Each write-up is written whole and synced: on a disk, 2,000 syncs take
+    // most of the time (18 s here). On a tmpfs, where a sync costs nothing,
+    // what is left is the import itself.
+    let lib = dir.join("library");
+    let mounted = import_tmpfs(&lib, "64m");
+    let bound = Duration::from_secs(if mounted { 30 } else { 60 });
+    let start = Instant::now();
+    let out = run(&[
+        "library".as_ref(),
+        "import".as_ref(),
+        file.as_os_str(),
+        "--in".as_ref(),
+        dir.as_os_str(),
+    ]);
+    let took = start.elapsed();
+    let count = fs::read_dir(&lib).unwrap().count();
+    let first = lib.join("missing-security-headers.md").exists();
+    let last = lib.join("missing-security-headers-2000.md").exists();
+    if mounted {
+        let _ = Command::new("umount").arg(&lib).status();
+    }
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(count, 2000);
+    assert!(first && last);
+    // 66-83 s before, whatever the disk.
+    assert!(took < bound, "took {took:?}");
+}
+
+#[test]
+fn a_sarif_region_that_overflows_is_a_warning_not_a_crash() {
+    let (tmp, dir) = new_audit();
+    let source = tmp.path().join("src");
+    fs::create_dir(&source).unwrap();
+    let code: String = (1..=1000).map(|n| format!("line {n}\n")).collect();
+    fs::write(source.join("app.py"), code).unwrap();
+    let result = |rule: &str, start: u64, end: u64| {
+        serde_json::json!({
+            "ruleId": rule, "level": "error", "message": {"text": "bad"},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": "app.py"},
+                "region": {"startLine": start, "endLine": end}}}]
+        })
+    };
+    let mut long = result("long", 5, 6);
+    long["locations"][0]["physicalLocation"]["region"]["snippet"] = serde_json::json!({"text": (1..=1000).map(|n| format!("snippet {n}\n")).collect::<String>()});
+    let log = serde_json::json!({
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "Scanner", "rules": [{"id": "zero"}, {"id": "huge"}, {"id": "long"}]}},
+            "results": [result("zero", 0, 4_294_967_295), result("huge", 1, 4_294_967_295), long]
+        }]
+    });
+    let sarif = tmp.path().join("scan.sarif");
+    fs::write(&sarif, log.to_string()).unwrap();
+    let out = run(&[
+        "import".as_ref(),
+        "sarif".as_ref(),
+        sarif.as_os_str(),
+        "--into".as_ref(),
+        dir.as_os_str(),
+        "--source".as_ref(),
+        source.as_os_str(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(
+        err.contains(&format!("warning: {}: the region of \"app.py\" of Scanner rule zero (startLine 0, endLine 4294967295) names no lines", sarif.display())),
+        "{err}"
+    );
+    // The region to the end of time shows a bounded excerpt.
+    let huge = fs::read_to_string(dir.join("findings/EX-4.md")).unwrap();
+    assert!(
+        huge.contains("line 200\n") && !huge.contains("line 201\n"),
+        "{huge}"
+    );
+    // So does a scanner's snippet of a thousand lines.
+    let long = fs::read_to_string(dir.join("findings/EX-5.md")).unwrap();
+    assert!(
+        long.contains("snippet 200\n") && !long.contains("snippet 201\n"),
+        "{long}"
+    );
+}
+
+/// Mounts a tmpfs of `size` at `dir`, when this test runs as root and may mount.
+fn import_tmpfs(dir: &Path, size: &str) -> bool {
+    fs::create_dir_all(dir).unwrap();
+    Command::new("mount")
+        .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+        .arg(dir)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+#[test]
+fn a_full_disk_during_import_writes_no_finding_and_says_which_file_failed() {
+    let tmp = tempfile::tempdir().unwrap();
+    let disk = tmp.path().join("disk");
+    if !import_tmpfs(&disk, "256k") {
+        tool_missing("a small tmpfs (mounting one needs root)");
+        return;
+    }
+    let dir = disk.join("audit");
+    assert!(run(&["init".as_ref(), dir.as_os_str()]).status.success());
+    let before: Vec<(PathBuf, Vec<u8>)> = files_under(&dir)
+        .into_iter()
+        .map(|p| (p.clone(), fs::read(dir.join(&p)).unwrap()))
+        .collect();
+    // 200 rules, each a draft of a few kilobytes: more than the disk holds.
+    let help = "Validate the input before use. ".repeat(60);
+    let rules: Vec<_> = (1..=200)
+        .map(|n| serde_json::json!({"id": format!("rule-{n}"), "help": {"text": help}}))
+        .collect();
+    let results: Vec<_> = (1..=200)
+        .map(|n| serde_json::json!({"ruleId": format!("rule-{n}"), "level": "error", "message": {"text": "x"}}))
+        .collect();
+    let log = serde_json::json!({"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "Scanner", "rules": rules}}, "results": results}]});
+    let sarif = tmp.path().join("scan.sarif");
+    fs::write(&sarif, log.to_string()).unwrap();
+    let out = import("sarif", &sarif, &dir);
+    let err = stderr(&out);
+    let after: Vec<(PathBuf, Vec<u8>)> = files_under(&dir)
+        .into_iter()
+        .map(|p| (p.clone(), fs::read(dir.join(&p)).unwrap()))
+        .collect();
+    let _ = Command::new("umount").arg(&disk).status();
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(!err.contains("wrote"), "{err}");
+    assert_eq!(err.matches("error:").count(), 1, "{err}");
+    assert!(err.contains("No space left on device"), "{err}");
+    assert!(err.contains("findings/EX-"), "{err}");
+    // The folder is as it was: no draft, no copy of the scan, no temporary file.
+    assert_eq!(before, after, "{err}");
+}
+
+#[test]
+fn issues_with_screenshots_import_into_a_folder_that_builds() {
+    let (tmp, dir) = new_audit();
+    let issues = tmp.path().join("issues.json");
+    let body = "## Description\n\nThe page leaks the token:\n\n![token in the page](https://github.com/user-attachments/assets/1a2b.png)\n\nand again ![](https://example.com/b.png \"b\").\n\n```md\n![kept in code](https://example.com/c.png)\n```";
+    fs::write(
+        &issues,
+        serde_json::json!([{"number": 7, "title": "Token in page", "body": body,
+            "labels": [{"name": "severity: high"}], "state": "OPEN",
+            "url": "https://github.com/x/y/issues/7"}])
+        .to_string(),
+    )
+    .unwrap();
+    let out = import("github", &issues, &dir);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    assert!(
+        err.contains("issue #7 \"Token in page\": 2 images outside the folder became links"),
+        "{err}"
+    );
+    let text = fs::read_to_string(dir.join("findings/EX-3.md")).unwrap();
+    assert!(
+        text.contains(
+            "[image: token in the page](<https://github.com/user-attachments/assets/1a2b.png>)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("![kept in code](https://example.com/c.png)"),
+        "{text}"
+    );
+    let pdf = build_ok(&dir, "screenshots", &[]);
+    assert!(pdf_text(&pdf).contains("image: token in the page"));
+}
+
+#[test]
+fn library_diff_cannot_print_a_file_outside_the_folder() {
+    let (tmp, dir) = example_folder("smart-contract");
+    let out = run(&[
+        "new".as_ref(),
+        "finding".as_ref(),
+        "--from".as_ref(),
+        "unchecked-transfer".as_ref(),
+        "--set".as_ref(),
+        "call=transfer".as_ref(),
+        "--set".as_ref(),
+        "target=harbor-vaults/src/Vault.sol#30".as_ref(),
+        "--in".as_ref(),
+        dir.as_os_str(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let made = dir.join("findings/DRAFT-1.md");
+    let text = fs::read_to_string(&made).unwrap();
+    let version = text
+        .lines()
+        .find_map(|l| l.strip_prefix("from_version = "))
+        .unwrap()
+        .to_string();
+    fs::write(&made, text.replace(&version, "\"../../../outside/notes\"")).unwrap();
+    // The file that version would name, beside the audit folder.
+    fs::create_dir_all(tmp.path().join("outside")).unwrap();
+    fs::write(tmp.path().join("outside/notes.md"), "secret-notes-4711\n").unwrap();
+    let out = run(&[
+        "library".as_ref(),
+        "diff".as_ref(),
+        "--in".as_ref(),
+        dir.as_os_str(),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let shown = String::from_utf8(out.stdout).unwrap();
+    assert!(!shown.contains("secret-notes-4711"), "{shown}");
+    assert!(
+        shown.contains("DRAFT-1: made from write-up unchecked-transfer version \"../../../outside/notes\", which is not a version auditpress writes"),
+        "{shown}"
+    );
+}
