@@ -210,8 +210,9 @@ fn csv_rows(text: &str) -> Vec<Vec<String>> {
 }
 
 // The severity x difficulty matrix of a 47-finding report went to the next
-// page without its heading; a fix-review entry's note went to the page after
-// its heading; ids broke at their hyphen ("(NWS-" / "LUMEN-1)").
+// page without its heading; one line of the contents sat alone on a page; a
+// fix-review entry's note went to the page after its heading; ids broke at
+// their hyphen ("(NWS-" / "LUMEN-1)").
 #[test]
 fn the_matrix_a_fix_review_entry_and_an_id_each_hold_together() {
     let (_tmp, dir) = grown_example(47, &" and more".repeat(9));
@@ -243,6 +244,18 @@ fn the_matrix_a_fix_review_entry_and_an_id_each_hold_together() {
         first[0] + 1,
         last[0] + 1
     );
+
+    // Eleven findings: the contents ran one line onto a second page.
+    let (_tmp, dir) = grown_example(11, "");
+    let pdf = build_ok(&dir, "eleven", &[]);
+    for (i, page) in self::pages(&pdf).iter().enumerate() {
+        let entries = page.lines().filter(|l| l.contains(". . .")).count();
+        assert!(
+            entries != 1,
+            "page {} holds one line of the contents alone",
+            i + 1
+        );
+    }
 
     let (_tmp, dir) = workspace(&fixture("curl-2022"));
     let pdf = build_ok(&dir, "curl", &[]);
