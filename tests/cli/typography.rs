@@ -133,13 +133,20 @@ fn prose_line_lengths(pdf: &Path) -> Vec<usize> {
 // Body text ran 99 to 110 characters a line; the norm for one column is at most 90.
 #[test]
 fn three_quarters_of_the_prose_lines_hold_at_most_90_characters() {
-    for name in ["example", "pentest", "smart-contract"] {
-        let (_tmp, dir) = if name == "example" {
-            workspace(&example())
-        } else {
-            example_folder(name)
+    let de = root().join("data/styles/de");
+    for name in ["example", "pentest", "smart-contract", "german"] {
+        let (_tmp, dir) = match name {
+            "example" => workspace(&example()),
+            "german" => workspace(&fixture(name)),
+            _ => example_folder(name),
         };
-        let pdf = build_ok(&dir, "r", &[]);
+        // The German style (data/styles/de) sets its body in a serif.
+        let style: &[&str] = if name == "german" {
+            &["--style", de.to_str().unwrap()]
+        } else {
+            &[]
+        };
+        let pdf = build_ok(&dir, "r", style);
         let lengths = prose_line_lengths(&pdf);
         assert!(lengths.len() > 20, "{name}: too few prose lines");
         let quartile = lengths[lengths.len() * 3 / 4];
