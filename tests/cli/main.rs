@@ -29,4 +29,5 @@ mod scans;
 mod serve;
 mod shape;
 mod style;
+mod typography;
 mod writing;

@@ -10,8 +10,10 @@ pub(super) struct CodeInfo {
     pub(super) inline_numbers: bool,
 }
 
-/// Widest code row, in characters: longer lines are wrapped so they never leave the page.
-pub const CODE_COLUMNS: usize = 86;
+/// Widest code row, in characters: longer lines are wrapped so they never leave the
+/// page. 80 columns of 8 pt code, with their line numbers, fit the 6-inch text
+/// column of templates/report.typ.
+pub const CODE_COLUMNS: usize = 80;
 
 /// Takes the line numbers written at the start of lines (`158<TAB>static ...`),
 /// as `linenos="inline"` asks; lines without one are unnumbered.

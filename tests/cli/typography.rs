@@ -1,0 +1,381 @@
+//! The report's typography, checked on the PDF as a reader (or a reader's
+//! tools) meets it: code as written, the measure of a line, tables that hold
+//! together, one link annotation per link and line, page labels.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::Path;
+use std::process::Command;
+
+use crate::common::*;
+
+/// Returns the pages of the text layer, as pdftotext lays them out.
+fn pages(pdf: &Path) -> Vec<String> {
+    pdf_text(pdf).split('\u{c}').map(str::to_string).collect()
+}
+
+/// Returns an object of `qpdf --json`, following a reference ("12 0 R").
+fn object<'a>(json: &'a serde_json::Value, v: &'a serde_json::Value) -> &'a serde_json::Value {
+    match v.as_str() {
+        Some(r) if r.ends_with(" R") => &json["qpdf"][1][format!("obj:{r}")]["value"],
+        _ => v,
+    }
+}
+
+/// Returns, for a 1-based page, the size of every run of text set in a font
+/// whose name holds `family`, from the page's content stream (`/f3 8.8 Tf`).
+fn text_sizes(pdf: &Path, page: usize, family: &str) -> Vec<f64> {
+    let json = qpdf_json(pdf);
+    let dict = object(&json, &json["pages"][page - 1]["object"]);
+    let fonts = object(&json, &object(&json, &dict["/Resources"])["/Font"]);
+    let in_family: Vec<&String> = fonts
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, f)| {
+            object(&json, f)["/BaseFont"]
+                .as_str()
+                .is_some_and(|n| n.contains(family))
+        })
+        .map(|(name, _)| name)
+        .collect();
+    let contents = match &dict["/Contents"] {
+        serde_json::Value::Array(refs) => refs.clone(),
+        r => vec![r.clone()],
+    };
+    let mut sizes = Vec::new();
+    for r in contents {
+        let id = r.as_str().unwrap().split(' ').next().unwrap().to_string();
+        let out = Command::new("qpdf")
+            .args([&format!("--show-object={id}"), "--filtered-stream-data"])
+            .arg(pdf)
+            .output()
+            .expect("qpdf is installed");
+        let stream = String::from_utf8_lossy(&out.stdout).into_owned();
+        // Operators and names run together ("0 Tr/f0 10 Tf").
+        let stream = stream.replace('/', " /");
+        let tokens: Vec<&str> = stream.split_whitespace().collect();
+        for w in tokens.windows(3) {
+            if w[2] == "Tf" && in_family.iter().any(|n| n.as_str() == w[0]) {
+                sizes.push(w[1].parse().unwrap());
+            }
+        }
+    }
+    sizes
+}
+
+// Contextual alternates and ligatures of the code font printed `->` as an
+// arrow and `==` as one bar, which a reader can misread.
+#[test]
+fn code_prints_as_written_and_inline_code_is_near_the_body_size() {
+    let (_tmp, dir) = workspace(&fixture("curl-2022"));
+    let pdf = build_ok(&dir, "curl", &[]);
+    let qdf = dir.parent().unwrap().join("curl-qdf.pdf");
+    let out = Command::new("qpdf")
+        .args(["--qdf", "--object-streams=disable"])
+        .arg(&pdf)
+        .arg(&qdf)
+        .output()
+        .expect("qpdf is installed");
+    assert!(out.status.success(), "qpdf --qdf failed");
+    let bytes = fs::read(&qdf).unwrap();
+    let spans = bytes.windows(11).filter(|w| w == b"/ActualText").count();
+    assert_eq!(
+        spans, 0,
+        "glyphs stand for other characters ({spans} ActualText spans)"
+    );
+    let text = pdf_text(&pdf);
+    for code in ["data->username", "needle->authtype", "&&", "=="] {
+        assert!(text.contains(code), "{code:?} is not in the text layer");
+    }
+
+    // The example's executive summary has inline code and no code block.
+    let (_tmp, dir) = workspace(&example());
+    let pdf = build_ok(&dir, "r", &[]);
+    let page = page_with(&pdf, "We recommend that the Lumen Project");
+    let body = text_sizes(&pdf, page, "Inter-Regular");
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for s in &body {
+        *counts.entry(s.to_string()).or_default() += 1;
+    }
+    let body: f64 = counts
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .unwrap()
+        .0
+        .parse()
+        .unwrap();
+    let code = text_sizes(&pdf, page, "JetBrainsMono");
+    assert!(!code.is_empty(), "no inline code on page {page}");
+    for size in code {
+        let ratio = size / body;
+        assert!(
+            (0.85..=0.92).contains(&ratio),
+            "inline code at {size} pt is {:.0}% of the {body} pt body",
+            ratio * 100.0
+        );
+    }
+}
+
+/// Returns the lengths of the prose lines of a PDF: lines of eight words or
+/// more that are not a table's row nor a line of the contents.
+fn prose_line_lengths(pdf: &Path) -> Vec<usize> {
+    let mut lengths: Vec<usize> = pdf_text(pdf)
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.split_whitespace().count() >= 8 && !l.contains("   ") && !l.contains(". . ."))
+        .map(|l| l.chars().count())
+        .collect();
+    lengths.sort_unstable();
+    lengths
+}
+
+// Body text ran 99 to 110 characters a line; the norm for one column is at most 90.
+#[test]
+fn three_quarters_of_the_prose_lines_hold_at_most_90_characters() {
+    let de = root().join("data/styles/de");
+    for name in ["example", "pentest", "smart-contract", "german"] {
+        let (_tmp, dir) = match name {
+            "example" => workspace(&example()),
+            "german" => workspace(&fixture(name)),
+            _ => example_folder(name),
+        };
+        // The German style (data/styles/de) sets its body in a serif.
+        let style: &[&str] = if name == "german" {
+            &["--style", de.to_str().unwrap()]
+        } else {
+            &[]
+        };
+        let pdf = build_ok(&dir, "r", style);
+        let lengths = prose_line_lengths(&pdf);
+        assert!(lengths.len() > 20, "{name}: too few prose lines");
+        let quartile = lengths[lengths.len() * 3 / 4];
+        assert!(
+            quartile <= 90,
+            "{name}: the upper quartile of the prose lines is {quartile} characters"
+        );
+    }
+}
+
+/// Copies the example into a folder grown to `n` findings, the added ones
+/// copies of the first ten with `suffix` after their title.
+fn grown_example(n: usize, suffix: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, dir) = workspace(&example());
+    for (file, title) in [("findings.csv", true), ("fix-review.csv", false)] {
+        let text = fs::read_to_string(dir.join(file)).unwrap();
+        let mut rows = csv_rows(&text);
+        let body: Vec<Vec<String>> = rows[1..].to_vec();
+        for i in body.len() + 1..=n {
+            let mut row = body[(i - 1) % body.len()].clone();
+            row[0] = format!("NWS-LUMEN-{i}");
+            if title {
+                row[1].push_str(suffix);
+            }
+            rows.push(row);
+        }
+        let out: Vec<String> = rows
+            .iter()
+            .map(|r| {
+                r.iter()
+                    .map(|c| format!("\"{}\"", c.replace('"', "\"\"")))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            })
+            .collect();
+        fs::write(dir.join(file), out.join("\n") + "\n").unwrap();
+    }
+    (tmp, dir)
+}
+
+/// Splits CSV text into rows of fields (quoted fields may hold commas, quotes and newlines).
+fn csv_rows(text: &str) -> Vec<Vec<String>> {
+    let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
+    let (mut quoted, mut chars) = (false, text.chars().peekable());
+    while let Some(c) = chars.next() {
+        match (quoted, c) {
+            (true, '"') if chars.peek() == Some(&'"') => {
+                field.push('"');
+                chars.next();
+            }
+            (true, '"') => quoted = false,
+            (true, c) => field.push(c),
+            (false, '"') => quoted = true,
+            (false, ',') => row.push(std::mem::take(&mut field)),
+            (false, '\n') => {
+                row.push(std::mem::take(&mut field));
+                rows.push(std::mem::take(&mut row));
+            }
+            (false, '\r') => {}
+            (false, c) => field.push(c),
+        }
+    }
+    if !field.is_empty() || !row.is_empty() {
+        row.push(field);
+        rows.push(row);
+    }
+    rows
+}
+
+// The severity x difficulty matrix of a 47-finding report went to the next
+// page without its heading; one line of the contents sat alone on a page; a
+// fix-review entry's note went to the page after its heading; ids broke at
+// their hyphen ("(NWS-" / "LUMEN-1)").
+#[test]
+fn the_matrix_a_fix_review_entry_and_an_id_each_hold_together() {
+    let (_tmp, dir) = grown_example(47, &" and more".repeat(9));
+    let pdf = build_ok(&dir, "grown", &[]);
+    let pages = pages(&pdf);
+    let on = |needle: &dyn Fn(&str) -> bool| -> Vec<usize> {
+        (0..pages.len())
+            .filter(|i| pages[*i].lines().any(|l| needle(l.trim())))
+            .collect()
+    };
+    let row = |name: &'static str| {
+        move |l: &str| {
+            l.starts_with(name)
+                && l[name.len()..].split_whitespace().count() == 5
+                && l[name.len()..]
+                    .split_whitespace()
+                    .all(|w| w.parse::<u32>().is_ok())
+        }
+    };
+    let intro = on(&|l: &str| l.starts_with("Each cell counts the findings"));
+    let first = on(&row("High"));
+    let last = on(&row("Undetermined"));
+    assert_eq!(intro.len(), 1);
+    assert_eq!(
+        (first[0], last[0]),
+        (intro[0], intro[0]),
+        "the matrix's sentence is on page {}, its rows on pages {} to {}",
+        intro[0] + 1,
+        first[0] + 1,
+        last[0] + 1
+    );
+
+    // Eleven findings: the contents ran one line onto a second page.
+    let (_tmp, dir) = grown_example(11, "");
+    let pdf = build_ok(&dir, "eleven", &[]);
+    for (i, page) in self::pages(&pdf).iter().enumerate() {
+        let entries = page.lines().filter(|l| l.contains(". . .")).count();
+        assert!(
+            entries != 1,
+            "page {} holds one line of the contents alone",
+            i + 1
+        );
+    }
+
+    let (_tmp, dir) = workspace(&fixture("curl-2022"));
+    let pdf = build_ok(&dir, "curl", &[]);
+    let pages = self::pages(&pdf);
+    let appendix = pages
+        .iter()
+        .position(|p| p.contains("Detailed Fix Review Results"))
+        .unwrap();
+    let notes = fs::read_to_string(dir.join("fix-review.csv")).unwrap();
+    for row in csv_rows(&notes).iter().skip(1) {
+        let heading = format!("{}:", row[0]);
+        let page = (appendix..pages.len())
+            .find(|i| pages[*i].lines().any(|l| l.trim().starts_with(&heading)))
+            .unwrap_or_else(|| panic!("no entry for {}", row[0]));
+        let note: String = squash(&row[3]).chars().take(20).collect();
+        assert!(
+            squash(&pages[page]).contains(&note),
+            "the note of {} is not on page {}, with its heading",
+            row[0],
+            page + 1
+        );
+    }
+
+    let (_tmp, dir) = workspace(&example());
+    let example_pdf = build_ok(&dir, "r", &[]);
+    for pdf in [&pdf, &example_pdf] {
+        for line in pdf_text(pdf).lines() {
+            let line = line.trim_end();
+            for prefix in ["NWS-", "TOB-", "NWS-LUMEN-", "TOB-CURL-"] {
+                assert!(
+                    !line.ends_with(prefix),
+                    "a line ends inside an id: {line:?}"
+                );
+            }
+        }
+    }
+}
+
+// A link was one annotation per glyph: 835 annotations for 115 links in the
+// example, 49 for one path.
+#[test]
+fn a_link_is_one_annotation_per_line_not_per_glyph() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = build_ok(&dir, "r", &[]);
+    let json = qpdf_json(&pdf);
+    let (mut annotations, mut targets) = (0, 0);
+    for page in json["pages"].as_array().unwrap() {
+        let dict = object(&json, &page["object"]);
+        let mut on_page: HashMap<String, usize> = HashMap::new();
+        for annot in dict["/Annots"].as_array().into_iter().flatten() {
+            let a = object(&json, annot);
+            if a["/Subtype"] != "/Link" {
+                continue;
+            }
+            let target = match a.get("/Dest") {
+                Some(d) => d.to_string(),
+                None => object(&json, &a["/A"])["/URI"].to_string(),
+            };
+            *on_page.entry(target).or_default() += 1;
+        }
+        let number = page["pageposfrom1"].as_u64().unwrap();
+        for (target, n) in &on_page {
+            // Two places on a page may link one target (a finding's header
+            // and its figure's caption), each over at most one line here.
+            assert!(*n <= 2, "page {number}: {n} annotations link to {target}");
+        }
+        annotations += on_page.values().sum::<usize>();
+        targets += on_page.len();
+    }
+    assert!(
+        annotations as f64 <= 1.5 * targets as f64,
+        "{annotations} link annotations for {targets} links to a target on a page"
+    );
+}
+
+// A viewer's page 14 was the printed page 13: the PDF had no page labels.
+#[test]
+fn the_viewer_s_page_numbers_are_the_printed_ones() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = build_ok(&dir, "r", &[]);
+    let json = qpdf_json(&pdf);
+    let pages = pages(&pdf);
+    let mut checked = 0;
+    for (i, page) in json["pages"].as_array().unwrap().iter().enumerate() {
+        // The footer's last word is the printed number; the cover has none.
+        let Some(printed) = pages[i]
+            .lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .and_then(|l| l.split_whitespace().last())
+            .and_then(|w| w.parse::<i64>().ok())
+        else {
+            continue;
+        };
+        let label = &page["label"];
+        assert_eq!(
+            label["/S"],
+            "/D",
+            "page {} has no numeric label: {label}",
+            i + 1
+        );
+        assert_eq!(
+            label["/St"].as_i64(),
+            Some(printed),
+            "page {}'s label",
+            i + 1
+        );
+        checked += 1;
+    }
+    let count = json["pages"].as_array().unwrap().len();
+    assert_eq!(
+        checked,
+        count - 1,
+        "not every page but the cover has a printed number"
+    );
+}
