@@ -161,7 +161,130 @@ struct Found {
     hint: String,
 }
 
+/// Largest piece of prose, in bytes, harper reads as one document. Its
+/// cost grows with the square of a paragraph's length (a 50,000-word
+/// paragraph, a pasted log, took half a minute and a gigabyte): a longer
+/// text is read in pieces, cut between blocks or between the words of a
+/// paragraph, each piece's places moved back to where it stands.
+const PIECE: usize = 8 * 1024;
+
+/// Checks one text, in pieces of at most about [`PIECE`] bytes.
 fn check_text(
+    prose: &ProseText,
+    known: &Known,
+    dictionary: &Arc<FstDictionary>,
+    rules: &mut LintGroup,
+    dialect: Dialect,
+    diags: &mut Diagnostics,
+    checked: &mut Checked,
+) {
+    let ranges = pieces(&prose.text, PIECE);
+    if let [_] = ranges.as_slice() {
+        return check_piece(prose, known, dictionary, rules, dialect, diags, checked);
+    }
+    for range in ranges {
+        let piece = ProseText {
+            text: prose.text[range.clone()].to_string(),
+            at: match &prose.at {
+                ProsePlace::Exact(file, base) => ProsePlace::Exact(*file, base + range.start),
+                within => within.clone(),
+            },
+        };
+        check_piece(&piece, known, dictionary, rules, dialect, diags, checked);
+    }
+}
+
+/// How good a place to cut a text is, worst first.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Cut {
+    /// Between two words of a paragraph.
+    Space,
+    /// After a sentence's end.
+    Sentence,
+    /// Between two top-level blocks.
+    Block,
+}
+
+/// Splits a Markdown text into byte ranges of at most about `max` bytes:
+/// between top-level blocks where it can, else between the words of a
+/// paragraph's plain text (after a sentence's end if one is near), never
+/// inside code, a link or any other markup. A text with no such place
+/// stays whole. A text of `max` bytes or less is one range.
+fn pieces(text: &str, max: usize) -> Vec<Range<usize>> {
+    if text.len() <= max {
+        return vec![0..text.len()];
+    }
+    let cuts = cuts(text);
+    let mut out = Vec::new();
+    let mut start = 0;
+    while text.len() - start > max {
+        let from = cuts.partition_point(|(at, _)| *at <= start);
+        let to = cuts.partition_point(|(at, _)| *at <= start + max);
+        // The best kind of cut in the second half of the piece, the farthest
+        // of that kind; else the farthest cut; else the first beyond.
+        let half = start + max / 2;
+        let best = cuts[from..to]
+            .iter()
+            .max_by_key(|(at, kind)| (*at > half).then_some(*kind).map(|k| (k, *at)))
+            .or_else(|| cuts.get(to));
+        let Some(&(at, _)) = best else {
+            break;
+        };
+        out.push(start..at);
+        start = at;
+    }
+    if start < text.len() {
+        out.push(start..text.len());
+    }
+    out
+}
+
+/// The places a Markdown text may be cut at, in order: the end of each
+/// top-level block and of each item of a top-level list, and the start of
+/// each word of the plain text of a paragraph, a list item or a heading that
+/// begins with a letter (a piece that starts with `#`, `-`, a digit or
+/// spaces could read as another block).
+fn cuts(text: &str) -> Vec<(usize, Cut)> {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let options = Options::all().difference(Options::ENABLE_SMART_PUNCTUATION);
+    let mut out = Vec::new();
+    // Whether each open element holds plain text that may be cut.
+    let mut open: Vec<bool> = Vec::new();
+    let starts_word = |at: usize| text[at..].chars().next().is_some_and(char::is_alphabetic);
+    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        let in_text = open.last().copied().unwrap_or(false);
+        match event {
+            Event::Start(tag) => open.push(matches!(
+                tag,
+                Tag::Paragraph | Tag::Item | Tag::Heading { .. }
+            )),
+            Event::End(tag) => {
+                open.pop();
+                if open.is_empty() || (open.len() == 1 && matches!(tag, TagEnd::Item)) {
+                    out.push((range.end, Cut::Block));
+                }
+            }
+            Event::Text(t) if in_text && text.get(range.clone()) == Some(&*t) => {
+                for (i, _) in t.match_indices(' ') {
+                    let at = range.start + i + 1;
+                    if starts_word(at) {
+                        let sentence = t[..i].ends_with(['.', '!', '?']);
+                        out.push((at, if sentence { Cut::Sentence } else { Cut::Space }));
+                    }
+                }
+            }
+            Event::SoftBreak if in_text && starts_word(range.end) => {
+                out.push((range.end, Cut::Space));
+            }
+            _ => {}
+        }
+    }
+    out.sort_by_key(|(at, _)| *at);
+    out
+}
+
+/// Checks one piece of prose: its spelling, then its grammar.
+fn check_piece(
     prose: &ProseText,
     known: &Known,
     dictionary: &Arc<FstDictionary>,
@@ -449,5 +572,38 @@ mod tests {
         }
         assert!(acronym("ASAN") && acronym("NFTs") && acronym("s") && !acronym("Asan"));
         assert!(code_like("XDEFIDistribution") && !code_like("NFTs"));
+    }
+
+    #[test]
+    fn a_long_text_is_cut_between_blocks_and_words_never_in_code() {
+        // A short text is one piece.
+        assert_eq!(pieces("One short paragraph.", 100), [0..20]);
+        // A long paragraph: pieces of at most the size asked, after a
+        // sentence's end where there is one, each starting a word.
+        let paragraph = "The quick brown fox jumps over the lazy dog. ".repeat(50);
+        let ranges = pieces(&paragraph, 200);
+        assert!(ranges.len() >= 11, "{ranges:?}");
+        assert_eq!(ranges.first().map(|r| r.start), Some(0));
+        assert_eq!(ranges.last().map(|r| r.end), Some(paragraph.len()));
+        for pair in ranges.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start);
+        }
+        for r in &ranges {
+            assert!(r.len() <= 200, "{r:?}");
+            assert!(r.start == 0 || paragraph[r.start..].starts_with("The "), "{r:?}");
+        }
+        // A fenced block and an inline code span are never cut.
+        let code = format!("{}\n```\n{}\n```\n\nSome `code span with spaces` here.", "Word ".repeat(10), "let x = 1;\n".repeat(40));
+        let fence = code.find("```").unwrap()..code.rfind("```").unwrap() + 3;
+        let span = code.find('`').map(|_| code.find("`code").unwrap()).unwrap();
+        for r in pieces(&code, 64) {
+            assert!(!fence.contains(&r.start) || r.start == fence.start, "{r:?}");
+            assert!(!(span + 1..span + 26).contains(&r.start), "{r:?}");
+        }
+        // A list is cut between its items, which stay items.
+        let list = "- an item of the list\n".repeat(40);
+        for r in pieces(&list, 100) {
+            assert!(list[r.clone()].trim_start().starts_with("- "), "{r:?}");
+        }
     }
 }
