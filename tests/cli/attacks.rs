@@ -853,5 +853,5 @@ fn a_byte_order_mark_before_a_column_name_is_shown_once_and_the_column_still_rea
     assert_eq!(err.matches("warning:").count(), 1, "{err}");
     assert!(!err.contains('\u{FEFF}'), "{err:?}");
     let view = view_json(&dir);
-    assert_eq!(view["findings"][0]["title"], "Default admin password", "{view}");
+    assert_eq!(view["findings"][0]["title_text"], "Default admin password");
 }
