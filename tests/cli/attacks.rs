@@ -754,7 +754,7 @@ fn ten_thousand_unknown_csv_columns_give_one_warning_not_a_gigabyte_of_them() {
     assert_eq!(err.matches("warning:").count(), 1, "{err}");
     assert_diagnostic(
         &err,
-        "findings.csv:1:39",
+        "findings.csv:1:35",
         "10000 unknown columns: \"extra0\", \"extra1\", \"extra2\", \"extra3\", \"extra4\", and 9995 more; they are ignored",
     );
     // The snippet shows the place, not the whole header line.
