@@ -783,13 +783,13 @@ fn csv_quoting_errors_on_320000_rows_check_in_seconds_and_print_a_screenful() {
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert_diagnostic(
         &err,
-        "findings.csv:6:7",
+        "findings.csv:6:5",
         "text after the closing quote of a cell (`\"Title\" 0`)",
     );
     assert_eq!(err.matches("text after the closing quote").count(), 20, "{}", &err[..3000]);
     assert_diagnostic(
         &err,
-        "findings.csv:26:8",
+        "findings.csv:26:6",
         "319980 more quoting errors in this file are not shown",
     );
     assert!(took < Duration::from_secs(20), "check took {took:?}");
