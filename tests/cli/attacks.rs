@@ -801,9 +801,14 @@ fn a_sarif_scan_of_160000_rules_and_results_checks_in_seconds() {
     // every check, rebuild and keystroke of the editor.
     let (_tmp, dir) = workspace(&fixture("scanned"));
     let n = 160_000;
+    // Every 1000th rule says its results are errors; the others, nothing.
     let rules: Vec<String> = (0..n)
-        .map(|i| format!("{{\"id\":\"rule-{i}\",\"defaultConfiguration\":{{\"level\":\"note\"}}}}"))
+        .map(|i| match i % 1000 {
+            0 => format!("{{\"id\":\"rule-{i}\",\"defaultConfiguration\":{{\"level\":\"error\"}}}}"),
+            _ => format!("{{\"id\":\"rule-{i}\"}}"),
+        })
         .collect();
+    // Results in the opposite order, without levels: each looks up its rule.
     let results: Vec<String> = (0..n)
         .map(|i| format!("{{\"ruleId\":\"rule-{}\",\"message\":{{\"text\":\"m\"}}}}", n - 1 - i))
         .collect();
@@ -833,6 +838,9 @@ fn a_sarif_scan_of_160000_rules_and_results_checks_in_seconds() {
         .find(|t| t["name"] == "Many")
         .unwrap_or_else(|| panic!("{view}"));
     assert_eq!(scan["scan"]["results"], n, "{scan}");
+    let levels = &scan["scan"]["levels"];
+    assert_eq!(levels[0], serde_json::json!({"level": "error", "count": 160}), "{scan}");
+    assert_eq!(levels[1], serde_json::json!({"level": "warning", "count": n - 160}), "{scan}");
     assert!(took < Duration::from_secs(20), "check took {took:?}");
 }
 
