@@ -108,13 +108,18 @@ impl Known {
 pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checked {
     let known = Known::of(audit);
     let dictionary = FstDictionary::curated();
-    // The texts in as many runs as there are cores, each with its own rules;
-    // the warnings come back in the texts' order.
+    // Every text in pieces of bounded size, spread over as many runs as
+    // there are cores, each with its own rules; the warnings come back in
+    // the texts' order.
+    let mut pieces = Vec::new();
+    let mut skipped = Diagnostics::default();
+    for prose in &audit.prose {
+        split(prose, &mut pieces, &mut skipped);
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per = audit.prose.len().div_ceil(cores.max(1)).max(1);
+    let per = pieces.len().div_ceil(cores.max(1)).max(1);
     let runs: Vec<(Diagnostics, Checked)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = audit
-            .prose
+        let handles: Vec<_> = pieces
             .chunks(per)
             .map(|texts| {
                 let (known, dictionary) = (&known, &dictionary);
@@ -126,7 +131,7 @@ pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checke
                     let mut found = Diagnostics::default();
                     let mut checked = Checked::default();
                     for prose in texts {
-                        check_text(
+                        check_piece(
                             prose,
                             known,
                             dictionary,
@@ -146,6 +151,10 @@ pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checke
             .collect()
     });
     let mut checked = Checked::default();
+    for d in skipped.iter() {
+        diags.push(d.clone());
+        checked.warnings += 1;
+    }
     for (found, run) in runs {
         found.iter().for_each(|d| diags.push(d.clone()));
         checked.words += run.words;
@@ -168,30 +177,49 @@ struct Found {
 /// paragraph, each piece's places moved back to where it stands.
 const PIECE: usize = 8 * 1024;
 
-/// Checks one text, in pieces of at most about [`PIECE`] bytes.
-fn check_text(
-    prose: &ProseText,
-    known: &Known,
-    dictionary: &Arc<FstDictionary>,
-    rules: &mut LintGroup,
-    dialect: Dialect,
-    diags: &mut Diagnostics,
-    checked: &mut Checked,
-) {
-    let ranges = pieces(&prose.text, PIECE);
-    if let [_] = ranges.as_slice() {
-        return check_piece(prose, known, dictionary, rules, dialect, diags, checked);
+/// Most bytes of one block (a paragraph, a list) checked: some ten thousand
+/// words, far more than prose holds without a break. What is longer is
+/// data pasted as text (a log without a fence); its first part is checked
+/// and the rest is said to be left, so that the check stays in seconds.
+const MAX_BLOCK: usize = 64 * 1024;
+
+/// Splits a text into the pieces to check, and says of each block too long
+/// to check whole that only its beginning was checked.
+fn split(prose: &ProseText, out: &mut Vec<ProseText>, skipped: &mut Diagnostics) {
+    let (ranges, long) = pieces(&prose.text, PIECE, MAX_BLOCK);
+    if let [only] = ranges.as_slice()
+        && only.len() == prose.text.len()
+    {
+        out.push(prose.clone());
+        return;
     }
-    for range in ranges {
-        let piece = ProseText {
-            text: prose.text[range.clone()].to_string(),
-            at: match &prose.at {
-                ProsePlace::Exact(file, base) => ProsePlace::Exact(*file, base + range.start),
-                within => within.clone(),
-            },
+    let at = |start: usize| match &prose.at {
+        ProsePlace::Exact(file, base) => ProsePlace::Exact(*file, base + start),
+        within => within.clone(),
+    };
+    for block in long {
+        let words = prose.text[block.clone()].split_whitespace().count();
+        let line_end = prose.text[block.start..]
+            .find('\n')
+            .map_or(block.end, |n| block.start + n);
+        let place = match at(block.start) {
+            ProsePlace::Exact(file, start) => Place::new(file, start..start + line_end - block.start),
+            ProsePlace::Within(place) => place,
         };
-        check_piece(&piece, known, dictionary, rules, dialect, diags, checked);
+        skipped
+            .warning(
+                Some(place),
+                format!(
+                    "a paragraph of {words} words is checked for spelling and grammar in its first {} KiB only",
+                    MAX_BLOCK / 1024
+                ),
+            )
+            .add_hint("put a pasted log or data in a code block (a ``` line before and after it), or break the text into paragraphs");
     }
+    out.extend(ranges.into_iter().map(|range| ProseText {
+        text: prose.text[range.clone()].to_string(),
+        at: at(range.start),
+    }));
 }
 
 /// How good a place to cut a text is, worst first.
@@ -209,12 +237,15 @@ enum Cut {
 /// between top-level blocks where it can, else between the words of a
 /// paragraph's plain text (after a sentence's end if one is near), never
 /// inside code, a link or any other markup. A text with no such place
-/// stays whole. A text of `max` bytes or less is one range.
-fn pieces(text: &str, max: usize) -> Vec<Range<usize>> {
+/// stays whole. A text of `max` bytes or less is one range. Of a top-level
+/// block longer than `max_block`, the ranges past its first `max_block`
+/// bytes are left out; such blocks are the second list.
+#[allow(clippy::type_complexity)]
+fn pieces(text: &str, max: usize, max_block: usize) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
     if text.len() <= max {
-        return vec![0..text.len()];
+        return (vec![0..text.len()], Vec::new());
     }
-    let cuts = cuts(text);
+    let (cuts, blocks) = cuts(text);
     let mut out = Vec::new();
     let mut start = 0;
     while text.len() - start > max {
@@ -236,7 +267,14 @@ fn pieces(text: &str, max: usize) -> Vec<Range<usize>> {
     if start < text.len() {
         out.push(start..text.len());
     }
-    out
+    let long: Vec<Range<usize>> = blocks.into_iter().filter(|b| b.len() > max_block).collect();
+    // A range is left out when it starts past the checked part of a long
+    // block and ends inside it.
+    out.retain(|r| {
+        let i = long.partition_point(|b| b.start <= r.start);
+        !(i > 0 && r.start >= long[i - 1].start + max_block && r.end <= long[i - 1].end)
+    });
+    (out, long)
 }
 
 /// The places a Markdown text may be cut at, in order: the end of each
@@ -244,20 +282,27 @@ fn pieces(text: &str, max: usize) -> Vec<Range<usize>> {
 /// each word of the plain text of a paragraph, a list item or a heading that
 /// begins with a letter (a piece that starts with `#`, `-`, a digit or
 /// spaces could read as another block).
-fn cuts(text: &str) -> Vec<(usize, Cut)> {
+#[allow(clippy::type_complexity)]
+fn cuts(text: &str) -> (Vec<(usize, Cut)>, Vec<Range<usize>>) {
     use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
     let options = Options::all().difference(Options::ENABLE_SMART_PUNCTUATION);
     let mut out = Vec::new();
+    let mut blocks = Vec::new();
     // Whether each open element holds plain text that may be cut.
     let mut open: Vec<bool> = Vec::new();
     let starts_word = |at: usize| text[at..].chars().next().is_some_and(char::is_alphabetic);
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         let in_text = open.last().copied().unwrap_or(false);
         match event {
-            Event::Start(tag) => open.push(matches!(
-                tag,
-                Tag::Paragraph | Tag::Item | Tag::Heading { .. }
-            )),
+            Event::Start(tag) => {
+                if open.is_empty() {
+                    blocks.push(range.clone());
+                }
+                open.push(matches!(
+                    tag,
+                    Tag::Paragraph | Tag::Item | Tag::Heading { .. }
+                ));
+            }
             Event::End(tag) => {
                 open.pop();
                 if open.is_empty() || (open.len() == 1 && matches!(tag, TagEnd::Item)) {
@@ -280,7 +325,7 @@ fn cuts(text: &str) -> Vec<(usize, Cut)> {
         }
     }
     out.sort_by_key(|(at, _)| *at);
-    out
+    (out, blocks)
 }
 
 /// Checks one piece of prose: its spelling, then its grammar.
@@ -577,11 +622,12 @@ mod tests {
     #[test]
     fn a_long_text_is_cut_between_blocks_and_words_never_in_code() {
         // A short text is one piece.
-        assert_eq!(pieces("One short paragraph.", 100), [0..20]);
+        assert_eq!(pieces("One short paragraph.", 100, 1000).0, [0..20]);
         // A long paragraph: pieces of at most the size asked, after a
         // sentence's end where there is one, each starting a word.
         let paragraph = "The quick brown fox jumps over the lazy dog. ".repeat(50);
-        let ranges = pieces(&paragraph, 200);
+        let (ranges, long) = pieces(&paragraph, 200, 1 << 20);
+        assert!(long.is_empty());
         assert!(ranges.len() >= 11, "{ranges:?}");
         assert_eq!(ranges.first().map(|r| r.start), Some(0));
         assert_eq!(ranges.last().map(|r| r.end), Some(paragraph.len()));
@@ -596,14 +642,31 @@ mod tests {
         let code = format!("{}\n```\n{}\n```\n\nSome `code span with spaces` here.", "Word ".repeat(10), "let x = 1;\n".repeat(40));
         let fence = code.find("```").unwrap()..code.rfind("```").unwrap() + 3;
         let span = code.find('`').map(|_| code.find("`code").unwrap()).unwrap();
-        for r in pieces(&code, 64) {
+        for r in pieces(&code, 64, 1 << 20).0 {
             assert!(!fence.contains(&r.start) || r.start == fence.start, "{r:?}");
             assert!(!(span + 1..span + 26).contains(&r.start), "{r:?}");
         }
         // A list is cut between its items, which stay items.
         let list = "- an item of the list\n".repeat(40);
-        for r in pieces(&list, 100) {
+        for r in pieces(&list, 100, 1 << 20).0 {
             assert!(list[r.clone()].trim_start().starts_with("- "), "{r:?}");
         }
+    }
+
+    #[test]
+    fn a_block_too_long_is_checked_in_its_first_part_only() {
+        let long = "word ".repeat(1000);
+        let text = format!("First paragraph.\n\n{long}\n\nLast paragraph.\n");
+        let (ranges, blocks) = pieces(&text, 100, 1000);
+        let start = text.find("word").unwrap();
+        let block = blocks.first().cloned().unwrap_or_default();
+        assert_eq!((blocks.len(), block.start), (1, start), "{blocks:?}");
+        assert!(block.end >= start + long.trim_end().len(), "{blocks:?}");
+        // Checked: the first paragraph, about 1000 bytes of the long one, the last.
+        assert_eq!(ranges.first().map(|r| r.start), Some(0));
+        assert!(ranges.last().unwrap().end == text.len());
+        let checked: usize = ranges.iter().map(|r| r.len()).sum();
+        assert!((1000..1300).contains(&checked), "{checked}: {ranges:?}");
+        assert!(ranges.iter().all(|r| r.start < block.start + 1100 || r.end > block.end));
     }
 }

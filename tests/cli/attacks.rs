@@ -708,30 +708,43 @@ fn a_pasted_log_of_100000_words_in_one_paragraph_is_spell_checked_in_seconds() {
     // Before: 97 s and 4.2 GiB in harper, which is quadratic in a paragraph's length.
     let (_tmp, dir) = workspace(&fixture("fixreview"));
     fs::create_dir_all(dir.join("findings")).unwrap();
-    let words = [
-        "the", "server", "returned", "an", "error", "while", "reading", "request", "from",
-        "client", "connection", "closed", "after", "timeout", "retrying", "handshake",
-    ];
+    let words: Vec<&str> = "the server returned an error while reading request from client \
+        connection closed after timeout retrying handshake user session token expired during \
+        upload of large file cache missed database query failed because lock was held by another \
+        process worker thread started stopped restarted memory usage grew slowly until limit \
+        reached then garbage collector ran network packet dropped queue full backend service"
+        .split_whitespace()
+        .collect();
+    // Words in no order that repeats, on one line, with no sentence end.
     let mut log = String::new();
+    let mut x: u64 = 7;
     for i in 0..100_000 {
-        log.push_str(words[i % words.len()]);
-        // A long line now and then, as a log wraps; no sentence ends.
-        log.push(if i % 40 == 39 { '\n' } else { ' ' });
+        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        log.push_str(if i == 5_000 { "recieves" } else { words[(x >> 33) as usize % words.len()] });
+        log.push(' ');
     }
-    // A misspelling at the very end must still be found at its line and column.
-    let body = format!("+++\n+++\n\n## Description\n\n{log}and it recieves nothing.\n");
+    let body = format!("+++\n+++\n\n## Description\n\n{log}\nThe server recieved nothing.\n");
     fs::write(dir.join("findings/ACME-1.md"), &body).unwrap();
     let (out, took) = check_within(&[], &dir, Duration::from_secs(120));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
-    let line = body.lines().count();
-    let column = body.lines().last().unwrap().find("recieves").unwrap() + 1;
+    // The paragraph is checked in its first 64 KiB, and says so once.
     assert_diagnostic(
         &err,
-        &format!("findings/ACME-1.md:{line}:{column}"),
-        "possible misspelling `recieves`",
+        "findings/ACME-1.md:6:1",
+        "a paragraph of 100000 words is checked for spelling and grammar in its first 64 KiB only",
     );
-    assert_eq!(err.matches("possible misspelling").count(), 1, "{err}");
+    // A misspelling in the checked part, past the first piece, and one in
+    // the next paragraph are found at their lines and columns.
+    let place = |word: &str| {
+        let at = body.find(word).unwrap();
+        let line = body[..at].matches('\n').count() + 1;
+        let column = at - body[..at].rfind('\n').unwrap();
+        format!("findings/ACME-1.md:{line}:{column}")
+    };
+    assert_diagnostic(&err, &place("recieves"), "possible misspelling `recieves`");
+    assert_diagnostic(&err, &place("recieved"), "possible misspelling `recieved`");
+    assert_eq!(err.matches("possible misspelling").count(), 2, "{err}");
     assert!(took < Duration::from_secs(30), "check took {took:?}");
 }
 
