@@ -203,7 +203,9 @@ fn split(prose: &ProseText, out: &mut Vec<ProseText>, skipped: &mut Diagnostics)
             .find('\n')
             .map_or(block.end, |n| block.start + n);
         let place = match at(block.start) {
-            ProsePlace::Exact(file, start) => Place::new(file, start..start + line_end - block.start),
+            ProsePlace::Exact(file, start) => {
+                Place::new(file, start..start + line_end - block.start)
+            }
             ProsePlace::Within(place) => place,
         };
         skipped
@@ -243,7 +245,8 @@ enum Cut {
 #[allow(clippy::type_complexity)]
 fn pieces(text: &str, max: usize, max_block: usize) -> (Vec<Range<usize>>, Vec<Range<usize>>) {
     if text.len() <= max {
-        return (vec![0..text.len()], Vec::new());
+        let whole = 0..text.len();
+        return (vec![whole], Vec::new());
     }
     let (cuts, blocks) = cuts(text);
     let mut out = Vec::new();
@@ -622,7 +625,10 @@ mod tests {
     #[test]
     fn a_long_text_is_cut_between_blocks_and_words_never_in_code() {
         // A short text is one piece.
-        assert_eq!(pieces("One short paragraph.", 100, 1000).0, [0..20]);
+        assert_eq!(
+            pieces("One short paragraph.", 100, 1000).0,
+            [Range { start: 0, end: 20 }]
+        );
         // A long paragraph: pieces of at most the size asked, after a
         // sentence's end where there is one, each starting a word.
         let paragraph = "The quick brown fox jumps over the lazy dog. ".repeat(50);
@@ -636,10 +642,17 @@ mod tests {
         }
         for r in &ranges {
             assert!(r.len() <= 200, "{r:?}");
-            assert!(r.start == 0 || paragraph[r.start..].starts_with("The "), "{r:?}");
+            assert!(
+                r.start == 0 || paragraph[r.start..].starts_with("The "),
+                "{r:?}"
+            );
         }
         // A fenced block and an inline code span are never cut.
-        let code = format!("{}\n```\n{}\n```\n\nSome `code span with spaces` here.", "Word ".repeat(10), "let x = 1;\n".repeat(40));
+        let code = format!(
+            "{}\n```\n{}\n```\n\nSome `code span with spaces` here.",
+            "Word ".repeat(10),
+            "let x = 1;\n".repeat(40)
+        );
         let fence = code.find("```").unwrap()..code.rfind("```").unwrap() + 3;
         let span = code.find('`').map(|_| code.find("`code").unwrap()).unwrap();
         for r in pieces(&code, 64, 1 << 20).0 {
@@ -667,6 +680,10 @@ mod tests {
         assert!(ranges.last().unwrap().end == text.len());
         let checked: usize = ranges.iter().map(|r| r.len()).sum();
         assert!((1000..1300).contains(&checked), "{checked}: {ranges:?}");
-        assert!(ranges.iter().all(|r| r.start < block.start + 1100 || r.end > block.end));
+        assert!(
+            ranges
+                .iter()
+                .all(|r| r.start < block.start + 1100 || r.end > block.end)
+        );
     }
 }

@@ -500,7 +500,10 @@ mod tests {
     #[test]
     fn a_3x_vector_gives_every_base_metric_once() {
         let (message, hint) = parse_v("CVSS:3.1/AV:N/AC:L").unwrap_err();
-        assert_eq!(message, "CVSS vector lacks the metric PR (Privileges Required)");
+        assert_eq!(
+            message,
+            "CVSS vector lacks the metric PR (Privileges Required)"
+        );
         assert!(hint.contains("AV, AC, PR, UI, S, C, I, A"), "{hint}");
         let (message, _) = parse_v("CVSS:3.0/C:H").unwrap_err();
         assert_eq!(message, "CVSS vector lacks the metric AV (Attack Vector)");
@@ -509,7 +512,10 @@ mod tests {
         assert_eq!(message, "CVSS metric AV (Attack Vector) is given twice");
         let (message, _) =
             parse_v("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:U/E:U").unwrap_err();
-        assert_eq!(message, "CVSS metric E (Exploit Code Maturity) is given twice");
+        assert_eq!(
+            message,
+            "CVSS metric E (Exploit Code Maturity) is given twice"
+        );
         // In any order, every base metric once: scored.
         let c = parse_v("CVSS:3.1/A:N/I:N/C:H/S:U/UI:N/PR:N/AC:L/AV:N").unwrap();
         assert_eq!(c.score, 7.5);

@@ -296,7 +296,9 @@ fn unknown_columns(
     };
     let place = Some(Place::new(file, header.cells[*first].range.clone()));
     let d = match unknown {
-        Unknown::Ignored if strangers.len() == 1 => diags.warning(place, format!("{message} is ignored")),
+        Unknown::Ignored if strangers.len() == 1 => {
+            diags.warning(place, format!("{message} is ignored"))
+        }
         Unknown::Ignored => diags.warning(place, format!("{message}; they are ignored")),
         // The columns are left out; the rest of the table is read.
         Unknown::Refused(_) => diags.error(place, message),

@@ -625,7 +625,11 @@ fn check_within(args: &[&str], dir: &Path, deadline: Duration) -> (std::process:
     };
     let elapsed = started.elapsed();
     let [out, err] = pipes.map(|h| h.join().unwrap());
-    assert!(err.1 < 1 << 20, "check printed {} bytes of diagnostics", err.1);
+    assert!(
+        err.1 < 1 << 20,
+        "check printed {} bytes of diagnostics",
+        err.1
+    );
     let output = std::process::Output {
         status,
         stdout: out.0,
@@ -678,7 +682,10 @@ fn an_incomplete_or_repeated_cvss_vector_is_an_error_at_its_place_not_a_score_or
     let out = run(&["check".as_ref(), "--no-spell".as_ref(), dir.as_os_str()]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
-    assert!(!err.contains("panicked") && !err.contains("internal error"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("internal error"),
+        "{err}"
+    );
     assert_diagnostic(
         &err,
         "findings.csv:2:55",
@@ -699,7 +706,11 @@ fn an_incomplete_or_repeated_cvss_vector_is_an_error_at_its_place_not_a_score_or
         "findings/ACME-4.md:2:8",
         "CVSS metric S (Scope) is given twice",
     );
-    assert_diagnostic(&err, "findings.csv:1:40", "unknown column \"colour\" is ignored");
+    assert_diagnostic(
+        &err,
+        "findings.csv:1:40",
+        "unknown column \"colour\" is ignored",
+    );
     assert_eq!(err.matches("error:").count(), 4, "{err}");
 }
 
@@ -719,11 +730,17 @@ fn a_pasted_log_of_100000_words_in_one_paragraph_is_spell_checked_in_seconds() {
     let mut log = String::new();
     let mut x: u64 = 7;
     for i in 0..100_000 {
-        x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-        log.push_str(if i == 5_000 { "recieves" } else { words[(x >> 33) as usize % words.len()] });
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        log.push_str(if i == 5_000 {
+            "recieves"
+        } else {
+            words[(x >> 33) as usize % words.len()]
+        });
         log.push(' ');
     }
-    let body = format!("+++\n+++\n\n## Description\n\n{log}\nThe server recieved nothing.\n");
+    let body = format!("+++\n+++\n\n## Description\n\n{log}\n\nThe server recieved nothing.\n");
     fs::write(dir.join("findings/ACME-1.md"), &body).unwrap();
     let (out, took) = check_within(&[], &dir, Duration::from_secs(120));
     let err = stderr(&out);
@@ -771,15 +788,29 @@ fn ten_thousand_unknown_csv_columns_give_one_warning_not_a_gigabyte_of_them() {
         "10000 unknown columns: \"extra0\", \"extra1\", \"extra2\", \"extra3\", \"extra4\", and 9995 more; they are ignored",
     );
     // The snippet shows the place, not the whole header line.
-    assert!(err.len() < 2000, "{} bytes:\n{}", err.len(), &err[..2000.min(err.len())]);
+    assert!(
+        err.len() < 2000,
+        "{} bytes:\n{}",
+        err.len(),
+        &err[..2000.min(err.len())]
+    );
     // A mistake at the far end of a long line is shown there, with its column.
     let csv = csv.replacen("extra9999", "title", 1);
     fs::write(dir.join("findings.csv"), &csv).unwrap();
     let (out, _) = check_within(&["--no-spell"], &dir, Duration::from_secs(60));
     let err = stderr(&out);
     let column = csv.lines().next().unwrap().rfind("title").unwrap() + 1;
-    assert_diagnostic(&err, &format!("findings.csv:1:{column}"), "duplicate column \"title\"");
-    assert!(err.len() < 4000, "{} bytes:\n{}", err.len(), &err[..4000.min(err.len())]);
+    assert_diagnostic(
+        &err,
+        &format!("findings.csv:1:{column}"),
+        "duplicate column \"title\"",
+    );
+    assert!(
+        err.len() < 4000,
+        "{} bytes:\n{}",
+        err.len(),
+        &err[..4000.min(err.len())]
+    );
 }
 
 #[test]
@@ -799,7 +830,12 @@ fn csv_quoting_errors_on_320000_rows_check_in_seconds_and_print_a_screenful() {
         "findings.csv:6:5",
         "text after the closing quote of a cell (`\"Title\" 0`)",
     );
-    assert_eq!(err.matches("text after the closing quote").count(), 20, "{}", &err[..3000]);
+    assert_eq!(
+        err.matches("text after the closing quote").count(),
+        20,
+        "{}",
+        &err[..3000]
+    );
     assert_diagnostic(
         &err,
         "findings.csv:26:6",
@@ -817,13 +853,20 @@ fn a_sarif_scan_of_160000_rules_and_results_checks_in_seconds() {
     // Every 1000th rule says its results are errors; the others, nothing.
     let rules: Vec<String> = (0..n)
         .map(|i| match i % 1000 {
-            0 => format!("{{\"id\":\"rule-{i}\",\"defaultConfiguration\":{{\"level\":\"error\"}}}}"),
+            0 => {
+                format!("{{\"id\":\"rule-{i}\",\"defaultConfiguration\":{{\"level\":\"error\"}}}}")
+            }
             _ => format!("{{\"id\":\"rule-{i}\"}}"),
         })
         .collect();
     // Results in the opposite order, without levels: each looks up its rule.
     let results: Vec<String> = (0..n)
-        .map(|i| format!("{{\"ruleId\":\"rule-{}\",\"message\":{{\"text\":\"m\"}}}}", n - 1 - i))
+        .map(|i| {
+            format!(
+                "{{\"ruleId\":\"rule-{}\",\"message\":{{\"text\":\"m\"}}}}",
+                n - 1 - i
+            )
+        })
         .collect();
     fs::write(
         dir.join("scans/many.sarif"),
@@ -834,12 +877,21 @@ fn a_sarif_scan_of_160000_rules_and_results_checks_in_seconds() {
         ),
     )
     .unwrap();
-    edit(&dir, "findings/SCN-2.md", "\"shell-true\"", "\"shell-true\", \"rule-77\", \"rule-x\"");
+    edit(
+        &dir,
+        "findings/SCN-2.md",
+        "\"shell-true\"",
+        "\"shell-true\", \"rule-77\", \"rule-x\"",
+    );
     let (out, took) = check_within(&["--no-spell"], &dir, Duration::from_secs(120));
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     // The one rule id of no result is named; the hint lists a few ids, not 160,000.
-    assert_diagnostic(&err, "findings/SCN-2.md:2:35", "no result of scans/*.sarif has rule id \"rule-x\"");
+    assert_diagnostic(
+        &err,
+        "findings/SCN-2.md:2:35",
+        "no result of scans/*.sarif has rule id \"rule-x\"",
+    );
     assert_eq!(err.matches("warning:").count(), 1, "{err}");
     assert!(err.len() < 2000, "{err}");
     // Every result counted with its rule's level.
@@ -852,8 +904,16 @@ fn a_sarif_scan_of_160000_rules_and_results_checks_in_seconds() {
         .unwrap_or_else(|| panic!("{view}"));
     assert_eq!(scan["scan"]["results"], n, "{scan}");
     let levels = &scan["scan"]["levels"];
-    assert_eq!(levels[0], serde_json::json!({"level": "error", "count": 160}), "{scan}");
-    assert_eq!(levels[1], serde_json::json!({"level": "warning", "count": n - 160}), "{scan}");
+    assert_eq!(
+        levels[0],
+        serde_json::json!({"level": "error", "count": 160}),
+        "{scan}"
+    );
+    assert_eq!(
+        levels[1],
+        serde_json::json!({"level": "warning", "count": n - 160}),
+        "{scan}"
+    );
     assert!(took < Duration::from_secs(20), "check took {took:?}");
 }
 
