@@ -592,3 +592,47 @@ pub fn report_error(format: Format, message: impl Into<String>, hint: Option<Str
     }
     emit_stderr(format, &Sources::default(), &diags);
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(sources: &Sources, diags: &Diagnostics) -> String {
+        let mut out = termcolor::Buffer::no_color();
+        emit(&mut out, Format::Human, sources, diags).unwrap();
+        String::from_utf8(out.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn a_place_on_a_long_line_is_shown_in_a_window_with_its_true_column() {
+        let line: String = (0..5000).map(|i| format!("c{i},")).collect();
+        let text = format!("first\n{line}\nlast\n");
+        let mut sources = Sources::default();
+        let file = sources.add("wide.csv", text.clone());
+        let at = text.find("c4000,").unwrap();
+        let mut diags = Diagnostics::default();
+        diags
+            .error(Some(Place::new(file, at..at + 5)), "here")
+            .add_related(Place::new(file, 6..8), "and here");
+        let shown = render(&sources, &diags);
+        let column = at - 6 + 1;
+        assert!(shown.contains(&format!("wide.csv:2:{column}")), "{shown}");
+        assert!(
+            shown.contains("2 │ …") && shown.contains("c3990,c3991"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("wide.csv:2:1") && shown.contains("c0,c1,"),
+            "{shown}"
+        );
+        assert!(shown.len() < 1200, "{} bytes:\n{shown}", shown.len());
+        // A short line is shown whole, as before.
+        let mut diags = Diagnostics::default();
+        diags.error(Some(Place::new(file, 0..5)), "short");
+        let shown = render(&sources, &diags);
+        assert!(
+            shown.contains("1 │ first\n") && shown.contains("^^^^^"),
+            "{shown}"
+        );
+    }
+}
