@@ -936,3 +936,30 @@ fn a_byte_order_mark_before_a_column_name_is_shown_once_and_the_column_still_rea
     let view = view_json(&dir);
     assert_eq!(view["findings"][0]["title_text"], "Default admin password");
 }
+
+#[test]
+fn a_run_of_300000_characters_without_a_space_is_spell_checked_in_seconds() {
+    // Before: harper's lexer is quadratic in a run without a space (180 KB of
+    // `ab.ab.…` took 18 s), and a 200,000-letter word asked 3.2 GB for its
+    // suggestions.
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    fs::create_dir_all(dir.join("findings")).unwrap();
+    let body = format!(
+        "+++\n+++\n\n## Description\n\nThe dump {} ends.\n\nThe word {} ends.\n\nThe server recieved nothing.\n",
+        "ab.".repeat(100_000),
+        "a".repeat(200_000)
+    );
+    fs::write(dir.join("findings/ACME-1.md"), &body).unwrap();
+    let (out, took) = check_within(&[], &dir, Duration::from_secs(120));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let at = body.find("recieved").unwrap();
+    let line = body[..at].matches('\n').count() + 1;
+    assert_diagnostic(
+        &err,
+        &format!("findings/ACME-1.md:{line}:12"),
+        "possible misspelling `recieved`",
+    );
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    assert!(took < Duration::from_secs(10), "check took {took:?}");
+}
