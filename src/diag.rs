@@ -335,21 +335,164 @@ fn emit_human(
         Level::Error => cs::Severity::Error,
         Level::Warning => cs::Severity::Warning,
     };
+    // A label on a long line (a CSV header of thousands of columns, a
+    // minified file) is shown in a window of that line, not the whole of it.
+    let mut view = snippet::Clipped::new(sources);
     let mut labels = Vec::new();
     if let Some(p) = &d.place {
-        labels.push(cs::Label::new(LabelStyle::Primary, p.file, p.range.clone()));
+        let (file, range) = view.label(p);
+        labels.push(cs::Label::new(LabelStyle::Primary, file, range));
     }
     for (p, msg) in &d.related {
-        labels.push(
-            cs::Label::new(LabelStyle::Secondary, p.file, p.range.clone())
-                .with_message(msg.clone()),
-        );
+        let (file, range) = view.label(p);
+        labels.push(cs::Label::new(LabelStyle::Secondary, file, range).with_message(msg.clone()));
     }
     let diagnostic = cs::Diagnostic::new(severity)
         .with_message(d.message.clone())
         .with_labels(labels)
         .with_notes(d.hints.iter().map(|h| format!("hint: {h}")).collect());
-    term::emit(out, &config, &sources.files, &diagnostic).map_err(io::Error::other)
+    term::emit(out, &config, &view, &diagnostic).map_err(io::Error::other)
+}
+
+/// Snippets of bounded width: a label on a line longer than
+/// [`snippet::LONG_LINE`] bytes is shown in a window of its line, with its
+/// true line and column.
+mod snippet {
+    use std::ops::Range;
+
+    use codespan_reporting::files::{Error, Files};
+
+    use super::{FileRef, Place, Sources, floor_char_boundary};
+
+    /// Longest line, in bytes, a snippet shows whole.
+    pub const LONG_LINE: usize = 240;
+
+    /// Bytes of a long line shown on each side of its label, and of the
+    /// label itself at most.
+    const AROUND: usize = 80;
+
+    /// A window of one long line.
+    struct Window {
+        /// The file it is a window of.
+        file: FileRef,
+        /// Its text: the part of the line shown, with `…` where it was cut.
+        text: String,
+        /// Its 1-based line number in the file.
+        line: usize,
+        /// The 0-based column, in characters, of the window's first byte.
+        column: usize,
+        /// Bytes of the `…` the text starts with.
+        lead: usize,
+    }
+
+    /// The files of a [`Sources`] map, and windows of some of their lines:
+    /// file ids past the map's are windows.
+    pub struct Clipped<'s> {
+        sources: &'s Sources,
+        windows: Vec<Window>,
+    }
+
+    impl<'s> Clipped<'s> {
+        pub fn new(sources: &'s Sources) -> Self {
+            Self {
+                sources,
+                windows: Vec::new(),
+            }
+        }
+
+        /// The file id and range to label a place by: the place itself, or
+        /// a window of its first line when that line, or its last, is long.
+        pub fn label(&mut self, place: &Place) -> (usize, Range<usize>) {
+            let text = self.sources.text(place.file);
+            let start = floor_char_boundary(text, place.range.start.min(text.len()));
+            let end = floor_char_boundary(text, place.range.end.clamp(start, text.len()));
+            let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+            let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+            let last_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+            let last_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+            if line_end - line_start <= LONG_LINE && last_end - last_start <= LONG_LINE {
+                return (place.file, start..end);
+            }
+            let shown_end = floor_char_boundary(text, end.min(line_end).min(start + AROUND));
+            let from = floor_char_boundary(text, start.saturating_sub(AROUND).max(line_start));
+            let mut to = (shown_end + AROUND).min(line_end);
+            while !text.is_char_boundary(to) {
+                to += 1;
+            }
+            let lead = if from > line_start { "…" } else { "" };
+            let tail = if to < line_end { "…" } else { "" };
+            let line = self.sources.line_col(place.file, start).0;
+            self.windows.push(Window {
+                file: place.file,
+                text: format!("{lead}{}{tail}", &text[from..to]),
+                line,
+                column: text[line_start..from].chars().count(),
+                lead: lead.len(),
+            });
+            let id = self.sources.names.len() + self.windows.len() - 1;
+            (id, lead.len() + start - from..lead.len() + shown_end - from)
+        }
+
+        fn window(&self, id: usize) -> Option<&Window> {
+            id.checked_sub(self.sources.names.len())
+                .and_then(|i| self.windows.get(i))
+        }
+    }
+
+    impl<'a> Files<'a> for Clipped<'_> {
+        type FileId = usize;
+        type Name = String;
+        type Source = &'a str;
+
+        fn name(&'a self, id: usize) -> Result<String, Error> {
+            match self.window(id) {
+                Some(w) => Ok(self.sources.name(w.file).to_string()),
+                None => self.sources.files.name(id),
+            }
+        }
+
+        fn source(&'a self, id: usize) -> Result<&'a str, Error> {
+            match self.window(id) {
+                Some(w) => Ok(&w.text),
+                None => self.sources.files.source(id),
+            }
+        }
+
+        fn line_index(&'a self, id: usize, byte: usize) -> Result<usize, Error> {
+            match self.window(id) {
+                Some(_) => Ok(0),
+                None => self.sources.files.line_index(id, byte),
+            }
+        }
+
+        fn line_number(&'a self, id: usize, line: usize) -> Result<usize, Error> {
+            match self.window(id) {
+                Some(w) => Ok(w.line + line),
+                None => Ok(line + 1),
+            }
+        }
+
+        fn column_number(&'a self, id: usize, line: usize, byte: usize) -> Result<usize, Error> {
+            match self.window(id) {
+                Some(w) => {
+                    let inside = w.text.get(w.lead..byte.max(w.lead)).unwrap_or("");
+                    Ok(w.column + inside.chars().count() + 1)
+                }
+                None => self.sources.files.column_number(id, line, byte),
+            }
+        }
+
+        fn line_range(&'a self, id: usize, line: usize) -> Result<Range<usize>, Error> {
+            match self.window(id) {
+                Some(w) if line == 0 => Ok(0..w.text.len()),
+                Some(_) => Err(Error::LineTooLarge {
+                    given: line,
+                    max: 0,
+                }),
+                None => self.sources.files.line_range(id, line),
+            }
+        }
+    }
 }
 
 /// Returns the word for a level, as the formats print it.
@@ -448,4 +591,48 @@ pub fn report_error(format: Format, message: impl Into<String>, hint: Option<Str
         d.add_hint(h);
     }
     emit_stderr(format, &Sources::default(), &diags);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn render(sources: &Sources, diags: &Diagnostics) -> String {
+        let mut out = termcolor::Buffer::no_color();
+        emit(&mut out, Format::Human, sources, diags).unwrap();
+        String::from_utf8(out.into_inner()).unwrap()
+    }
+
+    #[test]
+    fn a_place_on_a_long_line_is_shown_in_a_window_with_its_true_column() {
+        let line: String = (0..5000).map(|i| format!("c{i},")).collect();
+        let text = format!("first\n{line}\nlast\n");
+        let mut sources = Sources::default();
+        let file = sources.add("wide.csv", text.clone());
+        let at = text.find("c4000,").unwrap();
+        let mut diags = Diagnostics::default();
+        diags
+            .error(Some(Place::new(file, at..at + 5)), "here")
+            .add_related(Place::new(file, 6..8), "and here");
+        let shown = render(&sources, &diags);
+        let column = at - 6 + 1;
+        assert!(shown.contains(&format!("wide.csv:2:{column}")), "{shown}");
+        assert!(
+            shown.contains("2 │ …") && shown.contains("c3990,c3991"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("wide.csv:2:1") && shown.contains("c0,c1,"),
+            "{shown}"
+        );
+        assert!(shown.len() < 1200, "{} bytes:\n{shown}", shown.len());
+        // A short line is shown whole, as before.
+        let mut diags = Diagnostics::default();
+        diags.error(Some(Place::new(file, 0..5)), "short");
+        let shown = render(&sources, &diags);
+        assert!(
+            shown.contains("1 │ first\n") && shown.contains("^^^^^"),
+            "{shown}"
+        );
+    }
 }

@@ -108,13 +108,18 @@ impl Known {
 pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checked {
     let known = Known::of(audit);
     let dictionary = FstDictionary::curated();
-    // The texts in as many runs as there are cores, each with its own rules;
-    // the warnings come back in the texts' order.
+    // Every text in pieces of bounded size, spread over as many runs as
+    // there are cores, each with its own rules; the warnings come back in
+    // the texts' order.
+    let mut pieces = Vec::new();
+    let mut skipped = Diagnostics::default();
+    for prose in &audit.prose {
+        split(prose, &mut pieces, &mut skipped);
+    }
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let per = audit.prose.len().div_ceil(cores.max(1)).max(1);
+    let per = pieces.len().div_ceil(cores.max(1)).max(1);
     let runs: Vec<(Diagnostics, Checked)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = audit
-            .prose
+        let handles: Vec<_> = pieces
             .chunks(per)
             .map(|texts| {
                 let (known, dictionary) = (&known, &dictionary);
@@ -126,7 +131,7 @@ pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checke
                     let mut found = Diagnostics::default();
                     let mut checked = Checked::default();
                     for prose in texts {
-                        check_text(
+                        check_piece(
                             prose,
                             known,
                             dictionary,
@@ -146,6 +151,10 @@ pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checke
             .collect()
     });
     let mut checked = Checked::default();
+    for d in skipped.iter() {
+        diags.push(d.clone());
+        checked.warnings += 1;
+    }
     for (found, run) in runs {
         found.iter().for_each(|d| diags.push(d.clone()));
         checked.words += run.words;
@@ -161,7 +170,252 @@ struct Found {
     hint: String,
 }
 
-fn check_text(
+/// Largest piece of prose, in bytes, harper reads as one document. Its
+/// cost grows with the square of a paragraph's length (a 50,000-word
+/// paragraph, a pasted log, took half a minute and a gigabyte): a longer
+/// text is read in pieces, cut between blocks or between the words of a
+/// paragraph, each piece's places moved back to where it stands.
+const PIECE: usize = 8 * 1024;
+
+/// Most bytes of one block (a paragraph, a list) checked: some ten thousand
+/// words, far more than prose holds without a break. What is longer is
+/// data pasted as text (a log without a fence); its first part is checked
+/// and the rest is said to be left, so that the check stays in seconds.
+const MAX_BLOCK: usize = 64 * 1024;
+
+/// Longest run of text without a space, in bytes, given to harper: a longer
+/// one is data (a hash, a base64 blob, a URL), never a word, and harper's
+/// lexer is quadratic in it (180 KB of `ab.ab.…` took 18 s). In a long
+/// text such runs are blanked to spaces of the same length.
+const MAX_RUN: usize = 256;
+
+/// Splits a text into the pieces to check, and says of each block too long
+/// to check whole that only its beginning was checked.
+fn split(prose: &ProseText, out: &mut Vec<ProseText>, skipped: &mut Diagnostics) {
+    let plan = plan(&prose.text, PIECE, MAX_BLOCK);
+    if let ([only], []) = (plan.pieces.as_slice(), plan.blank.as_slice())
+        && only.len() == prose.text.len()
+    {
+        out.push(prose.clone());
+        return;
+    }
+    let at = |start: usize| match &prose.at {
+        ProsePlace::Exact(file, base) => ProsePlace::Exact(*file, base + start),
+        within => within.clone(),
+    };
+    for block in plan.long {
+        let words = prose.text[block.clone()].split_whitespace().count();
+        let line_end = prose.text[block.start..]
+            .find('\n')
+            .map_or(block.end, |n| block.start + n);
+        let place = match at(block.start) {
+            ProsePlace::Exact(file, start) => {
+                Place::new(file, start..start + line_end - block.start)
+            }
+            ProsePlace::Within(place) => place,
+        };
+        skipped
+            .warning(
+                Some(place),
+                format!(
+                    "a paragraph of {words} words is checked for spelling and grammar in its first {} KiB only",
+                    MAX_BLOCK / 1024
+                ),
+            )
+            .add_hint("put a pasted log or data in a code block (a ``` line before and after it), or break the text into paragraphs");
+    }
+    // Runs too long to be words become spaces: every other byte stays where it was.
+    let mut text = prose.text.clone().into_bytes();
+    for run in plan.blank {
+        text[run].fill(b' ');
+    }
+    let text = String::from_utf8(text).expect("whole characters were replaced by ASCII");
+    out.extend(plan.pieces.into_iter().map(|range| ProseText {
+        text: text[range.clone()].to_string(),
+        at: at(range.start),
+    }));
+}
+
+/// How good a place to cut a text is, worst first.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Cut {
+    /// Between two words of a paragraph.
+    Space,
+    /// After a sentence's end.
+    Sentence,
+    /// Between two top-level blocks.
+    Block,
+}
+
+/// How a text is read: in which byte ranges, which top-level blocks are
+/// read only in part, which runs are blanked.
+#[derive(Debug, Default)]
+struct Plan {
+    /// The pieces read, in order.
+    pieces: Vec<Range<usize>>,
+    /// The blocks read only in part.
+    long: Vec<Range<usize>>,
+    /// The runs without a space too long to be words.
+    blank: Vec<Range<usize>>,
+}
+
+/// Splits a Markdown text into byte ranges of at most about `max` bytes:
+/// between top-level blocks where it can, else between the words of a
+/// paragraph's plain text (after a sentence's end if one is near), never
+/// inside code, a link or any other markup. A text with no such place
+/// stays whole. A text of `max` bytes or less is one range. Of a top-level
+/// block longer than `max_block`, the ranges past its first `max_block`
+/// bytes are left out.
+fn plan(text: &str, max: usize, max_block: usize) -> Plan {
+    if text.len() <= max {
+        let whole = 0..text.len();
+        return Plan {
+            pieces: vec![whole],
+            ..Plan::default()
+        };
+    }
+    let layout = layout(text);
+    let cuts = &layout.cuts;
+    let mut pieces = Vec::new();
+    let mut start = 0;
+    while text.len() - start > max {
+        let from = cuts.partition_point(|(at, _)| *at <= start);
+        let to = cuts.partition_point(|(at, _)| *at <= start + max);
+        // The best kind of cut in the second half of the piece, the farthest
+        // of that kind; else the farthest cut; else the first beyond.
+        let half = start + max / 2;
+        let best = cuts[from..to]
+            .iter()
+            .max_by_key(|(at, kind)| (*at > half).then_some(*kind).map(|k| (k, *at)))
+            .or_else(|| cuts.get(to));
+        let Some(&(at, _)) = best else {
+            break;
+        };
+        pieces.push(start..at);
+        start = at;
+    }
+    if start < text.len() {
+        pieces.push(start..text.len());
+    }
+    let long: Vec<Range<usize>> = layout
+        .blocks
+        .into_iter()
+        .filter(|b| b.len() > max_block)
+        .collect();
+    // A range is left out when it starts past the checked part of a long
+    // block and ends inside it; the blocks said to be read in part are
+    // those that lost a range.
+    let mut cut_short = vec![false; long.len()];
+    pieces.retain(|r| {
+        let i = long.partition_point(|b| b.start <= r.start);
+        let left = i > 0 && r.start >= long[i - 1].start + max_block && r.end <= long[i - 1].end;
+        if left {
+            cut_short[i - 1] = true;
+        }
+        !left
+    });
+    let mut cut_short = cut_short.into_iter();
+    Plan {
+        pieces,
+        long: long
+            .into_iter()
+            .filter(|_| cut_short.next().unwrap_or(false))
+            .collect(),
+        blank: layout.runs,
+    }
+}
+
+/// What the Markdown reading of a text gives the plan.
+struct Layout {
+    /// The places it may be cut at, in order.
+    cuts: Vec<(usize, Cut)>,
+    /// Its top-level blocks.
+    blocks: Vec<Range<usize>>,
+    /// The runs of its plain text without a space longer than [`MAX_RUN`].
+    runs: Vec<Range<usize>>,
+}
+
+/// The places a Markdown text may be cut at: the end of each top-level
+/// block and of each item of a top-level list, and the start of each word
+/// of the plain text of a paragraph, a list item or a heading that begins
+/// with a letter (a piece that starts with `#`, `-`, a digit or spaces
+/// could read as another block); its blocks, and its long runs.
+fn layout(text: &str) -> Layout {
+    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
+    let options = Options::all().difference(Options::ENABLE_SMART_PUNCTUATION);
+    let mut out = Layout {
+        cuts: Vec::new(),
+        blocks: Vec::new(),
+        runs: Vec::new(),
+    };
+    // Whether each open element holds plain text that may be cut.
+    let mut open: Vec<bool> = Vec::new();
+    let starts_word = |at: usize| text[at..].chars().next().is_some_and(char::is_alphabetic);
+    for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
+        let in_text = open.last().copied().unwrap_or(false);
+        match event {
+            Event::Start(tag) => {
+                if open.is_empty() {
+                    out.blocks.push(range.clone());
+                }
+                open.push(matches!(
+                    tag,
+                    Tag::Paragraph | Tag::Item | Tag::Heading { .. }
+                ));
+            }
+            Event::End(tag) => {
+                open.pop();
+                if open.is_empty() || (open.len() == 1 && matches!(tag, TagEnd::Item)) {
+                    out.cuts.push((range.end, Cut::Block));
+                }
+            }
+            Event::Text(t) if text.get(range.clone()) == Some(&*t) => {
+                long_runs(&t, range.start, &mut out.runs);
+                if !in_text {
+                    continue;
+                }
+                for (i, _) in t.match_indices(' ') {
+                    let at = range.start + i + 1;
+                    if starts_word(at) {
+                        let sentence = t[..i].ends_with(['.', '!', '?']);
+                        out.cuts
+                            .push((at, if sentence { Cut::Sentence } else { Cut::Space }));
+                    }
+                }
+            }
+            Event::SoftBreak if in_text && starts_word(range.end) => {
+                out.cuts.push((range.end, Cut::Space));
+            }
+            _ => {}
+        }
+    }
+    out.cuts.sort_by_key(|(at, _)| *at);
+    out
+}
+
+/// Adds the runs without whitespace longer than [`MAX_RUN`] bytes of a
+/// text that starts at byte `base`.
+fn long_runs(text: &str, base: usize, runs: &mut Vec<Range<usize>>) {
+    let mut start = None;
+    for (i, c) in text
+        .char_indices()
+        .chain(std::iter::once((text.len(), ' ')))
+    {
+        match (c.is_whitespace(), start) {
+            (false, None) => start = Some(i),
+            (true, Some(s)) => {
+                if i - s > MAX_RUN {
+                    runs.push(base + s..base + i);
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+}
+
+/// Checks one piece of prose: its spelling, then its grammar.
+fn check_piece(
     prose: &ProseText,
     known: &Known,
     dictionary: &Arc<FstDictionary>,
@@ -244,6 +498,11 @@ fn misspellings(
     let mut found = Vec::new();
     for token in doc.iter_words() {
         let word = doc.get_span_content(&token.span);
+        // No word is this long: it is data, and its suggestions would cost
+        // time and memory in its length.
+        if word.len() > MAX_WORD {
+            continue;
+        }
         let in_dictionary = token
             .kind
             .as_word()
@@ -279,6 +538,9 @@ fn misspellings(
     }
     found
 }
+
+/// Longest word, in characters, checked for spelling.
+const MAX_WORD: usize = 64;
 
 /// Up to three dictionary words close to a misspelt one, capitalised as it is.
 fn suggestions(word: &[char], dictionary: &Arc<FstDictionary>, dialect: Dialect) -> Vec<String> {
@@ -449,5 +711,97 @@ mod tests {
         }
         assert!(acronym("ASAN") && acronym("NFTs") && acronym("s") && !acronym("Asan"));
         assert!(code_like("XDEFIDistribution") && !code_like("NFTs"));
+    }
+
+    #[test]
+    fn a_long_text_is_cut_between_blocks_and_words_never_in_code() {
+        // A short text is one piece.
+        assert_eq!(
+            plan("One short paragraph.", 100, 1000).pieces,
+            [Range { start: 0, end: 20 }]
+        );
+        // A long paragraph: pieces of at most the size asked, after a
+        // sentence's end where there is one, each starting a word.
+        let paragraph = "The quick brown fox jumps over the lazy dog. ".repeat(50);
+        let Plan {
+            pieces: ranges,
+            long,
+            ..
+        } = plan(&paragraph, 200, 1 << 20);
+        assert!(long.is_empty());
+        assert!(ranges.len() >= 11, "{ranges:?}");
+        assert_eq!(ranges.first().map(|r| r.start), Some(0));
+        assert_eq!(ranges.last().map(|r| r.end), Some(paragraph.len()));
+        for pair in ranges.windows(2) {
+            assert_eq!(pair[0].end, pair[1].start);
+        }
+        for r in &ranges {
+            assert!(r.len() <= 200, "{r:?}");
+            assert!(
+                r.start == 0 || paragraph[r.start..].starts_with("The "),
+                "{r:?}"
+            );
+        }
+        // A fenced block and an inline code span are never cut.
+        let code = format!(
+            "{}\n```\n{}\n```\n\nSome `code span with spaces` here.",
+            "Word ".repeat(10),
+            "let x = 1;\n".repeat(40)
+        );
+        let fence = code.find("```").unwrap()..code.rfind("```").unwrap() + 3;
+        let span = code.find('`').map(|_| code.find("`code").unwrap()).unwrap();
+        for r in plan(&code, 64, 1 << 20).pieces {
+            assert!(!fence.contains(&r.start) || r.start == fence.start, "{r:?}");
+            assert!(!(span + 1..span + 26).contains(&r.start), "{r:?}");
+        }
+        // A list is cut between its items, which stay items.
+        let list = "- an item of the list\n".repeat(40);
+        for r in plan(&list, 100, 1 << 20).pieces {
+            assert!(list[r.clone()].trim_start().starts_with("- "), "{r:?}");
+        }
+    }
+
+    #[test]
+    fn a_run_too_long_to_be_a_word_is_blanked_in_a_long_text() {
+        let run = "ab.".repeat(200);
+        let text = format!(
+            "{}\n\nSee {run} and `{run}` here.\n",
+            "Some words. ".repeat(20)
+        );
+        let at = text.find(&run).unwrap();
+        let plan = plan(&text, 100, 1 << 20);
+        // The run in plain text; the one in a code span is not plain text.
+        assert_eq!(
+            plan.blank,
+            [Range {
+                start: at,
+                end: at + run.len()
+            }]
+        );
+    }
+
+    #[test]
+    fn a_block_too_long_is_checked_in_its_first_part_only() {
+        let long = "word ".repeat(1000);
+        let text = format!("First paragraph.\n\n{long}\n\nLast paragraph.\n");
+        let Plan {
+            pieces: ranges,
+            long: blocks,
+            ..
+        } = plan(&text, 100, 1000);
+        let start = text.find("word").unwrap();
+        let block = blocks.first().cloned().unwrap_or_default();
+        assert_eq!((blocks.len(), block.start), (1, start), "{blocks:?}");
+        assert!(block.end >= start + long.trim_end().len(), "{blocks:?}");
+        // Checked: the first paragraph, about 1000 bytes of the long one, the last.
+        assert_eq!(ranges.first().map(|r| r.start), Some(0));
+        assert!(ranges.last().unwrap().end == text.len());
+        let checked: usize = ranges.iter().map(|r| r.len()).sum();
+        assert!((1000..1300).contains(&checked), "{checked}: {ranges:?}");
+        assert!(
+            ranges
+                .iter()
+                .all(|r| r.start < block.start + 1100 || r.end > block.end)
+        );
     }
 }

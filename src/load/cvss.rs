@@ -11,8 +11,17 @@
 
 use crate::model::Cvss;
 
-/// The base metrics of 3.x, in the specification's order.
-const V3_BASE: [&str; 8] = ["AV", "AC", "PR", "UI", "S", "C", "I", "A"];
+/// The base metrics of 3.x, in the specification's order, with their names.
+const V3_BASE: [(&str, &str); 8] = [
+    ("AV", "Attack Vector"),
+    ("AC", "Attack Complexity"),
+    ("PR", "Privileges Required"),
+    ("UI", "User Interaction"),
+    ("S", "Scope"),
+    ("C", "Confidentiality"),
+    ("I", "Integrity"),
+    ("A", "Availability"),
+];
 
 /// The temporal and environmental metrics of 3.x and the values each takes.
 const V3_MORE: [(&str, &str, &[&str]); 14] = [
@@ -97,39 +106,58 @@ fn rating(score: f64) -> &'static str {
     }
 }
 
-/// Splits a 3.x vector into its base metrics (checked by the crate) and the
-/// temporal and environmental ones (checked here: known, valid, once each).
+/// Splits a 3.x vector into its base metrics (their values checked by the
+/// crate) and the temporal and environmental ones (checked here: known,
+/// valid). Every metric is given at most once, and every base metric is given.
 #[allow(clippy::type_complexity)]
 fn v3_metrics(text: &str) -> Result<(Vec<&str>, Vec<(&str, &str)>), (String, String)> {
     let mut base = Vec::new();
     let mut more: Vec<(&str, &str)> = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
     for metric in text.split('/').skip(1) {
         let (name, value) = metric.split_once(':').unwrap_or((metric, ""));
-        if V3_BASE.contains(&name) {
-            base.push(metric);
-            continue;
-        }
-        let Some((_, long, values)) = V3_MORE.iter().find(|(n, _, _)| *n == name) else {
-            return Err(describe(
-                text,
-                &cvss::Error::UnknownMetric {
-                    name: name.to_string(),
-                },
-            ));
+        let long = match V3_BASE.iter().find(|(n, _)| *n == name) {
+            Some((_, long)) => *long,
+            None => match V3_MORE.iter().find(|(n, _, _)| *n == name) {
+                Some((_, long, values)) if !values.contains(&value) => {
+                    return Err((
+                        format!("invalid value \"{value}\" for CVSS metric {name} ({long})"),
+                        format!("{name} takes one of {}", values.join(", ")),
+                    ));
+                }
+                Some((_, long, _)) => *long,
+                None => {
+                    return Err(describe(
+                        text,
+                        &cvss::Error::UnknownMetric {
+                            name: name.to_string(),
+                        },
+                    ));
+                }
+            },
         };
-        if !values.contains(&value) {
-            return Err((
-                format!("invalid value \"{value}\" for CVSS metric {name} ({long})"),
-                format!("{name} takes one of {}", values.join(", ")),
-            ));
-        }
-        if more.iter().any(|(n, _)| *n == name) {
+        // The metric groups are few: a linear look-up of what was seen is bounded.
+        if seen.contains(&name) {
             return Err((
                 format!("CVSS metric {name} ({long}) is given twice"),
                 "give each metric once".into(),
             ));
         }
-        more.push((name, value));
+        seen.push(name);
+        if V3_BASE.iter().any(|(n, _)| *n == name) {
+            base.push(metric);
+        } else {
+            more.push((name, value));
+        }
+    }
+    if let Some((name, long)) = V3_BASE.iter().find(|(n, _)| !seen.contains(n)) {
+        return Err((
+            format!("CVSS vector lacks the metric {name} ({long})"),
+            format!(
+                "a CVSS 3.x vector gives every base metric: {}",
+                V3_BASE.map(|(n, _)| n).join(", ")
+            ),
+        ));
     }
     Ok((base, more))
 }
@@ -467,6 +495,30 @@ mod tests {
         assert!(message.contains("SA"), "{message}");
         let (message, _) = parse_v("CVSS:2.0/AV:N").unwrap_err();
         assert!(message.starts_with("not a CVSS"), "{message}");
+    }
+
+    #[test]
+    fn a_3x_vector_gives_every_base_metric_once() {
+        let (message, hint) = parse_v("CVSS:3.1/AV:N/AC:L").unwrap_err();
+        assert_eq!(
+            message,
+            "CVSS vector lacks the metric PR (Privileges Required)"
+        );
+        assert!(hint.contains("AV, AC, PR, UI, S, C, I, A"), "{hint}");
+        let (message, _) = parse_v("CVSS:3.0/C:H").unwrap_err();
+        assert_eq!(message, "CVSS vector lacks the metric AV (Attack Vector)");
+        let (message, _) =
+            parse_v("CVSS:3.1/AV:N/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H").unwrap_err();
+        assert_eq!(message, "CVSS metric AV (Attack Vector) is given twice");
+        let (message, _) =
+            parse_v("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:U/E:U").unwrap_err();
+        assert_eq!(
+            message,
+            "CVSS metric E (Exploit Code Maturity) is given twice"
+        );
+        // In any order, every base metric once: scored.
+        let c = parse_v("CVSS:3.1/A:N/I:N/C:H/S:U/UI:N/PR:N/AC:L/AV:N").unwrap();
+        assert_eq!(c.score, 7.5);
     }
 }
 

@@ -7,7 +7,8 @@
 //! over fields the report never uses, and its generated type tree would cost
 //! build time for nothing. Unknown fields are ignored; what is read is checked.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
+use std::sync::OnceLock;
 
 use serde::Deserialize;
 
@@ -30,6 +31,11 @@ pub struct Run {
     /// Its results.
     #[serde(default)]
     pub results: Vec<SarifResult>,
+    /// The index of each rule id among the driver's rules (the first, when
+    /// two share an id), made on first use: a result's rule is looked up,
+    /// not searched for, so a run costs its rules plus its results.
+    #[serde(skip)]
+    rule_index: OnceLock<HashMap<String, usize>>,
 }
 
 /// A run's tool.
@@ -175,7 +181,14 @@ impl Run {
     /// Returns a result's rule, when the run lists it.
     pub fn rule(&self, r: &SarifResult) -> Option<&Rule> {
         let id = self.rule_id(r)?;
-        self.tool.driver.rules.iter().find(|x| x.id == id)
+        let index = self.rule_index.get_or_init(|| {
+            let mut index = HashMap::with_capacity(self.tool.driver.rules.len());
+            for (i, rule) in self.tool.driver.rules.iter().enumerate() {
+                index.entry(rule.id.clone()).or_insert(i);
+            }
+            index
+        });
+        self.tool.driver.rules.get(*index.get(&id)?)
     }
 
     /// Returns a result's level: its own, else its rule's default, else SARIF's default.

@@ -9,8 +9,8 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use crate::diag;
-use crate::diag::{Diagnostics, FileRef, Place};
+use crate::diag::{self, Diagnostics, FileRef, Place};
+use crate::unicode;
 
 /// Largest CSV cell accepted, in bytes; longer prose belongs in a Markdown file.
 pub const MAX_CELL_BYTES: usize = 256 * 1024;
@@ -130,15 +130,22 @@ pub fn read_with(
 ) -> Option<Table> {
     let (mut records, errors) = parse(text);
     // A record with a quoting error is reported once, not again cell by cell.
-    let overlaps = |a: &Range<usize>, b: &Range<usize>| a.start <= b.end && b.start <= a.end;
-    let broken = |r: &Record| errors.iter().any(|(e, _, _)| overlaps(e, &r.range));
-    let header_broken = records.first().is_some_and(broken);
-    records.retain(|r| !broken(r));
-    for (range, message, hint) in errors {
-        diags
-            .error(Some(Place::new(file, range)), message)
-            .add_hint(hint);
-    }
+    let broken = broken_records(&records, &errors);
+    let header_broken = broken.first().copied().unwrap_or(false);
+    let mut flags = broken.into_iter();
+    records.retain(|_| !flags.next().unwrap_or(false));
+    report_capped(
+        diags,
+        errors
+            .into_iter()
+            .map(|(range, message, hint)| {
+                let mut d = diag::Diagnostic::error(Some(Place::new(file, range)), message);
+                d.add_hint(hint);
+                d
+            })
+            .collect(),
+        "quoting errors",
+    );
     if header_broken {
         return None;
     }
@@ -189,11 +196,17 @@ fn header_columns(
     diags: &mut Diagnostics,
 ) -> (HashMap<String, usize>, bool) {
     let known: Vec<&str> = columns.iter().map(|c| c.name.as_ref()).collect();
+    let by_name: HashMap<&str, &Column> = columns.iter().map(|c| (c.name.as_ref(), c)).collect();
     let mut map = HashMap::new();
     let mut ok = true;
+    let mut strangers: Vec<(usize, String)> = Vec::new();
     for (i, cell) in header.cells.iter().enumerate() {
         let place = Place::new(file, cell.range.clone());
-        let name = normalise(&cell.value);
+        // An invisible character (a byte-order mark an editor left in the
+        // middle of the file, a zero-width space) is not part of the name.
+        let (shown, hidden) = unicode::make_visible(&cell.value);
+        let shown = clip(&shown, NAME_SHOWN);
+        let name = normalise(&cell.value.replace(unicode::may_hide, ""));
         if name.is_empty() {
             diags
                 .error(Some(place), format!("column {} has no name", i + 1))
@@ -201,40 +214,34 @@ fn header_columns(
             ok = false;
             continue;
         }
-        match columns.iter().find(|c| c.name == name) {
-            Some(col) => {
-                if let Some(&first) = map.get(col.name.as_ref()) {
-                    let first: &Cell = &header.cells[first];
-                    diags
-                        .error(Some(place), format!("duplicate column \"{}\"", cell.value))
-                        .add_related(Place::new(file, first.range.clone()), "first defined here")
-                        .add_hint("remove one of the two columns");
-                    ok = false;
-                } else {
-                    map.insert(col.name.to_string(), i);
-                }
-            }
-            None => {
-                let d = match unknown {
-                    Unknown::Ignored => diags.warning(
-                        Some(place),
-                        format!("unknown column \"{}\" is ignored", cell.value),
+        let Some(col) = by_name.get(name.as_str()) else {
+            strangers.push((i, name));
+            continue;
+        };
+        if let Some(&first) = map.get(col.name.as_ref()) {
+            let first: &Cell = &header.cells[first];
+            diags
+                .error(Some(place), format!("duplicate column \"{shown}\""))
+                .add_related(Place::new(file, first.range.clone()), "first defined here")
+                .add_hint("remove one of the two columns");
+            ok = false;
+            continue;
+        }
+        map.insert(col.name.to_string(), i);
+        if let Some(found) = hidden {
+            diags
+                .warning(
+                    Some(place),
+                    format!(
+                        "column name \"{shown}\" holds an {}; it is read as \"{}\"",
+                        unicode::describe(found.first),
+                        col.name
                     ),
-                    // The column is left out; the rest of the table is read.
-                    Unknown::Refused(_) => {
-                        diags.error(Some(place), format!("unknown column \"{}\"", cell.value))
-                    }
-                };
-                match (diag::did_you_mean(&name, &known, diag::quoted), unknown) {
-                    (Some(c), _) => d.add_hint(c),
-                    (None, Unknown::Refused(hint)) => d.add_hint(hint.to_string()),
-                    (None, Unknown::Ignored) => {
-                        d.add_hint(format!("known columns: {}", known.join(", ")))
-                    }
-                };
-            }
+                )
+                .add_hint("remove the invisible character from the header line");
         }
     }
+    unknown_columns(file, header, &strangers, &known, unknown, diags);
     for col in columns
         .iter()
         .filter(|c| c.required && !map.contains_key(c.name.as_ref()))
@@ -250,6 +257,116 @@ fn header_columns(
     (map, ok)
 }
 
+/// Most unknown column names a diagnostic lists.
+const UNKNOWN_LISTED: usize = 5;
+
+/// Most characters of a name or cell a message quotes.
+const NAME_SHOWN: usize = 60;
+
+/// Reports the header's unknown columns (index, normalised name) in one
+/// diagnostic at the first: one mistake, one diagnostic, however wide the header.
+fn unknown_columns(
+    file: FileRef,
+    header: &Record,
+    strangers: &[(usize, String)],
+    known: &[&str],
+    unknown: Unknown,
+    diags: &mut Diagnostics,
+) {
+    let Some((first, first_name)) = strangers.first() else {
+        return;
+    };
+    let shown = |i: usize| {
+        let value = &header.cells[i].value;
+        format!("\"{}\"", clip(&unicode::make_visible(value).0, NAME_SHOWN))
+    };
+    let message = match strangers.len() {
+        1 => format!("unknown column {}", shown(*first)),
+        n => {
+            let mut names: Vec<String> = strangers
+                .iter()
+                .take(UNKNOWN_LISTED)
+                .map(|(i, _)| shown(*i))
+                .collect();
+            if n > UNKNOWN_LISTED {
+                names.push(format!("and {} more", n - UNKNOWN_LISTED));
+            }
+            format!("{n} unknown columns: {}", names.join(", "))
+        }
+    };
+    let place = Some(Place::new(file, header.cells[*first].range.clone()));
+    let d = match unknown {
+        Unknown::Ignored if strangers.len() == 1 => {
+            diags.warning(place, format!("{message} is ignored"))
+        }
+        Unknown::Ignored => diags.warning(place, format!("{message}; they are ignored")),
+        // The columns are left out; the rest of the table is read.
+        Unknown::Refused(_) => diags.error(place, message),
+    };
+    let guess = match strangers {
+        [_] => diag::did_you_mean(first_name, known, diag::quoted),
+        _ => None,
+    };
+    match (guess, unknown) {
+        (Some(c), _) => d.add_hint(c),
+        (None, Unknown::Refused(hint)) => d.add_hint(hint.to_string()),
+        (None, Unknown::Ignored) => d.add_hint(format!("known columns: {}", known.join(", "))),
+    };
+}
+
+/// A text cut to at most `max` characters, with `…` where it was cut.
+fn clip(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(max) {
+        Some((end, _)) => format!("{}…", &text[..end]).into(),
+        None => text.into(),
+    }
+}
+
+/// Most diagnostics of one kind a file gets; the rest are counted in one more.
+const MAX_REPORTED: usize = 20;
+
+/// Records diagnostics of one kind, at most [`MAX_REPORTED`] of them; the
+/// rest are summed up in one more at the first left out, so that a file
+/// with a mistake on every line gives a screenful, not one per line.
+fn report_capped(diags: &mut Diagnostics, found: Vec<diag::Diagnostic>, kind: &str) {
+    let total = found.len();
+    let mut found = found.into_iter();
+    for d in found.by_ref().take(MAX_REPORTED) {
+        diags.push(d);
+    }
+    if let Some(next) = found.next() {
+        let more = total - MAX_REPORTED;
+        let d = diag::Diagnostic {
+            message: format!("{more} more {kind} in this file are not shown"),
+            related: Vec::new(),
+            hints: vec![format!(
+                "fix the first {MAX_REPORTED}, which are likely the same mistake, and check again"
+            )],
+            ..next
+        };
+        diags.push(d);
+    }
+}
+
+/// For each record, whether a syntax error overlaps it. Both lists are in
+/// the order of the text: each record looks up the errors that start before
+/// it ends (a binary search), and whether the farthest of them reaches it.
+fn broken_records(records: &[Record], errors: &[SyntaxError]) -> Vec<bool> {
+    let mut reach = Vec::with_capacity(errors.len());
+    let mut farthest = 0;
+    for (range, _, _) in errors {
+        farthest = farthest.max(range.end);
+        reach.push(farthest);
+    }
+    records
+        .iter()
+        .map(|r| {
+            let before = errors.partition_point(|(e, _, _)| e.start <= r.range.end);
+            before > 0 && reach[before - 1] >= r.range.start
+        })
+        .collect()
+}
+
 /// Reports rows whose cells do not match the header, cells too large, and
 /// quotes that run over lines shaped like rows.
 fn check_rows(
@@ -257,58 +374,69 @@ fn check_rows(
     text: &str,
     header: &Record,
     records: &[Record],
-    ragged: &[Record],
+    ragged_rows: &[Record],
     diags: &mut Diagnostics,
 ) {
+    let mut large = Vec::new();
     for cell in records.iter().flat_map(|r| &r.cells) {
         if cell.value.len() > MAX_CELL_BYTES {
-            diags
-                .error(
-                    Some(Place::new(file, cell.range.start..cell.range.start)),
-                    format!(
-                        "cell of {} bytes is larger than the {MAX_CELL_BYTES} bytes allowed",
-                        cell.value.len()
-                    ),
-                )
-                .add_hint("move long prose to a findings/<ID>.md file");
+            let mut d = diag::Diagnostic::error(
+                Some(Place::new(file, cell.range.start..cell.range.start)),
+                format!(
+                    "cell of {} bytes is larger than the {MAX_CELL_BYTES} bytes allowed",
+                    cell.value.len()
+                ),
+            );
+            d.add_hint("move long prose to a findings/<ID>.md file");
+            large.push(d);
         }
     }
-    for row in ragged {
-        diags
-            .error(
+    report_capped(diags, large, "cells too large");
+    let ragged = ragged_rows
+        .iter()
+        .map(|row| {
+            let mut d = diag::Diagnostic::error(
                 Some(Place::new(file, row.range.clone())),
                 format!(
                     "row has {} cells but the header has {}",
                     row.cells.len(),
                     header.cells.len()
                 ),
-            )
-            .add_hint("put cells that contain commas in double quotes");
-    }
+            );
+            d.add_hint("put cells that contain commas in double quotes");
+            d
+        })
+        .collect();
+    report_capped(diags, ragged, "rows of the wrong length");
     // A quote left open swallows the rows after it into one cell, silently if it
     // happens to close at a cell boundary; warn where a quoted cell runs through
     // lines shaped like rows (files of four columns or more, to stay quiet on prose).
-    if header.cells.len() >= 4 {
-        for cell in records.iter().chain(ragged).flat_map(|r| &r.cells) {
-            let raw = &text[cell.range.clone()];
-            let row_like = raw
-                .lines()
-                .skip(1)
-                .filter(|l| l.matches(',').count() + 1 == header.cells.len())
-                .count();
-            if row_like > 0 {
-                diags
-                    .warning(
-                        Some(Place::new(file, cell.range.start..cell.range.start + 1)),
-                        format!(
-                            "quote opened here runs over {} lines, through {row_like} that look like rows",
-                            raw.lines().count()
-                        ),
-                    )
-                    .add_hint("close the quote at the end of its cell; write a quote inside a cell as \"\"");
-            }
+    if header.cells.len() < 4 {
+        return;
+    }
+    let mut swallowed = Vec::new();
+    for cell in records.iter().chain(ragged_rows).flat_map(|r| &r.cells) {
+        let raw = &text[cell.range.clone()];
+        let row_like = raw
+            .lines()
+            .skip(1)
+            .filter(|l| l.matches(',').count() + 1 == header.cells.len())
+            .count();
+        if row_like > 0 {
+            let mut d = diag::Diagnostic::warning(
+                Some(Place::new(file, cell.range.start..cell.range.start + 1)),
+                format!(
+                    "quote opened here runs over {} lines, through {row_like} that look like rows",
+                    raw.lines().count()
+                ),
+            );
+            d.add_hint(
+                "close the quote at the end of its cell; write a quote inside a cell as \"\"",
+            );
+            swallowed.push(d);
         }
     }
+    report_capped(diags, swallowed, "quotes that run over rows");
 }
 
 /// A CSV syntax error: its range, message and hint.
@@ -467,7 +595,10 @@ fn cell(text: &str, start: usize, end: usize) -> (Cell, Option<SyntaxError>) {
     }
     let error = (
         start..end,
-        format!("text after the closing quote of a cell (`{raw}`)"),
+        format!(
+            "text after the closing quote of a cell (`{}`)",
+            clip(raw, NAME_SHOWN)
+        ),
         "quote the whole cell and write quotes inside it as \"\"".to_string(),
     );
     (

@@ -1845,3 +1845,394 @@ fn library_diff_cannot_print_a_file_outside_the_folder() {
         "{shown}"
     );
 }
+
+// Parsers of untrusted input: CVSS vectors, spelling of huge paragraphs, CSV
+// headers and quoting, SARIF scans of many rules.
+
+/// Runs `check` with a deadline; returns its output and how long it took, or
+/// panics (the process killed) past the deadline.
+fn check_within(args: &[&str], dir: &Path, deadline: Duration) -> (std::process::Output, Duration) {
+    let started = Instant::now();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_auditpress"))
+        .arg("check")
+        .args(args)
+        .arg(dir)
+        .env("NO_COLOR", "1")
+        .env_remove("SOURCE_DATE_EPOCH")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Read both pipes on threads, so a flood of output cannot block the child.
+    let drain = |mut pipe: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut kept = Vec::new();
+            let mut buf = [0u8; 65536];
+            let mut total = 0usize;
+            while let Ok(n) = pipe.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                total += n;
+                if kept.len() < 1 << 20 {
+                    kept.extend_from_slice(&buf[..n]);
+                }
+            }
+            (kept, total)
+        })
+    };
+    let pipes = [
+        drain(Box::new(child.stdout.take().unwrap())),
+        drain(Box::new(child.stderr.take().unwrap())),
+    ];
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > deadline {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("check ran over {deadline:?}");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    let elapsed = started.elapsed();
+    let [out, err] = pipes.map(|h| h.join().unwrap());
+    assert!(
+        err.1 < 1 << 20,
+        "check printed {} bytes of diagnostics",
+        err.1
+    );
+    let output = std::process::Output {
+        status,
+        stdout: out.0,
+        stderr: err.0,
+    };
+    (output, elapsed)
+}
+
+/// The fixreview folder with a `cvss` column, each finding's vector given.
+fn with_vectors(vectors: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let (tmp, dir) = workspace(&fixture("fixreview"));
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let mut out = String::new();
+    for (i, line) in csv.lines().enumerate() {
+        let cell = match i {
+            0 => "cvss",
+            n => vectors.get(n - 1).copied().unwrap_or(""),
+        };
+        out.push_str(&format!("{line},{cell}\n"));
+    }
+    fs::write(dir.join("findings.csv"), out).unwrap();
+    (tmp, dir)
+}
+
+#[test]
+fn an_incomplete_or_repeated_cvss_vector_is_an_error_at_its_place_not_a_score_or_a_crash() {
+    // Before: the first scored 0.0 (a None rating, no error); the second and
+    // third stopped the build with an internal error of no file, and every
+    // other diagnostic was lost.
+    let (_tmp, dir) = with_vectors(&[
+        "CVSS:3.1/AV:N/AC:L",
+        "CVSS:3.1/AV:N/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H",
+        "CVSS:3.0/C:H",
+    ]);
+    // The same mistake in a finding's front matter.
+    fs::create_dir_all(dir.join("findings")).unwrap();
+    fs::write(
+        dir.join("findings/ACME-4.md"),
+        "+++\ncvss = \"CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/S:C\"\n+++\n\n## Description\n\nLogs are kept.\n",
+    )
+    .unwrap();
+    // Another mistake elsewhere, which must still be reported.
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let csv: String = csv
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{l},{}\n", if i == 0 { "colour" } else { "" }))
+        .collect();
+    fs::write(dir.join("findings.csv"), csv).unwrap();
+    let out = run(&["check".as_ref(), "--no-spell".as_ref(), dir.as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("internal error"),
+        "{err}"
+    );
+    assert_diagnostic(
+        &err,
+        "findings.csv:2:55",
+        "CVSS vector lacks the metric PR (Privileges Required)",
+    );
+    assert_diagnostic(
+        &err,
+        "findings.csv:3:52",
+        "CVSS metric AV (Attack Vector) is given twice",
+    );
+    assert_diagnostic(
+        &err,
+        "findings.csv:4:50",
+        "CVSS vector lacks the metric AV (Attack Vector)",
+    );
+    assert_diagnostic(
+        &err,
+        "findings/ACME-4.md:2:8",
+        "CVSS metric S (Scope) is given twice",
+    );
+    assert_diagnostic(
+        &err,
+        "findings.csv:1:40",
+        "unknown column \"colour\" is ignored",
+    );
+    assert_eq!(err.matches("error:").count(), 4, "{err}");
+}
+
+#[test]
+fn a_pasted_log_of_100000_words_in_one_paragraph_is_spell_checked_in_seconds() {
+    // Before: 97 s and 4.2 GiB in harper, which is quadratic in a paragraph's length.
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    fs::create_dir_all(dir.join("findings")).unwrap();
+    let words: Vec<&str> = "the server returned an error while reading request from client \
+        connection closed after timeout retrying handshake user session token expired during \
+        upload of large file cache missed database query failed because lock was held by another \
+        process worker thread started stopped restarted memory usage grew slowly until limit \
+        reached then garbage collector ran network packet dropped queue full backend service"
+        .split_whitespace()
+        .collect();
+    // Words in no order that repeats, on one line, with no sentence end.
+    let mut log = String::new();
+    let mut x: u64 = 7;
+    for i in 0..100_000 {
+        x = x
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        log.push_str(if i == 5_000 {
+            "recieves"
+        } else {
+            words[(x >> 33) as usize % words.len()]
+        });
+        log.push(' ');
+    }
+    let body = format!("+++\n+++\n\n## Description\n\n{log}\n\nThe server recieved nothing.\n");
+    fs::write(dir.join("findings/ACME-1.md"), &body).unwrap();
+    let (out, took) = check_within(&[], &dir, Duration::from_secs(120));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    // The paragraph is checked in its first 64 KiB, and says so once.
+    assert_diagnostic(
+        &err,
+        "findings/ACME-1.md:6:1",
+        "a paragraph of 100000 words is checked for spelling and grammar in its first 64 KiB only",
+    );
+    // A misspelling in the checked part, past the first piece, and one in
+    // the next paragraph are found at their lines and columns.
+    let place = |word: &str| {
+        let at = body.find(word).unwrap();
+        let line = body[..at].matches('\n').count() + 1;
+        let column = at - body[..at].rfind('\n').unwrap();
+        format!("findings/ACME-1.md:{line}:{column}")
+    };
+    assert_diagnostic(&err, &place("recieves"), "possible misspelling `recieves`");
+    assert_diagnostic(&err, &place("recieved"), "possible misspelling `recieved`");
+    assert_eq!(err.matches("possible misspelling").count(), 2, "{err}");
+    assert!(took < Duration::from_secs(30), "check took {took:?}");
+}
+
+#[test]
+fn ten_thousand_unknown_csv_columns_give_one_warning_not_a_gigabyte_of_them() {
+    // Before: one warning per column, each printing the 119 KB header line: 1.48 GB.
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    let extra: String = (0..10_000).map(|i| format!(",extra{i}")).collect();
+    let empty = ",".repeat(10_000);
+    let csv: String = csv
+        .lines()
+        .enumerate()
+        .map(|(i, l)| format!("{l}{}\n", if i == 0 { &extra } else { &empty }))
+        .collect();
+    fs::write(dir.join("findings.csv"), &csv).unwrap();
+    let (out, _) = check_within(&["--no-spell"], &dir, Duration::from_secs(60));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    assert_diagnostic(
+        &err,
+        "findings.csv:1:35",
+        "10000 unknown columns: \"extra0\", \"extra1\", \"extra2\", \"extra3\", \"extra4\", and 9995 more; they are ignored",
+    );
+    // The snippet shows the place, not the whole header line.
+    assert!(
+        err.len() < 2000,
+        "{} bytes:\n{}",
+        err.len(),
+        &err[..2000.min(err.len())]
+    );
+    // A mistake at the far end of a long line is shown there, with its column.
+    let csv = csv.replacen("extra9999", "title", 1);
+    fs::write(dir.join("findings.csv"), &csv).unwrap();
+    let (out, _) = check_within(&["--no-spell"], &dir, Duration::from_secs(60));
+    let err = stderr(&out);
+    let column = csv.lines().next().unwrap().rfind("title").unwrap() + 1;
+    assert_diagnostic(
+        &err,
+        &format!("findings.csv:1:{column}"),
+        "duplicate column \"title\"",
+    );
+    assert!(
+        err.len() < 4000,
+        "{} bytes:\n{}",
+        err.len(),
+        &err[..4000.min(err.len())]
+    );
+}
+
+#[test]
+fn csv_quoting_errors_on_320000_rows_check_in_seconds_and_print_a_screenful() {
+    // Before: every row looked up every error, 44 to 63 s, and 320,000 errors were printed.
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    let mut csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    for i in 0..320_000 {
+        csv.push_str(&format!("X-{i},\"Title\" {i},Low,Low,Authentication\n"));
+    }
+    fs::write(dir.join("findings.csv"), &csv).unwrap();
+    let (out, took) = check_within(&["--no-spell"], &dir, Duration::from_secs(120));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_diagnostic(
+        &err,
+        "findings.csv:6:5",
+        "text after the closing quote of a cell (`\"Title\" 0`)",
+    );
+    assert_eq!(
+        err.matches("text after the closing quote").count(),
+        20,
+        "{}",
+        &err[..3000]
+    );
+    assert_diagnostic(
+        &err,
+        "findings.csv:26:6",
+        "319980 more quoting errors in this file are not shown",
+    );
+    assert!(took < Duration::from_secs(20), "check took {took:?}");
+}
+
+#[test]
+fn a_sarif_scan_of_160000_rules_and_results_checks_in_seconds() {
+    // Before: each result searched every rule for its level: 28 to 53 s on
+    // every check, rebuild and keystroke of the editor.
+    let (_tmp, dir) = workspace(&fixture("scanned"));
+    let n = 160_000;
+    // Every 1000th rule says its results are errors; the others, nothing.
+    let rules: Vec<String> = (0..n)
+        .map(|i| match i % 1000 {
+            0 => {
+                format!("{{\"id\":\"rule-{i}\",\"defaultConfiguration\":{{\"level\":\"error\"}}}}")
+            }
+            _ => format!("{{\"id\":\"rule-{i}\"}}"),
+        })
+        .collect();
+    // Results in the opposite order, without levels: each looks up its rule.
+    let results: Vec<String> = (0..n)
+        .map(|i| {
+            format!(
+                "{{\"ruleId\":\"rule-{}\",\"message\":{{\"text\":\"m\"}}}}",
+                n - 1 - i
+            )
+        })
+        .collect();
+    fs::write(
+        dir.join("scans/many.sarif"),
+        format!(
+            "{{\"version\":\"2.1.0\",\"runs\":[{{\"tool\":{{\"driver\":{{\"name\":\"Many\",\"rules\":[{}]}}}},\"results\":[{}]}}]}}",
+            rules.join(","),
+            results.join(",")
+        ),
+    )
+    .unwrap();
+    edit(
+        &dir,
+        "findings/SCN-2.md",
+        "\"shell-true\"",
+        "\"shell-true\", \"rule-77\", \"rule-x\"",
+    );
+    let (out, took) = check_within(&["--no-spell"], &dir, Duration::from_secs(120));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    // The one rule id of no result is named; the hint lists a few ids, not 160,000.
+    assert_diagnostic(
+        &err,
+        "findings/SCN-2.md:2:35",
+        "no result of scans/*.sarif has rule id \"rule-x\"",
+    );
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    assert!(err.len() < 2000, "{err}");
+    // Every result counted with its rule's level.
+    let view = view_json(&dir);
+    let scan = view["tools"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Many")
+        .unwrap_or_else(|| panic!("{view}"));
+    assert_eq!(scan["scan"]["results"], n, "{scan}");
+    let levels = &scan["scan"]["levels"];
+    assert_eq!(
+        levels[0],
+        serde_json::json!({"level": "error", "count": 160}),
+        "{scan}"
+    );
+    assert_eq!(
+        levels[1],
+        serde_json::json!({"level": "warning", "count": n - 160}),
+        "{scan}"
+    );
+    assert!(took < Duration::from_secs(20), "check took {took:?}");
+}
+
+#[test]
+fn a_byte_order_mark_before_a_column_name_is_shown_once_and_the_column_still_read() {
+    // Before: `unknown column "title"… did you mean "title"?`, the mark printed
+    // raw, and four false errors of a finding without a title.
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    edit(&dir, "findings.csv", "id,title", "id,\u{FEFF}title");
+    let out = run(&["check".as_ref(), "--no-spell".as_ref(), dir.as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert_diagnostic(
+        &err,
+        "findings.csv:1:4",
+        "column name \"<U+FEFF>title\" holds an invisible character U+FEFF; it is read as \"title\"",
+    );
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    assert!(!err.contains('\u{FEFF}'), "{err:?}");
+    let view = view_json(&dir);
+    assert_eq!(view["findings"][0]["title_text"], "Default admin password");
+}
+
+#[test]
+fn a_run_of_300000_characters_without_a_space_is_spell_checked_in_seconds() {
+    // Before: harper's lexer is quadratic in a run without a space (180 KB of
+    // `ab.ab.…` took 18 s), and a 200,000-letter word asked 3.2 GB for its
+    // suggestions.
+    let (_tmp, dir) = workspace(&fixture("fixreview"));
+    fs::create_dir_all(dir.join("findings")).unwrap();
+    let body = format!(
+        "+++\n+++\n\n## Description\n\nThe dump {} ends.\n\nThe word {} ends.\n\nThe server recieved nothing.\n",
+        "ab.".repeat(100_000),
+        "a".repeat(200_000)
+    );
+    fs::write(dir.join("findings/ACME-1.md"), &body).unwrap();
+    let (out, took) = check_within(&[], &dir, Duration::from_secs(120));
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let at = body.find("recieved").unwrap();
+    let line = body[..at].matches('\n').count() + 1;
+    assert_diagnostic(
+        &err,
+        &format!("findings/ACME-1.md:{line}:12"),
+        "possible misspelling `recieved`",
+    );
+    assert_eq!(err.matches("warning:").count(), 1, "{err}");
+    assert!(took < Duration::from_secs(10), "check took {took:?}");
+}

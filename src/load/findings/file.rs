@@ -347,6 +347,7 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
                 &mut f.target,
                 &mut f.status,
                 &mut f.review,
+                &mut f.cvss,
             ]
             .into_iter()
             .flatten()

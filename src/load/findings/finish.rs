@@ -261,12 +261,19 @@ fn status(l: &mut Loader, f: &RawFinding, fix: Option<&FixRow>) -> Option<Rank> 
 
 /// Every rule id a finding names must be a rule of a scan's results.
 fn check_rules(l: &mut Loader, f: &RawFinding) {
+    // Looked up in each run's map: a finding's rules cost no walk of every
+    // rule of every run (scans of a hundred thousand rules are seen).
+    let has_results = |rule: &str| l.scans.iter().any(|s| s.by_rule.contains_key(rule));
+    let missing: Vec<_> = f.sarif.iter().filter(|r| !has_results(&r.text)).collect();
+    if missing.is_empty() {
+        return;
+    }
     let rules: Vec<&str> = l
         .scans
         .iter()
         .flat_map(|s| s.by_rule.keys().map(String::as_str))
         .collect();
-    for rule in f.sarif.iter().filter(|r| !rules.contains(&r.text.as_str())) {
+    for rule in missing {
         let d = l.diags.warning(
             Some(rule.place.clone()),
             format!("no result of scans/*.sarif has rule id \"{}\"", rule.text),
@@ -274,10 +281,18 @@ fn check_rules(l: &mut Loader, f: &RawFinding) {
         match diag::did_you_mean(&rule.text, &rules, diag::quoted) {
             Some(hint) => d.add_hint(hint),
             None if rules.is_empty() => d.add_hint("put the tool's SARIF file in scans/"),
+            None if rules.len() > RULES_LISTED => d.add_hint(format!(
+                "rule ids with results: {} and {} more",
+                rules[..RULES_LISTED].join(", "),
+                rules.len() - RULES_LISTED
+            )),
             None => d.add_hint(format!("rule ids with results: {}", rules.join(", "))),
         };
     }
 }
+
+/// Most rule ids a hint lists.
+const RULES_LISTED: usize = 10;
 
 /// A finding's review state; none written is approved.
 fn review(l: &mut Loader, f: &RawFinding) -> Option<Review> {
