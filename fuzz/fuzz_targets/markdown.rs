@@ -27,6 +27,7 @@ fuzz_target!(|data: &[u8]| {
         figure_prefix: "1".into(),
         figures: 0,
         images: &mut images,
+        quotes: Some(markdown::Quotes::for_lang("de")),
     };
     let (blocks, problems) = markdown::parse(text, &mut cx);
     for p in &problems {

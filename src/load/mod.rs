@@ -495,6 +495,7 @@ impl Loader {
             figure_prefix: prefix.to_string(),
             figures: *figures,
             images: &mut self.images,
+            quotes: Some(markdown::Quotes::for_lang(&self.style.lang)),
         };
         let (out, problems) = parse(text, &mut cx);
         *figures = cx.figures;

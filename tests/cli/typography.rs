@@ -379,3 +379,52 @@ fn the_viewer_s_page_numbers_are_the_printed_ones() {
         "not every page but the cover has a printed number"
     );
 }
+
+// Quotes: prose reads as printed, code and URLs as written.
+
+/// The example's prose prints curly quotes and apostrophes where its writers
+/// typed straight ones; inline code, a code block, a URL and a title keep
+/// theirs as typed.
+#[test]
+fn prose_prints_curly_quotes_and_code_and_urls_keep_straight_ones() {
+    let (_tmp, dir) = workspace(&example());
+    edit(
+        &dir,
+        "sections/executive-summary.md",
+        "The agent is compact",
+        "Run `grep -r \"it's\" .` or see https://example.test/?q=\"a\"&b='c' first.\n\n\
+         ```sh\necho \"don't\"\n```\n\nThe agent is compact",
+    );
+    let pdf = build_ok(&dir, "quotes", &[]);
+    let text = pdf_text(&pdf);
+    for curly in [
+        "console\u{2019}s",
+        "\u{201C}log out everywhere\u{201D}",
+    ] {
+        assert!(text.contains(curly), "no {curly:?} in the text layer");
+    }
+    assert!(!text.contains("console's"), "a straight apostrophe in prose");
+    for straight in [
+        "grep -r \"it's\" .",
+        "https://example.test/?q=\"a\"&b='c'",
+        "echo \"don't\"",
+    ] {
+        assert!(
+            squash(&text).contains(&squash(straight)),
+            "{straight:?} is not printed as written"
+        );
+    }
+}
+
+/// A report in the German style quotes prose the German way: „…“.
+#[test]
+fn german_prose_prints_german_quotes() {
+    let (_tmp, dir) = workspace(&fixture("german"));
+    let de = root().join("data/styles/de");
+    let pdf = build_ok(&dir, "german", &["--style", de.to_str().unwrap()]);
+    let text = pdf_text(&pdf);
+    assert!(
+        text.contains("\u{201E}gesch\u{00FC}tzt\u{201C}"),
+        "no German quotes in the text layer"
+    );
+}

@@ -12,6 +12,7 @@ use crate::unicode;
 
 use super::code::{CodeInfo, attributes, parse_lines, take_line_numbers, wrap_code};
 use super::ids::link_ids;
+use super::quotes::{Before, smarten};
 use super::{Context, MAX_DEPTH, Problem};
 
 /// Converts Markdown text into blocks, with the problems found.
@@ -22,6 +23,7 @@ pub(super) fn blocks(text: &str, cx: &mut Context) -> (Vec<Block>, Vec<Problem>)
         problems: Vec::new(),
         footnotes: HashMap::new(),
         depth_reported: false,
+        before: Before::start(),
     };
     let options = CmOptions::ENABLE_TABLES
         | CmOptions::ENABLE_STRIKETHROUGH
@@ -99,6 +101,8 @@ struct Converter<'c, 'a> {
     problems: Vec<Problem>,
     footnotes: HashMap<String, Vec<Block>>,
     depth_reported: bool,
+    /// What the next straight quote of prose follows.
+    before: Before,
 }
 
 impl Converter<'_, '_> {
@@ -122,12 +126,14 @@ impl Converter<'_, '_> {
                     Kind::Code { text, .. } => text.push_str(&t),
                     _ => {
                         self.left_out_drafts(&t, &range);
+                        let t = self.typeset(t);
                         self.push_text(&t);
                     }
                 }
             }
             Event::Code(t) => {
                 let t = self.visible(&t, &range);
+                self.before.after(&t);
                 let url = permalink(self.cx.targets, &t);
                 self.top().inlines.push(Inline::Code {
                     text: t.into_owned(),
@@ -139,6 +145,7 @@ impl Converter<'_, '_> {
             | Event::InlineMath(t)
             | Event::DisplayMath(t) => {
                 let t = self.visible(&t, &range);
+                self.before.after(&t);
                 self.push_text(&t);
             }
             Event::FootnoteReference(label) => {
@@ -151,8 +158,14 @@ impl Converter<'_, '_> {
                     }],
                 });
             }
-            Event::SoftBreak => self.push_text(" "),
-            Event::HardBreak => self.top().inlines.push(Inline::Break),
+            Event::SoftBreak => {
+                self.before.space();
+                self.push_text(" ");
+            }
+            Event::HardBreak => {
+                self.before.space();
+                self.top().inlines.push(Inline::Break);
+            }
             Event::Rule => self.push_block(Block::Rule),
             Event::TaskListMarker(done) => {
                 if let Kind::Item { task } = &mut self.top().kind {
@@ -203,6 +216,20 @@ impl Converter<'_, '_> {
         }
     }
 
+    /// Sets the quotes of prose text by the style's language; the text of
+    /// an autolink (`<https://...>`, `<a@b.c>`) is its target and stays as typed.
+    fn typeset<'t>(&mut self, text: std::borrow::Cow<'t, str>) -> std::borrow::Cow<'t, str> {
+        let autolink = matches!(&self.top().kind, Kind::Link(Some(url))
+            if *url == *text || url.strip_prefix("mailto:") == Some(&*text));
+        match self.cx.quotes {
+            Some(quotes) if !autolink => smarten(&text, quotes, &mut self.before).into(),
+            _ => {
+                self.before.after(&text);
+                text
+            }
+        }
+    }
+
     fn push_text(&mut self, text: &str) {
         let inlines = &mut self.top().inlines;
         if let Some(Inline::Text { text: last }) = inlines.last_mut() {
@@ -224,6 +251,19 @@ impl Converter<'_, '_> {
                 message: format!("Markdown nested deeper than {MAX_DEPTH} levels"),
                 hint: Some("flatten the nested lists, quotes or emphasis".into()),
             });
+        }
+        if !matches!(
+            tag,
+            Tag::Emphasis
+                | Tag::Strong
+                | Tag::Strikethrough
+                | Tag::Superscript
+                | Tag::Subscript
+                | Tag::Link { .. }
+                | Tag::Image { .. }
+        ) {
+            // Quotes never run from one block (or table cell) into the next.
+            self.before = Before::start();
         }
         let kind = match tag {
             Tag::Paragraph => Kind::Paragraph,

@@ -17,10 +17,12 @@ mod code;
 mod convert;
 mod headings;
 mod ids;
+mod quotes;
 
 pub use code::{CODE_COLUMNS, wrap_code};
 pub use headings::{HeadingAt, headings, set_heading_levels};
 pub use ids::FindingIds;
+pub use quotes::Quotes;
 
 /// Deepest nesting of Markdown elements accepted; the typst walker is recursive.
 pub const MAX_DEPTH: usize = 16;
@@ -59,6 +61,9 @@ pub struct Context<'a> {
     pub figures: u32,
     /// Image path resolver.
     pub images: &'a mut dyn ImageSink,
+    /// The quotation marks that straight quotes in prose become, by the
+    /// style's language; `None` keeps them as typed.
+    pub quotes: Option<Quotes>,
 }
 
 /// Converts Markdown text into blocks, with the problems found.
@@ -178,6 +183,7 @@ mod tests {
             figure_prefix: "3".into(),
             figures: 0,
             images: &mut images,
+            quotes: Some(Quotes::for_lang("en")),
         };
         parse(text, &mut cx)
     }

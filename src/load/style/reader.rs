@@ -425,6 +425,8 @@ impl StyleReader<'_> {
             figure_prefix: String::new(),
             figures: 0,
             images: &mut images,
+            // A style's definitions are printed as its author typed them.
+            quotes: None,
         };
         let (out, problems) = markdown::parse_inline(text, &mut cx);
         for p in problems {
