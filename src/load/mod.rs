@@ -149,6 +149,10 @@ pub struct Settings {
     /// Texts read in place of the files at these paths (an editor's unsaved
     /// buffers, `auditpress lsp`).
     pub overlay: Option<Overlay>,
+    /// Whether straight quotes in Markdown prose become the marks of the
+    /// style's language, as the report prints them. Off, the prose is read
+    /// as typed (the exports, `diff`, `import`).
+    pub typeset_quotes: bool,
 }
 
 /// Unsaved texts by absolute path, read in place of the files there.
@@ -185,6 +189,7 @@ pub fn load_into(
         hidden_warned: HashSet::new(),
         scans: Vec::new(),
         include_drafts: settings.include_drafts,
+        typeset_quotes: settings.typeset_quotes,
         drafts: Vec::new(),
         style: builtin_standard(),
         style_flag: settings.style.clone(),
@@ -228,6 +233,8 @@ struct Loader {
     scans: Vec<Scan>,
     /// Whether draft findings are part of the report.
     include_drafts: bool,
+    /// Whether prose gets the quotes of the style's language.
+    typeset_quotes: bool,
     /// Ids of the drafts left out.
     drafts: Vec<String>,
     /// The house style the folder is read with.
@@ -495,7 +502,9 @@ impl Loader {
             figure_prefix: prefix.to_string(),
             figures: *figures,
             images: &mut self.images,
-            quotes: Some(markdown::Quotes::for_lang(&self.style.lang)),
+            quotes: self
+                .typeset_quotes
+                .then(|| markdown::Quotes::for_lang(&self.style.lang)),
         };
         let (out, problems) = parse(text, &mut cx);
         *figures = cx.figures;

@@ -91,7 +91,7 @@ pub fn load_with(
 ) -> (Option<Audit>, Built) {
     let start = Instant::now();
     let mut out = Built::new();
-    let audit = load_folder(dir, false, style, overlay, &mut out);
+    let audit = load_folder(dir, (false, false), style, overlay, &mut out);
     out.elapsed = start.elapsed();
     (audit, out)
 }
@@ -113,10 +113,11 @@ pub fn house_style(spec: &str) -> (Option<std::sync::Arc<crate::model::Style>>, 
     (style, out)
 }
 
-/// Loads a folder into the sources and diagnostics of a compile.
+/// Loads a folder into the sources and diagnostics of a compile, with its
+/// drafts or without, its prose's quotes as printed or as typed.
 fn load_folder(
     dir: &Path,
-    include_drafts: bool,
+    (include_drafts, typeset_quotes): (bool, bool),
     style: Option<&str>,
     overlay: Option<&load::Overlay>,
     out: &mut Built,
@@ -127,6 +128,7 @@ fn load_folder(
         include_drafts,
         style: style.map(str::to_string),
         overlay: overlay.cloned(),
+        typeset_quotes,
     };
     match load::load_into(dir, &settings, sources, diagnostics) {
         Ok(loaded) => {
@@ -161,7 +163,7 @@ fn run(
     let start = Instant::now();
     let loaded = load_folder(
         &job.dir,
-        options.include_drafts,
+        (options.include_drafts, true),
         style(job, options),
         options.overlay.as_ref(),
         out,
@@ -468,7 +470,7 @@ fn produce(
         Some(old_dir) => {
             match load_folder(
                 old_dir,
-                options.include_drafts,
+                (options.include_drafts, true),
                 style(job, options),
                 None,
                 out,

@@ -397,13 +397,13 @@ fn prose_prints_curly_quotes_and_code_and_urls_keep_straight_ones() {
     );
     let pdf = build_ok(&dir, "quotes", &[]);
     let text = pdf_text(&pdf);
-    for curly in [
-        "console\u{2019}s",
-        "\u{201C}log out everywhere\u{201D}",
-    ] {
+    for curly in ["console\u{2019}s", "\u{201C}log out everywhere\u{201D}"] {
         assert!(text.contains(curly), "no {curly:?} in the text layer");
     }
-    assert!(!text.contains("console's"), "a straight apostrophe in prose");
+    assert!(
+        !text.contains("console's"),
+        "a straight apostrophe in prose"
+    );
     for straight in [
         "grep -r \"it's\" .",
         "https://example.test/?q=\"a\"&b='c'",
@@ -427,4 +427,16 @@ fn german_prose_prints_german_quotes() {
         text.contains("\u{201E}gesch\u{00FC}tzt\u{201C}"),
         "no German quotes in the text layer"
     );
+}
+
+/// The exports carry the prose as its writers typed it, straight quotes and
+/// all: only the printed report sets them.
+#[test]
+fn the_exports_carry_quotes_as_typed() {
+    let dir = example();
+    for format in ["json", "csv", "csv-raw", "markdown"] {
+        let text = export(&dir, format);
+        assert!(text.contains("console's"), "{format} lost a straight quote");
+        assert!(!text.contains("console\u{2019}s"), "{format} set a quote");
+    }
 }

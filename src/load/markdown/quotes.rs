@@ -88,8 +88,18 @@ fn opens_after(c: char) -> bool {
     c.is_whitespace()
         || matches!(
             c,
-            '(' | '[' | '{' | '<' | '\u{2013}' | '\u{2014}' | '/' | '\u{201C}' | '\u{2018}'
-                | '\u{201E}' | '\u{201A}' | '\u{AB}' | '\u{2039}'
+            '(' | '['
+                | '{'
+                | '<'
+                | '\u{2013}'
+                | '\u{2014}'
+                | '/'
+                | '\u{201C}'
+                | '\u{2018}'
+                | '\u{201E}'
+                | '\u{201A}'
+                | '\u{AB}'
+                | '\u{2039}'
         )
 }
 
@@ -177,7 +187,11 @@ mod tests {
     fn german_prose_gets_low_opening_quotes() {
         let de = Quotes::for_lang("de-AT");
         assert_eq!(
-            smarten("Er sagt \"ja\" und 'nein', geht's?", de, &mut Before::start()),
+            smarten(
+                "Er sagt \"ja\" und 'nein', geht's?",
+                de,
+                &mut Before::start()
+            ),
             "Er sagt \u{201E}ja\u{201C} und \u{201A}nein\u{2018}, geht\u{2019}s?"
         );
     }
@@ -196,6 +210,9 @@ mod tests {
         let mut before = Before::start();
         assert_eq!(smarten("say \"", q, &mut before), "say \u{201C}");
         before.after("code");
-        assert_eq!(smarten("\" and it's", q, &mut before), "\u{201D} and it\u{2019}s");
+        assert_eq!(
+            smarten("\" and it's", q, &mut before),
+            "\u{201D} and it\u{2019}s"
+        );
     }
 }
