@@ -90,6 +90,9 @@ pub struct Meta {
     pub classification: String,
     /// The firm that did the audit.
     pub vendor: String,
+    /// How sentences name the firm (`vendor_short`, FORMAT 1.3): by default
+    /// the vendor without a trailing legal form.
+    pub vendor_short: String,
     /// Prefix of generated finding ids.
     pub id_prefix: Option<String>,
     /// Whether DRAFT is marked on every page.
@@ -125,6 +128,10 @@ pub struct Meta {
 pub struct Client {
     /// The client organisation.
     pub organization: Option<String>,
+    /// How sentences name the client (FORMAT 1.3), e.g. `the Lumen team`;
+    /// by default the organisation.
+    #[serde(default)]
+    pub short: Option<String>,
     /// People the report is prepared for.
     #[serde(default)]
     pub prepared_for: Vec<String>,

@@ -25,6 +25,7 @@ const ROOT_KEYS: &[&str] = &[
     "version",
     "classification",
     "vendor",
+    "vendor_short",
     "id_prefix",
     "draft",
     "paper",
@@ -46,7 +47,7 @@ const ROOT_KEYS: &[&str] = &[
 /// Keys of each nested table or array of tables.
 fn nested_keys(key: &str) -> &'static [&'static str] {
     match key {
-        "client" => &["organization", "prepared_for", "prepared_by"],
+        "client" => &["organization", "short", "prepared_for", "prepared_by"],
         "engagement" => &["start", "end", "effort"],
         "contacts" => &["name", "role", "email", "group"],
         "timeline" => &["date", "event"],
@@ -57,6 +58,59 @@ fn nested_keys(key: &str) -> &'static [&'static str] {
         "history" => &["version", "date", "description"],
         _ => &[],
     }
+}
+
+/// A firm's name as sentences use it: without a trailing legal form
+/// (`Northwind Security, Inc.` -> `Northwind Security`).
+fn without_legal_form(vendor: &str) -> String {
+    const FORMS: &[&str] = &[
+        "Inc.",
+        "Inc",
+        "LLC",
+        "L.L.C.",
+        "Ltd.",
+        "Ltd",
+        "GmbH",
+        "AG",
+        "S.A.",
+        "SA",
+        "SAS",
+        "S.A.S.",
+        "B.V.",
+        "BV",
+        "N.V.",
+        "Pty Ltd",
+        "Pty. Ltd.",
+        "Corp.",
+        "Corp",
+        "Co.",
+        "PLC",
+        "plc",
+        "LLP",
+        "Sp. z o.o.",
+        "S.r.l.",
+        "SRL",
+        "Oy",
+        "AB",
+        "AS",
+        "ApS",
+        "KG",
+        "UG",
+        "e.V.",
+    ];
+    let name = vendor.trim();
+    for form in FORMS {
+        if let Some(rest) = name.strip_suffix(form) {
+            let rest = rest.trim_end();
+            let rest = rest.strip_suffix(',').unwrap_or(rest).trim_end();
+            // Only a separate word is a legal form ("Kodiak" keeps its k);
+            // a name that is only a legal form stays whole.
+            if rest.len() < name.len() - form.len() && !rest.is_empty() {
+                return rest.to_string();
+            }
+        }
+    }
+    name.to_string()
 }
 
 /// A TOML date (`2023-11-08`), without time or offset.
@@ -315,6 +369,7 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
     let title = r.required::<String>("title", "title = \"Flux\"");
     let date = r.required::<TomlDate>("date", "date = 2023-11-08");
     let vendor = r.required::<String>("vendor", "vendor = \"Example Security, Inc.\"");
+    let vendor_short = r.optional::<String>("vendor_short");
     let paper = paper(&mut r);
     let engagement = r
         .optional::<RawEngagement>("engagement")
@@ -391,6 +446,7 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
                 .collect(),
             title,
             date: date.0,
+            vendor_short: vendor_short.unwrap_or_else(|| without_legal_form(&vendor)),
             vendor,
         }),
         _ => None,

@@ -194,6 +194,8 @@ pub fn fill(text: &str, values: &[(&str, &str)]) -> String {
 pub const REPORT_PLACES: &[&str] = &[
     "vendor",
     "client",
+    "vendor_short",
+    "client_short",
     "title",
     "subtitle",
     "classification",

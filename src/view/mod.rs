@@ -245,7 +245,13 @@ fn fix_review(audit: &Audit, client: &str, status: &[Count]) -> FixReviewView {
             .as_ref()
             .and_then(|r| r.date)
             .map(|d| DateView::new(d, style)),
-        sentence: fix_sentence(style, client, audit.findings.len(), &by_outcome),
+        // The sentence names the client as running text does (FORMAT 1.3).
+        sentence: fix_sentence(
+            style,
+            audit.meta.client.short.as_deref().unwrap_or(client),
+            audit.findings.len(),
+            &by_outcome,
+        ),
         counts: status.to_vec(),
     }
 }

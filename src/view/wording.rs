@@ -167,9 +167,12 @@ pub fn strings(
         .and_then(|f| f.date)
         .map(date)
         .unwrap_or_default();
-    let values: [(&str, &str); 17] = [
+    let client_short = meta.client.short.as_deref().unwrap_or(client);
+    let values: [(&str, &str); 19] = [
         ("vendor", &meta.vendor),
         ("client", client),
+        ("vendor_short", &meta.vendor_short),
+        ("client_short", client_short),
         ("title", &meta.title),
         ("subtitle", &meta.subtitle),
         ("classification", &meta.classification),

@@ -440,3 +440,51 @@ fn the_exports_carry_quotes_as_typed() {
         assert!(!text.contains("console\u{2019}s"), "{format} set a quote");
     }
 }
+
+// Names in running text (FORMAT 1.3): `vendor_short`, `client.short`.
+
+/// The sentences the compiler writes name the firm without its legal form
+/// and the client as the report's writers name it, and keep "version" in
+/// lower case; a folder without `vendor_short` drops the legal form itself.
+#[test]
+fn the_compiler_s_sentences_name_the_parties_as_people_write_them() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (old, dir) = (tmp.path().join("v2"), tmp.path().join("v3"));
+    copy_dir(&example(), &old);
+    copy_dir(&example(), &dir);
+    edit(&dir, "audit.toml", "version = \"2.0\"", "version = \"3.0\"");
+    let pdf = build_ok(&dir, "names", &["--changes-since", old.to_str().unwrap()]);
+    let text = squash(&pdf_text(&pdf));
+    for wrong in ["Inc. reviewed", "Project has resolved", "since Version"] {
+        assert!(!text.contains(&squash(wrong)), "the text says {wrong:?}");
+    }
+    for right in [
+        "Northwind reviewed the fixes and mitigations implemented by the Lumen team",
+        "the Lumen team has resolved",
+        "Changes since version 2.0",
+        // The cover and the about section keep the full name.
+        "About Northwind Security, Inc.",
+    ] {
+        assert!(text.contains(&squash(right)), "the text lacks {right:?}");
+    }
+
+    edit(&dir, "audit.toml", "vendor_short = \"Northwind\"\n", "");
+    let pdf = build_ok(&dir, "default", &[]);
+    let text = squash(&pdf_text(&pdf));
+    assert!(text.contains(&squash("Northwind Security reviewed the fixes")));
+    assert!(!text.contains(&squash("Inc. reviewed")));
+}
+
+/// The German style names the firm without its legal form too.
+#[test]
+fn german_sentences_name_the_firm_without_its_legal_form() {
+    let (_tmp, dir) = workspace(&fixture("german"));
+    let de = root().join("data/styles/de");
+    let pdf = build_ok(&dir, "german", &["--style", de.to_str().unwrap()]);
+    let text = squash(&pdf_text(&pdf));
+    assert!(
+        !text.contains(&squash("GmbH die Korrekturen")),
+        "legal form in a sentence"
+    );
+    assert!(text.contains(&squash("prüfte Nordlicht Sicherheit die Korrekturen")));
+}
