@@ -286,10 +286,12 @@ fn hostile_text_is_printed_verbatim_and_never_evaluated() {
     for needle in [
         r#"Hostile #read("/etc/passwd")"#,
         r#"Title #read("/etc/passwd") ] $x$ <lbl> @ref back\slash"#,
-        r#"Body #read("/etc/passwd") and ] and $x$ and <lbl> and @ref and back\slash end."#,
+        // The body is Markdown prose: its quotes print as typographic
+        // quotes (issue 35), everything else as typed.
+        "Body #read(\u{201C}/etc/passwd\u{201D}) and ] and $x$ and <lbl> and @ref and back\\slash end.",
         r#"#eval("1+1") #set text(red) // comment"#,
         r#"#import "/report.typ""#,
-        r#"#include "/style.typ" and /* not a comment */"#,
+        "#include \u{201C}/style.typ\u{201D} and /* not a comment */",
         "Example ] Security $x$",
     ] {
         assert!(
