@@ -175,6 +175,10 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
     let stem = &w.stem;
     for (key, value) in &w.given {
         let Some(value) = value else { continue };
+        if refused_in_row(row, key) {
+            // The row's value was refused with its own error: one mistake, one error.
+            continue;
+        }
         let agrees = match *key {
             "title" => row.title.as_ref().is_none_or(|t| t.text == value.text),
             "severity" => same(&l.style.severity, &value.text, row.severity.as_ref()),
@@ -221,6 +225,18 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
             }
             _ => row.cvss = Some(vector),
         }
+    }
+}
+
+/// Whether the findings.csv row gave a value of a scale that was refused
+/// (and reported): there is nothing to compare the front matter's value with.
+fn refused_in_row(row: &RawFinding, key: &str) -> bool {
+    match key {
+        "severity" => row.severity.is_none() && row.severity_place.is_some(),
+        "difficulty" => row.difficulty.is_none() && row.difficulty_given,
+        "type" => row.kind.is_none() && row.kind_given,
+        "status" => row.status.is_none() && row.status_given,
+        _ => false,
     }
 }
 
@@ -274,6 +290,7 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
     };
     let difficulty_given = difficulty.is_some();
     let difficulty = difficulty.and_then(|s| l.parse_scale(s.place, &s.text, Axis::Difficulty));
+    let kind_given = kind.is_some();
     let kind = kind.and_then(|s| l.parse_scale(s.place, &s.text, Axis::Type));
     let status_given = status.is_some();
     let status = status.and_then(|s| {
@@ -294,6 +311,7 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
         difficulty_given,
         difficulty,
         kind,
+        kind_given,
         targets: target
             .map(|t| split_targets(&l.visible(&t.text, t.place)))
             .unwrap_or_default(),
