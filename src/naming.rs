@@ -74,9 +74,15 @@ fn create_parent(path: &Path) -> std::io::Result<()> {
 /// Creates a folder and those above it; an error names the folder.
 fn create_folder(folder: &Path) -> std::io::Result<()> {
     std::fs::create_dir_all(folder).map_err(|e| {
+        // A file in the way says "File exists": say what is wrong instead.
+        let blocker = folder.ancestors().find(|a| a.is_file());
+        let why = match blocker {
+            Some(file) => format!("{} is a file, not a folder", file.display()),
+            None => e.to_string(),
+        };
         std::io::Error::new(
             e.kind(),
-            format!("cannot create the folder {} ({e})", folder.display()),
+            format!("cannot create the folder {} ({why})", folder.display()),
         )
     })
 }

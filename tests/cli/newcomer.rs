@@ -40,7 +40,8 @@ fn dash_o_with_a_folder_writes_the_report_into_it_and_makes_missing_folders() {
     assert_ne!(out.status.code(), Some(0));
     let err = stderr(&out);
     assert!(err.contains("afile"), "{err}");
-    assert!(!err.contains(".auditpress-") && !err.contains(".tmp"), "{err}");
+    assert!(err.contains("not a folder"), "{err}");
+    assert!(!err.contains(".auditpress-"), "{err}");
 }
 
 #[test]
@@ -111,8 +112,8 @@ fn every_front_matter_mistake_is_pointed_at_its_own_line_and_column() {
     assert_at(&d, &format!("{f}:5:8"), "unknown finding type \"Bogus\"");
     assert_at(&d, &format!("{f}:6:10"), "unknown status \"Fixd\"");
     assert_at(&d, &format!("{f}:7:10"), "unknown review state \"redy\"");
-    // The metric itself, `AV:Q`, not 14 columns early.
-    assert_at(&d, &format!("{f}:8:18"), "invalid value \"Q\" for CVSS metric AV");
+    // The vector's value, not 4 columns early on `s = "`.
+    assert_at(&d, &format!("{f}:8:8"), "invalid value \"Q\" for CVSS metric AV");
     assert_at(&d, &format!("{f}:9:10"), "U+202E");
     assert_at(&d, &format!("{f}:10:1"), "unknown front matter key `sevrity`");
 
@@ -206,4 +207,58 @@ fn watch_says_built_for_its_first_build_and_rebuilt_after_an_edit() {
     wait_for(&lines, "rebuilt in ", &mut seen);
     child.kill().unwrap();
     child.wait().unwrap();
+}
+
+#[test]
+fn new_finding_in_a_folder_with_severity_letter_ids_takes_that_form_and_final_refuses_draft_ids() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("harbor");
+    let out = run(&[
+        "init".as_ref(),
+        dir.as_os_str(),
+        "--style".as_ref(),
+        "smart-contract".as_ref(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The example's ids are H-1, M-1, M-2, L-1, ...: a Low write-up is L-2.
+    let new = |from: &str, sets: &[&str]| {
+        let mut args: Vec<&OsStr> = vec![
+            "new".as_ref(),
+            "finding".as_ref(),
+            "--in".as_ref(),
+            dir.as_os_str(),
+            "--from".as_ref(),
+            from.as_ref(),
+        ];
+        for set in sets {
+            args.push("--set".as_ref());
+            args.push(set.as_ref());
+        }
+        run(&args)
+    };
+    let out = new(
+        "missing-event",
+        &["function=setFee", "what=the fee", "target=harbor-vaults/src/Fee.sol#30"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(dir.join("findings/L-2.md").is_file(), "{}", stderr(&out));
+    assert!(!dir.join("findings/DRAFT-1.md").exists());
+    let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
+    assert!(csv.lines().any(|l| l.starts_with("L-2,")), "{csv}");
+
+    // A write-up whose severity the matrix gives later: no letter to take,
+    // so a draft id, which a final report refuses.
+    let out = new(
+        "unchecked-transfer",
+        &["call=token.transfer", "target=harbor-vaults/src/Vault.sol#70"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(dir.join("findings/DRAFT-1.md").is_file(), "{}", stderr(&out));
+    let out = run(&["check".as_ref(), dir.as_os_str(), "--final".as_ref()]);
+    assert_ne!(out.status.code(), Some(0));
+    assert!(
+        stderr(&out).contains("finding DRAFT-1 has a draft id: the report is not final"),
+        "{}",
+        stderr(&out)
+    );
 }
