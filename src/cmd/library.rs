@@ -94,9 +94,12 @@ fn next_id(
     dir: &Path,
     prefix: Option<String>,
     csv: Option<&str>,
-    severity: Option<&str>,
-    scale: &crate::model::scale::Scale,
+    from: Option<&str>,
+    lib: &OfFolder,
 ) -> String {
+    let severity = from
+        .and_then(|name| lib.write_ups.iter().find(|w| w.name == name))
+        .and_then(|w| w.severity.as_deref());
     let in_csv: BTreeSet<String> = csv.map(library::csv_ids).into_iter().flatten().collect();
     let mut taken = in_csv.clone();
     if let Ok(entries) = fs::read_dir(dir.join("findings")) {
@@ -107,7 +110,7 @@ fn next_id(
                 .filter_map(|n| n.strip_suffix(".md").map(str::to_string)),
         );
     }
-    let prefix = prefix.unwrap_or_else(|| id_form(&taken, severity, scale));
+    let prefix = prefix.unwrap_or_else(|| id_form(&taken, severity, &lib.style.severity));
     Ids::for_folder(dir, prefix, in_csv).take()
 }
 
@@ -115,7 +118,11 @@ fn next_id(
 /// the ids it has: a letter per severity (`H-1`, `M-2`: the initial of the
 /// new finding's severity), or the one prefix they all share (`EX-1`);
 /// else `DRAFT`, an id `build --final` refuses.
-fn id_form(taken: &BTreeSet<String>, severity: Option<&str>, scale: &crate::model::scale::Scale) -> String {
+fn id_form(
+    taken: &BTreeSet<String>,
+    severity: Option<&str>,
+    scale: &crate::model::scale::Scale,
+) -> String {
     let prefixes: BTreeSet<&str> = taken
         .iter()
         .filter_map(|id| {
@@ -125,14 +132,21 @@ fn id_form(taken: &BTreeSet<String>, severity: Option<&str>, scale: &crate::mode
         })
         .collect();
     let initial = |name: &str| name.chars().next().map(|c| c.to_uppercase().to_string());
-    let initials: BTreeSet<String> = scale.levels.iter().filter_map(|l| initial(&l.name)).collect();
+    let initials: BTreeSet<String> = scale
+        .levels
+        .iter()
+        .filter_map(|l| initial(&l.name))
+        .collect();
     let by_severity = !prefixes.is_empty() && prefixes.iter().all(|p| initials.contains(*p));
     let level = severity
         .and_then(|s| scale.find(s))
         .and_then(|rank| initial(&rank.name));
     match (by_severity, level) {
         (true, Some(letter)) => letter,
-        _ if prefixes.len() == 1 => prefixes.first().map(|p| (*p).to_string()).unwrap_or_default(),
+        _ if prefixes.len() == 1 => prefixes
+            .first()
+            .map(|p| (*p).to_string())
+            .unwrap_or_default(),
         _ => "DRAFT".into(),
     }
 }
@@ -479,16 +493,7 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
         Ok(found) => found,
         Err(outcome) => return outcome,
     };
-    let severity = from
-        .and_then(|name| lib.write_ups.iter().find(|w| w.name == name))
-        .and_then(|w| w.severity.clone());
-    let id = next_id(
-        dir,
-        prefix,
-        csv.as_deref(),
-        severity.as_deref(),
-        &lib.style.severity,
-    );
+    let id = next_id(dir, prefix, csv.as_deref(), from, &lib);
     let (mut front, given, body): (Values, Values, String) = match from {
         Some(name) => {
             let w = match find(&lib, name, config) {

@@ -215,10 +215,7 @@ fn is_final(audit: &Audit, out: &mut Built) -> bool {
         out.diagnostics
             .error(
                 f.review_place.clone(),
-                format!(
-                    "finding {} has a draft id: the report is not final",
-                    f.id
-                ),
+                format!("finding {} has a draft id: the report is not final", f.id),
             )
             .add_hint(format!(
                 "give it the id it goes out with: rename findings/{}.md and its findings.csv row",
@@ -432,6 +429,31 @@ fn attachments(audit: &Audit, attach: bool, assets: Vec<Asset>) -> Vec<Asset> {
     files
 }
 
+/// The earlier version of `--changes-since` and what changed since it;
+/// `Err` when that folder cannot be loaded (reported).
+fn changes_since(
+    job: &Job,
+    options: &Options,
+    audit: &Audit,
+    out: &mut Built,
+) -> Result<Option<(String, Vec<review::Change>)>, ()> {
+    let Some(old_dir) = &options.changes_since else {
+        return Ok(None);
+    };
+    let old = load_folder(
+        old_dir,
+        options.include_drafts,
+        style(job, options),
+        None,
+        out,
+    )
+    .ok_or(())?;
+    if old.meta.version == audit.meta.version {
+        same_version(job, old_dir, &audit.meta.version, out);
+    }
+    Ok(Some((old.meta.version.clone(), review::diff(&old, audit))))
+}
+
 /// Warns, at `version` of audit.toml, that `--changes-since` names a
 /// version of the report with the same version: the report would print
 /// "changes between version 2.0 and version 2.0".
@@ -506,25 +528,8 @@ fn produce(
     let Some(templates) = templates(job, options, audit, out) else {
         return;
     };
-    let changes = match &options.changes_since {
-        Some(old_dir) => {
-            match load_folder(
-                old_dir,
-                options.include_drafts,
-                style(job, options),
-                None,
-                out,
-            ) {
-                Some(old) => {
-                    if old.meta.version == audit.meta.version {
-                        same_version(job, old_dir, &audit.meta.version, out);
-                    }
-                    Some((old.meta.version.clone(), review::diff(&old, audit)))
-                }
-                None => return,
-            }
-        }
-        None => None,
+    let Ok(changes) = changes_since(job, options, audit, out) else {
+        return;
     };
     let attach = render::allows_attachments(&options.standards);
     let start = Instant::now();

@@ -113,9 +113,17 @@ fn every_front_matter_mistake_is_pointed_at_its_own_line_and_column() {
     assert_at(&d, &format!("{f}:6:10"), "unknown status \"Fixd\"");
     assert_at(&d, &format!("{f}:7:10"), "unknown review state \"redy\"");
     // The vector's value, not 4 columns early on `s = "`.
-    assert_at(&d, &format!("{f}:8:8"), "invalid value \"Q\" for CVSS metric AV");
+    assert_at(
+        &d,
+        &format!("{f}:8:8"),
+        "invalid value \"Q\" for CVSS metric AV",
+    );
     assert_at(&d, &format!("{f}:9:10"), "U+202E");
-    assert_at(&d, &format!("{f}:10:1"), "unknown front matter key `sevrity`");
+    assert_at(
+        &d,
+        &format!("{f}:10:1"),
+        "unknown front matter key `sevrity`",
+    );
 
     // A style's fields, a TOML mistake and a wrong id, in the pentest style.
     let (_tmp, dir) = example_folder("pentest");
@@ -135,10 +143,22 @@ fn every_front_matter_mistake_is_pointed_at_its_own_line_and_column() {
     )
     .unwrap();
     let d = short_diagnostics(&dir);
-    assert_at(&d, "findings/EX-PT-26-97.md:4:7", "\"CWE-x\" is not a CWE id");
-    assert_at(&d, "findings/EX-PT-26-97.md:5:13", "`component` must be a string");
+    assert_at(
+        &d,
+        "findings/EX-PT-26-97.md:4:7",
+        "\"CWE-x\" is not a CWE id",
+    );
+    assert_at(
+        &d,
+        "findings/EX-PT-26-97.md:5:13",
+        "`component` must be a string",
+    );
     assert_at(&d, "findings/EX-PT-26-98.md:3:12", "invalid front matter");
-    assert_at(&d, "findings/EX-PT-26-99.md:3:6", "differs from the file name");
+    assert_at(
+        &d,
+        "findings/EX-PT-26-99.md:3:6",
+        "differs from the file name",
+    );
 }
 
 #[test]
@@ -147,22 +167,23 @@ fn changes_since_a_folder_of_the_same_version_is_warned_at_the_version() {
     let earlier = tmp.path().join("earlier");
     copy_dir(&dir, &earlier);
     let pdf = tmp.path().join("r.pdf");
-    let out = build_to(
-        &dir,
-        &pdf,
-        &["--changes-since", earlier.to_str().unwrap()],
-    );
+    let out = build_to(&dir, &pdf, &["--changes-since", earlier.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let err = stderr(&out);
-    assert_diagnostic(&err, "audit.toml:4:11", "has the same version 2.0 as this report");
+    assert_diagnostic(
+        &err,
+        "audit.toml:4:11",
+        "has the same version 2.0 as this report",
+    );
 
     // A real earlier version: no warning.
-    edit(&earlier, "audit.toml", "version = \"2.0\"", "version = \"1.0\"");
-    let out = build_to(
-        &dir,
-        &pdf,
-        &["--changes-since", earlier.to_str().unwrap()],
+    edit(
+        &earlier,
+        "audit.toml",
+        "version = \"2.0\"",
+        "version = \"1.0\"",
     );
+    let out = build_to(&dir, &pdf, &["--changes-since", earlier.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("same version"), "{}", stderr(&out));
 }
@@ -174,8 +195,15 @@ fn diff_of_two_identical_folders_says_there_are_no_changes() {
     copy_dir(&dir, &same);
     let out = run(&["diff".as_ref(), dir.as_os_str(), same.as_os_str()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(out.stdout.is_empty(), "standard output stays the list of changes");
-    assert!(stderr(&out).contains("no changes between version 2.0"), "{}", stderr(&out));
+    assert!(
+        out.stdout.is_empty(),
+        "standard output stays the list of changes"
+    );
+    assert!(
+        stderr(&out).contains("no changes between version 2.0"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -238,7 +266,11 @@ fn new_finding_in_a_folder_with_severity_letter_ids_takes_that_form_and_final_re
     };
     let out = new(
         "missing-event",
-        &["function=setFee", "what=the fee", "target=harbor-vaults/src/Fee.sol#30"],
+        &[
+            "function=setFee",
+            "what=the fee",
+            "target=harbor-vaults/src/Fee.sol#30",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(dir.join("findings/L-2.md").is_file(), "{}", stderr(&out));
@@ -250,10 +282,17 @@ fn new_finding_in_a_folder_with_severity_letter_ids_takes_that_form_and_final_re
     // so a draft id, which a final report refuses.
     let out = new(
         "unchecked-transfer",
-        &["call=token.transfer", "target=harbor-vaults/src/Vault.sol#70"],
+        &[
+            "call=token.transfer",
+            "target=harbor-vaults/src/Vault.sol#70",
+        ],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(dir.join("findings/DRAFT-1.md").is_file(), "{}", stderr(&out));
+    assert!(
+        dir.join("findings/DRAFT-1.md").is_file(),
+        "{}",
+        stderr(&out)
+    );
     let out = run(&["check".as_ref(), dir.as_os_str(), "--final".as_ref()]);
     assert_ne!(out.status.code(), Some(0));
     assert!(
