@@ -301,3 +301,23 @@ fn new_finding_in_a_folder_with_severity_letter_ids_takes_that_form_and_final_re
         stderr(&out)
     );
 }
+
+#[test]
+fn one_wrong_front_matter_value_is_one_error_not_a_finding_without_a_title() {
+    let (_tmp, dir) = workspace(&example());
+    fs::write(
+        dir.join("findings/NWS-LUMEN-99.md"),
+        "+++\ntitle = \"Tokens leak\"\nseverity = \"High\"\nsarif = [1]\n+++\n## Description\n\nText.\n",
+    )
+    .unwrap();
+    let errors: Vec<String> = error_lines(&dir)
+        .into_iter()
+        .filter(|l| l.contains("NWS-LUMEN-99.md"))
+        .filter(|l| !l.contains("fix review status"))
+        .collect();
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("NWS-LUMEN-99.md:4:10: error: invalid front matter"),
+        "{errors:#?}"
+    );
+}
