@@ -43,7 +43,9 @@ impl Destination {
                 Ok(path.join(default_name(audit)))
             }
             Destination::File(path) => {
-                create_parent(path)?;
+                create_parent(path).map_err(|e| {
+                    std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+                })?;
                 Ok(path.clone())
             }
             Destination::Beside => Ok(default_output(dir, audit)),
