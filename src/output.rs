@@ -94,13 +94,9 @@ fn write_via_temp(path: &Path, bytes: &[u8], clobber: bool) -> io::Result<()> {
 /// temporary file's name (tempfile adds `at path ".auditpress-…tmp"`), which
 /// means nothing to a user: the message names the output instead.
 fn without_temp_name(e: io::Error) -> io::Error {
-    let kind = e.kind();
-    let cause = e
-        .get_ref()
-        .and_then(|inner| inner.source())
-        .map(ToString::to_string);
-    match cause {
-        Some(cause) => io::Error::new(kind, cause),
+    let text = e.to_string();
+    match text.split_once(" at path ") {
+        Some((cause, _)) => io::Error::new(e.kind(), cause.to_string()),
         None => e,
     }
 }

@@ -326,3 +326,24 @@ fn one_wrong_front_matter_value_is_one_error_not_a_finding_without_a_title() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn export_to_a_missing_folder_names_the_file_not_a_temporary_one() {
+    let (tmp, dir) = workspace(&example());
+    let target = tmp.path().join("nodir").join("x.json");
+    let out = run(&[
+        "export".as_ref(),
+        dir.as_os_str(),
+        "--format".as_ref(),
+        "json".as_ref(),
+        "-o".as_ref(),
+        target.as_os_str(),
+    ]);
+    assert_ne!(out.status.code(), Some(0));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!("cannot write {}", target.display())),
+        "{err}"
+    );
+    assert!(!err.contains(".auditpress-"), "{err}");
+}
