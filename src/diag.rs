@@ -105,6 +105,11 @@ impl Sources {
         &self.names[file]
     }
 
+    /// Returns the first file added under a display name.
+    pub fn find(&self, name: &str) -> Option<FileRef> {
+        self.names.iter().position(|n| n == name)
+    }
+
     /// Returns a file's text.
     pub fn text(&self, file: FileRef) -> &str {
         self.files

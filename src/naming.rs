@@ -38,32 +38,75 @@ impl Destination {
     /// Returns the path for a loaded audit, creating a template's folders.
     pub fn resolve(&self, dir: &Path, audit: &Audit) -> std::io::Result<PathBuf> {
         match self {
-            Destination::File(path) => Ok(path.clone()),
+            Destination::File(path) if names_folder(path) => {
+                create_folder(path)?;
+                Ok(path.join(default_name(audit)))
+            }
+            Destination::File(path) => {
+                create_parent(path).map_err(|e| {
+                    std::io::Error::new(e.kind(), format!("cannot write {}: {e}", path.display()))
+                })?;
+                Ok(path.clone())
+            }
             Destination::Beside => Ok(default_output(dir, audit)),
             Destination::Template(template) => {
                 let path = PathBuf::from(expand(template, dir, audit));
-                if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(parent)?;
-                }
+                create_parent(&path)?;
                 Ok(path)
             }
         }
     }
 }
 
+/// Whether `-o` names a folder to write into with the default name: a
+/// folder that exists, or a path ending in a separator (`-o out/`).
+fn names_folder(path: &Path) -> bool {
+    let text = path.as_os_str().to_string_lossy();
+    text.ends_with(std::path::MAIN_SEPARATOR) || text.ends_with('/') || path.is_dir()
+}
+
+/// Creates the folder a file goes into, as `batch` does for its templates.
+fn create_parent(path: &Path) -> std::io::Result<()> {
+    match path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        Some(parent) => create_folder(parent),
+        None => Ok(()),
+    }
+}
+
+/// Creates a folder and those above it; an error names the folder.
+fn create_folder(folder: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(folder).map_err(|e| {
+        // A file in the way says "File exists": say what is wrong instead.
+        let blocker = folder.ancestors().find(|a| a.is_file());
+        let why = match blocker {
+            Some(file) => format!("{} is a file, not a folder", file.display()),
+            None => e.to_string(),
+        };
+        std::io::Error::new(
+            e.kind(),
+            format!("cannot create the folder {} ({why})", folder.display()),
+        )
+    })
+}
+
 /// Returns the default output path: `<title>-<subtitle>-v<version>.pdf` beside the folder.
 pub fn default_output(dir: &Path, audit: &Audit) -> PathBuf {
-    let meta = &audit.meta;
-    let name = format!(
-        "{}-v{}.pdf",
-        slug(&format!("{} {}", meta.title, meta.subtitle)),
-        slug(&meta.version)
-    );
+    let name = default_name(audit);
     let parent = std::fs::canonicalize(dir)
         .ok()
         .and_then(|d| d.parent().map(Path::to_path_buf))
         .unwrap_or_else(|| PathBuf::from("."));
     parent.join(name)
+}
+
+/// Returns the default file name of a report: `<title>-<subtitle>-v<version>.pdf`.
+pub fn default_name(audit: &Audit) -> String {
+    let meta = &audit.meta;
+    format!(
+        "{}-v{}.pdf",
+        slug(&format!("{} {}", meta.title, meta.subtitle)),
+        slug(&meta.version)
+    )
 }
 
 /// Lowercases text and keeps letters, digits and dots, joined by single

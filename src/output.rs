@@ -61,7 +61,7 @@ fn write_via_temp(path: &Path, bytes: &[u8], clobber: bool) -> io::Result<()> {
         .prefix(&format!("{}{}-", temp_prefix(path), std::process::id()))
         .suffix(".tmp")
         .tempfile_in(dir)
-        .map_err(context)?;
+        .map_err(|e| context(without_temp_name(e)))?;
     tmp.write_all(bytes).map_err(context)?;
     tmp.as_file().sync_all().map_err(context)?;
     #[cfg(unix)]
@@ -88,6 +88,17 @@ fn write_via_temp(path: &Path, bytes: &[u8], clobber: bool) -> io::Result<()> {
         .and_then(|d| d.sync_all())
         .map_err(context)?;
     Ok(())
+}
+
+/// Returns the cause of a failure to create a temporary file without the
+/// temporary file's name (tempfile adds `at path ".auditpress-…tmp"`), which
+/// means nothing to a user: the message names the output instead.
+fn without_temp_name(e: io::Error) -> io::Error {
+    let text = e.to_string();
+    match text.split_once(" at path ") {
+        Some((cause, _)) => io::Error::new(e.kind(), cause.to_string()),
+        None => e,
+    }
 }
 
 /// Returns the prefix of an output's temporary files: `.auditpress-<name>-`.

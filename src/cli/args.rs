@@ -177,8 +177,9 @@ pub struct BuildArgs {
     #[arg(short, long)]
     pub jobs: Option<usize>,
     /// PDF standard to conform to: a-2b, a-3b (attaches the findings as JSON
-    /// and CSV), ua-1, or a PDF version such as 1.7; may be repeated.
-    #[arg(long = "pdf-standard", value_name = "STANDARD")]
+    /// and CSV), ua-1, or a PDF version such as 1.7; may be repeated, or
+    /// given as a comma list (`a-2b,ua-1`) as typst-cli takes it.
+    #[arg(long = "pdf-standard", value_name = "STANDARD", value_delimiter = ',')]
     pub pdf_standards: Vec<String>,
     /// Treats warnings as errors: nothing is written when there are any.
     #[arg(long)]

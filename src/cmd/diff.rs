@@ -52,5 +52,16 @@ pub fn run(old: &Path, new: &Path, format: Format, config: &super::Config) -> u8
     if super::print(text.as_bytes()).is_err() {
         return 2;
     }
+    if changes.is_empty() && format == Format::Human && config.chatty() {
+        // Silence would look like a failure to compare: say so, on standard
+        // error (standard output stays the list of changes, empty).
+        eprintln!(
+            "no changes between version {} ({}) and version {} ({})",
+            a.meta.version,
+            old.display(),
+            b.meta.version,
+            new.display()
+        );
+    }
     u8::from(!changes.is_empty())
 }

@@ -87,12 +87,68 @@ pub fn show(dir: &Path, name: &str, config: &Config) -> Outcome {
     }
 }
 
-/// The next free id of a folder: its `id_prefix` (else `DRAFT`) and the next
-/// number after the ids of findings.csv (its `id` column, wherever it is)
-/// and of findings/, padded as they are.
-fn next_id(dir: &Path, prefix: Option<String>, csv: Option<&str>) -> String {
+/// The next free id of a folder: its `id_prefix`, else the form of the ids
+/// it has ([`id_form`]), and the next number after the ids of findings.csv
+/// (its `id` column, wherever it is) and of findings/, padded as they are.
+fn next_id(
+    dir: &Path,
+    prefix: Option<String>,
+    csv: Option<&str>,
+    from: Option<&str>,
+    lib: &OfFolder,
+) -> String {
+    let severity = from
+        .and_then(|name| lib.write_ups.iter().find(|w| w.name == name))
+        .and_then(|w| w.severity.as_deref());
     let in_csv: BTreeSet<String> = csv.map(library::csv_ids).into_iter().flatten().collect();
-    Ids::for_folder(dir, prefix.unwrap_or_else(|| "DRAFT".into()), in_csv).take()
+    let mut taken = in_csv.clone();
+    if let Ok(entries) = fs::read_dir(dir.join("findings")) {
+        taken.extend(
+            entries
+                .flatten()
+                .filter_map(|e| e.file_name().into_string().ok())
+                .filter_map(|n| n.strip_suffix(".md").map(str::to_string)),
+        );
+    }
+    let prefix = prefix.unwrap_or_else(|| id_form(&taken, severity, &lib.style.severity));
+    Ids::for_folder(dir, prefix, in_csv).take()
+}
+
+/// The prefix of new ids in a folder without `id_prefix`, in the form of
+/// the ids it has: a letter per severity (`H-1`, `M-2`: the initial of the
+/// new finding's severity), or the one prefix they all share (`EX-1`);
+/// else `DRAFT`, an id `build --final` refuses.
+fn id_form(
+    taken: &BTreeSet<String>,
+    severity: Option<&str>,
+    scale: &crate::model::scale::Scale,
+) -> String {
+    let prefixes: BTreeSet<&str> = taken
+        .iter()
+        .filter_map(|id| {
+            let (prefix, number) = id.rsplit_once('-')?;
+            let numbered = !number.is_empty() && number.bytes().all(|b| b.is_ascii_digit());
+            (numbered && !prefix.is_empty() && prefix != "DRAFT").then_some(prefix)
+        })
+        .collect();
+    let initial = |name: &str| name.chars().next().map(|c| c.to_uppercase().to_string());
+    let initials: BTreeSet<String> = scale
+        .levels
+        .iter()
+        .filter_map(|l| initial(&l.name))
+        .collect();
+    let by_severity = !prefixes.is_empty() && prefixes.iter().all(|p| initials.contains(*p));
+    let level = severity
+        .and_then(|s| scale.find(s))
+        .and_then(|rank| initial(&rank.name));
+    match (by_severity, level) {
+        (true, Some(letter)) => letter,
+        _ if prefixes.len() == 1 => prefixes
+            .first()
+            .map(|p| (*p).to_string())
+            .unwrap_or_default(),
+        _ => "DRAFT".into(),
+    }
 }
 
 /// The folder's `id_prefix`, checked as the loader checks it, and the text
@@ -437,7 +493,7 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
         Ok(found) => found,
         Err(outcome) => return outcome,
     };
-    let id = next_id(dir, prefix, csv.as_deref());
+    let id = next_id(dir, prefix, csv.as_deref(), from, &lib);
     let (mut front, given, body): (Values, Values, String) = match from {
         Some(name) => {
             let w = match find(&lib, name, config) {

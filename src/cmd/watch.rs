@@ -76,6 +76,8 @@ pub fn run_with(
     // time ends it alone, never the session or the machine.
     let mut process = None;
     let writer = BufferWriter::stderr(diag::color_choice());
+    // The first build is a build; those after an edit are rebuilds.
+    let mut done = "built";
     loop {
         let start = Instant::now();
         let report = build_one(&mut process, &job, config, &RunClaims::default(), early);
@@ -113,7 +115,7 @@ pub fn run_with(
                 String::new()
             };
             match outcome {
-                Outcome::Ok => eprintln!("rebuilt in {ms} ms{split}"),
+                Outcome::Ok => eprintln!("{done} in {ms} ms{split}"),
                 _ => eprintln!("build failed after {ms} ms; the last good PDF is kept{split}"),
             }
         } else if !config.quiet {
@@ -123,6 +125,7 @@ pub fn run_with(
         if !wait_for_change(&rx, config, &watched) {
             return Outcome::Ok;
         }
+        done = "rebuilt";
     }
 }
 

@@ -213,6 +213,17 @@ fn is_final(audit: &Audit, out: &mut Built) -> bool {
                 f.id
             ));
     }
+    for f in audit.findings.iter().filter(|f| is_draft_id(&f.id)) {
+        out.diagnostics
+            .error(
+                f.review_place.clone(),
+                format!("finding {} has a draft id: the report is not final", f.id),
+            )
+            .add_hint(format!(
+                "give it the id it goes out with: rename findings/{}.md and its findings.csv row",
+                f.id
+            ));
+    }
     if audit.meta.draft {
         out.diagnostics
             .error(
@@ -226,6 +237,13 @@ fn is_final(audit: &Audit, out: &mut Built) -> bool {
         out.outcome = out.outcome.max(Outcome::Errors);
     }
     fine
+}
+
+/// Whether an id is one `new finding` hands out when it knows no other
+/// form: `DRAFT-<n>`.
+fn is_draft_id(id: &str) -> bool {
+    id.strip_prefix("DRAFT-")
+        .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
 /// Checks the spelling and grammar of the prose: warnings at their places,
@@ -413,16 +431,62 @@ fn attachments(audit: &Audit, attach: bool, assets: Vec<Asset>) -> Vec<Asset> {
     files
 }
 
+/// The earlier version of `--changes-since` and what changed since it;
+/// `Err` when that folder cannot be loaded (reported).
+fn changes_since(
+    job: &Job,
+    options: &Options,
+    audit: &Audit,
+    out: &mut Built,
+) -> Result<Option<(String, Vec<review::Change>)>, ()> {
+    let Some(old_dir) = &options.changes_since else {
+        return Ok(None);
+    };
+    let old = load_folder(
+        old_dir,
+        (options.include_drafts, true),
+        style(job, options),
+        None,
+        out,
+    )
+    .ok_or(())?;
+    if old.meta.version == audit.meta.version {
+        same_version(job, old_dir, &audit.meta.version, out);
+    }
+    Ok(Some((old.meta.version.clone(), review::diff(&old, audit))))
+}
+
+/// Warns, at `version` of audit.toml, that `--changes-since` names a
+/// version of the report with the same version: the report would print
+/// "changes between version 2.0 and version 2.0".
+fn same_version(job: &Job, old_dir: &Path, version: &str, out: &mut Built) {
+    let name = job.dir.join("audit.toml").display().to_string();
+    let place = out.sources.find(&name).and_then(|file| {
+        let text = out.sources.text(file);
+        let table = toml::de::DeTable::parse(text).ok()?;
+        let (_, value) = table
+            .get_ref()
+            .iter()
+            .find(|(k, _)| k.get_ref() == "version")?;
+        Some(crate::diag::Place::new(file, value.span()))
+    });
+    out.diagnostics
+        .warning(
+            place,
+            format!(
+                "--changes-since {} has the same version {version} as this report",
+                old_dir.display()
+            ),
+        )
+        .add_hint("raise `version` in audit.toml, or name the folder of the earlier version");
+}
+
 /// The PDF a job writes, claimed for this report alone.
 fn output_path(job: &Job, audit: &Audit, claims: &dyn Claims, out: &mut Built) -> Option<PathBuf> {
     let path = match job.destination.resolve(&job.dir, audit) {
         Ok(p) => p,
         Err(e) => {
-            out.fail(
-                Outcome::Io,
-                format!("cannot create the output folder ({e})"),
-                None,
-            );
+            out.fail(Outcome::Io, e.to_string(), None);
             return None;
         }
     };
@@ -466,20 +530,8 @@ fn produce(
     let Some(templates) = templates(job, options, audit, out) else {
         return;
     };
-    let changes = match &options.changes_since {
-        Some(old_dir) => {
-            match load_folder(
-                old_dir,
-                (options.include_drafts, true),
-                style(job, options),
-                None,
-                out,
-            ) {
-                Some(old) => Some((old.meta.version.clone(), review::diff(&old, audit))),
-                None => return,
-            }
-        }
-        None => None,
+    let Ok(changes) = changes_since(job, options, audit, out) else {
+        return;
     };
     let attach = render::allows_attachments(&options.standards);
     let start = Instant::now();

@@ -21,6 +21,7 @@ mod incremental;
 mod layers;
 mod limits;
 mod lsp;
+mod newcomer;
 mod plaintext;
 mod property;
 mod report;

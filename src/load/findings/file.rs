@@ -72,6 +72,8 @@ pub(in crate::load) fn split_front_matter(text: &str) -> Option<((usize, usize),
 /// A findings/<ID>.md file read: its front matter's values with their places.
 struct WriteUp {
     stem: String,
+    /// Whether its front matter was refused (reported): its keys are unknown.
+    refused: bool,
     start: Place,
     front: FrontMatter,
     body: Body,
@@ -88,14 +90,17 @@ pub(super) fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Op
     let (file, text) = l.read_optional(&rel)?;
     let stem = name.trim_end_matches(".md").to_string();
     let (front, body_offset) = match split_front_matter(&text) {
-        Some(((s, e), body)) => (front_matter(l, file, &text[s..e], s), body),
+        Some(((s, e), body)) => (
+            front_matter(l, file, &text[s..e], s).map(Some).ok_or(()),
+            body,
+        ),
         None if text.starts_with("+++") => {
             l.diags
                 .error(Some(Place::new(file, 0..3)), "front matter is never closed")
                 .add_hint("end the front matter with a line holding only +++");
             return None;
         }
-        None => (None, 0),
+        None => (Ok(None), 0),
     };
     let sourced = |s: &Option<Spanned<String>>| {
         s.as_ref().map(|v| Sourced {
@@ -103,7 +108,10 @@ pub(super) fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Op
             place: Place::new(file, v.span()),
         })
     };
-    let front = front.unwrap_or_default();
+    // Front matter refused (reported) is not also a finding without a title,
+    // a severity and a type: one mistake, one error.
+    let refused = front.is_err();
+    let front = front.ok().flatten().unwrap_or_default();
     if let Some(id) = sourced(&front.id)
         && id.text != stem
     {
@@ -122,6 +130,7 @@ pub(super) fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Op
         return None;
     }
     let w = WriteUp {
+        refused,
         start: Place::new(file, 0..0),
         body: Body {
             file,
@@ -175,6 +184,10 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
     let stem = &w.stem;
     for (key, value) in &w.given {
         let Some(value) = value else { continue };
+        if refused_in_row(row, key) {
+            // The row's value was refused with its own error: one mistake, one error.
+            continue;
+        }
         let agrees = match *key {
             "title" => row.title.as_ref().is_none_or(|t| t.text == value.text),
             "severity" => same(&l.style.severity, &value.text, row.severity.as_ref()),
@@ -224,11 +237,24 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
     }
 }
 
+/// Whether the findings.csv row gave a value of a scale that was refused
+/// (and reported): there is nothing to compare the front matter's value with.
+fn refused_in_row(row: &RawFinding, key: &str) -> bool {
+    match key {
+        "severity" => row.severity.is_none() && row.severity_place.is_some(),
+        "difficulty" => row.difficulty.is_none() && row.difficulty_given,
+        "type" => row.kind.is_none() && row.kind_given,
+        "status" => row.status.is_none() && row.status_given,
+        _ => false,
+    }
+}
+
 /// A finding written in findings/<ID>.md only: its front matter gives what
 /// a findings.csv row would.
 fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
     let WriteUp {
         stem,
+        refused,
         start,
         front,
         body,
@@ -239,7 +265,7 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
     } = w;
     let [title, severity, difficulty, kind, target, status] = given.map(|(_, v)| v);
     let mut need = |value: &Option<Sourced>, key: &str| {
-        if value.is_none() {
+        if value.is_none() && !refused {
             l.diags
                 .error(
                     Some(start.clone()),
@@ -274,6 +300,7 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
     };
     let difficulty_given = difficulty.is_some();
     let difficulty = difficulty.and_then(|s| l.parse_scale(s.place, &s.text, Axis::Difficulty));
+    let kind_given = kind.is_some();
     let kind = kind.and_then(|s| l.parse_scale(s.place, &s.text, Axis::Type));
     let status_given = status.is_some();
     let status = status.and_then(|s| {
@@ -294,6 +321,7 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
         difficulty_given,
         difficulty,
         kind,
+        kind_given,
         targets: target
             .map(|t| split_targets(&l.visible(&t.text, t.place)))
             .unwrap_or_default(),

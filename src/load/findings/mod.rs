@@ -60,6 +60,8 @@ pub(super) struct RawFinding {
     /// Whether a second-axis value was given, even one that was refused.
     difficulty_given: bool,
     kind: Option<Rank>,
+    /// Whether a type was given, even one that was refused (reported).
+    kind_given: bool,
     targets: Vec<String>,
     status: Option<(Rank, Place)>,
     /// Whether a status was given, even one that was refused (reported).

@@ -82,6 +82,7 @@ pub(super) fn csv_row(
         severity,
         difficulty_given: table.cell(row, "difficulty").is_some(),
         difficulty,
+        kind_given: table.cell(row, "type").is_some(),
         kind,
         targets: table
             .cell(row, "target")
