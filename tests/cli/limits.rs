@@ -269,15 +269,11 @@ fn a_read_only_or_missing_output_folder_gives_one_error_and_keeps_the_previous_p
     );
     assert_eq!(previous, b"previous");
 
+    // A missing folder of -o is made, as batch makes its output folders.
     let missing = tmp.path().join("no/such/folder/report.pdf");
     let out = build_to(&dir, &missing, &[]);
-    let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
-    assert!(
-        err.contains(&format!("cannot write {}", missing.display())),
-        "{err}"
-    );
-    assert!(err.contains("No such file or directory"), "{err}");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(missing.is_file());
 }
 
 /// Counts the open file descriptors of a process.

@@ -125,7 +125,7 @@ fn a_finding_from_the_library_is_checked_until_its_placeholders_are_filled() {
     let out = new_finding(&dir, &["--from", "missing-event", "--set", "fn=x"]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("its placeholders: function, target, what"));
-    assert!(!dir.join("findings/DRAFT-1.md").exists());
+    assert!(!dir.join("findings/L-2.md").exists());
 
     let out = new_finding(
         &dir,
@@ -139,7 +139,8 @@ fn a_finding_from_the_library_is_checked_until_its_placeholders_are_filled() {
         ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
-    let file = dir.join("findings/DRAFT-1.md");
+    // The folder's ids are severity initials (H-1, L-1): a Low write-up is L-2.
+    let file = dir.join("findings/L-2.md");
     let text = fs::read_to_string(&file).unwrap();
     assert!(
         text.starts_with("+++\nfrom = \"missing-event\"\nfrom_version = \""),
@@ -153,7 +154,7 @@ fn a_finding_from_the_library_is_checked_until_its_placeholders_are_filled() {
     let row = csv.lines().last().unwrap();
     assert_eq!(
         row,
-        "DRAFT-1,`setKeeper` changes the keeper without emitting an event,Low,Medium,Low,{{target}},"
+        "L-2,`setKeeper` changes the keeper without emitting an event,Low,Medium,Low,{{target}},"
     );
 
     // The one placeholder left is an error at its line and column, with its hint.
@@ -246,10 +247,11 @@ fn library_diff_shows_a_changed_write_up_for_exactly_the_findings_made_from_it()
     let heads: Vec<&str> = shown.lines().filter(|l| l.contains("made from")).collect();
     assert_eq!(heads.len(), 1, "{shown}");
     assert!(
-        heads[0].starts_with("DRAFT-1, DRAFT-3: made from write-up missing-event version "),
+        heads[0].starts_with("L-2, L-3: made from write-up missing-event version "),
         "{shown}"
     );
-    assert!(!shown.contains("DRAFT-2"), "{shown}");
+    // unchecked-transfer, unchanged, has no severity of its own: DRAFT-1.
+    assert!(!shown.contains("DRAFT-1"), "{shown}");
     assert!(shown.contains("\n-Emit an event with the old and the new value in `{{function}}`.\n+Emit an event with the old and the new value in `{{function}}`,\n+and index the value.\n"), "{shown}");
     assert!(shown.contains("\n@@ -"), "{shown}");
 }
