@@ -11,7 +11,7 @@ use codespan_reporting::term::termcolor::BufferWriter;
 
 use super::{Config, fail};
 use crate::diag::{self, Level};
-use crate::import::{Ids, write_new};
+use crate::import::{Ids, file_ids, write_new};
 use crate::load::library::{self, OfFolder, WriteUp};
 use crate::pipeline::Outcome;
 
@@ -100,18 +100,10 @@ fn next_id(
     let severity = from
         .and_then(|name| lib.write_ups.iter().find(|w| w.name == name))
         .and_then(|w| w.severity.as_deref());
-    let in_csv: BTreeSet<String> = csv.map(library::csv_ids).into_iter().flatten().collect();
-    let mut taken = in_csv.clone();
-    if let Ok(entries) = fs::read_dir(dir.join("findings")) {
-        taken.extend(
-            entries
-                .flatten()
-                .filter_map(|e| e.file_name().into_string().ok())
-                .filter_map(|n| n.strip_suffix(".md").map(str::to_string)),
-        );
-    }
+    let mut taken: BTreeSet<String> = csv.map(library::csv_ids).into_iter().flatten().collect();
+    taken.extend(file_ids(dir));
     let prefix = prefix.unwrap_or_else(|| id_form(&taken, severity, &lib.style.severity));
-    Ids::for_folder(dir, prefix, in_csv).take()
+    Ids::after(prefix, taken).take()
 }
 
 /// The prefix of new ids in a folder without `id_prefix`, in the form of

@@ -88,6 +88,18 @@ fn demote_headings(markdown: &str) -> String {
     load::markdown::set_heading_levels(markdown, |level, _| (level + 1).max(3))
 }
 
+/// The ids the findings/*.md files of a folder are named by.
+pub fn file_ids(dir: &Path) -> Vec<String> {
+    let Ok(entries) = fs::read_dir(dir.join("findings")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix(".md").map(str::to_string))
+        .collect()
+}
+
 /// Returns the next free ids `<prefix>-<n>` of a folder, in order.
 pub struct Ids {
     prefix: String,
@@ -111,14 +123,12 @@ impl Ids {
 
     /// The ids after `known` and the findings/*.md files of a folder.
     pub fn for_folder(dir: &Path, prefix: String, mut taken: BTreeSet<String>) -> Self {
-        if let Ok(entries) = fs::read_dir(dir.join("findings")) {
-            taken.extend(
-                entries
-                    .flatten()
-                    .filter_map(|e| e.file_name().into_string().ok())
-                    .filter_map(|n| n.strip_suffix(".md").map(str::to_string)),
-            );
-        }
+        taken.extend(file_ids(dir));
+        Self::after(prefix, taken)
+    }
+
+    /// The ids after those `taken`.
+    pub fn after(prefix: String, taken: BTreeSet<String>) -> Self {
         let numbers: Vec<&str> = taken
             .iter()
             .filter_map(|id| id.strip_prefix(&format!("{prefix}-")))
@@ -223,11 +233,8 @@ fn write_all(dir: &Path, files: &[(String, String)]) -> Result<(), String> {
 /// text and how many images changed. Images are found as the loader finds
 /// them (never in code); the rest of the text is left as it is.
 pub(crate) fn unlink_images(markdown: &str) -> (String, usize) {
-    use pulldown_cmark::{Event, Options, Parser, Tag, TagEnd};
-    let options = Options::ENABLE_TABLES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_TASKLISTS;
+    use pulldown_cmark::{Event, Parser, Tag, TagEnd};
+    let options = load::markdown::OPTIONS;
     let mut out = String::with_capacity(markdown.len());
     let mut at = 0;
     let mut changed = 0;
@@ -251,7 +258,7 @@ pub(crate) fn unlink_images(markdown: &str) -> (String, usize) {
                 let Some((range, url, alt)) = image.take() else {
                     continue;
                 };
-                if stays_inside(&url) || range.start < at {
+                if load::image_stays_inside(&url) || range.start < at {
                     continue;
                 }
                 out.push_str(&markdown[at..range.start]);
@@ -271,14 +278,6 @@ pub(crate) fn unlink_images(markdown: &str) -> (String, usize) {
     }
     out.push_str(&markdown[at..]);
     (out, changed)
-}
-
-/// Whether an image address is a path the loader reads inside the folder.
-fn stays_inside(url: &str) -> bool {
-    !url.contains(['\\', ':'])
-        && Path::new(url)
-            .components()
-            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
 }
 
 /// An image that is not in the folder, as Markdown that builds: a link to a

@@ -78,15 +78,20 @@ impl ImageSink for Images {
     }
 }
 
+/// Whether an image path, as written, names a file inside the folder: a
+/// relative path with no `..`, no URL scheme or drive, no backslash
+/// (links are checked once it is resolved).
+pub fn stays_inside(src: &str) -> bool {
+    !src.contains(['\\', ':'])
+        && Path::new(src)
+            .components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
 /// Resolves a path written in Markdown to a file inside the folder, or refuses it.
 fn contained(root: &Path, src: &str) -> Result<PathBuf, Refusal> {
     let rel = Path::new(src);
-    let escapes = src.contains('\\')
-        || src.contains(':')
-        || rel
-            .components()
-            .any(|c| !matches!(c, Component::Normal(_) | Component::CurDir));
-    if escapes {
+    if !stays_inside(src) {
         return Err((
             format!("image path \"{src}\" leaves the audit folder"),
             "use a relative path inside the folder, e.g. images/screenshot.png".into(),

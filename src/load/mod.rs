@@ -7,7 +7,7 @@
 pub mod cvss;
 pub use fields::{cwe_entries, cwe_name};
 pub use findings::FRONT_KEYS;
-pub use images::clean_once as clean_image;
+pub use images::{clean_once as clean_image, stays_inside as image_stays_inside};
 pub use table::normalise as column_key;
 mod fields;
 mod files;

@@ -91,7 +91,12 @@ pub fn load_with(
 ) -> (Option<Audit>, Built) {
     let start = Instant::now();
     let mut out = Built::new();
-    let audit = load_folder(dir, (false, false), style, overlay, &mut out);
+    let settings = load::Settings {
+        style: style.map(str::to_string),
+        overlay: overlay.cloned(),
+        ..load::Settings::default()
+    };
+    let audit = load_folder(dir, &settings, &mut out);
     out.elapsed = start.elapsed();
     (audit, out)
 }
@@ -113,24 +118,11 @@ pub fn house_style(spec: &str) -> (Option<std::sync::Arc<crate::model::Style>>, 
     (style, out)
 }
 
-/// Loads a folder into the sources and diagnostics of a compile, with its
-/// drafts or without, its prose's quotes as printed or as typed.
-fn load_folder(
-    dir: &Path,
-    (include_drafts, typeset_quotes): (bool, bool),
-    style: Option<&str>,
-    overlay: Option<&load::Overlay>,
-    out: &mut Built,
-) -> Option<Audit> {
+/// Loads a folder into the sources and diagnostics of a compile.
+fn load_folder(dir: &Path, settings: &load::Settings, out: &mut Built) -> Option<Audit> {
     let sources = std::mem::take(&mut out.sources);
     let diagnostics = std::mem::take(&mut out.diagnostics);
-    let settings = load::Settings {
-        include_drafts,
-        style: style.map(str::to_string),
-        overlay: overlay.cloned(),
-        typeset_quotes,
-    };
-    match load::load_into(dir, &settings, sources, diagnostics) {
+    match load::load_into(dir, settings, sources, diagnostics) {
         Ok(loaded) => {
             out.sources = loaded.sources;
             out.diagnostics = loaded.diagnostics;
@@ -144,6 +136,17 @@ fn load_folder(
             out.fail(Outcome::Io, e.to_string(), None);
             None
         }
+    }
+}
+
+/// How a build reads a folder: its own (with the editor's unsaved texts
+/// when `own`) or an earlier one, prose quotes as printed.
+fn build_settings(job: &Job, options: &Options, own: bool) -> load::Settings {
+    load::Settings {
+        include_drafts: options.include_drafts,
+        style: style(job, options).map(str::to_string),
+        overlay: options.overlay.clone().filter(|_| own),
+        typeset_quotes: true,
     }
 }
 
@@ -161,13 +164,7 @@ fn run(
     out: &mut Built,
 ) {
     let start = Instant::now();
-    let loaded = load_folder(
-        &job.dir,
-        (options.include_drafts, true),
-        style(job, options),
-        options.overlay.as_ref(),
-        out,
-    );
+    let loaded = load_folder(&job.dir, &build_settings(job, options, true), out);
     out.timings.load = start.elapsed();
     let Some(mut audit) = loaded else {
         return;
@@ -442,14 +439,7 @@ fn changes_since(
     let Some(old_dir) = &options.changes_since else {
         return Ok(None);
     };
-    let old = load_folder(
-        old_dir,
-        (options.include_drafts, true),
-        style(job, options),
-        None,
-        out,
-    )
-    .ok_or(())?;
+    let old = load_folder(old_dir, &build_settings(job, options, false), out).ok_or(())?;
     if old.meta.version == audit.meta.version {
         same_version(job, old_dir, &audit.meta.version, out);
     }

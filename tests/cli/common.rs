@@ -398,8 +398,8 @@ pub fn spawn_watch(dir: &Path, extra: &[&str]) -> (Child, mpsc::Receiver<String>
     (child, lines, pdf)
 }
 
-/// The errors `check` reports for a folder, one `file:line:col: error: message` line each.
-pub fn error_lines(dir: &Path) -> Vec<String> {
+/// The short diagnostics `check` prints for a folder, one a line.
+pub fn short_diagnostics(dir: &Path) -> String {
     let out = run(&[
         "check".as_ref(),
         dir.as_os_str(),
@@ -407,6 +407,11 @@ pub fn error_lines(dir: &Path) -> Vec<String> {
         "short".as_ref(),
     ]);
     stderr(&out)
+}
+
+/// The errors `check` reports for a folder, one `file:line:col: error: message` line each.
+pub fn error_lines(dir: &Path) -> Vec<String> {
+    short_diagnostics(dir)
         .lines()
         .filter(|l| l.contains(": error: "))
         .map(str::to_string)

@@ -65,17 +65,6 @@ fn one_mistyped_csv_severity_gives_one_error_not_a_disagreement_too() {
     assert!(errors[0].contains("Hgh"), "{errors:#?}");
 }
 
-/// The short diagnostics `check` prints for a folder, one a line.
-fn short_diagnostics(dir: &std::path::Path) -> String {
-    let out = run(&[
-        "check".as_ref(),
-        dir.as_os_str(),
-        "--diagnostic-format".as_ref(),
-        "short".as_ref(),
-    ]);
-    stderr(&out)
-}
-
 /// Asserts a short diagnostic at `file:line:col` whose line holds `message`.
 fn assert_at(diagnostics: &str, place: &str, message: &str) {
     assert!(

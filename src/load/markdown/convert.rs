@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::ops::Range;
 
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, Options as CmOptions, Parser, Tag};
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, Parser, Tag};
 
 use crate::content::{Block, Figure, Inline, ListItem, plain, plain_blocks};
 use crate::forge::permalink;
@@ -25,10 +25,7 @@ pub(super) fn blocks(text: &str, cx: &mut Context) -> (Vec<Block>, Vec<Problem>)
         depth_reported: false,
         before: Before::start(),
     };
-    let options = CmOptions::ENABLE_TABLES
-        | CmOptions::ENABLE_STRIKETHROUGH
-        | CmOptions::ENABLE_FOOTNOTES
-        | CmOptions::ENABLE_TASKLISTS;
+    let options = super::OPTIONS;
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         conv.event(event, range);
     }

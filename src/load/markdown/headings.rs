@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use pulldown_cmark::{Event, Options as CmOptions, Parser, Tag};
+use pulldown_cmark::{Event, Parser, Tag};
 
 /// A heading of a Markdown text as pulldown-cmark reads it: never a `#`
 /// line inside code, and setext headings (`Title` over `---`) as well.
@@ -20,10 +20,7 @@ pub struct HeadingAt {
 
 /// The headings of a Markdown text, in order.
 pub fn headings(text: &str) -> Vec<HeadingAt> {
-    let options = CmOptions::ENABLE_TABLES
-        | CmOptions::ENABLE_STRIKETHROUGH
-        | CmOptions::ENABLE_FOOTNOTES
-        | CmOptions::ENABLE_TASKLISTS;
+    let options = super::OPTIONS;
     let mut out = Vec::new();
     for (event, range) in Parser::new_ext(text, options).into_offset_iter() {
         let Event::Start(Tag::Heading { level, .. }) = event else {

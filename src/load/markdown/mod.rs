@@ -27,6 +27,13 @@ pub use quotes::Quotes;
 /// Deepest nesting of Markdown elements accepted; the typst walker is recursive.
 pub const MAX_DEPTH: usize = 16;
 
+/// The CommonMark extensions the folder's Markdown is read with, by the
+/// loader and by every tool that finds things in it as the loader does.
+pub const OPTIONS: pulldown_cmark::Options = pulldown_cmark::Options::ENABLE_TABLES
+    .union(pulldown_cmark::Options::ENABLE_STRIKETHROUGH)
+    .union(pulldown_cmark::Options::ENABLE_FOOTNOTES)
+    .union(pulldown_cmark::Options::ENABLE_TASKLISTS);
+
 /// A problem found in Markdown text, at a byte range of that text.
 #[derive(Debug)]
 pub struct Problem {
