@@ -11,6 +11,7 @@ mod batch;
 mod build;
 mod commands;
 mod common;
+mod conformance;
 mod contract;
 mod conventions;
 mod cvss;
