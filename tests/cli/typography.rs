@@ -520,3 +520,120 @@ fn german_sentences_name_the_firm_without_its_legal_form() {
     );
     assert!(text.contains(&squash("prüfte Nordlicht Sicherheit die Korrekturen")));
 }
+
+// Pages: the short sections run on.
+
+/// Returns the lines of a page that hold text.
+fn text_lines(page: &str) -> Vec<&str> {
+    page.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect()
+}
+
+/// Whether a page of the text layer opens with a heading.
+fn opens_with(page: &str, heading: &str) -> bool {
+    text_lines(page).first() == Some(&heading)
+}
+
+/// Short sections of the example that follow each other.
+const RUN_ON: [[&str; 2]; 2] = [
+    ["Document History", "Executive Summary"],
+    ["Notices and Remarks", "About Northwind Security, Inc."],
+];
+
+/// Returns the 0-based page that holds a heading, a line of its own.
+fn page_of(pages: &[String], heading: &str) -> usize {
+    pages
+        .iter()
+        .position(|p| text_lines(p).contains(&heading))
+        .unwrap_or_else(|| panic!("no page holds {heading:?}"))
+}
+
+// 14 of the example's 32 pages held 13 text lines or fewer: every short
+// front section started a page.
+#[test]
+fn short_sections_run_on_and_the_findings_and_appendices_start_a_page() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = build_ok(&dir, "r", &[]);
+    let pages = pages(&pdf);
+    let pages = &pages[..pages.len() - 1];
+    // Each finding starts a page, as the standard style prints them: a
+    // short one leaves the rest of its page empty. Every other page but
+    // the cover holds 14 lines or more.
+    let findings = pages
+        .iter()
+        .position(|p| opens_with(p, "Detailed Findings"))
+        .unwrap()..pages
+        .iter()
+        .position(|p| opens_with(p, "A. Vulnerability Categories"))
+        .unwrap();
+    let short: Vec<usize> = (1..pages.len())
+        .filter(|i| !findings.contains(i) && text_lines(&pages[*i]).len() < 14)
+        .map(|i| i + 1)
+        .collect();
+    assert!(short.is_empty(), "pages {short:?} hold fewer than 14 lines");
+    for heading in [
+        "Summary of Findings",
+        "Detailed Findings",
+        "A. Vulnerability Categories",
+        "D. Fix Review Results",
+    ] {
+        assert!(
+            pages.iter().any(|p| opens_with(p, heading)),
+            "{heading:?} does not start a page"
+        );
+    }
+    // Short sections share a page.
+    for pair in RUN_ON {
+        assert_eq!(
+            page_of(pages, pair[0]),
+            page_of(pages, pair[1]),
+            "{pair:?} are on pages of their own"
+        );
+    }
+
+    // A style may start a page with every section, as 1.0 to 1.2 did.
+    let style = dir.join("style");
+    fs::create_dir(&style).unwrap();
+    fs::write(
+        style.join("style.toml"),
+        "[layout]\nfront_page_break = \"section\"\n",
+    )
+    .unwrap();
+    let pdf = build_ok(&dir, "sections", &["--style", style.to_str().unwrap()]);
+    let pages = self::pages(&pdf);
+    for heading in RUN_ON.iter().flatten() {
+        assert!(
+            pages.iter().any(|p| opens_with(p, heading)),
+            "{heading:?} does not start a page"
+        );
+    }
+}
+
+/// A front_page_break that is neither word is one error at its value.
+#[test]
+fn a_front_page_break_of_another_word_is_an_error_at_its_value() {
+    let (_tmp, dir) = workspace(&example());
+    let style = dir.join("style");
+    fs::create_dir(&style).unwrap();
+    fs::write(
+        style.join("style.toml"),
+        "name = \"x\"\n\n[layout]\nfront_page_break = \"page\"\n",
+    )
+    .unwrap();
+    edit(
+        &dir,
+        "audit.toml",
+        "vendor_short",
+        "style = \"style\"\nvendor_short",
+    );
+    let errors = error_lines(&dir);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    for part in [
+        "style.toml:4:20: error: unknown `layout.front_page_break` \"page\"",
+        "expected one of \"section\", \"none\"",
+    ] {
+        assert!(errors[0].contains(part), "{errors:#?}");
+    }
+}
