@@ -637,3 +637,26 @@ fn a_front_page_break_of_another_word_is_an_error_at_its_value() {
         assert!(errors[0].contains(part), "{errors:#?}");
     }
 }
+
+// A code block without `start` was numbered from 1 under a caption that
+// said "lines 148 through 152".
+#[test]
+fn code_is_numbered_from_its_known_first_line_or_not_at_all() {
+    let (_tmp, dir) = workspace(&fixture("curl-2022"));
+    let pdf = build_ok(&dir, "curl", &[]);
+    let text = pdf_text(&pdf);
+    let line_of = |code: &str| -> Vec<String> {
+        let line = text
+            .lines()
+            .find(|l| l.contains(code))
+            .unwrap_or_else(|| panic!("no line holds {code:?}"));
+        line.split_whitespace().map(str::to_string).collect()
+    };
+    // The caption names the lines; the block has no `start`.
+    assert_eq!(line_of("#ifdef USE_TLS_SRP"), ["148", "#ifdef", "USE_TLS_SRP"]);
+    assert_eq!(line_of("#endif")[0], "152");
+    // An ASAN log under a caption that names no lines.
+    assert_eq!(line_of("SUMMARY: AddressSanitizer")[0], "SUMMARY:");
+    // `start` and numbers in the lines still number them.
+    assert_eq!(line_of("Curl_safefree(data->req.p.http)")[0], "2259");
+}
