@@ -558,18 +558,15 @@ fn short_sections_run_on_and_the_findings_and_appendices_start_a_page() {
     let pdf = build_ok(&dir, "r", &[]);
     let pages = pages(&pdf);
     let pages = &pages[..pages.len() - 1];
-    // Each finding starts a page, as the standard style prints them: a
-    // short one leaves the rest of its page empty. Every other page but
-    // the cover holds 14 lines or more.
-    let findings = pages
-        .iter()
-        .position(|p| opens_with(p, "Detailed Findings"))
-        .unwrap()..pages
-        .iter()
-        .position(|p| opens_with(p, "A. Vulnerability Categories"))
-        .unwrap();
-    let short: Vec<usize> = (1..pages.len())
-        .filter(|i| !findings.contains(i) && text_lines(&pages[*i]).len() < 14)
+    // The pages of the short sections, from the contents to the summary of
+    // findings and the last, hold 14 lines or more. (Each finding and each
+    // appendix still starts a page: a short one leaves the rest of its
+    // page empty.)
+    let summary = page_of(pages, "Summary of Findings");
+    let closing = page_of(pages, "Notices and Remarks");
+    let short: Vec<usize> = (1..summary)
+        .chain(closing..pages.len())
+        .filter(|i| text_lines(&pages[*i]).len() < 14)
         .map(|i| i + 1)
         .collect();
     assert!(short.is_empty(), "pages {short:?} hold fewer than 14 lines");
@@ -659,4 +656,62 @@ fn code_is_numbered_from_its_known_first_line_or_not_at_all() {
     assert_eq!(line_of("SUMMARY: AddressSanitizer")[0], "SUMMARY:");
     // `start` and numbers in the lines still number them.
     assert_eq!(line_of("Curl_safefree(data->req.p.http)")[0], "2259");
+}
+
+// Badges sat 2 pt below their row's text, and counts rode above their
+// badges: a badge's padding pushed its line down.
+#[test]
+fn badges_stand_on_the_baseline_of_their_row() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = build_ok(&dir, "r", &[]);
+    let words = pdf_words(&pdf);
+    // poppler's box of a word of Inter reaches 0.2 of its height below the baseline.
+    let baseline = |w: &Word| w.y_max - 0.2 * (w.y_max - w.y_min);
+    let badges = ["High", "Medium", "Low", "Informational", "Resolved", "Unresolved"];
+    let mut checked = 0;
+    for badge in words.iter().filter(|w| badges.contains(&w.text.as_str())) {
+        // The nearest word on its left in the same row: a cell's text, a
+        // label, or a count's row heading.
+        let Some(left) = words
+            .iter()
+            .filter(|w| {
+                w.page == badge.page
+                    && w.x_max < badge.x_min
+                    && (baseline(w) - baseline(badge)).abs() < 5.0
+            })
+            .max_by(|a, b| a.x_max.total_cmp(&b.x_max))
+        else {
+            continue;
+        };
+        let off = baseline(badge) - baseline(left);
+        assert!(
+            off.abs() <= 0.75,
+            "page {}: {:?} stands {off:.1} pt below {:?}",
+            badge.page,
+            badge.text,
+            left.text
+        );
+        checked += 1;
+    }
+    assert!(checked > 40, "only {checked} badges beside text");
+
+    // A count beside its badge, in the executive summary.
+    let page = page_with(&pdf, "Exposure analysis");
+    let count = words
+        .iter()
+        .find(|w| w.page == page && w.text == "High")
+        .map(|high| {
+            words
+                .iter()
+                .filter(|w| w.page == page && w.x_min > high.x_max && w.text.parse::<u32>().is_ok())
+                .min_by(|a, b| {
+                    (baseline(a) - baseline(high))
+                        .abs()
+                        .total_cmp(&(baseline(b) - baseline(high)).abs())
+                })
+                .map(|c| baseline(c) - baseline(high))
+                .unwrap()
+        })
+        .unwrap();
+    assert!(count.abs() <= 0.75, "the count of High rides {count:.1} pt off its badge");
 }
