@@ -329,7 +329,11 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
             PageBreak::Group => "group",
             PageBreak::None => "none",
         },
-        front_page_break: if style.front_runs_on { "none" } else { "section" },
+        front_page_break: if style.front_runs_on {
+            "none"
+        } else {
+            "section"
+        },
         fix_in_finding: shape.fix_review.in_finding(),
         header_rows: shape.custom,
         summary,

@@ -360,7 +360,10 @@ fn the_cover_s_text_layer_holds_the_firm_s_name_word_by_word() {
         .filter(|w| w.page == 1)
         .map(|w| w.text)
         .collect();
-    for (name, as_typed) in [("NORTHWIND", "NORTHWIND SECURITY, INC."), ("Lumen", "Lumen")] {
+    for (name, as_typed) in [
+        ("NORTHWIND", "NORTHWIND SECURITY, INC."),
+        ("Lumen", "Lumen"),
+    ] {
         let at = words
             .iter()
             .position(|w| w == name)
@@ -650,7 +653,10 @@ fn code_is_numbered_from_its_known_first_line_or_not_at_all() {
         line.split_whitespace().map(str::to_string).collect()
     };
     // The caption names the lines; the block has no `start`.
-    assert_eq!(line_of("#ifdef USE_TLS_SRP"), ["148", "#ifdef", "USE_TLS_SRP"]);
+    assert_eq!(
+        line_of("#ifdef USE_TLS_SRP"),
+        ["148", "#ifdef", "USE_TLS_SRP"]
+    );
     assert_eq!(line_of("#endif")[0], "152");
     // An ASAN log under a caption that names no lines.
     assert_eq!(line_of("SUMMARY: AddressSanitizer")[0], "SUMMARY:");
@@ -667,7 +673,14 @@ fn badges_stand_on_the_baseline_of_their_row() {
     let words = pdf_words(&pdf);
     // poppler's box of a word of Inter reaches 0.2 of its height below the baseline.
     let baseline = |w: &Word| w.y_max - 0.2 * (w.y_max - w.y_min);
-    let badges = ["High", "Medium", "Low", "Informational", "Resolved", "Unresolved"];
+    let badges = [
+        "High",
+        "Medium",
+        "Low",
+        "Informational",
+        "Resolved",
+        "Unresolved",
+    ];
     let mut checked = 0;
     for badge in words.iter().filter(|w| badges.contains(&w.text.as_str())) {
         // The nearest word on its left in the same row: a cell's text, a
@@ -713,5 +726,8 @@ fn badges_stand_on_the_baseline_of_their_row() {
                 .unwrap()
         })
         .unwrap();
-    assert!(count.abs() <= 0.75, "the count of High rides {count:.1} pt off its badge");
+    assert!(
+        count.abs() <= 0.75,
+        "the count of High rides {count:.1} pt off its badge"
+    );
 }

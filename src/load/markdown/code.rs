@@ -114,7 +114,9 @@ pub(super) fn caption_first_line(caption: &str) -> Option<u32> {
                     .chars()
                     .next_back()
                     .is_none_or(|c| !c.is_alphanumeric());
-                starts_word.then(|| number(&caption[i + word.len()..])).flatten()
+                starts_word
+                    .then(|| number(&caption[i + word.len()..]))
+                    .flatten()
             })
         })
     })

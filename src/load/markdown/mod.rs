@@ -247,7 +247,11 @@ mod tests {
             ("Line 9 only", 9),
         ] {
             let source = format!("{code}*Figure 1.1: {caption}*\n");
-            assert_eq!(numbers(&source), (true, first, vec![first + 1]), "{caption}");
+            assert_eq!(
+                numbers(&source),
+                (true, first, vec![first + 1]),
+                "{caption}"
+            );
         }
         for caption in ["Issue #12 and its 3 lines", "the pipelines 12"] {
             let source = format!("{code}*Figure 1.1: {caption}*\n");

@@ -64,7 +64,11 @@ pub fn show(style: &Style) -> String {
     scale(&mut out, &style.ratings, "ratings");
     out.push_str(&format!(
         "\n[layout]\nfront_page_break = {}\n",
-        q(if style.front_runs_on { "none" } else { "section" })
+        q(if style.front_runs_on {
+            "none"
+        } else {
+            "section"
+        })
     ));
     out.push_str("\n[strings]\n");
     for (k, v) in &style.strings {
