@@ -31,6 +31,10 @@ pub enum Block {
         text: String,
         /// Number of the first line.
         start: u32,
+        /// Whether the line numbers are printed: only when the first line is
+        /// known (`start`, numbers written in the lines with
+        /// `linenos="inline"`, or the lines its figure's caption names).
+        numbered: bool,
         /// Displayed line numbers to shade.
         highlight: Vec<u32>,
         /// One entry per row of `text`: the line it belongs to, and whether it

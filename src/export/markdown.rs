@@ -88,6 +88,7 @@ impl Writer {
                 highlight,
                 rows,
                 figure,
+                ..
             } => {
                 let fenced = code(text, rows, lang.as_deref(), *start, highlight);
                 format!("{fenced}{}", self.caption(figure))
@@ -285,6 +286,7 @@ mod tests {
             lang: Some("go".into()),
             text: "aaa\nbbb\nccc".into(),
             start: 10,
+            numbered: true,
             highlight: vec![11],
             rows: vec![
                 CodeRow {

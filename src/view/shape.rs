@@ -107,6 +107,9 @@ pub struct LayoutView {
     pub grouped: bool,
     /// `finding`, `group` or `none`.
     pub page_break: &'static str,
+    /// `section` (each section starts a page) or `none` (the short sections
+    /// before the findings and after the appendices run on).
+    pub front_page_break: &'static str,
     /// Whether each finding ends with its fix review.
     pub fix_in_finding: bool,
     /// The summary table's columns, those without any value left out.
@@ -325,6 +328,11 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
             PageBreak::Finding => "finding",
             PageBreak::Group => "group",
             PageBreak::None => "none",
+        },
+        front_page_break: if style.front_runs_on {
+            "none"
+        } else {
+            "section"
         },
         fix_in_finding: shape.fix_review.in_finding(),
         header_rows: shape.custom,

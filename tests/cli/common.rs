@@ -166,6 +166,8 @@ pub struct Word {
     pub x_max: f64,
     /// Top edge.
     pub y_min: f64,
+    /// Bottom edge.
+    pub y_max: f64,
     /// The word.
     pub text: String,
 }
@@ -202,6 +204,7 @@ pub fn pdf_words(pdf: &Path) -> Vec<Word> {
                 x_min: attr(rest, "xMin"),
                 x_max: attr(rest, "xMax"),
                 y_min: attr(rest, "yMin"),
+                y_max: attr(rest, "yMax"),
                 text,
             });
         }

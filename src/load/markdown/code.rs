@@ -6,6 +6,8 @@ use crate::content::CodeRow;
 pub(super) struct CodeInfo {
     pub(super) lang: Option<String>,
     pub(super) start: u32,
+    /// Whether the first line's number is known: `start` or `linenos="inline"`.
+    pub(super) numbered: bool,
     pub(super) highlight: Vec<u32>,
     pub(super) inline_numbers: bool,
 }
@@ -85,6 +87,41 @@ pub fn wrap_code(text: &str, numbers: &[Option<u32>]) -> (String, Vec<CodeRow>) 
 }
 
 /// A numbered figure caption.
+/// The first line of the range a figure's caption names for its code:
+/// `lines 148 through 152`, `line 148`, `url.c#148-152`, `paths.go#L41-L58`.
+pub(super) fn caption_first_line(caption: &str) -> Option<u32> {
+    let number = |s: &str| -> Option<u32> {
+        let digits: String = s.chars().take_while(char::is_ascii_digit).collect();
+        digits.parse().ok().filter(|n| *n > 0)
+    };
+    // A path's fragment: `#` right after a name, not `#12` after a space.
+    let fragment = caption.match_indices('#').find_map(|(i, _)| {
+        let after_name = caption[..i]
+            .chars()
+            .next_back()
+            .is_some_and(|c| !c.is_whitespace());
+        let rest = &caption[i + 1..];
+        after_name
+            .then(|| number(rest.strip_prefix('L').unwrap_or(rest)))
+            .flatten()
+    });
+    // ASCII lower case keeps the byte offsets of the text.
+    let lower = caption.to_ascii_lowercase();
+    fragment.or_else(|| {
+        ["lines ", "line "].iter().find_map(|word| {
+            lower.match_indices(word).find_map(|(i, _)| {
+                let starts_word = lower[..i]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                starts_word
+                    .then(|| number(&caption[i + word.len()..]))
+                    .flatten()
+            })
+        })
+    })
+}
+
 /// Splits `start=163 highlight="165,170"` into key-value pairs.
 pub(super) fn attributes(text: &str) -> Vec<(&str, &str)> {
     let mut out = Vec::new();

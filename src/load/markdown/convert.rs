@@ -10,7 +10,9 @@ use crate::content::{Block, Figure, Inline, ListItem, plain, plain_blocks};
 use crate::forge::permalink;
 use crate::unicode;
 
-use super::code::{CodeInfo, attributes, parse_lines, take_line_numbers, wrap_code};
+use super::code::{
+    CodeInfo, attributes, caption_first_line, parse_lines, take_line_numbers, wrap_code,
+};
 use super::ids::link_ids;
 use super::quotes::{Before, smarten};
 use super::{Context, MAX_DEPTH, Problem};
@@ -382,8 +384,12 @@ impl Converter<'_, '_> {
                 Some(Block::Code { figure: None, .. } | Block::Image { figure: None, .. })
             );
             if follows_figure && let Some(caption) = figure_caption(content) {
+                let first_line = caption_first_line(&plain(&caption));
                 let numbered = self.next_figure(caption);
                 let top = self.stack.last_mut().expect("root frame");
+                if let Some(block) = top.blocks.last_mut() {
+                    number_from_caption(block, first_line);
+                }
                 if let Some(Block::Code { figure, .. } | Block::Image { figure, .. }) =
                     top.blocks.last_mut()
                 {
@@ -504,6 +510,7 @@ impl Converter<'_, '_> {
             lang: info.lang,
             text,
             start: info.start,
+            numbered: info.numbered,
             highlight: info.highlight,
             rows,
             figure: None,
@@ -536,13 +543,14 @@ impl Converter<'_, '_> {
         };
         let lang = lang.split_whitespace().next().map(str::to_string);
         let mut start = 1;
+        let mut numbered = false;
         let mut highlight = Vec::new();
         let mut inline_numbers = false;
         for (key, value) in attributes(attrs) {
             match key {
                 "linenos" if value == "inline" => inline_numbers = true,
                 "start" => match value.parse() {
-                    Ok(n) => start = n,
+                    Ok(n) => (start, numbered) = (n, true),
                     Err(_) => self.problems.push(Problem {
                         hidden: false,
                         range: range.clone(),
@@ -575,9 +583,37 @@ impl Converter<'_, '_> {
         CodeInfo {
             lang,
             start,
+            numbered: numbered || inline_numbers,
             highlight,
             inline_numbers,
         }
+    }
+}
+
+/// Numbers a code block without a known first line from the line its
+/// caption names: rows and highlights, counted from 1, move with it.
+fn number_from_caption(block: &mut Block, first_line: Option<u32>) {
+    let (
+        Block::Code {
+            start,
+            numbered: numbered @ false,
+            highlight,
+            rows,
+            ..
+        },
+        Some(first),
+    ) = (block, first_line)
+    else {
+        return;
+    };
+    let by = first - *start;
+    *start = first;
+    *numbered = true;
+    for n in highlight.iter_mut() {
+        *n = n.saturating_add(by);
+    }
+    for row in rows.iter_mut() {
+        row.line = row.line.map(|n| n.saturating_add(by));
     }
 }
 

@@ -219,6 +219,47 @@ mod tests {
         assert_eq!(blocks.len(), 1);
     }
 
+    // A block without `start` was numbered from 1 under a caption that said
+    // "lines 148 through 152".
+    #[test]
+    fn code_is_numbered_only_from_a_known_first_line() {
+        let numbers = |source: &str| {
+            let (blocks, problems) = convert(source);
+            assert!(problems.is_empty(), "{problems:?}");
+            let Block::Code {
+                numbered,
+                rows,
+                highlight,
+                ..
+            } = &blocks[0]
+            else {
+                panic!("expected code, got {blocks:?}");
+            };
+            let lines: Vec<u32> = rows.iter().filter_map(|r| r.line).collect();
+            (*numbered, lines[0], highlight.clone())
+        };
+        let code = "```c {highlight=\"2\"}\na\nb\n```\n";
+        assert_eq!(numbers(code), (false, 1, vec![2]));
+        for (caption, first) in [
+            ("`lib/url.c`, lines 148 through 152. Credentials", 148),
+            ("the handler (`curl/lib/url.c#787–814`)", 787),
+            ("`paths.go#L41-L58`: joined", 41),
+            ("Line 9 only", 9),
+        ] {
+            let source = format!("{code}*Figure 1.1: {caption}*\n");
+            assert_eq!(
+                numbers(&source),
+                (true, first, vec![first + 1]),
+                "{caption}"
+            );
+        }
+        for caption in ["Issue #12 and its 3 lines", "the pipelines 12"] {
+            let source = format!("{code}*Figure 1.1: {caption}*\n");
+            assert_eq!(numbers(&source), (false, 1, vec![2]), "{caption}");
+        }
+        assert!(numbers("```c {start=7}\na\n```\n").0);
+    }
+
     #[test]
     fn long_code_lines_wrap_onto_continuation_rows() {
         let long = format!("{}/{}", "a".repeat(60), "b".repeat(340));

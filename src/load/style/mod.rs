@@ -22,6 +22,7 @@ pub const BUILTIN: &[(&str, &str)] = &[
 ];
 
 mod fonts;
+mod layout;
 mod reader;
 mod shape;
 mod show;
@@ -44,6 +45,7 @@ const ROOT_KEYS: &[&str] = &[
     "strings",
     "scales",
     "finding",
+    "layout",
 ];
 
 /// A built-in style by name (without regard to case), read once.
@@ -181,6 +183,9 @@ pub fn parse(
         shape::matrix(&mut r, m, &mut style);
     }
     r.mark(&mut style, "finding", before);
+    if let Some(v) = get("layout") {
+        layout::layout(&mut r, v, &mut style);
+    }
     // Messages name the second axis as the report does: "unknown likelihood".
     style.difficulty.kind = style.difficulty_label.to_lowercase();
     Some(style)

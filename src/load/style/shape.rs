@@ -179,7 +179,7 @@ pub(super) fn finding(r: &mut StyleReader, value: &Value, style: &mut Style) {
 }
 
 /// One of a few words, by position.
-fn choice(r: &mut StyleReader, v: &Value, key: &str, words: &[&str]) -> Option<usize> {
+pub(super) fn choice(r: &mut StyleReader, v: &Value, key: &str, words: &[&str]) -> Option<usize> {
     let text = r.string(v, key)?;
     let found = words.iter().position(|w| *w == text.trim());
     if found.is_none() {

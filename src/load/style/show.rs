@@ -62,6 +62,14 @@ pub fn show(style: &Style) -> String {
     out.push_str("\n[maturity]\n");
     scale(&mut out, &style.categories, "categories");
     scale(&mut out, &style.ratings, "ratings");
+    out.push_str(&format!(
+        "\n[layout]\nfront_page_break = {}\n",
+        q(if style.front_runs_on {
+            "none"
+        } else {
+            "section"
+        })
+    ));
     out.push_str("\n[strings]\n");
     for (k, v) in &style.strings {
         out.push_str(&format!("{} = {}\n", q(k), q(v)));
