@@ -56,6 +56,24 @@ impl Destination {
             }
         }
     }
+
+    /// The file of a report's document in the format of `extension`, from
+    /// the path this destination resolved to: a file named with `-o` or a
+    /// batch template keeps its name for the first format; the default name
+    /// takes the format's extension, and so does every further format's
+    /// file, beside the first (`x.pdf`, `x.docx`).
+    pub fn document_path(&self, resolved: &Path, first: bool, extension: &str) -> PathBuf {
+        let named = match self {
+            Destination::File(path) => !names_folder(path),
+            Destination::Template(_) => true,
+            Destination::Beside => false,
+        };
+        if first && named {
+            resolved.to_path_buf()
+        } else {
+            resolved.with_extension(extension)
+        }
+    }
 }
 
 /// Whether `-o` names a folder to write into with the default name: a

@@ -3,6 +3,7 @@
 use clap::CommandFactory;
 
 use crate::cmd::{self, Config, Request};
+use crate::pipeline::Emit;
 
 use super::args::{jobs, shard, source_date_epoch, standards};
 use super::{
@@ -27,7 +28,6 @@ impl Cli {
                 format,
                 config: report.apply(plain()),
             }),
-            Command::Bench { sizes } => Ok(Request::Bench { sizes }),
             Command::Worker => Ok(Request::Worker),
             Command::Export {
                 dir,
@@ -160,7 +160,7 @@ fn library(c: LibraryCommand, config: Config) -> Request {
 /// The request of `check`: a build that writes nothing.
 fn check(args: CheckArgs, epoch: Option<i64>) -> Request {
     let mut config = args.style.apply(Config::pdf(args.dirs, epoch));
-    config.options.emit = None;
+    config.options.emit = Emit::Check;
     config.options.final_report = args.final_report;
     config.options.deny_warnings = args.deny_warnings || args.deny.contains(&Deny::Warnings);
     config.options.spell = !args.no_spell;
@@ -188,7 +188,7 @@ fn build(args: BuildArgs, epoch: Option<i64>) -> Result<Request, Usage> {
         ..Config::pdf(args.dirs, epoch)
     })?;
     config.options.templates = args.templates;
-    config.options.emit = Some(args.emit.into());
+    config.options.emit = args.emit.into();
     config.options.changes_since = args.changes_since;
     config.options.standards = standards(&args.pdf_standards)?;
     config.options.deny_warnings = args.deny_warnings || args.deny.contains(&Deny::Warnings);

@@ -25,12 +25,12 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::pool::{self, Built};
+use super::pool;
 use super::{Config, Shard, fail};
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
 use crate::naming::{Destination, PLACEHOLDERS, check_template};
 use crate::output::write_atomic;
-use crate::pipeline::{Job, Outcome, Overrides};
+use crate::pipeline::{Built, Job, Outcome, Overrides};
 
 /// Version of the summary file's layout (`--summary`), see docs/batch.md.
 pub const SUMMARY_VERSION: u32 = 1;
@@ -71,13 +71,13 @@ fn summary_json(jobs: &[Job], reports: &[Built], shard: Option<Shard>) -> String
                 "name": job.name,
                 "folder": job.dir,
                 "variant": job.overrides,
-                "output": r.output,
+                "output": r.document().map(|d| &d.path),
                 "result": match r.outcome {
                     Outcome::Ok => "ok",
                     Outcome::Errors => "failed",
                     Outcome::Io => "io-error",
                 },
-                "pages": r.pages,
+                "pages": r.document().and_then(|d| d.pages),
                 "seconds": (r.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
                 "errors": r.errors(),
                 "warnings": r.warnings(),

@@ -107,7 +107,7 @@ pub(super) fn synthesize_seeded(dir: &Path, n: usize, seed: usize) -> std::io::R
     }
     fs::write(dir.join("findings.csv"), csv)?;
     let mut maturity = String::from("category,rating,summary\n");
-    let standard = crate::load::style::builtin("standard").expect("standard is built in");
+    let standard = auditpress::load::style::builtin("standard").expect("standard is built in");
     for (k, category) in standard.categories.names().iter().enumerate() {
         writeln!(
             maturity,
@@ -156,7 +156,7 @@ pub(super) fn grow_real(dir: &Path, n: usize) -> std::io::Result<bool> {
     if !example.join("audit.toml").is_file() {
         return Ok(false);
     }
-    super::edits::copy_tree(&example, dir)?;
+    edits::copy_tree(&example, dir)?;
     let csv = fs::read_to_string(dir.join("findings.csv"))?;
     let have = csv.lines().filter(|l| l.starts_with("NWS-LUMEN-")).count();
     let mut fixes = fs::read_to_string(dir.join("fix-review.csv"))?;
