@@ -172,7 +172,7 @@ mod tests {
             std::os::unix::fs::symlink("/dev/zero", root.join("zero.md")).unwrap();
             rustix::fs::mknodat(
                 rustix::fs::CWD,
-                &root.join("fifo.md"),
+                root.join("fifo.md"),
                 rustix::fs::FileType::Fifo,
                 rustix::fs::Mode::from_raw_mode(0o600),
                 0,

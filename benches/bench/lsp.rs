@@ -2,7 +2,7 @@
 //! keystroke (a `didChange` sent) to the diagnostics published for it, and
 //! the server's memory across many edits.
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};

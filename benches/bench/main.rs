@@ -311,9 +311,31 @@ fn batches(exe: &Path, tmp: &Path, typst: Option<&PathBuf>) -> std::io::Result<S
         )
         .ok();
     }
-    // The reports above differ in their titles only, as the variants of one
-    // report do. The audits of different clients differ in their findings:
-    // the same measure on such a batch.
+    out.push_str(&distinct_batch(exe, tmp, typst, cores)?);
+    let samples = batch_memory(exe, &tmp.join("memory"), cores)?;
+    let said: Vec<String> = samples
+        .iter()
+        .map(|(done, kib)| format!("{} MiB after {done}", kib / 1024))
+        .collect();
+    writeln!(
+        out,
+        "memory of a batch of {MEMORY_REPORTS} such audits (--jobs {cores}, the process and its workers): {}",
+        said.join(", ")
+    )
+    .ok();
+
+    Ok(out)
+}
+
+/// The reports of `batches` differ in their titles only, as the variants of
+/// one report do. The audits of different clients differ in their findings:
+/// the same measure on such a batch, one line.
+fn distinct_batch(
+    exe: &Path,
+    tmp: &Path,
+    typst: Option<&PathBuf>,
+    cores: usize,
+) -> std::io::Result<String> {
     let distinct: Vec<PathBuf> = (0..BATCH_AUDITS)
         .map(|i| tmp.join(format!("distinct-{i}")))
         .collect();
@@ -343,25 +365,10 @@ fn batches(exe: &Path, tmp: &Path, typst: Option<&PathBuf>) -> std::io::Result<S
         }
         None => String::new(),
     };
-    writeln!(
-        out,
-        "{BATCH_AUDITS} audits whose findings differ ({BATCH_FINDINGS} findings each): --jobs {cores} {}{stock}",
+    Ok(format!(
+        "{BATCH_AUDITS} audits whose findings differ ({BATCH_FINDINGS} findings each): --jobs {cores} {}{stock}\n",
         secs(apart)
-    )
-    .ok();
-    let samples = batch_memory(exe, &tmp.join("memory"), cores)?;
-    let said: Vec<String> = samples
-        .iter()
-        .map(|(done, kib)| format!("{} MiB after {done}", kib / 1024))
-        .collect();
-    writeln!(
-        out,
-        "memory of a batch of {MEMORY_REPORTS} such audits (--jobs {cores}, the process and its workers): {}",
-        said.join(", ")
-    )
-    .ok();
-
-    Ok(out)
+    ))
 }
 
 /// What spelling adds to check, and the language server's keystroke.
@@ -472,6 +479,26 @@ fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
         )
         .ok();
     }
+    out.push_str(&serve_edits(exe, rows)?);
+    if let Some(small) = rows.iter().filter(|r| !r.real).map(|r| r.findings).min() {
+        let samples = watch_memory(exe, &tmp.join(format!("audit-{small}")), EDITS)?;
+        let said: Vec<String> = samples
+            .iter()
+            .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
+            .collect();
+        writeln!(
+            out,
+            "\nmemory of watch and its worker across {EDITS} edits ({small} findings): {}",
+            said.join(", ")
+        )
+        .ok();
+    }
+    Ok(out)
+}
+
+/// A one-finding edit in serve: to the preview's changed page and to the PDF.
+fn serve_edits(exe: &Path, rows: &[Row]) -> std::io::Result<String> {
+    let mut out = String::new();
     writeln!(out).ok();
     writeln!(
         out,
@@ -492,19 +519,6 @@ fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
             r.label,
             secs(preview),
             secs(pdf)
-        )
-        .ok();
-    }
-    if let Some(small) = rows.iter().filter(|r| !r.real).map(|r| r.findings).min() {
-        let samples = watch_memory(exe, &tmp.join(format!("audit-{small}")), EDITS)?;
-        let said: Vec<String> = samples
-            .iter()
-            .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
-            .collect();
-        writeln!(
-            out,
-            "\nmemory of watch and its worker across {EDITS} edits ({small} findings): {}",
-            said.join(", ")
         )
         .ok();
     }

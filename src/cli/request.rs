@@ -42,8 +42,11 @@ impl Cli {
             }),
             Command::Import(c) => Ok(import(c, plain())),
             Command::Library(c) => Ok(library(c, plain())),
-            Command::Check(args) => Ok(check(args, epoch)),
-            Command::Build(args) => build(args, epoch),
+            command @ (Command::Check(_)
+            | Command::Build(_)
+            | Command::Batch { .. }
+            | Command::Watch(_)
+            | Command::Serve { .. }) => building(command, epoch),
             Command::Style(StyleCommand::Show { style, report }) => Ok(Request::StyleShow {
                 style: style.unwrap_or_else(|| "standard".into()),
                 config: report.apply(plain()),
@@ -78,32 +81,41 @@ impl Cli {
                 command: Box::new(Cli::command()),
                 config: plain(),
             }),
-            Command::Batch {
-                file,
-                jobs: n,
-                limits,
-                shard: k,
-                summary,
-                style,
-                report,
-            } => Ok(Request::Batch {
-                file,
-                config: report.apply(style.apply(limits.apply(Config {
-                    jobs: jobs(n)?,
-                    ..plain()
-                })?)),
-                shard: k.as_deref().map(shard).transpose()?,
-                summary,
-            }),
-            Command::Watch(args) => Ok(Request::Watch {
-                config: args.config(epoch)?,
-            }),
-            Command::Serve { watch, host, port } => Ok(Request::Serve {
-                config: watch.config(epoch)?,
-                host,
-                port,
-            }),
         }
+    }
+}
+
+/// The request of a command that builds or checks reports.
+fn building(command: Command, epoch: Option<i64>) -> Result<Request, Usage> {
+    match command {
+        Command::Check(args) => Ok(check(args, epoch)),
+        Command::Build(args) => build(args, epoch),
+        Command::Batch {
+            file,
+            jobs: n,
+            limits,
+            shard: k,
+            summary,
+            style,
+            report,
+        } => Ok(Request::Batch {
+            file,
+            config: report.apply(style.apply(limits.apply(Config {
+                jobs: jobs(n)?,
+                ..Config::pdf(Vec::new(), epoch)
+            })?)),
+            shard: k.as_deref().map(shard).transpose()?,
+            summary,
+        }),
+        Command::Watch(args) => Ok(Request::Watch {
+            config: args.config(epoch)?,
+        }),
+        Command::Serve { watch, host, port } => Ok(Request::Serve {
+            config: watch.config(epoch)?,
+            host,
+            port,
+        }),
+        _ => unreachable!("only the commands that build come here"),
     }
 }
 

@@ -139,6 +139,54 @@ fn check_templates(batch: &BatchFile, id: FileRef, diags: &mut Diagnostics) {
     }
 }
 
+/// The jobs of a batch file, in its order: each entry's folder, variant,
+/// output and name (the folder, numbered when it has several reports).
+fn jobs(batch: BatchFile, base: &Path) -> Vec<Job> {
+    let default = batch.output.map(Spanned::into_inner);
+    let total = |folder: &str| batch.report.iter().filter(|r| r.folder == folder).count();
+    let counts: Vec<usize> = batch.report.iter().map(|r| total(&r.folder)).collect();
+    batch
+        .report
+        .into_iter()
+        .zip(counts)
+        .enumerate()
+        .map(|(i, (r, same_folder))| {
+            let template = r
+                .output
+                .map(Spanned::into_inner)
+                .or_else(|| default.clone());
+            let name = r.name.clone().unwrap_or_else(|| {
+                if same_folder > 1 {
+                    format!("{} (report {})", r.folder, i + 1)
+                } else {
+                    r.folder.clone()
+                }
+            });
+            Job {
+                dir: base.join(&r.folder),
+                overrides: Overrides {
+                    draft: r.draft,
+                    classification: r.classification,
+                    version: r.version,
+                    subtitle: r.subtitle,
+                    // A built-in name, or a folder relative to the batch file.
+                    style: r.style.map(|s| {
+                        if crate::load::style::builtin(&s).is_some() {
+                            s
+                        } else {
+                            base.join(s).display().to_string()
+                        }
+                    }),
+                },
+                destination: template.map_or(Destination::Beside, |t| {
+                    Destination::Template(base.join(t).display().to_string())
+                }),
+                name,
+            }
+        })
+        .collect()
+}
+
 /// Reads a batch file into jobs, printing its problems.
 fn read(file: &Path, format: diag::Format) -> Result<Vec<Job>, Outcome> {
     let text = std::fs::read_to_string(file).map_err(|e| {
@@ -174,49 +222,7 @@ fn read(file: &Path, format: diag::Format) -> Result<Vec<Job>, Outcome> {
                     .add_hint("add a [[report]] table with a `folder` key");
             }
             check_templates(&batch, id, &mut diags);
-            let default = batch.output.map(Spanned::into_inner);
-            let total = |folder: &str| batch.report.iter().filter(|r| r.folder == folder).count();
-            let counts: Vec<usize> = batch.report.iter().map(|r| total(&r.folder)).collect();
-            batch
-                .report
-                .into_iter()
-                .zip(counts)
-                .enumerate()
-                .map(|(i, (r, same_folder))| {
-                    let template = r
-                        .output
-                        .map(Spanned::into_inner)
-                        .or_else(|| default.clone());
-                    let name = r.name.clone().unwrap_or_else(|| {
-                        if same_folder > 1 {
-                            format!("{} (report {})", r.folder, i + 1)
-                        } else {
-                            r.folder.clone()
-                        }
-                    });
-                    Job {
-                        dir: base.join(&r.folder),
-                        overrides: Overrides {
-                            draft: r.draft,
-                            classification: r.classification,
-                            version: r.version,
-                            subtitle: r.subtitle,
-                            // A built-in name, or a folder relative to the batch file.
-                            style: r.style.map(|s| {
-                                if crate::load::style::builtin(&s).is_some() {
-                                    s
-                                } else {
-                                    base.join(s).display().to_string()
-                                }
-                            }),
-                        },
-                        destination: template.map_or(Destination::Beside, |t| {
-                            Destination::Template(base.join(t).display().to_string())
-                        }),
-                        name,
-                    }
-                })
-                .collect()
+            jobs(batch, base)
         }
     };
     if diags.has_errors() {

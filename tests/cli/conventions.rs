@@ -175,7 +175,10 @@ fn no_worker_inherits_the_signal_pipe() {
     child.kill().unwrap();
     let _ = child.wait();
     assert!(!workers.is_empty(), "watch started no worker: {seen:?}");
-    assert!(signal.len() >= 2, "no signal socket pair found in {signal:?}");
+    assert!(
+        signal.len() >= 2,
+        "no signal socket pair found in {signal:?}"
+    );
     for s in signal {
         assert!(
             !worker_sockets.contains(&s),
