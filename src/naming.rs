@@ -219,7 +219,26 @@ impl Claims for OutputClaims {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_template, slug};
+    use super::{Destination, check_template, slug};
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn a_named_file_keeps_its_name_and_further_formats_go_beside_it() {
+        let named = Destination::File(PathBuf::from("out/final"));
+        let resolved = Path::new("out/final");
+        assert_eq!(named.document_path(resolved, true, "pdf"), resolved);
+        assert_eq!(
+            named.document_path(resolved, false, "docx"),
+            Path::new("out/final.docx")
+        );
+        let beside = Destination::Beside;
+        let resolved = Path::new("/a/flux-security-v1.0.pdf");
+        assert_eq!(beside.document_path(resolved, true, "pdf"), resolved);
+        assert_eq!(
+            beside.document_path(resolved, true, "html"),
+            Path::new("/a/flux-security-v1.0.html")
+        );
+    }
 
     #[test]
     fn slugs_keep_words_and_version_dots() {

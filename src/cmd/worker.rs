@@ -73,8 +73,14 @@ impl Worker {
     /// Starts a worker process with its limits.
     pub fn spawn(memory_limit: Option<u64>) -> io::Result<Self> {
         let mut command = Command::new(std::env::current_exe()?);
+        command.arg("worker");
+        Self::start(command, memory_limit)
+    }
+
+    /// Starts a command as a worker: its pipes, its limits and the threads
+    /// that read its output.
+    fn start(mut command: Command, memory_limit: Option<u64>) -> io::Result<Self> {
         command
-            .arg("worker")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -481,5 +487,47 @@ fn serve_tasks() -> Outcome {
                 pipeline::evict(&options);
             })
             .ok();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds one job in a stand-in worker that runs `script` (sh).
+    fn build_with(script: &str) -> (Built, std::time::Duration) {
+        let mut command = Command::new("sh");
+        command.arg("-c").arg(script);
+        let worker = Worker::start(command, None).expect("sh starts");
+        let mut config = Config::pdf(vec![PathBuf::from("audit")], None);
+        config.timeout = std::time::Duration::from_secs(30);
+        let job = Job::folder(Path::new("audit"), None);
+        let start = Instant::now();
+        let claims = crate::naming::OutputClaims::default();
+        let (built, _) = worker.build(&job, &config, &claims, &mut |_| {}, start);
+        (built, start.elapsed())
+    }
+
+    /// A regression test: a line that is not a message was skipped, and the
+    /// report failed only at the timeout, as "took longer than 30 s".
+    #[test]
+    fn an_answer_that_is_not_a_message_fails_the_report_at_once() {
+        let (built, took) =
+            build_with("read task; echo '{\"kind\":\"done\",\"built\":1}'; sleep 60");
+        let message = &built.diagnostics.iter().next().expect("one error").message;
+        assert!(
+            message.contains("answered something that is not a message"),
+            "{message}"
+        );
+        assert!(message.contains("{\"kind\":\"done\""), "{message}");
+        assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+        assert_eq!(built.outcome, Outcome::Errors);
+    }
+
+    #[test]
+    fn a_worker_that_dies_is_reported_with_its_exit_status() {
+        let (built, _) = build_with("read task; echo 'it broke here' >&2; exit 3");
+        let message = &built.diagnostics.iter().next().expect("one error").message;
+        assert!(message.contains("died (exit status: 3"), "{message}");
     }
 }
