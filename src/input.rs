@@ -170,9 +170,14 @@ mod tests {
             std::os::unix::fs::symlink(tmp.path().join("secret"), root.join("link.md")).unwrap();
             std::os::unix::fs::symlink("/proc/self/environ", root.join("env.md")).unwrap();
             std::os::unix::fs::symlink("/dev/zero", root.join("zero.md")).unwrap();
-            let fifo = std::ffi::CString::new(root.join("fifo.md").to_str().unwrap()).unwrap();
-            // SAFETY: a valid NUL-terminated path.
-            assert_eq!(unsafe { libc::mkfifo(fifo.as_ptr(), 0o600) }, 0);
+            rustix::fs::mknodat(
+                rustix::fs::CWD,
+                root.join("fifo.md"),
+                rustix::fs::FileType::Fifo,
+                rustix::fs::Mode::from_raw_mode(0o600),
+                0,
+            )
+            .unwrap();
             for name in ["link.md", "env.md", "zero.md"] {
                 let refused = read_inside(&root, &root.join(name), 10).unwrap_err();
                 assert!(

@@ -14,7 +14,7 @@
 //! spell      spelling and grammar of the prose, offline (check)
 //! view       the template contract: owned, serialisable, versioned
 //! export     the findings as JSON, CSV, SARIF and Markdown for other tools
-//! render     the typst World, fonts, templates -> PDF
+//! render     typeset (the typst World: fonts, templates, view) -> each deliverable (PDF), the preview
 //! naming     where each PDF goes; output claims
 //! output     atomic writes
 //! forge      permalinks into GitHub and GitLab

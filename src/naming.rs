@@ -56,6 +56,24 @@ impl Destination {
             }
         }
     }
+
+    /// The file of a report's document in the format of `extension`, from
+    /// the path this destination resolved to: a file named with `-o` or a
+    /// batch template keeps its name for the first format; the default name
+    /// takes the format's extension, and so does every further format's
+    /// file, beside the first (`x.pdf`, `x.docx`).
+    pub fn document_path(&self, resolved: &Path, first: bool, extension: &str) -> PathBuf {
+        let named = match self {
+            Destination::File(path) => !names_folder(path),
+            Destination::Template(_) => true,
+            Destination::Beside => false,
+        };
+        if first && named {
+            resolved.to_path_buf()
+        } else {
+            resolved.with_extension(extension)
+        }
+    }
 }
 
 /// Whether `-o` names a folder to write into with the default name: a
@@ -201,7 +219,26 @@ impl Claims for OutputClaims {
 
 #[cfg(test)]
 mod tests {
-    use super::{check_template, slug};
+    use super::{Destination, check_template, slug};
+    use std::path::{Path, PathBuf};
+
+    #[test]
+    fn a_named_file_keeps_its_name_and_further_formats_go_beside_it() {
+        let named = Destination::File(PathBuf::from("out/final"));
+        let resolved = Path::new("out/final");
+        assert_eq!(named.document_path(resolved, true, "pdf"), resolved);
+        assert_eq!(
+            named.document_path(resolved, false, "docx"),
+            Path::new("out/final.docx")
+        );
+        let beside = Destination::Beside;
+        let resolved = Path::new("/a/flux-security-v1.0.pdf");
+        assert_eq!(beside.document_path(resolved, true, "pdf"), resolved);
+        assert_eq!(
+            beside.document_path(resolved, true, "html"),
+            Path::new("/a/flux-security-v1.0.html")
+        );
+    }
 
     #[test]
     fn slugs_keep_words_and_version_dots() {

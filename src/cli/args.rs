@@ -254,7 +254,7 @@ pub enum EmitArg {
 impl From<EmitArg> for Emit {
     fn from(e: EmitArg) -> Self {
         match e {
-            EmitArg::Pdf => Emit::Pdf,
+            EmitArg::Pdf => Emit::pdf(),
             EmitArg::ViewJson => Emit::ViewJson,
             EmitArg::ModelJson => Emit::ModelJson,
             EmitArg::TemplateData => Emit::TemplateData,

@@ -155,12 +155,6 @@ pub enum Command {
         /// The folder to write them to.
         out_dir: PathBuf,
     },
-    /// Measures build times and memory on synthetic audits and prints a table.
-    Bench {
-        /// Numbers of findings of the synthetic audits.
-        #[arg(long, value_delimiter = ',', default_value = "10,50,200,500")]
-        sizes: Vec<usize>,
-    },
     /// Builds reports sent on standard input; used by auditpress itself.
     #[command(hide = true)]
     Worker,

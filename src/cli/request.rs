@@ -3,6 +3,7 @@
 use clap::CommandFactory;
 
 use crate::cmd::{self, Config, Request};
+use crate::pipeline::Emit;
 
 use super::args::{jobs, shard, source_date_epoch, standards};
 use super::{
@@ -27,7 +28,6 @@ impl Cli {
                 format,
                 config: report.apply(plain()),
             }),
-            Command::Bench { sizes } => Ok(Request::Bench { sizes }),
             Command::Worker => Ok(Request::Worker),
             Command::Export {
                 dir,
@@ -42,8 +42,11 @@ impl Cli {
             }),
             Command::Import(c) => Ok(import(c, plain())),
             Command::Library(c) => Ok(library(c, plain())),
-            Command::Check(args) => Ok(check(args, epoch)),
-            Command::Build(args) => build(args, epoch),
+            command @ (Command::Check(_)
+            | Command::Build(_)
+            | Command::Batch { .. }
+            | Command::Watch(_)
+            | Command::Serve { .. }) => building(command, epoch),
             Command::Style(StyleCommand::Show { style, report }) => Ok(Request::StyleShow {
                 style: style.unwrap_or_else(|| "standard".into()),
                 config: report.apply(plain()),
@@ -78,32 +81,41 @@ impl Cli {
                 command: Box::new(Cli::command()),
                 config: plain(),
             }),
-            Command::Batch {
-                file,
-                jobs: n,
-                limits,
-                shard: k,
-                summary,
-                style,
-                report,
-            } => Ok(Request::Batch {
-                file,
-                config: report.apply(style.apply(limits.apply(Config {
-                    jobs: jobs(n)?,
-                    ..plain()
-                })?)),
-                shard: k.as_deref().map(shard).transpose()?,
-                summary,
-            }),
-            Command::Watch(args) => Ok(Request::Watch {
-                config: args.config(epoch)?,
-            }),
-            Command::Serve { watch, host, port } => Ok(Request::Serve {
-                config: watch.config(epoch)?,
-                host,
-                port,
-            }),
         }
+    }
+}
+
+/// The request of a command that builds or checks reports.
+fn building(command: Command, epoch: Option<i64>) -> Result<Request, Usage> {
+    match command {
+        Command::Check(args) => Ok(check(args, epoch)),
+        Command::Build(args) => build(args, epoch),
+        Command::Batch {
+            file,
+            jobs: n,
+            limits,
+            shard: k,
+            summary,
+            style,
+            report,
+        } => Ok(Request::Batch {
+            file,
+            config: report.apply(style.apply(limits.apply(Config {
+                jobs: jobs(n)?,
+                ..Config::pdf(Vec::new(), epoch)
+            })?)),
+            shard: k.as_deref().map(shard).transpose()?,
+            summary,
+        }),
+        Command::Watch(args) => Ok(Request::Watch {
+            config: args.config(epoch)?,
+        }),
+        Command::Serve { watch, host, port } => Ok(Request::Serve {
+            config: watch.config(epoch)?,
+            host,
+            port,
+        }),
+        _ => unreachable!("only the commands that build come here"),
     }
 }
 
@@ -160,7 +172,7 @@ fn library(c: LibraryCommand, config: Config) -> Request {
 /// The request of `check`: a build that writes nothing.
 fn check(args: CheckArgs, epoch: Option<i64>) -> Request {
     let mut config = args.style.apply(Config::pdf(args.dirs, epoch));
-    config.options.emit = None;
+    config.options.emit = Emit::Check;
     config.options.final_report = args.final_report;
     config.options.deny_warnings = args.deny_warnings || args.deny.contains(&Deny::Warnings);
     config.options.spell = !args.no_spell;
@@ -188,7 +200,7 @@ fn build(args: BuildArgs, epoch: Option<i64>) -> Result<Request, Usage> {
         ..Config::pdf(args.dirs, epoch)
     })?;
     config.options.templates = args.templates;
-    config.options.emit = Some(args.emit.into());
+    config.options.emit = args.emit.into();
     config.options.changes_since = args.changes_since;
     config.options.standards = standards(&args.pdf_standards)?;
     config.options.deny_warnings = args.deny_warnings || args.deny.contains(&Deny::Warnings);

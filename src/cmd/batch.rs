@@ -25,12 +25,12 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::pool::{self, Built};
+use super::pool;
 use super::{Config, Shard, fail};
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
 use crate::naming::{Destination, PLACEHOLDERS, check_template};
 use crate::output::write_atomic;
-use crate::pipeline::{Job, Outcome, Overrides};
+use crate::pipeline::{Built, Job, Outcome, Overrides};
 
 /// Version of the summary file's layout (`--summary`), see docs/batch.md.
 pub const SUMMARY_VERSION: u32 = 1;
@@ -71,13 +71,13 @@ fn summary_json(jobs: &[Job], reports: &[Built], shard: Option<Shard>) -> String
                 "name": job.name,
                 "folder": job.dir,
                 "variant": job.overrides,
-                "output": r.output,
+                "output": r.document().map(|d| &d.path),
                 "result": match r.outcome {
                     Outcome::Ok => "ok",
                     Outcome::Errors => "failed",
                     Outcome::Io => "io-error",
                 },
-                "pages": r.pages,
+                "pages": r.document().and_then(|d| d.pages),
                 "seconds": (r.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
                 "errors": r.errors(),
                 "warnings": r.warnings(),
@@ -139,6 +139,54 @@ fn check_templates(batch: &BatchFile, id: FileRef, diags: &mut Diagnostics) {
     }
 }
 
+/// The jobs of a batch file, in its order: each entry's folder, variant,
+/// output and name (the folder, numbered when it has several reports).
+fn jobs(batch: BatchFile, base: &Path) -> Vec<Job> {
+    let default = batch.output.map(Spanned::into_inner);
+    let total = |folder: &str| batch.report.iter().filter(|r| r.folder == folder).count();
+    let counts: Vec<usize> = batch.report.iter().map(|r| total(&r.folder)).collect();
+    batch
+        .report
+        .into_iter()
+        .zip(counts)
+        .enumerate()
+        .map(|(i, (r, same_folder))| {
+            let template = r
+                .output
+                .map(Spanned::into_inner)
+                .or_else(|| default.clone());
+            let name = r.name.clone().unwrap_or_else(|| {
+                if same_folder > 1 {
+                    format!("{} (report {})", r.folder, i + 1)
+                } else {
+                    r.folder.clone()
+                }
+            });
+            Job {
+                dir: base.join(&r.folder),
+                overrides: Overrides {
+                    draft: r.draft,
+                    classification: r.classification,
+                    version: r.version,
+                    subtitle: r.subtitle,
+                    // A built-in name, or a folder relative to the batch file.
+                    style: r.style.map(|s| {
+                        if crate::load::style::builtin(&s).is_some() {
+                            s
+                        } else {
+                            base.join(s).display().to_string()
+                        }
+                    }),
+                },
+                destination: template.map_or(Destination::Beside, |t| {
+                    Destination::Template(base.join(t).display().to_string())
+                }),
+                name,
+            }
+        })
+        .collect()
+}
+
 /// Reads a batch file into jobs, printing its problems.
 fn read(file: &Path, format: diag::Format) -> Result<Vec<Job>, Outcome> {
     let text = std::fs::read_to_string(file).map_err(|e| {
@@ -174,49 +222,7 @@ fn read(file: &Path, format: diag::Format) -> Result<Vec<Job>, Outcome> {
                     .add_hint("add a [[report]] table with a `folder` key");
             }
             check_templates(&batch, id, &mut diags);
-            let default = batch.output.map(Spanned::into_inner);
-            let total = |folder: &str| batch.report.iter().filter(|r| r.folder == folder).count();
-            let counts: Vec<usize> = batch.report.iter().map(|r| total(&r.folder)).collect();
-            batch
-                .report
-                .into_iter()
-                .zip(counts)
-                .enumerate()
-                .map(|(i, (r, same_folder))| {
-                    let template = r
-                        .output
-                        .map(Spanned::into_inner)
-                        .or_else(|| default.clone());
-                    let name = r.name.clone().unwrap_or_else(|| {
-                        if same_folder > 1 {
-                            format!("{} (report {})", r.folder, i + 1)
-                        } else {
-                            r.folder.clone()
-                        }
-                    });
-                    Job {
-                        dir: base.join(&r.folder),
-                        overrides: Overrides {
-                            draft: r.draft,
-                            classification: r.classification,
-                            version: r.version,
-                            subtitle: r.subtitle,
-                            // A built-in name, or a folder relative to the batch file.
-                            style: r.style.map(|s| {
-                                if crate::load::style::builtin(&s).is_some() {
-                                    s
-                                } else {
-                                    base.join(s).display().to_string()
-                                }
-                            }),
-                        },
-                        destination: template.map_or(Destination::Beside, |t| {
-                            Destination::Template(base.join(t).display().to_string())
-                        }),
-                        name,
-                    }
-                })
-                .collect()
+            jobs(batch, base)
         }
     };
     if diags.has_errors() {

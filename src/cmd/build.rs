@@ -1,9 +1,9 @@
 //! `auditpress build` and `auditpress check`: the reports of folders named on the command line.
 
-use super::pool::{self, Built};
+use super::pool;
 use super::{Config, fail};
 use crate::output::{write_atomic, write_files};
-use crate::pipeline::{Dump, Job, Outcome};
+use crate::pipeline::{Built, Dump, Job, Outcome};
 
 /// Builds (or checks, or dumps) every folder of the config.
 pub fn run(config: &Config) -> Outcome {
@@ -47,7 +47,7 @@ fn open_all(config: &Config, reports: &[Built]) {
     } else {
         "xdg-open"
     };
-    for path in reports.iter().filter_map(|r| r.output.as_ref()) {
+    for path in reports.iter().filter_map(|r| r.document().map(|d| &d.path)) {
         let started = std::process::Command::new(opener)
             .arg(path)
             .stdin(std::process::Stdio::null())

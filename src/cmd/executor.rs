@@ -1,53 +1,64 @@
-//! Where one report is built: the one function that compiles a job in this
-//! process, and the one that prints what a build found. A leaf of `cmd`: it
-//! imports none of its siblings, so the pool and the worker both use it
-//! without importing each other.
+//! Where a report is built: the [`Executor`], which builds each job in this
+//! process or in a worker process it keeps between builds. The pool gives
+//! one to each build thread, and watch and serve hold one for the session.
 
-use codespan_reporting::term::termcolor::BufferWriter;
-
-use super::{Config, write_log};
+use super::Config;
+use super::worker::Worker;
 use crate::naming::Claims;
-use crate::pipeline::{self, Job};
+use crate::pipeline::{self, Built, Job, Outcome};
 use crate::render::preview::Preview;
 
-pub use crate::pipeline::Built;
-
-/// Stack of each build thread: typst's layout and PDF export recurse deeply.
-pub const STACK_BYTES: usize = 256 * 1024 * 1024;
-
-/// Compiles one job in this process; `early` gets the live preview's pages
-/// before the PDF is exported.
-pub fn run_here(
-    job: &Job,
-    config: &Config,
-    claims: &dyn Claims,
-    early: &mut dyn FnMut(&Preview),
-) -> Built {
-    pipeline::compile(job, &config.options, claims, early)
+/// Builds reports in one place, chosen once from the config: in a worker
+/// process for isolated builds (PDFs), else in this process.
+pub enum Executor {
+    /// Builds in this process: checks and dumps, which never typeset.
+    InProcess,
+    /// Builds in a worker process, started at the first build and replaced
+    /// after one that died or was stopped; `None` until then.
+    Worker(Option<Worker>),
 }
 
-/// Compiles one job as [`run_here`] does, leaving the eviction of the
-/// compiler's old cache entries to [`evict`], once the record is sent.
-pub fn run_here_then_evict_later(
-    job: &Job,
-    config: &Config,
-    claims: &dyn Claims,
-    early: &mut dyn FnMut(&Preview),
-) -> Built {
-    pipeline::compile_then_evict_later(job, &config.options, claims, early)
-}
+impl Executor {
+    /// The executor the builds of a config run in.
+    pub fn new(config: &Config) -> Self {
+        if config.isolated() {
+            Executor::Worker(None)
+        } else {
+            Executor::InProcess
+        }
+    }
 
-/// Evicts the compiler's cache entries the last compiles did not use.
-pub fn evict(config: &Config) {
-    pipeline::evict(&config.options);
-}
-
-/// Prints what a build found, at once: its notes and diagnostics as the
-/// command's options ask (with the terminal's colours when it has them).
-pub fn print_log(built: &Built, config: &Config, writer: &BufferWriter) {
-    let mut log = writer.buffer();
-    write_log(built, config, &mut log);
-    if !log.is_empty() {
-        let _ = writer.print(&log);
+    /// Builds one job; `early` gets the live preview's pages as soon as
+    /// they are laid out, before the documents are exported.
+    pub fn build(
+        &mut self,
+        job: &Job,
+        config: &Config,
+        claims: &dyn Claims,
+        early: &mut dyn FnMut(&Preview),
+    ) -> Built {
+        match self {
+            Executor::InProcess => pipeline::compile(job, &config.options, claims, early),
+            Executor::Worker(slot) => {
+                let start = std::time::Instant::now();
+                if slot.is_none() {
+                    match Worker::spawn(config.memory_limit) {
+                        Ok(w) => *slot = Some(w),
+                        Err(e) => {
+                            return Built::failed(
+                                Outcome::Io,
+                                format!("cannot start a build process ({e})"),
+                                "check that the auditpress executable is still in place",
+                                start.elapsed(),
+                            );
+                        }
+                    }
+                }
+                let worker = slot.take().expect("just started");
+                let (built, alive) = worker.build(job, config, claims, early, start);
+                *slot = alive;
+                built
+            }
+        }
     }
 }

@@ -13,7 +13,6 @@
 use std::collections::VecDeque;
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::os::fd::AsRawFd;
 use std::sync::Arc;
 use std::sync::mpsc::{self, TrySendError};
 use std::time::{Duration, Instant};
@@ -216,6 +215,26 @@ fn accept(listener: &TcpListener, limits: &Limits, waiting: &mut VecDeque<Waitin
     }
 }
 
+/// Waits up to `timeout` for the listener and the waiting connections
+/// (poll(2)); tells, in that order, which are ready to read or closed.
+fn ready(
+    listener: &TcpListener,
+    waiting: &VecDeque<Waiting>,
+    timeout: Duration,
+) -> io::Result<Vec<bool>> {
+    use rustix::event::{PollFd, PollFlags, Timespec};
+    let mut fds: Vec<PollFd> = std::iter::once(PollFd::new(listener, PollFlags::IN))
+        .chain(
+            waiting
+                .iter()
+                .map(|w| PollFd::new(&w.stream, PollFlags::IN)),
+        )
+        .collect();
+    let timeout = Timespec::try_from(timeout).map_err(|_| io::ErrorKind::InvalidInput)?;
+    rustix::event::poll(&mut fds, Some(&timeout))?;
+    Ok(fds.iter().map(|fd| !fd.revents().is_empty()).collect())
+}
+
 /// Serves forever: accepts, reads heads and hands requests to the handler's
 /// pool. Returns only if the listener fails.
 pub fn serve(
@@ -227,36 +246,24 @@ pub fn serve(
     let tx = start_handlers(&limits, handler);
     let mut waiting: VecDeque<Waiting> = VecDeque::new();
     loop {
-        let mut fds: Vec<libc::pollfd> = std::iter::once(listener.as_raw_fd())
-            .chain(waiting.iter().map(|w| w.stream.as_raw_fd()))
-            .map(|fd| libc::pollfd {
-                fd,
-                events: libc::POLLIN,
-                revents: 0,
-            })
-            .collect();
         let next_deadline = waiting
             .iter()
             .map(|w| (w.since + limits.head_deadline).saturating_duration_since(Instant::now()))
             .min()
             .unwrap_or(Duration::from_secs(1));
-        let timeout = next_deadline.min(Duration::from_secs(1)).as_millis() as libc::c_int + 1;
-        // SAFETY: `fds` is a valid array of `fds.len()` pollfd structures.
-        let ready = unsafe { libc::poll(fds.as_mut_ptr(), fds.len() as libc::nfds_t, timeout) };
-        if ready < 0 {
-            let e = io::Error::last_os_error();
-            if e.kind() == io::ErrorKind::Interrupted {
-                continue;
-            }
-            return Err(e);
-        }
+        let timeout = next_deadline.min(Duration::from_secs(1)) + Duration::from_millis(1);
+        let ready = match ready(&listener, &waiting, timeout) {
+            Ok(ready) => ready,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
         // Read what arrived, oldest connections first; settle each.
         let mut keep: VecDeque<Waiting> = VecDeque::with_capacity(waiting.len());
-        for (mut w, fd) in waiting.drain(..).zip(&fds[1..]) {
+        for (mut w, ready) in waiting.drain(..).zip(&ready[1..]) {
             // A head is parsed again only when bytes arrived; a connection
             // that sent nothing is only checked against its deadline.
             let mut arrived = false;
-            if fd.revents != 0 {
+            if *ready {
                 let mut chunk = [0u8; 4096];
                 match w.stream.read(&mut chunk) {
                     Ok(0) => continue,
@@ -301,7 +308,7 @@ pub fn serve(
             }
         }
         waiting = keep;
-        if fds[0].revents != 0 {
+        if ready[0] {
             accept(&listener, &limits, &mut waiting);
         }
     }

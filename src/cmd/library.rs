@@ -463,6 +463,46 @@ fn empty_finding(style: &crate::model::Style) -> (Values, Values, String) {
     )
 }
 
+/// The start of a finding made from write-up `name`: its front matter,
+/// the values it gives and its body, with the `--set` values filled in.
+fn from_write_up(
+    dir: &Path,
+    lib: &OfFolder,
+    name: &str,
+    values: &[(String, String)],
+    config: &Config,
+) -> Result<(Values, Values, String), Outcome> {
+    let w = find(lib, name, config)?;
+    if let Some((k, _)) = values.iter().find(|(k, _)| !w.placeholders.contains_key(k)) {
+        let declared: Vec<&str> = w.placeholders.keys().map(String::as_str).collect();
+        return Err(fail(
+            config,
+            Outcome::Io,
+            format!("write-up {name} declares no placeholder {k}; nothing was written"),
+            Some(if declared.is_empty() {
+                "it declares none".to_string()
+            } else {
+                format!("its placeholders: {}", declared.join(", "))
+            }),
+        ));
+    }
+    let version = library::version(&w.text);
+    if let Err(e) = keep_version(dir, &version, &w.text) {
+        return Err(fail(config, Outcome::Io, e, None));
+    }
+    let front = vec![
+        ("from".to_string(), name.to_string()),
+        ("from_version".to_string(), version),
+        ("review".to_string(), "draft".to_string()),
+    ];
+    let given = w
+        .values
+        .iter()
+        .map(|(k, v)| (k.clone(), fill(v, values)))
+        .collect();
+    Ok((front, given, fill(&w.body, values)))
+}
+
 /// Writes findings/<ID>.md: from a write-up with its placeholders filled in,
 /// or, without one, an empty finding with the house style's sections.
 pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Config) -> Outcome {
@@ -487,40 +527,10 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
     };
     let id = next_id(dir, prefix, csv.as_deref(), from, &lib);
     let (mut front, given, body): (Values, Values, String) = match from {
-        Some(name) => {
-            let w = match find(&lib, name, config) {
-                Ok(w) => w,
-                Err(outcome) => return outcome,
-            };
-            if let Some((k, _)) = values.iter().find(|(k, _)| !w.placeholders.contains_key(k)) {
-                let declared: Vec<&str> = w.placeholders.keys().map(String::as_str).collect();
-                return fail(
-                    config,
-                    Outcome::Io,
-                    format!("write-up {name} declares no placeholder {k}; nothing was written"),
-                    Some(if declared.is_empty() {
-                        "it declares none".to_string()
-                    } else {
-                        format!("its placeholders: {}", declared.join(", "))
-                    }),
-                );
-            }
-            let version = library::version(&w.text);
-            if let Err(e) = keep_version(dir, &version, &w.text) {
-                return fail(config, Outcome::Io, e, None);
-            }
-            let front = vec![
-                ("from".to_string(), name.to_string()),
-                ("from_version".to_string(), version),
-                ("review".to_string(), "draft".to_string()),
-            ];
-            let given = w
-                .values
-                .iter()
-                .map(|(k, v)| (k.clone(), fill(v, &values)))
-                .collect();
-            (front, given, fill(&w.body, &values))
-        }
+        Some(name) => match from_write_up(dir, &lib, name, &values, config) {
+            Ok(start) => start,
+            Err(outcome) => return outcome,
+        },
         None => {
             if let Some((k, _)) = values.first() {
                 return fail(

@@ -6,7 +6,6 @@
 //! error to "cannot write the output", is a diagnostic rendered by [`crate::diag`].
 
 mod batch;
-mod bench;
 mod build;
 mod diff;
 mod executor;
@@ -18,7 +17,6 @@ mod init;
 mod library;
 pub mod lsp;
 mod pool;
-pub mod procfs;
 mod review;
 mod serve;
 mod signals;
@@ -29,10 +27,10 @@ mod worker;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use codespan_reporting::term::termcolor::WriteColor;
+use codespan_reporting::term::termcolor::{BufferWriter, WriteColor};
 
 use crate::diag::{self, Level};
-use crate::pipeline::{Built, Emit, Options, Outcome};
+use crate::pipeline::{Built, Options, Outcome};
 
 pub use diff::Format as DiffFormat;
 pub use generate::Shell;
@@ -46,8 +44,12 @@ pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
 /// about 1.4 GiB resident; the example at 0.5 GiB of address space.
 pub const DEFAULT_MEMORY_LIMIT_MIB: u64 = 4096;
 
-/// How the reports of a command are built.
-#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+/// How the reports of a command are built: the pipeline's [`Options`],
+/// which are all that a worker process is sent, and the settings that stay
+/// in this process (limits, reporting, where outputs go). It is not
+/// serialisable on purpose: a setting that must never reach the process
+/// that reads the audit folder (a signing key) belongs here, outside `options`.
+#[derive(Clone, Debug)]
 pub struct Config {
     /// Audit folders, in the order given.
     pub dirs: Vec<PathBuf>,
@@ -96,7 +98,7 @@ impl Config {
 
     /// Tells whether builds run in worker processes: PDF builds, unless in watch mode.
     pub fn isolated(&self) -> bool {
-        self.isolate && self.options.emit == Some(Emit::Pdf)
+        self.isolate && !self.options.emit.documents().is_empty()
     }
 
     /// Tells whether lines for people (progress, summaries, notes) are printed.
@@ -151,11 +153,6 @@ pub enum Request {
     },
     /// Serve builds to a parent auditpress process.
     Worker,
-    /// Run the benchmark.
-    Bench {
-        /// Numbers of findings of the synthetic audits.
-        sizes: Vec<usize>,
-    },
     /// Compare two versions of an audit folder.
     Diff {
         /// The earlier version.
@@ -305,7 +302,6 @@ pub fn run(request: Request) -> u8 {
         } => return diff::run(&old, &new, format, &config),
         Request::Watch { config } => watch::run(&config),
         Request::Serve { config, host, port } => serve::run(&config, &host, port),
-        Request::Bench { sizes } => bench::run(&sizes),
         Request::Worker => worker::serve(),
         Request::LibraryList { dir, config } => library::list(&dir, &config),
         Request::LibraryImport {
@@ -374,6 +370,16 @@ fn fail(
 ) -> Outcome {
     diag::report_error(config.format, message, hint);
     outcome
+}
+
+/// Prints what a build found, at once: its notes and diagnostics as the
+/// command's options ask (with the terminal's colours when it has them).
+fn print_log(built: &Built, config: &Config, writer: &BufferWriter) {
+    let mut log = writer.buffer();
+    write_log(built, config, &mut log);
+    if !log.is_empty() {
+        let _ = writer.print(&log);
+    }
 }
 
 /// Writes what a compile found to a report's log: its notes (unless quiet or

@@ -13,29 +13,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use codespan_reporting::term::termcolor::BufferWriter;
 
-pub use super::executor::{Built, STACK_BYTES, print_log, run_here};
-use super::{Config, signals, worker};
+use super::executor::Executor;
+use super::worker::STACK_BYTES;
+use super::{Config, print_log, signals};
 use crate::diag;
 use crate::naming::{Claims, OutputClaims};
-use crate::pipeline::{Job, Outcome};
-use crate::render::preview::Preview;
-
-/// Builds one job: in the worker process kept in `slot` when builds are
-/// isolated (starting or replacing it as needed), else in this process.
-/// `early` gets the live preview's pages as soon as they are laid out.
-pub fn build_one(
-    slot: &mut Option<worker::Worker>,
-    job: &Job,
-    config: &Config,
-    claims: &dyn Claims,
-    early: &mut dyn FnMut(&Preview),
-) -> Built {
-    if config.isolated() {
-        worker::build(slot, job, config, claims, early)
-    } else {
-        run_here(job, config, claims, early)
-    }
-}
+use crate::pipeline::{Built, Job, Outcome};
 
 /// Builds every job, in parallel, and prints a summary when there are several.
 pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Built> {
@@ -61,12 +44,13 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Built> {
             std::thread::Builder::new()
                 .stack_size(STACK_BYTES)
                 .spawn_scoped(scope, || {
-                    // Each build thread keeps one worker process, replaced when it dies.
-                    let mut process = None;
+                    // Each build thread keeps one executor: its worker
+                    // process, replaced when it dies.
+                    let mut executor = Executor::new(config);
                     loop {
                         let i = next.fetch_add(1, Ordering::SeqCst);
                         let Some(job) = jobs.get(i) else { break };
-                        let report = build_one(&mut process, job, config, &claimed, &mut |_| {});
+                        let report = executor.build(job, config, &claimed, &mut |_| {});
                         let finished = done.fetch_add(1, Ordering::SeqCst) + 1;
                         let print = || {
                             if several && chatty {
@@ -141,7 +125,10 @@ fn print_summary(jobs: &[Job], reports: &[Built]) {
         "report", "result", "pages", "time"
     );
     for (job, r) in jobs.iter().zip(reports) {
-        let pages = r.pages.map_or("-".to_string(), |p| p.to_string());
+        let pages = r
+            .document()
+            .and_then(|d| d.pages)
+            .map_or("-".to_string(), |p| p.to_string());
         out.push_str(&format!(
             "{:width$}  {:<12}  {:>5}  {:>6.2} s\n",
             job.name,

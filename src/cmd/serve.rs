@@ -18,11 +18,10 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::executor::Built;
 use super::http::{self, Request, respond};
 use super::{Config, fail, watch};
 use crate::diag;
-use crate::pipeline::Outcome;
+use crate::pipeline::{Built, Outcome};
 use crate::render::preview::{OutlineEntry, Preview};
 
 /// The preview page.

@@ -12,10 +12,11 @@ use notify::{RecursiveMode, Watcher};
 
 use codespan_reporting::term::termcolor::BufferWriter;
 
-use super::pool::{Built, RunClaims, build_one, print_log};
-use super::{Config, fail};
+use super::executor::Executor;
+use super::pool::RunClaims;
+use super::{Config, fail, print_log};
 use crate::diag;
-use crate::pipeline::{Job, Outcome};
+use crate::pipeline::{Built, Job, Outcome};
 use crate::render::preview::Preview;
 
 /// Quiet time after a change before rebuilding, so that a save of several
@@ -74,13 +75,13 @@ pub fn run_with(
     // One worker process for the whole session: it keeps the compiler's
     // memoised work between rebuilds, and a build that runs out of memory or
     // time ends it alone, never the session or the machine.
-    let mut process = None;
+    let mut executor = Executor::new(config);
     let writer = BufferWriter::stderr(diag::color_choice());
     // The first build is a build; those after an edit are rebuilds.
     let mut done = "built";
     loop {
         let start = Instant::now();
-        let report = build_one(&mut process, &job, config, &RunClaims::default(), early);
+        let report = executor.build(&job, config, &RunClaims::default(), early);
         // Exactly what this build read: audit.toml may have started naming
         // a style folder, a finding may have started showing an image. Watched
         // before the build is reported, so that an edit made on its report
@@ -104,6 +105,9 @@ pub fn run_with(
                 );
             }
         }
+        for written in &report.outputs {
+            watched.output(&written.path);
+        }
         print_log(&report, config, &writer);
         built(&report);
         let outcome = report.outcome;
@@ -122,7 +126,7 @@ pub fn run_with(
             // Tools (the bench, the tests, an editor) read an event line.
             eprintln!("{}", built_event(outcome, ms, &report.timings));
         }
-        if !wait_for_change(&rx, config, &watched) {
+        if !wait_for_change(&rx, &watched) {
             return Outcome::Ok;
         }
         done = "rebuilt";
@@ -138,6 +142,9 @@ struct Watched {
     inputs: Vec<PathBuf>,
     /// Folders given to the watcher, and whether with their sub-folders.
     folders: Vec<(PathBuf, bool)>,
+    /// The documents the builds wrote (`Built::outputs`), as named and as
+    /// they really are: their changes are ours and rebuild nothing.
+    outputs: Vec<PathBuf>,
 }
 
 impl Watched {
@@ -187,6 +194,24 @@ impl Watched {
         Ok(())
     }
 
+    /// Notes a document a build wrote.
+    fn output(&mut self, path: &Path) {
+        let real = std::fs::canonicalize(path).ok();
+        for path in std::iter::once(path.to_path_buf()).chain(real) {
+            if !self.outputs.contains(&path) {
+                self.outputs.push(path);
+            }
+        }
+    }
+
+    /// Whether a changed path is one of our own files, which must not
+    /// trigger a build: a document a build wrote, or the temporary file
+    /// one is written through.
+    fn is_output(&self, path: &Path) -> bool {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        name.starts_with(".auditpress-") || self.outputs.iter().any(|o| o == path)
+    }
+
     /// Whether a changed path is an input: one of its files, or in one of its folders.
     fn covers(&self, path: &Path) -> bool {
         self.inputs.iter().any(|i| path == i || path.starts_with(i))
@@ -215,28 +240,13 @@ pub fn built_event(outcome: Outcome, ms: u128, t: &crate::pipeline::Timings) -> 
     .to_string()
 }
 
-/// Tells whether a changed path is one of our own outputs, which must not trigger a build.
-fn is_output(path: &Path, config: &Config) -> bool {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    name.starts_with(".auditpress-")
-        || name.ends_with(".pdf")
-        || config
-            .output
-            .as_deref()
-            .is_some_and(|o| o.file_name() == path.file_name())
-}
-
 /// Blocks until a relevant change, then lets a burst of changes settle; false when watching ended.
-fn wait_for_change(
-    rx: &mpsc::Receiver<notify::Result<notify::Event>>,
-    config: &Config,
-    watched: &Watched,
-) -> bool {
+fn wait_for_change(rx: &mpsc::Receiver<notify::Result<notify::Event>>, watched: &Watched) -> bool {
     use notify::event::{AccessKind, AccessMode, EventKind};
     let ours = |e: &notify::Event| {
         e.paths
             .iter()
-            .any(|p| !is_output(p, config) && watched.covers(p))
+            .any(|p| !watched.is_output(p) && watched.covers(p))
     };
     let relevant = |event: &notify::Result<notify::Event>| match event {
         Ok(e) => !matches!(e.kind, EventKind::Access(_)) && ours(e),

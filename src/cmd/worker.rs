@@ -20,17 +20,23 @@ use std::time::Instant;
 
 use serde::{Deserialize, Serialize};
 
-use super::executor::{Built, STACK_BYTES, evict, run_here_then_evict_later};
+use rustix::process::{Resource, Rlimit};
+
 use super::{Config, signals};
 use crate::naming::Claims;
-use crate::pipeline::{Job, Outcome};
+use crate::pipeline::{self, Built, Job, Options, Outcome};
 use crate::render::preview::Preview;
 
-/// What the parent sends: one report to build.
+/// Stack of each build thread: typst's layout and PDF export recurse deeply.
+pub const STACK_BYTES: usize = 256 * 1024 * 1024;
+
+/// What the parent sends: one report to build, and the options the
+/// pipeline reads. Only these cross into the process that reads the audit
+/// folder; the rest of the [`Config`] stays in the parent.
 #[derive(Serialize, Deserialize)]
 struct Task {
     job: Job,
-    config: Config,
+    options: Options,
 }
 
 /// What a worker sends back.
@@ -64,10 +70,17 @@ pub struct Worker {
 const STDERR_TAIL: usize = 16 * 1024;
 
 impl Worker {
-    fn spawn(memory_limit: Option<u64>) -> io::Result<Self> {
+    /// Starts a worker process with its limits.
+    pub fn spawn(memory_limit: Option<u64>) -> io::Result<Self> {
         let mut command = Command::new(std::env::current_exe()?);
+        command.arg("worker");
+        Self::start(command, memory_limit)
+    }
+
+    /// Starts a command as a worker: its pipes, its limits and the threads
+    /// that read its output.
+    fn start(mut command: Command, memory_limit: Option<u64>) -> io::Result<Self> {
         command
-            .arg("worker")
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::piped());
@@ -133,6 +146,15 @@ impl Worker {
             .is_ok_and(|t| t.contains("memory allocation of"))
     }
 
+    /// The last line the worker wrote on standard error, if any.
+    fn last_line(&self) -> Option<String> {
+        let tail = self.stderr.lock().ok()?;
+        tail.lines()
+            .rev()
+            .find(|l| !l.trim().is_empty())
+            .map(str::to_string)
+    }
+
     fn send(&mut self, value: &impl Serialize) -> io::Result<()> {
         let mut line = serde_json::to_string(value).map_err(io::Error::other)?;
         line.push('\n');
@@ -169,152 +191,165 @@ impl Drop for Worker {
 fn set_limits(command: &mut Command, memory: Option<u64>) {
     use std::os::unix::process::CommandExt;
     // This process's id, read before the fork.
-    let parent = std::process::id() as libc::pid_t;
-    // SAFETY: prctl(2), getppid(2), setrlimit(2) and _exit(2) are
-    // async-signal-safe and touch only the child.
+    let parent = rustix::process::getpid();
+    // SAFETY: the closure runs in the child between fork(2) and exec(2),
+    // where only async-signal-safe calls may be made: rustix makes each of
+    // prctl(2), getppid(2), getrlimit(2) and setrlimit(2) as one raw system
+    // call, allocates nothing and takes no lock; an error becomes an
+    // io::Error without allocating (`from_raw_os_error`).
     unsafe {
         command.pre_exec(move || {
             // The worker dies with its parent: a SIGKILL of the parent (a CI
             // cancel, the OOM killer) cannot leave it running without its
             // time limit, to write a stale report over a newer one. The
             // thread that starts a worker owns it for the worker's life.
-            if libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGKILL) != 0 {
-                return Err(io::Error::last_os_error());
-            }
-            // The parent may have died before the line above.
-            if libc::getppid() != parent {
-                libc::_exit(1);
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL))?;
+            // The parent may have died before the line above: the spawn
+            // fails, and nobody is left to see it.
+            if rustix::process::getppid() != Some(parent) {
+                return Err(io::ErrorKind::BrokenPipe.into());
             }
             if let Some(bytes) = memory {
-                let limit = libc::rlimit {
-                    rlim_cur: bytes as libc::rlim_t,
-                    rlim_max: bytes as libc::rlim_t,
+                let limit = Rlimit {
+                    current: Some(bytes),
+                    maximum: Some(bytes),
                 };
-                if libc::setrlimit(libc::RLIMIT_AS, &limit) != 0 {
-                    return Err(io::Error::last_os_error());
-                }
+                rustix::process::setrlimit(Resource::As, limit)?;
             }
-            if let Some(mut stack) = stack_limit()
-                && !deep_enough(stack.rlim_cur)
-                && deep_enough(stack.rlim_max)
-            {
-                stack.rlim_cur = STACK_BYTES as libc::rlim_t;
+            let stack = stack_limit();
+            if !deep_enough(stack.current) && deep_enough(stack.maximum) {
                 // A failure leaves the worker to build on a thread of its own.
-                libc::setrlimit(libc::RLIMIT_STACK, &stack);
+                let _ = rustix::process::setrlimit(
+                    Resource::Stack,
+                    Rlimit {
+                        current: Some(STACK_BYTES as u64),
+                        ..stack
+                    },
+                );
             }
             Ok(())
         });
     }
 }
 
-/// This process's stack limit, when it can be read (async-signal-safe).
-fn stack_limit() -> Option<libc::rlimit> {
-    let mut limit = libc::rlimit {
-        rlim_cur: 0,
-        rlim_max: 0,
-    };
-    // SAFETY: getrlimit(2) writes only into the struct it is given.
-    (unsafe { libc::getrlimit(libc::RLIMIT_STACK, &mut limit) } == 0).then_some(limit)
+/// This process's stack limit (async-signal-safe).
+fn stack_limit() -> Rlimit {
+    rustix::process::getrlimit(Resource::Stack)
 }
 
-/// Tells whether a stack limit lets a stack grow to [`STACK_BYTES`].
-fn deep_enough(bytes: libc::rlim_t) -> bool {
-    bytes == libc::RLIM_INFINITY || bytes >= STACK_BYTES as libc::rlim_t
+/// Tells whether a stack limit (`None`: none) lets a stack grow to [`STACK_BYTES`].
+fn deep_enough(bytes: Option<u64>) -> bool {
+    bytes.is_none_or(|b| b >= STACK_BYTES as u64)
 }
 
-/// Builds one job in the thread's worker process, starting or replacing it as needed.
-pub fn build(
-    slot: &mut Option<Worker>,
-    job: &Job,
-    config: &Config,
-    claims: &dyn Claims,
-    early: &mut dyn FnMut(&Preview),
-) -> Built {
-    let start = Instant::now();
-    let fail = |outcome: Outcome, message: String, hint: &str| {
-        Built::failed(outcome, message, hint, start.elapsed())
-    };
-    if slot.is_none() {
-        match Worker::spawn(config.memory_limit) {
-            Ok(w) => *slot = Some(w),
-            Err(e) => {
-                return fail(
-                    Outcome::Io,
-                    format!("cannot start a build process ({e})"),
-                    "check that the auditpress executable is still in place",
-                );
-            }
-        }
-    }
-    let worker = slot.as_mut().expect("just started");
-    let task = Task {
-        job: job.clone(),
-        config: config.clone(),
-    };
-    let mut sent = worker.send(&task);
-    let deadline = start + config.timeout;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let received = match sent {
-            Ok(()) => worker.lines.recv_timeout(left),
-            Err(_) => Err(RecvTimeoutError::Disconnected),
+impl Worker {
+    /// Builds one job in this worker and returns its record, with the
+    /// worker when it can build the next job: one that overran its time,
+    /// died or answered something that is not a message is ended.
+    pub fn build(
+        mut self,
+        job: &Job,
+        config: &Config,
+        claims: &dyn Claims,
+        early: &mut dyn FnMut(&Preview),
+        start: Instant,
+    ) -> (Built, Option<Worker>) {
+        let task = Task {
+            job: job.clone(),
+            options: config.options.clone(),
         };
-        match received {
-            Ok(line) => match serde_json::from_str::<Message>(&line) {
+        let mut sent = self.send(&task);
+        let deadline = start + config.timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            let received = match sent {
+                Ok(()) => self.lines.recv_timeout(left),
+                Err(_) => Err(RecvTimeoutError::Disconnected),
+            };
+            let line = match received {
+                Ok(line) => line,
+                Err(RecvTimeoutError::Timeout) => {
+                    self.kill();
+                    let built = Built::failed(
+                        Outcome::Errors,
+                        format!(
+                            "building {} took longer than {} s and was stopped",
+                            job.name,
+                            config.timeout.as_secs()
+                        ),
+                        "raise the limit with --timeout SECONDS if the report is just large",
+                        start.elapsed(),
+                    );
+                    return (built, None);
+                }
+                Err(RecvTimeoutError::Disconnected) => {
+                    return (self.died(job, config, start), None);
+                }
+            };
+            match serde_json::from_str::<Message>(&line) {
                 Ok(Message::Claim { path, name }) => {
-                    sent = worker.send(&Answer {
+                    sent = self.send(&Answer {
                         other: claims.claim(&path, &name),
                     });
                 }
                 Ok(Message::Preview { preview }) => early(&preview),
                 Ok(Message::Done { built }) => {
-                    return Built {
+                    let built = Built {
                         elapsed: start.elapsed(),
                         ..*built
                     };
+                    return (built, Some(self));
                 }
-                Err(_) => sent = Ok(()),
-            },
-            Err(RecvTimeoutError::Timeout) => {
-                slot.take().expect("a worker").kill();
-                return fail(
-                    Outcome::Errors,
-                    format!(
-                        "building {} took longer than {} s and was stopped",
-                        job.name,
-                        config.timeout.as_secs()
-                    ),
-                    "raise the limit with --timeout SECONDS if the report is just large",
-                );
+                Err(e) => return (self.garbled(job, &line, &e, start), None),
             }
-            Err(RecvTimeoutError::Disconnected) => return died(slot, job, config, start),
         }
     }
-}
 
-/// The record of a build whose worker died: out of memory, or otherwise.
-fn died(slot: &mut Option<Worker>, job: &Job, config: &Config, start: Instant) -> Built {
-    let dead = slot.take().expect("a worker");
-    let out_of_memory = dead.out_of_memory();
-    let status = dead.end();
-    if let (true, Some(limit)) = (out_of_memory, config.memory_limit) {
-        return Built::failed(
+    /// The record of a build whose worker answered a line that is not a
+    /// message: the two processes no longer agree on the protocol (a
+    /// different executable, a field added on one side), so the worker is
+    /// ended and the report fails at once, saying so.
+    fn garbled(self, job: &Job, line: &str, error: &serde_json::Error, start: Instant) -> Built {
+        self.kill();
+        let shown: String = line.chars().take(120).collect();
+        Built::failed(
             Outcome::Errors,
             format!(
-                "building {} ran out of memory (limit {} MiB) and was stopped",
-                job.name,
-                limit / (1024 * 1024)
+                "the build process of {} answered something that is not a message ({error}): {shown}",
+                job.name
             ),
-            "raise the limit with --memory-limit MIB if the report is just large",
+            "this is a bug in auditpress, or the executable was replaced during the run; please report it",
             start.elapsed(),
-        );
+        )
     }
-    Built::failed(
-        Outcome::Errors,
-        format!("the build process of {} died ({status})", job.name),
-        "the report may exhaust memory or the stack; try building it alone",
-        start.elapsed(),
-    )
+
+    /// The record of a build whose worker died: out of memory, or otherwise.
+    fn died(self, job: &Job, config: &Config, start: Instant) -> Built {
+        let out_of_memory = self.out_of_memory();
+        let said = self
+            .last_line()
+            .map(|line| format!("; it said: {line}"))
+            .unwrap_or_default();
+        let status = self.end();
+        if let (true, Some(limit)) = (out_of_memory, config.memory_limit) {
+            return Built::failed(
+                Outcome::Errors,
+                format!(
+                    "building {} ran out of memory (limit {} MiB) and was stopped",
+                    job.name,
+                    limit / (1024 * 1024)
+                ),
+                "raise the limit with --memory-limit MIB if the report is just large",
+                start.elapsed(),
+            );
+        }
+        Built::failed(
+            Outcome::Errors,
+            format!("the build process of {} died ({status}{said})", job.name),
+            "the report may exhaust memory or the stack; try building it alone",
+            start.elapsed(),
+        )
+    }
 }
 
 /// Claims asked of the parent process over standard input and output.
@@ -332,13 +367,18 @@ impl Claims for ParentClaims<'_> {
         };
         // No answer means no parent: nobody waits for this report, and
         // writing it could overwrite a newer build's. The claim fails closed.
-        let answer = reply(&message)
+        let line = reply(&message)
             .ok()
-            .and_then(|()| self.input.lock().ok()?.next()?.ok())
-            .and_then(|line| serde_json::from_str::<Answer>(&line).ok());
-        match answer {
-            Some(answer) => answer.other,
-            None => orphaned(),
+            .and_then(|()| self.input.lock().ok()?.next()?.ok());
+        let Some(line) = line else { orphaned() };
+        match serde_json::from_str::<Answer>(&line) {
+            Ok(answer) => answer.other,
+            Err(e) => {
+                // Not knowing whether the file is free, write nothing; the
+                // parent reads this line as why the worker ended.
+                eprintln!("auditpress worker: the answer to a claim is not an answer ({e})");
+                std::process::exit(2)
+            }
         }
     }
 
@@ -370,7 +410,7 @@ pub fn serve() -> Outcome {
     // builds; a thread's own heap grows a page at a time, one mprotect(2)
     // each, 30,000 more at 500 findings. Without the limit, a thread with a
     // deep stack.
-    if stack_limit().is_some_and(|s| deep_enough(s.rlim_cur)) {
+    if deep_enough(stack_limit().current) {
         return serve_tasks();
     }
     let thread = std::thread::Builder::new()
@@ -400,15 +440,20 @@ fn serve_tasks() -> Outcome {
         if let Some(trim) = evicting.take() {
             let _ = trim.join();
         }
-        let Ok(task) = serde_json::from_str::<Task>(&line) else {
-            return Outcome::Io;
+        let task = match serde_json::from_str::<Task>(&line) {
+            Ok(task) => task,
+            Err(e) => {
+                // The parent reads this as why the worker ended.
+                eprintln!("auditpress worker: the task is not a task ({e})");
+                return Outcome::Io;
+            }
         };
         // The preview's pages go to the parent before the PDF export;
         // the pages it already has are not sent again when done.
         let mut sent_early = false;
-        let report = run_here_then_evict_later(
+        let report = pipeline::compile_then_evict_later(
             &task.job,
-            &task.config,
+            &task.options,
             &ParentClaims {
                 input: &input,
                 parent,
@@ -435,10 +480,54 @@ fn serve_tasks() -> Outcome {
         }
         // The report is on its way: the caches are trimmed while the
         // parent shows it, not while an edit waits.
-        let config = task.config;
+        let options = task.options;
         evicting = std::thread::Builder::new()
             .name("evict".into())
-            .spawn(move || evict(&config))
+            .spawn(move || {
+                pipeline::evict(&options);
+            })
             .ok();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builds one job in a stand-in worker that runs `script` (sh).
+    fn build_with(script: &str) -> (Built, std::time::Duration) {
+        let mut command = Command::new("sh");
+        command.arg("-c").arg(script);
+        let worker = Worker::start(command, None).expect("sh starts");
+        let mut config = Config::pdf(vec![PathBuf::from("audit")], None);
+        config.timeout = std::time::Duration::from_secs(30);
+        let job = Job::folder(Path::new("audit"), None);
+        let start = Instant::now();
+        let claims = crate::naming::OutputClaims::default();
+        let (built, _) = worker.build(&job, &config, &claims, &mut |_| {}, start);
+        (built, start.elapsed())
+    }
+
+    /// A regression test: a line that is not a message was skipped, and the
+    /// report failed only at the timeout, as "took longer than 30 s".
+    #[test]
+    fn an_answer_that_is_not_a_message_fails_the_report_at_once() {
+        let (built, took) =
+            build_with("read task; echo '{\"kind\":\"done\",\"built\":1}'; sleep 60");
+        let message = &built.diagnostics.iter().next().expect("one error").message;
+        assert!(
+            message.contains("answered something that is not a message"),
+            "{message}"
+        );
+        assert!(message.contains("{\"kind\":\"done\""), "{message}");
+        assert!(took < std::time::Duration::from_secs(10), "took {took:?}");
+        assert_eq!(built.outcome, Outcome::Errors);
+    }
+
+    #[test]
+    fn a_worker_that_dies_is_reported_with_its_exit_status() {
+        let (built, _) = build_with("read task; echo 'it broke here' >&2; exit 3");
+        let message = &built.diagnostics.iter().next().expect("one error").message;
+        assert!(message.contains("died (exit status: 3"), "{message}");
     }
 }

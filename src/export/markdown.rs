@@ -3,7 +3,7 @@
 //! Text is escaped so that it reads back as the same text: a `*` typed in a
 //! finding stays a `*`, never emphasis.
 
-use crate::content::{Block, Figure, Inline};
+use crate::content::{Block, Figure, Inline, ListItem};
 
 /// Writes blocks as Markdown, with footnotes after them.
 pub fn blocks(list: &[Block]) -> String {
@@ -112,56 +112,70 @@ impl Writer {
                 ordered,
                 start,
                 items,
-            } => items
-                .iter()
-                .enumerate()
-                .map(|(i, item)| {
-                    let marker = if *ordered {
-                        format!("{}. ", *start + i as u64)
-                    } else {
-                        "- ".to_string()
-                    };
-                    let task = match item.task {
-                        Some(true) => "[x] ",
-                        Some(false) => "[ ] ",
-                        None => "",
-                    };
-                    let body = self.blocks(&item.body);
-                    let indent = " ".repeat(marker.len());
-                    let body = body.replace('\n', &format!("\n{indent}"));
-                    format!("{marker}{task}{body}")
-                })
-                .collect::<Vec<_>>()
-                .join("\n"),
+            } => self.list(*ordered, *start, items),
             Block::Table {
                 align,
                 header,
                 rows,
-            } => {
-                let row = |w: &mut Self, cells: &[Vec<Inline>]| {
-                    let cells: Vec<String> = cells
-                        .iter()
-                        .map(|c| w.inlines(c).replace('|', "\\|"))
-                        .collect();
-                    format!("| {} |", cells.join(" | "))
-                };
-                let rule: Vec<&str> = align
-                    .iter()
-                    .map(|a| match *a {
-                        "left" => ":---",
-                        "center" => ":---:",
-                        "right" => "---:",
-                        _ => "---",
-                    })
-                    .collect();
-                let mut out = vec![row(self, header), format!("| {} |", rule.join(" | "))];
-                for r in rows {
-                    out.push(row(self, r));
-                }
-                out.join("\n")
-            }
+            } => self.table(align, header, rows),
             Block::Rule => "---".to_string(),
         }
+    }
+
+    /// Writes a list: each item after its marker (and task box), its
+    /// following lines indented under it.
+    fn list(&mut self, ordered: bool, start: u64, items: &[ListItem]) -> String {
+        items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| {
+                let marker = if ordered {
+                    format!("{}. ", start + i as u64)
+                } else {
+                    "- ".to_string()
+                };
+                let task = match item.task {
+                    Some(true) => "[x] ",
+                    Some(false) => "[ ] ",
+                    None => "",
+                };
+                let body = self.blocks(&item.body);
+                let indent = " ".repeat(marker.len());
+                let body = body.replace('\n', &format!("\n{indent}"));
+                format!("{marker}{task}{body}")
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+
+    /// Writes a pipe table: its header, the alignment rule and its rows.
+    fn table(
+        &mut self,
+        align: &[&str],
+        header: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+    ) -> String {
+        let row = |w: &mut Self, cells: &[Vec<Inline>]| {
+            let cells: Vec<String> = cells
+                .iter()
+                .map(|c| w.inlines(c).replace('|', "\\|"))
+                .collect();
+            format!("| {} |", cells.join(" | "))
+        };
+        let rule: Vec<&str> = align
+            .iter()
+            .map(|a| match *a {
+                "left" => ":---",
+                "center" => ":---:",
+                "right" => "---:",
+                _ => "---",
+            })
+            .collect();
+        let mut out = vec![row(self, header), format!("| {} |", rule.join(" | "))];
+        for r in rows {
+            out.push(row(self, r));
+        }
+        out.join("\n")
     }
 
     /// Writes a figure's caption on the line after its figure, when it has one.

@@ -74,6 +74,44 @@ const RECOMMENDATIONS: &[&str] = &[
     "mitigation",
 ];
 
+/// Reads an export file as JSON and tells its format: the one named, or
+/// the one its entries show; else the error's message and hint.
+fn read_export(file: &Path, format: Option<Format>) -> Result<(Value, Format), (String, String)> {
+    let text = crate::load::read_input(file)?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| {
+        (
+            format!(
+                "{}:{}:{}: not JSON ({e})",
+                file.display(),
+                e.line(),
+                e.column()
+            ),
+            "give the JSON export of SysReptor's finding templates or PwnDoc's vulnerabilities"
+                .to_string(),
+        )
+    })?;
+    let format = format.or_else(|| detect(&items(&value))).ok_or_else(|| {
+        (
+            format!(
+                "{}: neither a SysReptor template export nor a PwnDoc vulnerability export",
+                file.display()
+            ),
+            "SysReptor templates have `translations`, PwnDoc vulnerabilities `details`; or name the format with --format"
+                .to_string(),
+        )
+    })?;
+    Ok((value, format))
+}
+
+/// The entries of an export: its array's items, or the one object it is.
+fn items(value: &Value) -> Vec<&Value> {
+    match value {
+        Value::Array(items) => items.iter().collect(),
+        Value::Object(_) => vec![value],
+        _ => Vec::new(),
+    }
+}
+
 /// Reads another tool's library export and writes its write-ups into `to`,
 /// shaped by the house style. Nothing is written when the file has an error.
 pub fn import(file: &Path, to: &Path, format: Option<Format>, style: &Style) -> Imported {
@@ -83,46 +121,14 @@ pub fn import(file: &Path, to: &Path, format: Option<Format>, style: &Style) -> 
             .error(None, message)
             .add_hint(hint.to_string());
     };
-    let text = match crate::load::read_input(file) {
-        Ok(t) => t,
+    let (value, format) = match read_export(file, format) {
+        Ok(read) => read,
         Err((message, hint)) => {
             fail(&mut out, message, &hint);
             return out;
         }
     };
-    let value: Value = match serde_json::from_str(&text) {
-        Ok(v) => v,
-        Err(e) => {
-            fail(
-                &mut out,
-                format!(
-                    "{}:{}:{}: not JSON ({e})",
-                    file.display(),
-                    e.line(),
-                    e.column()
-                ),
-                "give the JSON export of SysReptor's finding templates or PwnDoc's vulnerabilities",
-            );
-            return out;
-        }
-    };
-    let items: Vec<&Value> = match &value {
-        Value::Array(items) => items.iter().collect(),
-        Value::Object(_) => vec![&value],
-        _ => Vec::new(),
-    };
-    let format = format.or_else(|| detect(&items));
-    let Some(format) = format else {
-        fail(
-            &mut out,
-            format!(
-                "{}: neither a SysReptor template export nor a PwnDoc vulnerability export",
-                file.display()
-            ),
-            "SysReptor templates have `translations`, PwnDoc vulnerabilities `details`; or name the format with --format",
-        );
-        return out;
-    };
+    let items = items(&value);
     let lang = style.lang.to_ascii_lowercase();
     let mut entries = Vec::new();
     for (i, item) in items.iter().enumerate() {

@@ -136,6 +136,44 @@ fn write_up(
             return None;
         }
     };
+    read_front(&mut w, &table, base, file, style, diags);
+    if w.title.is_empty() {
+        diags
+            .error(
+                Some(Place::new(file, 0..0)),
+                format!("write-up {} has no title", w.name),
+            )
+            .add_hint("give title = \"...\" in its front matter");
+    }
+    // Every placeholder used is declared.
+    for (range, used) in placeholders::find(text, &|n| w.placeholders.contains_key(n)) {
+        if !w.placeholders.contains_key(&used) {
+            diags
+                .error(
+                    Some(Place::new(file, range)),
+                    format!("placeholder {{{{{used}}}}} is not declared in this write-up"),
+                )
+                .add_hint(format!(
+                    "declare it under [placeholders]: {used} = \"a one-line hint\""
+                ));
+        }
+    }
+    // Its sections are the house style's.
+    check_sections(style, body, text.len() - body.len(), file, diags);
+    Some(w)
+}
+
+/// Reads a write-up's front matter (at byte `base` of its file): its
+/// placeholders, and each string value, checked against the house style's
+/// levels; `title` and `severity` are kept apart too.
+fn read_front(
+    w: &mut WriteUp,
+    table: &toml::Spanned<DeTable<'_>>,
+    base: usize,
+    file: diag::FileRef,
+    style: &Style,
+    diags: &mut Diagnostics,
+) {
     let shift = |r: std::ops::Range<usize>| base + r.start..base + r.end;
     for (key, value) in table.get_ref().iter() {
         let key_name = key.get_ref().to_string();
@@ -163,30 +201,6 @@ fn write_up(
             _ => {}
         }
     }
-    if w.title.is_empty() {
-        diags
-            .error(
-                Some(Place::new(file, 0..0)),
-                format!("write-up {} has no title", w.name),
-            )
-            .add_hint("give title = \"...\" in its front matter");
-    }
-    // Every placeholder used is declared.
-    for (range, used) in placeholders::find(text, &|n| w.placeholders.contains_key(n)) {
-        if !w.placeholders.contains_key(&used) {
-            diags
-                .error(
-                    Some(Place::new(file, range)),
-                    format!("placeholder {{{{{used}}}}} is not declared in this write-up"),
-                )
-                .add_hint(format!(
-                    "declare it under [placeholders]: {used} = \"a one-line hint\""
-                ));
-        }
-    }
-    // Its sections are the house style's.
-    check_sections(style, body, text.len() - body.len(), file, diags);
-    Some(w)
 }
 
 /// Every `##` heading of a write-up's body names a section of the house

@@ -356,6 +356,55 @@ fn templates(r: &mut Reader) -> Option<String> {
     })
 }
 
+/// Reads the engagement and the fix review, and checks that the fix
+/// review comes after the engagement.
+fn schedule(r: &mut Reader) -> (Option<Engagement>, Option<FixReview>) {
+    let engagement = r
+        .optional::<RawEngagement>("engagement")
+        .map(|e| Engagement {
+            start: e.start.map(|d| d.0),
+            end: e.end.map(|d| d.0),
+            effort: e.effort,
+        });
+    let fix_review = r.optional::<RawFixReview>("fix_review").map(|f| FixReview {
+        date: f.date.map(|d| d.0),
+    });
+    check_fix_review_date(r, fix_review.as_ref(), engagement.as_ref());
+    (engagement, fix_review)
+}
+
+impl RawEvent {
+    /// The model's event.
+    fn into_event(self) -> Event {
+        Event {
+            date: self.date.0,
+            event: self.event,
+        }
+    }
+}
+
+impl RawTool {
+    /// The model's tool; its description is prose, read apart.
+    fn into_tool(self) -> Tool {
+        Tool {
+            name: self.name,
+            description: Vec::new(),
+            policy: self.policy,
+        }
+    }
+}
+
+impl RawVersion {
+    /// The model's version of the report.
+    fn into_version(self) -> Version {
+        Version {
+            version: self.version,
+            date: self.date.0,
+            description: self.description,
+        }
+    }
+}
+
 /// Reads the parsed table of audit.toml, one key at a time.
 fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
     let mut r = Reader {
@@ -371,17 +420,7 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
     let vendor = r.required::<String>("vendor", "vendor = \"Example Security, Inc.\"");
     let vendor_short = r.optional::<String>("vendor_short");
     let paper = paper(&mut r);
-    let engagement = r
-        .optional::<RawEngagement>("engagement")
-        .map(|e| Engagement {
-            start: e.start.map(|d| d.0),
-            end: e.end.map(|d| d.0),
-            effort: e.effort,
-        });
-    let fix_review = r.optional::<RawFixReview>("fix_review").map(|f| FixReview {
-        date: f.date.map(|d| d.0),
-    });
-    check_fix_review_date(&mut r, fix_review.as_ref(), engagement.as_ref());
+    let (engagement, fix_review) = schedule(&mut r);
     let coverage = r.optional::<RawCoverage>("coverage").unwrap_or_default();
     let raw_tools = r.optional::<Vec<RawTool>>("tools").unwrap_or_default();
     let prose = Prose {
@@ -418,32 +457,12 @@ fn read_root(file: FileRef, root: &DeTable, diags: &mut Diagnostics) -> Read {
             client,
             engagement,
             contacts,
-            timeline: timeline
-                .into_iter()
-                .map(|e| Event {
-                    date: e.date.0,
-                    event: e.event,
-                })
-                .collect(),
+            timeline: timeline.into_iter().map(RawEvent::into_event).collect(),
             targets,
             coverage: Coverage::default(),
-            tools: raw_tools
-                .into_iter()
-                .map(|t| Tool {
-                    name: t.name,
-                    description: Vec::new(),
-                    policy: t.policy,
-                })
-                .collect(),
+            tools: raw_tools.into_iter().map(RawTool::into_tool).collect(),
             fix_review,
-            history: history
-                .into_iter()
-                .map(|v| Version {
-                    version: v.version,
-                    date: v.date.0,
-                    description: v.description,
-                })
-                .collect(),
+            history: history.into_iter().map(RawVersion::into_version).collect(),
             title,
             date: date.0,
             vendor_short: vendor_short.unwrap_or_else(|| without_legal_form(&vendor)),

@@ -33,7 +33,9 @@ use crate::content::{Block, Inline};
 
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
 use crate::model::style::Style;
-use crate::model::{AppendixKind, Audit, Coverage, Scan, Target, appendix_letter, appendix_order};
+use crate::model::{
+    Appendix, AppendixKind, Audit, Coverage, Scan, Target, appendix_letter, appendix_order,
+};
 use crate::unicode;
 use images::Images;
 use markdown::{Context, Problem};
@@ -274,6 +276,48 @@ pub(crate) struct Prose<'a> {
 }
 
 impl Loader {
+    /// Reads the write-up library that audit.toml's `library` (or the
+    /// house style) names: an input, and the hints of its placeholders.
+    fn library(&mut self, toml_prose: Option<&meta::Prose>) {
+        let library_key = toml_prose.and_then(|p| p.library.as_ref().map(|l| l.get_ref().clone()));
+        let library_dir = library::folder(&self.shown, library_key.as_deref(), &self.style);
+        self.inputs.extend(library_dir.clone());
+        let library = library_dir
+            .and_then(|dir| library::read(&dir, &self.style, &mut self.sources, &mut self.diags))
+            .unwrap_or_default();
+        self.placeholder_hints = Arc::new(library::hints(&library));
+        self.library_hints = library
+            .iter()
+            .map(|w| (w.name.clone(), w.placeholders.clone()))
+            .collect();
+    }
+
+    /// Reads the custom appendices of appendices/, each with its letter:
+    /// after the maturity appendix when there is one.
+    fn custom_appendices(&mut self, prose: &Prose, maturity: bool) -> Vec<Appendix> {
+        let appendix_files = self.appendix_files();
+        let letters: Vec<String> = appendix_order(
+            maturity,
+            appendix_files.len(),
+            // The fix review's appendices follow the custom ones: whether
+            // they are there does not change the custom ones' letters.
+            false,
+            false,
+        )
+        .iter()
+        .enumerate()
+        .filter(|(_, k)| matches!(k, AppendixKind::Custom(_)))
+        .map(|(i, _)| appendix_letter(i))
+        .collect();
+        appendix_files
+            .into_iter()
+            .zip(letters)
+            .filter_map(|((name, file, text), letter)| {
+                self.appendix(prose, name, file, &text, letter)
+            })
+            .collect()
+    }
+
     fn audit(&mut self) -> Option<Audit> {
         let toml = self.read_required("audit.toml");
         let read = toml.as_ref().and_then(|(file, text)| {
@@ -289,19 +333,7 @@ impl Loader {
         };
         let spec = toml_prose.as_ref().and_then(|p| p.style.clone());
         self.house_style(toml.as_ref().map(|(f, _)| *f), spec);
-        let library_key = toml_prose
-            .as_ref()
-            .and_then(|p| p.library.as_ref().map(|l| l.get_ref().clone()));
-        let library_dir = library::folder(&self.shown, library_key.as_deref(), &self.style);
-        self.inputs.extend(library_dir.clone());
-        let library = library_dir
-            .and_then(|dir| library::read(&dir, &self.style, &mut self.sources, &mut self.diags))
-            .unwrap_or_default();
-        self.placeholder_hints = Arc::new(library::hints(&library));
-        self.library_hints = library
-            .iter()
-            .map(|w| (w.name.clone(), w.placeholders.clone()))
-            .collect();
+        self.library(toml_prose.as_ref());
         if let (Some(meta), Some(p)) = (meta.as_mut(), toml_prose.as_ref()) {
             meta.subtitle = p
                 .subtitle
@@ -333,27 +365,7 @@ impl Loader {
         let maturity = self.maturity(&prose);
         let acknowledgements = self.acknowledgements();
         let sections = self.sections(&prose);
-        let appendix_files = self.appendix_files();
-        let letters: Vec<String> = appendix_order(
-            !maturity.is_empty(),
-            appendix_files.len(),
-            // The fix review's appendices follow the custom ones: whether
-            // they are there does not change the custom ones' letters.
-            false,
-            false,
-        )
-        .iter()
-        .enumerate()
-        .filter(|(_, k)| matches!(k, AppendixKind::Custom(_)))
-        .map(|(i, _)| appendix_letter(i))
-        .collect();
-        let appendices = appendix_files
-            .into_iter()
-            .zip(letters)
-            .filter_map(|((name, file, text), letter)| {
-                self.appendix(&prose, name, file, &text, letter)
-            })
-            .collect();
+        let appendices = self.custom_appendices(&prose, !maturity.is_empty());
         let fix_review = meta
             .as_ref()
             .and_then(|m| m.fix_review.as_ref().and_then(|f| f.date));

@@ -16,7 +16,8 @@ use crate::load;
 use crate::model::{Asset, Audit};
 use crate::naming::Claims;
 use crate::output::write_atomic;
-use crate::render::{self, RenderOptions};
+use crate::render::preview::Preview;
+use crate::render::{self, Deliverable};
 use crate::review;
 use crate::view::{self, View, ViewOptions};
 
@@ -33,7 +34,7 @@ pub fn compile(
     job: &Job,
     options: &Options,
     claims: &dyn Claims,
-    early: &mut dyn FnMut(&render::preview::Preview),
+    early: &mut dyn FnMut(&Preview),
 ) -> Built {
     let mut out = compile_then_evict_later(job, options, claims, early);
     out.timings.evict = evict(options);
@@ -53,7 +54,7 @@ pub fn compile_then_evict_later(
     job: &Job,
     options: &Options,
     claims: &dyn Claims,
-    early: &mut dyn FnMut(&render::preview::Preview),
+    early: &mut dyn FnMut(&Preview),
 ) -> Built {
     let start = Instant::now();
     let mut out = Built::new();
@@ -160,7 +161,7 @@ fn run(
     job: &Job,
     options: &Options,
     claims: &dyn Claims,
-    early: &mut dyn FnMut(&render::preview::Preview),
+    early: &mut dyn FnMut(&Preview),
     out: &mut Built,
 ) {
     let start = Instant::now();
@@ -173,7 +174,7 @@ fn run(
     if options.final_report && !is_final(&audit, out) {
         return;
     }
-    if options.spell && options.emit.is_none() {
+    if options.spell && options.emit == Emit::Check {
         spell(&audit, out);
     }
     // The images move on to the renderer rather than being copied.
@@ -471,51 +472,65 @@ fn same_version(job: &Job, old_dir: &Path, version: &str, out: &mut Built) {
         .add_hint("raise `version` in audit.toml, or name the folder of the earlier version");
 }
 
-/// The PDF a job writes, claimed for this report alone.
-fn output_path(job: &Job, audit: &Audit, claims: &dyn Claims, out: &mut Built) -> Option<PathBuf> {
-    let path = match job.destination.resolve(&job.dir, audit) {
+/// The files a job's documents go to, one per format, each claimed for
+/// this report alone.
+fn output_paths(
+    job: &Job,
+    audit: &Audit,
+    formats: &[Deliverable],
+    claims: &dyn Claims,
+    out: &mut Built,
+) -> Option<Vec<PathBuf>> {
+    let resolved = match job.destination.resolve(&job.dir, audit) {
         Ok(p) => p,
         Err(e) => {
             out.fail(Outcome::Io, e.to_string(), None);
             return None;
         }
     };
-    if let Some(other) = claims.claim(&path, &job.name) {
-        out.fail(
-            Outcome::Errors,
-            format!("{} is also the output of {other}", path.display()),
-            Some("give each variant its own output name"),
-        );
-        return None;
+    let mut paths = Vec::with_capacity(formats.len());
+    for (i, format) in formats.iter().enumerate() {
+        let path = job
+            .destination
+            .document_path(&resolved, i == 0, format.extension());
+        if let Some(other) = claims.claim(&path, &job.name) {
+            out.fail(
+                Outcome::Errors,
+                format!("{} is also the output of {other}", path.display()),
+                Some("give each variant its own output name"),
+            );
+            return None;
+        }
+        paths.push(path);
     }
-    Some(path)
+    Some(paths)
 }
 
-/// Produces what the options ask for from a loaded audit and its images.
+/// Produces what the options ask for from a loaded audit and its images:
+/// a check, a dump of one stage, or the documents.
 fn produce(
     job: &Job,
     options: &Options,
     audit: &Audit,
     assets: Vec<Asset>,
     claims: &dyn Claims,
-    early: &mut dyn FnMut(&render::preview::Preview),
+    early: &mut dyn FnMut(&Preview),
     out: &mut Built,
 ) {
-    let emit = match options.emit {
-        None => {
+    match &options.emit {
+        Emit::Check => {
             // `check` reads the template folders too: a build would fail on them.
             if templates(job, options, audit, out).is_some() {
                 out.notes.push(checked_note(job, audit));
             }
             return;
         }
-        Some(emit) => emit,
-    };
-    if emit == Emit::ModelJson {
-        out.dump = Some(Dump::Text(
-            serde_json::to_string_pretty(audit).expect("model serialises"),
-        ));
-        return;
+        Emit::ModelJson => {
+            let json = serde_json::to_string_pretty(audit).expect("model serialises");
+            out.dump = Some(Dump::Text(json));
+            return;
+        }
+        Emit::ViewJson | Emit::TemplateData | Emit::Documents(_) => {}
     }
     let Some(templates) = templates(job, options, audit, out) else {
         return;
@@ -525,68 +540,138 @@ fn produce(
     };
     let attach = render::allows_attachments(&options.standards);
     let start = Instant::now();
+    let logo = render::templates::logo(&templates);
     let view = View::new(
         audit,
         ViewOptions {
-            logo: render::templates::logo(&templates),
+            logo,
             attach,
             changes,
         },
     );
     out.timings.view = start.elapsed();
-    if emit == Emit::ViewJson {
+    if options.emit == Emit::ViewJson {
         out.dump = Some(Dump::Text(view.to_json_pretty()));
         return;
     }
     let files = attachments(audit, attach, assets);
-    if emit == Emit::TemplateData {
+    if options.emit == Emit::TemplateData {
         out.dump = Some(template_data(&view, files));
         return;
     }
-    let Some(path) = output_path(job, audit, claims, out) else {
+    let formats = options.emit.documents();
+    let Some(paths) = output_paths(job, audit, formats, claims, out) else {
         return;
     };
-    let render_options = RenderOptions {
+    let inputs = render::Inputs {
+        templates,
+        files,
+        fonts: &audit.style.fonts,
+    };
+    let Some(documents) = export(options, &view, inputs, formats, early, out) else {
+        return;
+    };
+    if !denied(options, out) {
+        write_documents(paths.into_iter().zip(documents).collect(), claims, out);
+    }
+}
+
+/// A document exported, not yet written: its format, its pages and its bytes.
+struct Document {
+    format: Deliverable,
+    pages: Option<usize>,
+    bytes: Vec<u8>,
+}
+
+/// Typesets the view when a format needs pages (drawing the live preview
+/// from them when asked, handed to `early` at once), then exports each
+/// format. `None` when the templates or an export have errors (reported).
+fn export(
+    options: &Options,
+    view: &View,
+    inputs: render::Inputs,
+    formats: &[Deliverable],
+    early: &mut dyn FnMut(&Preview),
+    out: &mut Built,
+) -> Option<Vec<Document>> {
+    let mut typeset = None;
+    if formats.iter().any(|f| f.needs_pages()) {
+        let Some(doc) = render::typeset(view, inputs, &mut out.sources, &mut out.diagnostics)
+        else {
+            out.outcome = out.outcome.max(Outcome::Errors);
+            return None;
+        };
+        out.timings.view += doc.prepare;
+        out.timings.typeset = doc.typeset;
+        if options.preview {
+            let start = Instant::now();
+            let shown = render::preview::preview(&doc);
+            out.timings.preview = start.elapsed();
+            early(&shown);
+            out.preview = Some(shown);
+        }
+        typeset = Some(doc);
+    }
+    let settings = render::ExportSettings {
         standards: options.standards.clone(),
-        cache_age: options.cache_age,
         source_date_epoch: options.source_date_epoch,
-        preview: options.preview,
     };
-    let rendered = render::render(
-        &view,
-        render::Inputs {
-            templates,
-            files,
-            fonts: &audit.style.fonts,
-        },
-        &render_options,
-        &mut out.sources,
-        &mut out.diagnostics,
-        early,
-    );
-    let Some(rendered) = rendered else {
-        out.outcome = out.outcome.max(Outcome::Errors);
-        return;
-    };
-    if denied(options, out) {
-        return;
-    }
-    out.timings.view += rendered.prepare;
-    out.timings.typeset = rendered.typeset;
-    out.timings.pdf = rendered.export;
-    out.timings.preview = rendered.preview_time;
-    out.preview = rendered.preview;
     let start = Instant::now();
-    let written = write_output(&path, &rendered.pdf, claims);
-    out.timings.write = start.elapsed();
-    if let Err(e) = written {
-        return out.fail(Outcome::Io, e, None);
+    let mut documents = Vec::with_capacity(formats.len());
+    for &format in formats {
+        match format.export(view, typeset.as_ref(), &settings) {
+            Ok(bytes) => documents.push(Document {
+                format,
+                pages: typeset
+                    .as_ref()
+                    .filter(|_| format.needs_pages())
+                    .map(|d| d.pages()),
+                bytes,
+            }),
+            Err(errors) => {
+                match typeset.as_mut() {
+                    Some(doc) => doc.report(&errors, &mut out.sources, &mut out.diagnostics),
+                    None => errors.iter().for_each(|e| {
+                        out.diagnostics.error(None, e.message.to_string());
+                    }),
+                }
+                out.outcome = out.outcome.max(Outcome::Errors);
+                return None;
+            }
+        }
     }
-    out.notes.push(format!(
-        "wrote {} ({} pages)",
-        path.display(),
-        rendered.pages
-    ));
-    out.pages = Some(rendered.pages);
-    out.output = Some(path);
+    out.timings.pdf = start.elapsed();
+    Some(documents)
+}
+
+/// Writes each document to its file and records it in [`Built::outputs`],
+/// with its SHA-256; stops at the first that cannot be written.
+fn write_documents(documents: Vec<(PathBuf, Document)>, claims: &dyn Claims, out: &mut Built) {
+    let start = Instant::now();
+    for (path, document) in documents {
+        if let Err(e) = write_output(&path, &document.bytes, claims) {
+            out.timings.write = start.elapsed();
+            return out.fail(Outcome::Io, e, None);
+        }
+        out.notes.push(match document.pages {
+            Some(pages) => format!("wrote {} ({pages} pages)", path.display()),
+            None => format!("wrote {}", path.display()),
+        });
+        out.outputs.push(Written {
+            format: document.format,
+            path,
+            pages: document.pages,
+            sha256: sha256_hex(&document.bytes),
+        });
+    }
+    out.timings.write = start.elapsed();
+}
+
+/// The SHA-256 of bytes, in lowercase hex.
+fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -8,7 +8,7 @@ use crate::diag::{Diagnostics, Level, Sources};
 use crate::load;
 use crate::model::Audit;
 use crate::naming::Destination;
-use crate::render;
+use crate::render::{self, Deliverable};
 
 /// How a run ended, from best to worst.
 #[derive(
@@ -43,21 +43,53 @@ impl Outcome {
     }
 }
 
-/// What a compile produces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+/// What a compile is asked for: a check, a dump of one stage, or the
+/// report's documents in one or more formats.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Emit {
-    /// The report PDF.
-    Pdf,
-    /// The template contract, as the templates read it.
-    ViewJson,
+    /// Nothing written: the folder, its style and its templates checked.
+    Check,
     /// The loaded model.
     ModelJson,
+    /// The template contract, as the templates read it.
+    ViewJson,
     /// Every file the templates read but the templates: the view's JSON
     /// files and the images, for the stock typst CLI.
     TemplateData,
+    /// The report's documents, one file per format: the first where the
+    /// job's destination says, the others beside it with their extensions.
+    Documents(Vec<Deliverable>),
 }
 
-/// What a compile that writes no PDF produces.
+impl Emit {
+    /// The report PDF alone, what `build` writes by default.
+    pub fn pdf() -> Self {
+        Emit::Documents(vec![Deliverable::Pdf])
+    }
+
+    /// The formats of the documents asked for; none for a check or a dump.
+    pub fn documents(&self) -> &[Deliverable] {
+        match self {
+            Emit::Documents(formats) => formats,
+            _ => &[],
+        }
+    }
+}
+
+/// A document a build wrote.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Written {
+    /// Its format.
+    pub format: Deliverable,
+    /// Where it is.
+    pub path: PathBuf,
+    /// Its pages, for a paged format.
+    pub pages: Option<usize>,
+    /// The SHA-256 of its bytes, in lowercase hex.
+    pub sha256: String,
+}
+
+/// What a compile that writes no document produces.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub enum Dump {
     /// One text: to the output file, or to standard output.
@@ -129,8 +161,8 @@ impl Job {
 /// How to compile a report: the choices of the command line.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Options {
-    /// What to produce; `None` checks only.
-    pub emit: Option<Emit>,
+    /// What to produce.
+    pub emit: Emit,
     /// Template override folder (beats `templates` of audit.toml).
     pub templates: Option<PathBuf>,
     /// House style (`--style`): a built-in name or a folder, beating audit.toml's.
@@ -143,7 +175,7 @@ pub struct Options {
     pub standards: Vec<typst_pdf::PdfStandard>,
     /// Whether warnings fail the build.
     pub deny_warnings: bool,
-    /// Compilations a cached compiler result survives unused (see `RenderOptions`).
+    /// Compilations a cached compiler result survives unused ([`render::evict`]).
     pub cache_age: usize,
     /// Whether draft findings are in the report, marked DRAFT.
     pub include_drafts: bool,
@@ -164,7 +196,7 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Self {
         Self {
-            emit: Some(Emit::Pdf),
+            emit: Emit::pdf(),
             templates: None,
             style: None,
             source_date_epoch: None,
@@ -229,11 +261,10 @@ impl Timings {
 pub struct Built {
     /// How it ended.
     pub outcome: Outcome,
-    /// Pages of the PDF, when one was written.
-    pub pages: Option<usize>,
-    /// The PDF written, when one was.
-    pub output: Option<PathBuf>,
-    /// The dump asked for with an `Emit` other than `Pdf`.
+    /// The documents written, in the order of `Emit::Documents`: none when
+    /// the build failed, checked, or dumped a stage.
+    pub outputs: Vec<Written>,
+    /// The dump asked for with an `Emit` of a stage.
     pub dump: Option<Dump>,
     /// What was done, for the user: `wrote x.pdf (32 pages)`.
     pub notes: Vec<String>,
@@ -256,8 +287,7 @@ impl Built {
     pub(super) fn new() -> Self {
         Self {
             outcome: Outcome::Ok,
-            pages: None,
-            output: None,
+            outputs: Vec::new(),
             dump: None,
             notes: Vec::new(),
             sources: Sources::default(),
@@ -275,6 +305,11 @@ impl Built {
         out.fail(outcome, message, Some(hint));
         out.elapsed = elapsed;
         out
+    }
+
+    /// Its first document (the PDF of a build), when one was written.
+    pub fn document(&self) -> Option<&Written> {
+        self.outputs.first()
     }
 
     /// Its errors.

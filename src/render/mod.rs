@@ -1,27 +1,36 @@
-//! Render: the view and the templates -> a typeset document -> PDF bytes.
+//! Render: the view and the templates -> a typeset document -> the
+//! deliverables' bytes.
 //!
-//! The templates read the view with `json("/data/view.json")`; user text only
-//! ever reaches typst as data. Template errors become [`Diagnostic`]s pointing
-//! into the template files, rendered like data errors.
+//! Three steps, each on its own: [`typeset`] lays out the pages, each
+//! [`Deliverable`] exports the typeset document (or reads the view) into
+//! bytes ([`pdf`] for the PDF), and [`preview::preview`] draws the live
+//! preview's pages from the same document. The templates read the view with
+//! `json("/data/view.json")`; user text only ever reaches typst as data.
+//! Template errors become [`Diagnostic`]s pointing into the template files,
+//! rendered like data errors.
 
+mod deliverable;
 pub mod fonts;
+pub mod pdf;
 pub mod preview;
 pub mod templates;
 mod world;
 
 use std::collections::HashMap;
+use std::time::{Duration, Instant};
 
 use typst::diag::{Severity as TypstSeverity, SourceDiagnostic};
-use typst::foundations::{Bytes, Datetime, Smart};
+use typst::foundations::{Bytes, Datetime};
 use typst::syntax::FileId;
 use typst::{World, WorldExt};
 use typst_layout::PagedDocument;
-use typst_pdf::{PdfOptions, PdfStandard, PdfStandards, Timestamp};
+use typst_pdf::PdfStandard;
 
 use crate::diag::{Diagnostic, Diagnostics, FileRef, Level, Place, Sources};
 use crate::model::Asset;
 use crate::model::style::FontFile;
 use crate::view::View;
+pub use deliverable::{Deliverable, Exported};
 pub use templates::TemplateFile;
 use world::{ReportWorld, Served};
 
@@ -30,36 +39,14 @@ pub fn font_files() -> &'static [(&'static str, &'static [u8])] {
     fonts::FILES
 }
 
-/// How to render a report.
+/// How a report's documents are exported: the choices that concern every
+/// format, read by each deliverable's module.
 #[derive(Clone, Debug, Default)]
-pub struct RenderOptions {
+pub struct ExportSettings {
     /// PDF standards to conform to, validated with `PdfStandards::new`.
     pub standards: Vec<PdfStandard>,
-    /// How many compilations a cached result survives unused: small for
-    /// batches of unrelated reports, larger for watch mode's edits of one report.
-    pub cache_age: usize,
-    /// Seconds since 1970 for the PDF dates, from SOURCE_DATE_EPOCH; else the report date.
+    /// Seconds since 1970 for the documents' dates, from SOURCE_DATE_EPOCH; else the report date.
     pub source_date_epoch: Option<i64>,
-    /// Whether to render the pages for the live preview too.
-    pub preview: bool,
-}
-
-/// A rendered report.
-pub struct Rendered {
-    /// The PDF file's bytes.
-    pub pdf: Vec<u8>,
-    /// Number of pages.
-    pub pages: usize,
-    /// Time taken to serialise the view and check its glyphs.
-    pub prepare: std::time::Duration,
-    /// Time typst took to evaluate the templates and lay out the pages.
-    pub typeset: std::time::Duration,
-    /// Time the PDF export took.
-    pub export: std::time::Duration,
-    /// Time the preview's pages took.
-    pub preview_time: std::time::Duration,
-    /// The pages as SVG and the outline, when asked for.
-    pub preview: Option<preview::Preview>,
 }
 
 /// What typst reads beside the view.
@@ -72,21 +59,52 @@ pub struct Inputs<'a> {
     pub fonts: &'a [FontFile],
 }
 
-/// Typesets the view with the templates and exports it as PDF. With
-/// `options.preview`, the preview's pages are rendered as soon as the pages
-/// are laid out and handed to `early` before the PDF export, so that a live
-/// preview need not wait for it.
-///
-/// Returns `None` when the templates have errors; they are in the diagnostics.
-pub fn render(
+/// A typeset report: the laid-out pages and the World they were laid out
+/// in, which the exports read and which places their errors in the
+/// templates. Every paged deliverable starts from it; the live preview too.
+pub struct Typeset {
+    /// The pages.
+    doc: PagedDocument,
+    /// The templates, the view's files and the fonts the pages came from.
+    world: ReportWorld,
+    /// The report's date, the documents' date unless SOURCE_DATE_EPOCH is set.
+    today: Datetime,
+    /// Time taken to serialise the view and check its glyphs.
+    pub prepare: Duration,
+    /// Time typst took to evaluate the templates and lay out the pages.
+    pub typeset: Duration,
+    /// The template files already added to the sources, for the export's errors.
+    seen: HashMap<FileId, FileRef>,
+}
+
+impl Typeset {
+    /// Number of pages.
+    pub fn pages(&self) -> usize {
+        self.doc.pages().len()
+    }
+
+    /// Reports errors of an export as diagnostics at their places in the templates.
+    pub fn report(
+        &mut self,
+        errors: &[SourceDiagnostic],
+        sources: &mut Sources,
+        diags: &mut Diagnostics,
+    ) {
+        report(&self.world, errors, sources, &mut self.seen, diags);
+    }
+}
+
+/// Typesets the view with the templates: serves them, the view's JSON
+/// files, the images and the fonts through one World, and lays out the
+/// pages. Returns `None` when the templates have errors; they, and the
+/// warnings, are in the diagnostics.
+pub fn typeset(
     view: &View,
     inputs: Inputs,
-    options: &RenderOptions,
     sources: &mut Sources,
     diags: &mut Diagnostics,
-    early: &mut dyn FnMut(&preview::Preview),
-) -> Option<Rendered> {
-    let prepare = std::time::Instant::now();
+) -> Option<Typeset> {
+    let prepare = Instant::now();
     let Inputs {
         templates,
         files,
@@ -94,93 +112,80 @@ pub fn render(
     } = inputs;
     let data = view.data_files();
     check_glyphs(view, &data[0].1, diags);
-    let mut served: Vec<(String, Served)> = templates
+    let served = templates
         .into_iter()
         .map(|t| {
-            let served = Served {
-                bytes: Bytes::new(t.bytes),
-                display: t.display,
-            };
-            (format!("/{}", t.name), served)
+            (
+                format!("/{}", t.name),
+                Served {
+                    bytes: Bytes::new(t.bytes),
+                    display: t.display,
+                },
+            )
         })
-        .collect();
-    for (vpath, json) in data {
-        served.push((
-            vpath.to_string(),
-            Served {
-                bytes: Bytes::from_string(json),
-                display: format!("{vpath} (generated)"),
-            },
-        ));
-    }
-    for file in files {
-        served.push((
-            file.vpath.clone(),
-            Served {
+        .chain(data.into_iter().map(|(vpath, json)| {
+            let display = format!("{vpath} (generated)");
+            (
+                vpath.to_string(),
+                Served {
+                    bytes: Bytes::from_string(json),
+                    display,
+                },
+            )
+        }))
+        .chain(files.into_iter().map(|file| {
+            let served = Served {
                 bytes: Bytes::new(file.bytes),
-                display: file.vpath,
-            },
-        ));
-    }
+                display: file.vpath.clone(),
+            };
+            (file.vpath, served)
+        }))
+        .collect();
     let date = &view.report.date;
     let today = Datetime::from_ymd(date.year, date.month, date.day).expect("a valid calendar date");
     let font_set = fonts::FontSet::new(style_fonts);
     let world = ReportWorld::new(&format!("/{}", templates::MAIN), served, font_set, today);
-
     let prepare = prepare.elapsed();
-    let start = std::time::Instant::now();
+    let start = Instant::now();
     let warned = typst::compile::<PagedDocument>(&world);
     let typeset = start.elapsed();
-    let mut files_seen = HashMap::new();
-    let mut convert = |list: &[SourceDiagnostic], diags: &mut Diagnostics| {
-        for d in list {
-            let mut diagnostic = to_diagnostic(&world, d, sources, &mut files_seen);
-            if diagnostic.message.starts_with("unknown font family") {
-                let families: Vec<&str> = world.book().families().map(|(name, _)| name).collect();
-                diagnostic.add_hint(format!(
-                    "no bundled font and no font of the house style's fonts/ has that family; the families are {}",
-                    families.join(", ")
-                ));
-            }
-            diags.push(diagnostic);
-        }
-    };
-    convert(&warned.warnings, diags);
-    let result = warned.output.and_then(|doc| {
-        let start = std::time::Instant::now();
-        let shown = options.preview.then(|| preview::preview(&doc));
-        let preview_time = start.elapsed();
-        if let Some(shown) = &shown {
-            early(shown);
-        }
-        let timestamp = timestamp(options.source_date_epoch, today);
-        let pdf_options = PdfOptions {
-            ident: Smart::Custom(format!("{}/{}", view.report.title, view.report.version)),
-            creator: Smart::Custom(Some(format!("auditpress {}", env!("CARGO_PKG_VERSION")))),
-            timestamp: Some(timestamp),
-            standards: PdfStandards::new(&options.standards)
-                .expect("standards were validated with the arguments"),
-            ..PdfOptions::default()
-        };
-        let start = std::time::Instant::now();
-        let pdf = typst_pdf::pdf(&doc, &pdf_options)?;
-        let export = start.elapsed();
-        Ok(Rendered {
-            pdf,
-            pages: doc.pages().len(),
+    let mut seen = HashMap::new();
+    report(&world, &warned.warnings, sources, &mut seen, diags);
+    match warned.output {
+        Ok(doc) => Some(Typeset {
+            doc,
+            world,
+            today,
             prepare,
             typeset,
-            export,
-            preview_time,
-            preview: shown,
-        })
-    });
-    match result {
-        Ok(rendered) => Some(rendered),
+            seen,
+        }),
         Err(errors) => {
-            convert(&errors, diags);
+            report(&world, &errors, sources, &mut seen, diags);
             None
         }
+    }
+}
+
+/// Reports typst's diagnostics as ours, each at its place in the templates;
+/// an unknown font family also lists the families there are.
+fn report(
+    world: &ReportWorld,
+    list: &[SourceDiagnostic],
+    sources: &mut Sources,
+    seen: &mut HashMap<FileId, FileRef>,
+    diags: &mut Diagnostics,
+) {
+    for d in list {
+        let mut diagnostic = to_diagnostic(world, d, sources, seen);
+        if diagnostic.message.starts_with("unknown font family") {
+            let families: Vec<&str> = world.book().families().map(|(name, _)| name).collect();
+            diagnostic.add_hint(format!(
+                "no bundled font and no font of the house style's fonts/ has that family; the families are {}",
+                families.join(", ")
+            ));
+        }
+        diags.push(diagnostic);
     }
 }
 
@@ -257,25 +262,6 @@ fn check_glyphs(view: &View, view_json: &str, diags: &mut Diagnostics) {
             )
             .add_hint("they would print as empty boxes; describe them in words or use an image");
     }
-}
-
-/// Chooses the PDF timestamp: SOURCE_DATE_EPOCH when given, else midnight of the report date.
-fn timestamp(epoch: Option<i64>, date: Datetime) -> Timestamp {
-    let datetime = epoch
-        .and_then(|secs| time::OffsetDateTime::from_unix_timestamp(secs).ok())
-        .and_then(|t| {
-            Datetime::from_ymd_hms(
-                t.year(),
-                t.month() as u8,
-                t.day(),
-                t.hour(),
-                t.minute(),
-                t.second(),
-            )
-        })
-        .or_else(|| Datetime::from_ymd_hms(date.year()?, date.month()?, date.day()?, 0, 0, 0))
-        .unwrap_or(date);
-    Timestamp::new_utc(datetime)
 }
 
 /// Converts a typst diagnostic into ours, adding the template's text to the sources.

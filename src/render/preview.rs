@@ -36,9 +36,10 @@ pub struct OutlineEntry {
 /// The hashes of the pages this process rendered for the last preview.
 static RENDERED: Mutex<Option<HashSet<u128>>> = Mutex::new(None);
 
-/// Renders the pages of a document that changed since the last preview as
-/// SVG, and reads its outline.
-pub fn preview(doc: &PagedDocument) -> Preview {
+/// Renders the pages of a typeset report that changed since the last
+/// preview as SVG, and reads its outline.
+pub fn preview(typeset: &super::Typeset) -> Preview {
+    let doc = &typeset.doc;
     let hashes = page_hashes(doc);
     let mut rendered = RENDERED.lock().unwrap_or_else(|e| e.into_inner());
     let known = rendered.get_or_insert_with(HashSet::new);

@@ -49,6 +49,23 @@ pub const FINDINGS_JSON_PATH: &str = "/data/findings.json";
 /// Virtual path of the findings as CSV, attached to PDF/A-3 reports.
 pub const FINDINGS_CSV_PATH: &str = "/data/findings.csv";
 
+/// An event of the timeline, its date as the style writes dates.
+fn event(e: &crate::model::Event, style: &Style) -> EventView {
+    EventView {
+        date: DateView::new(e.date, style),
+        event: e.event.clone(),
+    }
+}
+
+/// A version of the report in its history.
+fn version(v: &crate::model::Version, style: &Style) -> VersionView {
+    VersionView {
+        version: v.version.clone(),
+        date: DateView::new(v.date, style),
+        description: v.description.clone(),
+    }
+}
+
 impl View {
     /// Builds the view of an audit: everything the templates read.
     pub fn new(audit: &Audit, options: ViewOptions) -> Self {
@@ -88,14 +105,7 @@ impl View {
             contract: CONTRACT_VERSION,
             report: report(audit, client),
             contacts: contacts(audit),
-            timeline: meta
-                .timeline
-                .iter()
-                .map(|e| EventView {
-                    date: DateView::new(e.date, style),
-                    event: e.event.clone(),
-                })
-                .collect(),
+            timeline: meta.timeline.iter().map(|e| event(e, style)).collect(),
             targets: meta.targets.iter().map(TargetView::new).collect(),
             goals: meta.goals.clone(),
             coverage: CoverageView {
@@ -104,15 +114,7 @@ impl View {
                 prose: audit.sections.coverage.clone(),
             },
             tools: tools(audit, style),
-            history: meta
-                .history
-                .iter()
-                .map(|v| VersionView {
-                    version: v.version.clone(),
-                    date: DateView::new(v.date, style),
-                    description: v.description.clone(),
-                })
-                .collect(),
+            history: meta.history.iter().map(|v| version(v, style)).collect(),
             fix_review,
             findings: findings
                 .iter()

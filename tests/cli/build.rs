@@ -495,3 +495,42 @@ fn mistakes_snapshot_of_every_diagnostic_human_and_json() {
         );
     }
 }
+
+/// The record of a build lists the document it wrote: its format, its
+/// path, its pages and the SHA-256 of the bytes on disk.
+#[test]
+fn the_record_of_a_build_lists_the_pdf_with_its_pages_and_hash() {
+    use auditpress::pipeline::{self, Job, Options};
+    use auditpress::render::Deliverable;
+    let tmp = tempfile::tempdir().unwrap();
+    let pdf = tmp.path().join("report.pdf");
+    let job = Job::folder(&example(), Some(&pdf));
+    let claims = auditpress::naming::OutputClaims::default();
+    let built = pipeline::compile(&job, &Options::default(), &claims, &mut |_| {});
+    let messages: Vec<&str> = built
+        .diagnostics
+        .iter()
+        .map(|d| d.message.as_str())
+        .collect();
+    assert_eq!(built.errors(), 0, "{messages:?}");
+    assert_eq!(built.outputs.len(), 1);
+    let written = &built.outputs[0];
+    assert_eq!(written.format, Deliverable::Pdf);
+    assert_eq!(written.path, pdf);
+    let npages = std::process::Command::new("qpdf")
+        .arg("--show-npages")
+        .arg(&pdf)
+        .output()
+        .expect("qpdf runs");
+    let npages: usize = String::from_utf8_lossy(&npages.stdout)
+        .trim()
+        .parse()
+        .unwrap();
+    assert_eq!(written.pages, Some(npages));
+    let sum = std::process::Command::new("sha256sum")
+        .arg(&pdf)
+        .output()
+        .expect("sha256sum runs");
+    let sum = String::from_utf8_lossy(&sum.stdout);
+    assert_eq!(written.sha256, sum.split_whitespace().next().unwrap());
+}

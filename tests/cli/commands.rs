@@ -127,7 +127,6 @@ fn completions_and_man_pages_cover_every_shell_and_subcommand() {
         "init",
         "completions",
         "man",
-        "bench",
     ];
     for shell in ["bash", "zsh", "fish", "powershell", "elvish"] {
         let out = run(&["completions".as_ref(), shell.as_ref()]);

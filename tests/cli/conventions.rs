@@ -134,8 +134,9 @@ fn serve_prints_nothing_under_q_and_an_event_under_json() {
     assert_eq!(event["url"], format!("http://127.0.0.1:{port}/"));
 }
 
-/// The pipe inodes a process holds, one per descriptor (`pipe:[123]`).
-fn pipes(pid: u32) -> Vec<String> {
+/// The inodes of a kind a process holds, one per descriptor (`pipe:[123]`
+/// for `pipe:`, `socket:[456]` for `socket:`).
+fn descriptors(pid: u32, kind: &str) -> Vec<String> {
     let mut out = Vec::new();
     for entry in std::fs::read_dir(format!("/proc/{pid}/fd"))
         .unwrap()
@@ -143,7 +144,7 @@ fn pipes(pid: u32) -> Vec<String> {
     {
         if let Ok(target) = std::fs::read_link(entry.path()) {
             let t = target.to_string_lossy().into_owned();
-            if t.starts_with("pipe:") {
+            if t.starts_with(kind) {
                 out.push(t);
             }
         }
@@ -163,21 +164,25 @@ fn no_worker_inherits_the_signal_pipe() {
         .split_whitespace()
         .filter_map(|c| c.parse().ok())
         .collect();
-    // The signal pipe is the one whose both ends watch holds.
-    let own = pipes(pid);
-    let signal: Vec<&String> = own
+    // The signal handler wakes watch through a socket pair (signal-hook's),
+    // both ends of which watch holds; the workers share only the pipes of
+    // their standard input and output with it.
+    let signal = descriptors(pid, "socket:");
+    let worker_sockets: Vec<String> = workers
         .iter()
-        .filter(|p| own.iter().filter(|q| q == p).count() == 2)
+        .flat_map(|w| descriptors(*w, "socket:"))
         .collect();
-    let worker_pipes: Vec<String> = workers.iter().flat_map(|w| pipes(*w)).collect();
     child.kill().unwrap();
     let _ = child.wait();
     assert!(!workers.is_empty(), "watch started no worker: {seen:?}");
-    assert!(!signal.is_empty(), "no signal pipe found in {own:?}");
+    assert!(
+        signal.len() >= 2,
+        "no signal socket pair found in {signal:?}"
+    );
     for s in signal {
         assert!(
-            !worker_pipes.contains(s),
-            "a worker holds the signal pipe {s}"
+            !worker_sockets.contains(&s),
+            "a worker holds the signal socket {s}"
         );
     }
 }

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use auditpress::cmd::procfs::{process_tree, status_field};
+use crate::procfs::{process_tree, status_field};
 
 use crate::common::*;
 

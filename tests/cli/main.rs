@@ -24,6 +24,10 @@ mod limits;
 mod lsp;
 mod newcomer;
 mod plaintext;
+// The benchmark's reader of /proc, shared with it rather than exported by the product.
+#[allow(dead_code)]
+#[path = "../../benches/bench/procfs.rs"]
+mod procfs;
 mod property;
 mod report;
 mod review;

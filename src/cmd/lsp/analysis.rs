@@ -14,7 +14,7 @@ use crate::load::Overlay;
 use crate::load::library::WriteUp;
 use crate::model::Style;
 use crate::naming::OutputClaims;
-use crate::pipeline::{self, Job, Options};
+use crate::pipeline::{self, Emit, Job, Options};
 
 /// A finding as completion, hover and navigation show it.
 #[derive(Clone, Debug)]
@@ -76,7 +76,7 @@ impl Folder {
     /// diagnostics, and an empty one per file that had some before.
     pub fn check(&mut self, overlay: &Overlay) -> Vec<Value> {
         let options = Options {
-            emit: None,
+            emit: Emit::Check,
             overlay: Some(Arc::clone(overlay)),
             ..Options::default()
         };

@@ -14,7 +14,6 @@
 //! file inside its audit folder, bounded in size.
 
 mod analysis;
-pub mod bench;
 mod features;
 mod text;
 mod wire;

@@ -249,12 +249,42 @@ fn refused_in_row(row: &RawFinding, key: &str) -> bool {
     }
 }
 
+/// Reports each key that a finding of findings/<ID>.md alone must give in
+/// its front matter and does not (unless the front matter was refused).
+fn require_keys(l: &mut Loader, w: &WriteUp) {
+    let [title, severity, difficulty, kind, ..] = &w.given;
+    let mut need = |(key, value): &(&str, Option<Sourced>)| {
+        if value.is_none() && !w.refused {
+            l.diags
+                .error(
+                    Some(w.start.clone()),
+                    format!("finding {} has no `{key}`", w.stem),
+                )
+                .add_hint(format!(
+                    "add a findings.csv row with id {}, or give `{key}` in the front matter",
+                    w.stem
+                ));
+        }
+    };
+    need(title);
+    if w.cvss.is_none() && l.style.finding.matrix.is_none() && !l.style.is_broken("finding") {
+        need(severity);
+    }
+    if l.style.difficulty_required {
+        need(difficulty);
+    }
+    if !l.style.kind_optional() {
+        need(kind);
+    }
+}
+
 /// A finding written in findings/<ID>.md only: its front matter gives what
 /// a findings.csv row would.
 fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
+    require_keys(l, &w);
     let WriteUp {
         stem,
-        refused,
+        refused: _,
         start,
         front,
         body,
@@ -264,28 +294,6 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
         cvss,
     } = w;
     let [title, severity, difficulty, kind, target, status] = given.map(|(_, v)| v);
-    let mut need = |value: &Option<Sourced>, key: &str| {
-        if value.is_none() && !refused {
-            l.diags
-                .error(
-                    Some(start.clone()),
-                    format!("finding {stem} has no `{key}`"),
-                )
-                .add_hint(format!(
-                    "add a findings.csv row with id {stem}, or give `{key}` in the front matter"
-                ));
-        }
-    };
-    need(&title, "title");
-    if cvss.is_none() && l.style.finding.matrix.is_none() && !l.style.is_broken("finding") {
-        need(&severity, "severity");
-    }
-    if l.style.difficulty_required {
-        need(&difficulty, "difficulty");
-    }
-    if !l.style.kind_optional() {
-        need(&kind, "type");
-    }
     let severity_place = severity.as_ref().map(|s| s.place.clone());
     let severity = match (severity, &cvss) {
         (None, Some((vector, place))) => derived_severity(l, vector, place),

@@ -19,17 +19,7 @@ pub(super) fn csv_row(
     numbering: &Numbering,
 ) -> Option<RawFinding> {
     let place = table.row_place(row);
-    let id = match (table.cell(row, "id"), numbering) {
-        (Some(c), _) => c.value.clone(),
-        (None, Numbering::Prefix(Some(p))) => format!("{p}-{number}"),
-        (None, Numbering::Unknown) => return None,
-        (None, Numbering::Prefix(None)) => {
-            l.diags.error(Some(place), "finding has no id").add_hint(
-                "fill in the id column, or set id_prefix in audit.toml to number findings",
-            );
-            return None;
-        }
-    };
+    let id = row_id(l, table, row, number, numbering, &place)?;
     let sourced = |name: &str| {
         table.cell(row, name).map(|c| Sourced {
             text: c.value.clone(),
@@ -102,6 +92,31 @@ pub(super) fn csv_row(
         draft: false,
         cvss: cvss.map(|(c, _)| c),
     })
+}
+
+/// A row's id: its `id` cell, or the id-prefix's `<prefix>-<number>`;
+/// `None` when it has none (reported, unless the numbering is unknown).
+fn row_id(
+    l: &mut Loader,
+    table: &Table,
+    row: &table::Record,
+    number: usize,
+    numbering: &Numbering,
+    place: &Place,
+) -> Option<String> {
+    match (table.cell(row, "id"), numbering) {
+        (Some(c), _) => Some(c.value.clone()),
+        (None, Numbering::Prefix(Some(p))) => Some(format!("{p}-{number}")),
+        (None, Numbering::Unknown) => None,
+        (None, Numbering::Prefix(None)) => {
+            l.diags
+                .error(Some(place.clone()), "finding has no id")
+                .add_hint(
+                    "fill in the id column, or set id_prefix in audit.toml to number findings",
+                );
+            None
+        }
+    }
 }
 
 /// A row's severity: given, derived from its CVSS vector, or left to the

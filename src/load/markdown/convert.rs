@@ -264,7 +264,14 @@ impl Converter<'_, '_> {
             // Quotes never run from one block (or table cell) into the next.
             self.before = Before::start();
         }
-        let kind = match tag {
+        let kind = self.kind(tag, &range);
+        self.stack.push(Frame::new(kind, range));
+    }
+
+    /// What a Markdown tag opens: a block, a table part, an inline span or
+    /// a link or image (checked: a refused one is reported at `range`).
+    fn kind(&mut self, tag: Tag, range: &Range<usize>) -> Kind {
+        match tag {
             Tag::Paragraph => Kind::Paragraph,
             Tag::Heading { level, .. } => Kind::Heading(level as u8),
             Tag::BlockQuote(_) => Kind::Quote,
@@ -304,8 +311,8 @@ impl Converter<'_, '_> {
                 link_type: pulldown_cmark::LinkType::Email,
                 dest_url,
                 ..
-            } => Kind::Link(self.check_url(&format!("mailto:{dest_url}"), &range)),
-            Tag::Link { dest_url, .. } => Kind::Link(self.check_url(&dest_url, &range)),
+            } => Kind::Link(self.check_url(&format!("mailto:{dest_url}"), range)),
+            Tag::Link { dest_url, .. } => Kind::Link(self.check_url(&dest_url, range)),
             Tag::Image { dest_url, .. } => match self.cx.images.resolve(&dest_url) {
                 Ok(src) => Kind::Image(src),
                 Err((message, hint)) => {
@@ -323,8 +330,7 @@ impl Converter<'_, '_> {
             | Tag::DefinitionListTitle
             | Tag::DefinitionListDefinition
             | Tag::MetadataBlock(_) => Kind::Quote,
-        };
-        self.stack.push(Frame::new(kind, range));
+        }
     }
 
     /// Keeps http, https and mailto links; anything else becomes plain text, with a warning.

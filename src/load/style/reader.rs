@@ -316,29 +316,7 @@ impl StyleReader<'_> {
     ) -> (bool, bool) {
         let (mut named, mut ok) = (false, true);
         match key {
-            "name" => {
-                if let Some(name) = self.string(v, "name") {
-                    if name.trim().is_empty() {
-                        self.error(
-                            v.span(),
-                            format!("a {kind} level has an empty name"),
-                            "give the level a name".into(),
-                        );
-                    } else if levels
-                        .iter()
-                        .any(|l: &Level| style::same_name(&l.name, name.trim()))
-                    {
-                        self.error(
-                            v.span(),
-                            format!("the {kind} level \"{}\" is named twice", name.trim()),
-                            "names are matched without regard to case; give each level its own name".into(),
-                        );
-                    } else {
-                        level.name = name.trim().to_string();
-                        named = true;
-                    }
-                }
-            }
+            "name" => named = self.level_name(level, levels, kind, v),
             "colour" => {
                 if let Some(c) = self.string(v, "colour") {
                     if is_colour(&c) {
@@ -375,28 +353,7 @@ impl StyleReader<'_> {
                     }
                 }
             }
-            "cvss" => {
-                let ratings: Vec<&Spanned<DeValue>> = match v.get_ref() {
-                    DeValue::Array(items) => items.iter().collect(),
-                    _ => vec![v],
-                };
-                for r in ratings {
-                    let Some(text) = self.string(r, "cvss") else {
-                        continue;
-                    };
-                    match CVSS_RATINGS
-                        .iter()
-                        .find(|c| style::same_name(c, text.trim()))
-                    {
-                        Some(c) => level.cvss.push(c.to_string()),
-                        None => self.error(
-                            r.span(),
-                            format!("unknown CVSS rating \"{text}\""),
-                            format!("expected {}", CVSS_RATINGS.join(", ")),
-                        ),
-                    }
-                }
-            }
+            "cvss" => self.level_cvss(level, v),
             "sarif" => {
                 if let Some(text) = self.string(v, "sarif") {
                     if ["error", "warning", "note"].contains(&text.as_str()) {
@@ -413,6 +370,63 @@ impl StyleReader<'_> {
             _ => {}
         }
         (named, ok)
+    }
+
+    /// Reads a level's `name`: not empty, not the name of an earlier level
+    /// of the scale; tells whether it named the level.
+    fn level_name(
+        &mut self,
+        level: &mut Level,
+        levels: &[Level],
+        kind: &str,
+        v: &Spanned<DeValue>,
+    ) -> bool {
+        if let Some(name) = self.string(v, "name") {
+            if name.trim().is_empty() {
+                self.error(
+                    v.span(),
+                    format!("a {kind} level has an empty name"),
+                    "give the level a name".into(),
+                );
+            } else if levels
+                .iter()
+                .any(|l: &Level| style::same_name(&l.name, name.trim()))
+            {
+                self.error(
+                    v.span(),
+                    format!("the {kind} level \"{}\" is named twice", name.trim()),
+                    "names are matched without regard to case; give each level its own name".into(),
+                );
+            } else {
+                level.name = name.trim().to_string();
+                return true;
+            }
+        }
+        false
+    }
+
+    /// Reads a level's `cvss`: one CVSS rating or a list of them.
+    fn level_cvss(&mut self, level: &mut Level, v: &Spanned<DeValue>) {
+        let ratings: Vec<&Spanned<DeValue>> = match v.get_ref() {
+            DeValue::Array(items) => items.iter().collect(),
+            _ => vec![v],
+        };
+        for r in ratings {
+            let Some(text) = self.string(r, "cvss") else {
+                continue;
+            };
+            match CVSS_RATINGS
+                .iter()
+                .find(|c| style::same_name(c, text.trim()))
+            {
+                Some(c) => level.cvss.push(c.to_string()),
+                None => self.error(
+                    r.span(),
+                    format!("unknown CVSS rating \"{text}\""),
+                    format!("expected {}", CVSS_RATINGS.join(", ")),
+                ),
+            }
+        }
     }
 
     /// Parses a definition as one line of inline Markdown.

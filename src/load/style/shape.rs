@@ -323,6 +323,33 @@ fn sections(r: &mut StyleReader, v: &Value) -> Option<Vec<SectionDef>> {
     Some(out)
 }
 
+/// Reports a level field whose `scale` names no scale of the style.
+fn check_scale(
+    r: &mut StyleReader,
+    t: &DeTable,
+    span: &Range<usize>,
+    key: &str,
+    scale: &str,
+    shape: &Shape,
+) {
+    if scale == "difficulty" || shape.scales.contains_key(scale) {
+        return;
+    }
+    let mut names: Vec<&str> = shape.scales.keys().map(String::as_str).collect();
+    names.push("difficulty");
+    let span = field(t, "scale").map_or(span.clone(), |s| s.span());
+    r.error(
+        span,
+        format!("the field \"{key}\" names no scale \"{scale}\""),
+        diag::did_you_mean(scale, &names, diag::quoted).unwrap_or_else(|| {
+            format!(
+                "add a [scales.{scale}] table, or name one of {}",
+                names.join(", ")
+            )
+        }),
+    );
+}
+
 /// `fields = [{ key, label, kind, scale, required }]`.
 fn fields(r: &mut StyleReader, v: &Value, shape: &Shape) -> Vec<FieldDef> {
     const EG: &str = "[{ key = \"cwe\", label = \"CWE\", kind = \"cwe\" }]";
@@ -353,25 +380,10 @@ fn fields(r: &mut StyleReader, v: &Value, shape: &Shape) -> Vec<FieldDef> {
                 let Some(scale) = needed(r, t, &span, "scale", of) else {
                     continue;
                 };
-                let known = scale == "difficulty" || shape.scales.contains_key(&scale);
                 // The field is kept, so that `header`, `summary` and the
                 // matrix that name it give no error of their own: the
                 // mistake is the scale's, reported once here.
-                if !known {
-                    let mut names: Vec<&str> = shape.scales.keys().map(String::as_str).collect();
-                    names.push("difficulty");
-                    let span = field(t, "scale").map_or(span.clone(), |s| s.span());
-                    r.error(
-                        span,
-                        format!("the field \"{key}\" names no scale \"{scale}\""),
-                        diag::did_you_mean(&scale, &names, diag::quoted).unwrap_or_else(|| {
-                            format!(
-                                "add a [scales.{scale}] table, or name one of {}",
-                                names.join(", ")
-                            )
-                        }),
-                    );
-                }
+                check_scale(r, t, &span, &key, &scale, shape);
                 FieldKind::Level(scale)
             }
             "text" => FieldKind::Text,

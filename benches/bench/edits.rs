@@ -217,45 +217,20 @@ pub(super) fn watch_rebuild(exe: &Path, dir: &Path) -> std::io::Result<Edit> {
 /// does, and edits one finding three times; returns the median times from the
 /// write to the event whose pages changed, and to the new PDF.
 pub(super) fn serve_edit(exe: &Path, dir: &Path) -> std::io::Result<(Duration, Duration, String)> {
-    use std::io::{BufRead, Write as _};
-    use std::sync::mpsc;
-    let mut child = Command::new(exe)
-        .arg("serve")
-        .arg(dir)
-        .args([
-            "--port",
-            "0",
-            "--timings",
-            "--diagnostic-format",
-            "json",
-            "-o",
-        ])
-        .arg(dir.with_extension("serve.pdf"))
-        .env("NO_COLOR", "1")
-        .stderr(std::process::Stdio::piped())
-        .spawn()?;
-    let (lines_tx, lines) = mpsc::channel();
-    let stderr = child.stderr.take().expect("piped");
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if lines_tx.send((Instant::now(), line)).is_err() {
-                return;
-            }
-        }
-    });
+    let (mut child, lines) = spawn_serve(exe, dir)?;
     let wait = Duration::from_secs(120);
     let stopped = || std::io::Error::other("serve stopped");
     let mut port = None;
     while port.is_none() {
         let (_, line) = lines.recv_timeout(wait).map_err(|_| stopped())?;
-        port = line
-            .split("http://127.0.0.1:")
-            .nth(1)
-            .and_then(|rest| rest.trim_end_matches('/').split('/').next())
-            .and_then(|p| p.parse::<u16>().ok());
+        // The first event says where the preview is served.
+        port = serde_json::from_str::<serde_json::Value>(&line)
+            .ok()
+            .filter(|event| event["event"] == "serving")
+            .and_then(|event| {
+                let url = event["url"].as_str()?.trim_end_matches('/').to_string();
+                url.rsplit(':').next()?.parse::<u16>().ok()
+            });
     }
     let port = port.expect("a port");
     let next_build = || -> std::io::Result<(Instant, String)> {
@@ -269,28 +244,7 @@ pub(super) fn serve_edit(exe: &Path, dir: &Path) -> std::io::Result<(Duration, D
         }
     };
     next_build()?;
-    // The event stream, as the preview page reads it: one JSON state per event.
-    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
-    write!(
-        stream,
-        "GET /events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
-    )?;
-    let (events_tx, events) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stream)
-            .lines()
-            .map_while(Result::ok)
-        {
-            if let Some(json) = line.strip_prefix("data: ") {
-                let pages = serde_json::from_str::<serde_json::Value>(json)
-                    .map(|v| v["pages"].to_string())
-                    .unwrap_or_default();
-                if events_tx.send((Instant::now(), pages)).is_err() {
-                    return;
-                }
-            }
-        }
-    });
+    let events = page_events(port)?;
     // The stream speaks only of changes: the first edit's first event is new.
     let mut shown = String::new();
     let file = edited_write_up(dir)?;
@@ -315,6 +269,71 @@ pub(super) fn serve_edit(exe: &Path, dir: &Path) -> std::io::Result<(Duration, D
     let _ = child.wait();
     times.sort();
     Ok(times.swap_remove(1))
+}
+
+/// Starts `serve` on a folder, JSON events on, and returns it with its
+/// standard error's lines, each with the time it arrived.
+fn spawn_serve(exe: &Path, dir: &Path) -> std::io::Result<(std::process::Child, Lines)> {
+    use std::io::BufRead;
+    let mut child = Command::new(exe)
+        .arg("serve")
+        .arg(dir)
+        .args([
+            "--port",
+            "0",
+            "--timings",
+            "--diagnostic-format",
+            "json",
+            "-o",
+        ])
+        .arg(dir.with_extension("serve.pdf"))
+        .env("NO_COLOR", "1")
+        .stderr(std::process::Stdio::piped())
+        .spawn()?;
+    let (lines_tx, lines) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().expect("piped");
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if lines_tx.send((Instant::now(), line)).is_err() {
+                return;
+            }
+        }
+    });
+    Ok((child, lines))
+}
+
+/// Lines, each with the time it arrived.
+type Lines = std::sync::mpsc::Receiver<(Instant, String)>;
+
+/// Opens serve's event stream, as the preview page reads it: one JSON
+/// state per event; returns the pages of each, with the time it arrived.
+fn page_events(port: u16) -> std::io::Result<Lines> {
+    use std::io::{BufRead, Write as _};
+    let mut stream = std::net::TcpStream::connect(("127.0.0.1", port))?;
+    write!(
+        stream,
+        "GET /events HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"
+    )?;
+    let (events_tx, events) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stream)
+            .lines()
+            .map_while(Result::ok)
+        {
+            if let Some(json) = line.strip_prefix("data: ") {
+                let pages = serde_json::from_str::<serde_json::Value>(json)
+                    .map(|v| v["pages"].to_string())
+                    .unwrap_or_default();
+                if events_tx.send((Instant::now(), pages)).is_err() {
+                    return;
+                }
+            }
+        }
+    });
+    Ok(events)
 }
 
 /// Copies a folder and everything in it.

@@ -1,16 +1,51 @@
-//! What `auditpress bench` measures of the language server: the time from a
+//! What the benchmark measures of the language server: the time from a
 //! keystroke (a `didChange` sent) to the diagnostics published for it, and
 //! the server's memory across many edits.
 
-use std::io::{BufReader, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
-use super::text;
-use super::wire::{Incoming, Reader};
+/// Reads the next message the server sends (`Content-Length` framing);
+/// `None` once its output ends.
+fn next_message(input: &mut impl BufRead) -> std::io::Result<Option<Value>> {
+    let mut length = None;
+    loop {
+        let mut line = String::new();
+        if input.read_line(&mut line)? == 0 {
+            return Ok(None);
+        }
+        let line = line.trim_end();
+        if line.is_empty() {
+            break;
+        }
+        if let Some(n) = line.strip_prefix("Content-Length:") {
+            length = n.trim().parse::<usize>().ok();
+        }
+    }
+    let length = length.ok_or_else(|| std::io::Error::other("a message without Content-Length"))?;
+    let mut body = vec![0; length];
+    input.read_exact(&mut body)?;
+    serde_json::from_slice(&body)
+        .map(Some)
+        .map_err(std::io::Error::other)
+}
+
+/// The `file://` URI of a path, percent-encoded.
+fn path_uri(path: &Path) -> String {
+    let mut out = String::from("file://");
+    for b in path.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-._~".contains(&b) {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
 
 /// Keystroke-to-diagnostics times (sorted) over `edits` edits of one
 /// finding, and the server's resident memory (KiB) after the edits counted
@@ -38,7 +73,7 @@ pub fn measure(
         .stderr(Stdio::null())
         .spawn()?;
     let mut stdin = child.stdin.take().expect("piped");
-    let mut stdout = Reader::new(BufReader::new(child.stdout.take().expect("piped")));
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
     let mut send = |m: Value| -> std::io::Result<()> {
         let body = m.to_string();
         write!(stdin, "Content-Length: {}\r\n\r\n{body}", body.len())?;
@@ -50,7 +85,7 @@ pub fn measure(
         .min()
         .ok_or_else(|| std::io::Error::other("no finding file"))?
         .canonicalize()?;
-    let uri = text::path_uri(&file);
+    let uri = path_uri(&file);
     let original = std::fs::read_to_string(&file)?;
     send(
         json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"capabilities": {}}}),
@@ -58,17 +93,17 @@ pub fn measure(
     send(
         json!({"jsonrpc": "2.0", "method": "textDocument/didOpen", "params": {"textDocument": {"uri": uri, "languageId": "markdown", "version": 0, "text": original}}}),
     )?;
-    let wait = |stdout: &mut Reader<BufReader<_>>| -> std::io::Result<()> {
+    let wait = |stdout: &mut BufReader<_>| -> std::io::Result<()> {
         loop {
-            match stdout.next_message() {
-                Incoming::Message(m)
+            match next_message(stdout)? {
+                Some(m)
                     if m["method"] == "textDocument/publishDiagnostics"
                         && m["params"]["uri"] == uri.as_str() =>
                 {
                     return Ok(());
                 }
-                Incoming::End => return Err(std::io::Error::other("the server ended")),
-                _ => {}
+                Some(_) => {}
+                None => return Err(std::io::Error::other("the server ended")),
             }
         }
     };

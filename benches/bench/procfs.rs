@@ -1,5 +1,6 @@
 //! What Linux's /proc says about a process tree: its members and their memory.
-//! `bench` measures with it, and the resource tests assert with it.
+//! The benchmark measures with it, and the resource tests assert with it
+//! (tests/cli/main.rs includes this file).
 
 use std::fs;
 

@@ -17,7 +17,7 @@ fn write_house_style(dir: &Path) -> std::io::Result<()> {
          \"section.detailed-findings\" = \"The Findings\"\n\
          \"default.classification\" = \"RESTRICTED\"\n",
     )?;
-    let (name, bytes) = crate::render::fonts::FILES[0];
+    let (name, bytes) = auditpress::render::fonts::FILES[0];
     fs::write(dir.join("fonts").join(format!("House-{name}")), bytes)?;
     fs::write(dir.join("fonts/OFL.txt"), "SIL Open Font License 1.1")?;
     fs::write(

@@ -1,4 +1,10 @@
-//! `auditpress bench`: measures build times and memory on synthetic audits.
+//! The benchmark: measures build times and memory on synthetic audits.
+//!
+//! Run it with `cargo bench --profile dev --bench bench -- --sizes 50,200`
+//! (sizes default to 10,50,200,500): the dev profile builds the
+//! dependencies as a release does, and reuses the test build's artifacts.
+//! It drives the `auditpress` executable of the same build, and compiles
+//! in this process through the library.
 //!
 //! Generates audits of several sizes with realistic text and code blocks, then
 //! measures, in one run so that figures compare as ratios: a whole-process cold
@@ -14,6 +20,8 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod edits;
+mod lsp;
+mod procfs;
 mod styles;
 mod synth;
 
@@ -22,14 +30,13 @@ use edits::{
     watch_memory, watch_rebuild,
 };
 use styles::{HOUSE_STYLE, SHAPE_STYLE, example_styles, house_style};
-pub use synth::synthesize;
-use synth::{grow_real, synthesize_seeded};
+use synth::{grow_real, synthesize, synthesize_seeded};
 
-use super::default_jobs;
-use super::procfs::{high_water_mark, process_tree, status_field, wait_with_peak};
-use crate::naming::OutputClaims;
-use crate::pipeline::{self, Dump, Emit, Job, Options, Outcome};
-use crate::render::{self, templates};
+use auditpress::cmd::default_jobs;
+use auditpress::naming::OutputClaims;
+use auditpress::pipeline::{self, Dump, Emit, Job, Options, Outcome};
+use auditpress::render::{self, templates};
+use procfs::{high_water_mark, process_tree, status_field, wait_with_peak};
 
 /// Audits in the batch measurement.
 const BATCH_AUDITS: usize = 50;
@@ -40,20 +47,35 @@ const REAL_FINDINGS: usize = 300;
 /// Findings per audit of the batch measurement.
 const BATCH_FINDINGS: usize = 10;
 
-/// Runs the benchmark and prints its table.
-pub fn run(sizes: &[usize]) -> Outcome {
-    match measure(sizes) {
+/// Sizes measured when `--sizes` is not given.
+const DEFAULT_SIZES: [usize; 4] = [10, 50, 200, 500];
+
+/// Runs the benchmark and prints its table: `--sizes 50,200` chooses the
+/// sizes; the `--bench` cargo passes, and any other flag, is ignored.
+fn main() -> std::process::ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let sizes = match args.iter().position(|a| a == "--sizes") {
+        Some(i) => match args.get(i + 1).map(|list| {
+            list.split(',')
+                .map(|n| n.trim().parse::<usize>())
+                .collect::<Result<Vec<_>, _>>()
+        }) {
+            Some(Ok(sizes)) if !sizes.is_empty() => sizes,
+            _ => {
+                eprintln!("error: --sizes takes numbers of findings, such as --sizes 50,200");
+                return std::process::ExitCode::from(2);
+            }
+        },
+        None => DEFAULT_SIZES.to_vec(),
+    };
+    match measure(&sizes) {
         Ok(table) => {
             print!("{table}");
-            Outcome::Ok
+            std::process::ExitCode::SUCCESS
         }
         Err(e) => {
-            crate::diag::report_error(
-                crate::diag::Format::Human,
-                format!("benchmark failed ({e})"),
-                None,
-            );
-            Outcome::Io
+            eprintln!("error: benchmark failed ({e})");
+            std::process::ExitCode::from(Outcome::Io.code())
         }
     }
 }
@@ -77,7 +99,7 @@ struct Row {
 }
 
 fn measure(sizes: &[usize]) -> std::io::Result<String> {
-    let exe = std::env::current_exe()?;
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_auditpress"));
     let tmp = tempfile::tempdir()?;
     let typst = typst_cli();
     let rows = cold_rows(&exe, tmp.path(), sizes, typst.as_ref())?;
@@ -289,9 +311,31 @@ fn batches(exe: &Path, tmp: &Path, typst: Option<&PathBuf>) -> std::io::Result<S
         )
         .ok();
     }
-    // The reports above differ in their titles only, as the variants of one
-    // report do. The audits of different clients differ in their findings:
-    // the same measure on such a batch.
+    out.push_str(&distinct_batch(exe, tmp, typst, cores)?);
+    let samples = batch_memory(exe, &tmp.join("memory"), cores)?;
+    let said: Vec<String> = samples
+        .iter()
+        .map(|(done, kib)| format!("{} MiB after {done}", kib / 1024))
+        .collect();
+    writeln!(
+        out,
+        "memory of a batch of {MEMORY_REPORTS} such audits (--jobs {cores}, the process and its workers): {}",
+        said.join(", ")
+    )
+    .ok();
+
+    Ok(out)
+}
+
+/// The reports of `batches` differ in their titles only, as the variants of
+/// one report do. The audits of different clients differ in their findings:
+/// the same measure on such a batch, one line.
+fn distinct_batch(
+    exe: &Path,
+    tmp: &Path,
+    typst: Option<&PathBuf>,
+    cores: usize,
+) -> std::io::Result<String> {
     let distinct: Vec<PathBuf> = (0..BATCH_AUDITS)
         .map(|i| tmp.join(format!("distinct-{i}")))
         .collect();
@@ -321,25 +365,10 @@ fn batches(exe: &Path, tmp: &Path, typst: Option<&PathBuf>) -> std::io::Result<S
         }
         None => String::new(),
     };
-    writeln!(
-        out,
-        "{BATCH_AUDITS} audits whose findings differ ({BATCH_FINDINGS} findings each): --jobs {cores} {}{stock}",
+    Ok(format!(
+        "{BATCH_AUDITS} audits whose findings differ ({BATCH_FINDINGS} findings each): --jobs {cores} {}{stock}\n",
         secs(apart)
-    )
-    .ok();
-    let samples = batch_memory(exe, &tmp.join("memory"), cores)?;
-    let said: Vec<String> = samples
-        .iter()
-        .map(|(done, kib)| format!("{} MiB after {done}", kib / 1024))
-        .collect();
-    writeln!(
-        out,
-        "memory of a batch of {MEMORY_REPORTS} such audits (--jobs {cores}, the process and its workers): {}",
-        said.join(", ")
-    )
-    .ok();
-
-    Ok(out)
+    ))
 }
 
 /// What spelling adds to check, and the language server's keystroke.
@@ -363,7 +392,7 @@ fn spelling_and_lsp(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<Str
     .ok();
     for r in rows.iter().filter(|r| r.findings <= 200 && !r.real) {
         let dir = r.dir.clone();
-        let m = super::lsp::bench::measure(exe, &dir, LSP_EDITS, &[], resident)?;
+        let m = lsp::measure(exe, &dir, LSP_EDITS, &[], resident)?;
         let at = |q: f64| m.times[((m.times.len() - 1) as f64 * q) as usize];
         writeln!(
             out,
@@ -376,7 +405,7 @@ fn spelling_and_lsp(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<Str
         .ok();
     }
     if let Some(small) = rows.iter().filter(|r| !r.real).map(|r| r.findings).min() {
-        let m = super::lsp::bench::measure(
+        let m = lsp::measure(
             exe,
             &tmp.join(format!("audit-{small}")),
             1000,
@@ -450,6 +479,26 @@ fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
         )
         .ok();
     }
+    out.push_str(&serve_edits(exe, rows)?);
+    if let Some(small) = rows.iter().filter(|r| !r.real).map(|r| r.findings).min() {
+        let samples = watch_memory(exe, &tmp.join(format!("audit-{small}")), EDITS)?;
+        let said: Vec<String> = samples
+            .iter()
+            .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
+            .collect();
+        writeln!(
+            out,
+            "\nmemory of watch and its worker across {EDITS} edits ({small} findings): {}",
+            said.join(", ")
+        )
+        .ok();
+    }
+    Ok(out)
+}
+
+/// A one-finding edit in serve: to the preview's changed page and to the PDF.
+fn serve_edits(exe: &Path, rows: &[Row]) -> std::io::Result<String> {
+    let mut out = String::new();
     writeln!(out).ok();
     writeln!(
         out,
@@ -470,19 +519,6 @@ fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
             r.label,
             secs(preview),
             secs(pdf)
-        )
-        .ok();
-    }
-    if let Some(small) = rows.iter().filter(|r| !r.real).map(|r| r.findings).min() {
-        let samples = watch_memory(exe, &tmp.join(format!("audit-{small}")), EDITS)?;
-        let said: Vec<String> = samples
-            .iter()
-            .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
-            .collect();
-        writeln!(
-            out,
-            "\nmemory of watch and its worker across {EDITS} edits ({small} findings): {}",
-            said.join(", ")
         )
         .ok();
     }
@@ -538,7 +574,8 @@ fn compile(dir: &Path, output: &Path) -> std::io::Result<usize> {
         cache_age: 10,
         ..Options::default()
     };
-    Ok(compile_with(dir, output, &options)?.pages.unwrap_or(0))
+    let built = compile_with(dir, output, &options)?;
+    Ok(built.document().and_then(|d| d.pages).unwrap_or(0))
 }
 
 /// Runs a command, returning its wall time and the peak resident memory, in KiB,
@@ -651,7 +688,7 @@ fn typst_command(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Comma
     for (name, bytes) in render::font_files() {
         fs::write(work.join("fonts").join(name), bytes)?;
     }
-    crate::output::write_files(work, &template_data(dir, work)?)?;
+    auditpress::output::write_files(work, &template_data(dir, work)?)?;
     let mut command = typst_on(typst, "compile", work);
     command
         .stdout(std::process::Stdio::null())
@@ -663,7 +700,7 @@ fn typst_command(typst: &Path, dir: &Path, work: &Path) -> std::io::Result<Comma
 /// relative to a folder for the typst CLI and their bytes.
 fn template_data(dir: &Path, scratch: &Path) -> std::io::Result<Vec<(String, Vec<u8>)>> {
     let options = Options {
-        emit: Some(Emit::TemplateData),
+        emit: Emit::TemplateData,
         ..Options::default()
     };
     match compile_with(dir, &scratch.join("unused.pdf"), &options)?.dump {

@@ -30,6 +30,42 @@ pub fn synthesize(dir: &Path, n: usize) -> std::io::Result<()> {
     synthesize_seeded(dir, n, 0)
 }
 
+/// The write-up of synthetic finding `i` drawn with `seed`: its prose, a
+/// code block every other finding, and its recommendations.
+fn finding_text(i: usize, seed: usize) -> String {
+    let para = |k: usize| {
+        let mut text = (0..4)
+            .map(|j| PROSE[(i + k + j * (1 + seed % 3) + seed) % PROSE.len()])
+            .collect::<Vec<_>>()
+            .join(" ");
+        // Another client's code: its own names in every paragraph.
+        if seed > 0 {
+            text.push_str(&format!(
+                " The code in question is `client{seed}::module{i}::part{k}`, reviewed at revision r{}.",
+                seed * 1000 + i * 10 + k
+            ));
+        }
+        text
+    };
+    let mut md = format!("## Description\n\n{}\n\n", para(0));
+    if i % 2 == 1 {
+        md.push_str(&format!(
+            "```go {{start={} highlight=\"{}\"}}\n{CODE}\n```\n*Figure {i}.1: The decoder in `svc/internal/wire/frame.go#{}–{}`*\n\n",
+            40 + i,
+            45 + i,
+            40 + i,
+            50 + i
+        ));
+    }
+    md.push_str(&format!(
+        "## Exploit Scenario\n\nAn attacker sends a crafted request. {}\n\n## Recommendations\n\n**Short term,** {}\n\n**Long term,** {}\n",
+        para(1),
+        para(2),
+        para(3)
+    ));
+    md
+}
+
 /// Writes a synthetic audit folder with `n` findings whose titles, ratings
 /// and paragraphs are drawn with `seed`, so that folders of different seeds
 /// differ in their findings, as the audits of different clients do.
@@ -73,41 +109,14 @@ pub(super) fn synthesize_seeded(dir: &Path, n: usize, seed: usize) -> std::io::R
             20 + i
         )
         .ok();
-        let para = |k: usize| {
-            let mut text = (0..4)
-                .map(|j| PROSE[(i + k + j * (1 + seed % 3) + seed) % PROSE.len()])
-                .collect::<Vec<_>>()
-                .join(" ");
-            // Another client's code: its own names in every paragraph.
-            if seed > 0 {
-                text.push_str(&format!(
-                    " The code in question is `client{seed}::module{i}::part{k}`, reviewed at revision r{}.",
-                    seed * 1000 + i * 10 + k
-                ));
-            }
-            text
-        };
-        let mut md = format!("## Description\n\n{}\n\n", para(0));
-        if i % 2 == 1 {
-            md.push_str(&format!(
-                "```go {{start={} highlight=\"{}\"}}\n{CODE}\n```\n*Figure {i}.1: The decoder in `svc/internal/wire/frame.go#{}–{}`*\n\n",
-                40 + i,
-                45 + i,
-                40 + i,
-                50 + i
-            ));
-        }
-        md.push_str(&format!(
-            "## Exploit Scenario\n\nAn attacker sends a crafted request. {}\n\n## Recommendations\n\n**Short term,** {}\n\n**Long term,** {}\n",
-            para(1),
-            para(2),
-            para(3)
-        ));
-        fs::write(dir.join(format!("findings/SYN-{i}.md")), md)?;
+        fs::write(
+            dir.join(format!("findings/SYN-{i}.md")),
+            finding_text(i, seed),
+        )?;
     }
     fs::write(dir.join("findings.csv"), csv)?;
     let mut maturity = String::from("category,rating,summary\n");
-    let standard = crate::load::style::builtin("standard").expect("standard is built in");
+    let standard = auditpress::load::style::builtin("standard").expect("standard is built in");
     for (k, category) in standard.categories.names().iter().enumerate() {
         writeln!(
             maturity,
@@ -156,7 +165,7 @@ pub(super) fn grow_real(dir: &Path, n: usize) -> std::io::Result<bool> {
     if !example.join("audit.toml").is_file() {
         return Ok(false);
     }
-    super::edits::copy_tree(&example, dir)?;
+    edits::copy_tree(&example, dir)?;
     let csv = fs::read_to_string(dir.join("findings.csv"))?;
     let have = csv.lines().filter(|l| l.starts_with("NWS-LUMEN-")).count();
     let mut fixes = fs::read_to_string(dir.join("fix-review.csv"))?;
