@@ -121,6 +121,17 @@ pub enum Command {
     /// A language server for the files of an audit folder, over stdin and
     /// stdout: diagnostics as you type (the same as `check`), completion from
     /// the house style, hover, go to definition, symbols and quick fixes.
+    /// Checks a signed report or a manifest offline: a PDF's signature (the
+    /// signer, the time, whether it covers the whole file) or a SHA256SUMS
+    /// file's signature and every file it lists. Exit 0 when all holds, 1 when
+    /// not.
+    Verify {
+        /// A signed PDF, or a SHA256SUMS file (its .p7s beside it).
+        file: PathBuf,
+        /// The firm's certificate (PEM): the signer's must be it, or be issued by it.
+        #[arg(long, value_name = "CERT.pem")]
+        trust: Option<PathBuf>,
+    },
     Lsp {
         /// Accepted for editors that pass it; stdio is the only transport.
         #[arg(long)]

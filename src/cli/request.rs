@@ -49,6 +49,11 @@ impl Cli {
                 config: report.apply(plain()),
             }),
             Command::Lsp { stdio: _ } => Ok(Request::Lsp),
+            Command::Verify { file, trust } => Ok(Request::Verify {
+                file,
+                trust,
+                config: plain(),
+            }),
             Command::New(NewCommand::Finding { from, sets, dir }) => Ok(Request::NewFinding {
                 from,
                 sets,

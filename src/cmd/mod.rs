@@ -21,6 +21,7 @@ mod pool;
 pub mod procfs;
 mod review;
 mod serve;
+mod sign;
 mod signals;
 mod style;
 mod watch;
@@ -214,6 +215,15 @@ pub enum Request {
     },
     /// Serve the Language Server Protocol on stdin and stdout.
     Lsp,
+    /// Check a signed PDF or a manifest.
+    Verify {
+        /// The PDF or SHA256SUMS file.
+        file: PathBuf,
+        /// The certificate to trust, if any.
+        trust: Option<PathBuf>,
+        /// How to report errors.
+        config: Config,
+    },
     /// List the findings made from a write-up that changed since.
     LibraryDiff {
         /// The audit folder.
@@ -316,6 +326,11 @@ pub fn run(request: Request) -> u8 {
             config,
         } => library::import(&file, format, &dir, to.as_deref(), &config),
         Request::Lsp => lsp::run(),
+        Request::Verify {
+            file,
+            trust,
+            config,
+        } => sign::run_verify(&file, trust.as_deref(), &config),
         Request::LibraryDiff { dir, config } => library::diff(&dir, &config),
         Request::LibraryShow { name, dir, config } => library::show(&dir, &name, &config),
         Request::NewFinding {
