@@ -57,13 +57,29 @@ pub fn load_key(key: &Path, cert: Option<&Path>, folders: &[PathBuf]) -> Result<
             let (message, hint) = r.explain(&path.display().to_string());
             KeyProblem { message, hint }
         })?;
+        if is_p12(path, &bytes) {
+            let password = std::env::var("AUDITPRESS_SIGN_PASSWORD").unwrap_or_default();
+            return Key::from_p12(&bytes, &password).map_err(|message| KeyProblem {
+                message: format!("{}: {message}", path.display()),
+                hint: "give a PKCS#12 file and its password in AUDITPRESS_SIGN_PASSWORD, or a PEM key with --sign-cert".into(),
+            });
+        }
         texts.push(String::from_utf8_lossy(&bytes).into_owned());
     }
     let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
     Key::from_pem(&refs).map_err(|message| KeyProblem {
         message: format!("{}: {message}", key.display()),
-        hint: "give a PEM private key (ECDSA P-256 or RSA) and its certificate, with --sign-cert if they are in two files".into(),
+        hint: "give a PEM private key (ECDSA P-256 or RSA) and its certificate, with --sign-cert if they are in two files, or a PKCS#12 file".into(),
     })
+}
+
+/// Whether a key file is PKCS#12 (binary DER, or named .p12/.pfx).
+fn is_p12(path: &Path, bytes: &[u8]) -> bool {
+    let named = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("p12") || e.eq_ignore_ascii_case("pfx"));
+    named || (bytes.first() == Some(&0x30) && !bytes.starts_with(b"-----"))
 }
 
 /// Signs each PDF in place: its bytes followed by the signature's update,

@@ -10,6 +10,7 @@
 pub mod cms;
 pub mod der;
 pub mod manifest;
+pub mod p12;
 pub mod pdf;
 
 use base64::Engine;
@@ -99,17 +100,38 @@ impl Key {
             }
         }
         let kind = kind.ok_or("no private key (a PEM `PRIVATE KEY` block)")?;
-        let leaf = chain
-            .first()
-            .ok_or("no certificate (a PEM `CERTIFICATE` block, the signer's first)")?;
-        let cert = cms::parse_cert(leaf).ok_or("the first certificate cannot be read")?;
+        Key::from_parts(kind, chain, rng)
+    }
+
+    /// Reads a key and its chain from a PKCS#12 file.
+    pub fn from_p12(bytes: &[u8], password: &str) -> Result<Key, String> {
+        let rng = SystemRandom::new();
+        let (pkcs8, chain) = p12::read(bytes, password)?;
+        let kind = from_pkcs8(&pkcs8, &rng)?;
+        Key::from_parts(kind, chain, rng)
+    }
+
+    /// The key with its chain, the certificate of the key put first.
+    fn from_parts(
+        kind: KeyKind,
+        mut chain: Vec<Vec<u8>>,
+        rng: SystemRandom,
+    ) -> Result<Key, String> {
+        if chain.is_empty() {
+            return Err("no certificate (a PEM `CERTIFICATE` block, the signer's first)".into());
+        }
         let public = match &kind {
             KeyKind::Ecdsa(pair) => pair.public_key().as_ref().to_vec(),
             KeyKind::Rsa(pair) => pair.public_key().as_ref().to_vec(),
         };
-        if cert.key != public.as_slice() {
-            return Err("the first certificate is not the private key's: put the signer's certificate first".into());
-        }
+        let leaf = chain
+            .iter()
+            .position(|c| cms::parse_cert(c).is_some_and(|c| c.key == public.as_slice()))
+            .ok_or(
+                "none of the certificates is the private key's: give the signer's certificate",
+            )?;
+        let cert = chain.remove(leaf);
+        chain.insert(0, cert);
         Ok(Key { kind, chain, rng })
     }
 
