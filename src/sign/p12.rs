@@ -135,7 +135,9 @@ fn decrypt(algorithm: &Element<'_>, data: &[u8], password: &str) -> Result<Vec<u
         Some(p) if is(&p, HMAC_SHA256) => ring::pbkdf2::PBKDF2_HMAC_SHA256,
         None => ring::pbkdf2::PBKDF2_HMAC_SHA1,
         Some(_) => {
-            return Err("the key store's key derivation is not PBKDF2 with SHA-256 or SHA-1".into());
+            return Err(
+                "the key store's key derivation is not PBKDF2 with SHA-256 or SHA-1".into(),
+            );
         }
     };
     let iterations = std::num::NonZeroU32::new(iterations).ok_or_else(bad)?;
