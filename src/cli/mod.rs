@@ -118,9 +118,6 @@ pub enum Command {
     /// Review states of findings (FORMAT 1.2, "Review").
     #[command(subcommand)]
     Review(ReviewCommand),
-    /// A language server for the files of an audit folder, over stdin and
-    /// stdout: diagnostics as you type (the same as `check`), completion from
-    /// the house style, hover, go to definition, symbols and quick fixes.
     /// Checks a signed report or a manifest offline: a PDF's signature (the
     /// signer, the time, whether it covers the whole file) or a SHA256SUMS
     /// file's signature and every file it lists. Exit 0 when all holds, 1 when
@@ -132,6 +129,9 @@ pub enum Command {
         #[arg(long, value_name = "CERT.pem")]
         trust: Option<PathBuf>,
     },
+    /// A language server for the files of an audit folder, over stdin and
+    /// stdout: diagnostics as you type (the same as `check`), completion from
+    /// the house style, hover, go to definition, symbols and quick fixes.
     Lsp {
         /// Accepted for editors that pass it; stdio is the only transport.
         #[arg(long)]

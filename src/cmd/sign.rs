@@ -78,7 +78,7 @@ fn is_p12(path: &Path, bytes: &[u8]) -> bool {
     let named = path
         .extension()
         .and_then(|e| e.to_str())
-        .is_some_and(|e| e.eq_ignore_ascii_case("p12") || e.eq_ignore_ascii_case("pfx"));
+        .is_some_and(|e| matches!(e, "p12" | "pfx" | "P12" | "PFX"));
     named || (bytes.first() == Some(&0x30) && !bytes.starts_with(b"-----"))
 }
 

@@ -190,7 +190,8 @@ fn check_signer(
     let mut signed_attrs = attrs.whole.to_vec();
     signed_attrs[0] = 0x31;
     let signature = signer.get(5).ok_or_else(bad)?.content;
-    super::check_signature(cert.key_algorithm, cert.key, &signed_attrs, signature)
-        .map_err(|()| "the signature does not match the signer's key".to_string())?;
+    if !super::check_signature(cert.key_algorithm, cert.key, &signed_attrs, signature) {
+        return Err("the signature does not match the signer's key".into());
+    }
     Ok(cert.der.to_vec())
 }

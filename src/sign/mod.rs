@@ -52,10 +52,10 @@ pub fn pem_blocks(text: &str) -> Result<Vec<(String, Vec<u8>)>, String> {
                 .decode(body.as_bytes())
                 .map_err(|e| format!("the {label} block is not base64 ({e})"))?;
             blocks.push((label, der));
-        } else if let Some((_, body)) = current.as_mut() {
-            if !line.contains(':') {
-                body.push_str(line);
-            }
+        } else if let Some((_, body)) = current.as_mut()
+            && !line.contains(':')
+        {
+            body.push_str(line);
         }
     }
     Ok(blocks)
@@ -174,23 +174,18 @@ fn from_pkcs8(der: &[u8], rng: &SystemRandom) -> Result<KeyKind, String> {
 
 /// Checks a signature made with the public key `key` of algorithm
 /// `algorithm` (an OID element) over `message`.
-pub fn check_signature(
-    algorithm: &[u8],
-    key: &[u8],
-    message: &[u8],
-    signature: &[u8],
-) -> Result<(), ()> {
+pub fn check_signature(algorithm: &[u8], key: &[u8], message: &[u8], signature: &[u8]) -> bool {
     let verifier: &dyn sig::VerificationAlgorithm =
         if algorithm == der::oid(der::oids::EC_PUBLIC_KEY).as_slice() {
             &sig::ECDSA_P256_SHA256_ASN1
         } else if algorithm == der::oid(der::oids::RSA).as_slice() {
             &sig::RSA_PKCS1_2048_8192_SHA256
         } else {
-            return Err(());
+            return false;
         };
     sig::UnparsedPublicKey::new(verifier, key)
         .verify(message, signature)
-        .map_err(|_| ())
+        .is_ok()
 }
 
 /// The SHA-256 fingerprint of a certificate, as colon-separated hex.
@@ -215,7 +210,5 @@ pub fn trusts(trusted: &[u8], signer: &[u8]) -> bool {
     let ecdsa = der::oid(der::oids::ECDSA_SHA256);
     let rsa = der::oid(der::oids::RSA_SHA256);
     let algorithm_ok = s.signed_with == ecdsa.as_slice() || s.signed_with == rsa.as_slice();
-    message_ok
-        && algorithm_ok
-        && check_signature(t.key_algorithm, t.key, s.tbs, s.signature).is_ok()
+    message_ok && algorithm_ok && check_signature(t.key_algorithm, t.key, s.tbs, s.signature)
 }
