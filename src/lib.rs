@@ -23,6 +23,7 @@
 //! diag       diagnostics and their rendering (human, short, JSON)
 //! unicode    invisible characters made visible
 //! input      the one reader of every file: regular, bounded, inside its folder
+//! sign       PAdES signatures of PDFs and signed manifests (parent process only)
 //! ```
 //!
 //! - [`cli`] parses the command line; [`cmd`] runs each subcommand.
@@ -47,6 +48,7 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod review;
+pub mod sign;
 pub mod spell;
 pub mod unicode;
 pub mod view;

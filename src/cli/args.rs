@@ -203,9 +203,31 @@ pub struct BuildArgs {
     /// The house style.
     #[command(flatten)]
     pub style: StyleArgs,
+    /// Signing and manifests.
+    #[command(flatten)]
+    pub sign: SignArgs,
     /// How diagnostics are reported.
     #[command(flatten)]
     pub report: ReportArgs,
+}
+
+/// Signed output and manifests (docs/signing.md).
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// Signs the PDF (a final report only) with this key: a PKCS#12 file
+    /// (password in AUDITPRESS_SIGN_PASSWORD) or a PEM private key, ECDSA
+    /// P-256 or RSA, kept outside the audit and style folders. On batch, signs
+    /// the manifest.
+    #[arg(long, value_name = "KEY")]
+    pub sign: Option<PathBuf>,
+    /// The certificate chain (PEM, the signer's first), when the key file
+    /// does not hold it.
+    #[arg(long, value_name = "CHAIN.pem", requires = "sign")]
+    pub sign_cert: Option<PathBuf>,
+    /// Writes SHA256SUMS and manifest.json of the reports written, beside
+    /// them (and SHA256SUMS.p7s, signed, with --sign).
+    #[arg(long)]
+    pub manifest: bool,
 }
 
 /// The values of `export --format`.

@@ -58,6 +58,9 @@ pub enum Command {
         /// The house style.
         #[command(flatten)]
         style: StyleArgs,
+        /// A signed manifest of the reports.
+        #[command(flatten)]
+        sign: SignArgs,
         /// How diagnostics are reported.
         #[command(flatten)]
         report: ReportArgs,
@@ -118,6 +121,17 @@ pub enum Command {
     /// Review states of findings (FORMAT 1.2, "Review").
     #[command(subcommand)]
     Review(ReviewCommand),
+    /// Checks a signed report or a manifest offline: a PDF's signature (the
+    /// signer, the time, whether it covers the whole file) or a SHA256SUMS
+    /// file's signature and every file it lists. Exit 0 when all holds, 1 when
+    /// not.
+    Verify {
+        /// A signed PDF, or a SHA256SUMS file (its .p7s beside it).
+        file: PathBuf,
+        /// The firm's certificate (PEM): the signer's must be it, or be issued by it.
+        #[arg(long, value_name = "CERT.pem")]
+        trust: Option<PathBuf>,
+    },
     /// A language server for the files of an audit folder, over stdin and
     /// stdout: diagnostics as you type (the same as `check`), completion from
     /// the house style, hover, go to definition, symbols and quick fixes.

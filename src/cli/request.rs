@@ -1,5 +1,7 @@
 //! The command line validated into a [`Request`].
 
+use std::path::PathBuf;
+
 use clap::CommandFactory;
 
 use crate::cmd::{self, Config, Request};
@@ -8,7 +10,7 @@ use crate::pipeline::Emit;
 use super::args::{jobs, shard, source_date_epoch, standards};
 use super::{
     BuildArgs, CheckArgs, Cli, Command, Deny, EmitArg, ImportCommand, LibraryCommand,
-    LibraryFormat, NewCommand, ReviewCommand, StyleCommand, Usage,
+    LibraryFormat, NewCommand, ReviewCommand, SignArgs, StyleCommand, Usage,
 };
 
 impl Cli {
@@ -52,6 +54,11 @@ impl Cli {
                 config: report.apply(plain()),
             }),
             Command::Lsp { stdio: _ } => Ok(Request::Lsp),
+            Command::Verify { file, trust } => Ok(Request::Verify {
+                file,
+                trust,
+                config: plain(),
+            }),
             Command::New(NewCommand::Finding { from, sets, dir }) => Ok(Request::NewFinding {
                 from,
                 sets,
@@ -97,13 +104,24 @@ fn building(command: Command, epoch: Option<i64>) -> Result<Request, Usage> {
             shard: k,
             summary,
             style,
+            sign,
             report,
         } => Ok(Request::Batch {
             file,
-            config: report.apply(style.apply(limits.apply(Config {
-                jobs: jobs(n)?,
-                ..Config::pdf(Vec::new(), epoch)
-            })?)),
+            config: {
+                let mut config = report.apply(style.apply(limits.apply(Config {
+                    jobs: jobs(n)?,
+                    ..Config::pdf(Vec::new(), epoch)
+                })?));
+                if sign.sign.is_some() && !sign.manifest {
+                    return Err(Usage {
+                        message: "--sign on batch signs the manifest, and there is none".into(),
+                        hint: Some("add --manifest; to sign each PDF, build it with `auditpress build DIR --final --sign KEY`".into()),
+                    });
+                }
+                config.signing = signing(&sign, &[], epoch)?;
+                config
+            },
             shard: k.as_deref().map(shard).transpose()?,
             summary,
         }),
@@ -206,5 +224,46 @@ fn build(args: BuildArgs, epoch: Option<i64>) -> Result<Request, Usage> {
     config.options.deny_warnings = args.deny_warnings || args.deny.contains(&Deny::Warnings);
     config.options.include_drafts = args.include_drafts;
     config.options.final_report = args.final_report;
+    if args.sign.sign.is_some() && !args.final_report {
+        return Err(Usage {
+            message: "--sign signs final reports only".into(),
+            hint: Some(
+                "add --final: a signature says \"this is what we issued\", which a draft is not"
+                    .into(),
+            ),
+        });
+    }
+    if (args.sign.sign.is_some() || args.sign.manifest) && args.emit != EmitArg::Pdf {
+        return Err("--sign and --manifest are for PDFs; leave out --emit".into());
+    }
+    config.signing = signing(&args.sign, &config.dirs, epoch)?;
     Ok(Request::Build(args.report.apply(args.style.apply(config))))
+}
+
+/// What a build signs and lists: the key read here, in the parent, and never
+/// put into what a worker is sent.
+fn signing(
+    args: &SignArgs,
+    folders: &[PathBuf],
+    epoch: Option<i64>,
+) -> Result<Option<std::sync::Arc<cmd::Signing>>, Usage> {
+    if args.sign.is_none() && !args.manifest {
+        return Ok(None);
+    }
+    let key = match &args.sign {
+        Some(path) => Some(
+            cmd::load_key(path, args.sign_cert.as_deref(), folders).map_err(|p| Usage {
+                message: p.message,
+                hint: Some(p.hint),
+            })?,
+        ),
+        None => None,
+    };
+    let time = epoch.unwrap_or_else(|| time::OffsetDateTime::now_utc().unix_timestamp());
+    Ok(Some(std::sync::Arc::new(cmd::Signing {
+        key,
+        key_path: args.sign.clone(),
+        manifest: args.manifest,
+        time,
+    })))
 }

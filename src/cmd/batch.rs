@@ -52,10 +52,13 @@ pub fn run(file: &Path, config: &Config, shard: Option<Shard>, summary: Option<&
     };
     let reports = pool::run_jobs(&jobs, config);
     let mut outcome = pool::worst(&reports);
+    if outcome == Outcome::Ok {
+        outcome = super::sign::finish(config, &jobs, &reports, false);
+    }
     if let Some(path) = summary {
         let text = summary_json(&jobs, &reports, shard);
         if let Err(e) = write_atomic(path, text.as_bytes()) {
-            outcome = outcome.max(fail(config, Outcome::Io, e.to_string(), None));
+            outcome = outcome.max(fail(config, Outcome::Retry, e.to_string(), None));
         }
     }
     outcome
@@ -72,10 +75,11 @@ fn summary_json(jobs: &[Job], reports: &[Built], shard: Option<Shard>) -> String
                 "folder": job.dir,
                 "variant": job.overrides,
                 "output": r.document().map(|d| &d.path),
+                "sha256": r.document().map(|d| &d.sha256),
                 "result": match r.outcome {
                     Outcome::Ok => "ok",
                     Outcome::Errors => "failed",
-                    Outcome::Io => "io-error",
+                    Outcome::Retry | Outcome::Io => "io-error",
                 },
                 "pages": r.document().and_then(|d| d.pages),
                 "seconds": (r.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,

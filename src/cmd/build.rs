@@ -19,6 +19,9 @@ pub fn run(config: &Config) -> Outcome {
             outcome = outcome.max(write_dump(config, dump));
         }
     }
+    if outcome == Outcome::Ok {
+        outcome = super::sign::finish(config, &jobs, &reports, true);
+    }
     if config.open && outcome == Outcome::Ok {
         open_all(config, &reports);
     }
@@ -36,7 +39,7 @@ fn write_dump(config: &Config, dump: &Dump) -> Outcome {
     };
     match written {
         Ok(()) => Outcome::Ok,
-        Err(e) => fail(config, Outcome::Io, e.to_string(), None),
+        Err(e) => fail(config, Outcome::Retry, e.to_string(), None),
     }
 }
 

@@ -46,7 +46,7 @@ impl Executor {
                         Ok(w) => *slot = Some(w),
                         Err(e) => {
                             return Built::failed(
-                                Outcome::Io,
+                                Outcome::Retry,
                                 format!("cannot start a build process ({e})"),
                                 "check that the auditpress executable is still in place",
                                 start.elapsed(),

@@ -19,6 +19,7 @@ pub mod lsp;
 mod pool;
 mod review;
 mod serve;
+mod sign;
 mod signals;
 mod style;
 mod watch;
@@ -35,6 +36,7 @@ use crate::pipeline::{Built, Options, Outcome};
 pub use diff::Format as DiffFormat;
 pub use generate::Shell;
 pub use import::Source as ImportSource;
+pub use sign::{Signing, load_key};
 
 /// Default of `--timeout`, in seconds.
 pub const DEFAULT_TIMEOUT_SECS: u64 = 120;
@@ -73,6 +75,9 @@ pub struct Config {
     pub open: bool,
     /// Whether watch prints where each rebuild's time went.
     pub timings: bool,
+    /// What to sign and list once the reports are written (`--sign`,
+    /// `--manifest`): it stays in this process.
+    pub signing: Option<std::sync::Arc<Signing>>,
 }
 
 impl Config {
@@ -93,6 +98,7 @@ impl Config {
             quiet: false,
             open: false,
             timings: false,
+            signing: None,
         }
     }
 
@@ -211,6 +217,15 @@ pub enum Request {
     },
     /// Serve the Language Server Protocol on stdin and stdout.
     Lsp,
+    /// Check a signed PDF or a manifest.
+    Verify {
+        /// The PDF or SHA256SUMS file.
+        file: PathBuf,
+        /// The certificate to trust, if any.
+        trust: Option<PathBuf>,
+        /// How to report errors.
+        config: Config,
+    },
     /// List the findings made from a write-up that changed since.
     LibraryDiff {
         /// The audit folder.
@@ -312,6 +327,11 @@ pub fn run(request: Request) -> u8 {
             config,
         } => library::import(&file, format, &dir, to.as_deref(), &config),
         Request::Lsp => lsp::run(),
+        Request::Verify {
+            file,
+            trust,
+            config,
+        } => sign::run_verify(&file, trust.as_deref(), &config),
         Request::LibraryDiff { dir, config } => library::diff(&dir, &config),
         Request::LibraryShow { name, dir, config } => library::show(&dir, &name, &config),
         Request::NewFinding {

@@ -80,6 +80,8 @@ impl Worker {
     /// Starts a command as a worker: its pipes, its limits and the threads
     /// that read its output.
     fn start(mut command: Command, memory_limit: Option<u64>) -> io::Result<Self> {
+        // The password of a signing key is for this process only.
+        command.env_remove("AUDITPRESS_SIGN_PASSWORD");
         command
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -271,7 +273,7 @@ impl Worker {
                 Err(RecvTimeoutError::Timeout) => {
                     self.kill();
                     let built = Built::failed(
-                        Outcome::Errors,
+                        Outcome::Retry,
                         format!(
                             "building {} took longer than {} s and was stopped",
                             job.name,
@@ -333,7 +335,7 @@ impl Worker {
         let status = self.end();
         if let (true, Some(limit)) = (out_of_memory, config.memory_limit) {
             return Built::failed(
-                Outcome::Errors,
+                Outcome::Retry,
                 format!(
                     "building {} ran out of memory (limit {} MiB) and was stopped",
                     job.name,
@@ -344,7 +346,7 @@ impl Worker {
             );
         }
         Built::failed(
-            Outcome::Errors,
+            Outcome::Retry,
             format!("the build process of {} died ({status}{said})", job.name),
             "the report may exhaust memory or the stack; try building it alone",
             start.elapsed(),
@@ -506,6 +508,42 @@ mod tests {
         let claims = crate::naming::OutputClaims::default();
         let (built, _) = worker.build(&job, &config, &claims, &mut |_| {}, start);
         (built, start.elapsed())
+    }
+
+    /// The worker is sent the job and the pipeline's options: never the
+    /// signing key, its path or its password.
+    #[test]
+    fn a_worker_is_never_given_the_signing_key() {
+        let dir = tempfile::tempdir().unwrap();
+        let seen = dir.path().join("seen");
+        let key_file = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/signing/ec.p12");
+        let mut command = Command::new("sh");
+        command
+            .arg("-c")
+            .arg(format!("read task; printf '%s' \"$task\" > '{0}.task'; env > '{0}.env'; echo '{{\"kind\":\"done\"}}'", seen.display()))
+            .env("AUDITPRESS_SIGN_PASSWORD", "secret");
+        let worker = Worker::start(command, None).expect("sh starts");
+        let mut config = Config::pdf(vec![PathBuf::from("audit")], None);
+        let bytes = std::fs::read(&key_file).unwrap();
+        config.signing = Some(std::sync::Arc::new(super::super::Signing {
+            key: Some(crate::sign::Key::from_p12(&bytes, "secret").unwrap()),
+            key_path: Some(key_file),
+            manifest: true,
+            time: 0,
+        }));
+        let job = Job::folder(Path::new("audit"), None);
+        let claims = crate::naming::OutputClaims::default();
+        let _ = worker.build(&job, &config, &claims, &mut |_| {}, Instant::now());
+        let task =
+            std::fs::read_to_string(seen.with_extension("task")).expect("the worker got a task");
+        let env = std::fs::read_to_string(seen.with_extension("env"))
+            .expect("the worker wrote its environment");
+        assert!(task.contains("\"job\"") && task.contains("audit"), "{task}");
+        for secret in ["ec.p12", "signing", "secret", "PRIVATE KEY", "Northwind"] {
+            assert!(!task.contains(secret), "the task holds {secret:?}: {task}");
+        }
+        assert!(!env.contains("AUDITPRESS_SIGN_PASSWORD"), "{env}");
+        assert!(env.contains("PATH="), "the environment was written: {env}");
     }
 
     /// A regression test: a line that is not a message was skipped, and the

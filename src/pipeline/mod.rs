@@ -365,14 +365,27 @@ fn templates(
 
 /// Puts a report's bytes in place, unless whoever asked for them is gone
 /// (a worker whose parent was killed writes nothing over a newer build's).
-fn write_output(path: &Path, bytes: &[u8], claims: &dyn Claims) -> Result<(), String> {
+/// A failure is [`Outcome::Retry`] (a full disk, a folder that cannot be
+/// made) unless the path itself is refused (a symbolic link), which a retry
+/// does not cure.
+fn write_output(path: &Path, bytes: &[u8], claims: &dyn Claims) -> Result<(), (Outcome, String)> {
     if !claims.still_wanted() {
-        return Err(format!(
-            "the build that asked for {} is gone; nothing was written",
-            path.display()
+        return Err((
+            Outcome::Retry,
+            format!(
+                "the build that asked for {} is gone; nothing was written",
+                path.display()
+            ),
         ));
     }
-    write_atomic(path, bytes).map_err(|e| e.to_string())
+    write_atomic(path, bytes).map_err(|e| {
+        let outcome = if e.kind() == std::io::ErrorKind::InvalidInput {
+            Outcome::Io
+        } else {
+            Outcome::Retry
+        };
+        (outcome, e.to_string())
+    })
 }
 
 /// Cleans a style's or template folder's logo as the folder's images are
@@ -484,7 +497,7 @@ fn output_paths(
     let resolved = match job.destination.resolve(&job.dir, audit) {
         Ok(p) => p,
         Err(e) => {
-            out.fail(Outcome::Io, e.to_string(), None);
+            out.fail(Outcome::Retry, e.to_string(), None);
             return None;
         }
     };
@@ -649,9 +662,9 @@ fn export(
 fn write_documents(documents: Vec<(PathBuf, Document)>, claims: &dyn Claims, out: &mut Built) {
     let start = Instant::now();
     for (path, document) in documents {
-        if let Err(e) = write_output(&path, &document.bytes, claims) {
+        if let Err((outcome, e)) = write_output(&path, &document.bytes, claims) {
             out.timings.write = start.elapsed();
-            return out.fail(Outcome::Io, e, None);
+            return out.fail(outcome, e, None);
         }
         out.notes.push(match document.pages {
             Some(pages) => format!("wrote {} ({pages} pages)", path.display()),

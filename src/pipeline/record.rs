@@ -17,17 +17,24 @@ use crate::render::{self, Deliverable};
 pub enum Outcome {
     /// Everything was built.
     Ok,
-    /// Data or templates have errors (diagnostics printed).
+    /// An I/O or resource failure that a retry may cure: a full disk, an
+    /// output that cannot be written, a time or memory limit, a build process
+    /// that was killed or could not start. A run whose every failure is of
+    /// this kind exits 75 (EX_TEMPFAIL), for schedulers that retry.
+    Retry,
+    /// Data or templates have errors (diagnostics printed): a retry builds
+    /// the same errors.
     Errors,
-    /// A usage or I/O problem.
+    /// A usage problem, or an input that is not there.
     Io,
 }
 
 impl Outcome {
-    /// Returns the process exit code: 0, 1 or 2.
+    /// Returns the process exit code: 0, 75, 1 or 2.
     pub fn code(self) -> u8 {
         match self {
             Outcome::Ok => 0,
+            Outcome::Retry => 75,
             Outcome::Errors => 1,
             Outcome::Io => 2,
         }
@@ -38,7 +45,7 @@ impl Outcome {
         match self {
             Outcome::Ok => "ok",
             Outcome::Errors => "failed",
-            Outcome::Io => "failed (I/O)",
+            Outcome::Retry | Outcome::Io => "failed (I/O)",
         }
     }
 }

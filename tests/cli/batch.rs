@@ -268,3 +268,86 @@ fn watch_rebuilds_on_exactly_the_files_the_build_read() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// A small tmpfs mounted over `dir` for as long as the guard lives, or None
+/// (with the skip said) when this user cannot mount one.
+struct Tmpfs(std::path::PathBuf);
+
+impl Tmpfs {
+    fn mount(dir: &std::path::Path, size: &str) -> Option<Tmpfs> {
+        fs::create_dir_all(dir).unwrap();
+        let ok = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir)
+            .output()
+            .is_ok_and(|o| o.status.success());
+        if ok {
+            Some(Tmpfs(dir.to_path_buf()))
+        } else {
+            tool_missing("permission to mount a tmpfs (root)");
+            None
+        }
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount").arg(&self.0).status();
+    }
+}
+
+#[test]
+fn a_batch_whose_only_failure_is_a_full_disk_exits_75_and_a_data_error_exits_1() {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_dir(&example(), &tmp.path().join("lumen"));
+    copy_dir(&fixture("mistakes"), &tmp.path().join("broken"));
+    let Some(_disk) = Tmpfs::mount(&tmp.path().join("full"), "64k") else {
+        return;
+    };
+    let batch = tmp.path().join("disk.toml");
+    fs::write(
+        &batch,
+        "[[report]]\nfolder = \"lumen\"\noutput = \"full/a.pdf\"\n\n\
+         [[report]]\nfolder = \"lumen\"\nclassification = \"Confidential\"\noutput = \"full/b.pdf\"\n",
+    )
+    .unwrap();
+    let summary = tmp.path().join("summary.json");
+    let out = run(&[
+        "batch".as_ref(),
+        batch.as_os_str(),
+        "--summary".as_ref(),
+        summary.as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(75), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("No space left on device"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!tmp.path().join("full/a.pdf").exists() && !tmp.path().join("full/b.pdf").exists());
+    let records: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&summary).unwrap()).unwrap();
+    for record in records["reports"].as_array().unwrap() {
+        assert_eq!(record["result"], "io-error", "{record}");
+    }
+
+    // A report with errors in its data fails the same way on every retry: 1,
+    // whether alone or beside a full disk.
+    let data = tmp.path().join("data.toml");
+    fs::write(
+        &data,
+        "[[report]]\nfolder = \"broken\"\noutput = \"out/c.pdf\"\n",
+    )
+    .unwrap();
+    let out = run(&["batch".as_ref(), data.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let both = tmp.path().join("both.toml");
+    fs::write(
+        &both,
+        "[[report]]\nfolder = \"broken\"\noutput = \"out/c.pdf\"\n\n\
+         [[report]]\nfolder = \"lumen\"\noutput = \"full/a.pdf\"\n",
+    )
+    .unwrap();
+    let out = run(&["batch".as_ref(), both.as_os_str()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}

@@ -244,7 +244,11 @@ fn the_output_is_never_written_through_a_symlink_nor_left_half_written() {
     assert_eq!(leftovers, 0, "a temporary file was left behind");
 
     let out = build_to(&dir, Path::new("/proc/auditpress/report.pdf"), &[]);
-    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(
+        out.status.code(),
+        Some(75),
+        "an output folder that cannot be made is an I/O failure"
+    );
     assert!(
         stderr(&out).contains("cannot write /proc/auditpress/report.pdf"),
         "{}",
@@ -316,7 +320,8 @@ fn a_report_that_keeps_the_engine_busy_is_stopped_and_the_others_still_build() {
         "2".as_ref(),
     ]);
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(1), "{err}");
+    // A time limit is a failure a retry (with a higher limit) may cure: 75.
+    assert_eq!(out.status.code(), Some(75), "{err}");
     assert!(
         err.contains(&format!(
             "building {} took longer than 3 s and was stopped",

@@ -20,7 +20,7 @@ const LAYERS: &[&[&str]] = &[
     &["model"],
     &["content"],
     &["diag"],
-    &["unicode", "input"],
+    &["unicode", "input", "sign"],
 ];
 
 fn rank(module: &str) -> Option<usize> {
@@ -99,5 +99,70 @@ fn no_module_imports_a_module_of_a_higher_layer() {
         LAYERS.iter().map(|l| l.len()).sum::<usize>(),
         "modules: {:?}",
         all.keys().collect::<Vec<_>>()
+    );
+}
+
+/// The features cargo enables for each package, as `cargo tree` prints them.
+fn features(edges: &str) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let out = std::process::Command::new(env!("CARGO"))
+        .args([
+            "tree",
+            "--offline",
+            "--locked",
+            "--prefix",
+            "none",
+            "-f",
+            "{p}|{f}",
+            "-e",
+            edges,
+        ])
+        .current_dir(root())
+        .output()
+        .expect("cargo runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mut map: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> =
+        Default::default();
+    for line in String::from_utf8_lossy(&out.stdout).lines() {
+        let line = line.trim_end_matches(" (*)");
+        let Some((package, feats)) = line.split_once('|') else {
+            continue;
+        };
+        map.entry(package.to_string()).or_default().extend(
+            feats
+                .split(',')
+                .filter(|f| !f.is_empty())
+                .map(str::to_string),
+        );
+    }
+    map
+}
+
+#[test]
+fn cargo_build_and_cargo_test_share_one_build_of_typst() {
+    // A crate that `cargo build` and `cargo test` both compile, with other
+    // features in each, is compiled twice, and typst with everything above
+    // it: the README's second command would build typst again.
+    let run = features("normal,build");
+    let test = features("normal,build,dev");
+    let differing: Vec<String> = run
+        .iter()
+        .filter_map(|(package, feats)| {
+            let other = test.get(package)?;
+            (other != feats).then(|| format!("{package}: build {feats:?}, test {other:?}"))
+        })
+        .collect();
+    assert!(
+        run.keys().any(|p| p.starts_with("typst-library ")),
+        "{:?}",
+        run.keys().take(5).collect::<Vec<_>>()
+    );
+    assert!(
+        differing.is_empty(),
+        "ask for these features in [dependencies] too:\n{}",
+        differing.join("\n")
     );
 }

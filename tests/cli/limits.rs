@@ -82,7 +82,11 @@ fn a_report_that_allocates_without_bound_fails_alone_within_the_limit() {
         std::thread::sleep(Duration::from_millis(5));
     };
     let err = reader.join().unwrap();
-    assert_eq!(status.code(), Some(1), "{err}");
+    assert_eq!(
+        status.code(),
+        Some(75),
+        "a memory limit is a failure a retry may cure: {err}"
+    );
     assert!(
         err.contains(&format!(
             "building {} ran out of memory (limit {limit_mib} MiB)",
@@ -219,7 +223,11 @@ fn a_full_file_system_gives_one_error_and_keeps_the_previous_pdf() {
         .collect();
     let previous = fs::read(&pdf).unwrap();
     unmount(&disk);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(
+        out.status.code(),
+        Some(75),
+        "a full disk is a failure a retry may cure: {err}"
+    );
     assert_eq!(err.matches("error:").count(), 1, "{err}");
     assert!(
         err.contains(&format!("cannot write {}", pdf.display())),
@@ -257,7 +265,7 @@ fn a_read_only_or_missing_output_folder_gives_one_error_and_keeps_the_previous_p
     if mounted {
         unmount(&locked);
     }
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(out.status.code(), Some(75), "{err}");
     assert_eq!(err.matches("error:").count(), 1, "{err}");
     assert!(
         err.contains(&format!("cannot write {}", pdf.display())),

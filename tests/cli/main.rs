@@ -34,6 +34,7 @@ mod review;
 mod scans;
 mod serve;
 mod shape;
+mod signing;
 mod style;
 mod typography;
 mod writing;
