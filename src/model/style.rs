@@ -40,6 +40,9 @@ pub struct Style {
     /// Whether the base score of a CVSS vector is the one shown and rated
     /// (`[cvss] score = "base"`), rather than its most specific group's.
     pub cvss_base: bool,
+    /// Whether the report's headings are numbered 1, 1.1, 1.1.1
+    /// (`[numbering] headings = "1.1"`, FORMAT 1.3).
+    pub heading_numbers: bool,
     /// The tables of style.toml that had errors (reported there), or `*`
     /// when the style could not be read at all. Values on a broken scale
     /// are not checked against it: the mistake is the style's, and one
