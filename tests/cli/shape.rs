@@ -4,26 +4,8 @@
 //! of data/styles and `init --style`.
 
 use std::fs;
-use std::path::Path;
 
 use crate::common::*;
-
-/// The titles of the PDF's outline, depth first, indented by level.
-fn outline(pdf: &Path) -> Vec<String> {
-    fn walk(items: &serde_json::Value, depth: usize, out: &mut Vec<String>) {
-        for item in items.as_array().into_iter().flatten() {
-            out.push(format!(
-                "{}{}",
-                "  ".repeat(depth),
-                item["title"].as_str().unwrap_or_default()
-            ));
-            walk(&item["kids"], depth + 1, out);
-        }
-    }
-    let mut out = Vec::new();
-    walk(&qpdf_json(pdf)["outlines"], 0, &mut out);
-    out
-}
 
 /// The text of the detailed findings, from their heading to the appendices.
 fn detailed(text: &str) -> &str {
