@@ -279,7 +279,7 @@ pub fn header(style: &Style, f: &Finding) -> Vec<HeaderEntry> {
         .finding
         .header_of(f.severity.index)
         .iter()
-        .filter(|key| !(unrated && *key == "severity") && !(no_status && *key == "status"))
+        .filter(|key| !(unrated && *key == "severity" || no_status && *key == "status"))
         .filter_map(|key| {
             Some(HeaderEntry {
                 value: value(style, f, key)?,
@@ -323,7 +323,8 @@ pub fn heading(style: &Style, f: &Finding) -> (String, String) {
         .heading
         .strip_prefix(SECTION_PLACE)
         .map_or(shape.heading.as_str(), str::trim_start);
-    let filled = crate::model::style::fill(text, &[("number", &f.number.to_string()), ("id", &f.id)]);
+    let filled =
+        crate::model::style::fill(text, &[("number", &f.number.to_string()), ("id", &f.id)]);
     match filled.split_once("{title}") {
         Some((before, after)) => (before.to_string(), after.to_string()),
         None => (filled, String::new()),
@@ -404,7 +405,13 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
         header: shape
             .header
             .iter()
-            .chain(shape.groups.iter().filter_map(|g| g.header.as_ref()).flatten())
+            .chain(
+                shape
+                    .groups
+                    .iter()
+                    .filter_map(|g| g.header.as_ref())
+                    .flatten(),
+            )
             .map(|key| {
                 (
                     key.clone(),
@@ -454,6 +461,10 @@ pub fn matrix_table(style: &Style) -> Option<MatrixTable> {
         columns_label,
         rows,
         columns,
-        cells: m.cells.iter().map(|r| r.iter().map(severity).collect()).collect(),
+        cells: m
+            .cells
+            .iter()
+            .map(|r| r.iter().map(severity).collect())
+            .collect(),
     })
 }

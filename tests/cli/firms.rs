@@ -22,7 +22,9 @@ fn detailed(text: &str) -> &str {
     let start = text
         .rfind("Detailed Findings\n")
         .expect("detailed findings");
-    let end = text[start..].find("A. ").map_or(text.len(), |at| start + at);
+    let end = text[start..]
+        .find("A. ")
+        .map_or(text.len(), |at| start + at);
     &text[start..end]
 }
 
@@ -104,7 +106,13 @@ fn cyfrin_numbers_its_headings_and_runs_the_section_titles_into_the_text() {
             "Cyfrin: Verified.",
         ],
     );
-    for absent in ["Severity", "Likelihood", "Fix Review", "Resolved", "Fixed in\n"] {
+    for absent in [
+        "Severity",
+        "Likelihood",
+        "Fix Review",
+        "Resolved",
+        "Fixed in\n",
+    ] {
         assert!(!h1.contains(absent), "{absent:?} in:\n{h1}");
     }
     // Appendices keep their letters; the contents and the PDF's outline
@@ -189,12 +197,25 @@ fn x41_opens_each_group_with_its_paragraph_and_prints_no_severity_none() {
     let finding = &body[body.find("Path traversal").unwrap()..body.find("Description").unwrap()];
     assert_in_order(
         &squash(finding),
-        &["SeverityHigh", "FindingIDLUM-CR-25-01", "AffectedComponentupload.rs"],
+        &[
+            "SeverityHigh",
+            "FindingIDLUM-CR-25-01",
+            "AffectedComponentupload.rs",
+        ],
     );
     let note = &body[body.find("Verbose error pages").unwrap()..];
-    assert!(squash(note).contains("AffectedComponenterrors.rs"), "{note}");
-    assert!(!note.contains("Severity") && !note.contains("None"), "{note}");
-    assert!(!note.contains("Finding ID"), "the notes' header is their own");
+    assert!(
+        squash(note).contains("AffectedComponenterrors.rs"),
+        "{note}"
+    );
+    assert!(
+        !note.contains("Severity") && !note.contains("None"),
+        "{note}"
+    );
+    assert!(
+        !note.contains("Finding ID"),
+        "the notes' header is their own"
+    );
     // Figures are numbered through the chapter, across findings.
     assert!(
         body.contains(&format!(
@@ -267,7 +288,13 @@ fn pashov_prints_statuses_only_in_its_summary_table() {
         &["H-01", "High", "Resolved", "L-01", "Low", "Acknowledged"],
     );
     let body = detailed(&text);
-    for absent in ["Status", "Resolved", "Acknowledged", "Fixed in commit", "Fix Review"] {
+    for absent in [
+        "Status",
+        "Resolved",
+        "Acknowledged",
+        "Fixed in commit",
+        "Fix Review",
+    ] {
         assert!(!body.contains(absent), "{absent:?} in:\n{body}");
     }
     assert!(!text.contains("Fix Review Results"));
@@ -335,7 +362,11 @@ fn a_report_with_no_header_and_no_summary_prints_neither_nor_their_sentences() {
     );
     fs::write(&de, text).unwrap();
     edit_style_line(&dir, "style = \"../style\"");
-    builds.push((tmp, dir, root().join("data/styles/de").to_str().unwrap().into()));
+    builds.push((
+        tmp,
+        dir,
+        root().join("data/styles/de").to_str().unwrap().into(),
+    ));
 
     for (_tmp, dir, style) in &builds {
         let pdf = build_ok(dir, "empty", &[]);
@@ -424,20 +455,36 @@ fn edit_style_line(dir: &Path, line: &str) {
 fn each_mistake_in_the_printing_keys_gets_one_located_error() {
     let (_tmp, dir) = firm("cyfrin");
     let style = dir.join("style/style.toml");
-    let text = fs::read_to_string(&style).unwrap()
+    let text = fs::read_to_string(&style)
+        .unwrap()
         .replace("section_titles = \"run-in\"", "section_titles = \"runin\"")
-        .replace("required = true }", "required = true, print_title = \"no\" }")
+        .replace(
+            "required = true }",
+            "required = true, print_title = \"no\" }",
+        )
         .replace("headings = \"1.1\"", "headings = \"1.2\"")
-        .replace("fix_review = \"note\"", "fix_review = \"notes\"\nfigures = \"pages\"")
-        .replace("{ name = \"Informational\", colour = \"#2471a3\" }", "{ name = \"Informational\", colour = \"#2471a3\", rated = \"no\" }")
-        .replace("severities = [\"Medium\"] }", "severities = [\"Medium\"], header = [\"stauts\"] }");
+        .replace(
+            "fix_review = \"note\"",
+            "fix_review = \"notes\"\nfigures = \"pages\"",
+        )
+        .replace(
+            "{ name = \"Informational\", colour = \"#2471a3\" }",
+            "{ name = \"Informational\", colour = \"#2471a3\", rated = \"no\" }",
+        )
+        .replace(
+            "severities = [\"Medium\"] }",
+            "severities = [\"Medium\"], header = [\"stauts\"] }",
+        );
     fs::write(&style, text).unwrap();
     let out = run(&["check".as_ref(), dir.as_os_str()]);
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     for (needle, message) in [
         ("\"runin\"", "unknown `finding.section_titles` \"runin\""),
-        ("print_title = \"no\"", "`finding.sections.print_title` must be true or false"),
+        (
+            "print_title = \"no\"",
+            "`finding.sections.print_title` must be true or false",
+        ),
         ("\"1.2\"", "unknown `numbering.headings` \"1.2\""),
         ("\"notes\"", "unknown `finding.fix_review` \"notes\""),
         ("\"pages\"", "unknown `finding.figures` \"pages\""),
@@ -459,8 +506,18 @@ fn each_mistake_in_the_printing_keys_gets_one_located_error() {
     // through a chapter that has no number.
     let (_tmp, dir) = firm("cyfrin");
     let style = dir.join("style/style.toml");
-    edit(&dir, "style/style.toml", "[numbering]\nheadings = \"1.1\"\n", "");
-    edit(&dir, "style/style.toml", "fix_review = \"note\"", "fix_review = \"note\"\nfigures = \"chapter\"");
+    edit(
+        &dir,
+        "style/style.toml",
+        "[numbering]\nheadings = \"1.1\"\n",
+        "",
+    );
+    edit(
+        &dir,
+        "style/style.toml",
+        "fix_review = \"note\"",
+        "fix_review = \"note\"\nfigures = \"chapter\"",
+    );
     let out = run(&["check".as_ref(), dir.as_os_str()]);
     let err = stderr(&out);
     let text = fs::read_to_string(&style).unwrap();
@@ -482,8 +539,16 @@ fn each_mistake_in_the_printing_keys_gets_one_located_error() {
     );
     assert_eq!(error_lines(&dir).len(), 2, "{err}");
     let (_tmp, dir) = firm("cyfrin");
-    edit(&dir, "style/style.toml", "\"{section} [{id}] {title}\"", "\"[{id}] {title} {section}\"");
+    edit(
+        &dir,
+        "style/style.toml",
+        "\"{section} [{id}] {title}\"",
+        "\"[{id}] {title} {section}\"",
+    );
     let err = stderr(&run(&["check".as_ref(), dir.as_os_str()]));
-    assert!(err.contains("{section} stands first in `finding.heading`"), "{err}");
+    assert!(
+        err.contains("{section} stands first in `finding.heading`"),
+        "{err}"
+    );
     assert_eq!(error_lines(&dir).len(), 1, "{err}");
 }

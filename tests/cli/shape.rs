@@ -34,10 +34,11 @@ fn the_smart_contract_style_groups_runs_on_and_closes_each_finding_with_its_fix(
             "Severity",
             "Impact",
             "Likelihood",
-            "Description",
-            "Impact",
-            "Proof of Concept",
-            "Recommended Mitigation",
+            // Section titles run into their paragraphs (FORMAT 1.3).
+            "Description: deposit mints shares",
+            "Impact: Every later deposit",
+            "Proof of Concept:",
+            "Recommended Mitigation: Mint",
             "Fix Review",
             "Resolved",
             "Fixed in",
@@ -62,8 +63,8 @@ fn the_smart_contract_style_groups_runs_on_and_closes_each_finding_with_its_fix(
     // No section the style lacks, and none of the 1.1 headings.
     assert!(!body.contains("Exploit Scenario"));
     // Findings run on: several to a page.
-    assert_eq!(page_with(&pdf, "[M-1]"), page_with(&pdf, "[M-2]"));
-    assert_eq!(page_with(&pdf, "[L-1]"), page_with(&pdf, "[I-1]"));
+    assert_eq!(page_with(&pdf, "[H-1]"), page_with(&pdf, "[M-1]"));
+    assert_eq!(page_with(&pdf, "[I-1]"), page_with(&pdf, "[G-1]"));
     // The summary table names the findings by their ids, in the style's columns.
     let summary = &text[text.rfind("Summary of Findings").unwrap()..];
     assert_in_order(
@@ -72,18 +73,22 @@ fn the_smart_contract_style_groups_runs_on_and_closes_each_finding_with_its_fix(
             "ID", "Title", "Severity", "Status", "H-1", "M-1", "M-2", "L-1", "I-1", "G-1",
         ],
     );
-    // Group headings are in the outline, the findings under them.
-    let outline = outline(&pdf).join("\n");
+    // Group headings are in the outline, the findings under them, each
+    // with its number: chapter, group, finding (FORMAT 1.3).
+    let outline = outline(&pdf);
+    let chapter = outline
+        .iter()
+        .find_map(|t| t.strip_suffix(" Detailed Findings"))
+        .expect("a numbered chapter of findings");
     assert_in_order(
-        &outline,
+        &outline.join("\n"),
         &[
-            "Detailed Findings",
-            "\n  High Risk",
-            "\n    [H-1] First depositor",
-            "\n  Medium Risk",
-            "\n    [M-1]",
-            "\n  Gas Optimizations",
-            "\n    [G-1]",
+            &format!("\n  {chapter}.1 High Risk"),
+            &format!("\n    {chapter}.1.1 [H-1] First depositor"),
+            &format!("\n  {chapter}.2 Medium Risk"),
+            &format!("\n    {chapter}.2.1 [M-1]"),
+            &format!("\n  {chapter}.5 Gas Optimizations"),
+            &format!("\n    {chapter}.5.1 [G-1]"),
         ],
     );
 }
@@ -126,6 +131,16 @@ fn the_pentest_style_prints_cwe_names_temporal_scores_and_notes_apart() {
         ],
     );
     assert!(text.contains("Fix Review Results"));
+    // A note's header has no "Severity None" (`rated = false`, FORMAT 1.3);
+    // the findings' have their severity.
+    let body = detailed(&text);
+    let note = &body[body.find("EX-PT-26-04: Verbose").unwrap()..];
+    let note = &note[..note.find("Summary and Impact").unwrap()];
+    assert!(
+        !note.contains("Severity") && !note.contains("None"),
+        "{note}"
+    );
+    assert!(squash(&body[..body.find("EX-PT-26-02").unwrap()]).contains("SeverityHigh"));
     // The summary's long CWE cells wrap: every title keeps to three lines.
     let summary = &text[text.rfind("Summary of Findings").unwrap()..];
     assert_in_order(
@@ -140,7 +155,7 @@ fn ids_of_the_firm_name_findings_in_the_summary_and_headings() {
     edit(
         &dir,
         "../style/style.toml",
-        "heading = \"[{id}] {title}\"",
+        "heading = \"{section} [{id}] {title}\"",
         "heading = \"{id}: {title}\"",
     );
     for file in ["findings.csv", "fix-review.csv"] {

@@ -375,28 +375,7 @@ impl StyleReader<'_> {
                     }
                 }
             }
-            "cvss" => {
-                let ratings: Vec<&Spanned<DeValue>> = match v.get_ref() {
-                    DeValue::Array(items) => items.iter().collect(),
-                    _ => vec![v],
-                };
-                for r in ratings {
-                    let Some(text) = self.string(r, "cvss") else {
-                        continue;
-                    };
-                    match CVSS_RATINGS
-                        .iter()
-                        .find(|c| style::same_name(c, text.trim()))
-                    {
-                        Some(c) => level.cvss.push(c.to_string()),
-                        None => self.error(
-                            r.span(),
-                            format!("unknown CVSS rating \"{text}\""),
-                            format!("expected {}", CVSS_RATINGS.join(", ")),
-                        ),
-                    }
-                }
-            }
+            "cvss" => self.cvss_ratings(level, v),
             "rated" => {
                 if let Some(rated) = self.boolean(v, "rated") {
                     level.unrated = !rated;
@@ -418,6 +397,30 @@ impl StyleReader<'_> {
             _ => {}
         }
         (named, ok)
+    }
+
+    /// Reads the CVSS ratings a severity level stands for.
+    fn cvss_ratings(&mut self, level: &mut Level, v: &Spanned<DeValue>) {
+        let ratings: Vec<&Spanned<DeValue>> = match v.get_ref() {
+            DeValue::Array(items) => items.iter().collect(),
+            _ => vec![v],
+        };
+        for r in ratings {
+            let Some(text) = self.string(r, "cvss") else {
+                continue;
+            };
+            match CVSS_RATINGS
+                .iter()
+                .find(|c| style::same_name(c, text.trim()))
+            {
+                Some(c) => level.cvss.push(c.to_string()),
+                None => self.error(
+                    r.span(),
+                    format!("unknown CVSS rating \"{text}\""),
+                    format!("expected {}", CVSS_RATINGS.join(", ")),
+                ),
+            }
+        }
     }
 
     /// Parses a definition as one line of inline Markdown.

@@ -173,9 +173,7 @@ fn heading_ok(r: &mut StyleReader, v: &Value, text: &str, style: &Style) -> bool
         if !HEADING_PLACES.contains(&place) {
             ok = false;
             let hint = diag::did_you_mean(place, HEADING_PLACES, |p| format!("{{{p}}}"))
-                .unwrap_or_else(|| {
-                    "a heading offers {section}, {number}, {id} and {title}".into()
-                });
+                .unwrap_or_else(|| "a heading offers {section}, {number}, {id} and {title}".into());
             r.error(
                 v.span(),
                 format!("{{{place}}} is no place of `finding.heading`"),
@@ -553,7 +551,8 @@ fn groups(
             let text = r.string(v, "finding.groups.intro")?;
             Some(r.blocks(&text, v.span()))
         });
-        let header = field(t, "header").and_then(|v| value_list(r, v, "finding.groups.header", names));
+        let header =
+            field(t, "header").and_then(|v| value_list(r, v, "finding.groups.header", names));
         if let Some(title) = title {
             out.push(Group {
                 title: title.trim().to_string(),
