@@ -216,6 +216,10 @@ fn x41_opens_each_group_with_its_paragraph_and_prints_no_severity_none() {
         !note.contains("Finding ID"),
         "the notes' header is their own"
     );
+    // A note with no value for any entry of its header has no header box:
+    // its text follows its heading at once.
+    let space = gap(&pdf, "notice", "Description");
+    assert!(space < 30.0, "{space} pt between the heading and its text");
     // Figures are numbered through the chapter, across findings.
     assert!(
         body.contains(&format!(
