@@ -93,8 +93,13 @@ pub struct CodeRow {
 /// A numbered figure: a code block or an image with its caption.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Figure {
-    /// Computed number, e.g. `4.1` or `C.2`.
+    /// Computed number, e.g. `4.1` or `C.2`; with `chapter`, its number in
+    /// its chapter, `2`.
     pub number: String,
+    /// Whether the number follows its chapter's (`4.2` in chapter 4), which
+    /// the templates know.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub chapter: bool,
     /// Caption text, without the `Figure 4.1:` prefix.
     pub caption: Vec<Inline>,
 }

@@ -513,6 +513,7 @@ impl Loader {
             targets: prose.targets,
             figure_prefix: prefix.to_string(),
             figures: *figures,
+            chapter_figures: self.style.finding.figures == crate::model::shape::Figures::Chapter,
             images: &mut self.images,
             quotes: self
                 .typeset_quotes

@@ -85,6 +85,9 @@ pub struct Level {
     /// Of a severity: the CVSS ratings it stands for (`None`, `Low`, `Medium`,
     /// `High`, `Critical`); by default the one of its name, if any.
     pub cvss: Vec<String>,
+    /// Of a severity: whether the headers of its findings leave it out
+    /// (`rated = false`, FORMAT 1.3); it still sorts and groups them.
+    pub unrated: bool,
 }
 
 /// A scale: its levels in the style's order.

@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use super::scale::Scale;
+use crate::content::Block;
 
 /// The sections every style has that does not list its own, in print
 /// order: key (the findings.csv column) and English heading.
@@ -38,6 +39,9 @@ pub struct SectionDef {
     pub title: String,
     /// Whether every finding must have it.
     pub required: bool,
+    /// Whether its title is printed (`print_title = false`: the lead text
+    /// of the finding, printed with no title; FORMAT 1.3).
+    pub print_title: bool,
 }
 
 impl SectionDef {
@@ -96,6 +100,10 @@ pub struct Group {
     pub title: String,
     /// The positions of the severity levels it takes.
     pub severities: Vec<usize>,
+    /// Text printed under the heading (`intro`, FORMAT 1.3).
+    pub intro: Option<Vec<Block>>,
+    /// What the headers of its findings show, when not the shape's `header`.
+    pub header: Option<Vec<String>>,
 }
 
 /// Where page breaks go among the findings.
@@ -120,18 +128,46 @@ pub enum FixPlace {
     Finding,
     /// In both places.
     Both,
+    /// At the end of the finding, the note's paragraphs alone: no heading,
+    /// no status, no references (FORMAT 1.3).
+    Note,
+    /// Nowhere but in the summary table's status column: no fix-review
+    /// appendix, no status in the finding's header (FORMAT 1.3).
+    None,
 }
 
 impl FixPlace {
     /// Whether the finding itself shows its fix review.
     pub fn in_finding(self) -> bool {
-        matches!(self, FixPlace::Finding | FixPlace::Both)
+        matches!(self, FixPlace::Finding | FixPlace::Both | FixPlace::Note)
     }
 
     /// Whether the appendix lists each finding's fix review.
     pub fn in_appendix(self) -> bool {
         matches!(self, FixPlace::Appendix | FixPlace::Both)
     }
+}
+
+/// How the title of a finding's section is printed.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum SectionTitles {
+    /// A heading above the section (version 1.1).
+    #[default]
+    Heading,
+    /// Bold, at the start of its first paragraph: "Description: The ...".
+    RunIn,
+}
+
+/// How the figures of the findings are numbered.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Figures {
+    /// Per finding: 4.1, 4.2 in finding 4 (version 1.1).
+    #[default]
+    Finding,
+    /// Through the chapter of the findings: 4.1, 4.2 in chapter 4.
+    Chapter,
+    /// Through the report: 1, 2, 3.
+    Report,
 }
 
 /// Severity derived from two scales.
@@ -180,13 +216,21 @@ pub struct Shape {
     pub page_break: PageBreak,
     /// Where fix reviews are printed.
     pub fix_review: FixPlace,
-    /// The heading of a finding, with places `{number}`, `{id}`, `{title}`.
+    /// The heading of a finding, with places `{section}` (first, when
+    /// given), `{number}`, `{id}`, `{title}`.
     pub heading: String,
+    /// How the sections' titles are printed.
+    pub section_titles: SectionTitles,
+    /// How figures are numbered.
+    pub figures: Figures,
     /// Named scales for fields of kind level.
     pub scales: BTreeMap<String, NamedScale>,
     /// Severity derived from two scales.
     pub matrix: Option<Matrix>,
 }
+
+/// The place of a finding's section number in its heading (FORMAT 1.3).
+pub const SECTION_PLACE: &str = "{section}";
 
 /// The heading of a finding in version 1.1.
 pub const DEFAULT_HEADING: &str = "{number}. {title}";
@@ -202,6 +246,7 @@ impl Default for Shape {
                     key: key.to_string(),
                     title: title.to_string(),
                     required: false,
+                    print_title: true,
                 })
                 .collect(),
             fields: Vec::new(),
@@ -215,6 +260,8 @@ impl Default for Shape {
             page_break: PageBreak::Finding,
             fix_review: FixPlace::Appendix,
             heading: DEFAULT_HEADING.to_string(),
+            section_titles: SectionTitles::Heading,
+            figures: Figures::Finding,
             scales: BTreeMap::new(),
             matrix: None,
         }
@@ -222,6 +269,21 @@ impl Default for Shape {
 }
 
 impl Shape {
+    /// What the header of a finding of a severity (by position) shows: its
+    /// group's `header`, else the shape's.
+    pub fn header_of(&self, severity: usize) -> &[String] {
+        self.groups
+            .iter()
+            .find(|g| g.severities.contains(&severity))
+            .and_then(|g| g.header.as_deref())
+            .unwrap_or(&self.header)
+    }
+
+    /// Whether the finding's heading starts with its section number.
+    pub fn numbered_heading(&self) -> bool {
+        self.heading.starts_with(SECTION_PLACE)
+    }
+
     /// A field by key.
     pub fn field(&self, key: &str) -> Option<&FieldDef> {
         self.fields.iter().find(|f| f.key == key)

@@ -43,6 +43,9 @@ pub struct Style {
     /// Whether the short sections around the findings run on, rather than
     /// each starting a page (`[layout] front_page_break = "none"`).
     pub front_runs_on: bool,
+    /// Whether the report's headings are numbered 1, 1.1, 1.1.1
+    /// (`[numbering] headings = "1.1"`, FORMAT 1.3).
+    pub heading_numbers: bool,
     /// The tables of style.toml that had errors (reported there), or `*`
     /// when the style could not be read at all. Values on a broken scale
     /// are not checked against it: the mistake is the style's, and one

@@ -10,7 +10,7 @@ use crate::model::Paper;
 use crate::model::style::{Scale, Style};
 use crate::review::Change;
 
-use super::shape::{HeaderEntry, LayoutView, SectionView, ValueView};
+use super::shape::{HeaderEntry, LayoutView, MatrixTable, SectionView, ValueView};
 
 /// A date, both machine- and human-readable.
 #[derive(Serialize)]
@@ -363,6 +363,9 @@ pub struct FindingView {
     pub heading_before: String,
     /// The heading's text after the title.
     pub heading_after: String,
+    /// Whether the heading starts with the finding's section number
+    /// (`{section}`), which typst's heading numbering prints.
+    pub numbered: bool,
     /// What names the finding in tables: its id in a style with its own
     /// shape, else its number (version 1.1).
     pub reference: String,
@@ -525,6 +528,8 @@ pub struct DefinitionsView {
     pub rating: Vec<Definition>,
     /// Fix statuses.
     pub status: Vec<Definition>,
+    /// The matrix that derives severities, printed with their definitions.
+    pub matrix: Option<MatrixTable>,
 }
 
 impl DefinitionsView {
@@ -550,6 +555,7 @@ impl DefinitionsView {
             maturity: list(&style.categories),
             rating: list(&style.ratings),
             status: list(&style.status),
+            matrix: super::shape::matrix_table(style),
         }
     }
 }

@@ -21,6 +21,7 @@ pub fn finding_view(
         cells: shape::cells(style, f, columns),
         heading_before,
         heading_after,
+        numbered: style.finding.numbered_heading(),
         reference: if style.finding.custom {
             f.id.clone()
         } else {

@@ -22,7 +22,9 @@ mod tools;
 mod wording;
 
 pub use contract::*;
-pub use shape::{GroupView, HeaderEntry, LayoutView, SectionView, SummaryColumn, ValueView};
+pub use shape::{
+    GroupView, HeaderEntry, LayoutView, MatrixTable, SectionView, SummaryColumn, ValueView,
+};
 
 /// Virtual path at which the templates read the view.
 pub const VIEW_PATH: &str = "/data/view.json";
@@ -320,7 +322,9 @@ fn appendices(
         !audit.maturity.is_empty(),
         audit.appendices.len(),
         reviewed && style.finding.fix_review.in_appendix(),
-        reviewed,
+        // A style that prints statuses only in the summary table defines
+        // them nowhere else either (`fix_review = "none"`).
+        reviewed && style.finding.fix_review != crate::model::shape::FixPlace::None,
     );
     let categories = if style.kind_optional() && style.difficulty.levels.is_empty() {
         "appendix.severity-heading"

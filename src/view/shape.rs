@@ -4,8 +4,8 @@
 
 use serde::Serialize;
 
-use crate::content::Block;
-use crate::model::shape::{FieldKind, PageBreak};
+use crate::content::{Block, Inline};
+use crate::model::shape::{FieldKind, FixPlace, PageBreak, SECTION_PLACE, SectionTitles};
 use crate::model::style::Style;
 use crate::model::{FieldValue, Finding};
 
@@ -16,6 +16,10 @@ pub struct SectionView {
     pub key: String,
     /// Its heading.
     pub title: String,
+    /// How its title is printed: `heading` (above the section), `run-in`
+    /// (already in `body`, bold at the start of its first paragraph) or
+    /// `none` (the finding's lead text; FORMAT 1.3).
+    pub print: &'static str,
     /// Its text.
     pub body: Vec<Block>,
 }
@@ -92,6 +96,8 @@ pub struct SummaryColumn {
 pub struct GroupView {
     /// The heading; none for the findings of no group, or a style without groups.
     pub title: Option<String>,
+    /// Text under the heading, when the style gives the group one.
+    pub intro: Option<Vec<Block>>,
     /// Its label, for links: `group-<n>`.
     pub label: String,
     /// The positions of its findings in `findings`.
@@ -112,6 +118,11 @@ pub struct LayoutView {
     pub front_page_break: &'static str,
     /// Whether each finding ends with its fix review.
     pub fix_in_finding: bool,
+    /// Whether that fix review is the note's paragraphs alone, with no
+    /// heading, status or references (`fix_review = "note"`).
+    pub fix_note_only: bool,
+    /// How the report's headings are numbered: `none` or `1.1`.
+    pub headings: &'static str,
     /// The summary table's columns, those without any value left out.
     pub summary: Vec<SummaryColumn>,
     /// The header's labels and widths, by name.
@@ -200,25 +211,78 @@ fn wide(style: &Style, key: &str) -> bool {
 
 /// A finding's sections with text, in the style's order, under its headings.
 pub fn sections(style: &Style, f: &Finding) -> Vec<SectionView> {
+    let run_in = style.finding.section_titles == SectionTitles::RunIn;
     style
         .finding
         .sections
         .iter()
         .filter(|d| !f.section(&d.key).is_empty())
-        .map(|d| SectionView {
-            key: d.key.clone(),
-            title: style.section_title(d).to_string(),
-            body: f.section(&d.key).to_vec(),
+        .map(|d| {
+            let title = style.section_title(d).to_string();
+            let mut body = f.section(&d.key).to_vec();
+            let print = if !d.print_title {
+                "none"
+            } else if run_in {
+                run_into(&mut body, &title, style.text("finding.run-in-separator"));
+                "run-in"
+            } else {
+                "heading"
+            };
+            SectionView {
+                key: d.key.clone(),
+                title,
+                print,
+                body,
+            }
         })
         .collect()
 }
 
-/// A finding's header, in the style's order, without the values it lacks.
+/// Puts a section's title, bold and followed by its separator, at the start
+/// of its first paragraph; before its first block when that is no paragraph
+/// (a list, a code block), as a paragraph of its own.
+fn run_into(body: &mut Vec<Block>, title: &str, separator: &str) {
+    let label = Inline::Strong {
+        content: vec![Inline::Text {
+            text: format!("{title}{}", separator.trim_end()),
+        }],
+    };
+    match body.first_mut() {
+        Some(Block::Paragraph { content }) => {
+            let space = separator.len() - separator.trim_end().len();
+            let mut lead = vec![label];
+            if space > 0 {
+                lead.push(Inline::Text {
+                    text: separator[separator.len() - space..].to_string(),
+                });
+            }
+            content.splice(0..0, lead);
+        }
+        _ => body.insert(
+            0,
+            Block::Paragraph {
+                content: vec![label],
+            },
+        ),
+    }
+}
+
+/// A finding's header, in the order of its group's or the style's `header`,
+/// without the values it lacks: a severity the style does not rate in
+/// headers (`rated = false`), and statuses the style prints only in the
+/// summary table (`fix_review = "none"`), are left out.
 pub fn header(style: &Style, f: &Finding) -> Vec<HeaderEntry> {
+    let unrated = style
+        .severity
+        .levels
+        .get(f.severity.index)
+        .is_some_and(|l| l.unrated);
+    let no_status = style.finding.fix_review == FixPlace::None;
     style
         .finding
-        .header
+        .header_of(f.severity.index)
         .iter()
+        .filter(|key| !(unrated && *key == "severity" || no_status && *key == "status"))
         .filter_map(|key| {
             Some(HeaderEntry {
                 value: value(style, f, key)?,
@@ -253,12 +317,17 @@ pub fn cells(style: &Style, f: &Finding, columns: &[SummaryColumn]) -> Vec<Optio
         .collect()
 }
 
-/// The heading of a finding: the text before and after its title.
+/// The heading of a finding: the text before and after its title. Its
+/// section number, first, is the templates' to print (typst numbers the
+/// headings), and is left out here.
 pub fn heading(style: &Style, f: &Finding) -> (String, String) {
-    let filled = crate::model::style::fill(
-        &style.finding.heading,
-        &[("number", &f.number.to_string()), ("id", &f.id)],
-    );
+    let shape = &style.finding;
+    let text = shape
+        .heading
+        .strip_prefix(SECTION_PLACE)
+        .map_or(shape.heading.as_str(), str::trim_start);
+    let filled =
+        crate::model::style::fill(text, &[("number", &f.number.to_string()), ("id", &f.id)]);
     match filled.split_once("{title}") {
         Some((before, after)) => (before.to_string(), after.to_string()),
         None => (filled, String::new()),
@@ -309,6 +378,7 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
         if !members.is_empty() {
             groups.push(GroupView {
                 title: Some(g.title.clone()),
+                intro: g.intro.clone(),
                 label: format!("group-{}", groups.len() + 1),
                 findings: members,
             });
@@ -317,6 +387,7 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
     if !rest.is_empty() {
         groups.push(GroupView {
             title: None,
+            intro: None,
             label: format!("group-{}", groups.len() + 1),
             findings: rest,
         });
@@ -335,11 +406,20 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
             "section"
         },
         fix_in_finding: shape.fix_review.in_finding(),
+        fix_note_only: shape.fix_review == FixPlace::Note,
+        headings: if style.heading_numbers { "1.1" } else { "none" },
         header_rows: shape.custom,
         summary,
         header: shape
             .header
             .iter()
+            .chain(
+                shape
+                    .groups
+                    .iter()
+                    .filter_map(|g| g.header.as_ref())
+                    .flatten(),
+            )
             .map(|key| {
                 (
                     key.clone(),
@@ -351,4 +431,48 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
             })
             .collect(),
     }
+}
+
+/// The severity matrix of a style (`[severity.matrix]`), as a table: the
+/// two scales' labels and levels, and each cell's severity.
+#[derive(Serialize)]
+pub struct MatrixTable {
+    /// The label of the row scale, e.g. `Impact`.
+    pub rows_label: String,
+    /// The label of the column scale, e.g. `Likelihood`.
+    pub columns_label: String,
+    /// The row scale's levels, in order.
+    pub rows: Vec<String>,
+    /// The column scale's levels, in order.
+    pub columns: Vec<String>,
+    /// `cells[i][j]`: the severity of row level i and column level j.
+    pub cells: Vec<Vec<String>>,
+}
+
+/// The style's severity matrix as a table; none without one.
+pub fn matrix_table(style: &Style) -> Option<MatrixTable> {
+    let m = style.finding.matrix.as_ref()?;
+    let names = |s: &crate::model::style::Scale| s.names().into_iter().map(String::from).collect();
+    let axis = |name: &str| -> Option<(String, Vec<String>)> {
+        if name == "difficulty" {
+            return Some((style.difficulty_label.clone(), names(&style.difficulty)));
+        }
+        let field = style.finding.field(name)?;
+        let scale = style.finding.scale_of(field)?;
+        Some((field.label.clone(), names(&scale.scale)))
+    };
+    let (rows_label, rows) = axis(&m.rows)?;
+    let (columns_label, columns) = axis(&m.columns)?;
+    let severity = |i: &usize| style.severity.levels[*i].name.clone();
+    Some(MatrixTable {
+        rows_label,
+        columns_label,
+        rows,
+        columns,
+        cells: m
+            .cells
+            .iter()
+            .map(|r| r.iter().map(severity).collect())
+            .collect(),
+    })
 }

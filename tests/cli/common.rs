@@ -229,6 +229,23 @@ pub fn numbers_after(words: &[Word], page: usize, label: &str) -> Vec<Vec<u32>> 
         .collect()
 }
 
+/// The titles of the PDF's outline, depth first, indented by level.
+pub fn outline(pdf: &Path) -> Vec<String> {
+    fn walk(items: &serde_json::Value, depth: usize, out: &mut Vec<String>) {
+        for item in items.as_array().into_iter().flatten() {
+            out.push(format!(
+                "{}{}",
+                "  ".repeat(depth),
+                item["title"].as_str().unwrap_or_default()
+            ));
+            walk(&item["kids"], depth + 1, out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&qpdf_json(pdf)["outlines"], 0, &mut out);
+    out
+}
+
 /// Returns the 1-based number of the first page whose text contains a needle.
 pub fn page_with(pdf: &Path, needle: &str) -> usize {
     let text = pdf_text(pdf);

@@ -16,6 +16,7 @@ mod contract;
 mod conventions;
 mod cvss;
 mod export;
+mod firms;
 mod hostile;
 mod import;
 mod incremental;

@@ -4,26 +4,8 @@
 //! of data/styles and `init --style`.
 
 use std::fs;
-use std::path::Path;
 
 use crate::common::*;
-
-/// The titles of the PDF's outline, depth first, indented by level.
-fn outline(pdf: &Path) -> Vec<String> {
-    fn walk(items: &serde_json::Value, depth: usize, out: &mut Vec<String>) {
-        for item in items.as_array().into_iter().flatten() {
-            out.push(format!(
-                "{}{}",
-                "  ".repeat(depth),
-                item["title"].as_str().unwrap_or_default()
-            ));
-            walk(&item["kids"], depth + 1, out);
-        }
-    }
-    let mut out = Vec::new();
-    walk(&qpdf_json(pdf)["outlines"], 0, &mut out);
-    out
-}
 
 /// The text of the detailed findings, from their heading to the appendices.
 fn detailed(text: &str) -> &str {
@@ -52,10 +34,11 @@ fn the_smart_contract_style_groups_runs_on_and_closes_each_finding_with_its_fix(
             "Severity",
             "Impact",
             "Likelihood",
-            "Description",
-            "Impact",
-            "Proof of Concept",
-            "Recommended Mitigation",
+            // Section titles run into their paragraphs (FORMAT 1.3).
+            "Description: deposit mints shares",
+            "Impact: Every later deposit",
+            "Proof of Concept:",
+            "Recommended Mitigation: Mint",
             "Fix Review",
             "Resolved",
             "Fixed in",
@@ -79,9 +62,12 @@ fn the_smart_contract_style_groups_runs_on_and_closes_each_finding_with_its_fix(
     assert!(squash(m2).contains("SeverityMedium"), "{m2}");
     // No section the style lacks, and none of the 1.1 headings.
     assert!(!body.contains("Exploit Scenario"));
-    // Findings run on: several to a page.
-    assert_eq!(page_with(&pdf, "[M-1]"), page_with(&pdf, "[M-2]"));
-    assert_eq!(page_with(&pdf, "[L-1]"), page_with(&pdf, "[I-1]"));
+    // Findings run on: several to a page, so six findings take fewer pages.
+    let pages: std::collections::BTreeSet<usize> = ["[H-1]", "[M-1]", "[M-2]", "[L-1]", "[I-1]", "[G-1]"]
+        .iter()
+        .map(|id| page_with(&pdf, id))
+        .collect();
+    assert!(pages.len() < 6, "each finding on a page of its own: {pages:?}");
     // The summary table names the findings by their ids, in the style's columns.
     let summary = &text[text.rfind("Summary of Findings").unwrap()..];
     assert_in_order(
@@ -90,18 +76,22 @@ fn the_smart_contract_style_groups_runs_on_and_closes_each_finding_with_its_fix(
             "ID", "Title", "Severity", "Status", "H-1", "M-1", "M-2", "L-1", "I-1", "G-1",
         ],
     );
-    // Group headings are in the outline, the findings under them.
-    let outline = outline(&pdf).join("\n");
+    // Group headings are in the outline, the findings under them, each
+    // with its number: chapter, group, finding (FORMAT 1.3).
+    let outline = outline(&pdf);
+    let chapter = outline
+        .iter()
+        .find_map(|t| t.strip_suffix(" Detailed Findings"))
+        .expect("a numbered chapter of findings");
     assert_in_order(
-        &outline,
+        &outline.join("\n"),
         &[
-            "Detailed Findings",
-            "\n  High Risk",
-            "\n    [H-1] First depositor",
-            "\n  Medium Risk",
-            "\n    [M-1]",
-            "\n  Gas Optimizations",
-            "\n    [G-1]",
+            &format!("\n  {chapter}.1 High Risk"),
+            &format!("\n    {chapter}.1.1 [H-1] First depositor"),
+            &format!("\n  {chapter}.2 Medium Risk"),
+            &format!("\n    {chapter}.2.1 [M-1]"),
+            &format!("\n  {chapter}.5 Gas Optimizations"),
+            &format!("\n    {chapter}.5.1 [G-1]"),
         ],
     );
 }
@@ -144,6 +134,16 @@ fn the_pentest_style_prints_cwe_names_temporal_scores_and_notes_apart() {
         ],
     );
     assert!(text.contains("Fix Review Results"));
+    // A note's header has no "Severity None" (`rated = false`, FORMAT 1.3);
+    // the findings' have their severity.
+    let body = detailed(&text);
+    let note = &body[body.find("EX-PT-26-04: Verbose").unwrap()..];
+    let note = &note[..note.find("Summary and Impact").unwrap()];
+    assert!(
+        !note.contains("Severity") && !note.contains("None"),
+        "{note}"
+    );
+    assert!(squash(&body[..body.find("EX-PT-26-02").unwrap()]).contains("SeverityHigh"));
     // The summary's long CWE cells wrap: every title keeps to three lines.
     let summary = &text[text.rfind("Summary of Findings").unwrap()..];
     assert_in_order(
@@ -158,7 +158,7 @@ fn ids_of_the_firm_name_findings_in_the_summary_and_headings() {
     edit(
         &dir,
         "../style/style.toml",
-        "heading = \"[{id}] {title}\"",
+        "heading = \"{section} [{id}] {title}\"",
         "heading = \"{id}: {title}\"",
     );
     for file in ["findings.csv", "fix-review.csv"] {

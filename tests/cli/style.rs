@@ -35,7 +35,7 @@ fn shown(style: &str) -> toml::Table {
 }
 
 /// The strings table of a shown style.
-fn strings(style: &str) -> BTreeMap<String, String> {
+pub fn strings(style: &str) -> BTreeMap<String, String> {
     shown(style)["strings"]
         .as_table()
         .expect("a [strings] table")

@@ -10,6 +10,7 @@ use crate::content::{self, Block, Inline};
 use crate::diag::{self, Place};
 use crate::load::table::Column;
 use crate::load::{Axis, Loader, Origin, Prose};
+use crate::model::shape::Figures;
 use crate::model::style::same_name;
 use crate::model::{Finding, FixEntry, Rank, Review, Section};
 
@@ -105,6 +106,10 @@ pub(in crate::load) fn finish(
     // The findings of the report, and those without a fix review status.
     let mut reviewed = 0;
     let mut unreviewed: Vec<(String, Place)> = Vec::new();
+    // Figures numbered through the findings (FORMAT 1.3, `figures`) count on
+    // from finding to finding; per finding, each starts at 1.
+    let through = l.style.finding.figures != Figures::Finding;
+    let mut figures = 0;
     for f in raw {
         if f.draft && !l.include_drafts {
             // Still read, so that a draft's mistakes show, but left out of the report.
@@ -112,8 +117,12 @@ pub(in crate::load) fn finish(
             continue;
         }
         let number = out.len() + 1;
-        let prefix = number.to_string();
-        let mut figures = 0;
+        let prefix = if through {
+            String::new()
+        } else {
+            figures = 0;
+            number.to_string()
+        };
         let title = f
             .title
             .as_ref()
@@ -353,9 +362,11 @@ fn split_body(
     blocks: Vec<Block>,
     sections: &mut [Vec<Block>],
 ) {
-    let mut current = 0;
     let style = l.style.clone();
     let defs = &style.finding.sections;
+    // Text before the first heading is the lead text: the section printed
+    // without a title, when the style has one (FORMAT 1.3), else the first.
+    let mut current = defs.iter().position(|d| !d.print_title).unwrap_or(0);
     // A section's heading as the house style names it; for a style of
     // version 1.1, as its strings do, and always in FORMAT's English.
     let styled: Vec<&str> = defs.iter().map(|d| style.section_title(d)).collect();

@@ -355,8 +355,14 @@ impl Converter<'_, '_> {
     /// Numbers the next figure of the current prefix.
     fn next_figure(&mut self, caption: Vec<Inline>) -> Figure {
         self.cx.figures += 1;
+        let prefix = &self.cx.figure_prefix;
         Figure {
-            number: format!("{}.{}", self.cx.figure_prefix, self.cx.figures),
+            number: if prefix.is_empty() {
+                self.cx.figures.to_string()
+            } else {
+                format!("{prefix}.{}", self.cx.figures)
+            },
+            chapter: prefix.is_empty() && self.cx.chapter_figures,
             caption,
         }
     }

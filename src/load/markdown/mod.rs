@@ -66,6 +66,10 @@ pub struct Context<'a> {
     pub figure_prefix: String,
     /// Figures numbered so far under this prefix.
     pub figures: u32,
+    /// Whether figures without a prefix are numbered through their chapter,
+    /// the templates putting the chapter's number before theirs (FORMAT 1.3,
+    /// `figures = "chapter"`).
+    pub chapter_figures: bool,
     /// Image path resolver.
     pub images: &'a mut dyn ImageSink,
     /// The quotation marks that straight quotes in prose become, by the
@@ -189,6 +193,7 @@ mod tests {
             targets: &[],
             figure_prefix: "3".into(),
             figures: 0,
+            chapter_figures: false,
             images: &mut images,
             quotes: Some(Quotes::for_lang("en")),
         };

@@ -46,6 +46,7 @@ const ROOT_KEYS: &[&str] = &[
     "scales",
     "finding",
     "layout",
+    "numbering",
 ];
 
 /// A built-in style by name (without regard to case), read once.
@@ -169,6 +170,7 @@ pub fn parse(
     scales(&mut r, root, &mut style);
     maturity_and_cvss(&mut r, root, &mut style);
     strings(&mut r, root, &mut style, &known_strings, standard);
+    numbering(&mut r, root, &mut style);
     let before = r.diags.count(diag::Level::Error);
     if let Some(v) = get("scales") {
         shape::scales(&mut r, v, &mut style);
@@ -270,7 +272,7 @@ fn scales(r: &mut StyleReader, root: &DeTable, style: &mut Style) {
             "severity",
             &["levels", "appendix_order", "draft", "matrix"],
         )
-        && let Some(scale) = r.scale(t, v.span(), "severity", &["sarif", "cvss"], true)
+        && let Some(scale) = r.scale(t, v.span(), "severity", &["sarif", "cvss", "rated"], true)
     {
         style.severity = scale;
     }
@@ -370,6 +372,27 @@ fn maturity_and_cvss(r: &mut StyleReader, root: &DeTable, style: &mut Style) {
             ),
         }
     }
+}
+
+/// `[numbering] headings = "none" | "1.1"` (FORMAT 1.3).
+fn numbering(r: &mut StyleReader, root: &DeTable, style: &mut Style) {
+    let before = r.diags.count(diag::Level::Error);
+    if let Some(v) = field(root, "numbering")
+        && let Some(t) = r.table(v, "numbering", &["headings"])
+        && let Some(h) = field(t, "headings")
+        && let Some(text) = r.string(h, "numbering.headings")
+    {
+        match text.trim() {
+            "none" => style.heading_numbers = false,
+            "1.1" => style.heading_numbers = true,
+            other => r.error(
+                h.span(),
+                format!("unknown `numbering.headings` \"{other}\""),
+                "expected \"1.1\" (chapters 1, 2, their sections 1.1, 1.2) or \"none\"".into(),
+            ),
+        }
+    }
+    r.mark(style, "numbering", before);
 }
 
 /// The style's words: every key must be one of `standard`'s (or a plural

@@ -354,6 +354,11 @@ impl StyleReader<'_> {
                 }
             }
             "cvss" => self.level_cvss(level, v),
+            "rated" => {
+                if let Some(rated) = self.boolean(v, "rated") {
+                    level.unrated = !rated;
+                }
+            }
             "sarif" => {
                 if let Some(text) = self.string(v, "sarif") {
                     if ["error", "warning", "note"].contains(&text.as_str()) {
@@ -431,6 +436,21 @@ impl StyleReader<'_> {
 
     /// Parses a definition as one line of inline Markdown.
     pub(super) fn inline(&mut self, text: &str, span: Range<usize>) -> Vec<crate::content::Inline> {
+        self.markdown(text, span, markdown::parse_inline)
+    }
+
+    /// Parses a style's Markdown text (a group's `intro`) as blocks.
+    pub(super) fn blocks(&mut self, text: &str, span: Range<usize>) -> Vec<crate::content::Block> {
+        self.markdown(text, span, markdown::parse)
+    }
+
+    /// Parses a style's Markdown text, its problems reported at `span`.
+    fn markdown<T>(
+        &mut self,
+        text: &str,
+        span: Range<usize>,
+        parse: impl Fn(&str, &mut Context) -> (Vec<T>, Vec<markdown::Problem>),
+    ) -> Vec<T> {
         let ids = markdown::FindingIds::default();
         let mut images = NoImages;
         let mut cx = Context {
@@ -438,11 +458,12 @@ impl StyleReader<'_> {
             targets: &[],
             figure_prefix: String::new(),
             figures: 0,
+            chapter_figures: false,
             images: &mut images,
-            // A style's definitions are printed as its author typed them.
+            // A style's texts are printed as its author typed them.
             quotes: None,
         };
-        let (out, problems) = markdown::parse_inline(text, &mut cx);
+        let (out, problems) = parse(text, &mut cx);
         for p in problems {
             let place = Some(Place::new(self.file, span.clone()));
             let d = if p.error || p.hidden {
@@ -466,14 +487,14 @@ fn is_colour(text: &str) -> bool {
     text.len() == 7 && text.starts_with('#') && text[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
-/// Images are not allowed in a style's definitions.
+/// Images are not allowed in a style's texts (definitions, group intros).
 struct NoImages;
 
 impl ImageSink for NoImages {
     fn resolve(&mut self, src: &str) -> Result<String, (String, String)> {
         Err((
-            format!("image \"{src}\" in a style's definition"),
-            "definitions are one line of text; remove the image".into(),
+            format!("image \"{src}\" in a style's text"),
+            "a style's definitions and intros are text; remove the image".into(),
         ))
     }
 }

@@ -11,7 +11,8 @@ use crate::diag;
 use crate::model::Style;
 use crate::model::shape;
 use crate::model::shape::{
-    FieldDef, FieldKind, FixPlace, Group, Matrix, NamedScale, PageBreak, SectionDef, Shape,
+    FieldDef, FieldKind, Figures, FixPlace, Group, Matrix, NamedScale, PageBreak, SectionDef,
+    SectionTitles, Shape,
 };
 
 /// Keys of `[finding]`.
@@ -24,10 +25,12 @@ const FINDING_KEYS: &[&str] = &[
     "page_break",
     "fix_review",
     "heading",
+    "section_titles",
+    "figures",
 ];
 
 /// Places a finding's heading may hold.
-const HEADING_PLACES: &[&str] = &["number", "id", "title"];
+const HEADING_PLACES: &[&str] = &["section", "number", "id", "title"];
 
 type Value<'a> = Spanned<DeValue<'a>>;
 
@@ -131,8 +134,9 @@ pub(super) fn finding(r: &mut StyleReader, value: &Value, style: &mut Style) {
         None => shape.summary[0] = "id".into(),
     }
     if let Some(v) = field(t, "groups") {
-        shape.groups = groups(r, v, &style.severity);
+        shape.groups = groups(r, v, &style.severity, &names);
     }
+    printing(r, t, style);
     let shape = &mut style.finding;
     if let Some(v) = field(t, "page_break") {
         match choice(r, v, "finding.page_break", &["finding", "group", "none"]) {
@@ -143,37 +147,97 @@ pub(super) fn finding(r: &mut StyleReader, value: &Value, style: &mut Style) {
         }
     }
     if let Some(v) = field(t, "fix_review") {
-        match choice(r, v, "finding.fix_review", &["appendix", "finding", "both"]) {
+        let places = ["appendix", "finding", "both", "note", "none"];
+        match choice(r, v, "finding.fix_review", &places) {
             Some(0) => shape.fix_review = FixPlace::Appendix,
             Some(1) => shape.fix_review = FixPlace::Finding,
-            Some(_) => shape.fix_review = FixPlace::Both,
+            Some(2) => shape.fix_review = FixPlace::Both,
+            Some(3) => shape.fix_review = FixPlace::Note,
+            Some(_) => shape.fix_review = FixPlace::None,
             None => {}
         }
     }
     if let Some(v) = field(t, "heading")
         && let Some(text) = r.string(v, "finding.heading")
+        && heading_ok(r, v, &text, style)
     {
-        let mut ok = true;
-        for place in crate::model::style::places(&text) {
-            if !HEADING_PLACES.contains(&place) {
-                ok = false;
-                let hint = diag::did_you_mean(place, HEADING_PLACES, |p| format!("{{{p}}}"))
-                    .unwrap_or_else(|| "a heading offers {number}, {id} and {title}".into());
-                r.error(
-                    v.span(),
-                    format!("{{{place}}} is no place of `finding.heading`"),
-                    hint,
-                );
-            }
-        }
-        if ok && !text.contains("{title}") {
+        style.finding.heading = text;
+    }
+}
+
+/// Checks a finding's heading: its places, its title, and where its
+/// section number stands.
+fn heading_ok(r: &mut StyleReader, v: &Value, text: &str, style: &Style) -> bool {
+    let mut ok = true;
+    for place in crate::model::style::places(text) {
+        if !HEADING_PLACES.contains(&place) {
+            ok = false;
+            let hint = diag::did_you_mean(place, HEADING_PLACES, |p| format!("{{{p}}}"))
+                .unwrap_or_else(|| "a heading offers {section}, {number}, {id} and {title}".into());
             r.error(
                 v.span(),
-                "`finding.heading` has no {title}".into(),
-                "e.g. heading = \"{id}: {title}\"".into(),
+                format!("{{{place}}} is no place of `finding.heading`"),
+                hint,
             );
-        } else if ok {
-            shape.heading = text;
+        }
+    }
+    if !ok {
+        return false;
+    }
+    if !text.contains("{title}") {
+        r.error(
+            v.span(),
+            "`finding.heading` has no {title}".into(),
+            "e.g. heading = \"{id}: {title}\"".into(),
+        );
+        return false;
+    }
+    if !text.contains(shape::SECTION_PLACE) {
+        return true;
+    }
+    if !text.starts_with(shape::SECTION_PLACE) {
+        r.error(
+            v.span(),
+            "{section} stands first in `finding.heading`".into(),
+            "the heading's number comes before its text, e.g. heading = \"{section} [{id}] {title}\""
+                .into(),
+        );
+        return false;
+    }
+    // A [numbering] table with a mistake was reported there.
+    if !style.heading_numbers && !style.is_broken("numbering") {
+        r.error(
+            v.span(),
+            "`finding.heading` has a {section}, and the headings are not numbered".into(),
+            "add [numbering] headings = \"1.1\" to style.toml, or leave {section} out".into(),
+        );
+        return false;
+    }
+    true
+}
+
+/// The keys of how a finding prints (FORMAT 1.3): `section_titles` and
+/// `figures`.
+fn printing(r: &mut StyleReader, t: &DeTable, style: &mut Style) {
+    if let Some(v) = field(t, "section_titles") {
+        match choice(r, v, "finding.section_titles", &["heading", "run-in"]) {
+            Some(0) => style.finding.section_titles = SectionTitles::Heading,
+            Some(_) => style.finding.section_titles = SectionTitles::RunIn,
+            None => {}
+        }
+    }
+    if let Some(v) = field(t, "figures") {
+        match choice(r, v, "finding.figures", &["finding", "chapter", "report"]) {
+            Some(0) => style.finding.figures = Figures::Finding,
+            Some(1) if !style.heading_numbers && !style.is_broken("numbering") => r.error(
+                v.span(),
+                "`finding.figures = \"chapter\"` needs numbered chapters".into(),
+                "add [numbering] headings = \"1.1\" to style.toml, or number figures through the \"report\""
+                    .into(),
+            ),
+            Some(1) => style.finding.figures = Figures::Chapter,
+            Some(_) => style.finding.figures = Figures::Report,
+            None => {}
         }
     }
 }
@@ -288,7 +352,7 @@ fn sections(r: &mut StyleReader, v: &Value) -> Option<Vec<SectionDef>> {
     const EG: &str = "[{ key = \"description\", title = \"Description\" }]";
     let of = "finding.sections";
     let mut out: Vec<SectionDef> = Vec::new();
-    for (t, span) in entries(r, v, of, &["key", "title", "required"], EG) {
+    for (t, span) in entries(r, v, of, &["key", "title", "required", "print_title"], EG) {
         let (Some(key), Some(title)) = (
             needed(r, t, &span, "key", of),
             needed(r, t, &span, "title", of),
@@ -308,6 +372,9 @@ fn sections(r: &mut StyleReader, v: &Value) -> Option<Vec<SectionDef>> {
         }
         out.push(SectionDef {
             required: required(r, t, of),
+            print_title: field(t, "print_title")
+                .and_then(|v| r.boolean(v, &format!("{of}.print_title")))
+                .unwrap_or(true),
             key,
             title: title.trim().to_string(),
         });
@@ -454,12 +521,18 @@ fn value_list(r: &mut StyleReader, v: &Value, key: &str, names: &[&str]) -> Opti
     Some(out)
 }
 
-/// `groups = [{ title, severities }]`.
-fn groups(r: &mut StyleReader, v: &Value, severity: &crate::model::style::Scale) -> Vec<Group> {
+/// `groups = [{ title, severities, intro, header }]`.
+fn groups(
+    r: &mut StyleReader,
+    v: &Value,
+    severity: &crate::model::style::Scale,
+    names: &[&str],
+) -> Vec<Group> {
     const EG: &str = "[{ title = \"High Risk\", severities = [\"High\"] }]";
     let of = "finding.groups";
     let mut out: Vec<Group> = Vec::new();
-    for (t, span) in entries(r, v, of, &["title", "severities"], EG) {
+    let keys = ["title", "severities", "intro", "header"];
+    for (t, span) in entries(r, v, of, &keys, EG) {
         let title = needed(r, t, &span, "title", of);
         let Some(list_value) = field(t, "severities") else {
             r.error(
@@ -486,10 +559,18 @@ fn groups(r: &mut StyleReader, v: &Value, severity: &crate::model::style::Scale)
                 }
             }
         }
+        let intro = field(t, "intro").and_then(|v| {
+            let text = r.string(v, "finding.groups.intro")?;
+            Some(r.blocks(&text, v.span()))
+        });
+        let header =
+            field(t, "header").and_then(|v| value_list(r, v, "finding.groups.header", names));
         if let Some(title) = title {
             out.push(Group {
                 title: title.trim().to_string(),
                 severities,
+                intro,
+                header,
             });
         }
     }

@@ -26,6 +26,9 @@ pub fn show(style: &Style) -> String {
             let list: Vec<String> = l.cvss.iter().map(|c| q(c)).collect();
             parts.push(format!("cvss = [{}]", list.join(", ")));
         }
+        if l.unrated {
+            parts.push("rated = false".into());
+        }
         if let Some(d) = &l.definition_text {
             parts.push(format!("definition = {}", q(d)));
         }
