@@ -358,11 +358,16 @@ fn maturity_and_cvss(r: &mut StyleReader, root: &DeTable, style: &mut Style) {
         let names = crate::model::style::CvssScore::NAMES;
         match names.iter().find(|(name, _)| *name == text) {
             Some((_, choice)) => style.cvss_score = *choice,
-            None => r.error(
-                score.span(),
-                format!("unknown `cvss.score` \"{text}\""),
-                "expected \"base\", \"temporal\", \"environmental\" or \"most specific\" (the default: the most specific group the vector gives)".into(),
-            ),
+            None => {
+                let known: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
+                let guess = diag::did_you_mean(&text, &known, diag::quoted)
+                    .map_or(String::new(), |g| format!("{g} "));
+                r.error(
+                    score.span(),
+                    format!("unknown `cvss.score` \"{text}\""),
+                    format!("{guess}expected \"base\", \"temporal\", \"environmental\" or \"most specific\" (the default: the most specific group the vector gives)"),
+                );
+            }
         }
     }
 }
