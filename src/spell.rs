@@ -93,7 +93,10 @@ impl Known {
                 .collect::<Vec<_>>()
         };
         audit.words.iter().for_each(|w| words.extend(parts(w)));
-        audit.findings.iter().for_each(|f| words.extend(parts(&f.id)));
+        audit
+            .findings
+            .iter()
+            .for_each(|f| words.extend(parts(&f.id)));
         audit
             .findings
             .iter()
@@ -112,7 +115,10 @@ impl Known {
             .chain(style_names(style));
         for name in names {
             let new = parts(name);
-            words.extend(new.into_iter().filter(|w| !dictionary.contains_exact_word_str(w)));
+            words.extend(
+                new.into_iter()
+                    .filter(|w| !dictionary.contains_exact_word_str(w)),
+            );
         }
         Self {
             words,
@@ -200,9 +206,9 @@ fn style_names(style: &crate::model::Style) -> impl Iterator<Item = &str> {
 /// Whether the house style writes its headings in sentence case ("Observed
 /// behavior"): then a heading is never asked to be in title case.
 fn sentence_case(style: &crate::model::Style, dictionary: &FstDictionary) -> bool {
-    own_titles(style).iter().any(|title| {
-        make_title_case_str(title, &PlainEnglish, dictionary) != *title
-    })
+    own_titles(style)
+        .iter()
+        .any(|title| make_title_case_str(title, &PlainEnglish, dictionary) != *title)
 }
 
 /// Checks the spelling and grammar of every piece of an audit's prose; each
@@ -620,13 +626,13 @@ const MODIFIERS: &[&str] = &[
 /// word after it is a modifier keyword of code, and `to` is right.
 fn to_a_modifier(text: &str, suggestions: &[Suggestion], chars: &[char], end: usize) -> bool {
     let too = matches!(suggestions.first(), Some(Suggestion::ReplaceWith(w))
-        if w.iter().collect::<String>().eq_ignore_ascii_case("too"));
+        if w.iter().collect::<String>().to_lowercase() == "too");
     let next: String = chars[end.min(chars.len())..]
         .iter()
         .skip_while(|c| c.is_whitespace())
         .take_while(|c| c.is_alphabetic())
         .collect();
-    too && text.eq_ignore_ascii_case("to") && MODIFIERS.contains(&next.to_lowercase().as_str())
+    too && text.to_lowercase() == "to" && MODIFIERS.contains(&next.to_lowercase().as_str())
 }
 
 /// The text of the Markdown heading a character is in (`## Observed
@@ -683,7 +689,8 @@ fn misspellings(
         // A known word written with a hyphen: `re-entrancy`.
         let joined = chunk.replace('-', "");
         if chunk.contains('-')
-            && (known.contains(&joined) || dictionary.contains_exact_word_str(&joined.to_lowercase()))
+            && (known.contains(&joined)
+                || dictionary.contains_exact_word_str(&joined.to_lowercase()))
         {
             continue;
         }

@@ -649,8 +649,11 @@ mod groups {
 
     #[test]
     fn a_bad_temporal_value_names_its_metric() {
-        let (message, hint) =
-            parse("CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:Z", CvssScore::MostSpecific).unwrap_err();
+        let (message, hint) = parse(
+            "CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H/E:Z",
+            CvssScore::MostSpecific,
+        )
+        .unwrap_err();
         assert!(message.contains("E (Exploit Code Maturity)"), "{message}");
         assert!(hint.contains("X, H, F, P, U"), "{hint}");
     }

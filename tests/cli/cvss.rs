@@ -154,7 +154,11 @@ fn a_style_that_prints_the_environmental_score_prints_x41s_scores() {
     // vector of base 7.5 with no environmental metric: FIRST's calculator's
     // environmental scores, with 3.1's modified impact.
     let (_tmp, dir) = with_cvss(&[
-        ("ACME-1", "", "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:H/I:H/A:H/E:U/RC:C"),
+        (
+            "ACME-1",
+            "",
+            "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:H/I:H/A:H/E:U/RC:C",
+        ),
         ("ACME-2", "", "CVSS:3.1/AV:L/AC:H/PR:L/UI:R/S:C/C:H/I:H/A:H"),
     ]);
     fs::remove_file(dir.join("fix-review.csv")).unwrap();
@@ -186,15 +190,24 @@ fn a_style_that_prints_the_environmental_score_prints_x41s_scores() {
         text.contains(&squash("Default admin password Authentication High 8.3")),
         "{text}"
     );
-    assert!(!text.contains("8.2(High)") && !text.contains("7.5(High)"), "{text}");
+    assert!(
+        !text.contains("8.2(High)") && !text.contains("7.5(High)"),
+        "{text}"
+    );
 
     // "temporal": X41's vector gives 8.2, the other its base score.
     write_style("temporal");
     let out = build_to(&dir, &pdf, &["--style", style.to_str().unwrap()]);
     assert!(out.status.success(), "{}", stderr(&out));
     let text = squash(&pdf_text(&pdf));
-    assert!(text.contains(&squash("8.2 (High) temporal score")), "{text}");
-    assert!(text.contains(&squash("7.5 (High) temporal score")), "{text}");
+    assert!(
+        text.contains(&squash("8.2 (High) temporal score")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&squash("7.5 (High) temporal score")),
+        "{text}"
+    );
 
     // A value the key does not take: one error at it, naming the values.
     write_style("enviromental");

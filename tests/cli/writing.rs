@@ -640,7 +640,11 @@ const XDEFI_MISTAKES: [(&str, &str, &str); 10] = [
     ("findings/H-01.md", "very very ", "very "),
     ("findings/H-02.md", "is not longer", "is no longer"),
     ("findings/H-02.md", "will created", "will be created"),
-    ("sections/executive-summary.md", "All of the issues", "All the issues"),
+    (
+        "sections/executive-summary.md",
+        "All of the issues",
+        "All the issues",
+    ),
 ];
 
 #[test]
@@ -659,7 +663,10 @@ fn the_names_a_report_holds_are_words_and_its_mistakes_are_still_found() {
             dir.as_os_str(),
         ];
         if deny {
-            args.extend([std::ffi::OsStr::new("--deny"), std::ffi::OsStr::new("warnings")]);
+            args.extend([
+                std::ffi::OsStr::new("--deny"),
+                std::ffi::OsStr::new("warnings"),
+            ]);
         }
         run(&args)
     };
@@ -768,5 +775,8 @@ fn a_section_title_of_the_style_is_never_a_grammar_warning() {
         "## Technical Details",
     );
     let err = stderr(&run(&["check".as_ref(), dir.as_os_str()]));
-    assert!(err.contains("grammar: try to use title case in headings"), "{err}");
+    assert!(
+        err.contains("grammar: try to use title case in headings"),
+        "{err}"
+    );
 }
