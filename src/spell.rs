@@ -14,9 +14,9 @@ use std::ops::Range;
 use std::sync::Arc;
 
 use harper_core::linting::{Lint, LintGroup, Linter, Suggestion};
-use harper_core::parsers::{Markdown, MarkdownOptions};
+use harper_core::parsers::{Markdown, MarkdownOptions, PlainEnglish};
 use harper_core::spell::{Dictionary, FstDictionary, suggest_correct_spelling};
-use harper_core::{CharStringExt, Dialect, Document, TokenStringExt};
+use harper_core::{CharStringExt, Dialect, Document, TokenStringExt, make_title_case_str};
 
 use crate::diag::{Diagnostics, Place};
 use crate::model::{Audit, ProsePlace, ProseText};
@@ -66,31 +66,64 @@ pub fn dialect(lang: &str) -> Option<Dialect> {
     }
 }
 
-/// The words accepted besides the dictionary's, folded to lower case.
+/// Words of the field that the dictionary lacks (`cron`, `wei`,
+/// `reentrancy`, `argv`), one a line, `#` comments.
+const FIELD_WORDS: &str = include_str!("spell-words.txt");
+
+/// The words accepted besides the dictionary's, folded to lower case, and
+/// the house style's own titles.
 struct Known {
     words: HashSet<String>,
+    /// The style's section and group titles, folded to lower case: never a
+    /// grammar warning where they head a section.
+    titles: HashSet<String>,
 }
 
 impl Known {
-    /// The audit's words: words.txt, finding ids and the parts of target names and paths.
-    fn of(audit: &Audit) -> Self {
+    /// The audit's words (FORMAT 1.3, "the words of the report itself are
+    /// words"): words.txt, the field's words, the title, the vendor and
+    /// client names, people, targets and their repositories, tools, finding
+    /// ids, and the house style's level names and titles.
+    fn of(audit: &Audit, dictionary: &FstDictionary) -> Self {
         let mut words = HashSet::new();
-        let mut add_parts = |name: &str| {
-            for part in name.split(|c: char| !c.is_alphanumeric() && c != '\'') {
-                if !part.is_empty() {
-                    words.insert(part.to_lowercase());
-                }
-            }
+        let parts = |name: &str| {
+            name.split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .filter(|part| !part.is_empty())
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
         };
-        audit.words.iter().for_each(|w| add_parts(w));
-        audit.findings.iter().for_each(|f| add_parts(&f.id));
-        audit.meta.targets.iter().for_each(|t| add_parts(&t.name));
+        audit.words.iter().for_each(|w| words.extend(parts(w)));
+        audit
+            .findings
+            .iter()
+            .for_each(|f| words.extend(parts(&f.id)));
         audit
             .findings
             .iter()
             .flat_map(|f| &f.targets)
-            .for_each(|t| add_parts(t));
-        Self { words }
+            .for_each(|t| words.extend(parts(t)));
+        // Of the names, only the words the dictionary lacks: "of" in
+        // "Proof of Concept" is no name, and a known word near a rule's
+        // finding silences the rule.
+        let style = &audit.style;
+        let titles = own_titles(style);
+        let names = FIELD_WORDS
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .chain(report_names(audit))
+            .chain(titles.iter().copied())
+            .chain(style_names(style));
+        for name in names {
+            let new = parts(name);
+            words.extend(
+                new.into_iter()
+                    .filter(|w| !dictionary.contains_exact_word_str(w)),
+            );
+        }
+        Self {
+            words,
+            titles: titles.iter().map(|t| t.to_lowercase()).collect(),
+        }
     }
 
     fn contains(&self, word: &str) -> bool {
@@ -101,13 +134,89 @@ impl Known {
             .unwrap_or(&lower);
         self.words.contains(&lower) || self.words.contains(stem)
     }
+
+    /// Whether a heading's text is one of the style's own titles.
+    fn is_title(&self, heading: &str) -> bool {
+        self.titles.contains(&heading.trim().to_lowercase())
+    }
+}
+
+/// The names the report holds in audit.toml and its tables: the title,
+/// the vendor and the client as named in full and in sentences, the people
+/// on both sides and those acknowledged, the targets and their
+/// repositories, and the tools.
+fn report_names(audit: &Audit) -> impl Iterator<Item = &str> {
+    let meta = &audit.meta;
+    let client = &meta.client;
+    [&meta.title, &meta.vendor, &meta.vendor_short]
+        .into_iter()
+        .chain(client.organization.as_ref())
+        .chain(client.short.as_ref())
+        .chain(&client.prepared_for)
+        .chain(&client.prepared_by)
+        .chain(meta.contacts.iter().map(|c| &c.name))
+        .chain(
+            audit
+                .acknowledgements
+                .iter()
+                .flat_map(|a| std::iter::once(&a.name).chain(a.organization.as_ref())),
+        )
+        .chain(
+            meta.targets
+                .iter()
+                .flat_map(|t| std::iter::once(&t.name).chain(t.repository.as_ref())),
+        )
+        .chain(meta.tools.iter().map(|t| &t.name))
+        .map(String::as_str)
+}
+
+/// The titles the house style gives the sections of a finding and its
+/// groups of findings.
+fn own_titles(style: &crate::model::Style) -> Vec<&str> {
+    let shape = &style.finding;
+    shape
+        .sections
+        .iter()
+        .map(|s| s.title.as_str())
+        .chain(shape.groups.iter().map(|g| g.title.as_str()))
+        .collect()
+}
+
+/// The names of the house style's levels and the labels of its scales and
+/// fields.
+fn style_names(style: &crate::model::Style) -> impl Iterator<Item = &str> {
+    let shape = &style.finding;
+    let scales = [
+        &style.severity,
+        &style.difficulty,
+        &style.kind,
+        &style.status,
+        &style.categories,
+        &style.ratings,
+    ]
+    .into_iter()
+    .chain(shape.scales.values().map(|s| &s.scale));
+    scales
+        .flat_map(|s| s.levels.iter().map(|l| l.name.as_str()))
+        .chain(std::iter::once(style.difficulty_label.as_str()))
+        .chain(shape.scales.values().map(|s| s.label.as_str()))
+        .chain(shape.fields.iter().map(|f| f.label.as_str()))
+}
+
+/// Whether the house style writes its headings in sentence case ("Observed
+/// behavior"): then a heading is never asked to be in title case.
+fn sentence_case(style: &crate::model::Style, dictionary: &FstDictionary) -> bool {
+    own_titles(style)
+        .iter()
+        .any(|title| make_title_case_str(title, &PlainEnglish, dictionary) != *title)
 }
 
 /// Checks the spelling and grammar of every piece of an audit's prose; each
 /// problem becomes a warning.
 pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checked {
-    let known = Known::of(audit);
     let dictionary = FstDictionary::curated();
+    let known = Known::of(audit, &dictionary);
+    let sentence_case = sentence_case(&audit.style, &dictionary);
     // Every text in pieces of bounded size, spread over as many runs as
     // there are cores, each with its own rules; the warnings come back in
     // the texts' order.
@@ -127,6 +236,9 @@ pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checke
                     let mut rules = LintGroup::new_curated(Arc::clone(dictionary), dialect);
                     for rule in RULES_OFF {
                         rules.config.set_rule_enabled(*rule, false);
+                    }
+                    if sentence_case {
+                        rules.config.set_rule_enabled("UseTitleCase", false);
                     }
                     let mut found = Diagnostics::default();
                     let mut checked = Checked::default();
@@ -454,6 +566,11 @@ fn check_piece(
             whole_words(chars, span.clone())
         };
         let around: String = chars[wide].iter().collect();
+        if known.is_title(heading_text(chars, span.start).unwrap_or_default().as_str())
+            || to_a_modifier(&text, &lint.suggestions, chars, span.end)
+        {
+            continue;
+        }
         if around
             .split_whitespace()
             .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
@@ -487,6 +604,56 @@ fn check_piece(
     }
 }
 
+/// Keywords of programming languages that are adjectives in English: "set
+/// the function to external" reads to harper as "too external".
+const MODIFIERS: &[&str] = &[
+    "public",
+    "private",
+    "internal",
+    "external",
+    "protected",
+    "constant",
+    "immutable",
+    "mutable",
+    "payable",
+    "readonly",
+    "static",
+    "final",
+    "virtual",
+];
+
+/// Whether a lint would make `to` of "functions to external" `too`: the
+/// word after it is a modifier keyword of code, and `to` is right.
+fn to_a_modifier(text: &str, suggestions: &[Suggestion], chars: &[char], end: usize) -> bool {
+    let too = matches!(suggestions.first(), Some(Suggestion::ReplaceWith(w))
+        if w.iter().collect::<String>().to_lowercase() == "too");
+    let next: String = chars[end.min(chars.len())..]
+        .iter()
+        .skip_while(|c| c.is_whitespace())
+        .take_while(|c| c.is_alphabetic())
+        .collect();
+    too && text.to_lowercase() == "to" && MODIFIERS.contains(&next.to_lowercase().as_str())
+}
+
+/// The text of the Markdown heading a character is in (`## Observed
+/// behavior` gives `Observed behavior`), or `None` outside headings.
+fn heading_text(chars: &[char], at: usize) -> Option<String> {
+    let at = at.min(chars.len());
+    let start = chars[..at]
+        .iter()
+        .rposition(|c| *c == '\n')
+        .map_or(0, |i| i + 1);
+    let end = chars[at..]
+        .iter()
+        .position(|c| *c == '\n')
+        .map_or(chars.len(), |i| at + i);
+    let line: String = chars[start..end].iter().collect();
+    let text = line.trim_start().strip_prefix('#')?;
+    let text = text.trim_start_matches('#');
+    text.starts_with([' ', '\t'])
+        .then(|| text.trim().trim_end_matches('#').trim().to_string())
+}
+
 /// The words of a text that are neither in the dictionary nor known.
 fn misspellings(
     doc: &Document,
@@ -517,6 +684,14 @@ fn misspellings(
         let text: String = word.iter().collect();
         let chunk = chunk_around(chars, token.span.start, token.span.end);
         if code_like(&chunk) || acronym(&text) || known.contains(&text) || known.contains(&chunk) {
+            continue;
+        }
+        // A known word written with a hyphen: `re-entrancy`.
+        let joined = chunk.replace('-', "");
+        if chunk.contains('-')
+            && (known.contains(&joined)
+                || dictionary.contains_exact_word_str(&joined.to_lowercase()))
+        {
             continue;
         }
         let suggestions = suggestions(word, dictionary, dialect);
@@ -711,6 +886,34 @@ mod tests {
         }
         assert!(acronym("ASAN") && acronym("NFTs") && acronym("s") && !acronym("Asan"));
         assert!(code_like("XDEFIDistribution") && !code_like("NFTs"));
+    }
+
+    #[test]
+    fn a_heading_is_read_as_its_text() {
+        let chars: Vec<char> = "Intro.\n\n## Observed behavior ##\nText.\n#tag\n"
+            .chars()
+            .collect();
+        let at = |needle: &str| {
+            let text: String = chars.iter().collect();
+            text[..text.find(needle).unwrap()].chars().count()
+        };
+        assert_eq!(
+            heading_text(&chars, at("behavior")).as_deref(),
+            Some("Observed behavior")
+        );
+        assert_eq!(heading_text(&chars, at("Text")), None);
+        assert_eq!(heading_text(&chars, at("Intro")), None);
+        // `#tag` is no heading in Markdown.
+        assert_eq!(heading_text(&chars, at("tag")), None);
+    }
+
+    #[test]
+    fn to_before_a_keyword_of_code_is_not_too() {
+        let chars: Vec<char> = "Public functions to external".chars().collect();
+        let too = [Suggestion::ReplaceWith("too".chars().collect())];
+        assert!(to_a_modifier("to", &too, &chars, 19));
+        let chars: Vec<char> = "It is to expensive.".chars().collect();
+        assert!(!to_a_modifier("to", &too, &chars, 8));
     }
 
     #[test]

@@ -118,7 +118,7 @@ gains code execution when cron runs it.
 
 ## Recommendations
 
-**Short term,** reject entries whose normalised path leaves the upload folder.
+**Short term,** reject entries whose normalized path leaves the upload folder.
 
 **Long term,** unpack archives in a sandbox with no access outside its folder.
 "#;

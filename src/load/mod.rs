@@ -560,7 +560,7 @@ impl Loader {
 
     /// Scores a CVSS vector, or reports at its place what is wrong with it.
     fn cvss(&mut self, text: &findings::Sourced) -> Option<(crate::model::Cvss, Place)> {
-        match cvss::parse(&text.text, self.style.cvss_base) {
+        match cvss::parse(&text.text, self.style.cvss_score) {
             Ok(c) => Some((c, text.place.clone())),
             Err((message, hint)) => {
                 self.diags

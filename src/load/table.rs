@@ -6,7 +6,7 @@
 //! closed) are checked on those bytes and are errors at the line where the
 //! quote opened, instead of silently swallowed rows.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use crate::diag::{self, Diagnostics, FileRef, Place};
@@ -409,20 +409,24 @@ fn check_rows(
         .collect();
     report_capped(diags, ragged, "rows of the wrong length");
     // A quote left open swallows the rows after it into one cell, silently if it
-    // happens to close at a cell boundary; warn where a quoted cell runs through
-    // lines shaped like rows (files of four columns or more, to stay quiet on prose).
+    // happens to close at a cell boundary; warn where a quoted cell runs away
+    // (files of four columns or more, to stay quiet on prose).
     if header.cells.len() < 4 {
         return;
     }
+    // What the first cell of a row looks like: `A-0` for `NWS-LUMEN-3`.
+    let starts: HashSet<String> = records
+        .iter()
+        .filter_map(|r| r.cells.first())
+        .map(|c| shape(&c.value))
+        .collect();
     let mut swallowed = Vec::new();
-    for cell in records.iter().chain(ragged_rows).flat_map(|r| &r.cells) {
-        let raw = &text[cell.range.clone()];
-        let row_like = raw
-            .lines()
-            .skip(1)
-            .filter(|l| l.matches(',').count() + 1 == header.cells.len())
-            .count();
-        if row_like > 0 {
+    for record in records.iter().chain(ragged_rows) {
+        for (i, cell) in record.cells.iter().enumerate() {
+            let raw = &text[cell.range.clone()];
+            let Some(row_like) = runaway(raw, i, header.cells.len(), &starts) else {
+                continue;
+            };
             let mut d = diag::Diagnostic::warning(
                 Some(Place::new(file, cell.range.start..cell.range.start + 1)),
                 format!(
@@ -437,6 +441,49 @@ fn check_rows(
         }
     }
     report_capped(diags, swallowed, "quotes that run over rows");
+}
+
+/// Whether a quoted cell, the `index`th of its row in a table of `columns`
+/// columns, is a quote that ran away, and if so how many of its lines look
+/// like rows. A quote ran away when its cell ends its row in the middle of
+/// the quoted text: the cell's first line holds as many commas as there
+/// are columns after it (the rest of the row, the quote never closed), and
+/// the line after it is a row of the table. A quoted cell of several lines
+/// of prose (RFC 4180) whose lines happen to hold as many commas as the
+/// header is no runaway. A line is a row when it holds as many commas as
+/// the header and its first cell has the shape of the rows' first cells
+/// (`starts`).
+fn runaway(raw: &str, index: usize, columns: usize, starts: &HashSet<String>) -> Option<usize> {
+    let looks_like_row = |line: &str| line.matches(',').count() + 1 == columns;
+    let quoted = raw.trim_start().strip_prefix('"')?;
+    let mut lines = quoted.lines();
+    let first = lines.next()?;
+    let second = lines.next()?;
+    let rest_of_row = columns.saturating_sub(index + 1);
+    let starts_a_row = starts.contains(&shape(second.split(',').next().unwrap_or("")));
+    if first.matches(',').count() != rest_of_row || !looks_like_row(second) || !starts_a_row {
+        return None;
+    }
+    Some(1 + lines.filter(|l| looks_like_row(l)).count())
+}
+
+/// The shape of a cell's text: each run of capitals `A`, of small letters
+/// `a`, of digits `0`, other characters as they are (`NWS-LUMEN-3` is
+/// `A-A-0`, `1` is `0`, `The function` is `Aa a`).
+fn shape(value: &str) -> String {
+    let mut out = String::new();
+    for c in value.trim().trim_matches('"').chars() {
+        let class = match c {
+            c if c.is_uppercase() => 'A',
+            c if c.is_alphabetic() => 'a',
+            c if c.is_ascii_digit() => '0',
+            c => c,
+        };
+        if !out.ends_with(class) || !"Aa0".contains(class) {
+            out.push(class);
+        }
+    }
+    out
 }
 
 /// A CSV syntax error: its range, message and hint.
@@ -650,6 +697,48 @@ mod tests {
         assert_eq!(
             d.message,
             "quote opened here runs over 4 lines, through 2 that look like rows"
+        );
+    }
+
+    #[test]
+    fn a_cell_has_a_shape() {
+        assert_eq!(shape("NWS-LUMEN-3"), "A-A-0");
+        assert_eq!(shape("H-01"), "A-0");
+        assert_eq!(shape(" 12"), "0");
+        assert_eq!(shape("The owner"), "Aa a");
+    }
+
+    #[test]
+    fn a_quoted_cell_of_several_lines_of_prose_is_no_runaway() {
+        // RFC 4180: a quoted cell may hold line breaks; one of its lines
+        // holds as many commas as the header (three) by chance.
+        let text = "id,title,severity,description\n\
+                    1,Title,High,\"The function reads the value\n\
+                    from storage and returns it.\n\
+                    It checks the owner, the amount, and the deadline\n\
+                    before it writes.\"\n\
+                    2,Other,Low,\"One line, with a comma\n\
+                    and a, b, c, d on the next\"\n\
+                    3,Third,Low,\"The next line holds three commas\n\
+                    the owner, the amount, the deadline, as a row does\"\n";
+        let columns = ["id", "title", "severity", "description"].map(Column::optional);
+        let mut diags = Diagnostics::default();
+        let table = read(0, text, &columns, &mut diags).expect("a table");
+        let found: Vec<&str> = diags.iter().map(|d| d.message.as_str()).collect();
+        assert!(found.is_empty(), "{found:?}");
+        assert_eq!(table.rows.len(), 3);
+        // The quote of the first row never closes: the rest of its line
+        // ends the row, and the rows after it are swallowed.
+        let text = "id,title,severity,description\n\
+                    1,Title,High,\"The function reads\n\
+                    2,Other,Low,Second\n\
+                    3,Third,Low,Third\"\n";
+        let mut diags = Diagnostics::default();
+        read(0, text, &columns, &mut diags);
+        let d = diags.iter().next().expect("a warning");
+        assert_eq!(
+            d.message,
+            "quote opened here runs over 3 lines, through 2 that look like rows"
         );
     }
 

@@ -37,9 +37,8 @@ pub struct Style {
     pub folder: Option<PathBuf>,
     /// The fonts of the style folder's `fonts/`, in file-name order.
     pub fonts: Vec<FontFile>,
-    /// Whether the base score of a CVSS vector is the one shown and rated
-    /// (`[cvss] score = "base"`), rather than its most specific group's.
-    pub cvss_base: bool,
+    /// Which score of a CVSS vector is shown and rated (`[cvss] score`).
+    pub cvss_score: CvssScore,
     /// Whether the short sections around the findings run on, rather than
     /// each starting a page (`[layout] front_page_break = "none"`).
     pub front_runs_on: bool,
@@ -53,6 +52,36 @@ pub struct Style {
     pub broken: std::collections::BTreeSet<String>,
     /// The shape of a finding: sections, fields, header, summary, groups.
     pub finding: super::shape::Shape,
+}
+
+/// Which score of a CVSS vector a report shows and rates (`[cvss] score` of
+/// style.toml, FORMAT 1.3).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum CvssScore {
+    /// That of the most specific metric group the vector gives (3.x:
+    /// environmental, else temporal, else base; 4.0: CVSS-BTE, BE, BT or B).
+    #[default]
+    MostSpecific,
+    /// The base score.
+    Base,
+    /// 3.x: the temporal score, the base score when no temporal metric is
+    /// given. 4.0: as `MostSpecific`.
+    Temporal,
+    /// 3.x: the environmental score, with every modified metric not given
+    /// Not Defined, as FIRST's calculator computes it. 4.0: as `MostSpecific`.
+    Environmental,
+}
+
+impl CvssScore {
+    /// The value of `[cvss] score` that names each choice, and what it means.
+    pub const NAMES: [(&'static str, CvssScore); 5] = [
+        ("base", CvssScore::Base),
+        ("temporal", CvssScore::Temporal),
+        ("environmental", CvssScore::Environmental),
+        ("most specific", CvssScore::MostSpecific),
+        // FORMAT 1.2's name, still read.
+        ("specific", CvssScore::MostSpecific),
+    ];
 }
 
 /// A font file of a style folder.

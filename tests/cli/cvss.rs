@@ -147,3 +147,88 @@ fn a_temporal_vector_shows_and_rates_its_temporal_score_unless_the_style_asks_fo
     );
     assert!(!text.contains("temporalscore"), "{text}");
 }
+
+#[test]
+fn a_style_that_prints_the_environmental_score_prints_x41s_scores() {
+    // X41 prints 8.3 for its vector (base 9.0, temporal 8.2) and 7.6 for a
+    // vector of base 7.5 with no environmental metric: FIRST's calculator's
+    // environmental scores, with 3.1's modified impact.
+    let (_tmp, dir) = with_cvss(&[
+        (
+            "ACME-1",
+            "",
+            "CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:C/C:H/I:H/A:H/E:U/RC:C",
+        ),
+        ("ACME-2", "", "CVSS:3.1/AV:L/AC:H/PR:L/UI:R/S:C/C:H/I:H/A:H"),
+    ]);
+    fs::remove_file(dir.join("fix-review.csv")).unwrap();
+    edit(&dir, "audit.toml", "[fix_review]\ndate = 2024-09-20\n", "");
+    let style = dir.join("house");
+    fs::create_dir_all(&style).unwrap();
+    let write_style = |score: &str| {
+        fs::write(
+            style.join("style.toml"),
+            format!("extends = \"risk\"\n\n[cvss]\nscore = \"{score}\"\n"),
+        )
+        .unwrap();
+    };
+    write_style("environmental");
+    let pdf = dir.parent().unwrap().join("environmental.pdf");
+    let out = build_to(&dir, &pdf, &["--style", style.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = squash(&pdf_text(&pdf));
+    assert!(
+        text.contains(&squash("8.3 (High) environmental score")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&squash("7.6 (High) environmental score")),
+        "{text}"
+    );
+    // The summary table prints the same scores, and rates by them.
+    assert!(
+        text.contains(&squash("Default admin password Authentication High 8.3")),
+        "{text}"
+    );
+    assert!(
+        !text.contains("8.2(High)") && !text.contains("7.5(High)"),
+        "{text}"
+    );
+
+    // "temporal": X41's vector gives 8.2, the other its base score.
+    write_style("temporal");
+    let out = build_to(&dir, &pdf, &["--style", style.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = squash(&pdf_text(&pdf));
+    assert!(
+        text.contains(&squash("8.2 (High) temporal score")),
+        "{text}"
+    );
+    assert!(
+        text.contains(&squash("7.5 (High) temporal score")),
+        "{text}"
+    );
+
+    // A value the key does not take: one error at it, naming the values.
+    write_style("enviromental");
+    let out = run(&[
+        "check".as_ref(),
+        dir.as_os_str(),
+        "--style".as_ref(),
+        style.as_os_str(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert_diagnostic(
+        &err,
+        "style.toml:4:9",
+        "unknown `cvss.score` \"enviromental\"",
+    );
+    assert!(
+        err.contains(
+            "did you mean \"environmental\"? expected \"base\", \"temporal\", \"environmental\" or \"most specific\""
+        ),
+        "{err}"
+    );
+    assert_eq!(err.matches("error").count(), 1, "{err}");
+}

@@ -618,6 +618,52 @@ const CORPUS: &[Case] = &[
 ];
 
 #[test]
+fn a_quoted_cell_of_several_lines_is_no_runaway_quote_but_a_quote_left_open_is() {
+    // RFC 4180: a quoted cell holds line breaks. Its second line holds as
+    // many commas as the header: before, that gave "quote opened here runs
+    // over 2 lines, through 1 that look like rows".
+    let (_tmp, dir) = workspace(&fixture("evidence"));
+    write(
+        &dir,
+        "findings.csv",
+        "id,title,severity,difficulty,type,description\n\
+         EVD-1,Secret shown in the console,Medium,Low,Data Exposure,\"The console shows the secret\n\
+         to the user, the tenant, the key, the value, the time, and the admin.\"\n\
+         EVD-2,Second finding,Low,Low,Testing,One more.\n",
+    );
+    let pdf = dir.parent().unwrap().join("multiline.pdf");
+    let out = build_to(&dir, &pdf, &[]);
+    let err = stderr(&out);
+    assert!(out.status.success(), "{err}");
+    assert!(!err.contains("runs over"), "{err}");
+    assert!(
+        squash(&pdf_text(&pdf)).contains(&squash(
+            "to the user, the tenant, the key, the value, the time, and the admin."
+        )),
+        "the cell's second line is printed"
+    );
+
+    // A quote never closed on its line: the rest of the row is in the
+    // quote, and the next row with it, until a quote closes at a cell's end.
+    write(
+        &dir,
+        "findings.csv",
+        "id,title,severity,difficulty,type,description\n\
+         EVD-1,\"Secret shown in the console,Medium,Low,Data Exposure,The console shows it.\n\
+         EVD-2,Second finding,Low,Low,Testing,One more.\n\
+         EVD-3,Third\",Low,Low,Testing,Last.\n",
+    );
+    let out = run(&["check".as_ref(), dir.as_os_str()]);
+    let err = stderr(&out);
+    assert_diagnostic(
+        &err,
+        "findings.csv:2:7",
+        "quote opened here runs over 3 lines, through 1 that look like rows",
+    );
+    assert_eq!(err.matches("runs over").count(), 1, "{err}");
+}
+
+#[test]
 fn the_hostile_corpus_gets_the_safe_outcome() {
     let mut failures = Vec::new();
     for case in CORPUS {

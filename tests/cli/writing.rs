@@ -600,3 +600,183 @@ fn a_mention_of_a_draft_left_out_is_warned_at_its_place_and_builds() {
         stderr(&out)
     );
 }
+
+#[test]
+fn every_init_folder_passes_check_with_warnings_denied() {
+    // Before, each failed on its own starter text: `cron`, `normalised`,
+    // `wei`, `normalising`.
+    let tmp = tempfile::tempdir().unwrap();
+    for style in [None, Some("smart-contract"), Some("pentest")] {
+        let dir = tmp.path().join(style.unwrap_or("default"));
+        let mut args: Vec<&std::ffi::OsStr> = vec!["init".as_ref()];
+        if let Some(style) = style {
+            args.extend([std::ffi::OsStr::new("--style"), std::ffi::OsStr::new(style)]);
+        }
+        args.push(dir.as_os_str());
+        let out = run(&args);
+        assert!(out.status.success(), "{style:?}: {}", stderr(&out));
+        assert!(!dir.join("words.txt").exists(), "{style:?}");
+        let out = run(&[
+            "check".as_ref(),
+            "--deny".as_ref(),
+            "warnings".as_ref(),
+            dir.as_os_str(),
+        ]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(0), "{style:?}: {err}");
+        assert!(err.contains(", 0 possible mistakes"), "{style:?}: {err}");
+    }
+}
+
+/// The ten mistakes of the Code4rena wardens' prose that the report
+/// printed, each as check names it, with its correction.
+const XDEFI_MISTAKES: [(&str, &str, &str); 10] = [
+    ("findings/H-01.md", "overlows", "overflows"),
+    ("findings/M-01.md", "monotomically", "monotonically"),
+    ("findings.csv", "readibility", "readability"),
+    ("findings.csv", "substraction", "subtraction"),
+    ("findings.csv", "Unneccessary", "Unnecessary"),
+    ("findings/H-01.md", "to to ", "to "),
+    ("findings/H-01.md", "very very ", "very "),
+    ("findings/H-02.md", "is not longer", "is no longer"),
+    ("findings/H-02.md", "will created", "will be created"),
+    (
+        "sections/executive-summary.md",
+        "All of the issues",
+        "All the issues",
+    ),
+];
+
+#[test]
+fn the_names_a_report_holds_are_words_and_its_mistakes_are_still_found() {
+    // tests/fixtures/c4-xdefi has no words.txt: its title and client
+    // (XDEFI), vendor (Code4rena), judge (Ivo Georgiev, acknowledged) and
+    // the field's words (reentrancy, re-entrancy, tx) were 12 of its 33
+    // warnings.
+    let (_tmp, dir) = workspace(&fixture("c4-xdefi"));
+    assert!(!dir.join("words.txt").exists());
+    let check = |deny: bool| {
+        let mut args: Vec<&std::ffi::OsStr> = vec![
+            "check".as_ref(),
+            "--diagnostic-format".as_ref(),
+            "short".as_ref(),
+            dir.as_os_str(),
+        ];
+        if deny {
+            args.extend([
+                std::ffi::OsStr::new("--deny"),
+                std::ffi::OsStr::new("warnings"),
+            ]);
+        }
+        run(&args)
+    };
+    let err = stderr(&check(false));
+    for name in [
+        "XDEFI",
+        "Code4rena",
+        "Ivo",
+        "reentrancy",
+        "entrancy",
+        "`tx`",
+        "too",
+    ] {
+        assert!(!err.contains(name), "{name}: {err}");
+    }
+    // The wardens' own mistakes are still found, each at its file.
+    for (file, mistake, _) in XDEFI_MISTAKES {
+        let word = mistake.split(' ').next().unwrap();
+        assert!(
+            err.lines()
+                .any(|l| l.contains(&format!("{file}:")) && l.contains(word)),
+            "{mistake}: {err}"
+        );
+    }
+    assert!(err.contains("possible misspelling `overlows`"), "{err}");
+    assert!(err.contains("did you mean `monotonically`"), "{err}");
+    assert_eq!(err.matches("warning: grammar:").count(), 5, "{err}");
+    assert_eq!(err.matches("warning:").count(), 22, "{err}");
+
+    // Corrected, with words.txt for the words only its prose holds (the
+    // sponsor's people and the wardens' jargon): none of them the title,
+    // the vendor or the client.
+    for (file, mistake, fix) in XDEFI_MISTAKES {
+        edit(&dir, file, mistake, fix);
+    }
+    let words = "deluca\nIvshti\nrewarder\nmasterchef\nlp\nwrt\nuints\n";
+    fs::write(dir.join("words.txt"), words).unwrap();
+    let out = check(true);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(err.contains(", 0 possible mistakes"), "{err}");
+
+    // A planted misspelling is found.
+    edit(
+        &dir,
+        "findings/H-01.md",
+        "overflows",
+        "overflows and users recieve",
+    );
+    let out = check(true);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("possible misspelling `recieve`"), "{err}");
+    assert!(err.contains("did you mean `receive`"), "{err}");
+}
+
+#[test]
+fn a_section_title_of_the_style_is_never_a_grammar_warning() {
+    // A style whose section is titled in sentence case, "Observed behavior":
+    // before, each `## Observed behavior` got "try to use title case in
+    // headings".
+    let (_tmp, dir) = example_folder("pentest");
+    edit(
+        dir.parent().unwrap(),
+        "style/style.toml",
+        "title = \"Technical Details\"",
+        "title = \"Observed behavior\"",
+    );
+    edit(
+        &dir,
+        "findings/EX-PT-26-01.md",
+        "## Technical Details",
+        "## Observed behavior",
+    );
+    let out = run(&[
+        "check".as_ref(),
+        "--deny".as_ref(),
+        "warnings".as_ref(),
+        dir.as_os_str(),
+    ]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    assert!(!err.contains("title case"), "{err}");
+    // The house writes its headings in sentence case: so may the auditor.
+    edit(
+        &dir,
+        "findings/EX-PT-26-01.md",
+        "## Observed behavior",
+        "## Observed behavior\n\n### A second attack path\n",
+    );
+    let err = stderr(&run(&["check".as_ref(), dir.as_os_str()]));
+    assert!(!err.contains("title case"), "{err}");
+
+    // A style that titles its sections in title case still asks for it
+    // in headings of its own.
+    edit(
+        dir.parent().unwrap(),
+        "style/style.toml",
+        "title = \"Observed behavior\"",
+        "title = \"Technical Details\"",
+    );
+    edit(
+        &dir,
+        "findings/EX-PT-26-01.md",
+        "## Observed behavior",
+        "## Technical Details",
+    );
+    let err = stderr(&run(&["check".as_ref(), dir.as_os_str()]));
+    assert!(
+        err.contains("grammar: try to use title case in headings"),
+        "{err}"
+    );
+}

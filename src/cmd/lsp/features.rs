@@ -275,7 +275,7 @@ fn hover(folder: &Folder, text: &str, offset: usize) -> Value {
             f.id, f.title, f.severity
         )
     } else if word.starts_with("CVSS:") {
-        match crate::load::cvss::parse(word, folder.style.cvss_base) {
+        match crate::load::cvss::parse(word, folder.style.cvss_score) {
             Ok(c) => {
                 let metrics: Vec<String> = word
                     .split('/')

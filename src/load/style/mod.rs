@@ -362,14 +362,19 @@ fn maturity_and_cvss(r: &mut StyleReader, root: &DeTable, style: &mut Style) {
         && let Some(score) = field(t, "score")
         && let Some(text) = r.string(score, "cvss.score")
     {
-        match text.as_str() {
-            "base" => style.cvss_base = true,
-            "specific" => style.cvss_base = false,
-            other => r.error(
-                score.span(),
-                format!("unknown `cvss.score` \"{other}\""),
-                "expected \"base\" (the base score) or \"specific\" (the most specific group given, the default)".into(),
-            ),
+        let names = crate::model::style::CvssScore::NAMES;
+        match names.iter().find(|(name, _)| *name == text) {
+            Some((_, choice)) => style.cvss_score = *choice,
+            None => {
+                let known: Vec<&str> = names.iter().map(|(name, _)| *name).collect();
+                let guess = diag::did_you_mean(&text, &known, diag::quoted)
+                    .map_or(String::new(), |g| format!("{g} "));
+                r.error(
+                    score.span(),
+                    format!("unknown `cvss.score` \"{text}\""),
+                    format!("{guess}expected \"base\", \"temporal\", \"environmental\" or \"most specific\" (the default: the most specific group the vector gives)"),
+                );
+            }
         }
     }
 }
