@@ -430,6 +430,27 @@ fn a_template_error_is_reported_at_its_place_like_data_errors() {
 }
 
 #[test]
+fn a_template_file_with_a_backslash_in_its_name_is_refused_not_an_internal_error() {
+    // typst refuses a backslash in a path; the build used to panic making
+    // the file's path ("internal error ... a bug in auditpress").
+    let (tmp, dir) = workspace(&example());
+    let templates = tmp.path().join("brand");
+    fs::create_dir(&templates).unwrap();
+    fs::write(templates.join("parts\\cover.typ"), "#let x = 1\n").unwrap();
+    let pdf = tmp.path().join("r.pdf");
+    let out = build_to(&dir, &pdf, &["--templates", templates.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("parts\\cover.typ has a backslash in its name"),
+        "{err}"
+    );
+    assert!(err.contains("hint: rename the file"), "{err}");
+    assert!(!err.contains("internal error"), "{err}");
+    assert!(!pdf.exists());
+}
+
+#[test]
 fn a_house_style_that_is_neither_built_in_nor_a_folder_is_an_error_at_its_key() {
     let (_tmp, dir) = workspace(&fixture("fixreview"));
     let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();

@@ -563,6 +563,55 @@ fn polish_plurals_follow_cldr_rules() {
     );
 }
 
+/// A Polish house style whose sentences about counts give CLDR's `few`
+/// and `many` forms (and `.other`, which Polish uses for fractions only).
+fn polish_sentences(dir: &std::path::Path) -> String {
+    let style = dir.join("pl");
+    fs::create_dir_all(&style).unwrap();
+    fs::write(
+        style.join("style.toml"),
+        "name = \"Polski\"\nlang = \"pl\"\nextends = \"standard\"\n\n[strings]\n\
+         \"fix.described.few\" = \"Spośród {total} problemy (few)\"\n\
+         \"fix.described.many\" = \"Spośród {total} problemów (many)\"\n\
+         \"fix.rest-undetermined.few\" = \" Pozostałe {issues} (few).\"\n\
+         \"fix.rest-undetermined.many\" = \" Pozostałych {issues} (many).\"\n\
+         \"text.scan-no-level.few\" = \"{count} wyniki bez poziomu (few)\"\n\
+         \"text.scan-no-level.many\" = \"{count} wyników bez poziomu (many)\"\n",
+    )
+    .unwrap();
+    style.display().to_string()
+}
+
+#[test]
+fn counted_sentences_take_the_cldr_form_of_their_count_not_one_or_other() {
+    // The fix review's two counted sentences: 10 issues (many), of which
+    // 3 are undetermined (few). They used to pick .one or .other by n == 1.
+    let (tmp, dir) = workspace(&example());
+    let style = polish_sentences(tmp.path());
+    let mut rows = vec!["id,status".to_string()];
+    for i in 1..=10 {
+        let status = if i <= 3 { "Undetermined" } else { "Resolved" };
+        rows.push(format!("NWS-LUMEN-{i},{status}"));
+    }
+    fs::write(dir.join("fix-review.csv"), rows.join("\n") + "\n").unwrap();
+    let flat = squash(&pdf_text(&build_ok(&dir, "pl", &["--style", &style])));
+    assert!(flat.contains(&squash("Spośród 10 problemów (many),")), "{flat}");
+    assert!(flat.contains(&squash("Pozostałe three issues (few).")), "{flat}");
+
+    // The automated-testing sentence: 2 results without a level (few).
+    let (tmp, dir) = workspace(&fixture("scanned"));
+    let style = polish_sentences(tmp.path());
+    let file = dir.join("scans/semgrep.sarif");
+    let mut sarif: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+    for result in sarif["runs"][0]["results"].as_array_mut().unwrap()[..2].iter_mut() {
+        result["level"] = "none".into();
+    }
+    fs::write(&file, sarif.to_string()).unwrap();
+    let flat = squash(&pdf_text(&build_ok(&dir, "pl", &["--style", &style])));
+    assert!(flat.contains(&squash("2 wyniki bez poziomu (few)")), "{flat}");
+}
+
 #[test]
 fn a_mention_of_a_draft_left_out_is_warned_at_its_place_and_builds() {
     let (tmp, dir) = workspace(&example());
