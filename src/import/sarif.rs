@@ -30,31 +30,10 @@ fn relative_path(uri: &str) -> Option<PathBuf> {
     if path.contains("://") || path.starts_with('/') || path.contains('\\') {
         return None;
     }
-    let path = PathBuf::from(percent_decode(path));
+    let path = PathBuf::from(percent_encoding::percent_decode_str(path).decode_utf8_lossy().as_ref());
     path.components()
         .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
         .then_some(path)
-}
-
-/// Undoes `%XX` escapes of a URI path.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(n) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(n);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Most lines of code a draft shows from one region.
@@ -498,4 +477,20 @@ fn scan_copy(dir: &Path, file: &Path, text: &str, planned: &[(String, String)]) 
         }
     }
     unreachable!("a free name is found")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_uri_path_is_percent_decoded_before_it_is_checked() {
+        let path = |uri: &str| relative_path(uri).map(|p| p.display().to_string());
+        assert_eq!(path("src/my%20file.py").as_deref(), Some("src/my file.py"));
+        assert_eq!(path("file://caf%C3%A9.py").as_deref(), Some("café.py"));
+        assert_eq!(path("100%25/a%zz.py").as_deref(), Some("100%/a%zz.py"));
+        // Escaped dots are dots: the path climbs out, and is refused.
+        assert_eq!(path("%2e%2e/%2E%2E/secret"), None);
+        assert_eq!(path("/etc/passwd"), None);
+    }
 }
