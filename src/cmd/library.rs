@@ -11,6 +11,8 @@ use codespan_reporting::term::termcolor::BufferWriter;
 
 use super::{Config, fail};
 use crate::diag::{self, Level};
+use crate::export::{Cells, cell};
+use crate::model::front::{BuiltinKey, FrontMatter};
 use crate::import::{Ids, file_ids, write_new};
 use crate::load::library::{self, OfFolder, WriteUp};
 use crate::pipeline::Outcome;
@@ -337,7 +339,7 @@ fn csv_row(
     // Columns are named as the findings.csv reader names them.
     let norm = |name: &str| crate::load::column_key(name);
     let columns = library::csv_header(text);
-    let Some(id_column) = columns.iter().position(|c| c == "id") else {
+    let Some(id_column) = columns.iter().position(|c| c == BuiltinKey::Id.as_str()) else {
         return (None, values);
     };
     let mut cells = vec![String::new(); columns.len()];
@@ -349,26 +351,15 @@ fn csv_row(
             None => rest.push((k, v)),
         }
     }
-    let quote = |cell: &String| {
-        if cell.contains([',', '"', '\n', '\r']) || cell.trim() != cell {
-            format!("\"{}\"", cell.replace('"', "\"\""))
-        } else {
-            cell.clone()
-        }
-    };
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let mut table = text.to_string();
     if !table.is_empty() && !table.ends_with('\n') {
         table.push_str(eol);
     }
-    table.push_str(&cells.iter().map(quote).collect::<Vec<_>>().join(","));
+    let row: Vec<String> = cells.iter().map(|c| cell(c, Cells::Raw)).collect();
+    table.push_str(&row.join(","));
     table.push_str(eol);
     (Some((path, table)), rest)
-}
-
-/// A TOML string, quoted.
-fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
 }
 
 /// Fills the given placeholders of a text.
@@ -395,16 +386,17 @@ fn report_new(path: &Path, id: &str, row: Option<&(std::path::PathBuf, String)>,
 
 /// The front matter, values and body of an empty finding of the house
 /// style: its title a placeholder, its levels the drafts', its sections empty.
-fn empty_finding(style: &crate::model::Style) -> (Values, Values, String) {
+fn empty_finding(style: &crate::model::Style) -> (FrontMatter, Values, String) {
+    let key = |k: BuiltinKey| k.as_str().to_string();
     let mut given = vec![
-        ("title".to_string(), "{{title}}".to_string()),
-        ("severity".to_string(), style.severity.draft_name()),
+        (key(BuiltinKey::Title), "{{title}}".to_string()),
+        (key(BuiltinKey::Severity), style.severity.draft_name()),
     ];
     if !style.difficulty.levels.is_empty() {
-        given.push(("difficulty".into(), style.difficulty.draft_name()));
+        given.push((key(BuiltinKey::Difficulty), style.difficulty.draft_name()));
     }
     if !style.kind_optional() {
-        given.push(("type".into(), style.kind.draft_name()));
+        given.push((key(BuiltinKey::Type), style.kind.draft_name()));
     }
     let sections: String = style
         .finding
@@ -412,11 +404,11 @@ fn empty_finding(style: &crate::model::Style) -> (Values, Values, String) {
         .iter()
         .map(|d| format!("\n## {}\n", style.section_title(d)))
         .collect();
-    (
-        vec![("review".to_string(), "draft".to_string())],
-        given,
-        sections,
-    )
+    let front = FrontMatter {
+        review: Some("draft".into()),
+        ..FrontMatter::default()
+    };
+    (front, given, sections)
 }
 
 /// Writes findings/<ID>.md: from a write-up with its placeholders filled in,
@@ -442,7 +434,7 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
         Err(outcome) => return outcome,
     };
     let id = next_id(dir, prefix, csv.as_deref(), from, &lib);
-    let (mut front, given, body): (Values, Values, String) = match from {
+    let (mut front, given, body): (FrontMatter, Values, String) = match from {
         Some(name) => {
             let w = match find(&lib, name, config) {
                 Ok(w) => w,
@@ -465,11 +457,12 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
             if let Err(e) = keep_version(dir, &version, &w.text) {
                 return fail(config, Outcome::Io, e, None);
             }
-            let front = vec![
-                ("from".to_string(), name.to_string()),
-                ("from_version".to_string(), version),
-                ("review".to_string(), "draft".to_string()),
-            ];
+            let front = FrontMatter {
+                from: Some(name.to_string()),
+                from_version: Some(version),
+                review: Some("draft".into()),
+                ..FrontMatter::default()
+            };
             let given = w
                 .values
                 .iter()
@@ -492,12 +485,10 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
     // The values findings.csv has a column for go in its row; the rest,
     // and the review and library lines, in the front matter.
     let (row, rest) = csv_row(dir, csv.as_deref(), &id, given);
-    front.extend(rest);
-    let lines: String = front
-        .iter()
-        .map(|(k, v)| format!("{k} = {}\n", quoted(v)))
-        .collect();
-    let text = format!("+++\n{lines}+++\n{body}");
+    for (key, value) in rest {
+        front.set(&key, value);
+    }
+    let text = front.file(&body);
     // The id names the file: written only inside the folder's findings/.
     let rel = format!("findings/{id}.md");
     let path = dir.join(&rel);

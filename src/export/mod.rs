@@ -279,14 +279,16 @@ pub enum Cells {
     Raw,
 }
 
-/// Quotes a CSV cell when it needs it (RFC 4180), guarding formulas.
-fn cell(text: &str, cells: Cells) -> String {
+/// Quotes a CSV cell when it needs it (RFC 4180): the one CSV writer of
+/// the tool (`export`, the rows `new finding` adds), guarding formulas.
+pub fn cell(text: &str, cells: Cells) -> String {
     let text = if cells == Cells::Guarded && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_string()
     };
-    if text.contains([',', '"', '\n', '\r']) || text.starts_with([' ', '\t']) {
+    // Spaces around a value are kept (a reader trims an unquoted cell).
+    if text.contains([',', '"', '\n', '\r']) || text.trim() != text {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text

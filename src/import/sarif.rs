@@ -11,10 +11,11 @@ use crate::load::{self, sarif};
 use crate::model::{Audit, Style};
 
 use super::{
-    Front, Heads, Ids, Imported, demote_headings, finding_file, placeholder_type, plural,
+    Heads, Ids, Imported, demote_headings, finding_file, given, placeholder_type, plural,
     unlink_images, write_all,
 };
 use crate::input;
+use crate::model::front::FrontMatter;
 
 /// How SARIF results are imported.
 pub struct SarifOptions {
@@ -131,10 +132,8 @@ fn imported_rules(audit: &Audit, dir: &Path) -> BTreeSet<String> {
         let text = input::read_inside(dir, &path, load::MAX_FILE_BYTES)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        if let Some(front) = load::library::front_matter(&text)
-            && let Some(list) = front.get("sarif").and_then(|v| v.as_array())
-        {
-            rules.extend(list.iter().filter_map(|v| v.as_str().map(str::to_string)));
+        if let Some(front) = load::library::front_matter(&text) {
+            rules.extend(front.sarif.into_iter().flatten());
         }
     }
     rules
@@ -387,16 +386,16 @@ fn draft(
         .and_then(|r| r.short_description.as_ref()?.text.clone())
         .or_else(|| described.and_then(|r| r.name.clone()))
         .unwrap_or_else(|| rule.id.to_string());
-    let front = Front {
-        id: id.to_string(),
-        title: title.trim().to_string(),
-        severity: severity_of(style, level.unwrap_or("warning")),
-        difficulty: style.difficulty.draft_name(),
-        kind: placeholder_type(style),
-        target: found.targets.join("; "),
-        draft: true,
-        sarif: vec![rule.id.to_string()],
-        issue: String::new(),
+    let front = FrontMatter {
+        id: Some(id.to_string()),
+        title: Some(title.trim().to_string()),
+        severity: Some(severity_of(style, level.unwrap_or("warning"))),
+        difficulty: given(style.difficulty.draft_name()),
+        kind: given(placeholder_type(style)),
+        target: given(found.targets.join("; ")),
+        draft: Some(true),
+        sarif: Some(vec![rule.id.to_string()]),
+        ..FrontMatter::default()
     };
     let mut body = format!("## {}\n\n", Heads::of(style).first);
     // The rule's help is Markdown by its authors; everything else the

@@ -14,6 +14,7 @@ use super::placeholders;
 use crate::diag::{self, Diagnostics, Place, Sources};
 use crate::input;
 use crate::model::Style;
+use crate::model::front::FrontMatter;
 use crate::model::style::same_name;
 
 /// A write-up of the library.
@@ -402,11 +403,12 @@ pub fn left(text: &str) -> Vec<String> {
     out
 }
 
-/// The front matter of a finding file as a TOML table, when it has one that
-/// parses (for tools that read a folder's findings without loading it).
-pub fn front_matter(text: &str) -> Option<toml::Table> {
+/// The front matter of a finding file, when it has one that parses (for
+/// tools that read a folder's findings without loading it; the loader
+/// reports what is wrong with the others).
+pub fn front_matter(text: &str) -> Option<FrontMatter> {
     let ((start, end), _) = super::findings::split_front_matter(text)?;
-    text[start..end].parse().ok()
+    toml::from_str(&text[start..end]).ok()
 }
 
 /// The version of a write-up's text: the first 16 hex digits of its SHA-256.
@@ -471,12 +473,11 @@ pub fn made_from(audit_dir: &Path) -> Vec<MadeFrom> {
         .filter_map(|path| {
             let bytes = input::read_inside(audit_dir, path, super::MAX_FILE_BYTES).ok()?;
             let text = String::from_utf8(bytes).ok()?;
-            let table = front_matter(&text)?;
-            let get = |k: &str| table.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            let front = front_matter(&text)?;
             Some(MadeFrom {
                 id: path.file_stem()?.to_string_lossy().into_owned(),
-                name: get("from")?,
-                version: get("from_version"),
+                name: front.from?,
+                version: front.from_version,
             })
         })
         .collect()

@@ -175,8 +175,8 @@ impl<S> FrontMatter<S> {
 }
 
 impl FrontMatter {
-    /// Sets a value by its key: a built-in key's or, for another key, a
-    /// field of the house style.
+    /// Sets a text value by its key: one of [`FrontMatter::KEYS`] or, for
+    /// another key, a field of the house style.
     pub fn set(&mut self, key: &str, value: String) {
         let slot = match BuiltinKey::parse(key) {
             Some(BuiltinKey::Id) => &mut self.id,
@@ -189,6 +189,10 @@ impl FrontMatter {
             Some(BuiltinKey::Status) => &mut self.status,
             Some(BuiltinKey::Number) | None => match key {
                 "review" => &mut self.review,
+                "reviewed_by" => &mut self.reviewed_by,
+                "from" => &mut self.from,
+                "from_version" => &mut self.from_version,
+                "issue" => &mut self.issue,
                 _ => {
                     self.fields.insert(key.to_string(), value);
                     return;
@@ -217,16 +221,13 @@ mod tests {
     #[test]
     fn every_key_is_listed_in_order_and_read_back_as_written() {
         let mut front = FrontMatter {
-            from: Some("x".into()),
-            from_version: Some("x".into()),
-            reviewed_by: Some("x".into()),
             draft: Some(true),
             sarif: Some(vec!["x".into()]),
-            issue: Some("x".into()),
             placeholders: Some(BTreeMap::from([("p".to_string(), "x".to_string())])),
             ..FrontMatter::default()
         };
-        for key in BuiltinKey::ALL.iter().map(|k| k.as_str()).chain(["review"]) {
+        let others = ["review", "reviewed_by", "from", "from_version", "issue"];
+        for key in BuiltinKey::ALL.iter().map(|k| k.as_str()).chain(others) {
             front.set(key, "x".into());
         }
         // `number` is the compiler's, never a key of front matter.
