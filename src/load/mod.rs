@@ -5,6 +5,7 @@
 //! with its file, line and column. The model is returned only when there are no errors.
 
 pub mod cvss;
+pub mod edit;
 pub use fields::{cwe_entries, cwe_name};
 pub use findings::FRONT_KEYS;
 pub use images::{clean_once as clean_image, stays_inside as image_stays_inside};

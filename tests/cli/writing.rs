@@ -71,6 +71,46 @@ fn a_ready_finding_marks_the_report_draft_until_it_is_approved() {
 }
 
 #[test]
+fn review_approve_keeps_the_front_matters_comments_and_refuses_one_never_closed() {
+    let (_tmp, dir) = workspace(&example());
+    let file = dir.join("findings/NWS-LUMEN-1.md");
+    let before = fs::read_to_string(&file).unwrap();
+    let approve = || {
+        run(&[
+            "review".as_ref(),
+            "approve".as_ref(),
+            "NWS-LUMEN-1".as_ref(),
+            "--by".as_ref(),
+            "R. Viewer".as_ref(),
+            "--in".as_ref(),
+            dir.as_os_str(),
+        ])
+    };
+    // The review line's comment, the other comments and the order stay.
+    let front = "+++\n# asked by the client\nreview = \"ready\"  # after the retest\n+++\n";
+    fs::write(&file, format!("{front}{before}")).unwrap();
+    let out = approve();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        format!(
+            "+++\n# asked by the client\nreview = \"approved\"  # after the retest\nreviewed_by = \"R. Viewer\"\n+++\n{before}"
+        )
+    );
+    // Front matter that never ends: an error, and the file as it was.
+    let broken = format!("+++\nreview = \"ready\"\n{before}");
+    fs::write(&file, &broken).unwrap();
+    let out = approve();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot approve NWS-LUMEN-1: its front matter is never closed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), broken);
+}
+
+#[test]
 fn review_approve_refuses_an_unknown_id_and_changes_nothing() {
     let (_tmp, dir) = workspace(&example());
     let file = dir.join("findings/NWS-LUMEN-1.md");

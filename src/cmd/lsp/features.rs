@@ -483,9 +483,12 @@ fn actions(path: &Path, text: &str, diagnostics: &[Value]) -> Value {
     }
     let is_finding = path.parent().is_some_and(|p| p.ends_with("findings"))
         && path.extension().is_some_and(|e| e == "md");
-    if is_finding && !text.contains("review = \"approved\"") && text.contains("review = ") {
-        let by = std::env::var("USER").unwrap_or_else(|_| "reviewer".into());
-        let approved = super::super::review::approved(text, &by);
+    let review = crate::load::library::front_matter(text).and_then(|f| f.review);
+    let by = std::env::var("USER").unwrap_or_else(|_| "reviewer".into());
+    if is_finding
+        && review.is_some_and(|r| r != "approved")
+        && let Ok(approved) = crate::load::edit::approved(text, &by)
+    {
         out.push(json!({
             "title": format!("Approve this finding (review approve --by {by})"),
             "kind": "refactor",
