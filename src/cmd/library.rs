@@ -15,6 +15,7 @@ use crate::export::{Cells, cell};
 use crate::model::front::{BuiltinKey, FrontMatter};
 use crate::import::{Ids, file_ids, write_new};
 use crate::load::library::{self, OfFolder, WriteUp};
+use crate::load::peek;
 use crate::pipeline::Outcome;
 
 /// Reads a folder's library, printing its problems; `None` when it has errors.
@@ -102,7 +103,7 @@ fn next_id(
     let severity = from
         .and_then(|name| lib.write_ups.iter().find(|w| w.name == name))
         .and_then(|w| w.severity.as_deref());
-    let mut taken: BTreeSet<String> = csv.map(library::csv_ids).into_iter().flatten().collect();
+    let mut taken: BTreeSet<String> = csv.map(peek::csv_ids).into_iter().flatten().collect();
     taken.extend(file_ids(dir));
     let prefix = prefix.unwrap_or_else(|| id_form(&taken, severity, &lib.style.severity));
     Ids::after(prefix, taken).take()
@@ -338,7 +339,7 @@ fn csv_row(
     };
     // Columns are named as the findings.csv reader names them.
     let norm = |name: &str| crate::load::column_key(name);
-    let columns = library::csv_header(text);
+    let columns = peek::csv_header(text);
     let Some(id_column) = columns.iter().position(|c| c == BuiltinKey::Id.as_str()) else {
         return (None, values);
     };

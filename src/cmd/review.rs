@@ -34,7 +34,7 @@ pub fn approve(dir: &Path, ids: &[String], by: &str, config: &Config) -> Outcome
                 let in_csv = input::read_inside(dir, &dir.join("findings.csv"), load::MAX_FILE_BYTES)
                     .ok()
                     .and_then(|bytes| String::from_utf8(bytes).ok())
-                    .is_some_and(|csv| load::library::csv_ids(&csv).contains(id));
+                    .is_some_and(|csv| load::peek::csv_ids(&csv).contains(id));
                 let hint = if in_csv {
                     format!(
                         "{id} is written only in findings.csv, and a finding without front matter is approved already"

@@ -85,7 +85,7 @@ fn imported_issues(dir: &Path, diagnostics: &mut Diagnostics) -> BTreeSet<String
                 continue;
             }
         };
-        if let Some(url) = load::library::front_matter(&text).and_then(|f| f.issue) {
+        if let Some(url) = load::peek::front_matter(&text).and_then(|f| f.issue) {
             urls.insert(url);
         }
         for part in text.split("](<").skip(1) {

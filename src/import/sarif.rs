@@ -132,7 +132,7 @@ fn imported_rules(audit: &Audit, dir: &Path) -> BTreeSet<String> {
         let text = input::read_inside(dir, &path, load::MAX_FILE_BYTES)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        if let Some(front) = load::library::front_matter(&text) {
+        if let Some(front) = load::peek::front_matter(&text) {
             rules.extend(front.sarif.into_iter().flatten());
         }
     }

@@ -195,5 +195,5 @@ fn writes_prose(rel: &str) -> bool {
 
 /// The library write-up a finding file says it was made from (`from`).
 fn from_of(text: &str) -> Option<String> {
-    super::library::front_matter(text)?.from
+    super::peek::front_matter(text)?.from
 }

@@ -14,7 +14,6 @@ use super::placeholders;
 use crate::diag::{self, Diagnostics, Place, Sources};
 use crate::input;
 use crate::model::Style;
-use crate::model::front::FrontMatter;
 use crate::model::style::same_name;
 
 /// A write-up of the library.
@@ -360,37 +359,6 @@ pub fn id_prefix(
     None
 }
 
-/// The values of the `id` column of findings.csv text (read as the loader
-/// reads it: quotes, and columns in any order).
-pub fn csv_ids(text: &str) -> Vec<String> {
-    let (records, _) = super::table::parse(text);
-    let Some((header, rows)) = records.split_first() else {
-        return Vec::new();
-    };
-    let Some(column) = csv_columns(header).iter().position(|c| c == "id") else {
-        return Vec::new();
-    };
-    rows.iter()
-        .filter_map(|r| r.cells.get(column).map(|c| c.value.clone()))
-        .filter(|id| !id.is_empty())
-        .collect()
-}
-
-/// The column names of findings.csv text as the loader names them.
-pub fn csv_header(text: &str) -> Vec<String> {
-    let (records, _) = super::table::parse(text);
-    records.first().map(csv_columns).unwrap_or_default()
-}
-
-/// The names of a header record, normalised as the loader normalises them.
-fn csv_columns(header: &super::table::Record) -> Vec<String> {
-    header
-        .cells
-        .iter()
-        .map(|c| super::table::normalise(c.value.trim_start_matches('\u{feff}')))
-        .collect()
-}
-
 /// The placeholders left in a text, each once, in order.
 pub fn left(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -401,14 +369,6 @@ pub fn left(text: &str) -> Vec<String> {
         }
     }
     out
-}
-
-/// The front matter of a finding file, when it has one that parses (for
-/// tools that read a folder's findings without loading it; the loader
-/// reports what is wrong with the others).
-pub fn front_matter(text: &str) -> Option<FrontMatter> {
-    let ((start, end), _) = super::findings::split_front_matter(text)?;
-    toml::from_str(&text[start..end]).ok()
 }
 
 /// The version of a write-up's text: the first 16 hex digits of its SHA-256.
@@ -473,7 +433,7 @@ pub fn made_from(audit_dir: &Path) -> Vec<MadeFrom> {
         .filter_map(|path| {
             let bytes = input::read_inside(audit_dir, path, super::MAX_FILE_BYTES).ok()?;
             let text = String::from_utf8(bytes).ok()?;
-            let front = front_matter(&text)?;
+            let front = super::peek::front_matter(&text)?;
             Some(MadeFrom {
                 id: path.file_stem()?.to_string_lossy().into_owned(),
                 name: front.from?,

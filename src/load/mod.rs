@@ -17,6 +17,7 @@ mod images;
 pub mod library;
 pub mod markdown;
 mod meta;
+pub mod peek;
 mod placeholders;
 mod readers;
 pub mod sarif;
