@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::forge;
+use crate::model::front::BuiltinKey;
 use crate::model::{Audit, Cvss, FieldValue, Finding, Rank};
 
 /// Version of the JSON export's layout.
@@ -299,19 +300,10 @@ pub fn cell(text: &str, cells: Cells) -> String {
 pub fn csv(audit: &Audit, cells_as: Cells) -> String {
     // The columns of findings.csv: the sections' and fields' keys.
     let shape = &audit.style.finding;
-    let mut header: Vec<String> = [
-        "number",
-        "id",
-        "title",
-        "severity",
-        "difficulty",
-        "type",
-        "status",
-        "targets",
-        "links",
-    ]
-    .map(String::from)
-    .to_vec();
+    use BuiltinKey as K;
+    let builtin = [K::Number, K::Id, K::Title, K::Severity, K::Difficulty, K::Type, K::Status];
+    let mut header: Vec<String> = builtin.map(|k| k.as_str().to_string()).to_vec();
+    header.extend(["targets", "links"].map(String::from));
     // A section whose key is also a field's (`impact` as prose and as a
     // level) is the column `<key>_text`, so that no name is given twice.
     header.extend(shape.sections.iter().map(|s| match shape.field(&s.key) {

@@ -14,6 +14,7 @@ use super::placeholders;
 use crate::diag::{self, Diagnostics, Place, Sources};
 use crate::input;
 use crate::model::Style;
+use crate::model::front::BuiltinKey;
 use crate::model::style::same_name;
 
 /// A write-up of the library.
@@ -152,11 +153,10 @@ fn write_up(
             (_, DeValue::String(v)) => {
                 let place = Place::new(file, shift(value.span()));
                 check_level(style, &key_name, v, place, diags);
-                if key_name == "title" {
-                    w.title = v.to_string();
-                }
-                if key_name == "severity" {
-                    w.severity = Some(v.to_string());
+                match BuiltinKey::parse(&key_name) {
+                    Some(BuiltinKey::Title) => w.title = v.to_string(),
+                    Some(BuiltinKey::Severity) => w.severity = Some(v.to_string()),
+                    _ => {}
                 }
                 w.values.push((key_name, v.to_string()));
             }
@@ -241,11 +241,11 @@ fn check_level(style: &Style, key: &str, value: &str, place: Place, diags: &mut 
     if value.contains("{{") {
         return;
     }
-    let scale = match key {
-        "severity" => &style.severity,
-        "difficulty" => &style.difficulty,
-        "type" if !style.kind_free => &style.kind,
-        "status" => &style.status,
+    let scale = match BuiltinKey::parse(key) {
+        Some(BuiltinKey::Severity) => &style.severity,
+        Some(BuiltinKey::Difficulty) => &style.difficulty,
+        Some(BuiltinKey::Type) if !style.kind_free => &style.kind,
+        Some(BuiltinKey::Status) => &style.status,
         _ => return,
     };
     if let Err((message, hint)) = scale.parse(value) {

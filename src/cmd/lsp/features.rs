@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 use super::analysis::Folder;
 use super::text;
 use crate::load::peek;
+use crate::model::front::BuiltinKey;
 use crate::model::style::{Scale, same_name};
 
 /// A request about a place in a document.
@@ -127,17 +128,19 @@ fn levels(scale: &Scale, what: &str) -> Vec<Value> {
 fn scale_for<'a>(folder: &'a Folder, key: &str) -> Option<(&'a Scale, String)> {
     let style = &folder.style;
     let key = key.trim().to_lowercase().replace('-', "_");
-    match key.as_str() {
-        "severity" => Some((&style.severity, "severity".into())),
-        "type" => Some((&style.kind, "type".into())),
-        "status" => Some((&style.status, "fix-review status".into())),
-        "difficulty" => Some((&style.difficulty, style.difficulty_label.clone())),
-        "category" => Some((&style.categories, "maturity category".into())),
-        "rating" => Some((&style.ratings, "maturity rating".into())),
-        k if same_name(k, &style.difficulty_label) => {
+    match (BuiltinKey::parse(&key), key.as_str()) {
+        (Some(BuiltinKey::Severity), k) => Some((&style.severity, k.into())),
+        (Some(BuiltinKey::Type), k) => Some((&style.kind, k.into())),
+        (Some(BuiltinKey::Status), _) => Some((&style.status, "fix-review status".into())),
+        (Some(BuiltinKey::Difficulty), _) => {
             Some((&style.difficulty, style.difficulty_label.clone()))
         }
-        k => {
+        (_, "category") => Some((&style.categories, "maturity category".into())),
+        (_, "rating") => Some((&style.ratings, "maturity rating".into())),
+        (_, k) if same_name(k, &style.difficulty_label) => {
+            Some((&style.difficulty, style.difficulty_label.clone()))
+        }
+        (_, k) => {
             let field = style.finding.field(k)?;
             let named = style.finding.scale_of(field)?;
             Some((&named.scale, field.label.clone()))
