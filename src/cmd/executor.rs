@@ -5,7 +5,7 @@
 
 use codespan_reporting::term::termcolor::BufferWriter;
 
-use super::{Config, write_log};
+use super::Config;
 use crate::naming::Claims;
 use crate::pipeline::{self, Job};
 use crate::render::preview::Preview;
@@ -43,11 +43,8 @@ pub fn evict(config: &Config) {
 }
 
 /// Prints what a build found, at once: its notes and diagnostics as the
-/// command's options ask (with the terminal's colours when it has them).
-pub fn print_log(built: &Built, config: &Config, writer: &BufferWriter) {
-    let mut log = writer.buffer();
-    write_log(built, config, &mut log);
-    if !log.is_empty() {
-        let _ = writer.print(&log);
-    }
+/// command's options ask, through the one reporter.
+pub fn print_log(built: &Built, name: &str, config: &Config, writer: &BufferWriter) {
+    let found = super::report::Found::of(built, name, super::report::verb(config));
+    super::report::print_with(&found, config, writer);
 }

@@ -7,10 +7,8 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use codespan_reporting::term::termcolor::BufferWriter;
-
-use super::{Config, fail};
-use crate::diag::{self, Level};
+use super::{Config, fail, report};
+use crate::diag;
 use crate::export::{Cells, cell};
 use crate::model::front::{BuiltinKey, FrontMatter};
 use crate::import::{Ids, file_ids, write_new};
@@ -21,13 +19,16 @@ use crate::pipeline::Outcome;
 /// Reads a folder's library, printing its problems; `None` when it has errors.
 fn library_of(dir: &Path, config: &Config) -> Option<OfFolder> {
     let lib = library::of_folder(dir);
-    if lib.diagnostics.count(Level::Error) + lib.diagnostics.count(Level::Warning) > 0 {
-        let writer = BufferWriter::stderr(diag::color_choice());
-        let mut log = writer.buffer();
-        let _ = diag::emit(&mut log, config.format, &lib.sources, &lib.diagnostics);
-        let _ = writer.print(&log);
-    }
-    (lib.diagnostics.count(Level::Error) == 0).then_some(lib)
+    let name = dir.display().to_string();
+    let found = report::Found {
+        name: &name,
+        verb: "read the library of",
+        notes: &[],
+        sources: &lib.sources,
+        diagnostics: &lib.diagnostics,
+    };
+    report::print(&found, config);
+    (!lib.diagnostics.has_errors()).then_some(lib)
 }
 
 /// Prints the write-ups: name, title, severity and placeholders.
@@ -157,7 +158,15 @@ fn prefix_and_table(
     let mut diagnostics = diag::Diagnostics::default();
     let prefix = library::id_prefix(dir, &mut sources, &mut diagnostics);
     if diagnostics.has_errors() {
-        diag::emit_stderr(config.format, &sources, &diagnostics);
+        let name = dir.display().to_string();
+        let found = report::Found {
+            name: &name,
+            verb: "add a finding to",
+            notes: &[],
+            sources: &sources,
+            diagnostics: &diagnostics,
+        };
+        report::print(&found, config);
         return Err(Outcome::Errors);
     }
     let path = dir.join("findings.csv");
@@ -215,10 +224,10 @@ pub fn import(
             eprintln!("not mapped: {s}");
         }
     }
-    diag::emit_stderr(
-        config.format,
-        &diag::Sources::default(),
-        &imported.diagnostics,
+    let name = file.display().to_string();
+    report::print(
+        &report::Found::bare(&name, "import", &imported.diagnostics),
+        config,
     );
     if imported.diagnostics.has_errors() {
         Outcome::Errors

@@ -19,6 +19,7 @@ mod library;
 pub mod lsp;
 mod pool;
 pub mod procfs;
+mod report;
 mod review;
 mod serve;
 mod signals;
@@ -29,10 +30,8 @@ mod worker;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use codespan_reporting::term::termcolor::WriteColor;
-
-use crate::diag::{self, Level};
-use crate::pipeline::{Built, Emit, Options, Outcome};
+use crate::diag;
+use crate::pipeline::{Emit, Options, Outcome};
 
 pub use diff::Format as DiffFormat;
 pub use generate::Shell;
@@ -374,21 +373,4 @@ fn fail(
 ) -> Outcome {
     diag::report_error(config.format, message, hint);
     outcome
-}
-
-/// Writes what a compile found to a report's log: its notes (unless quiet or
-/// JSON), then its diagnostics (errors only when quiet).
-fn write_log(built: &Built, config: &Config, log: &mut dyn WriteColor) {
-    if config.chatty() {
-        for note in &built.notes {
-            let _ = writeln!(log, "{note}");
-        }
-    }
-    if config.quiet {
-        let mut errors = built.diagnostics.clone();
-        errors.retain(|d| d.level == Level::Error);
-        let _ = diag::emit(log, config.format, &built.sources, &errors);
-    } else {
-        let _ = diag::emit(log, config.format, &built.sources, &built.diagnostics);
-    }
 }

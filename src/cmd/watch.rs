@@ -104,7 +104,7 @@ pub fn run_with(
                 );
             }
         }
-        print_log(&report, config, &writer);
+        print_log(&report, &job.name, config, &writer);
         built(&report);
         let outcome = report.outcome;
         let ms = start.elapsed().as_millis();

@@ -481,6 +481,66 @@ fn a_house_style_that_is_neither_built_in_nor_a_folder_is_an_error_at_its_key() 
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
 }
 
+#[test]
+fn diagnostics_come_in_file_and_line_order_and_end_with_a_count() {
+    // One file's errors came as lines 5 then 4, audit.toml's as 8, 5, 2,
+    // and nothing said how many there were (issue 37, item 9).
+    let out = run(&[
+        "check".as_ref(),
+        "--no-spell".as_ref(),
+        "--diagnostic-format".as_ref(),
+        "short".as_ref(),
+        fixture("mistakes").as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    // file:line:column of each located diagnostic, in the order printed.
+    let places: Vec<(String, usize, usize)> = lines
+        .iter()
+        .filter_map(|l| {
+            let (file, rest) = l.split_once(".csv:").map_or_else(
+                || l.split_once(".md:").map(|(f, r)| (format!("{f}.md"), r)),
+                |(f, r)| Some((format!("{f}.csv"), r)),
+            ).or_else(|| l.split_once(".toml:").map(|(f, r)| (format!("{f}.toml"), r)))?;
+            let mut numbers = rest.splitn(3, ':');
+            let line = numbers.next()?.parse().ok()?;
+            let column = numbers.next()?.parse().ok()?;
+            Some((file, line, column))
+        })
+        .collect();
+    assert!(places.len() > 10, "{err}");
+    let mut files: Vec<&str> = Vec::new();
+    for pair in places.windows(2) {
+        let ((a, la, ca), (b, lb, cb)) = (&pair[0], &pair[1]);
+        if a == b {
+            assert!((la, ca) <= (lb, cb), "{a}:{la}:{ca} before {b}:{lb}:{cb}\n{err}");
+        } else {
+            assert!(!files.contains(&b.as_str()), "{b} comes back after {a}\n{err}");
+            files.push(a);
+        }
+    }
+    let errors = lines.iter().filter(|l| l.contains(": error: ")).count();
+    let warnings = lines.iter().filter(|l| l.contains(": warning: ")).count();
+    assert!(errors > 1 && warnings > 1, "{err}");
+    assert_eq!(
+        lines.last().copied(),
+        Some(
+            format!(
+                "error: could not check `{}` due to {errors} previous errors; {warnings} warnings emitted",
+                fixture("mistakes").display()
+            )
+            .as_str()
+        ),
+        "{err}"
+    );
+    // Quiet: errors only, and a count of them alone.
+    let out = run(&["check".as_ref(), "-q".as_ref(), "--diagnostic-format".as_ref(), "short".as_ref(), fixture("mistakes").as_os_str()]);
+    let quiet = stderr(&out);
+    assert!(!quiet.contains("warning"), "{quiet}");
+    assert!(quiet.ends_with(&format!("due to {errors} previous errors\n")), "{quiet}");
+}
+
 /// Every diagnostic of the `mistakes` fixture, rendered for people and for
 /// tools, compared in full with `tests/snapshots/`: one diagnostic more,
 /// fewer or moved fails. After an intended change, regenerate them with
