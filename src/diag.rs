@@ -287,10 +287,19 @@ impl Diagnostics {
 /// 2 warnings emitted`), or of its warnings alone; `None` when it found
 /// nothing. `verb` says what could not be done; warnings are counted only
 /// when they were shown.
-pub fn closing(verb: &str, name: &str, diagnostics: &Diagnostics, warned: bool) -> Option<Diagnostic> {
+pub fn closing(
+    verb: &str,
+    name: &str,
+    diagnostics: &Diagnostics,
+    warned: bool,
+) -> Option<Diagnostic> {
     let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
     let errors = diagnostics.count(Level::Error);
-    let warnings = if warned { diagnostics.count(Level::Warning) } else { 0 };
+    let warnings = if warned {
+        diagnostics.count(Level::Warning)
+    } else {
+        0
+    };
     match (errors, warnings) {
         (0, 0) => None,
         (0, w) => Some(Diagnostic::warning(
@@ -299,7 +308,10 @@ pub fn closing(verb: &str, name: &str, diagnostics: &Diagnostics, warned: bool) 
         )),
         (e, 0) => Some(Diagnostic::error(
             None,
-            format!("could not {verb} `{name}` due to {}", count(e, "previous error")),
+            format!(
+                "could not {verb} `{name}` due to {}",
+                count(e, "previous error")
+            ),
         )),
         (e, w) => Some(Diagnostic::error(
             None,

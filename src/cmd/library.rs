@@ -10,10 +10,10 @@ use std::path::Path;
 use super::{Config, fail, report};
 use crate::diag;
 use crate::export::{Cells, cell};
-use crate::model::front::{BuiltinKey, FrontMatter};
 use crate::import::{Ids, file_ids, write_new};
 use crate::load::library::{self, OfFolder, WriteUp};
 use crate::load::peek;
+use crate::model::front::{BuiltinKey, FrontMatter};
 use crate::pipeline::Outcome;
 
 /// Reads a folder's library, printing its problems; `None` when it has errors.

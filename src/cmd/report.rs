@@ -1,9 +1,9 @@
 //! The one reporter of every command: what a step found (a build, a load, a
 //! style, a library, an import) printed the same way everywhere. Notes
 //! first (unless quiet or JSON), then the diagnostics in the order of their
-//! places, errors only under `-q`, then a closing count as cargo's
-//! ("could not build `x` due to 3 previous errors; 2 warnings emitted"),
-//! which JSON, a stream of diagnostics, leaves out.
+//! places, errors only under `-q`, then, after more than one, a closing
+//! count as cargo's ("could not build `x` due to 3 previous errors; 2
+//! warnings emitted"), which JSON, a stream of diagnostics, leaves out.
 
 use codespan_reporting::term::termcolor::{BufferWriter, WriteColor};
 
@@ -71,7 +71,10 @@ pub fn write(found: &Found, config: &Config, log: &mut dyn WriteColor) {
         shown.retain(|d| d.level == Level::Error);
     }
     shown.sort_by_place();
+    // One diagnostic is its own count: "one mistake, one error" holds to the
+    // letter, and a script counting `error:` lines counts the mistakes.
     if config.format != diag::Format::Json
+        && shown.iter().nth(1).is_some()
         && let Some(closing) = diag::closing(found.verb, found.name, &shown, !config.quiet)
     {
         shown.push(closing);

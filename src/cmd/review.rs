@@ -6,9 +6,9 @@ use std::path::Path;
 
 use super::{Config, fail};
 use crate::load::edit::approved;
-use crate::{input, load};
 use crate::output::write_atomic;
 use crate::pipeline::Outcome;
+use crate::{input, load};
 
 /// Approves each finding by `by`; checks every id before writing any file.
 pub fn approve(dir: &Path, ids: &[String], by: &str, config: &Config) -> Outcome {
@@ -31,10 +31,11 @@ pub fn approve(dir: &Path, ids: &[String], by: &str, config: &Config) -> Outcome
                 );
             }
             None => {
-                let in_csv = input::read_inside(dir, &dir.join("findings.csv"), load::MAX_FILE_BYTES)
-                    .ok()
-                    .and_then(|bytes| String::from_utf8(bytes).ok())
-                    .is_some_and(|csv| load::peek::csv_ids(&csv).contains(id));
+                let in_csv =
+                    input::read_inside(dir, &dir.join("findings.csv"), load::MAX_FILE_BYTES)
+                        .ok()
+                        .and_then(|bytes| String::from_utf8(bytes).ok())
+                        .is_some_and(|csv| load::peek::csv_ids(&csv).contains(id));
                 let hint = if in_csv {
                     format!(
                         "{id} is written only in findings.csv, and a finding without front matter is approved already"

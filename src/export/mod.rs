@@ -301,7 +301,15 @@ pub fn csv(audit: &Audit, cells_as: Cells) -> String {
     // The columns of findings.csv: the sections' and fields' keys.
     let shape = &audit.style.finding;
     use BuiltinKey as K;
-    let builtin = [K::Number, K::Id, K::Title, K::Severity, K::Difficulty, K::Type, K::Status];
+    let builtin = [
+        K::Number,
+        K::Id,
+        K::Title,
+        K::Severity,
+        K::Difficulty,
+        K::Type,
+        K::Status,
+    ];
     let mut header: Vec<String> = builtin.map(|k| k.as_str().to_string()).to_vec();
     header.extend(["targets", "links"].map(String::from));
     // A section whose key is also a field's (`impact` as prose and as a

@@ -31,7 +31,11 @@ fn relative_path(uri: &str) -> Option<PathBuf> {
     if path.contains("://") || path.starts_with('/') || path.contains('\\') {
         return None;
     }
-    let path = PathBuf::from(percent_encoding::percent_decode_str(path).decode_utf8_lossy().as_ref());
+    let path = PathBuf::from(
+        percent_encoding::percent_decode_str(path)
+            .decode_utf8_lossy()
+            .as_ref(),
+    );
     path.components()
         .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
         .then_some(path)

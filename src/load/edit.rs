@@ -30,7 +30,9 @@ pub fn approved(text: &str, by: &str) -> Result<String, String> {
     };
     let mut doc: DocumentMut = body[start..end]
         .parse()
-        .map_err(|e: toml_edit::TomlError| format!("its front matter is not TOML ({})", e.message()))?;
+        .map_err(|e: toml_edit::TomlError| {
+            format!("its front matter is not TOML ({})", e.message())
+        })?;
     set(&mut doc, "review", "approved");
     set(&mut doc, "reviewed_by", by);
     let mut front = doc.to_string();

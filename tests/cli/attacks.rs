@@ -208,7 +208,11 @@ fn serve_answers_while_it_rebuilds() {
     let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
     let mut worst = Duration::ZERO;
     for round in 1..=3 {
-        fs::write(dir.join("findings.csv"), format!("{csv}{}", "\n".repeat(round))).unwrap();
+        fs::write(
+            dir.join("findings.csv"),
+            format!("{csv}{}", "\n".repeat(round)),
+        )
+        .unwrap();
         let changed = Instant::now();
         // Requests from the change until serve says the rebuild is done:
         // each of them was answered while the folder was being rebuilt.
@@ -224,7 +228,10 @@ fn serve_answers_while_it_rebuilds() {
                 "no rebuild after the change of round {round}"
             );
         }
-        assert!(during >= 2, "round {round}: {during} request(s) while it rebuilt");
+        assert!(
+            during >= 2,
+            "round {round}: {during} request(s) while it rebuilt"
+        );
         worst = worst.max(timed_state(&serve));
     }
     assert!(
@@ -1864,7 +1871,9 @@ fn library_diff_of_a_write_up_of_fifty_thousand_lines_needs_little_memory() {
     // lines took about 10 GB, in the parent process, which has no limit.
     let (tmp, dir) = example_folder("smart-contract");
     let write_up = tmp.path().join("style/library/unchecked-transfer.md");
-    let long: String = (0..50_000).map(|i| format!("Line {i} of the notes.\n")).collect();
+    let long: String = (0..50_000)
+        .map(|i| format!("Line {i} of the notes.\n"))
+        .collect();
     let text = fs::read_to_string(&write_up).unwrap() + "\n" + &long;
     fs::write(&write_up, &text).unwrap();
     let out = run(&[
@@ -1882,7 +1891,10 @@ fn library_diff_of_a_write_up_of_fifty_thousand_lines_needs_little_memory() {
     assert!(out.status.success(), "{}", stderr(&out));
     fs::write(
         &write_up,
-        text.replace("Line 25000 of the notes.", "Line 25000 of the notes, changed."),
+        text.replace(
+            "Line 25000 of the notes.",
+            "Line 25000 of the notes, changed.",
+        ),
     )
     .unwrap();
     use std::os::unix::process::CommandExt;
@@ -2054,7 +2066,12 @@ fn an_incomplete_or_repeated_cvss_vector_is_an_error_at_its_place_not_a_score_or
         "findings.csv:1:40",
         "unknown column \"colour\" is ignored",
     );
-    assert_eq!(err.matches("error:").count(), 4, "{err}");
+    // Four errors, and the closing count of them.
+    assert_eq!(err.matches("error:").count(), 5, "{err}");
+    assert!(
+        err.contains("due to 4 previous errors; 1 warning emitted"),
+        "{err}"
+    );
 }
 
 #[test]

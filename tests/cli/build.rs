@@ -499,10 +499,16 @@ fn diagnostics_come_in_file_and_line_order_and_end_with_a_count() {
     let places: Vec<(String, usize, usize)> = lines
         .iter()
         .filter_map(|l| {
-            let (file, rest) = l.split_once(".csv:").map_or_else(
-                || l.split_once(".md:").map(|(f, r)| (format!("{f}.md"), r)),
-                |(f, r)| Some((format!("{f}.csv"), r)),
-            ).or_else(|| l.split_once(".toml:").map(|(f, r)| (format!("{f}.toml"), r)))?;
+            let (file, rest) = l
+                .split_once(".csv:")
+                .map_or_else(
+                    || l.split_once(".md:").map(|(f, r)| (format!("{f}.md"), r)),
+                    |(f, r)| Some((format!("{f}.csv"), r)),
+                )
+                .or_else(|| {
+                    l.split_once(".toml:")
+                        .map(|(f, r)| (format!("{f}.toml"), r))
+                })?;
             let mut numbers = rest.splitn(3, ':');
             let line = numbers.next()?.parse().ok()?;
             let column = numbers.next()?.parse().ok()?;
@@ -514,9 +520,15 @@ fn diagnostics_come_in_file_and_line_order_and_end_with_a_count() {
     for pair in places.windows(2) {
         let ((a, la, ca), (b, lb, cb)) = (&pair[0], &pair[1]);
         if a == b {
-            assert!((la, ca) <= (lb, cb), "{a}:{la}:{ca} before {b}:{lb}:{cb}\n{err}");
+            assert!(
+                (la, ca) <= (lb, cb),
+                "{a}:{la}:{ca} before {b}:{lb}:{cb}\n{err}"
+            );
         } else {
-            assert!(!files.contains(&b.as_str()), "{b} comes back after {a}\n{err}");
+            assert!(
+                !files.contains(&b.as_str()),
+                "{b} comes back after {a}\n{err}"
+            );
             files.push(a);
         }
     }
@@ -535,10 +547,19 @@ fn diagnostics_come_in_file_and_line_order_and_end_with_a_count() {
         "{err}"
     );
     // Quiet: errors only, and a count of them alone.
-    let out = run(&["check".as_ref(), "-q".as_ref(), "--diagnostic-format".as_ref(), "short".as_ref(), fixture("mistakes").as_os_str()]);
+    let out = run(&[
+        "check".as_ref(),
+        "-q".as_ref(),
+        "--diagnostic-format".as_ref(),
+        "short".as_ref(),
+        fixture("mistakes").as_os_str(),
+    ]);
     let quiet = stderr(&out);
     assert!(!quiet.contains("warning"), "{quiet}");
-    assert!(quiet.ends_with(&format!("due to {errors} previous errors\n")), "{quiet}");
+    assert!(
+        quiet.ends_with(&format!("due to {errors} previous errors\n")),
+        "{quiet}"
+    );
 }
 
 /// Every diagnostic of the `mistakes` fixture, rendered for people and for

@@ -275,7 +275,10 @@ fn the_server_checks_as_you_type_and_answers_from_the_folder() {
         .map(|s| s["name"].as_str().unwrap())
         .collect();
     let ids: Vec<String> = (1..=10).map(|n| format!("NWS-LUMEN-{n}")).collect();
-    assert!(csv_text.lines().count() > ids.len() + 1, "a row takes lines");
+    assert!(
+        csv_text.lines().count() > ids.len() + 1,
+        "a row takes lines"
+    );
     assert_eq!(names, ids, "{symbols}");
     lsp.stop();
 }

@@ -75,7 +75,9 @@ impl Accepts {
         match self {
             Accepts::Nothing => false,
             Accepts::AnyName => true,
-            Accepts::Names(names) => names.iter().any(|n| n.to_lowercase() == value.trim().to_lowercase()),
+            Accepts::Names(names) => names
+                .iter()
+                .any(|n| n.to_lowercase() == value.trim().to_lowercase()),
         }
     }
 }
@@ -93,19 +95,34 @@ const SITES: &[(&str, &str, &str, Accepts)] = &[
         "Critical",
         Accepts::Names(&["Critical", "High", "Medium", "Low", "Informational"]),
     ),
-    ("findings.csv", "Critical,@,", "High", Accepts::Names(&["High", "Medium", "Low"])),
+    (
+        "findings.csv",
+        "Critical,@,",
+        "High",
+        Accepts::Names(&["High", "Medium", "Low"]),
+    ),
     (
         "findings.csv",
         "Key Management,@",
         "Fixed",
         Accepts::Names(&["Fixed", "Partially Fixed", "Acknowledged", "Not Fixed"]),
     ),
-    ("house/style.toml", "colour = \"@\"", "#7b1c1c", Accepts::Nothing),
+    (
+        "house/style.toml",
+        "colour = \"@\"",
+        "#7b1c1c",
+        Accepts::Nothing,
+    ),
     (
         "house/style.toml",
         "counts_as = \"@\"",
         "resolved",
-        Accepts::Names(&["resolved", "partially resolved", "unresolved", "undetermined"]),
+        Accepts::Names(&[
+            "resolved",
+            "partially resolved",
+            "unresolved",
+            "undetermined",
+        ]),
     ),
 ];
 

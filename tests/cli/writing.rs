@@ -397,7 +397,9 @@ fn check_reports_the_planted_spelling_and_grammar_mistakes_and_nothing_in_code()
     );
     assert_diagnostic(&err, &place("can can"), "grammar: ");
     assert!(err.contains("did you mean `receives`"), "{err}");
-    assert_eq!(err.matches("warning:").count(), 4, "{err}");
+    // Four warnings, and the closing count of them.
+    assert_eq!(count_level(&err, "warning"), 4, "{err}");
+    assert!(err.contains("generated 4 warnings"), "{err}");
     assert!(err.contains("4 possible mistakes"), "{err}");
 
     // --deny warnings makes them errors for CI.
@@ -411,7 +413,7 @@ fn check_reports_the_planted_spelling_and_grammar_mistakes_and_nothing_in_code()
     fs::write(&words, list).unwrap();
     let err = stderr(&check(&[]));
     assert!(!err.contains("misspelling `Zorblat`"), "{err}");
-    assert_eq!(err.matches("warning:").count(), 3, "{err}");
+    assert_eq!(count_level(&err, "warning"), 3, "{err}");
 
     // A style whose language has no dictionary: one note, no warning.
     let style = dir.parent().unwrap().join("fr");
@@ -635,8 +637,14 @@ fn counted_sentences_take_the_cldr_form_of_their_count_not_one_or_other() {
     }
     fs::write(dir.join("fix-review.csv"), rows.join("\n") + "\n").unwrap();
     let flat = squash(&pdf_text(&build_ok(&dir, "pl", &["--style", &style])));
-    assert!(flat.contains(&squash("Spośród 10 problemów (many),")), "{flat}");
-    assert!(flat.contains(&squash("Pozostałe three issues (few).")), "{flat}");
+    assert!(
+        flat.contains(&squash("Spośród 10 problemów (many),")),
+        "{flat}"
+    );
+    assert!(
+        flat.contains(&squash("Pozostałe three issues (few).")),
+        "{flat}"
+    );
 
     // The automated-testing sentence: 2 results without a level (few).
     let (tmp, dir) = workspace(&fixture("scanned"));
@@ -649,7 +657,10 @@ fn counted_sentences_take_the_cldr_form_of_their_count_not_one_or_other() {
     }
     fs::write(&file, sarif.to_string()).unwrap();
     let flat = squash(&pdf_text(&build_ok(&dir, "pl", &["--style", &style])));
-    assert!(flat.contains(&squash("2 wyniki bez poziomu (few)")), "{flat}");
+    assert!(
+        flat.contains(&squash("2 wyniki bez poziomu (few)")),
+        "{flat}"
+    );
 }
 
 #[test]

@@ -52,7 +52,9 @@ pub fn offset(text: &str, position: &Value) -> usize {
 pub fn uri_path(uri: &str) -> Option<PathBuf> {
     let rest = uri.strip_prefix("file://")?;
     let rest = rest.strip_prefix("localhost").unwrap_or(rest);
-    let path = percent_encoding::percent_decode_str(rest).decode_utf8().ok()?;
+    let path = percent_encoding::percent_decode_str(rest)
+        .decode_utf8()
+        .ok()?;
     Some(PathBuf::from(path.as_ref()))
 }
 
