@@ -270,6 +270,58 @@ impl Diagnostics {
     pub fn count(&self, level: Level) -> usize {
         self.list.iter().filter(|d| d.level == level).count()
     }
+
+    /// Puts the diagnostics in the order a reader goes through the files:
+    /// by file (in the order they were read), then line and column; those
+    /// of no file last. Two at one place keep the order they were found in.
+    pub fn sort_by_place(&mut self) {
+        self.list.sort_by_key(|d| match &d.place {
+            Some(p) => (0, p.file, p.range.start, p.range.end),
+            None => (1, 0, 0, 0),
+        });
+    }
+}
+
+/// The closing line of a step's report, as cargo writes one: the count of
+/// its errors and warnings (`could not build `x` due to 3 previous errors;
+/// 2 warnings emitted`), or of its warnings alone; `None` when it found
+/// nothing. `verb` says what could not be done; warnings are counted only
+/// when they were shown.
+pub fn closing(
+    verb: &str,
+    name: &str,
+    diagnostics: &Diagnostics,
+    warned: bool,
+) -> Option<Diagnostic> {
+    let count = |n: usize, what: &str| format!("{n} {what}{}", if n == 1 { "" } else { "s" });
+    let errors = diagnostics.count(Level::Error);
+    let warnings = if warned {
+        diagnostics.count(Level::Warning)
+    } else {
+        0
+    };
+    match (errors, warnings) {
+        (0, 0) => None,
+        (0, w) => Some(Diagnostic::warning(
+            None,
+            format!("`{name}` generated {}", count(w, "warning")),
+        )),
+        (e, 0) => Some(Diagnostic::error(
+            None,
+            format!(
+                "could not {verb} `{name}` due to {}",
+                count(e, "previous error")
+            ),
+        )),
+        (e, w) => Some(Diagnostic::error(
+            None,
+            format!(
+                "could not {verb} `{name}` due to {}; {} emitted",
+                count(e, "previous error"),
+                count(w, "warning")
+            ),
+        )),
+    }
 }
 
 impl Diagnostic {

@@ -5,21 +5,26 @@
 //!
 //! ```text
 //! cli        arguments -> a validated cmd::Request
-//! cmd/       one file per subcommand, and the worker pool they share
+//! cmd/       one file per subcommand, the one reporter (report.rs), the
+//!            worker pool, the worker processes, the live preview's server
+//!            and the language server
 //! pipeline   compile(job, options): the one path from a folder to a report
-//! import     draft findings from SARIF logs and GitHub issues
+//! import     draft findings from SARIF logs, GitHub issues, other libraries
 //! load       audit folder (read with its house style) -> model + every problem
-//!            with file:line:column; the built-in styles are styles/*.toml
-//! review     pure comparisons of two audits (diff, changes appendix)
-//! spell      spelling and grammar of the prose, offline (check)
-//! view       the template contract: owned, serialisable, versioned
-//! export     the findings as JSON, CSV, SARIF and Markdown for other tools
+//!            with file:line:column; the built-in styles are styles/*.toml;
+//!            peek and edit: the same readers for tools that read or edit
+//!            one value of a folder without loading it
 //! render     typeset (the typst World: fonts, templates, view) -> each deliverable (PDF), the preview
 //! naming     where each PDF goes; output claims
 //! output     atomic writes
+//! view       the template contract: owned, serialisable, versioned
+//! export     the findings as JSON, CSV, SARIF and Markdown for other tools
+//! review     pure comparisons of two audits (diff, changes appendix)
+//! spell      spelling and grammar of the prose, offline (check)
 //! forge      permalinks into GitHub and GitLab
-//! model      typed audit data and house styles (scales, strings); content: the
-//!            tree that prose becomes
+//! model      typed audit data, front matter and built-in keys (front.rs),
+//!            house styles (scales, strings)
+//! content    the tree that prose becomes
 //! diag       diagnostics and their rendering (human, short, JSON)
 //! unicode    invisible characters made visible
 //! input      the one reader of every file: regular, bounded, inside its folder

@@ -5,6 +5,7 @@ use time::Date;
 
 use crate::content::{Block, Inline};
 
+pub mod front;
 pub mod scale;
 pub mod shape;
 pub mod style;

@@ -2,9 +2,6 @@
 
 use std::path::Path;
 
-use codespan_reporting::term::termcolor::BufferWriter;
-
-use crate::diag;
 use crate::pipeline;
 use crate::review;
 
@@ -19,16 +16,13 @@ pub enum Format {
 
 /// Compares two versions of a folder: 0 when the same, 1 when they differ, 2 on failure.
 pub fn run(old: &Path, new: &Path, format: Format, config: &super::Config) -> u8 {
-    let writer = BufferWriter::stderr(diag::color_choice());
     let mut loaded = Vec::new();
     for dir in [old, new] {
         let (audit, mut found) = pipeline::load(dir, None);
-        if config.quiet {
-            found.diagnostics.retain(|d| d.level == diag::Level::Error);
-        }
-        let mut log = writer.buffer();
-        let _ = diag::emit(&mut log, config.format, &found.sources, &found.diagnostics);
-        let _ = writer.print(&log);
+        // The loader's notes ("x: ok") are not what diff reports.
+        found.notes.clear();
+        let name = dir.display().to_string();
+        super::report::print(&super::report::Found::of(&found, &name, "compare"), config);
         loaded.push(audit);
     }
     let [Some(a), Some(b)] = <[_; 2]>::try_from(loaded).expect("two folders") else {

@@ -2,9 +2,7 @@
 
 use std::path::Path;
 
-use codespan_reporting::term::termcolor::BufferWriter;
-
-use super::{Config, fail, write_log};
+use super::{Config, fail, report};
 use crate::export::{self, Format};
 use crate::output::write_atomic;
 use crate::pipeline::{self, Outcome};
@@ -13,10 +11,8 @@ use crate::pipeline::{self, Outcome};
 pub fn run(dir: &Path, format: Format, config: &Config) -> Outcome {
     let (audit, found) = pipeline::load(dir, config.options.style.as_deref());
     let outcome = found.outcome;
-    let writer = BufferWriter::stderr(crate::diag::color_choice());
-    let mut log = writer.buffer();
-    write_log(&found, config, &mut log);
-    let _ = writer.print(&log);
+    let name = dir.display().to_string();
+    report::print(&report::Found::of(&found, &name, "export"), config);
     let Some(audit) = audit else {
         return outcome.max(Outcome::Errors);
     };

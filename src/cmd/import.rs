@@ -2,10 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use codespan_reporting::term::termcolor::BufferWriter;
-
-use super::{Config, write_log};
-use crate::diag::{self, Level, Sources};
+use super::{Config, report};
 use crate::import::{self, Imported, SarifOptions};
 use crate::pipeline::{self, Outcome};
 
@@ -31,13 +28,10 @@ pub enum Source {
 /// Imports into an audit folder, which must load without errors first.
 pub fn run(from: &Source, into: &Path, config: &Config) -> Outcome {
     let (audit, found) = pipeline::load(into, None);
-    let writer = BufferWriter::stderr(diag::color_choice());
+    let name = into.display().to_string();
     let Some(audit) = audit else {
-        let outcome = found.outcome.max(Outcome::Errors);
-        let mut log = writer.buffer();
-        write_log(&found, config, &mut log);
-        let _ = writer.print(&log);
-        return outcome;
+        report::print(&report::Found::of(&found, &name, "import into"), config);
+        return found.outcome.max(Outcome::Errors);
     };
     let imported: Imported = match from {
         Source::Sarif {
@@ -63,13 +57,12 @@ pub fn run(from: &Source, into: &Path, config: &Config) -> Outcome {
             eprintln!("skipped {s}");
         }
     }
-    let mut diagnostics = imported.diagnostics;
-    let errors = diagnostics.count(Level::Error);
-    if config.quiet {
-        diagnostics.retain(|d| d.level == Level::Error);
-    }
-    diag::emit_stderr(config.format, &Sources::default(), &diagnostics);
-    if errors > 0 {
+    let diagnostics = imported.diagnostics;
+    report::print(
+        &report::Found::bare(&name, "import into", &diagnostics),
+        config,
+    );
+    if diagnostics.has_errors() {
         Outcome::Errors
     } else {
         Outcome::Ok

@@ -7,24 +7,28 @@ use std::fs;
 use std::io::Write;
 use std::path::Path;
 
-use codespan_reporting::term::termcolor::BufferWriter;
-
-use super::{Config, fail};
-use crate::diag::{self, Level};
+use super::{Config, fail, report};
+use crate::diag;
+use crate::export::{Cells, cell};
 use crate::import::{Ids, file_ids, write_new};
 use crate::load::library::{self, OfFolder, WriteUp};
+use crate::load::peek;
+use crate::model::front::{BuiltinKey, FrontMatter};
 use crate::pipeline::Outcome;
 
 /// Reads a folder's library, printing its problems; `None` when it has errors.
 fn library_of(dir: &Path, config: &Config) -> Option<OfFolder> {
     let lib = library::of_folder(dir);
-    if lib.diagnostics.count(Level::Error) + lib.diagnostics.count(Level::Warning) > 0 {
-        let writer = BufferWriter::stderr(diag::color_choice());
-        let mut log = writer.buffer();
-        let _ = diag::emit(&mut log, config.format, &lib.sources, &lib.diagnostics);
-        let _ = writer.print(&log);
-    }
-    (lib.diagnostics.count(Level::Error) == 0).then_some(lib)
+    let name = dir.display().to_string();
+    let found = report::Found {
+        name: &name,
+        verb: "read the library of",
+        notes: &[],
+        sources: &lib.sources,
+        diagnostics: &lib.diagnostics,
+    };
+    report::print(&found, config);
+    (!lib.diagnostics.has_errors()).then_some(lib)
 }
 
 /// Prints the write-ups: name, title, severity and placeholders.
@@ -100,7 +104,7 @@ fn next_id(
     let severity = from
         .and_then(|name| lib.write_ups.iter().find(|w| w.name == name))
         .and_then(|w| w.severity.as_deref());
-    let mut taken: BTreeSet<String> = csv.map(library::csv_ids).into_iter().flatten().collect();
+    let mut taken: BTreeSet<String> = csv.map(peek::csv_ids).into_iter().flatten().collect();
     taken.extend(file_ids(dir));
     let prefix = prefix.unwrap_or_else(|| id_form(&taken, severity, &lib.style.severity));
     Ids::after(prefix, taken).take()
@@ -154,7 +158,15 @@ fn prefix_and_table(
     let mut diagnostics = diag::Diagnostics::default();
     let prefix = library::id_prefix(dir, &mut sources, &mut diagnostics);
     if diagnostics.has_errors() {
-        diag::emit_stderr(config.format, &sources, &diagnostics);
+        let name = dir.display().to_string();
+        let found = report::Found {
+            name: &name,
+            verb: "add a finding to",
+            notes: &[],
+            sources: &sources,
+            diagnostics: &diagnostics,
+        };
+        report::print(&found, config);
         return Err(Outcome::Errors);
     }
     let path = dir.join("findings.csv");
@@ -212,10 +224,10 @@ pub fn import(
             eprintln!("not mapped: {s}");
         }
     }
-    diag::emit_stderr(
-        config.format,
-        &diag::Sources::default(),
-        &imported.diagnostics,
+    let name = file.display().to_string();
+    report::print(
+        &report::Found::bare(&name, "import", &imported.diagnostics),
+        config,
     );
     if imported.diagnostics.has_errors() {
         Outcome::Errors
@@ -304,62 +316,18 @@ pub fn diff(dir: &Path, config: &Config) -> Outcome {
     Outcome::Ok
 }
 
-/// A unified diff of two texts by lines, three lines of context.
+/// A unified diff of two texts by lines, three lines of context (Myers'
+/// algorithm: linear in memory, where a table of every pair of lines took
+/// about 10 GB for two texts of 50,000 lines). Two texts with nothing in common cost Myers' algorithm time in the
+/// square of their lengths: past a second, it settles for a longer diff.
 fn unified(old: &str, new: &str, old_name: &str, new_name: &str) -> String {
-    let a: Vec<&str> = old.lines().collect();
-    let b: Vec<&str> = new.lines().collect();
-    // Longest common subsequence, from the ends.
-    let mut lcs = vec![vec![0u32; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    // The edit script: (' ' | '-' | '+', line of a, line of b).
-    let mut ops: Vec<(char, usize, usize)> = Vec::new();
-    let (mut i, mut j) = (0, 0);
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            ops.push((' ', i, j));
-            (i, j) = (i + 1, j + 1);
-        } else if i < a.len() && (j == b.len() || lcs[i + 1][j] >= lcs[i][j + 1]) {
-            ops.push(('-', i, j));
-            i += 1;
-        } else {
-            ops.push(('+', i, j));
-            j += 1;
-        }
-    }
-    let mut out = format!("--- {old_name}\n+++ {new_name}\n");
-    let changed: Vec<usize> = (0..ops.len()).filter(|&k| ops[k].0 != ' ').collect();
-    let mut k = 0;
-    while k < changed.len() {
-        let start = changed[k].saturating_sub(3);
-        let mut end = changed[k];
-        while k < changed.len() && changed[k] <= end + 6 {
-            end = changed[k];
-            k += 1;
-        }
-        let end = (end + 4).min(ops.len());
-        let hunk = &ops[start..end];
-        let count = |c: char| hunk.iter().filter(|o| o.0 == ' ' || o.0 == c).count();
-        out.push_str(&format!(
-            "@@ -{},{} +{},{} @@\n",
-            hunk[0].1 + 1,
-            count('-'),
-            hunk[0].2 + 1,
-            count('+')
-        ));
-        for &(c, i, j) in hunk {
-            let line = if c == '+' { b[j] } else { a[i] };
-            out.push_str(&format!("{c}{line}\n"));
-        }
-    }
-    out
+    similar::TextDiff::configure()
+        .timeout(std::time::Duration::from_secs(1))
+        .diff_lines(old, new)
+        .unified_diff()
+        .context_radius(3)
+        .header(old_name, new_name)
+        .to_string()
 }
 
 /// Keys and values of a new finding, in order.
@@ -380,8 +348,8 @@ fn csv_row(
     };
     // Columns are named as the findings.csv reader names them.
     let norm = |name: &str| crate::load::column_key(name);
-    let columns = library::csv_header(text);
-    let Some(id_column) = columns.iter().position(|c| c == "id") else {
+    let columns = peek::csv_header(text);
+    let Some(id_column) = columns.iter().position(|c| c == BuiltinKey::Id.as_str()) else {
         return (None, values);
     };
     let mut cells = vec![String::new(); columns.len()];
@@ -393,26 +361,15 @@ fn csv_row(
             None => rest.push((k, v)),
         }
     }
-    let quote = |cell: &String| {
-        if cell.contains([',', '"', '\n', '\r']) || cell.trim() != cell {
-            format!("\"{}\"", cell.replace('"', "\"\""))
-        } else {
-            cell.clone()
-        }
-    };
     let eol = if text.contains("\r\n") { "\r\n" } else { "\n" };
     let mut table = text.to_string();
     if !table.is_empty() && !table.ends_with('\n') {
         table.push_str(eol);
     }
-    table.push_str(&cells.iter().map(quote).collect::<Vec<_>>().join(","));
+    let row: Vec<String> = cells.iter().map(|c| cell(c, Cells::Raw)).collect();
+    table.push_str(&row.join(","));
     table.push_str(eol);
     (Some((path, table)), rest)
-}
-
-/// A TOML string, quoted.
-fn quoted(text: &str) -> String {
-    toml::Value::String(text.to_string()).to_string()
 }
 
 /// Fills the given placeholders of a text.
@@ -439,16 +396,17 @@ fn report_new(path: &Path, id: &str, row: Option<&(std::path::PathBuf, String)>,
 
 /// The front matter, values and body of an empty finding of the house
 /// style: its title a placeholder, its levels the drafts', its sections empty.
-fn empty_finding(style: &crate::model::Style) -> (Values, Values, String) {
+fn empty_finding(style: &crate::model::Style) -> (FrontMatter, Values, String) {
+    let key = |k: BuiltinKey| k.as_str().to_string();
     let mut given = vec![
-        ("title".to_string(), "{{title}}".to_string()),
-        ("severity".to_string(), style.severity.draft_name()),
+        (key(BuiltinKey::Title), "{{title}}".to_string()),
+        (key(BuiltinKey::Severity), style.severity.draft_name()),
     ];
     if !style.difficulty.levels.is_empty() {
-        given.push(("difficulty".into(), style.difficulty.draft_name()));
+        given.push((key(BuiltinKey::Difficulty), style.difficulty.draft_name()));
     }
     if !style.kind_optional() {
-        given.push(("type".into(), style.kind.draft_name()));
+        given.push((key(BuiltinKey::Type), style.kind.draft_name()));
     }
     let sections: String = style
         .finding
@@ -456,11 +414,11 @@ fn empty_finding(style: &crate::model::Style) -> (Values, Values, String) {
         .iter()
         .map(|d| format!("\n## {}\n", style.section_title(d)))
         .collect();
-    (
-        vec![("review".to_string(), "draft".to_string())],
-        given,
-        sections,
-    )
+    let front = FrontMatter {
+        review: Some("draft".into()),
+        ..FrontMatter::default()
+    };
+    (front, given, sections)
 }
 
 /// The start of a finding made from write-up `name`: its front matter,
@@ -471,7 +429,7 @@ fn from_write_up(
     name: &str,
     values: &[(String, String)],
     config: &Config,
-) -> Result<(Values, Values, String), Outcome> {
+) -> Result<(FrontMatter, Values, String), Outcome> {
     let w = find(lib, name, config)?;
     if let Some((k, _)) = values.iter().find(|(k, _)| !w.placeholders.contains_key(k)) {
         let declared: Vec<&str> = w.placeholders.keys().map(String::as_str).collect();
@@ -490,11 +448,12 @@ fn from_write_up(
     if let Err(e) = keep_version(dir, &version, &w.text) {
         return Err(fail(config, Outcome::Io, e, None));
     }
-    let front = vec![
-        ("from".to_string(), name.to_string()),
-        ("from_version".to_string(), version),
-        ("review".to_string(), "draft".to_string()),
-    ];
+    let front = FrontMatter {
+        from: Some(name.to_string()),
+        from_version: Some(version),
+        review: Some("draft".into()),
+        ..FrontMatter::default()
+    };
     let given = w
         .values
         .iter()
@@ -526,7 +485,7 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
         Err(outcome) => return outcome,
     };
     let id = next_id(dir, prefix, csv.as_deref(), from, &lib);
-    let (mut front, given, body): (Values, Values, String) = match from {
+    let (mut front, given, body): (FrontMatter, Values, String) = match from {
         Some(name) => match from_write_up(dir, &lib, name, &values, config) {
             Ok(start) => start,
             Err(outcome) => return outcome,
@@ -546,12 +505,10 @@ pub fn new_finding(dir: &Path, from: Option<&str>, sets: &[String], config: &Con
     // The values findings.csv has a column for go in its row; the rest,
     // and the review and library lines, in the front matter.
     let (row, rest) = csv_row(dir, csv.as_deref(), &id, given);
-    front.extend(rest);
-    let lines: String = front
-        .iter()
-        .map(|(k, v)| format!("{k} = {}\n", quoted(v)))
-        .collect();
-    let text = format!("+++\n{lines}+++\n{body}");
+    for (key, value) in rest {
+        front.set(&key, value);
+    }
+    let text = front.file(&body);
     // The id names the file: written only inside the folder's findings/.
     let rel = format!("findings/{id}.md");
     let path = dir.join(&rel);

@@ -17,6 +17,7 @@ mod init;
 mod library;
 pub mod lsp;
 mod pool;
+mod report;
 mod review;
 mod serve;
 mod sign;
@@ -28,9 +29,9 @@ mod worker;
 use std::path::PathBuf;
 use std::time::Duration;
 
-use codespan_reporting::term::termcolor::{BufferWriter, WriteColor};
+use codespan_reporting::term::termcolor::BufferWriter;
 
-use crate::diag::{self, Level};
+use crate::diag;
 use crate::pipeline::{Built, Options, Outcome};
 
 pub use diff::Format as DiffFormat;
@@ -391,30 +392,9 @@ fn fail(
     diag::report_error(config.format, message, hint);
     outcome
 }
-
 /// Prints what a build found, at once: its notes and diagnostics as the
-/// command's options ask (with the terminal's colours when it has them).
-fn print_log(built: &Built, config: &Config, writer: &BufferWriter) {
-    let mut log = writer.buffer();
-    write_log(built, config, &mut log);
-    if !log.is_empty() {
-        let _ = writer.print(&log);
-    }
-}
-
-/// Writes what a compile found to a report's log: its notes (unless quiet or
-/// JSON), then its diagnostics (errors only when quiet).
-fn write_log(built: &Built, config: &Config, log: &mut dyn WriteColor) {
-    if config.chatty() {
-        for note in &built.notes {
-            let _ = writeln!(log, "{note}");
-        }
-    }
-    if config.quiet {
-        let mut errors = built.diagnostics.clone();
-        errors.retain(|d| d.level == Level::Error);
-        let _ = diag::emit(log, config.format, &built.sources, &errors);
-    } else {
-        let _ = diag::emit(log, config.format, &built.sources, &built.diagnostics);
-    }
+/// command's options ask, through the one reporter.
+fn print_log(built: &Built, name: &str, config: &Config, writer: &BufferWriter) {
+    let found = report::Found::of(built, name, report::verb(config));
+    report::print_with(&found, config, writer);
 }

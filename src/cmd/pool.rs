@@ -62,7 +62,7 @@ pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Built> {
                                     report.outcome.word()
                                 );
                             }
-                            print_log(&report, config, &writer);
+                            print_log(&report, &job.name, config, &writer);
                         };
                         match &progress {
                             Some(bar) => {

@@ -1,8 +1,6 @@
 //! `auditpress style show`: a house style as the compiler reads it.
 
-use codespan_reporting::term::termcolor::BufferWriter;
-
-use super::{Config, write_log};
+use super::{Config, report};
 use crate::load::style::show;
 use crate::pipeline::{self, Outcome};
 
@@ -12,10 +10,7 @@ use crate::pipeline::{self, Outcome};
 pub fn run(spec: &str, config: &Config) -> Outcome {
     let (style, found) = pipeline::house_style(spec);
     let outcome = found.outcome;
-    let writer = BufferWriter::stderr(crate::diag::color_choice());
-    let mut log = writer.buffer();
-    write_log(&found, config, &mut log);
-    let _ = writer.print(&log);
+    report::print(&report::Found::of(&found, spec, "read the style"), config);
     let Some(style) = style else {
         return outcome.max(Outcome::Errors);
     };

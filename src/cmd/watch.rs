@@ -108,7 +108,7 @@ pub fn run_with(
         for written in &report.outputs {
             watched.output(&written.path);
         }
-        print_log(&report, config, &writer);
+        print_log(&report, &job.name, config, &writer);
         built(&report);
         let outcome = report.outcome;
         let ms = start.elapsed().as_millis();

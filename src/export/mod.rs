@@ -10,6 +10,7 @@ use serde::Serialize;
 use serde_json::json;
 
 use crate::forge;
+use crate::model::front::BuiltinKey;
 use crate::model::{Audit, Cvss, FieldValue, Finding, Rank};
 
 /// Version of the JSON export's layout.
@@ -279,14 +280,16 @@ pub enum Cells {
     Raw,
 }
 
-/// Quotes a CSV cell when it needs it (RFC 4180), guarding formulas.
-fn cell(text: &str, cells: Cells) -> String {
+/// Quotes a CSV cell when it needs it (RFC 4180): the one CSV writer of
+/// the tool (`export`, the rows `new finding` adds), guarding formulas.
+pub fn cell(text: &str, cells: Cells) -> String {
     let text = if cells == Cells::Guarded && text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{text}")
     } else {
         text.to_string()
     };
-    if text.contains([',', '"', '\n', '\r']) || text.starts_with([' ', '\t']) {
+    // Spaces around a value are kept (a reader trims an unquoted cell).
+    if text.contains([',', '"', '\n', '\r']) || text.trim() != text {
         format!("\"{}\"", text.replace('"', "\"\""))
     } else {
         text
@@ -297,19 +300,18 @@ fn cell(text: &str, cells: Cells) -> String {
 pub fn csv(audit: &Audit, cells_as: Cells) -> String {
     // The columns of findings.csv: the sections' and fields' keys.
     let shape = &audit.style.finding;
-    let mut header: Vec<String> = [
-        "number",
-        "id",
-        "title",
-        "severity",
-        "difficulty",
-        "type",
-        "status",
-        "targets",
-        "links",
-    ]
-    .map(String::from)
-    .to_vec();
+    use BuiltinKey as K;
+    let builtin = [
+        K::Number,
+        K::Id,
+        K::Title,
+        K::Severity,
+        K::Difficulty,
+        K::Type,
+        K::Status,
+    ];
+    let mut header: Vec<String> = builtin.map(|k| k.as_str().to_string()).to_vec();
+    header.extend(["targets", "links"].map(String::from));
     // A section whose key is also a field's (`impact` as prose and as a
     // level) is the column `<key>_text`, so that no name is given twice.
     header.extend(shape.sections.iter().map(|s| match shape.field(&s.key) {

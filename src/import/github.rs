@@ -12,10 +12,11 @@ use crate::model::Style;
 use crate::model::style::{Scale, same_name};
 
 use super::{
-    Front, Heads, Ids, Imported, demote_headings, finding_file, placeholder_type, plural,
+    Heads, Ids, Imported, demote_headings, finding_file, given, placeholder_type, plural,
     unlink_images, write_all,
 };
 use crate::input;
+use crate::model::front::FrontMatter;
 
 /// An issue as `gh issue list --json number,title,body,labels,state,url` writes it.
 #[derive(serde::Deserialize)]
@@ -84,12 +85,8 @@ fn imported_issues(dir: &Path, diagnostics: &mut Diagnostics) -> BTreeSet<String
                 continue;
             }
         };
-        if let Some(url) = load::library::front_matter(&text)
-            .as_ref()
-            .and_then(|t| t.get("issue"))
-            .and_then(|v| v.as_str())
-        {
-            urls.insert(url.to_string());
+        if let Some(url) = load::peek::front_matter(&text).and_then(|f| f.issue) {
+            urls.insert(url);
         }
         for part in text.split("](<").skip(1) {
             if let Some(end) = part.find(">)") {
@@ -188,16 +185,15 @@ fn finding_of(style: &Style, issue: &Issue, id: &str, diagnostics: &mut Diagnost
             .warning(None, format!("issue #{} \"{}\" has no severity label; it is imported as a draft", issue.number, issue.title))
             .add_hint("label it `severity: high` (or `sev/high`, `High`) and import again, or set the severity in the draft");
     }
-    let front = Front {
-        id: id.to_string(),
-        title: issue.title.trim().to_string(),
-        draft: severity.is_none(),
-        severity: severity.unwrap_or_else(|| style.severity.draft_name()),
-        difficulty: difficulty.unwrap_or_else(|| style.difficulty.draft_name()),
-        kind: kind.unwrap_or_else(|| placeholder_type(style)),
-        target: String::new(),
-        sarif: Vec::new(),
-        issue: issue.url.clone(),
+    let front = FrontMatter {
+        id: Some(id.to_string()),
+        title: Some(issue.title.trim().to_string()),
+        draft: severity.is_none().then_some(true),
+        severity: Some(severity.unwrap_or_else(|| style.severity.draft_name())),
+        difficulty: given(difficulty.unwrap_or_else(|| style.difficulty.draft_name())),
+        kind: given(kind.unwrap_or_else(|| placeholder_type(style))),
+        issue: given(issue.url.clone()),
+        ..FrontMatter::default()
     };
     let note = format!(
         "Imported from issue #{} by auditpress import.",

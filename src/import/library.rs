@@ -20,6 +20,7 @@ use serde_json::Value;
 use super::html::html_to_markdown;
 use super::{Imported, demote_headings, plural, unlink_images, write_all};
 use crate::model::Style;
+use crate::model::front::FrontMatter;
 use crate::model::style::same_name;
 
 /// The library formats read.
@@ -358,18 +359,6 @@ fn bullets(items: &[String]) -> String {
         .join("\n")
 }
 
-/// Front matter of an imported write-up, written by the TOML serialiser.
-#[derive(serde::Serialize)]
-struct Front {
-    title: String,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cvss: Option<String>,
-    #[serde(rename = "type", skip_serializing_if = "Option::is_none")]
-    kind: Option<String>,
-    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
-    placeholders: BTreeMap<String, String>,
-}
-
 /// Writes one entry as a write-up of the house style; also returns what had
 /// no place in it.
 fn write_up(entry: &Entry, style: &Style) -> (String, Vec<String>) {
@@ -433,14 +422,14 @@ fn write_up(entry: &Entry, style: &Style) -> (String, Vec<String>) {
         let name = left.trim_matches(['{', '}']).to_string();
         placeholders.insert(name, format!("left in {} by the other tool", entry.origin));
     }
-    let front = Front {
-        title: entry.title.clone(),
+    let front = FrontMatter {
+        title: Some(entry.title.clone()),
         cvss: entry.cvss.clone(),
         kind,
-        placeholders,
+        placeholders: (!placeholders.is_empty()).then_some(placeholders),
+        ..FrontMatter::default()
     };
-    let toml = toml::to_string(&front).expect("front matter serialises");
-    (format!("+++\n{toml}+++\n{body}"), unmapped)
+    (front.file(&body), unmapped)
 }
 
 /// A file name from a title: lower-case words joined by `-`.

@@ -21,10 +21,9 @@ use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Component, Path};
 
-use serde::Serialize;
-
 use crate::diag::Diagnostics;
 use crate::load;
+use crate::model::front::FrontMatter;
 use crate::model::style::same_name;
 use crate::model::{Audit, Style};
 use crate::output::write_new_atomic;
@@ -40,25 +39,9 @@ pub struct Imported {
     pub diagnostics: Diagnostics,
 }
 
-/// Front matter of a draft finding, written by the TOML serialiser.
-#[derive(Serialize)]
-struct Front {
-    id: String,
-    title: String,
-    severity: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    difficulty: String,
-    #[serde(rename = "type", skip_serializing_if = "String::is_empty")]
-    kind: String,
-    #[serde(skip_serializing_if = "String::is_empty")]
-    target: String,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    draft: bool,
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    sarif: Vec<String>,
-    /// The issue it was imported from, for `import github` to skip it next time.
-    #[serde(skip_serializing_if = "String::is_empty")]
-    issue: String,
+/// A value of a draft's front matter, left out when empty.
+fn given(text: String) -> Option<String> {
+    (!text.is_empty()).then_some(text)
 }
 
 /// The type a draft gets until the auditor sets it: the style's `draft`
@@ -71,8 +54,8 @@ fn placeholder_type(style: &Style) -> String {
 }
 
 /// Writes a finding file: front matter (after a one-line comment), then the write-up.
-fn finding_file(front: &Front, note: &str, body: &str) -> String {
-    let toml = toml::to_string(front).expect("front matter serialises");
+fn finding_file(front: &FrontMatter, note: &str, body: &str) -> String {
+    let toml = front.to_toml();
     // The note may hold a file name: keep it one line of comment.
     let note: String = note
         .chars()

@@ -11,10 +11,11 @@ use crate::load::{self, sarif};
 use crate::model::{Audit, Style};
 
 use super::{
-    Front, Heads, Ids, Imported, demote_headings, finding_file, placeholder_type, plural,
+    Heads, Ids, Imported, demote_headings, finding_file, given, placeholder_type, plural,
     unlink_images, write_all,
 };
 use crate::input;
+use crate::model::front::FrontMatter;
 
 /// How SARIF results are imported.
 pub struct SarifOptions {
@@ -30,31 +31,14 @@ fn relative_path(uri: &str) -> Option<PathBuf> {
     if path.contains("://") || path.starts_with('/') || path.contains('\\') {
         return None;
     }
-    let path = PathBuf::from(percent_decode(path));
+    let path = PathBuf::from(
+        percent_encoding::percent_decode_str(path)
+            .decode_utf8_lossy()
+            .as_ref(),
+    );
     path.components()
         .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
         .then_some(path)
-}
-
-/// Undoes `%XX` escapes of a URI path.
-fn percent_decode(text: &str) -> String {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%'
-            && let Some(n) = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        {
-            out.push(n);
-            i += 3;
-            continue;
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// Most lines of code a draft shows from one region.
@@ -152,10 +136,8 @@ fn imported_rules(audit: &Audit, dir: &Path) -> BTreeSet<String> {
         let text = input::read_inside(dir, &path, load::MAX_FILE_BYTES)
             .map(|b| String::from_utf8_lossy(&b).into_owned())
             .unwrap_or_default();
-        if let Some(front) = load::library::front_matter(&text)
-            && let Some(list) = front.get("sarif").and_then(|v| v.as_array())
-        {
-            rules.extend(list.iter().filter_map(|v| v.as_str().map(str::to_string)));
+        if let Some(front) = load::peek::front_matter(&text) {
+            rules.extend(front.sarif.into_iter().flatten());
         }
     }
     rules
@@ -408,16 +390,16 @@ fn draft(
         .and_then(|r| r.short_description.as_ref()?.text.clone())
         .or_else(|| described.and_then(|r| r.name.clone()))
         .unwrap_or_else(|| rule.id.to_string());
-    let front = Front {
-        id: id.to_string(),
-        title: title.trim().to_string(),
-        severity: severity_of(style, level.unwrap_or("warning")),
-        difficulty: style.difficulty.draft_name(),
-        kind: placeholder_type(style),
-        target: found.targets.join("; "),
-        draft: true,
-        sarif: vec![rule.id.to_string()],
-        issue: String::new(),
+    let front = FrontMatter {
+        id: Some(id.to_string()),
+        title: Some(title.trim().to_string()),
+        severity: Some(severity_of(style, level.unwrap_or("warning"))),
+        difficulty: given(style.difficulty.draft_name()),
+        kind: given(placeholder_type(style)),
+        target: given(found.targets.join("; ")),
+        draft: Some(true),
+        sarif: Some(vec![rule.id.to_string()]),
+        ..FrontMatter::default()
     };
     let mut body = format!("## {}\n\n", Heads::of(style).first);
     // The rule's help is Markdown by its authors; everything else the
@@ -498,4 +480,20 @@ fn scan_copy(dir: &Path, file: &Path, text: &str, planned: &[(String, String)]) 
         }
     }
     unreachable!("a free name is found")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_uri_path_is_percent_decoded_before_it_is_checked() {
+        let path = |uri: &str| relative_path(uri).map(|p| p.display().to_string());
+        assert_eq!(path("src/my%20file.py").as_deref(), Some("src/my file.py"));
+        assert_eq!(path("file://caf%C3%A9.py").as_deref(), Some("café.py"));
+        assert_eq!(path("100%25/a%zz.py").as_deref(), Some("100%/a%zz.py"));
+        // Escaped dots are dots: the path climbs out, and is refused.
+        assert_eq!(path("%2e%2e/%2E%2E/secret"), None);
+        assert_eq!(path("/etc/passwd"), None);
+    }
 }

@@ -9,7 +9,7 @@ use crate::diag::{FileRef, Place};
 
 use super::table::{self, Column};
 
-use super::{Loader, MAX_FILE_BYTES, findings, placeholders, read_in_folder, text};
+use super::{Loader, MAX_FILE_BYTES, placeholders, read_in_folder, text};
 
 impl Loader {
     /// Returns the name a file of the folder is shown under in diagnostics.
@@ -195,10 +195,5 @@ fn writes_prose(rel: &str) -> bool {
 
 /// The library write-up a finding file says it was made from (`from`).
 fn from_of(text: &str) -> Option<String> {
-    let ((s, e), _) = findings::split_front_matter(text)?;
-    text[s..e]
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("from"))
-        .and_then(|rest| rest.trim().strip_prefix('='))
-        .map(|v| v.trim().trim_matches(['"', '\'']).to_string())
+    super::peek::front_matter(text)?.from
 }

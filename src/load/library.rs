@@ -14,6 +14,7 @@ use super::placeholders;
 use crate::diag::{self, Diagnostics, Place, Sources};
 use crate::input;
 use crate::model::Style;
+use crate::model::front::BuiltinKey;
 use crate::model::style::same_name;
 
 /// A write-up of the library.
@@ -190,11 +191,10 @@ fn read_front(
             (_, DeValue::String(v)) => {
                 let place = Place::new(file, shift(value.span()));
                 check_level(style, &key_name, v, place, diags);
-                if key_name == "title" {
-                    w.title = v.to_string();
-                }
-                if key_name == "severity" {
-                    w.severity = Some(v.to_string());
+                match BuiltinKey::parse(&key_name) {
+                    Some(BuiltinKey::Title) => w.title = v.to_string(),
+                    Some(BuiltinKey::Severity) => w.severity = Some(v.to_string()),
+                    _ => {}
                 }
                 w.values.push((key_name, v.to_string()));
             }
@@ -255,11 +255,11 @@ fn check_level(style: &Style, key: &str, value: &str, place: Place, diags: &mut 
     if value.contains("{{") {
         return;
     }
-    let scale = match key {
-        "severity" => &style.severity,
-        "difficulty" => &style.difficulty,
-        "type" if !style.kind_free => &style.kind,
-        "status" => &style.status,
+    let scale = match BuiltinKey::parse(key) {
+        Some(BuiltinKey::Severity) => &style.severity,
+        Some(BuiltinKey::Difficulty) => &style.difficulty,
+        Some(BuiltinKey::Type) if !style.kind_free => &style.kind,
+        Some(BuiltinKey::Status) => &style.status,
         _ => return,
     };
     if let Err((message, hint)) = scale.parse(value) {
@@ -373,37 +373,6 @@ pub fn id_prefix(
     None
 }
 
-/// The values of the `id` column of findings.csv text (read as the loader
-/// reads it: quotes, and columns in any order).
-pub fn csv_ids(text: &str) -> Vec<String> {
-    let (records, _) = super::table::parse(text);
-    let Some((header, rows)) = records.split_first() else {
-        return Vec::new();
-    };
-    let Some(column) = csv_columns(header).iter().position(|c| c == "id") else {
-        return Vec::new();
-    };
-    rows.iter()
-        .filter_map(|r| r.cells.get(column).map(|c| c.value.clone()))
-        .filter(|id| !id.is_empty())
-        .collect()
-}
-
-/// The column names of findings.csv text as the loader names them.
-pub fn csv_header(text: &str) -> Vec<String> {
-    let (records, _) = super::table::parse(text);
-    records.first().map(csv_columns).unwrap_or_default()
-}
-
-/// The names of a header record, normalised as the loader normalises them.
-fn csv_columns(header: &super::table::Record) -> Vec<String> {
-    header
-        .cells
-        .iter()
-        .map(|c| super::table::normalise(c.value.trim_start_matches('\u{feff}')))
-        .collect()
-}
-
 /// The placeholders left in a text, each once, in order.
 pub fn left(text: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -414,13 +383,6 @@ pub fn left(text: &str) -> Vec<String> {
         }
     }
     out
-}
-
-/// The front matter of a finding file as a TOML table, when it has one that
-/// parses (for tools that read a folder's findings without loading it).
-pub fn front_matter(text: &str) -> Option<toml::Table> {
-    let ((start, end), _) = super::findings::split_front_matter(text)?;
-    text[start..end].parse().ok()
 }
 
 /// The version of a write-up's text: the first 16 hex digits of its SHA-256.
@@ -485,12 +447,11 @@ pub fn made_from(audit_dir: &Path) -> Vec<MadeFrom> {
         .filter_map(|path| {
             let bytes = input::read_inside(audit_dir, path, super::MAX_FILE_BYTES).ok()?;
             let text = String::from_utf8(bytes).ok()?;
-            let table = front_matter(&text)?;
-            let get = |k: &str| table.get(k).and_then(|v| v.as_str()).map(str::to_string);
+            let front = super::peek::front_matter(&text)?;
             Some(MadeFrom {
                 id: path.file_stem()?.to_string_lossy().into_owned(),
-                name: get("from")?,
-                version: get("from_version"),
+                name: front.from?,
+                version: front.from_version,
             })
         })
         .collect()

@@ -5,6 +5,7 @@
 //! with its file, line and column. The model is returned only when there are no errors.
 
 pub mod cvss;
+pub mod edit;
 pub use fields::{cwe_entries, cwe_name};
 pub use findings::FRONT_KEYS;
 pub use images::{clean_once as clean_image, stays_inside as image_stays_inside};
@@ -16,6 +17,7 @@ mod images;
 pub mod library;
 pub mod markdown;
 mod meta;
+pub mod peek;
 mod placeholders;
 mod readers;
 pub mod sarif;

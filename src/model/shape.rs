@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use super::front::BuiltinKey;
 use super::scale::Scale;
 use crate::content::Block;
 
@@ -14,20 +15,6 @@ pub const BUILTIN_SECTIONS: [(&str, &str); 4] = [
     ("exploit_scenario", "Exploit Scenario"),
     ("recommendations", "Recommendations"),
     ("references", "References"),
-];
-
-/// The values a finding has without any field: the names `header` and
-/// `summary` may use besides the keys of `fields`.
-pub const BUILTIN_VALUES: &[&str] = &[
-    "number",
-    "id",
-    "title",
-    "severity",
-    "difficulty",
-    "type",
-    "target",
-    "cvss",
-    "status",
 ];
 
 /// One section of a finding's write-up.
@@ -291,7 +278,7 @@ impl Shape {
 
     /// The names `header` and `summary` may use.
     pub fn value_names(&self) -> Vec<&str> {
-        let mut names: Vec<&str> = BUILTIN_VALUES.to_vec();
+        let mut names: Vec<&str> = BuiltinKey::ALL.iter().map(|k| k.as_str()).collect();
         names.extend(self.fields.iter().map(|f| f.key.as_str()));
         names
     }

@@ -147,12 +147,18 @@ impl Style {
     /// `.other`, falling back to `.other` when the style lacks the form (so
     /// a style that gives `.one` and `.other` works in any language).
     pub fn plural(&self, key: &str, n: usize) -> &str {
+        self.text(&self.plural_key(key, n))
+    }
+
+    /// The key of the form [`Style::plural`] reads for a count, for a
+    /// sentence whose places are then filled in ([`Style::fill`]).
+    pub fn plural_key(&self, key: &str, n: usize) -> String {
         let form = plural_category(&self.lang, n);
         let exact = format!("{key}.{form}");
         if self.strings.contains_key(&exact) {
-            return self.text(&exact);
+            return exact;
         }
-        self.text(&format!("{key}.other"))
+        format!("{key}.other")
     }
 
     /// A count in words (`seven`), or in digits where the style has no word.

@@ -153,6 +153,18 @@ fn lay_over(files: &mut Vec<TemplateFile>, dir: &Path) -> Result<(), Refused> {
     };
     let root = fs::canonicalize(dir).map_err(folder)?;
     for (name, path) in files_under(&root, &root, 0).map_err(folder)? {
+        // typst refuses a backslash in a path (it is Windows' separator):
+        // such a file could never be imported, and its path never made.
+        if name.contains('\\') {
+            return Err(Refused {
+                message: format!(
+                    "template file {} has a backslash in its name, which typst does not accept in a path",
+                    path.display()
+                ),
+                hint: "rename the file without a backslash (import it by its new name)".to_string(),
+                path,
+            });
+        }
         let bytes = crate::input::read_inside(&root, &path, MAX_TEMPLATE_BYTES)
             .map_err(|r| Refused::new(&path, &r))?;
         let file = TemplateFile {

@@ -20,6 +20,8 @@ use super::fonts::FontSet;
 
 /// Returns the file id of a virtual path in the project root.
 pub fn file_id(path: &str) -> FileId {
+    // Ours, or a template's name, which `templates::collect` refuses
+    // when typst would not take it (a backslash).
     let vpath = VirtualPath::new(path).expect("our virtual paths are valid");
     RootedPath::new(VirtualRoot::Project, vpath).intern()
 }

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use crate::content::{Block, Inline};
+use crate::model::front::BuiltinKey;
 use crate::model::shape::{FieldKind, FixPlace, PageBreak, SECTION_PLACE, SectionTitles};
 use crate::model::style::Style;
 use crate::model::{FieldValue, Finding};
@@ -135,26 +136,29 @@ pub struct LayoutView {
 
 /// The label of a value name.
 fn label(style: &Style, key: &str, summary: bool) -> String {
+    use BuiltinKey as K;
     let text = |k: &str| style.text(k).to_string();
-    match key {
-        "number" | "id" if summary => text("column.id"),
-        "number" | "id" => text("field.id"),
-        "title" => text("column.title"),
-        "severity" if summary => text("column.severity"),
-        "severity" => text("field.severity"),
-        "type" if summary => text("column.type"),
-        "type" => text("field.type"),
-        "difficulty" => style.difficulty_label.clone(),
+    let Some(builtin) = BuiltinKey::parse(key) else {
+        return style
+            .finding
+            .field(key)
+            .map_or_else(|| key.to_string(), |d| d.label.clone());
+    };
+    match builtin {
+        K::Number | K::Id if summary => text("column.id"),
+        K::Number | K::Id => text("field.id"),
+        K::Title => text("column.title"),
+        K::Severity if summary => text("column.severity"),
+        K::Severity => text("field.severity"),
+        K::Type if summary => text("column.type"),
+        K::Type => text("field.type"),
+        K::Difficulty => style.difficulty_label.clone(),
         // In the header the templates name the finding's CVSS version and
         // say whether it has one target or several.
-        "cvss" => text("column.cvss"),
-        "target" => text("field.target.other"),
-        "status" if summary => text("column.status"),
-        "status" => text("field.status"),
-        field => style
-            .finding
-            .field(field)
-            .map_or_else(|| field.to_string(), |d| d.label.clone()),
+        K::Cvss => text("column.cvss"),
+        K::Target => text("field.target.other"),
+        K::Status if summary => text("column.status"),
+        K::Status => text("field.status"),
     }
 }
 
@@ -164,21 +168,23 @@ fn value(style: &Style, f: &Finding, key: &str) -> Option<ValueView> {
         scale: scale.into(),
         name: name.into(),
     };
-    match key {
-        "number" => Some(ValueView::Text {
+    use BuiltinKey as K;
+    match BuiltinKey::parse(key) {
+        Some(K::Number) => Some(ValueView::Text {
             text: f.number.to_string(),
         }),
-        "id" => Some(ValueView::Text { text: f.id.clone() }),
-        "title" => Some(ValueView::Title),
-        "severity" => Some(level("severity", &f.severity.name)),
-        "difficulty" => f.difficulty.as_ref().map(|d| level("difficulty", &d.name)),
-        "type" => f.kind.as_ref().map(|k| ValueView::Text {
+        Some(K::Id) => Some(ValueView::Text { text: f.id.clone() }),
+        Some(K::Title) => Some(ValueView::Title),
+        Some(K::Severity) => Some(level(key, &f.severity.name)),
+        Some(K::Difficulty) => f.difficulty.as_ref().map(|d| level(key, &d.name)),
+        Some(K::Type) => f.kind.as_ref().map(|k| ValueView::Text {
             text: k.name.clone(),
         }),
-        "status" => f.status.as_ref().map(|s| level("status", &s.name)),
-        "cvss" => f.cvss.as_ref().map(|_| ValueView::Cvss),
-        "target" => (!f.targets.is_empty()).then_some(ValueView::Targets),
-        field => {
+        Some(K::Status) => f.status.as_ref().map(|s| level(key, &s.name)),
+        Some(K::Cvss) => f.cvss.as_ref().map(|_| ValueView::Cvss),
+        Some(K::Target) => (!f.targets.is_empty()).then_some(ValueView::Targets),
+        None => {
+            let field = key;
             let def = style.finding.field(field)?;
             Some(match (f.fields.get(field)?, &def.kind) {
                 (FieldValue::Level(r), FieldKind::Level(scale)) => level(scale, &r.name),

@@ -50,7 +50,6 @@ pub fn tools(audit: &Audit, style: &Style) -> Vec<ToolView> {
 /// Returns the view of a tool's run, with the findings its results became
 /// (the tool called by `name` in the sentence).
 fn scan_view(audit: &Audit, style: &Style, scan: &crate::model::Scan, name: &str) -> ScanView {
-    let form = |n: usize| if n == 1 { "one" } else { "other" };
     let parts: Vec<String> = scan
         .levels
         .iter()
@@ -59,7 +58,7 @@ fn scan_view(audit: &Audit, style: &Style, scan: &crate::model::Scan, name: &str
             let count = n.to_string();
             match level.as_str() {
                 "none" => style.fill(
-                    &format!("text.scan-no-level.{}", form(*n)),
+                    &style.plural_key("text.scan-no-level", *n),
                     &[("count", &count)],
                 ),
                 "error" | "warning" | "note" => {

@@ -100,7 +100,7 @@ pub fn fix_sentence(
         })
         .collect();
     let described = style.fill(
-        &format!("fix.described.{}", if total == 1 { "one" } else { "other" }),
+        &style.plural_key("fix.described", total),
         &[("total", &total.to_string())],
     );
     let mut sentence = if clauses.is_empty() {
@@ -123,10 +123,7 @@ pub fn fix_sentence(
     };
     if undetermined > 0 && !clauses.is_empty() {
         sentence.push_str(&style.fill(
-            &format!(
-                "fix.rest-undetermined.{}",
-                if undetermined == 1 { "one" } else { "other" }
-            ),
+            &style.plural_key("fix.rest-undetermined", undetermined),
             &[("issues", &issues(style, undetermined))],
         ));
     }

@@ -202,7 +202,7 @@ fn watch_builds_a_save_of_several_files_once() {
     let quiet = std::time::Instant::now() + std::time::Duration::from_millis(2000);
     while let Some(left) = quiet.checked_duration_since(std::time::Instant::now()) {
         if let Ok(line) = lines.recv_timeout(left) {
-            if line.contains("\"event\":\"built\"") {
+            if built_line(&line, true) || built_line(&line, false) {
                 builds.push(line.clone());
             }
             seen.push(line);
@@ -229,7 +229,7 @@ fn watch_rebuilds_on_exactly_the_files_the_build_read() {
     while let Some(left) = quiet.checked_duration_since(std::time::Instant::now()) {
         if let Ok(line) = lines.recv_timeout(left) {
             assert!(
-                !line.contains("\"event\":\"built\""),
+                !(built_line(&line, true) || built_line(&line, false)),
                 "a file the build never read rebuilt the report: {line}"
             );
             seen.push(line);

@@ -430,6 +430,27 @@ fn a_template_error_is_reported_at_its_place_like_data_errors() {
 }
 
 #[test]
+fn a_template_file_with_a_backslash_in_its_name_is_refused_not_an_internal_error() {
+    // typst refuses a backslash in a path; the build used to panic making
+    // the file's path ("internal error ... a bug in auditpress").
+    let (tmp, dir) = workspace(&example());
+    let templates = tmp.path().join("brand");
+    fs::create_dir(&templates).unwrap();
+    fs::write(templates.join("parts\\cover.typ"), "#let x = 1\n").unwrap();
+    let pdf = tmp.path().join("r.pdf");
+    let out = build_to(&dir, &pdf, &["--templates", templates.to_str().unwrap()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("parts\\cover.typ has a backslash in its name"),
+        "{err}"
+    );
+    assert!(err.contains("hint: rename the file"), "{err}");
+    assert!(!err.contains("internal error"), "{err}");
+    assert!(!pdf.exists());
+}
+
+#[test]
 fn a_house_style_that_is_neither_built_in_nor_a_folder_is_an_error_at_its_key() {
     let (_tmp, dir) = workspace(&fixture("fixreview"));
     let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
@@ -458,6 +479,87 @@ fn a_house_style_that_is_neither_built_in_nor_a_folder_is_an_error_at_its_key() 
     let out = run(&["check".as_ref(), dir.as_os_str()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("warning"), "{}", stderr(&out));
+}
+
+#[test]
+fn diagnostics_come_in_file_and_line_order_and_end_with_a_count() {
+    // One file's errors came as lines 5 then 4, audit.toml's as 8, 5, 2,
+    // and nothing said how many there were (issue 37, item 9).
+    let out = run(&[
+        "check".as_ref(),
+        "--no-spell".as_ref(),
+        "--diagnostic-format".as_ref(),
+        "short".as_ref(),
+        fixture("mistakes").as_os_str(),
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    let lines: Vec<&str> = err.lines().collect();
+    // file:line:column of each located diagnostic, in the order printed.
+    let places: Vec<(String, usize, usize)> = lines
+        .iter()
+        .filter_map(|l| {
+            let (file, rest) = l
+                .split_once(".csv:")
+                .map_or_else(
+                    || l.split_once(".md:").map(|(f, r)| (format!("{f}.md"), r)),
+                    |(f, r)| Some((format!("{f}.csv"), r)),
+                )
+                .or_else(|| {
+                    l.split_once(".toml:")
+                        .map(|(f, r)| (format!("{f}.toml"), r))
+                })?;
+            let mut numbers = rest.splitn(3, ':');
+            let line = numbers.next()?.parse().ok()?;
+            let column = numbers.next()?.parse().ok()?;
+            Some((file, line, column))
+        })
+        .collect();
+    assert!(places.len() > 10, "{err}");
+    let mut files: Vec<&str> = Vec::new();
+    for pair in places.windows(2) {
+        let ((a, la, ca), (b, lb, cb)) = (&pair[0], &pair[1]);
+        if a == b {
+            assert!(
+                (la, ca) <= (lb, cb),
+                "{a}:{la}:{ca} before {b}:{lb}:{cb}\n{err}"
+            );
+        } else {
+            assert!(
+                !files.contains(&b.as_str()),
+                "{b} comes back after {a}\n{err}"
+            );
+            files.push(a);
+        }
+    }
+    let errors = lines.iter().filter(|l| l.contains(": error: ")).count();
+    let warnings = lines.iter().filter(|l| l.contains(": warning: ")).count();
+    assert!(errors > 1 && warnings > 1, "{err}");
+    assert_eq!(
+        lines.last().copied(),
+        Some(
+            format!(
+                "error: could not check `{}` due to {errors} previous errors; {warnings} warnings emitted",
+                fixture("mistakes").display()
+            )
+            .as_str()
+        ),
+        "{err}"
+    );
+    // Quiet: errors only, and a count of them alone.
+    let out = run(&[
+        "check".as_ref(),
+        "-q".as_ref(),
+        "--diagnostic-format".as_ref(),
+        "short".as_ref(),
+        fixture("mistakes").as_os_str(),
+    ]);
+    let quiet = stderr(&out);
+    assert!(!quiet.contains("warning"), "{quiet}");
+    assert!(
+        quiet.ends_with(&format!("due to {errors} previous errors\n")),
+        "{quiet}"
+    );
 }
 
 /// Every diagnostic of the `mistakes` fixture, rendered for people and for

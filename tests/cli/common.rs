@@ -617,3 +617,14 @@ fn wait_line(
         }
     }
 }
+
+/// Counts the diagnostics of a level (`"error"`, `"warning"`) in what a
+/// command printed, leaving out the closing count the reporter adds after
+/// more than one (`error: could not ...`, `` warning: `x` generated ... ``).
+pub fn count_level(err: &str, level: &str) -> usize {
+    let closing = |l: &str| l.contains("error: could not ") || l.contains("` generated ");
+    err.lines()
+        .filter(|l| !closing(l))
+        .map(|l| l.matches(&format!("{level}:")).count())
+        .sum()
+}

@@ -262,21 +262,24 @@ fn the_server_checks_as_you_type_and_answers_from_the_folder() {
     let (sl, sc) = lc(&csv_text, ",Medium,Medium");
     let got = labels(&lsp.at("textDocument/completion", &cu, sl, sc + 1));
     assert!(got.contains(&"Informational".to_string()), "{got:?}");
-    // Document symbols: one per finding row.
+    // Document symbols: one per finding row, named by its id, however many
+    // lines its quoted cells take (a line of a cell is no row).
     let symbols = lsp.request(
         "textDocument/documentSymbol",
         json!({"textDocument": {"uri": cu}}),
     );
-    let rows = csv_text
-        .lines()
-        .skip(1)
-        .filter(|l| !l.trim().is_empty())
-        .count();
-    assert_eq!(
-        symbols["result"].as_array().unwrap().len(),
-        rows,
-        "{symbols}"
+    let names: Vec<&str> = symbols["result"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    let ids: Vec<String> = (1..=10).map(|n| format!("NWS-LUMEN-{n}")).collect();
+    assert!(
+        csv_text.lines().count() > ids.len() + 1,
+        "a row takes lines"
     );
+    assert_eq!(names, ids, "{symbols}");
     lsp.stop();
 }
 

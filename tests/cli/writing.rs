@@ -71,6 +71,46 @@ fn a_ready_finding_marks_the_report_draft_until_it_is_approved() {
 }
 
 #[test]
+fn review_approve_keeps_the_front_matters_comments_and_refuses_one_never_closed() {
+    let (_tmp, dir) = workspace(&example());
+    let file = dir.join("findings/NWS-LUMEN-1.md");
+    let before = fs::read_to_string(&file).unwrap();
+    let approve = || {
+        run(&[
+            "review".as_ref(),
+            "approve".as_ref(),
+            "NWS-LUMEN-1".as_ref(),
+            "--by".as_ref(),
+            "R. Viewer".as_ref(),
+            "--in".as_ref(),
+            dir.as_os_str(),
+        ])
+    };
+    // The review line's comment, the other comments and the order stay.
+    let front = "+++\n# asked by the client\nreview = \"ready\"  # after the retest\n+++\n";
+    fs::write(&file, format!("{front}{before}")).unwrap();
+    let out = approve();
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        fs::read_to_string(&file).unwrap(),
+        format!(
+            "+++\n# asked by the client\nreview = \"approved\"  # after the retest\nreviewed_by = \"R. Viewer\"\n+++\n{before}"
+        )
+    );
+    // Front matter that never ends: an error, and the file as it was.
+    let broken = format!("+++\nreview = \"ready\"\n{before}");
+    fs::write(&file, &broken).unwrap();
+    let out = approve();
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot approve NWS-LUMEN-1: its front matter is never closed"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(fs::read_to_string(&file).unwrap(), broken);
+}
+
+#[test]
 fn review_approve_refuses_an_unknown_id_and_changes_nothing() {
     let (_tmp, dir) = workspace(&example());
     let file = dir.join("findings/NWS-LUMEN-1.md");
@@ -357,7 +397,9 @@ fn check_reports_the_planted_spelling_and_grammar_mistakes_and_nothing_in_code()
     );
     assert_diagnostic(&err, &place("can can"), "grammar: ");
     assert!(err.contains("did you mean `receives`"), "{err}");
-    assert_eq!(err.matches("warning:").count(), 4, "{err}");
+    // Four warnings, and the closing count of them.
+    assert_eq!(count_level(&err, "warning"), 4, "{err}");
+    assert!(err.contains("generated 4 warnings"), "{err}");
     assert!(err.contains("4 possible mistakes"), "{err}");
 
     // --deny warnings makes them errors for CI.
@@ -371,7 +413,7 @@ fn check_reports_the_planted_spelling_and_grammar_mistakes_and_nothing_in_code()
     fs::write(&words, list).unwrap();
     let err = stderr(&check(&[]));
     assert!(!err.contains("misspelling `Zorblat`"), "{err}");
-    assert_eq!(err.matches("warning:").count(), 3, "{err}");
+    assert_eq!(count_level(&err, "warning"), 3, "{err}");
 
     // A style whose language has no dictionary: one note, no warning.
     let style = dir.parent().unwrap().join("fr");
@@ -559,6 +601,64 @@ fn polish_plurals_follow_cldr_rules() {
     );
     assert!(
         flat.contains(&squash("has not resolved the remaining 5 ustaleń")),
+        "{flat}"
+    );
+}
+
+/// A Polish house style whose sentences about counts give CLDR's `few`
+/// and `many` forms (and `.other`, which Polish uses for fractions only).
+fn polish_sentences(dir: &std::path::Path) -> String {
+    let style = dir.join("pl");
+    fs::create_dir_all(&style).unwrap();
+    fs::write(
+        style.join("style.toml"),
+        "name = \"Polski\"\nlang = \"pl\"\nextends = \"standard\"\n\n[strings]\n\
+         \"fix.described.few\" = \"Spośród {total} problemy (few)\"\n\
+         \"fix.described.many\" = \"Spośród {total} problemów (many)\"\n\
+         \"fix.rest-undetermined.few\" = \" Pozostałe {issues} (few).\"\n\
+         \"fix.rest-undetermined.many\" = \" Pozostałych {issues} (many).\"\n\
+         \"text.scan-no-level.few\" = \"{count} wyniki bez poziomu (few)\"\n\
+         \"text.scan-no-level.many\" = \"{count} wyników bez poziomu (many)\"\n",
+    )
+    .unwrap();
+    style.display().to_string()
+}
+
+#[test]
+fn counted_sentences_take_the_cldr_form_of_their_count_not_one_or_other() {
+    // The fix review's two counted sentences: 10 issues (many), of which
+    // 3 are undetermined (few). They used to pick .one or .other by n == 1.
+    let (tmp, dir) = workspace(&example());
+    let style = polish_sentences(tmp.path());
+    let mut rows = vec!["id,status".to_string()];
+    for i in 1..=10 {
+        let status = if i <= 3 { "Undetermined" } else { "Resolved" };
+        rows.push(format!("NWS-LUMEN-{i},{status}"));
+    }
+    fs::write(dir.join("fix-review.csv"), rows.join("\n") + "\n").unwrap();
+    let flat = squash(&pdf_text(&build_ok(&dir, "pl", &["--style", &style])));
+    assert!(
+        flat.contains(&squash("Spośród 10 problemów (many),")),
+        "{flat}"
+    );
+    assert!(
+        flat.contains(&squash("Pozostałe three issues (few).")),
+        "{flat}"
+    );
+
+    // The automated-testing sentence: 2 results without a level (few).
+    let (tmp, dir) = workspace(&fixture("scanned"));
+    let style = polish_sentences(tmp.path());
+    let file = dir.join("scans/semgrep.sarif");
+    let mut sarif: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&file).unwrap()).unwrap();
+    for result in sarif["runs"][0]["results"].as_array_mut().unwrap()[..2].iter_mut() {
+        result["level"] = "none".into();
+    }
+    fs::write(&file, sarif.to_string()).unwrap();
+    let flat = squash(&pdf_text(&build_ok(&dir, "pl", &["--style", &style])));
+    assert!(
+        flat.contains(&squash("2 wyniki bez poziomu (few)")),
         "{flat}"
     );
 }

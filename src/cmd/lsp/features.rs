@@ -7,6 +7,8 @@ use serde_json::{Value, json};
 
 use super::analysis::Folder;
 use super::text;
+use crate::load::peek;
+use crate::model::front::BuiltinKey;
 use crate::model::style::{Scale, same_name};
 
 /// A request about a place in a document.
@@ -126,17 +128,19 @@ fn levels(scale: &Scale, what: &str) -> Vec<Value> {
 fn scale_for<'a>(folder: &'a Folder, key: &str) -> Option<(&'a Scale, String)> {
     let style = &folder.style;
     let key = key.trim().to_lowercase().replace('-', "_");
-    match key.as_str() {
-        "severity" => Some((&style.severity, "severity".into())),
-        "type" => Some((&style.kind, "type".into())),
-        "status" => Some((&style.status, "fix-review status".into())),
-        "difficulty" => Some((&style.difficulty, style.difficulty_label.clone())),
-        "category" => Some((&style.categories, "maturity category".into())),
-        "rating" => Some((&style.ratings, "maturity rating".into())),
-        k if same_name(k, &style.difficulty_label) => {
+    match (BuiltinKey::parse(&key), key.as_str()) {
+        (Some(BuiltinKey::Severity), k) => Some((&style.severity, k.into())),
+        (Some(BuiltinKey::Type), k) => Some((&style.kind, k.into())),
+        (Some(BuiltinKey::Status), _) => Some((&style.status, "fix-review status".into())),
+        (Some(BuiltinKey::Difficulty), _) => {
             Some((&style.difficulty, style.difficulty_label.clone()))
         }
-        k => {
+        (_, "category") => Some((&style.categories, "maturity category".into())),
+        (_, "rating") => Some((&style.ratings, "maturity rating".into())),
+        (_, k) if same_name(k, &style.difficulty_label) => {
+            Some((&style.difficulty, style.difficulty_label.clone()))
+        }
+        (_, k) => {
             let field = style.finding.field(k)?;
             let named = style.finding.scale_of(field)?;
             Some((&named.scale, field.label.clone()))
@@ -150,17 +154,12 @@ fn completion(folder: &Folder, path: &Path, text: &str, offset: usize) -> Value 
     let line = &text[line_start..offset];
     let items: Vec<Value> = match kind(folder, path) {
         Kind::FindingsCsv | Kind::FixReviewCsv | Kind::MaturityCsv => {
-            let header = text.lines().next().unwrap_or("");
-            let column = line.matches(',').count();
-            let name = header.split(',').nth(column).unwrap_or("");
-            if line_start == 0 {
-                Vec::new()
-            } else {
-                scale_for(folder, name).map_or_else(Vec::new, |(s, what)| levels(s, &what))
-            }
+            peek::csv_column_at(text, offset)
+                .and_then(|name| scale_for(folder, &name))
+                .map_or_else(Vec::new, |(s, what)| levels(s, &what))
         }
         Kind::Finding | Kind::WriteUp => {
-            if in_front_matter(text, line_start) {
+            if peek::in_front_matter(text, line_start) {
                 front_matter(folder, line)
             } else {
                 body(folder, line)
@@ -170,18 +169,6 @@ fn completion(folder: &Folder, path: &Path, text: &str, offset: usize) -> Value 
         Kind::AuditToml | Kind::Other => Vec::new(),
     };
     json!({"isIncomplete": false, "items": items})
-}
-
-/// Whether a line lies inside the `+++` front matter.
-fn in_front_matter(text: &str, line_start: usize) -> bool {
-    if !text.starts_with("+++") {
-        return false;
-    }
-    let fences = text[..line_start]
-        .lines()
-        .filter(|l| l.trim_end() == "+++")
-        .count();
-    fences == 1
 }
 
 /// Completion in front matter: keys at the start of a line, values after `=`.
@@ -234,8 +221,7 @@ fn front_matter(folder: &Folder, line: &str) -> Vec<Value> {
 /// Completion in prose: section titles after `## `, placeholders after
 /// `{{`, else finding ids and target names.
 fn body(folder: &Folder, line: &str) -> Vec<Value> {
-    if let Some(rest) = line.strip_prefix("## ") {
-        let _ = rest;
+    if line.starts_with("## ") {
         return folder
             .style
             .finding
@@ -357,13 +343,11 @@ fn definition(folder: &Folder, text: &str, offset: usize) -> Value {
             return location(&file, 0);
         }
         let csv = folder.dir.join("findings.csv");
-        let rows = read(&folder.dir, &csv);
-        if let Some(line) = rows.lines().position(|l| {
-            l.split(',')
-                .next()
-                .is_some_and(|c| c.trim_matches('"') == word)
-        }) {
-            return location(&csv, line);
+        if let Some(row) = peek::csv_rows(&read(&folder.dir, &csv))
+            .into_iter()
+            .find(|r| r.id == word)
+        {
+            return location(&csv, row.line);
         }
     }
     if let Some(w) = folder.library.iter().find(|w| w.name == word) {
@@ -402,34 +386,39 @@ fn location(path: &Path, line: usize) -> Value {
 
 /// Document symbols: the rows of findings.csv, the `##` sections of Markdown.
 fn symbols(path: &Path, text: &str) -> Value {
-    let csv = path.extension().is_some_and(|e| e == "csv");
-    let mut out = Vec::new();
-    let mut at = 0;
-    for (n, line) in text.split_inclusive('\n').enumerate() {
-        let bare = line.trim_end();
-        let symbol = if csv {
-            (n > 0 && !bare.is_empty()).then(|| {
-                let mut cells = bare.splitn(3, ',');
-                let id = cells.next().unwrap_or("").trim_matches('"').to_string();
-                let title = cells.next().unwrap_or("").trim_matches('"').to_string();
-                (id, title, 13)
-            })
+    // (name, detail, kind, bytes), read as check reads the file.
+    let found: Vec<(String, String, u32, std::ops::Range<usize>)> =
+        if path.extension().is_some_and(|e| e == "csv") {
+            peek::csv_rows(text)
+                .into_iter()
+                .map(|r| (r.id, r.title, 13, r.range))
+                .collect()
         } else {
-            bare.strip_prefix("## ")
-                .map(|h| (h.trim().to_string(), String::new(), 15))
+            let body = peek::body_offset(text);
+            crate::load::markdown::headings(&text[body..])
+                .into_iter()
+                .filter(|h| h.level == 2)
+                .map(|h| {
+                    let range = body + h.range.start..body + h.range.end;
+                    (h.title.trim().to_string(), String::new(), 15, range)
+                })
+                .collect()
         };
-        if let Some((name, detail, kind)) = symbol.filter(|(n, _, _)| !n.is_empty()) {
-            let range = text::range(text, at..at + bare.len());
-            out.push(json!({
+    let out: Vec<Value> = found
+        .into_iter()
+        .filter(|(name, ..)| !name.is_empty())
+        .map(|(name, detail, kind, range)| {
+            let shown = text[range.clone()].trim_end().len();
+            let range = text::range(text, range.start..range.start + shown);
+            json!({
                 "name": name,
                 "detail": detail,
                 "kind": kind,
                 "range": range,
                 "selectionRange": range,
-            }));
-        }
-        at += line.len();
-    }
+            })
+        })
+        .collect();
     Value::Array(out)
 }
 
@@ -483,9 +472,12 @@ fn actions(path: &Path, text: &str, diagnostics: &[Value]) -> Value {
     }
     let is_finding = path.parent().is_some_and(|p| p.ends_with("findings"))
         && path.extension().is_some_and(|e| e == "md");
-    if is_finding && !text.contains("review = \"approved\"") && text.contains("review = ") {
-        let by = std::env::var("USER").unwrap_or_else(|_| "reviewer".into());
-        let approved = super::super::review::approved(text, &by);
+    let review = peek::front_matter(text).and_then(|f| f.review);
+    let by = std::env::var("USER").unwrap_or_else(|_| "reviewer".into());
+    if is_finding
+        && review.is_some_and(|r| r != "approved")
+        && let Ok(approved) = crate::load::edit::approved(text, &by)
+    {
         out.push(json!({
             "title": format!("Approve this finding (review approve --by {by})"),
             "kind": "refactor",

@@ -10,6 +10,7 @@ use toml::de::DeTable;
 
 use crate::diag::{self, FileRef, Place};
 use crate::load::{Axis, Loader};
+use crate::model::front::BuiltinKey;
 use crate::model::shape::FieldKind;
 use crate::model::{Cvss, Rank};
 
@@ -23,33 +24,11 @@ pub(super) struct Body {
     pub(super) text: String,
 }
 
-/// The keys of a write-up's front matter (FORMAT, "Findings").
-#[derive(Default, Deserialize)]
-struct FrontMatter {
-    id: Option<Spanned<String>>,
-    title: Option<Spanned<String>>,
-    severity: Option<Spanned<String>>,
-    difficulty: Option<Spanned<String>>,
-    #[serde(rename = "type")]
-    kind: Option<Spanned<String>>,
-    target: Option<Spanned<String>>,
-    status: Option<Spanned<String>>,
-    sarif: Option<Vec<Spanned<String>>>,
-    draft: Option<bool>,
-    cvss: Option<Spanned<String>>,
-    review: Option<Spanned<String>>,
-    reviewed_by: Option<String>,
-    from: Option<String>,
-    /// The version of the write-up it was made from (`auditpress library diff`).
-    #[allow(dead_code)]
-    from_version: Option<String>,
-    /// The tracker issue it was imported from (`auditpress import github`).
-    #[allow(dead_code)]
-    issue: Option<String>,
-    /// The values of the style's fields, by key.
-    #[serde(skip)]
-    values: Vec<(String, Sourced)>,
-}
+/// Front matter as the loader reads it: each text value with its place.
+type FrontMatter = crate::model::front::FrontMatter<Spanned<String>>;
+
+/// The values of the style's fields in front matter, by key.
+type FieldValues = Vec<(String, Sourced)>;
 
 /// Splits `+++` front matter from a Markdown file: (front matter and its offset, body offset).
 pub(in crate::load) fn split_front_matter(text: &str) -> Option<((usize, usize), usize)> {
@@ -76,9 +55,11 @@ struct WriteUp {
     refused: bool,
     start: Place,
     front: FrontMatter,
+    /// The values of the style's fields.
+    values: FieldValues,
     body: Body,
     /// title, severity, difficulty, type, target and status, when given.
-    given: [(&'static str, Option<Sourced>); 6],
+    given: [(BuiltinKey, Option<Sourced>); 6],
     sarif: Vec<Sourced>,
     review: Option<Sourced>,
     cvss: Option<(Cvss, Place)>,
@@ -111,7 +92,7 @@ pub(super) fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Op
     // Front matter refused (reported) is not also a finding without a title,
     // a severity and a type: one mistake, one error.
     let refused = front.is_err();
-    let front = front.ok().flatten().unwrap_or_default();
+    let (front, values) = front.ok().flatten().unwrap_or_default();
     if let Some(id) = sourced(&front.id)
         && id.text != stem
     {
@@ -138,12 +119,12 @@ pub(super) fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Op
             text: text[body_offset..].to_string(),
         },
         given: [
-            ("title", sourced(&front.title)),
-            ("severity", sourced(&front.severity)),
-            ("difficulty", sourced(&front.difficulty)),
-            ("type", sourced(&front.kind)),
-            ("target", sourced(&front.target)),
-            ("status", sourced(&front.status)),
+            (BuiltinKey::Title, sourced(&front.title)),
+            (BuiltinKey::Severity, sourced(&front.severity)),
+            (BuiltinKey::Difficulty, sourced(&front.difficulty)),
+            (BuiltinKey::Type, sourced(&front.kind)),
+            (BuiltinKey::Target, sourced(&front.target)),
+            (BuiltinKey::Status, sourced(&front.status)),
         ],
         sarif: front
             .sarif
@@ -155,6 +136,7 @@ pub(super) fn md_file(l: &mut Loader, name: &str, rows: &mut [RawFinding]) -> Op
         cvss: sourced(&front.cvss).and_then(|c| l.cvss(&c)),
         stem,
         front,
+        values,
     };
     match rows.iter_mut().find(|r| r.id == w.stem) {
         Some(row) => {
@@ -184,19 +166,21 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
     let stem = &w.stem;
     for (key, value) in &w.given {
         let Some(value) = value else { continue };
-        if refused_in_row(row, key) {
+        if refused_in_row(row, *key) {
             // The row's value was refused with its own error: one mistake, one error.
             continue;
         }
         let agrees = match *key {
-            "title" => row.title.as_ref().is_none_or(|t| t.text == value.text),
-            "severity" => same(&l.style.severity, &value.text, row.severity.as_ref()),
-            "difficulty" => same(&l.style.difficulty, &value.text, row.difficulty.as_ref()),
-            "type" if l.style.kind_free => {
+            BuiltinKey::Title => row.title.as_ref().is_none_or(|t| t.text == value.text),
+            BuiltinKey::Severity => same(&l.style.severity, &value.text, row.severity.as_ref()),
+            BuiltinKey::Difficulty => {
+                same(&l.style.difficulty, &value.text, row.difficulty.as_ref())
+            }
+            BuiltinKey::Type if l.style.kind_free => {
                 row.kind.as_ref().map(Rank::name) == Some(value.text.trim())
             }
-            "type" => same(&l.style.kind, &value.text, row.kind.as_ref()),
-            "target" => split_targets(&value.text) == row.targets,
+            BuiltinKey::Type => same(&l.style.kind, &value.text, row.kind.as_ref()),
+            BuiltinKey::Target => split_targets(&value.text) == row.targets,
             _ => same(
                 &l.style.status,
                 &value.text,
@@ -205,10 +189,10 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
         };
         if !agrees {
             let related = (row.place.clone(), "the findings.csv row");
-            disagrees(l, value.place.clone(), key, stem, related);
+            disagrees(l, value.place.clone(), key.as_str(), stem, related);
         }
     }
-    for (key, value) in w.front.values {
+    for (key, value) in w.values {
         match row.values.get(&key) {
             Some(given) if given.text.trim() != value.text.trim() => {
                 let related = (given.place.clone(), "the findings.csv cell");
@@ -230,7 +214,7 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
         match &row.cvss {
             Some(given) if given.vector != vector.vector => {
                 let related = (row.place.clone(), "the findings.csv row");
-                disagrees(l, place, "cvss", stem, related);
+                disagrees(l, place, BuiltinKey::Cvss.as_str(), stem, related);
             }
             _ => row.cvss = Some(vector),
         }
@@ -239,12 +223,12 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
 
 /// Whether the findings.csv row gave a value of a scale that was refused
 /// (and reported): there is nothing to compare the front matter's value with.
-fn refused_in_row(row: &RawFinding, key: &str) -> bool {
+fn refused_in_row(row: &RawFinding, key: BuiltinKey) -> bool {
     match key {
-        "severity" => row.severity.is_none() && row.severity_place.is_some(),
-        "difficulty" => row.difficulty.is_none() && row.difficulty_given,
-        "type" => row.kind.is_none() && row.kind_given,
-        "status" => row.status.is_none() && row.status_given,
+        BuiltinKey::Severity => row.severity.is_none() && row.severity_place.is_some(),
+        BuiltinKey::Difficulty => row.difficulty.is_none() && row.difficulty_given,
+        BuiltinKey::Type => row.kind.is_none() && row.kind_given,
+        BuiltinKey::Status => row.status.is_none() && row.status_given,
         _ => false,
     }
 }
@@ -253,7 +237,8 @@ fn refused_in_row(row: &RawFinding, key: &str) -> bool {
 /// its front matter and does not (unless the front matter was refused).
 fn require_keys(l: &mut Loader, w: &WriteUp) {
     let [title, severity, difficulty, kind, ..] = &w.given;
-    let mut need = |(key, value): &(&str, Option<Sourced>)| {
+    let mut need = |(key, value): &(BuiltinKey, Option<Sourced>)| {
+        let key = key.as_str();
         if value.is_none() && !w.refused {
             l.diags
                 .error(
@@ -287,6 +272,7 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
         refused: _,
         start,
         front,
+        values,
         body,
         given,
         sarif,
@@ -336,7 +322,7 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
         status,
         status_given,
         cells: vec![None; l.style.finding.sections.len()],
-        values: front.values.into_iter().collect(),
+        values: values.into_iter().collect(),
         fields: BTreeMap::new(),
         body: Some(body),
         sarif,
@@ -349,7 +335,12 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
 }
 
 /// Parses front matter TOML; spans are shifted by `base` to be file offsets.
-fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Option<FrontMatter> {
+fn front_matter(
+    l: &mut Loader,
+    file: FileRef,
+    text: &str,
+    base: usize,
+) -> Option<(FrontMatter, FieldValues)> {
     let shift = |r: std::ops::Range<usize>| base + r.start..base + r.end;
     let invalid = |l: &mut Loader, e: toml::de::Error, hint: &str| {
         l.diags
@@ -373,7 +364,6 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
     let values = field_values(l, file, &table, &shift);
     match FrontMatter::deserialize(table.into_deserializer()) {
         Ok(mut f) => {
-            f.values = values;
             for v in [
                 &mut f.id,
                 &mut f.title,
@@ -395,7 +385,7 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
                 let span = shift(v.span());
                 *v = Spanned::new(span, v.get_ref().clone());
             }
-            Some(f)
+            Some((f, values))
         }
         Err(e) => {
             invalid(

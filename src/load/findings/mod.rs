@@ -21,23 +21,7 @@ pub(super) use file::split_front_matter;
 pub(super) use finish::finish;
 
 /// Keys a finding's front matter may have.
-pub const FRONT_KEYS: &[&str] = &[
-    "id",
-    "title",
-    "severity",
-    "difficulty",
-    "type",
-    "target",
-    "status",
-    "sarif",
-    "draft",
-    "cvss",
-    "review",
-    "reviewed_by",
-    "from",
-    "from_version",
-    "issue",
-];
+pub const FRONT_KEYS: &[&str] = crate::model::front::FrontMatter::<String>::KEYS;
 
 /// A piece of text and where it came from.
 #[derive(Clone)]

@@ -9,6 +9,7 @@ use toml::de::{DeTable, DeValue};
 use super::reader::{StyleReader, field};
 use crate::diag;
 use crate::model::Style;
+use crate::model::front::BuiltinKey;
 use crate::model::shape;
 use crate::model::shape::{
     FieldDef, FieldKind, Figures, FixPlace, Group, Matrix, NamedScale, PageBreak, SectionDef,
@@ -432,7 +433,7 @@ fn fields(r: &mut StyleReader, v: &Value, shape: &Shape) -> Vec<FieldDef> {
         if !check_key(r, t, &key, of) {
             continue;
         }
-        if shape::BUILTIN_VALUES.contains(&key.as_str()) || out.iter().any(|f| f.key == key) {
+        if BuiltinKey::parse(&key).is_some() || out.iter().any(|f| f.key == key) {
             let span = field(t, "key").map_or(span, |k| k.span());
             r.error(
                 span,
