@@ -37,6 +37,9 @@ fn imports(dir: &Path, top: Option<&str>, out: &mut BTreeMap<String, Vec<(String
             imports(&path, Some(top.unwrap_or(&name)), out);
             continue;
         }
+        if path.extension().is_none_or(|e| e != "rs") {
+            continue;
+        }
         let module = match top {
             Some(t) => t.to_string(),
             None if name == "lib" || name == "main" => continue,

@@ -794,7 +794,7 @@ fn the_names_a_report_holds_are_words_and_its_mistakes_are_still_found() {
     assert!(err.contains("possible misspelling `overlows`"), "{err}");
     assert!(err.contains("did you mean `monotonically`"), "{err}");
     assert_eq!(err.matches("warning: grammar:").count(), 5, "{err}");
-    assert_eq!(err.matches("warning:").count(), 22, "{err}");
+    assert_eq!(err.matches(": warning:").count(), 22, "{err}");
 
     // Corrected, with words.txt for the words only its prose holds (the
     // sponsor's people and the wardens' jargon): none of them the title,

@@ -16,21 +16,50 @@ Prints one JSON object: {"profiles": {profile: {"compliant", "passed",
 """
 
 import json
+import re
 import subprocess
 import sys
 
 import page
 
 
+def ends_with_cr(path, number):
+    """Whether object `number` is a stream whose data, by its /Length, ends
+    with a CR right before the LF that precedes `endstream`.
+
+    typst 0.15.1 writes `stream\n` + data + `\nendstream`; when compressed
+    data happens to end in 0x0D, a validator reads CR LF as the end-of-line
+    and finds /Length one byte long (PDF/A clause 6.1.7.1). This is typst's
+    writer, not the report, and is reported apart as `typst-cr`.
+    """
+    data = open(path, "rb").read()
+    at = data.find(b"\n%d 0 obj" % number)
+    start = data.find(b"stream\n", at) + len(b"stream\n")
+    head = data[at:start]
+    length = re.search(rb"/Length (\d+)", head)
+    if at < 0 or not length:
+        return False
+    end = start + int(length.group(1))
+    return data[end - 1 : end] == b"\r" and data[end : end + 10] == b"\nendstream"
+
+
 def validate(path, profiles):
     out = {}
     for profile in profiles:
         report = page.validate_pdf(path, profile=profile)
+        failures, known = [], []
+        for f in report.failures:
+            stream = "STREAM-LENGTH" in f.rule_id and f.object_id is not None
+            if stream and ends_with_cr(path, f.object_id.object_number):
+                known.append([f.rule_id, f.message, f.object_id.object_number])
+            else:
+                failures.append([f.rule_id, f.message])
         out[profile] = {
             "compliant": report.is_compliant,
             "passed": report.rules.passed,
             "total": report.rules.total,
-            "failures": [[f.rule_id, f.message] for f in report.failures],
+            "failures": failures,
+            "typst-cr": known,
         }
     return out
 
