@@ -5,6 +5,7 @@ use clap::CommandFactory;
 use crate::cmd::{self, Config, Request};
 
 use super::args::{jobs, shard, source_date_epoch, standards};
+use super::folder::{folder, folder_of, folders};
 use super::{
     BuildArgs, CheckArgs, Cli, Command, Deny, EmitArg, ImportCommand, LibraryCommand,
     LibraryFormat, NewCommand, ReviewCommand, StyleCommand, Usage,
@@ -22,8 +23,8 @@ impl Cli {
                 format,
                 report,
             } => Ok(Request::Diff {
-                old,
-                new,
+                old: folder_of(old),
+                new: folder(new, "diff OLD_DIR")?,
                 format,
                 config: report.apply(plain()),
             }),
@@ -36,13 +37,13 @@ impl Cli {
                 style,
                 report,
             } => Ok(Request::Export {
-                dir,
+                dir: folder(dir, "export")?,
                 format: format.into(),
                 config: report.apply(style.apply(Config { output, ..plain() })),
             }),
             Command::Import(c) => Ok(import(c, plain())),
             Command::Library(c) => Ok(library(c, plain())),
-            Command::Check(args) => Ok(check(args, epoch)),
+            Command::Check(args) => check(args, epoch),
             Command::Build(args) => build(args, epoch),
             Command::Style(StyleCommand::Show { style, report }) => Ok(Request::StyleShow {
                 style: style.unwrap_or_else(|| "standard".into()),
@@ -96,10 +97,10 @@ impl Cli {
                 summary,
             }),
             Command::Watch(args) => Ok(Request::Watch {
-                config: args.config(epoch)?,
+                config: args.config(epoch, "watch")?,
             }),
             Command::Serve { watch, host, port } => Ok(Request::Serve {
-                config: watch.config(epoch)?,
+                config: watch.config(epoch, "serve")?,
                 host,
                 port,
             }),
@@ -158,17 +159,19 @@ fn library(c: LibraryCommand, config: Config) -> Request {
 }
 
 /// The request of `check`: a build that writes nothing.
-fn check(args: CheckArgs, epoch: Option<i64>) -> Request {
-    let mut config = args.style.apply(Config::pdf(args.dirs, epoch));
+fn check(args: CheckArgs, epoch: Option<i64>) -> Result<Request, Usage> {
+    let dirs = folders(args.dirs, "check")?;
+    let mut config = args.style.apply(Config::pdf(dirs, epoch));
     config.options.emit = None;
     config.options.final_report = args.final_report;
     config.options.deny_warnings = args.deny_warnings || args.deny.contains(&Deny::Warnings);
     config.options.spell = !args.no_spell;
-    Request::Build(args.report.apply(config))
+    Ok(Request::Build(args.report.apply(config)))
 }
 
 /// The request of `build`.
-fn build(args: BuildArgs, epoch: Option<i64>) -> Result<Request, Usage> {
+fn build(mut args: BuildArgs, epoch: Option<i64>) -> Result<Request, Usage> {
+    args.dirs = folders(std::mem::take(&mut args.dirs), "build")?;
     if args.output.is_some() && args.dirs.len() > 1 {
         return Err("-o/--output names one file; it cannot be used with several folders".into());
     }

@@ -210,7 +210,7 @@ fn read(file: &Path, format: diag::Format) -> Result<Vec<Job>, Outcome> {
                                 }
                             }),
                         },
-                        destination: template.map_or(Destination::Beside, |t| {
+                        destination: template.map_or(Destination::InFolder, |t| {
                             Destination::Template(base.join(t).display().to_string())
                         }),
                         name,

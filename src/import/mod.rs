@@ -52,7 +52,8 @@ struct Front {
     kind: String,
     #[serde(skip_serializing_if = "String::is_empty")]
     target: String,
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    /// Left out of the report until the auditor removes it (`exclude = true`).
+    #[serde(rename = "exclude", skip_serializing_if = "std::ops::Not::not")]
     draft: bool,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     sarif: Vec<String>,

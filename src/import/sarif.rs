@@ -460,7 +460,7 @@ fn draft(
         ));
     }
     let note = format!(
-        "Imported from {} by auditpress import; triage it, set its type and difficulty, then remove draft = true.",
+        "Imported from {} by auditpress import; triage it, set its type and difficulty, then remove exclude = true to put it in the report.",
         rule.log
             .file_name()
             .map_or(String::new(), |n| n.to_string_lossy().into_owned())

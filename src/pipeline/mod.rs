@@ -292,12 +292,15 @@ fn checked_note(job: &Job, audit: &Audit) -> String {
             "; review: {draft} draft, {ready} ready, {} approved",
             count(crate::model::Review::Approved)
         ));
+        if draft > 0 {
+            // Printed, unlike the excluded ones: say so, once.
+            note.push_str(" (a review draft is printed and marks every page DRAFT)");
+        }
     }
     if !audit.drafts.is_empty() {
-        let n = audit.drafts.len();
         note.push_str(&format!(
-            "; {n} draft{} left out: {}",
-            if n == 1 { "" } else { "s" },
+            "; {} excluded (`exclude = true`, left out of the report): {}",
+            audit.drafts.len(),
             audit.drafts.join(", ")
         ));
     }

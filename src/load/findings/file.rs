@@ -35,6 +35,9 @@ struct FrontMatter {
     target: Option<Spanned<String>>,
     status: Option<Spanned<String>>,
     sarif: Option<Vec<Spanned<String>>>,
+    /// Left out of the report (what `import` writes): `exclude = true`.
+    exclude: Option<bool>,
+    /// The 1.2 spelling of `exclude`, read with a warning that names it.
     draft: Option<bool>,
     cvss: Option<Spanned<String>>,
     review: Option<Spanned<String>>,
@@ -49,6 +52,14 @@ struct FrontMatter {
     /// The values of the style's fields, by key.
     #[serde(skip)]
     values: Vec<(String, Sourced)>,
+}
+
+impl FrontMatter {
+    /// Whether the finding is left out of the report: `exclude`, or its
+    /// 1.2 spelling `draft`.
+    fn excluded(&self) -> bool {
+        self.exclude.or(self.draft).unwrap_or(false)
+    }
 }
 
 /// Splits `+++` front matter from a Markdown file: (front matter and its offset, body offset).
@@ -208,6 +219,7 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
             disagrees(l, value.place.clone(), key, stem, related);
         }
     }
+    row.draft = w.front.excluded();
     for (key, value) in w.front.values {
         match row.values.get(&key) {
             Some(given) if given.text.trim() != value.text.trim() => {
@@ -225,7 +237,6 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
     row.review = w.review;
     row.reviewed_by = w.front.reviewed_by;
     row.from = w.front.from;
-    row.draft = w.front.draft.unwrap_or(false);
     if let Some((vector, place)) = w.cvss {
         match &row.cvss {
             Some(given) if given.vector != vector.vector => {
@@ -264,6 +275,7 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
         cvss,
     } = w;
     let [title, severity, difficulty, kind, target, status] = given.map(|(_, v)| v);
+    let excluded = front.excluded();
     let mut need = |value: &Option<Sourced>, key: &str| {
         if value.is_none() && !refused {
             l.diags
@@ -334,8 +346,8 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
         sarif,
         review,
         reviewed_by: front.reviewed_by,
+        draft: excluded,
         from: front.from,
-        draft: front.draft.unwrap_or(false),
         cvss: cvss.map(|(c, _)| c),
     }
 }
@@ -400,6 +412,20 @@ fn front_matter(l: &mut Loader, file: FileRef, text: &str, base: usize) -> Optio
     }
 }
 
+/// Warns of a finding's `draft = true`, the 1.2 spelling of `exclude`: it
+/// is still read, and the warning says the new name and what the other
+/// "draft", `review = "draft"`, is.
+fn renamed_draft(l: &mut Loader, place: Place) {
+    l.diags
+        .warning(
+            Some(place),
+            "`draft` in a finding's front matter is now called `exclude`: the finding is left out of the report",
+        )
+        .add_hint(
+            "rename the key: `exclude = true`; a finding that is printed but not yet reviewed is              `review = \"draft\"` (it marks every page DRAFT)",
+        );
+}
+
 /// The values of the style's fields in front matter, and a warning for each
 /// key that is neither a field nor a key of FORMAT.
 fn field_values(
@@ -443,6 +469,10 @@ fn field_values(
                         .add_hint(format!("e.g. {} = \"...\"", def.key));
                 }
             }
+            continue;
+        }
+        if key.get_ref() == "draft" {
+            renamed_draft(l, Place::new(file, shift(key.span())));
             continue;
         }
         if !FRONT_KEYS.contains(&key.get_ref().as_ref()) {

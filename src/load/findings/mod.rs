@@ -30,7 +30,7 @@ pub const FRONT_KEYS: &[&str] = &[
     "target",
     "status",
     "sarif",
-    "draft",
+    "exclude",
     "cvss",
     "review",
     "reviewed_by",

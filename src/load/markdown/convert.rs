@@ -204,10 +204,10 @@ impl Converter<'_, '_> {
                 range,
                 error: false,
                 message: format!(
-                    "{id} is a draft, left out of this report: this mention names a finding the report does not have"
+                    "{id} is excluded (`exclude = true`), left out of this report: this mention names a finding the report does not have"
                 ),
                 hint: Some(format!(
-                    "build with --include-drafts to put {id} in, or take the mention out until it is ready"
+                    "build with --include-excluded to put {id} in, or take the mention out until it is in"
                 )),
             });
         }
