@@ -243,7 +243,14 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
                 let related = (row.place.clone(), "the findings.csv row");
                 disagrees(l, place, "cvss", stem, related);
             }
-            _ => row.cvss = Some(vector),
+            Some(_) => {}
+            None => {
+                // The row's severity and the file's vector meet only here.
+                if let (Some(severity), Some(at)) = (&row.severity, &row.severity_place) {
+                    check_agrees(l, severity, &vector, at.clone());
+                }
+                row.cvss = Some(vector);
+            }
         }
     }
 }
@@ -335,7 +342,10 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
         kind,
         kind_given,
         targets: target
-            .map(|t| split_targets(&l.visible(&t.text, t.place)))
+            .map(|t| {
+                super::hyphen_ranges(l, &t.text, &t.place);
+                split_targets(&l.visible(&t.text, t.place))
+            })
             .unwrap_or_default(),
         status,
         status_given,

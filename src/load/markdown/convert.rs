@@ -123,6 +123,7 @@ impl Converter<'_, '_> {
                     Kind::Code { text, .. } => text.push_str(&t),
                     _ => {
                         self.left_out_drafts(&t, &range);
+                        self.unknown_ids(&t, &range);
                         let t = self.typeset(t);
                         self.push_text(&t);
                     }
@@ -186,6 +187,27 @@ impl Converter<'_, '_> {
             });
         }
         text
+    }
+
+    /// Warns of each word in the form of the folder's ids that names no
+    /// finding (`See EX-9` where there is no EX-9): a link to nothing.
+    fn unknown_ids(&mut self, text: &str, range: &Range<usize>) {
+        for (at, word, known) in self.cx.ids.unknown_in(text) {
+            let range = if range.len() == text.len() {
+                range.start + at..range.start + at + word.len()
+            } else {
+                range.clone()
+            };
+            self.problems.push(Problem {
+                hidden: false,
+                range,
+                error: false,
+                message: format!("{word} names no finding of this report"),
+                hint: Some(format!(
+                    "the findings of that form are {known}; as it is, {word} prints as text, with no link"
+                )),
+            });
+        }
     }
 
     /// Warns of each mention of a draft left out of the report: the text
