@@ -15,6 +15,7 @@ mod contract;
 mod conventions;
 mod cvss;
 mod export;
+mod firstday;
 mod hostile;
 mod import;
 mod incremental;
