@@ -294,6 +294,8 @@ struct Rule<'a> {
 #[derive(Default)]
 struct Found<'a> {
     targets: Vec<String>,
+    /// Locations skipped with a warning: a finding left with no target says so.
+    skipped: usize,
     /// The code, its first line's number, its path and its language.
     code: Option<(String, u32, String, &'static str)>,
     messages: Vec<&'a str>,
@@ -334,6 +336,7 @@ fn locate<'a>(
                     diagnostics
                         .warning(None, format!("{}: the region of \"{uri}\" of {tool} rule {rule_id} ({lines}) names no lines; the location was skipped", rule.log.display()))
                         .add_hint("SARIF lines count from 1, and a region ends at or after its start");
+                    found.skipped += 1;
                     continue;
                 }
             };
@@ -342,6 +345,7 @@ fn locate<'a>(
                 diagnostics
                     .warning(None, format!("skipped location \"{uri}\" of {tool} rule {rule_id}: it is not a path inside the source"))
                     .add_hint("SARIF locations must be relative paths; this one was neither imported nor read");
+                found.skipped += 1;
                 continue;
             };
             let shown = path.display().to_string();
@@ -354,12 +358,19 @@ fn locate<'a>(
                     diagnostics
                         .warning(None, format!("skipped location \"{uri}\" of {tool} rule {rule_id}: it leads outside --source"))
                         .add_hint("a symbolic link in the checkout points elsewhere; the file was not read");
+                    found.skipped += 1;
                     continue;
                 }
             }
+            // One line is `#40`, a range `#40–52`, as FORMAT writes them.
+            let lines = if start == end {
+                start.to_string()
+            } else {
+                format!("{start}–{end}")
+            };
             let located = match single_target {
-                Some(t) => format!("{t}/{shown}#{start}–{end}"),
-                None => format!("{shown}#{start}–{end}"),
+                Some(t) => format!("{t}/{shown}#{lines}"),
+                None => format!("{shown}#{lines}"),
             };
             if !found.targets.contains(&located) {
                 found.targets.push(located);
@@ -403,6 +414,19 @@ fn draft(
         .iter()
         .map(|r| run.level(r))
         .min_by_key(|l| LEVELS.iter().position(|x| x == l).unwrap_or(3));
+    if found.targets.is_empty() && found.skipped > 0 {
+        diagnostics
+            .warning(
+                None,
+                format!(
+                    "{id} has no target: {} of {tool} rule {} {} skipped",
+                    if found.skipped == 1 { "the one location".to_string() } else { format!("all {} locations", found.skipped) },
+                    rule.id,
+                    if found.skipped == 1 { "was" } else { "were" }
+                ),
+            )
+            .add_hint(format!("give it a target by hand: `target = \"path#line\"` in findings/{id}.md"));
+    }
     let described = results.first().and_then(|r| run.rule(r));
     let title = described
         .and_then(|r| r.short_description.as_ref()?.text.clone())

@@ -147,6 +147,11 @@ fn build_settings(job: &Job, options: &Options, own: bool) -> load::Settings {
         style: style(job, options).map(str::to_string),
         overlay: options.overlay.clone().filter(|_| own),
         typeset_quotes: true,
+        opaque_images: options.standards.iter().find_map(|s| match s {
+            typst_pdf::PdfStandard::A_1b => Some("A-1b"),
+            typst_pdf::PdfStandard::A_1a => Some("A-1a"),
+            _ => None,
+        }),
     }
 }
 

@@ -387,3 +387,111 @@ fn a_fresh_folder_of_each_style_with_a_new_finding_from_its_library_approved_is_
         assert!(!text.contains("DRAFT"), "{style}: a final report is marked DRAFT");
     }
 }
+
+#[test]
+fn an_a_1b_build_with_a_transparent_png_is_refused_at_the_users_image() {
+    let (tmp, dir) = workspace(&example());
+    let pdf = tmp.path().join("archival.pdf");
+    let out = build_to(&dir, &pdf, &["--pdf-standard", "a-1b"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = stderr(&out);
+    assert_diagnostic(
+        &err,
+        "findings/NWS-LUMEN-1.md:37:1",
+        "image \"images/exploit.png\" has transparency (an alpha channel), which PDF/A-1b does not allow",
+    );
+    assert!(err.contains("--pdf-standard a-2b"), "{err}");
+    assert!(!err.contains("templates/"), "placed in the embedded template:\n{err}");
+    assert!(!pdf.exists());
+    // A standard that allows transparency takes the same image.
+    let out = build_to(&dir, &pdf, &["--pdf-standard", "a-2b"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+}
+
+/// A folder on PATH with an `xdg-open` (and `open`) that fails as one with
+/// no viewer for PDF files does.
+fn failing_opener(tmp: &Path) -> std::path::PathBuf {
+    let bin = tmp.join("bin");
+    fs::create_dir_all(&bin).unwrap();
+    for name in ["xdg-open", "open"] {
+        let path = bin.join(name);
+        fs::write(&path, "#!/bin/sh\necho \"xdg-open: no method available for opening '$1'\" >&2\nexit 3\n").unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            fs::set_permissions(&path, fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+    bin
+}
+
+#[test]
+fn build_open_on_a_machine_without_a_pdf_viewer_says_so() {
+    let (tmp, dir) = workspace(&example());
+    let pdf = tmp.path().join("r.pdf");
+    let path = |bin: &Path| format!("{}:/usr/bin:/bin", bin.display());
+    // An opener that finds no viewer.
+    let bin = failing_opener(tmp.path());
+    let args = ["build".as_ref(), dir.as_os_str(), "-o".as_ref(), pdf.as_os_str(), "--open".as_ref()];
+    let out = run_env(&args, &[("PATH", &path(&bin))]);
+    assert_eq!(out.status.code(), Some(0), "the PDF is built: {}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains(&format!("warning: cannot open {} in a viewer", pdf.display())), "{err}");
+    assert!(err.contains("no method available for opening"), "{err}");
+    // No opener at all.
+    let empty = tmp.path().join("empty");
+    fs::create_dir_all(&empty).unwrap();
+    let out = run_env(&args, &[("PATH", &empty.display().to_string())]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("cannot open"), "{}", stderr(&out));
+}
+
+#[test]
+fn import_sarif_writes_one_line_as_hash_40_and_warns_of_a_finding_left_without_a_target() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("audit");
+    assert_eq!(run(&["init".as_ref(), dir.as_os_str()]).status.code(), Some(0));
+    let result = |rule: &str, uri: &str, start: u64, end: u64| {
+        serde_json::json!({
+            "ruleId": rule, "level": "error", "message": {"text": "bad"},
+            "locations": [{"physicalLocation": {
+                "artifactLocation": {"uri": uri},
+                "region": {"startLine": start, "endLine": end}}}]
+        })
+    };
+    let log = serde_json::json!({
+        "version": "2.1.0",
+        "runs": [{
+            "tool": {"driver": {"name": "Scanner", "rules": [{"id": "one-line"}, {"id": "outside"}, {"id": "range"}]}},
+            "results": [
+                result("one-line", "src/app.py", 40, 40),
+                result("outside", "/etc/passwd", 1, 1),
+                result("range", "src/app.py", 40, 52),
+            ]
+        }]
+    });
+    let sarif = tmp.path().join("scan.sarif");
+    fs::write(&sarif, log.to_string()).unwrap();
+    let out = run(&["import".as_ref(), "sarif".as_ref(), sarif.as_os_str(), "--into".as_ref(), dir.as_os_str()]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(0), "{err}");
+    let front = |id: &str| fs::read_to_string(dir.join(format!("findings/{id}.md"))).unwrap();
+    assert!(front("EX-3").contains("target = \"example-service/src/app.py#40\"\n"), "{}", front("EX-3"));
+    assert!(!front("EX-4").contains("target ="), "{}", front("EX-4"));
+    assert!(front("EX-5").contains("target = \"example-service/src/app.py#40–52\"\n"), "{}", front("EX-5"));
+    assert!(
+        err.contains("warning: EX-4 has no target: the one location of Scanner rule outside was skipped"),
+        "{err}"
+    );
+}
+
+#[test]
+fn markdown_export_fences_code_with_its_language_alone() {
+    let (_tmp, dir) = workspace(&example());
+    let md = export(&dir, "markdown");
+    assert!(md.contains("\n```go\n// ResolvePath returns where a secret is written on disk.\n"), "{md}");
+    assert!(!md.contains("{start="), "{md}");
+    // The JSON export keeps them: its Markdown reads back into a finding.
+    let json = export(&dir, "json");
+    assert!(json.contains("```go {start=41 highlight=\\\"51,52\\\"}"), "JSON lost the attributes");
+}
