@@ -37,7 +37,9 @@ pub enum Command {
     ///
     /// A batch file is TOML: an optional `output` name template such as
     /// "out/{project}-{version}-{classification}.pdf" (placeholders: project, title,
-    /// subtitle, version, classification, date, folder), then one [[report]] table
+    /// subtitle, version, classification, date, folder; each written lower case,
+    /// other characters as `-`: CONFIDENTIAL gives confidential; without it, each
+    /// PDF goes inside its folder), then one [[report]] table
     /// per report with a `folder` and, for a variant, any of `draft`,
     /// `classification`, `version`, `subtitle`, `style`, `output` and `name`.
     /// Paths are relative to the batch file.
