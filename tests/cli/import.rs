@@ -72,13 +72,13 @@ fn semgrep_results_become_drafts_with_their_places_and_code() {
     );
     assert_eq!(
         pickle["target"].as_str(),
-        Some("service/app/handlers.py#8–8")
+        Some("service/app/handlers.py#8")
     );
     let shell = front(&dir.join("findings/EX-4.md"));
     assert_eq!(shell["severity"].as_str(), Some("Medium"));
     assert_eq!(
         shell["target"].as_str(),
-        Some("service/app/handlers.py#12–12; service/app/handlers.py#16–16")
+        Some("service/app/handlers.py#12; service/app/handlers.py#16")
     );
     assert!(
         !dir.join("findings/EX-5.md").exists(),
