@@ -17,30 +17,9 @@ impl Cli {
         let epoch = source_date_epoch()?;
         let plain = || Config::pdf(Vec::new(), epoch);
         match self.command {
-            Command::Diff {
-                old,
-                new,
-                format,
-                report,
-            } => Ok(Request::Diff {
-                old: folder_of(old),
-                new: folder(new, "diff OLD_DIR")?,
-                format,
-                config: report.apply(plain()),
-            }),
+            command @ (Command::Diff { .. } | Command::Export { .. }) => reading(command, plain()),
             Command::Bench { sizes } => Ok(Request::Bench { sizes }),
             Command::Worker => Ok(Request::Worker),
-            Command::Export {
-                dir,
-                format,
-                output,
-                style,
-                report,
-            } => Ok(Request::Export {
-                dir: folder(dir, "export")?,
-                format: format.into(),
-                config: report.apply(style.apply(Config { output, ..plain() })),
-            }),
             Command::Import(c) => Ok(import(c, plain())),
             Command::Library(c) => Ok(library(c, plain())),
             Command::Check(args) => check(args, epoch),
@@ -105,6 +84,36 @@ impl Cli {
                 port,
             }),
         }
+    }
+}
+
+/// The request of `diff` or `export`, which read folders and write no
+/// report: a folder left out is the audit folder here.
+fn reading(command: Command, plain: Config) -> Result<Request, Usage> {
+    match command {
+        Command::Diff {
+            old,
+            new,
+            format,
+            report,
+        } => Ok(Request::Diff {
+            old: folder_of(old),
+            new: folder(new, "diff OLD_DIR")?,
+            format,
+            config: report.apply(plain),
+        }),
+        Command::Export {
+            dir,
+            format,
+            output,
+            style,
+            report,
+        } => Ok(Request::Export {
+            dir: folder(dir, "export")?,
+            format: format.into(),
+            config: report.apply(style.apply(Config { output, ..plain })),
+        }),
+        _ => unreachable!("only diff and export read folders this way"),
     }
 }
 

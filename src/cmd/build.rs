@@ -84,7 +84,11 @@ fn open_one(opener: &str, path: &std::path::Path) -> Result<(), String> {
             Ok(Some(status)) if status.success() => return Ok(()),
             Ok(Some(status)) => {
                 let said = log.map(read_start).unwrap_or_default();
-                let said = said.lines().find(|l| !l.trim().is_empty()).unwrap_or("").trim();
+                let said = said
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim();
                 return Err(match said {
                     "" => format!("{opener} failed, {status}"),
                     said => format!("{opener} failed, {status}: {said}"),

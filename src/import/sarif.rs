@@ -213,6 +213,7 @@ pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOption
                 );
                 let id = ids.take();
                 let text = draft(&audit.style, &rule, &found, &id, &mut out.diagnostics);
+                no_target(&rule, &found, &id, &mut out.diagnostics);
                 to_write.push((format!("findings/{id}.md"), text));
                 shown.push(format!(
                     "findings/{id}.md ({tool} rule {rule_id}, {})",
@@ -362,16 +363,7 @@ fn locate<'a>(
                     continue;
                 }
             }
-            // One line is `#40`, a range `#40–52`, as FORMAT writes them.
-            let lines = if start == end {
-                start.to_string()
-            } else {
-                format!("{start}–{end}")
-            };
-            let located = match single_target {
-                Some(t) => format!("{t}/{shown}#{lines}"),
-                None => format!("{shown}#{lines}"),
-            };
+            let located = located(single_target, &shown, start, end);
             if !found.targets.contains(&located) {
                 found.targets.push(located);
             }
@@ -400,6 +392,44 @@ fn locate<'a>(
     found
 }
 
+/// A target as FORMAT writes it: `target/path#40` for one line, `#40–52`
+/// for a range.
+fn located(single_target: Option<&str>, path: &str, start: u32, end: u32) -> String {
+    let lines = if start == end {
+        start.to_string()
+    } else {
+        format!("{start}–{end}")
+    };
+    match single_target {
+        Some(t) => format!("{t}/{path}#{lines}"),
+        None => format!("{path}#{lines}"),
+    }
+}
+
+/// Warns of a finding left with no target because each of its rule's
+/// locations was skipped: written without one, never in silence.
+fn no_target(rule: &Rule, found: &Found, id: &str, diagnostics: &mut Diagnostics) {
+    if !found.targets.is_empty() || found.skipped == 0 {
+        return;
+    }
+    let which = match found.skipped {
+        1 => "the one location".to_string(),
+        n => format!("all {n} locations"),
+    };
+    let verb = if found.skipped == 1 { "was" } else { "were" };
+    diagnostics
+        .warning(
+            None,
+            format!(
+                "{id} has no target: {which} of {} rule {} {verb} skipped",
+                rule.tool, rule.id
+            ),
+        )
+        .add_hint(format!(
+            "give it a target by hand: `target = \"path#line\"` in findings/{id}.md"
+        ));
+}
+
 /// The text of the draft finding of a rule.
 fn draft(
     style: &Style,
@@ -414,19 +444,6 @@ fn draft(
         .iter()
         .map(|r| run.level(r))
         .min_by_key(|l| LEVELS.iter().position(|x| x == l).unwrap_or(3));
-    if found.targets.is_empty() && found.skipped > 0 {
-        diagnostics
-            .warning(
-                None,
-                format!(
-                    "{id} has no target: {} of {tool} rule {} {} skipped",
-                    if found.skipped == 1 { "the one location".to_string() } else { format!("all {} locations", found.skipped) },
-                    rule.id,
-                    if found.skipped == 1 { "was" } else { "were" }
-                ),
-            )
-            .add_hint(format!("give it a target by hand: `target = \"path#line\"` in findings/{id}.md"));
-    }
     let described = results.first().and_then(|r| run.rule(r));
     let title = described
         .and_then(|r| r.short_description.as_ref()?.text.clone())

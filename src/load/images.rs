@@ -85,9 +85,14 @@ impl ImageSink for Images {
             (message, hint)
         })?;
         let (bytes, ext) = clean_once(src, bytes)?;
-        if let Some(standard) = self.opaque.filter(|_| ext == "png" && png_has_alpha(&bytes)) {
+        if let Some(standard) = self
+            .opaque
+            .filter(|_| ext == "png" && png_has_alpha(&bytes))
+        {
             return Err((
-                format!("image \"{src}\" has transparency (an alpha channel), which PDF/{standard} does not allow"),
+                format!(
+                    "image \"{src}\" has transparency (an alpha channel), which PDF/{standard} does not allow"
+                ),
                 format!(
                     "flatten it onto white (e.g. `magick {src} -background white -alpha remove -alpha off {src}`), \
                      or build with --pdf-standard a-2b, which allows transparency"

@@ -27,8 +27,14 @@ fn a_broken_folder_fails_alone_and_the_others_build() {
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
     // Each PDF inside its own folder.
-    assert!(a.join("lumen-security-assessment-v2.0.pdf").is_file(), "{err}");
-    assert!(c.join("curl-security-assessment-v1.0.pdf").is_file(), "{err}");
+    assert!(
+        a.join("lumen-security-assessment-v2.0.pdf").is_file(),
+        "{err}"
+    );
+    assert!(
+        c.join("curl-security-assessment-v1.0.pdf").is_file(),
+        "{err}"
+    );
     // b's diagnostics come right under b's line, before any other report's.
     let b_name = b.display().to_string();
     let header = err

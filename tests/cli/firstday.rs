@@ -49,13 +49,21 @@ fn two_copies_of_a_folder_built_side_by_side_keep_each_their_own_pdf() {
     // Each folder holds its own PDF; nothing was written beside them.
     let first = pdf_text(&original.join(EXAMPLE_PDF));
     let second = pdf_text(&copy.join(EXAMPLE_PDF));
-    assert!(!first.contains("COPY FOR REVIEW"), "the copy overwrote the original's PDF");
+    assert!(
+        !first.contains("COPY FOR REVIEW"),
+        "the copy overwrote the original's PDF"
+    );
     assert!(second.contains("COPY FOR REVIEW"));
     assert!(!tmp.path().join(EXAMPLE_PDF).exists());
 
     // The old place is one `-o` away, for scripts that read it.
     let parent = format!("{}/", tmp.path().display());
-    let out = run(&["build".as_ref(), original.as_os_str(), "-o".as_ref(), parent.as_ref()]);
+    let out = run(&[
+        "build".as_ref(),
+        original.as_os_str(),
+        "-o".as_ref(),
+        parent.as_ref(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(tmp.path().join(EXAMPLE_PDF).is_file());
 }
@@ -70,7 +78,11 @@ fn a_command_without_a_folder_in_an_audit_folder_means_that_folder() {
     // check from a folder inside it, as cargo finds Cargo.toml above.
     let out = run_in(&dir.join("findings"), &["check", "--no-spell"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    assert!(stderr(&out).contains("ok (10 findings)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("ok (10 findings)"),
+        "{}",
+        stderr(&out)
+    );
     // export: the folder here, JSON when no format is given.
     let out = run_in(&dir, &["export"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
@@ -92,7 +104,11 @@ fn a_command_without_a_folder_in_an_audit_folder_means_that_folder() {
             "--no-spell".as_ref(),
         ]);
         assert_eq!(out.status.code(), Some(0), "{file}: {}", stderr(&out));
-        assert!(stderr(&out).contains("ok (10 findings)"), "{}", stderr(&out));
+        assert!(
+            stderr(&out).contains("ok (10 findings)"),
+            "{}",
+            stderr(&out)
+        );
     }
 
     // watch, too: its first build goes into the folder.
@@ -147,7 +163,9 @@ fn a_finding_left_out_is_exclude_and_the_old_draft_key_still_works_with_a_warnin
     assert_eq!(err.matches("is now called `exclude`").count(), 1, "{err}");
     // check says which kind is which.
     assert!(
-        err.contains("2 excluded (`exclude = true`, left out of the report): NWS-LUMEN-2, NWS-LUMEN-6"),
+        err.contains(
+            "2 excluded (`exclude = true`, left out of the report): NWS-LUMEN-2, NWS-LUMEN-6"
+        ),
         "{err}"
     );
     assert!(
@@ -167,7 +185,8 @@ fn a_finding_left_out_is_exclude_and_the_old_draft_key_still_works_with_a_warnin
         let out = build_to(&dir, &pdf, &[flag]);
         assert_eq!(out.status.code(), Some(0), "{flag}: {}", stderr(&out));
         assert!(
-            squash(&pdf_text(&pdf)).contains(&squash("Tenant identifier taken from the request body")),
+            squash(&pdf_text(&pdf))
+                .contains(&squash("Tenant identifier taken from the request body")),
             "{flag}"
         );
     }
@@ -179,13 +198,24 @@ fn init_takes_every_style_name_that_build_takes_and_completion_offers_them() {
     let names = ["standard", "risk", "smart-contract", "pentest"];
     // `build --style risk` works, and so does `init --style risk`.
     let dir = tmp.path().join("risky");
-    let out = run(&["init".as_ref(), dir.as_os_str(), "--style".as_ref(), "risk".as_ref()]);
+    let out = run(&[
+        "init".as_ref(),
+        dir.as_os_str(),
+        "--style".as_ref(),
+        "risk".as_ref(),
+    ]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let toml = fs::read_to_string(dir.join("audit.toml")).unwrap();
-    assert!(toml.lines().any(|l| l.starts_with("style = \"risk\"")), "{toml}");
+    assert!(
+        toml.lines().any(|l| l.starts_with("style = \"risk\"")),
+        "{toml}"
+    );
     // Read with risk's scales: its second axis is Likelihood.
     let view = view_json(&dir).to_string();
-    assert!(view.contains("Likelihood"), "the folder is not read with risk");
+    assert!(
+        view.contains("Likelihood"),
+        "the folder is not read with risk"
+    );
     // The example styles are names of --style too.
     for name in names {
         let out = run(&["style".as_ref(), "show".as_ref(), name.as_ref()]);
@@ -198,7 +228,12 @@ fn init_takes_every_style_name_that_build_takes_and_completion_offers_them() {
         let help = String::from_utf8_lossy(&out.stdout);
         assert!(help.contains(&list), "{command} --help:\n{help}");
     }
-    let out = run(&["init".as_ref(), tmp.path().join("x").as_os_str(), "--style".as_ref(), "nope".as_ref()]);
+    let out = run(&[
+        "init".as_ref(),
+        tmp.path().join("x").as_os_str(),
+        "--style".as_ref(),
+        "nope".as_ref(),
+    ]);
     assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains(&list), "{}", stderr(&out));
 
@@ -265,7 +300,10 @@ fn see_ex_9_where_there_is_no_ex_9_is_warned_at_the_mention() {
         ))),
         "{d}"
     );
-    assert!(d.contains("NWS-LUMEN-1, NWS-LUMEN-2, NWS-LUMEN-3, NWS-LUMEN-4, NWS-LUMEN-5, ..."), "{d}");
+    assert!(
+        d.contains("NWS-LUMEN-1, NWS-LUMEN-2, NWS-LUMEN-3, NWS-LUMEN-4, NWS-LUMEN-5, ..."),
+        "{d}"
+    );
     // An id that exists, a CVE, a year range: no warning.
     assert_eq!(d.matches("names no finding").count(), 1, "{d}");
 }
@@ -273,11 +311,18 @@ fn see_ex_9_where_there_is_no_ex_9_is_warned_at_the_mention() {
 #[test]
 fn review_redy_gets_did_you_mean_ready() {
     let (_tmp, dir) = workspace(&example());
-    edit(&dir, "findings/NWS-LUMEN-1.md", "## Description", "+++\nreview = \"redy\"\n+++\n## Description");
+    edit(
+        &dir,
+        "findings/NWS-LUMEN-1.md",
+        "## Description",
+        "+++\nreview = \"redy\"\n+++\n## Description",
+    );
     let d = checked(&dir);
     assert!(
-        d.lines().any(|l| l.contains("NWS-LUMEN-1.md:2:10: error: unknown review state \"redy\"")
-            && l.contains("did you mean \"ready\"?")),
+        d.lines().any(
+            |l| l.contains("NWS-LUMEN-1.md:2:10: error: unknown review state \"redy\"")
+                && l.contains("did you mean \"ready\"?")
+        ),
         "{d}"
     );
 }
@@ -297,8 +342,14 @@ fn a_cvss_vector_rating_critical_on_a_high_finding_in_a_style_without_critical_g
         .lines()
         .find(|l| l.contains("severity High disagrees with the CVSS rating Critical (10.0"))
         .unwrap_or_else(|| panic!("no word on the Critical vector:\n{d}"));
-    assert!(line.contains("findings.csv:2:"), "at the row's severity: {line}");
-    assert!(line.contains("this house style has no Critical level"), "{line}");
+    assert!(
+        line.contains("findings.csv:2:"),
+        "at the row's severity: {line}"
+    );
+    assert!(
+        line.contains("this house style has no Critical level"),
+        "{line}"
+    );
 }
 
 #[test]
@@ -314,10 +365,18 @@ fn a_line_range_with_a_hyphen_gets_a_hint_for_the_en_dash() {
     let csv = fs::read_to_string(dir.join("findings.csv")).unwrap();
     let row = csv.lines().nth(1).unwrap();
     let column = row.find("41-58").unwrap() + 3;
-    assert!(line.contains(&format!("findings.csv:2:{column}: warning")), "{line}");
+    assert!(
+        line.contains(&format!("findings.csv:2:{column}: warning")),
+        "{line}"
+    );
     assert!(line.contains("41–58"), "{line}");
     // The en dash, as FORMAT writes it, and a single line: no hint.
-    edit(&dir, "findings.csv", "paths.go#41-58", "paths.go#41–58; a.go#7");
+    edit(
+        &dir,
+        "findings.csv",
+        "paths.go#41-58",
+        "paths.go#41–58; a.go#7",
+    );
     assert!(!checked(&dir).contains("hyphen"));
 }
 
@@ -333,22 +392,39 @@ fn a_fresh_folder_of_each_style_with_a_new_finding_from_its_library_approved_is_
     let cases: [(&str, &[&str], &str); 4] = [
         (
             "standard",
-            &["missing-rate-limit", "endpoint=/api/login", "target=example-service/src/api/login.rs#12"],
+            &[
+                "missing-rate-limit",
+                "endpoint=/api/login",
+                "target=example-service/src/api/login.rs#12",
+            ],
             "EX-3",
         ),
         (
             "risk",
-            &["missing-rate-limit", "endpoint=/api/login", "target=example-service/src/api/login.rs#12"],
+            &[
+                "missing-rate-limit",
+                "endpoint=/api/login",
+                "target=example-service/src/api/login.rs#12",
+            ],
             "EX-3",
         ),
         (
             "smart-contract",
-            &["missing-event", "function=setFee", "what=the fee", "target=harbor-vaults/src/Fee.sol#30"],
+            &[
+                "missing-event",
+                "function=setFee",
+                "what=the fee",
+                "target=harbor-vaults/src/Fee.sol#30",
+            ],
             "L-2",
         ),
         (
             "pentest",
-            &["missing-security-headers", "component=Patient portal", "target=portal/src/main/java/web/SecurityConfig.java#20"],
+            &[
+                "missing-security-headers",
+                "component=Patient portal",
+                "target=portal/src/main/java/web/SecurityConfig.java#20",
+            ],
             "EX-PT-26-05",
         ),
     ];
@@ -357,7 +433,8 @@ fn a_fresh_folder_of_each_style_with_a_new_finding_from_its_library_approved_is_
         let dir = tmp.path().join(style);
         let out = run_args(&[&"init", &dir, &"--style", &style]);
         assert_eq!(out.status.code(), Some(0), "{style}: {}", stderr(&out));
-        let mut args: Vec<&dyn AsRef<OsStr>> = vec![&"new", &"finding", &"--in", &dir, &"--from", &from[0]];
+        let mut args: Vec<&dyn AsRef<OsStr>> =
+            vec![&"new", &"finding", &"--in", &dir, &"--from", &from[0]];
         for set in &from[1..] {
             args.push(&"--set");
             args.push(set);
@@ -366,17 +443,33 @@ fn a_fresh_folder_of_each_style_with_a_new_finding_from_its_library_approved_is_
         assert_eq!(out.status.code(), Some(0), "{style}: {}", stderr(&out));
         let file = dir.join("findings").join(format!("{id}.md"));
         assert!(file.is_file(), "{style}: no {id}: {}", stderr(&out));
-        let out = run_args(&[&"review", &"approve", &id, &"--by", &"A. Reviewer", &"--in", &dir]);
+        let out = run_args(&[
+            &"review",
+            &"approve",
+            &id,
+            &"--by",
+            &"A. Reviewer",
+            &"--in",
+            &dir,
+        ]);
         assert_eq!(out.status.code(), Some(0), "{style}: {}", stderr(&out));
 
         // Spelling of the starter texts is issue 36's; this test holds the
         // rest to --deny warnings, and the new finding to spelling too.
-        let out = run_args(&[&"check", &dir, &"--deny", &"warnings", &"--final", &"--no-spell"]);
+        let out = run_args(&[
+            &"check",
+            &dir,
+            &"--deny",
+            &"warnings",
+            &"--final",
+            &"--no-spell",
+        ]);
         assert_eq!(out.status.code(), Some(0), "{style}: {}", stderr(&out));
         let out = run_args(&[&"check", &dir, &"--diagnostic-format", &"short"]);
         let err = stderr(&out);
         assert!(
-            !err.lines().any(|l| l.contains(&format!("{id}.md")) || l.contains("library")),
+            !err.lines()
+                .any(|l| l.contains(&format!("{id}.md")) || l.contains("library")),
             "{style}: {err}"
         );
         let pdf = tmp.path().join("final.pdf");
@@ -384,7 +477,10 @@ fn a_fresh_folder_of_each_style_with_a_new_finding_from_its_library_approved_is_
         assert_eq!(out.status.code(), Some(0), "{style}: {}", stderr(&out));
         let text = pdf_text(&pdf);
         assert!(text.contains(id), "{style}: {id} is not in the PDF");
-        assert!(!text.contains("DRAFT"), "{style}: a final report is marked DRAFT");
+        assert!(
+            !text.contains("DRAFT"),
+            "{style}: a final report is marked DRAFT"
+        );
     }
 }
 
@@ -401,7 +497,10 @@ fn an_a_1b_build_with_a_transparent_png_is_refused_at_the_users_image() {
         "image \"images/exploit.png\" has transparency (an alpha channel), which PDF/A-1b does not allow",
     );
     assert!(err.contains("--pdf-standard a-2b"), "{err}");
-    assert!(!err.contains("templates/"), "placed in the embedded template:\n{err}");
+    assert!(
+        !err.contains("templates/"),
+        "placed in the embedded template:\n{err}"
+    );
     assert!(!pdf.exists());
     // A standard that allows transparency takes the same image.
     let out = build_to(&dir, &pdf, &["--pdf-standard", "a-2b"]);
@@ -415,7 +514,11 @@ fn failing_opener(tmp: &Path) -> std::path::PathBuf {
     fs::create_dir_all(&bin).unwrap();
     for name in ["xdg-open", "open"] {
         let path = bin.join(name);
-        fs::write(&path, "#!/bin/sh\necho \"xdg-open: no method available for opening '$1'\" >&2\nexit 3\n").unwrap();
+        fs::write(
+            &path,
+            "#!/bin/sh\necho \"xdg-open: no method available for opening '$1'\" >&2\nexit 3\n",
+        )
+        .unwrap();
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
@@ -432,11 +535,28 @@ fn build_open_on_a_machine_without_a_pdf_viewer_says_so() {
     let path = |bin: &Path| format!("{}:/usr/bin:/bin", bin.display());
     // An opener that finds no viewer.
     let bin = failing_opener(tmp.path());
-    let args = ["build".as_ref(), dir.as_os_str(), "-o".as_ref(), pdf.as_os_str(), "--open".as_ref()];
+    let args = [
+        "build".as_ref(),
+        dir.as_os_str(),
+        "-o".as_ref(),
+        pdf.as_os_str(),
+        "--open".as_ref(),
+    ];
     let out = run_env(&args, &[("PATH", &path(&bin))]);
-    assert_eq!(out.status.code(), Some(0), "the PDF is built: {}", stderr(&out));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "the PDF is built: {}",
+        stderr(&out)
+    );
     let err = stderr(&out);
-    assert!(err.contains(&format!("warning: cannot open {} in a viewer", pdf.display())), "{err}");
+    assert!(
+        err.contains(&format!(
+            "warning: cannot open {} in a viewer",
+            pdf.display()
+        )),
+        "{err}"
+    );
     assert!(err.contains("no method available for opening"), "{err}");
     // No opener at all.
     let empty = tmp.path().join("empty");
@@ -450,7 +570,10 @@ fn build_open_on_a_machine_without_a_pdf_viewer_says_so() {
 fn import_sarif_writes_one_line_as_hash_40_and_warns_of_a_finding_left_without_a_target() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("audit");
-    assert_eq!(run(&["init".as_ref(), dir.as_os_str()]).status.code(), Some(0));
+    assert_eq!(
+        run(&["init".as_ref(), dir.as_os_str()]).status.code(),
+        Some(0)
+    );
     let result = |rule: &str, uri: &str, start: u64, end: u64| {
         serde_json::json!({
             "ruleId": rule, "level": "error", "message": {"text": "bad"},
@@ -472,15 +595,31 @@ fn import_sarif_writes_one_line_as_hash_40_and_warns_of_a_finding_left_without_a
     });
     let sarif = tmp.path().join("scan.sarif");
     fs::write(&sarif, log.to_string()).unwrap();
-    let out = run(&["import".as_ref(), "sarif".as_ref(), sarif.as_os_str(), "--into".as_ref(), dir.as_os_str()]);
+    let out = run(&[
+        "import".as_ref(),
+        "sarif".as_ref(),
+        sarif.as_os_str(),
+        "--into".as_ref(),
+        dir.as_os_str(),
+    ]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(0), "{err}");
     let front = |id: &str| fs::read_to_string(dir.join(format!("findings/{id}.md"))).unwrap();
-    assert!(front("EX-3").contains("target = \"example-service/src/app.py#40\"\n"), "{}", front("EX-3"));
-    assert!(!front("EX-4").contains("target ="), "{}", front("EX-4"));
-    assert!(front("EX-5").contains("target = \"example-service/src/app.py#40–52\"\n"), "{}", front("EX-5"));
     assert!(
-        err.contains("warning: EX-4 has no target: the one location of Scanner rule outside was skipped"),
+        front("EX-3").contains("target = \"example-service/src/app.py#40\"\n"),
+        "{}",
+        front("EX-3")
+    );
+    assert!(!front("EX-4").contains("target ="), "{}", front("EX-4"));
+    assert!(
+        front("EX-5").contains("target = \"example-service/src/app.py#40–52\"\n"),
+        "{}",
+        front("EX-5")
+    );
+    assert!(
+        err.contains(
+            "warning: EX-4 has no target: the one location of Scanner rule outside was skipped"
+        ),
         "{err}"
     );
 }
@@ -489,9 +628,15 @@ fn import_sarif_writes_one_line_as_hash_40_and_warns_of_a_finding_left_without_a
 fn markdown_export_fences_code_with_its_language_alone() {
     let (_tmp, dir) = workspace(&example());
     let md = export(&dir, "markdown");
-    assert!(md.contains("\n```go\n// ResolvePath returns where a secret is written on disk.\n"), "{md}");
+    assert!(
+        md.contains("\n```go\n// ResolvePath returns where a secret is written on disk.\n"),
+        "{md}"
+    );
     assert!(!md.contains("{start="), "{md}");
     // The JSON export keeps them: its Markdown reads back into a finding.
     let json = export(&dir, "json");
-    assert!(json.contains("```go {start=41 highlight=\\\"51,52\\\"}"), "JSON lost the attributes");
+    assert!(
+        json.contains("```go {start=41 highlight=\\\"51,52\\\"}"),
+        "JSON lost the attributes"
+    );
 }

@@ -325,7 +325,8 @@ fn a_report_that_keeps_the_engine_busy_is_stopped_and_the_others_still_build() {
         "{err}"
     );
     assert!(
-        fast.join("acme-router-security-assessment-v1.0.pdf").is_file(),
+        fast.join("acme-router-security-assessment-v1.0.pdf")
+            .is_file(),
         "{err}"
     );
     assert!(!slow.join("evidence-security-assessment-v1.0.pdf").exists());

@@ -70,10 +70,7 @@ fn semgrep_results_become_drafts_with_their_places_and_code() {
         pickle["sarif"].as_array().unwrap()[0].as_str(),
         Some("pickle-loads")
     );
-    assert_eq!(
-        pickle["target"].as_str(),
-        Some("service/app/handlers.py#8")
-    );
+    assert_eq!(pickle["target"].as_str(), Some("service/app/handlers.py#8"));
     let shell = front(&dir.join("findings/EX-4.md"));
     assert_eq!(shell["severity"].as_str(), Some("Medium"));
     assert_eq!(
@@ -96,7 +93,8 @@ fn semgrep_results_become_drafts_with_their_places_and_code() {
     // Excluded findings are left out of a build, listed by check, and marked with --include-excluded.
     let checked = run(&["check".as_ref(), dir.as_os_str()]);
     assert!(
-        stderr(&checked).contains("2 excluded (`exclude = true`, left out of the report): EX-3, EX-4"),
+        stderr(&checked)
+            .contains("2 excluded (`exclude = true`, left out of the report): EX-3, EX-4"),
         "{}",
         stderr(&checked)
     );

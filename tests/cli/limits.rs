@@ -93,7 +93,9 @@ fn a_report_that_allocates_without_bound_fails_alone_within_the_limit() {
     assert!(err.contains("raise the limit with --memory-limit"), "{err}");
     assert!(err.contains("2 reports: 1 built, 1 failed"), "{err}");
     assert!(
-        dirs[1].join("router-2-security-assessment-v1.0.pdf").exists(),
+        dirs[1]
+            .join("router-2-security-assessment-v1.0.pdf")
+            .exists(),
         "{err}"
     );
     let worst = peaks.values().max().copied().unwrap_or(0) / 1024;
@@ -151,11 +153,11 @@ fn interrupt_a_batch(signal: &str, code: i32) {
         let pdf = path.display();
         let check = Command::new("qpdf")
             .arg("--check")
-            .arg(&path)
+            .arg(path)
             .output()
             .unwrap();
         assert!(check.status.success(), "{pdf} is damaged");
-        assert!(pdf_text(&path).contains("Router"), "{pdf}");
+        assert!(pdf_text(path).contains("Router"), "{pdf}");
     }
 }
 

@@ -468,7 +468,11 @@ fn the_neovim_07_snippet_of_the_docs_reuses_one_server_for_two_files_of_a_folder
     let cmd = "cmd = { \"auditpress\", \"lsp\" }";
     assert!(snippet.contains(cmd), "{snippet}");
     let init = tmp.path().join("init.lua");
-    std::fs::write(&init, snippet.replace(cmd, &format!("cmd = {{ \"{bin}\", \"lsp\" }}"))).unwrap();
+    std::fs::write(
+        &init,
+        snippet.replace(cmd, &format!("cmd = {{ \"{bin}\", \"lsp\" }}")),
+    )
+    .unwrap();
     let out = tmp.path().join("seen.txt");
     let status = Command::new("nvim")
         .arg("--headless")
@@ -476,7 +480,10 @@ fn the_neovim_07_snippet_of_the_docs_reuses_one_server_for_two_files_of_a_folder
         .arg("-u")
         .arg(&init)
         .arg("-c")
-        .arg(format!("edit {}", dir.join("findings/NWS-LUMEN-1.md").display()))
+        .arg(format!(
+            "edit {}",
+            dir.join("findings/NWS-LUMEN-1.md").display()
+        ))
         .arg("-c")
         .arg(format!("edit {}", dir.join("findings.csv").display()))
         .arg("-c")

@@ -392,7 +392,8 @@ fn bookmarks(pdf: &Path) -> Vec<String> {
 }
 
 #[test]
-fn the_preview_says_when_it_was_updated_numbers_and_sizes_its_pages_zooms_links_the_pdf_and_marks_the_place() {
+fn the_preview_says_when_it_was_updated_numbers_and_sizes_its_pages_zooms_links_the_pdf_and_marks_the_place()
+ {
     let Some(mut browser) = Browser::launch() else {
         tool_missing("chromium");
         return;
@@ -421,7 +422,10 @@ fn the_preview_says_when_it_was_updated_numbers_and_sizes_its_pages_zooms_links_
         .and_then(|s| s.split_once(" · "))
         .unwrap_or_else(|| panic!("status {status:?}"));
     assert!(
-        time.len() == 8 && time.split(':').all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit())),
+        time.len() == 8
+            && time
+                .split(':')
+                .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit())),
         "{status}"
     );
     assert_eq!(rest, format!("{pages} pages"));
@@ -438,13 +442,17 @@ fn the_preview_says_when_it_was_updated_numbers_and_sizes_its_pages_zooms_links_
     );
 
     // The outline is the PDF's bookmarks, no more (no "Table of Contents").
-    let nav = browser.eval("Array.from(document.querySelectorAll('nav a')).map(a => a.textContent)");
+    let nav =
+        browser.eval("Array.from(document.querySelectorAll('nav a')).map(a => a.textContent)");
     let nav: Vec<String> = serde_json::from_value(nav).unwrap();
     assert_eq!(nav, bookmarks(&pdf));
     assert!(!nav.iter().any(|t| t == "Table of Contents"));
 
     // Where you are: go to the detailed findings, and the outline marks them.
-    browser.until("Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)", "the pages loaded");
+    browser.until(
+        "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
+        "the pages loaded",
+    );
     browser.eval("Array.from(document.querySelectorAll('nav a')).find(a => a.textContent === 'Detailed Findings').click()");
     browser.until(
         "document.querySelector('nav a.current') !== null && document.querySelector('nav a.current').textContent === 'Detailed Findings'",
@@ -460,22 +468,51 @@ fn the_preview_says_when_it_was_updated_numbers_and_sizes_its_pages_zooms_links_
         wher.as_str().unwrap().ends_with(&format!(" of {pages}")),
         "{wher}"
     );
-    let at: usize = wher.as_str().unwrap()["Page ".len()..].split(' ').next().unwrap().parse().unwrap();
-    assert!(at >= page && at <= page + 1, "page {at}, the heading is on {page}");
+    let at: usize = wher.as_str().unwrap()["Page ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        at >= page && at <= page + 1,
+        "page {at}, the heading is on {page}"
+    );
 
     // Zoom in and back to the width.
-    let fit = browser.eval("document.querySelector('#pages img').clientWidth").as_f64().unwrap();
+    let fit = browser
+        .eval("document.querySelector('#pages img').clientWidth")
+        .as_f64()
+        .unwrap();
     browser.eval("document.getElementById('zoom-in').click()");
-    browser.until("document.getElementById('zoom-level').textContent.endsWith('%')", "a zoom level");
-    let zoomed = browser.eval("document.querySelector('#pages img').clientWidth").as_f64().unwrap();
+    browser.until(
+        "document.getElementById('zoom-level').textContent.endsWith('%')",
+        "a zoom level",
+    );
+    let zoomed = browser
+        .eval("document.querySelector('#pages img').clientWidth")
+        .as_f64()
+        .unwrap();
     assert!(zoomed > fit, "zoom in: {fit} -> {zoomed}");
     browser.eval("document.getElementById('zoom-level').click()");
-    assert_eq!(browser.eval("document.getElementById('zoom-level').textContent"), "Fit");
-    assert_eq!(browser.eval("document.querySelector('#pages img').clientWidth").as_f64().unwrap(), fit);
+    assert_eq!(
+        browser.eval("document.getElementById('zoom-level').textContent"),
+        "Fit"
+    );
+    assert_eq!(
+        browser
+            .eval("document.querySelector('#pages img').clientWidth")
+            .as_f64()
+            .unwrap(),
+        fit
+    );
 
     // A link to the PDF the build wrote, which opens it.
     assert_eq!(browser.eval("document.getElementById('pdf').hidden"), false);
-    assert_eq!(browser.eval("document.getElementById('pdf').textContent"), "served.pdf");
+    assert_eq!(
+        browser.eval("document.getElementById('pdf').textContent"),
+        "served.pdf"
+    );
     let fetched = browser.call(
         "Runtime.evaluate",
         serde_json::json!({
@@ -487,14 +524,22 @@ fn the_preview_says_when_it_was_updated_numbers_and_sizes_its_pages_zooms_links_
     assert_eq!(fetched["result"]["value"], "application/pdf %PDF-");
 
     // A broken edit: the status says so, and shows the last good pages.
-    edit(&dir, "findings.csv", "secrets directory,High,", "secrets directory,Hgh,");
+    edit(
+        &dir,
+        "findings.csv",
+        "secrets directory,High,",
+        "secrets directory,Hgh,",
+    );
     browser.until(
         "document.getElementById('status').textContent.startsWith('Build failed ')",
         "the failed build in the status",
     );
     let status = browser.eval("document.getElementById('status').textContent");
     assert!(
-        status.as_str().unwrap().ends_with(&format!(" · showing the last good {pages} pages")),
+        status
+            .as_str()
+            .unwrap()
+            .ends_with(&format!(" · showing the last good {pages} pages")),
         "{status}"
     );
 }
