@@ -1,9 +1,14 @@
 //! Output naming: where each report's PDF goes, and who claimed which file.
 //!
-//! A report's PDF goes beside its folder as `<title>-<subtitle>-v<version>.pdf`,
-//! to a file named on the command line, or to a name template of a batch file
-//! (`out/{project}-{version}-{classification}.pdf`). Two reports of one run
-//! never write the same file: each claims its path first.
+//! A report's PDF goes inside its folder as `<title>-<subtitle>-v<version>.pdf`
+//! (beside audit.toml), to a file or folder named on the command line, or to a
+//! name template of a batch file (`out/{project}-{version}-{classification}.pdf`).
+//! Two folders never write the same file unless told to: a copy of a folder
+//! (a v2, the old side of a `diff`) writes into itself, never over the
+//! original's PDF. Two reports of one run never write the same file either:
+//! each claims its path first.
+//!
+//! [`default_output`] is the one place the default is decided.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -25,9 +30,9 @@ pub const PLACEHOLDERS: &[&str] = &[
 /// Where a report's PDF goes.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
 pub enum Destination {
-    /// `<title>-<subtitle>-v<version>.pdf` beside the folder.
+    /// `<title>-<subtitle>-v<version>.pdf` inside the audit folder.
     #[default]
-    Beside,
+    InFolder,
     /// This file.
     File(PathBuf),
     /// A name template such as `out/{project}-{version}-{classification}.pdf`.
@@ -48,7 +53,7 @@ impl Destination {
                 })?;
                 Ok(path.clone())
             }
-            Destination::Beside => Ok(default_output(dir, audit)),
+            Destination::InFolder => Ok(default_output(dir, audit)),
             Destination::Template(template) => {
                 let path = PathBuf::from(expand(template, dir, audit));
                 create_parent(&path)?;
@@ -66,7 +71,7 @@ impl Destination {
         let named = match self {
             Destination::File(path) => !names_folder(path),
             Destination::Template(_) => true,
-            Destination::Beside => false,
+            Destination::InFolder => false,
         };
         if first && named {
             resolved.to_path_buf()
@@ -107,14 +112,11 @@ fn create_folder(folder: &Path) -> std::io::Result<()> {
     })
 }
 
-/// Returns the default output path: `<title>-<subtitle>-v<version>.pdf` beside the folder.
+/// Returns the default output path: `<title>-<subtitle>-v<version>.pdf`
+/// inside the audit folder, beside audit.toml. Inside, not beside: two
+/// copies of a folder in one parent would otherwise write the same file.
 pub fn default_output(dir: &Path, audit: &Audit) -> PathBuf {
-    let name = default_name(audit);
-    let parent = std::fs::canonicalize(dir)
-        .ok()
-        .and_then(|d| d.parent().map(Path::to_path_buf))
-        .unwrap_or_else(|| PathBuf::from("."));
-    parent.join(name)
+    dir.join(default_name(audit))
 }
 
 /// Returns the default file name of a report: `<title>-<subtitle>-v<version>.pdf`.
@@ -231,7 +233,7 @@ mod tests {
             named.document_path(resolved, false, "docx"),
             Path::new("out/final.docx")
         );
-        let beside = Destination::Beside;
+        let beside = Destination::InFolder;
         let resolved = Path::new("/a/flux-security-v1.0.pdf");
         assert_eq!(beside.document_path(resolved, true, "pdf"), resolved);
         assert_eq!(

@@ -17,8 +17,10 @@ pub struct CheckArgs {
     /// The house style.
     #[command(flatten)]
     pub style: StyleArgs,
-    /// Audit folders to check.
-    #[arg(required = true)]
+    /// Audit folders to check (default: the audit folder here, the current
+    /// folder or the nearest above it with an audit.toml); a path to a file
+    /// of a folder (audit.toml, findings.csv) means that folder.
+    #[arg(value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub dirs: Vec<PathBuf>,
     /// Refuses a report that is not final: names each finding not
     /// approved (FORMAT 1.2, "Review") and each placeholder left.
@@ -42,9 +44,10 @@ pub struct CheckArgs {
 /// Arguments of `watch`, shared by `serve`.
 #[derive(Debug, Args)]
 pub struct WatchArgs {
-    /// The audit folder.
-    dir: PathBuf,
-    /// Output file; default beside the folder.
+    /// The audit folder (default: the audit folder here).
+    #[arg(value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+    dir: Option<PathBuf>,
+    /// Output file, or folder to write into (`-o out/`); default: inside the audit folder.
     #[arg(short, long)]
     output: Option<PathBuf>,
     /// Folder of template files that override the embedded ones.
@@ -56,8 +59,9 @@ pub struct WatchArgs {
     /// Prints where each rebuild's time went: load, view, typeset, pdf, evict, write.
     #[arg(long)]
     timings: bool,
-    /// Puts the draft findings (`draft = true`) in the report, marked DRAFT.
-    #[arg(long)]
+    /// Puts the excluded findings (`exclude = true`, what `import` writes)
+    /// in the report, marked DRAFT; `--include-drafts` is its 1.2 name.
+    #[arg(long = "include-excluded", alias = "include-drafts")]
     include_drafts: bool,
     /// The house style.
     #[command(flatten)]
@@ -69,11 +73,12 @@ pub struct WatchArgs {
 
 impl WatchArgs {
     /// Validates the arguments into the config of a watch session.
-    pub(super) fn config(self, epoch: Option<i64>) -> Result<Config, Usage> {
+    pub(super) fn config(self, epoch: Option<i64>, command: &str) -> Result<Config, Usage> {
+        let dir = super::folder::folder(self.dir, command)?;
         let mut config = self.limits.apply(Config {
             output: self.output,
             timings: self.timings,
-            ..Config::pdf(vec![self.dir], epoch)
+            ..Config::pdf(vec![dir], epoch)
         })?;
         config.options.templates = self.templates;
         config.options.include_drafts = self.include_drafts;
@@ -109,10 +114,45 @@ impl LimitArgs {
 /// The house style of a command that reads audit folders.
 #[derive(Debug, Args)]
 pub struct StyleArgs {
-    /// House style: a built-in one (standard, risk) or a style folder with a
-    /// style.toml; beats `style` of audit.toml.
-    #[arg(long, value_name = "NAME|DIR")]
+    /// House style: a built-in one (the values below) or a style folder with
+    /// a style.toml; beats `style` of audit.toml.
+    #[arg(long, value_name = "NAME|DIR", value_parser = StyleValue, value_hint = clap::ValueHint::DirPath)]
     pub style: Option<String>,
+}
+
+/// A `--style` value: a built-in style's name or a style folder. Its
+/// possible values are the built-in names, the one list every `--style`
+/// shows in its help and the shell completion offers (with folders).
+#[derive(Clone, Copy, Debug)]
+pub struct StyleValue;
+
+impl clap::builder::TypedValueParser for StyleValue {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        // Any text: a name not built in names a folder, checked when read.
+        clap::builder::StringValueParser::new().parse_ref(cmd, arg, value)
+    }
+
+    fn possible_values(
+        &self,
+    ) -> Option<Box<dyn Iterator<Item = clap::builder::PossibleValue> + '_>> {
+        Some(Box::new(
+            crate::load::style::builtin_names()
+                .into_iter()
+                .map(clap::builder::PossibleValue::new),
+        ))
+    }
+}
+
+/// The values of `init --style`: the built-in styles, by the same list.
+pub fn init_styles() -> clap::builder::PossibleValuesParser {
+    clap::builder::PossibleValuesParser::new(crate::load::style::builtin_names())
 }
 
 impl StyleArgs {
@@ -158,10 +198,13 @@ impl From<DiagnosticFormat> for diag::Format {
 /// Arguments of `build`.
 #[derive(Debug, Args)]
 pub struct BuildArgs {
-    /// Audit folders to build.
-    #[arg(required = true)]
+    /// Audit folders to build (default: the audit folder here, the current
+    /// folder or the nearest above it with an audit.toml); a path to a file
+    /// of a folder (audit.toml, findings.csv) means that folder.
+    #[arg(value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
     pub dirs: Vec<PathBuf>,
-    /// Output file (one folder only); default: `<title>-<subtitle>-v<version>.pdf` beside the folder.
+    /// Output file, or folder to write into (`-o out/`); one audit folder only.
+    /// Default: `<title>-<subtitle>-v<version>.pdf` inside each audit folder.
     #[arg(short, long)]
     pub output: Option<PathBuf>,
     /// Folder of template files that override the embedded ones, file by file.
@@ -190,8 +233,9 @@ pub struct BuildArgs {
     /// Limits of each build process.
     #[command(flatten)]
     pub limits: LimitArgs,
-    /// Puts the draft findings (`draft = true`) in the report, marked DRAFT.
-    #[arg(long)]
+    /// Puts the excluded findings (`exclude = true`, what `import` writes)
+    /// in the report, marked DRAFT; `--include-drafts` is its 1.2 name.
+    #[arg(long = "include-excluded", alias = "include-drafts")]
     pub include_drafts: bool,
     /// Refuses a report that is not final: names each finding not approved
     /// (FORMAT 1.2, "Review") and each placeholder left; nothing is written.

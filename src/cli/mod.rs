@@ -12,6 +12,7 @@ use crate::cmd::{self, DiffFormat, Shell};
 use crate::diag;
 
 mod args;
+mod folder;
 mod request;
 
 pub use args::*;
@@ -36,7 +37,9 @@ pub enum Command {
     ///
     /// A batch file is TOML: an optional `output` name template such as
     /// "out/{project}-{version}-{classification}.pdf" (placeholders: project, title,
-    /// subtitle, version, classification, date, folder), then one [[report]] table
+    /// subtitle, version, classification, date, folder; each written lower case,
+    /// other characters as `-`: CONFIDENTIAL gives confidential; without it, each
+    /// PDF goes inside its folder), then one [[report]] table
     /// per report with a `folder` and, for a variant, any of `draft`,
     /// `classification`, `version`, `subtitle`, `style`, `output` and `name`.
     /// Paths are relative to the batch file.
@@ -84,9 +87,11 @@ pub enum Command {
     /// Lists what changed between two versions of an audit folder (exit 0 same, 1 different).
     Diff {
         /// The earlier version of the folder.
+        #[arg(value_name = "OLD_DIR", value_hint = clap::ValueHint::DirPath)]
         old: PathBuf,
-        /// The later version of the folder.
-        new: PathBuf,
+        /// The later version of the folder (default: the audit folder here).
+        #[arg(value_name = "NEW_DIR", value_hint = clap::ValueHint::DirPath)]
+        new: Option<PathBuf>,
         /// Output format.
         #[arg(long, value_enum, default_value_t = DiffFormat::Human)]
         format: DiffFormat,
@@ -96,11 +101,12 @@ pub enum Command {
     },
     /// Exports the findings of an audit folder for other tools (JSON, CSV, SARIF, Markdown).
     Export {
-        /// The audit folder.
-        dir: PathBuf,
+        /// The audit folder (default: the audit folder here).
+        #[arg(value_name = "DIR", value_hint = clap::ValueHint::DirPath)]
+        dir: Option<PathBuf>,
         /// The format: json (docs/export.md), csv, sarif (2.1.0, for code
         /// scanning) or markdown.
-        #[arg(long, value_enum)]
+        #[arg(long, value_enum, default_value_t = ExportFormat::Json)]
         format: ExportFormat,
         /// File to write; default standard output.
         #[arg(short, long)]
@@ -154,9 +160,11 @@ pub enum Command {
         /// Adds the files to a folder that is not empty (never overwrites a file).
         #[arg(long)]
         force: bool,
-        /// Starts from an example house style, copied into the folder:
-        /// smart-contract or pentest (FORMAT 1.2, "The finding's shape").
-        #[arg(long, value_name = "NAME")]
+        /// Starts from a built-in house style: standard (the default) and
+        /// risk name it in audit.toml; smart-contract and pentest, the
+        /// example styles (FORMAT 1.2, "The finding's shape"), are copied
+        /// into the folder with an example audit.
+        #[arg(long, value_name = "NAME", value_parser = init_styles(), ignore_case = true)]
         style: Option<String>,
     },
     /// Prints a shell completion script (bash, zsh, fish, powershell, elvish).
@@ -322,8 +330,8 @@ pub enum StyleCommand {
     /// Prints a house style as style.toml: its scales, and every string key
     /// with its text (what it inherits included).
     Show {
-        /// A built-in style (standard, risk) or a style folder; default standard.
-        #[arg(value_name = "NAME|DIR")]
+        /// A built-in style or a style folder; default standard.
+        #[arg(value_name = "NAME|DIR", value_parser = StyleValue, value_hint = clap::ValueHint::DirPath)]
         style: Option<String>,
         /// How diagnostics are reported.
         #[command(flatten)]

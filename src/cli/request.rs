@@ -8,6 +8,7 @@ use crate::cmd::{self, Config, Request};
 use crate::pipeline::Emit;
 
 use super::args::{jobs, shard, source_date_epoch, standards};
+use super::folder::{folder, folder_of, folders};
 use super::{
     BuildArgs, CheckArgs, Cli, Command, Deny, EmitArg, ImportCommand, LibraryCommand,
     LibraryFormat, NewCommand, ReviewCommand, SignArgs, StyleCommand, Usage,
@@ -19,29 +20,8 @@ impl Cli {
         let epoch = source_date_epoch()?;
         let plain = || Config::pdf(Vec::new(), epoch);
         match self.command {
-            Command::Diff {
-                old,
-                new,
-                format,
-                report,
-            } => Ok(Request::Diff {
-                old,
-                new,
-                format,
-                config: report.apply(plain()),
-            }),
+            command @ (Command::Diff { .. } | Command::Export { .. }) => reading(command, plain()),
             Command::Worker => Ok(Request::Worker),
-            Command::Export {
-                dir,
-                format,
-                output,
-                style,
-                report,
-            } => Ok(Request::Export {
-                dir,
-                format: format.into(),
-                config: report.apply(style.apply(Config { output, ..plain() })),
-            }),
             Command::Import(c) => Ok(import(c, plain())),
             Command::Library(c) => Ok(library(c, plain())),
             command @ (Command::Check(_)
@@ -95,7 +75,7 @@ impl Cli {
 /// The request of a command that builds or checks reports.
 fn building(command: Command, epoch: Option<i64>) -> Result<Request, Usage> {
     match command {
-        Command::Check(args) => Ok(check(args, epoch)),
+        Command::Check(args) => check(args, epoch),
         Command::Build(args) => build(args, epoch),
         Command::Batch {
             file,
@@ -126,14 +106,44 @@ fn building(command: Command, epoch: Option<i64>) -> Result<Request, Usage> {
             summary,
         }),
         Command::Watch(args) => Ok(Request::Watch {
-            config: args.config(epoch)?,
+            config: args.config(epoch, "watch")?,
         }),
         Command::Serve { watch, host, port } => Ok(Request::Serve {
-            config: watch.config(epoch)?,
+            config: watch.config(epoch, "serve")?,
             host,
             port,
         }),
         _ => unreachable!("only the commands that build come here"),
+    }
+}
+
+/// The request of `diff` or `export`, which read folders and write no
+/// report: a folder left out is the audit folder here.
+fn reading(command: Command, plain: Config) -> Result<Request, Usage> {
+    match command {
+        Command::Diff {
+            old,
+            new,
+            format,
+            report,
+        } => Ok(Request::Diff {
+            old: folder_of(old),
+            new: folder(new, "diff OLD_DIR")?,
+            format,
+            config: report.apply(plain),
+        }),
+        Command::Export {
+            dir,
+            format,
+            output,
+            style,
+            report,
+        } => Ok(Request::Export {
+            dir: folder(dir, "export")?,
+            format: format.into(),
+            config: report.apply(style.apply(Config { output, ..plain })),
+        }),
+        _ => unreachable!("only diff and export read folders this way"),
     }
 }
 
@@ -188,17 +198,19 @@ fn library(c: LibraryCommand, config: Config) -> Request {
 }
 
 /// The request of `check`: a build that writes nothing.
-fn check(args: CheckArgs, epoch: Option<i64>) -> Request {
-    let mut config = args.style.apply(Config::pdf(args.dirs, epoch));
+fn check(args: CheckArgs, epoch: Option<i64>) -> Result<Request, Usage> {
+    let dirs = folders(args.dirs, "check")?;
+    let mut config = args.style.apply(Config::pdf(dirs, epoch));
     config.options.emit = Emit::Check;
     config.options.final_report = args.final_report;
     config.options.deny_warnings = args.deny_warnings || args.deny.contains(&Deny::Warnings);
     config.options.spell = !args.no_spell;
-    Request::Build(args.report.apply(config))
+    Ok(Request::Build(args.report.apply(config)))
 }
 
 /// The request of `build`.
-fn build(args: BuildArgs, epoch: Option<i64>) -> Result<Request, Usage> {
+fn build(mut args: BuildArgs, epoch: Option<i64>) -> Result<Request, Usage> {
+    args.dirs = folders(std::mem::take(&mut args.dirs), "build")?;
     if args.output.is_some() && args.dirs.len() > 1 {
         return Err("-o/--output names one file; it cannot be used with several folders".into());
     }

@@ -182,7 +182,7 @@ fn jobs(batch: BatchFile, base: &Path) -> Vec<Job> {
                         }
                     }),
                 },
-                destination: template.map_or(Destination::Beside, |t| {
+                destination: template.map_or(Destination::InFolder, |t| {
                     Destination::Template(base.join(t).display().to_string())
                 }),
                 name,

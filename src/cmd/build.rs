@@ -43,7 +43,9 @@ fn write_dump(config: &Config, dump: &Dump) -> Outcome {
     }
 }
 
-/// Opens each PDF built in the system's viewer, without waiting for it.
+/// Opens each PDF built in the system's viewer; an opener that fails (no
+/// opener, or none with a viewer for PDF files) is said, as a warning: the
+/// PDF is built.
 fn open_all(config: &Config, reports: &[Built]) {
     let opener = if cfg!(target_os = "macos") {
         "open"
@@ -51,19 +53,62 @@ fn open_all(config: &Config, reports: &[Built]) {
         "xdg-open"
     };
     for path in reports.iter().filter_map(|r| r.document().map(|d| &d.path)) {
-        let started = std::process::Command::new(opener)
-            .arg(path)
-            .stdin(std::process::Stdio::null())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn();
-        if let Err(e) = started {
-            fail(
-                config,
-                Outcome::Io,
-                format!("cannot open {} ({opener}: {e})", path.display()),
-                Some("open the PDF yourself, or install a PDF viewer".into()),
+        if let Err(why) = open_one(opener, path) {
+            crate::diag::report_warning(
+                config.format,
+                format!("cannot open {} in a viewer ({why})", path.display()),
+                Some("no PDF viewer answered: open the PDF yourself, or install a viewer and make it the default for PDF files".into()),
             );
         }
     }
+}
+
+/// Starts the opener on a file and waits a little for it: most openers
+/// return at once, having started the viewer, and fail at once when there is
+/// none. One still running after that is left to run (a viewer it waits for).
+fn open_one(opener: &str, path: &std::path::Path) -> Result<(), String> {
+    use std::process::{Command, Stdio};
+    // Its messages go to a file, not a pipe, which a viewer it starts could hold open.
+    let log = tempfile::tempfile().ok();
+    let stderr = log
+        .as_ref()
+        .and_then(|f| f.try_clone().ok())
+        .map_or_else(Stdio::null, Stdio::from);
+    let mut child = Command::new(opener)
+        .arg(path)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(stderr)
+        .spawn()
+        .map_err(|e| format!("{opener}: {e}"))?;
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    while std::time::Instant::now() < deadline {
+        match child.try_wait() {
+            Ok(Some(status)) if status.success() => return Ok(()),
+            Ok(Some(status)) => {
+                let said = log.map(read_start).unwrap_or_default();
+                let said = said
+                    .lines()
+                    .find(|l| !l.trim().is_empty())
+                    .unwrap_or("")
+                    .trim();
+                return Err(match said {
+                    "" => format!("{opener} failed, {status}"),
+                    said => format!("{opener} failed, {status}: {said}"),
+                });
+            }
+            Ok(None) => std::thread::sleep(std::time::Duration::from_millis(50)),
+            Err(_) => return Ok(()),
+        }
+    }
+    Ok(())
+}
+
+/// The first kilobytes of a file written by a child, from its start.
+fn read_start(mut file: std::fs::File) -> String {
+    use std::io::{Read, Seek};
+    let mut text = String::new();
+    let _ = file.rewind();
+    let _ = file.take(4096).read_to_string(&mut text);
+    text
 }

@@ -16,7 +16,48 @@ const FILES: &[(&str, &str)] = &[
     ("findings.csv", FINDINGS_CSV),
     ("findings/EX-1.md", FINDING_MD),
     ("maturity.csv", MATURITY_CSV),
+    ("library/missing-rate-limit.md", LIBRARY_MD),
 ];
+
+/// The line of AUDIT_TOML that names the style, commented out for `standard`.
+const STYLE_LINE: &str = r#"# style = "standard"                  # house style (FORMAT 1.1): "standard", "risk" or a style folder"#;
+
+/// A write-up of the starter library (FORMAT 1.2, "Write-up library"), so
+/// that `new finding --from` and `library import` work in a new folder.
+const LIBRARY_MD: &str = r#"+++
+# A write-up of this folder's library: `auditpress new finding --from
+# missing-rate-limit --set endpoint=/api/login --set target=...` makes a
+# finding of it with the next free id.
+title = "Missing rate limit on `{{endpoint}}`"
+severity = "Medium"
+difficulty = "Low"
+type = "Denial of Service"
+target = "{{target}}"
+
+[placeholders]
+endpoint = "the HTTP path without its host, e.g. /api/login"
+target = "the file and lines of the handler, e.g. example-service/src/api/login.rs#12"
++++
+
+## Description
+
+The `{{endpoint}}` handler accepts any number of requests from one client,
+so a single client can keep the service busy or try passwords at full
+speed.
+
+## Exploit Scenario
+
+An attacker sends thousands of requests a second to `{{endpoint}}`, and the
+service stops answering other users.
+
+## Recommendations
+
+**Short term,** limit the requests one client may send to `{{endpoint}}`
+in a minute.
+
+**Long term,** put a rate limit in front of every endpoint that does work
+for a client that has not logged in.
+"#;
 
 const AUDIT_TOML: &str = r#"# Report metadata: see docs/FORMAT.md. Keys marked (required) must be given;
 # the others are optional and shown commented out with an example value.
@@ -32,6 +73,7 @@ id_prefix = "EX"                      # findings without an id get <prefix>-<row
 # paper = "a4"                        # "letter" (default) or "a4"
 # templates = "templates"             # a folder of template overrides
 # style = "standard"                  # house style (FORMAT 1.1): "standard", "risk" or a style folder
+library = "library"                   # write-ups for `auditpress new finding --from NAME`
 
 # Questions the audit set out to answer (Markdown; finding ids link).
 goals = [
@@ -200,6 +242,10 @@ const KITS: &[Kit] = &[
                 include_str!("../../data/examples/pentest/audit.toml"),
             ),
             (
+                "style/library/missing-security-headers.md",
+                include_str!("../../data/styles/pentest/library/missing-security-headers.md"),
+            ),
+            (
                 "findings.csv",
                 include_str!("../../data/examples/pentest/findings.csv"),
             ),
@@ -227,19 +273,40 @@ const KITS: &[Kit] = &[
     ),
 ];
 
-/// The files of a new folder: the standard ones, or those of an example
-/// style with the style copied into `style/` and named by audit.toml.
+/// The starter files, with audit.toml naming a built-in style other than
+/// `standard`; the name of a style not built in is the error.
+fn starter(name: &str) -> Result<Vec<(String, String)>, String> {
+    if crate::load::style::builtin(name).is_none() {
+        return Err(name.to_string());
+    }
+    let standard = crate::model::style::same_name(name, "standard");
+    let line = format!(
+        "{:<38}# house style (FORMAT 1.1): \"standard\", \"risk\" or a style folder",
+        format!("style = \"{}\"", name.to_lowercase())
+    );
+    Ok(FILES
+        .iter()
+        .map(|(rel, text)| {
+            let text = match *rel {
+                "audit.toml" if !standard => text.replace(STYLE_LINE, &line),
+                _ => text.to_string(),
+            };
+            (rel.to_string(), text)
+        })
+        .collect())
+}
+
+/// The files of a new folder: the starter ones (naming the built-in style,
+/// when not `standard`), or those of an example style with the style copied
+/// into `style/` and named by audit.toml.
 fn files(style: Option<&str>) -> Result<Vec<(String, String)>, String> {
-    let Some(name) = style else {
-        return Ok(FILES
-            .iter()
-            .map(|(rel, text)| (rel.to_string(), text.to_string()))
-            .collect());
-    };
-    let (_, style_toml, audit) = KITS
+    let name = style.unwrap_or("standard");
+    let Some((_, style_toml, audit)) = KITS
         .iter()
         .find(|(kit, _, _)| crate::model::style::same_name(kit, name))
-        .ok_or_else(|| name.to_string())?;
+    else {
+        return starter(name);
+    };
     let mut out: Vec<(String, String)> = audit
         .iter()
         .map(|(rel, text)| {
@@ -273,12 +340,12 @@ pub fn run(dir: &Path, force: bool, style: Option<&str>, config: &Config) -> Out
     let files = match files(style) {
         Ok(files) => files,
         Err(name) => {
-            let names: Vec<&str> = KITS.iter().map(|(n, _, _)| *n).collect();
+            let names = crate::load::style::builtin_names();
             return fail(
                 config,
                 Outcome::Io,
-                format!("there is no example style \"{name}\"; nothing was written"),
-                Some(format!("the example styles are: {}", names.join(", "))),
+                format!("there is no built-in style \"{name}\"; nothing was written"),
+                Some(format!("the built-in styles are: {}", names.join(", "))),
             );
         }
     };

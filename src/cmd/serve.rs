@@ -4,7 +4,8 @@
 //! requests whose Host is localhost or an IP address (a DNS name pointing at
 //! this machine is how DNS rebinding reaches a local server), and serves the
 //! preview page, its script, the state of the last build, its pages and a
-//! stream of updates: never a file of the audit folder. Pages are SVG,
+//! stream of updates, and the PDF the last good build wrote: never a file
+//! of the audit folder. Pages are SVG,
 //! rendered by the build's worker with a hash each, so the browser fetches
 //! only the pages that changed.
 
@@ -43,13 +44,41 @@ struct State {
     version: u64,
     /// Hash of each page.
     pages: Vec<String>,
-    /// The report's headings with their pages.
+    /// The report's headings with their pages: the PDF's bookmarks.
     outline: Vec<OutlineEntry>,
+    /// Width and height of each page, in points.
+    sizes: Vec<[f64; 2]>,
+    /// When the last build ended (or its pages were laid out), in
+    /// milliseconds since 1970: the page shows it in local time.
+    updated: u64,
+    /// Whether the last build succeeded: else the pages are the last good ones.
+    ok: bool,
+    /// The file name of the PDF the last good build wrote, served at /report.pdf.
+    pdf: Option<String>,
     /// The last build's diagnostics (docs/diagnostics.md).
     diagnostics: Vec<serde_json::Value>,
     /// The SVG of each page, by hash.
     #[serde(skip)]
     svgs: HashMap<String, Arc<String>>,
+    /// Where the PDF of the last good build is.
+    #[serde(skip)]
+    pdf_path: Option<std::path::PathBuf>,
+}
+
+/// Now, in milliseconds since 1970.
+fn now_ms() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
+}
+
+impl State {
+    /// Shows the pages of a preview: their hashes, sizes and outline.
+    fn show(&mut self, preview: &Preview) {
+        self.pages = preview.hashes.clone();
+        self.outline = preview.outline.clone();
+        self.sizes = preview.sizes.clone();
+    }
 }
 
 /// The state, shared with the threads that answer requests.
@@ -72,8 +101,9 @@ impl Shared {
         for (hash, svg) in &preview.new_pages {
             state.svgs.insert(hash.clone(), Arc::new(svg.clone()));
         }
-        state.pages = preview.hashes.clone();
-        state.outline = preview.outline.clone();
+        state.show(preview);
+        state.updated = now_ms();
+        state.ok = true;
         // The pages were laid out: the last build's errors are gone, and this
         // build's warnings come with its report.
         state.diagnostics.clear();
@@ -90,10 +120,15 @@ impl Shared {
                 state.svgs.insert(hash.clone(), Arc::new(svg.clone()));
             }
             if report.outcome == Outcome::Ok {
-                state.pages = preview.hashes.clone();
-                state.outline = preview.outline.clone();
+                state.show(preview);
                 state.svgs.retain(|h, _| preview.hashes.contains(h));
             }
+        }
+        state.updated = now_ms();
+        state.ok = report.outcome == Outcome::Ok;
+        if let Some(pdf) = report.document().map(|d| &d.path).filter(|_| state.ok) {
+            state.pdf = pdf.file_name().map(|n| n.to_string_lossy().into_owned());
+            state.pdf_path = Some(pdf.clone());
         }
         // Every failure is a diagnostic (a worker that died or overran too).
         state.diagnostics = report
@@ -255,6 +290,14 @@ fn answer(request: Request, shared: &Arc<Shared>, port: u16, streams: &Arc<Atomi
                 b"too many previews are open\n",
             ),
         },
+        "/report.pdf" => {
+            // The build's own output, never a file of the folder.
+            let pdf = shared.state.lock().ok().and_then(|s| s.pdf_path.clone());
+            match pdf.and_then(|p| std::fs::read(p).ok()) {
+                Some(bytes) => respond(stream, "200 OK", "application/pdf", &bytes),
+                None => respond(stream, "404 Not Found", "text/plain", b"no PDF yet\n"),
+            }
+        }
         _ => {
             let page = path
                 .strip_prefix("/page/")

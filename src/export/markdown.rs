@@ -5,9 +5,28 @@
 
 use crate::content::{Block, Figure, Inline, ListItem};
 
-/// Writes blocks as Markdown, with footnotes after them.
+/// Writes blocks as Markdown, with footnotes after them; code blocks keep
+/// auditpress's attributes (`{start=41 highlight="51,52"}`), so that the
+/// text reads back into a finding as it was.
 pub fn blocks(list: &[Block]) -> String {
-    let mut w = Writer::default();
+    blocks_with(list, Writer::default())
+}
+
+/// Writes blocks as Markdown for other readers (a tracker, an advisory):
+/// a code fence's info string is its language alone, as CommonMark
+/// renderers expect.
+pub fn document_blocks(list: &[Block]) -> String {
+    blocks_with(
+        list,
+        Writer {
+            language_only: true,
+            ..Writer::default()
+        },
+    )
+}
+
+/// Writes blocks with a writer, then the footnotes.
+fn blocks_with(list: &[Block], mut w: Writer) -> String {
     let mut out = w.blocks(list);
     for (i, note) in std::mem::take(&mut w.notes).iter().enumerate() {
         out.push_str(&format!(
@@ -28,6 +47,8 @@ pub fn inlines(list: &[Inline]) -> String {
 struct Writer {
     /// Footnote bodies, numbered in order of reference.
     notes: Vec<String>,
+    /// Whether code fences leave out auditpress's attributes.
+    language_only: bool,
 }
 
 /// A code block fenced again: wrapped rows joined, its start and highlights
@@ -90,7 +111,12 @@ impl Writer {
                 figure,
                 ..
             } => {
-                let fenced = code(text, rows, lang.as_deref(), *start, highlight);
+                let (start, highlight) = if self.language_only {
+                    (1, &[][..])
+                } else {
+                    (*start, &highlight[..])
+                };
+                let fenced = code(text, rows, lang.as_deref(), start, highlight);
                 format!("{fenced}{}", self.caption(figure))
             }
             Block::Image { alt, figure, .. } => {

@@ -49,6 +49,15 @@ pub fn export(audit: &Audit, format: Format) -> String {
 /// The sections of a finding in the style's order: key, the style's
 /// heading, and the text as Markdown (empty when not given).
 fn prose<'a>(audit: &'a Audit, f: &Finding) -> Vec<(&'a str, &'a str, String)> {
+    prose_as(audit, f, markdown::blocks)
+}
+
+/// [`prose`], each section written by `write`.
+fn prose_as<'a>(
+    audit: &'a Audit,
+    f: &Finding,
+    write: fn(&[crate::content::Block]) -> String,
+) -> Vec<(&'a str, &'a str, String)> {
     let style = &audit.style;
     style
         .finding
@@ -58,7 +67,7 @@ fn prose<'a>(audit: &'a Audit, f: &Finding) -> Vec<(&'a str, &'a str, String)> {
             (
                 d.key.as_str(),
                 style.section_title(d),
-                markdown::blocks(f.section(&d.key)),
+                write(f.section(&d.key)),
             )
         })
         .collect()
@@ -589,7 +598,8 @@ pub fn markdown_document(audit: &Audit) -> String {
                 escape(&value.text())
             ));
         }
-        for (_, heading, text) in prose(audit, f) {
+        // Code fences as other renderers read them: the language alone.
+        for (_, heading, text) in prose_as(audit, f, markdown::document_blocks) {
             if !text.is_empty() {
                 out.push_str(&format!("\n### {}\n\n{text}\n", escape(heading)));
             }

@@ -182,8 +182,8 @@ fn finding_of(style: &Style, issue: &Issue, id: &str, diagnostics: &mut Diagnost
     };
     if severity.is_none() {
         diagnostics
-            .warning(None, format!("issue #{} \"{}\" has no severity label; it is imported as a draft", issue.number, issue.title))
-            .add_hint("label it `severity: high` (or `sev/high`, `High`) and import again, or set the severity in the draft");
+            .warning(None, format!("issue #{} \"{}\" has no severity label; it is imported left out of the report (`exclude = true`)", issue.number, issue.title))
+            .add_hint("label it `severity: high` (or `sev/high`, `High`) and import again, or set the severity in the finding and remove `exclude = true`");
     }
     let front = FrontMatter {
         id: Some(id.to_string()),

@@ -195,6 +195,7 @@ pub fn sarif(files: &[PathBuf], dir: &Path, audit: &Audit, options: &SarifOption
                 );
                 let id = ids.take();
                 let text = draft(&audit.style, &rule, &found, &id, &mut out.diagnostics);
+                no_target(&rule, &found, &id, &mut out.diagnostics);
                 to_write.push((format!("findings/{id}.md"), text));
                 shown.push(format!(
                     "findings/{id}.md ({tool} rule {rule_id}, {})",
@@ -276,6 +277,8 @@ struct Rule<'a> {
 #[derive(Default)]
 struct Found<'a> {
     targets: Vec<String>,
+    /// Locations skipped with a warning: a finding left with no target says so.
+    skipped: usize,
     /// The code, its first line's number, its path and its language.
     code: Option<(String, u32, String, &'static str)>,
     messages: Vec<&'a str>,
@@ -316,6 +319,7 @@ fn locate<'a>(
                     diagnostics
                         .warning(None, format!("{}: the region of \"{uri}\" of {tool} rule {rule_id} ({lines}) names no lines; the location was skipped", rule.log.display()))
                         .add_hint("SARIF lines count from 1, and a region ends at or after its start");
+                    found.skipped += 1;
                     continue;
                 }
             };
@@ -324,6 +328,7 @@ fn locate<'a>(
                 diagnostics
                     .warning(None, format!("skipped location \"{uri}\" of {tool} rule {rule_id}: it is not a path inside the source"))
                     .add_hint("SARIF locations must be relative paths; this one was neither imported nor read");
+                found.skipped += 1;
                 continue;
             };
             let shown = path.display().to_string();
@@ -336,13 +341,11 @@ fn locate<'a>(
                     diagnostics
                         .warning(None, format!("skipped location \"{uri}\" of {tool} rule {rule_id}: it leads outside --source"))
                         .add_hint("a symbolic link in the checkout points elsewhere; the file was not read");
+                    found.skipped += 1;
                     continue;
                 }
             }
-            let located = match single_target {
-                Some(t) => format!("{t}/{shown}#{start}–{end}"),
-                None => format!("{shown}#{start}–{end}"),
-            };
+            let located = located(single_target, &shown, start, end);
             if !found.targets.contains(&located) {
                 found.targets.push(located);
             }
@@ -371,6 +374,44 @@ fn locate<'a>(
     found
 }
 
+/// A target as FORMAT writes it: `target/path#40` for one line, `#40–52`
+/// for a range.
+fn located(single_target: Option<&str>, path: &str, start: u32, end: u32) -> String {
+    let lines = if start == end {
+        start.to_string()
+    } else {
+        format!("{start}–{end}")
+    };
+    match single_target {
+        Some(t) => format!("{t}/{path}#{lines}"),
+        None => format!("{path}#{lines}"),
+    }
+}
+
+/// Warns of a finding left with no target because each of its rule's
+/// locations was skipped: written without one, never in silence.
+fn no_target(rule: &Rule, found: &Found, id: &str, diagnostics: &mut Diagnostics) {
+    if !found.targets.is_empty() || found.skipped == 0 {
+        return;
+    }
+    let which = match found.skipped {
+        1 => "the one location".to_string(),
+        n => format!("all {n} locations"),
+    };
+    let verb = if found.skipped == 1 { "was" } else { "were" };
+    diagnostics
+        .warning(
+            None,
+            format!(
+                "{id} has no target: {which} of {} rule {} {verb} skipped",
+                rule.tool, rule.id
+            ),
+        )
+        .add_hint(format!(
+            "give it a target by hand: `target = \"path#line\"` in findings/{id}.md"
+        ));
+}
+
 /// The text of the draft finding of a rule.
 fn draft(
     style: &Style,
@@ -397,7 +438,7 @@ fn draft(
         difficulty: given(style.difficulty.draft_name()),
         kind: given(placeholder_type(style)),
         target: given(found.targets.join("; ")),
-        draft: Some(true),
+        exclude: Some(true),
         sarif: Some(vec![rule.id.to_string()]),
         ..FrontMatter::default()
     };
@@ -442,7 +483,7 @@ fn draft(
         ));
     }
     let note = format!(
-        "Imported from {} by auditpress import; triage it, set its type and difficulty, then remove draft = true.",
+        "Imported from {} by auditpress import; triage it, set its type and difficulty, then remove exclude = true to put it in the report.",
         rule.log
             .file_name()
             .map_or(String::new(), |n| n.to_string_lossy().into_owned())

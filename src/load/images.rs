@@ -39,6 +39,8 @@ pub struct Images {
     seen: HashMap<PathBuf, String>,
     /// Every image path asked for, found or not: inputs of the build.
     pub read: Vec<PathBuf>,
+    /// The standard that allows no transparency, when the build asks for one.
+    opaque: Option<&'static str>,
 }
 
 impl Images {
@@ -49,8 +51,23 @@ impl Images {
             assets: Vec::new(),
             seen: HashMap::new(),
             read: Vec::new(),
+            opaque: None,
         }
     }
+
+    /// Refuses images with transparency, naming the standard that does.
+    pub fn opaque(self, standard: Option<&'static str>) -> Self {
+        Self {
+            opaque: standard,
+            ..self
+        }
+    }
+}
+
+/// Whether clean PNG bytes have an alpha channel (grey or RGB with alpha,
+/// IHDR's colour type 4 or 6), which typst exports as transparency.
+fn png_has_alpha(bytes: &[u8]) -> bool {
+    bytes.len() > 25 && bytes.starts_with(b"\x89PNG") && matches!(bytes[25], 4 | 6)
 }
 
 impl ImageSink for Images {
@@ -68,6 +85,20 @@ impl ImageSink for Images {
             (message, hint)
         })?;
         let (bytes, ext) = clean_once(src, bytes)?;
+        if let Some(standard) = self
+            .opaque
+            .filter(|_| ext == "png" && png_has_alpha(&bytes))
+        {
+            return Err((
+                format!(
+                    "image \"{src}\" has transparency (an alpha channel), which PDF/{standard} does not allow"
+                ),
+                format!(
+                    "flatten it onto white (e.g. `magick {src} -background white -alpha remove -alpha off {src}`), \
+                     or build with --pdf-standard a-2b, which allows transparency"
+                ),
+            ));
+        }
         let vpath = format!("/assets/{}.{ext}", self.assets.len());
         self.assets.push(Asset {
             vpath: vpath.clone(),

@@ -157,6 +157,10 @@ pub struct Settings {
     /// style's language, as the report prints them. Off, the prose is read
     /// as typed (the exports, `diff`, `import`).
     pub typeset_quotes: bool,
+    /// Which standard refuses images with transparency (`a-1b`): an image
+    /// with an alpha channel is then an error at its place in the Markdown,
+    /// not typst's error in the template that shows it.
+    pub opaque_images: Option<&'static str>,
 }
 
 /// Unsaved texts by absolute path, read in place of the files there.
@@ -189,7 +193,7 @@ pub fn load_into(
         root: root.clone(),
         sources,
         diags: diagnostics,
-        images: Images::new(root),
+        images: Images::new(root).opaque(settings.opaque_images),
         hidden_warned: HashSet::new(),
         scans: Vec::new(),
         include_drafts: settings.include_drafts,

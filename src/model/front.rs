@@ -110,7 +110,10 @@ pub struct FrontMatter<S = String> {
     /// Its fix-review status.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<S>,
-    /// Whether it is a draft, left out of the report.
+    /// Whether it is left out of the report (what `import` writes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exclude: Option<bool>,
+    /// The 1.2 spelling of `exclude`, still read (with a warning naming it).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub draft: Option<bool>,
     /// Rule ids of the scan results it stands for.
@@ -143,6 +146,7 @@ impl<S> Default for FrontMatter<S> {
             target: None,
             cvss: None,
             status: None,
+            exclude: None,
             draft: None,
             sarif: None,
             issue: None,
@@ -168,10 +172,19 @@ impl<S> FrontMatter<S> {
         "target",
         "cvss",
         "status",
+        "exclude",
         "draft",
         "sarif",
         "issue",
     ];
+}
+
+impl<S> FrontMatter<S> {
+    /// Whether the finding is left out of the report: `exclude`, or its
+    /// 1.2 spelling `draft`.
+    pub fn excluded(&self) -> bool {
+        self.exclude.or(self.draft).unwrap_or(false)
+    }
 }
 
 impl FrontMatter {
@@ -221,6 +234,7 @@ mod tests {
     #[test]
     fn every_key_is_listed_in_order_and_read_back_as_written() {
         let mut front = FrontMatter {
+            exclude: Some(true),
             draft: Some(true),
             sarif: Some(vec!["x".into()]),
             placeholders: Some(BTreeMap::from([("p".to_string(), "x".to_string())])),

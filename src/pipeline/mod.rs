@@ -148,6 +148,11 @@ fn build_settings(job: &Job, options: &Options, own: bool) -> load::Settings {
         style: style(job, options).map(str::to_string),
         overlay: options.overlay.clone().filter(|_| own),
         typeset_quotes: true,
+        opaque_images: options.standards.iter().find_map(|s| match s {
+            typst_pdf::PdfStandard::A_1b => Some("A-1b"),
+            typst_pdf::PdfStandard::A_1a => Some("A-1a"),
+            _ => None,
+        }),
     }
 }
 
@@ -293,12 +298,15 @@ fn checked_note(job: &Job, audit: &Audit) -> String {
             "; review: {draft} draft, {ready} ready, {} approved",
             count(crate::model::Review::Approved)
         ));
+        if draft > 0 {
+            // Printed, unlike the excluded ones: say so, once.
+            note.push_str(" (a review draft is printed and marks every page DRAFT)");
+        }
     }
     if !audit.drafts.is_empty() {
-        let n = audit.drafts.len();
         note.push_str(&format!(
-            "; {n} draft{} left out: {}",
-            if n == 1 { "" } else { "s" },
+            "; {} excluded (`exclude = true`, left out of the report): {}",
+            audit.drafts.len(),
             audit.drafts.join(", ")
         ));
     }

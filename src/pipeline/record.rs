@@ -159,7 +159,9 @@ impl Job {
         Self {
             dir: dir.to_path_buf(),
             overrides: Overrides::default(),
-            destination: output.map_or(Destination::Beside, |o| Destination::File(o.to_path_buf())),
+            destination: output.map_or(Destination::InFolder, |o| {
+                Destination::File(o.to_path_buf())
+            }),
             name: dir.display().to_string(),
         }
     }

@@ -18,8 +18,12 @@ pub struct Preview {
     /// The pages this process has not rendered before, as (hash, SVG): an
     /// edit sends only the pages it changed.
     pub new_pages: Vec<(String, String)>,
-    /// The headings of the report, in order.
+    /// The headings of the report that the PDF's bookmarks hold, in order.
     pub outline: Vec<OutlineEntry>,
+    /// The width and height of each page, in points: the browser sizes
+    /// each page before its picture arrives.
+    #[serde(default)]
+    pub sizes: Vec<[f64; 2]>,
 }
 
 /// A heading of the report and where it is.
@@ -31,6 +35,9 @@ pub struct OutlineEntry {
     pub title: String,
     /// Its page, from 1.
     pub page: usize,
+    /// How far down its page it is, in points.
+    #[serde(default)]
+    pub y: f64,
 }
 
 /// The hashes of the pages this process rendered for the last preview.
@@ -59,20 +66,40 @@ pub fn preview(typeset: &super::Typeset) -> Preview {
         .iter()
         .filter_map(|content| {
             let heading = content.to_packed::<HeadingElem>()?;
-            let page = introspector.position(content.location()?)?.page.get();
+            // The PDF's bookmarks, as typst-pdf picks them: `bookmarked`,
+            // else `outlined` (the contents' own heading is neither).
+            let styles = typst::foundations::StyleChain::default();
+            let bookmarked = heading
+                .bookmarked
+                .get(styles)
+                .unwrap_or_else(|| heading.outlined.get(styles));
+            if !bookmarked {
+                return None;
+            }
+            let position = introspector.position(content.location()?)?;
             Some(OutlineEntry {
                 level: heading
                     .resolve_level(typst::foundations::StyleChain::default())
                     .get(),
                 title: heading.body.plain_text().to_string(),
-                page,
+                page: position.page.get(),
+                y: position.point.y.to_pt(),
             })
+        })
+        .collect();
+    let sizes = doc
+        .pages()
+        .iter()
+        .map(|page| {
+            let size = page.frame.size();
+            [size.x.to_pt(), size.y.to_pt()]
         })
         .collect();
     Preview {
         hashes: hashes.iter().map(|h| format!("{h:032x}")).collect(),
         new_pages,
         outline,
+        sizes,
     }
 }
 

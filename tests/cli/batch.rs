@@ -26,16 +26,13 @@ fn a_broken_folder_fails_alone_and_the_others_build() {
     ]);
     let err = stderr(&out);
     assert_eq!(out.status.code(), Some(1), "{err}");
+    // Each PDF inside its own folder.
     assert!(
-        tmp.path()
-            .join("lumen-security-assessment-v2.0.pdf")
-            .is_file(),
+        a.join("lumen-security-assessment-v2.0.pdf").is_file(),
         "{err}"
     );
     assert!(
-        tmp.path()
-            .join("curl-security-assessment-v1.0.pdf")
-            .is_file(),
+        c.join("curl-security-assessment-v1.0.pdf").is_file(),
         "{err}"
     );
     // b's diagnostics come right under b's line, before any other report's.

@@ -82,10 +82,8 @@ fn the_default_output_name_comes_from_the_report() {
     let (_tmp, dir) = workspace(&example());
     let out = run(&["build".as_ref(), dir.as_os_str()]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let expected = dir
-        .parent()
-        .unwrap()
-        .join("lumen-security-assessment-v2.0.pdf");
+    // Inside the folder, beside audit.toml.
+    let expected = dir.join("lumen-security-assessment-v2.0.pdf");
     assert!(expected.is_file(), "{}", stderr(&out));
 }
 
@@ -468,7 +466,7 @@ fn a_house_style_that_is_neither_built_in_nor_a_folder_is_an_error_at_its_key() 
         "house style \"nordic\" is neither built in nor a folder",
     );
     assert!(
-        err.contains("the built-in styles are standard and risk"),
+        err.contains("the built-in styles are standard, risk, smart-contract, pentest"),
         "{err}"
     );
     fs::write(

@@ -64,21 +64,18 @@ fn semgrep_results_become_drafts_with_their_places_and_code() {
     assert_eq!(out.status.code(), Some(0), "{err}");
     // Errors and warnings by default: pickle-loads (error) and shell-true (warning), not the notes.
     let pickle = front(&dir.join("findings/EX-3.md"));
-    assert_eq!(pickle["draft"].as_bool(), Some(true));
+    assert_eq!(pickle["exclude"].as_bool(), Some(true));
     assert_eq!(pickle["severity"].as_str(), Some("High"));
     assert_eq!(
         pickle["sarif"].as_array().unwrap()[0].as_str(),
         Some("pickle-loads")
     );
-    assert_eq!(
-        pickle["target"].as_str(),
-        Some("service/app/handlers.py#8–8")
-    );
+    assert_eq!(pickle["target"].as_str(), Some("service/app/handlers.py#8"));
     let shell = front(&dir.join("findings/EX-4.md"));
     assert_eq!(shell["severity"].as_str(), Some("Medium"));
     assert_eq!(
         shell["target"].as_str(),
-        Some("service/app/handlers.py#12–12; service/app/handlers.py#16–16")
+        Some("service/app/handlers.py#12; service/app/handlers.py#16")
     );
     assert!(
         !dir.join("findings/EX-5.md").exists(),
@@ -93,10 +90,11 @@ fn semgrep_results_become_drafts_with_their_places_and_code() {
         "{err}"
     );
 
-    // Drafts are left out of a build, listed by check, and marked with --include-drafts.
+    // Excluded findings are left out of a build, listed by check, and marked with --include-excluded.
     let checked = run(&["check".as_ref(), dir.as_os_str()]);
     assert!(
-        stderr(&checked).contains("2 drafts left out: EX-3, EX-4"),
+        stderr(&checked)
+            .contains("2 excluded (`exclude = true`, left out of the report): EX-3, EX-4"),
         "{}",
         stderr(&checked)
     );
@@ -107,7 +105,7 @@ fn semgrep_results_become_drafts_with_their_places_and_code() {
         !text.contains("Semgrep OSS results became"),
         "drafts are not counted: {text}"
     );
-    let pdf = build_ok(&dir, "with", &["--include-drafts"]);
+    let pdf = build_ok(&dir, "with", &["--include-excluded"]);
     let text = pdf_text(&pdf);
     assert!(
         text.lines()
@@ -260,12 +258,12 @@ fn github_issues_become_findings_and_unlabelled_ones_drafts() {
     assert_eq!(tokens["severity"].as_str(), Some("High"));
     assert_eq!(tokens["difficulty"].as_str(), Some("Low"));
     assert_eq!(tokens["type"].as_str(), Some("Authentication"));
-    assert!(tokens.get("draft").is_none());
+    assert!(tokens.get("exclude").is_none());
     let limits = front(&dir.join("findings/EX-4.md"));
     assert_eq!(limits["severity"].as_str(), Some("Medium"));
     assert_eq!(limits["type"].as_str(), Some("Denial of Service"));
     let untriaged = front(&dir.join("findings/EX-5.md"));
-    assert_eq!(untriaged["draft"].as_bool(), Some(true));
+    assert_eq!(untriaged["exclude"].as_bool(), Some(true));
 
     let pdf = build_ok(&dir, "issues", &[]);
     let text = pdf_text(&pdf);

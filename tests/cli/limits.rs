@@ -97,7 +97,7 @@ fn a_report_that_allocates_without_bound_fails_alone_within_the_limit() {
     assert!(err.contains("raise the limit with --memory-limit"), "{err}");
     assert!(err.contains("2 reports: 1 built, 1 failed"), "{err}");
     assert!(
-        tmp.path()
+        dirs[1]
             .join("router-2-security-assessment-v1.0.pdf")
             .exists(),
         "{err}"
@@ -121,7 +121,7 @@ fn interrupt_a_batch(signal: &str, code: i32) {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let first = tmp.path().join("router-1-security-assessment-v1.0.pdf");
+    let first = dirs[0].join("router-1-security-assessment-v1.0.pdf");
     let start = Instant::now();
     while !first.exists() {
         assert!(
@@ -141,25 +141,27 @@ fn interrupt_a_batch(signal: &str, code: i32) {
     std::thread::sleep(Duration::from_secs(1));
     let left: Vec<u32> = workers.into_iter().filter(|p| alive(*p)).collect();
     assert!(left.is_empty(), "worker processes still alive: {left:?}");
-    let names: Vec<String> = fs::read_dir(tmp.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+    // Each report writes inside its folder: look into each.
+    let names: Vec<PathBuf> = dirs
+        .iter()
+        .flat_map(|d| fs::read_dir(d).unwrap().map(|e| e.unwrap().path()))
         .collect();
+    let name = |p: &PathBuf| p.file_name().unwrap().to_string_lossy().into_owned();
     assert!(
-        !names.iter().any(|n| n.starts_with(".auditpress-")),
+        !names.iter().any(|n| name(n).starts_with(".auditpress-")),
         "{names:?}"
     );
-    let pdfs: Vec<&String> = names.iter().filter(|n| n.ends_with(".pdf")).collect();
+    let pdfs: Vec<&PathBuf> = names.iter().filter(|n| name(n).ends_with(".pdf")).collect();
     assert!(!pdfs.is_empty() && pdfs.len() < 12, "{pdfs:?}");
-    for pdf in pdfs {
-        let path = tmp.path().join(pdf);
+    for path in pdfs {
+        let pdf = path.display();
         let check = Command::new("qpdf")
             .arg("--check")
-            .arg(&path)
+            .arg(path)
             .output()
             .unwrap();
         assert!(check.status.success(), "{pdf} is damaged");
-        assert!(pdf_text(&path).contains("Router"), "{pdf}");
+        assert!(pdf_text(path).contains("Router"), "{pdf}");
     }
 }
 

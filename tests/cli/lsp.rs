@@ -456,6 +456,56 @@ fn neovims_own_client_gets_the_diagnostic_and_the_styles_severities() {
 }
 
 #[test]
+fn the_neovim_07_snippet_of_the_docs_reuses_one_server_for_two_files_of_a_folder() {
+    if Command::new("nvim").arg("--version").output().is_err() {
+        tool_missing("neovim (nvim)");
+        return;
+    }
+    let (tmp, dir) = workspace(&example());
+    // The snippet as docs/editors.md gives it, with this build's binary.
+    let docs = std::fs::read_to_string(root().join("docs/editors.md")).unwrap();
+    let after = &docs[docs.find("## Neovim (0.7").unwrap()..];
+    let start = after.find("```lua\n").unwrap() + "```lua\n".len();
+    let snippet = &after[start..start + after[start..].find("```").unwrap()];
+    let bin = env!("CARGO_BIN_EXE_auditpress");
+    let cmd = "cmd = { \"auditpress\", \"lsp\" }";
+    assert!(snippet.contains(cmd), "{snippet}");
+    let init = tmp.path().join("init.lua");
+    std::fs::write(
+        &init,
+        snippet.replace(cmd, &format!("cmd = {{ \"{bin}\", \"lsp\" }}")),
+    )
+    .unwrap();
+    let out = tmp.path().join("seen.txt");
+    let status = Command::new("nvim")
+        .arg("--headless")
+        .arg("-n")
+        .arg("-u")
+        .arg(&init)
+        .arg("-c")
+        .arg(format!(
+            "edit {}",
+            dir.join("findings/NWS-LUMEN-1.md").display()
+        ))
+        .arg("-c")
+        .arg(format!("edit {}", dir.join("findings.csv").display()))
+        .arg("-c")
+        .arg(format!(
+            "luafile {}",
+            root().join("tests/editors/snippet-check.lua").display()
+        ))
+        .env("AP_OUT", &out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("nvim runs");
+    assert!(status.success());
+    let seen = std::fs::read_to_string(&out).unwrap();
+    assert_eq!(seen, "clients 1\nbuffers 2\n", "one server for both files");
+}
+
+#[test]
 fn cwe_ids_complete_and_hover_with_their_names_and_levels_lead_to_the_style() {
     let (tmp, dir) = example_folder("pentest");
     let mut lsp = Lsp::start();

@@ -17,6 +17,7 @@ mod conventions;
 mod cvss;
 mod export;
 mod firms;
+mod firstday;
 mod hostile;
 mod import;
 mod incremental;

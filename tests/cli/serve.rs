@@ -377,3 +377,169 @@ fn retitle_finding(dir: &Path) -> (PathBuf, String) {
     .unwrap();
     (csv, good)
 }
+
+/// The titles of a PDF's bookmarks, in order, depth first.
+fn bookmarks(pdf: &Path) -> Vec<String> {
+    fn walk(items: &serde_json::Value, out: &mut Vec<String>) {
+        for item in items.as_array().into_iter().flatten() {
+            out.push(item["title"].as_str().unwrap_or_default().to_string());
+            walk(&item["kids"], out);
+        }
+    }
+    let mut out = Vec::new();
+    walk(&qpdf_json(pdf)["outlines"], &mut out);
+    out
+}
+
+#[test]
+fn the_preview_says_when_it_was_updated_numbers_and_sizes_its_pages_zooms_links_the_pdf_and_marks_the_place()
+ {
+    let Some(mut browser) = Browser::launch() else {
+        tool_missing("chromium");
+        return;
+    };
+    let (_tmp, dir) = workspace(&example());
+    let serve = Serve::start(&dir);
+    let pdf = dir.parent().unwrap().join("served.pdf");
+    let pages = pdf_info(&pdf)
+        .lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .map(|n| n.trim().parse::<usize>().unwrap())
+        .unwrap();
+    browser.call(
+        "Page.navigate",
+        serde_json::json!({"url": format!("http://{}/", serve.local())}),
+    );
+    browser.until(
+        &format!("document.querySelectorAll('#pages img').length === {pages}"),
+        "its pages",
+    );
+    // A status a writer reads: when, and how many pages; not "build 2".
+    let status = browser.eval("document.getElementById('status').textContent");
+    let status = status.as_str().unwrap();
+    let (time, rest) = status
+        .strip_prefix("Updated ")
+        .and_then(|s| s.split_once(" · "))
+        .unwrap_or_else(|| panic!("status {status:?}"));
+    assert!(
+        time.len() == 8
+            && time
+                .split(':')
+                .all(|p| p.len() == 2 && p.bytes().all(|b| b.is_ascii_digit())),
+        "{status}"
+    );
+    assert_eq!(rest, format!("{pages} pages"));
+
+    // Every page has its number and its size before its picture arrives.
+    assert_eq!(
+        browser.eval("Array.from(document.querySelectorAll('.page-number')).map(n => n.textContent).join('|')"),
+        serde_json::json!((1..=pages).map(|i| format!("{i} / {pages}")).collect::<Vec<_>>().join("|"))
+    );
+    assert_eq!(
+        browser.eval("Array.from(document.querySelectorAll('#pages img')).every(i => i.getAttribute('width') === '816' && i.getAttribute('height') === '1056')"),
+        true,
+        "US Letter pages are 816 x 1056 CSS pixels"
+    );
+
+    // The outline is the PDF's bookmarks, no more (no "Table of Contents").
+    let nav =
+        browser.eval("Array.from(document.querySelectorAll('nav a')).map(a => a.textContent)");
+    let nav: Vec<String> = serde_json::from_value(nav).unwrap();
+    assert_eq!(nav, bookmarks(&pdf));
+    assert!(!nav.iter().any(|t| t == "Table of Contents"));
+
+    // Where you are: go to the detailed findings, and the outline marks them.
+    browser.until(
+        "Array.from(document.images).every(i => i.complete && i.naturalWidth > 0)",
+        "the pages loaded",
+    );
+    browser.eval("Array.from(document.querySelectorAll('nav a')).find(a => a.textContent === 'Detailed Findings').click()");
+    browser.until(
+        "document.querySelector('nav a.current') !== null && document.querySelector('nav a.current').textContent === 'Detailed Findings'",
+        "the outline's mark on Detailed Findings",
+    );
+    // The heading's page: the first with it that is not the contents.
+    let page = 1 + pdf_text(&pdf)
+        .split('\x0c')
+        .position(|p| p.contains("Detailed Findings") && !p.contains("Table of Contents"))
+        .unwrap();
+    let wher = browser.eval("document.getElementById('where').textContent");
+    assert!(
+        wher.as_str().unwrap().ends_with(&format!(" of {pages}")),
+        "{wher}"
+    );
+    let at: usize = wher.as_str().unwrap()["Page ".len()..]
+        .split(' ')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(
+        at >= page && at <= page + 1,
+        "page {at}, the heading is on {page}"
+    );
+
+    // Zoom in and back to the width.
+    let fit = browser
+        .eval("document.querySelector('#pages img').clientWidth")
+        .as_f64()
+        .unwrap();
+    browser.eval("document.getElementById('zoom-in').click()");
+    browser.until(
+        "document.getElementById('zoom-level').textContent.endsWith('%')",
+        "a zoom level",
+    );
+    let zoomed = browser
+        .eval("document.querySelector('#pages img').clientWidth")
+        .as_f64()
+        .unwrap();
+    assert!(zoomed > fit, "zoom in: {fit} -> {zoomed}");
+    browser.eval("document.getElementById('zoom-level').click()");
+    assert_eq!(
+        browser.eval("document.getElementById('zoom-level').textContent"),
+        "Fit"
+    );
+    assert_eq!(
+        browser
+            .eval("document.querySelector('#pages img').clientWidth")
+            .as_f64()
+            .unwrap(),
+        fit
+    );
+
+    // A link to the PDF the build wrote, which opens it.
+    assert_eq!(browser.eval("document.getElementById('pdf').hidden"), false);
+    assert_eq!(
+        browser.eval("document.getElementById('pdf').textContent"),
+        "served.pdf"
+    );
+    let fetched = browser.call(
+        "Runtime.evaluate",
+        serde_json::json!({
+            "expression": "fetch(document.getElementById('pdf').href).then(async r => r.headers.get('content-type') + ' ' + (await r.text()).slice(0, 5))",
+            "awaitPromise": true,
+            "returnByValue": true,
+        }),
+    );
+    assert_eq!(fetched["result"]["value"], "application/pdf %PDF-");
+
+    // A broken edit: the status says so, and shows the last good pages.
+    edit(
+        &dir,
+        "findings.csv",
+        "secrets directory,High,",
+        "secrets directory,Hgh,",
+    );
+    browser.until(
+        "document.getElementById('status').textContent.startsWith('Build failed ')",
+        "the failed build in the status",
+    );
+    let status = browser.eval("document.getElementById('status').textContent");
+    assert!(
+        status
+            .as_str()
+            .unwrap()
+            .ends_with(&format!(" · showing the last good {pages} pages")),
+        "{status}"
+    );
+}

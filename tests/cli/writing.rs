@@ -668,7 +668,7 @@ fn a_mention_of_a_draft_left_out_is_warned_at_its_place_and_builds() {
     let (tmp, dir) = workspace(&example());
     let draft = dir.join("findings/NWS-LUMEN-6.md");
     let text = fs::read_to_string(&draft).unwrap();
-    fs::write(&draft, format!("+++\ndraft = true\n+++\n{text}")).unwrap();
+    fs::write(&draft, format!("+++\nexclude = true\n+++\n{text}")).unwrap();
     edit(
         &dir,
         "findings/NWS-LUMEN-1.md",
@@ -684,15 +684,15 @@ fn a_mention_of_a_draft_left_out_is_warned_at_its_place_and_builds() {
     assert_diagnostic(
         &err,
         "findings/NWS-LUMEN-1.md:3:10",
-        "NWS-LUMEN-6 is a draft, left out of this report",
+        "NWS-LUMEN-6 is excluded (`exclude = true`), left out of this report",
     );
-    assert!(err.contains("--include-drafts"), "{err}");
+    assert!(err.contains("--include-excluded"), "{err}");
     let text = squash(&pdf_text(&pdf));
     assert!(text.contains(&squash("See also NWS-LUMEN-6 for the tenant identifier.")));
     assert!(!text.contains("Tenant identifier taken from the request body"));
 
     // With the draft in, the mention is a finding like any other: no warning.
-    let out = build_to(&dir, &pdf, &["--include-drafts"]);
+    let out = build_to(&dir, &pdf, &["--include-excluded"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(
         !stderr(&out).contains("left out of this report"),

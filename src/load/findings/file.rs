@@ -209,14 +209,20 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
     row.review = w.review;
     row.reviewed_by = w.front.reviewed_by;
     row.from = w.front.from;
-    row.draft = w.front.draft.unwrap_or(false);
     if let Some((vector, place)) = w.cvss {
         match &row.cvss {
             Some(given) if given.vector != vector.vector => {
                 let related = (row.place.clone(), "the findings.csv row");
                 disagrees(l, place, BuiltinKey::Cvss.as_str(), stem, related);
             }
-            _ => row.cvss = Some(vector),
+            Some(_) => {}
+            None => {
+                // The row's severity and the file's vector meet only here.
+                if let (Some(severity), Some(at)) = (&row.severity, &row.severity_place) {
+                    check_agrees(l, severity, &vector, at.clone());
+                }
+                row.cvss = Some(vector);
+            }
         }
     }
 }
@@ -280,6 +286,7 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
         cvss,
     } = w;
     let [title, severity, difficulty, kind, target, status] = given.map(|(_, v)| v);
+    let excluded = front.excluded();
     let severity_place = severity.as_ref().map(|s| s.place.clone());
     let severity = match (severity, &cvss) {
         (None, Some((vector, place))) => derived_severity(l, vector, place),
@@ -317,7 +324,10 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
         kind,
         kind_given,
         targets: target
-            .map(|t| split_targets(&l.visible(&t.text, t.place)))
+            .map(|t| {
+                super::hyphen_ranges(l, &t.text, &t.place);
+                split_targets(&l.visible(&t.text, t.place))
+            })
             .unwrap_or_default(),
         status,
         status_given,
@@ -328,8 +338,8 @@ fn md_only(l: &mut Loader, w: WriteUp) -> RawFinding {
         sarif,
         review,
         reviewed_by: front.reviewed_by,
+        draft: excluded,
         from: front.from,
-        draft: front.draft.unwrap_or(false),
         cvss: cvss.map(|(c, _)| c),
     }
 }
@@ -398,6 +408,20 @@ fn front_matter(
     }
 }
 
+/// Warns of a finding's `draft = true`, the 1.2 spelling of `exclude`: it
+/// is still read, and the warning says the new name and what the other
+/// "draft", `review = "draft"`, is.
+fn renamed_draft(l: &mut Loader, place: Place) {
+    l.diags
+        .warning(
+            Some(place),
+            "`draft` in a finding's front matter is now called `exclude`: the finding is left out of the report",
+        )
+        .add_hint(
+            "rename the key: `exclude = true`; a finding that is printed but not yet reviewed is              `review = \"draft\"` (it marks every page DRAFT)",
+        );
+}
+
 /// The values of the style's fields in front matter, and a warning for each
 /// key that is neither a field nor a key of FORMAT.
 fn field_values(
@@ -441,6 +465,10 @@ fn field_values(
                         .add_hint(format!("e.g. {} = \"...\"", def.key));
                 }
             }
+            continue;
+        }
+        if key.get_ref() == "draft" {
+            renamed_draft(l, Place::new(file, shift(key.span())));
             continue;
         }
         if !FRONT_KEYS.contains(&key.get_ref().as_ref()) {

@@ -315,7 +315,12 @@ fn review(l: &mut Loader, f: &RawFinding) -> Option<Review> {
                 Some(r.place.clone()),
                 format!("unknown review state \"{}\"", r.text),
             )
-            .add_hint(format!("write one of {}", Review::NAMES.join(", ")));
+            .add_hint(format!(
+                "write one of {}{}",
+                Review::NAMES.join(", "),
+                crate::diag::did_you_mean(&r.text, &Review::NAMES, crate::diag::quoted)
+                    .map_or(String::new(), |d| format!("; {d}"))
+            ));
     }
     state
 }

@@ -80,6 +80,46 @@ fn split_targets(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Hints at each line range of a target written with a hyphen
+/// (`a.go#10-20`): FORMAT writes ranges with an en dash (`a.go#10–20`), and
+/// the report prints the target as written. `place` is the value's, with or
+/// without its quotes.
+pub(super) fn hyphen_ranges(l: &mut Loader, text: &str, place: &Place) {
+    let quoted = place.range.len() == text.len() + 2;
+    let exact = place.range.len() == text.len() || quoted;
+    let start = place.range.start + usize::from(quoted);
+    let mut from = 0;
+    while let Some(hash) = text[from..].find('#') {
+        let at = from + hash + 1;
+        let digits = |s: &str| s.len() - s.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let first = digits(&text[at..]);
+        from = at;
+        if first == 0 || !text[at + first..].starts_with('-') {
+            continue;
+        }
+        let second = digits(&text[at + first + 1..]);
+        if second == 0 {
+            continue;
+        }
+        let range = &text[at..at + first + 1 + second];
+        let dash = at + first;
+        let here = if exact {
+            Place::new(place.file, start + dash..start + dash + 1)
+        } else {
+            place.clone()
+        };
+        l.diags
+            .warning(
+                Some(here),
+                format!("the line range {range} is written with a hyphen"),
+            )
+            .add_hint(format!(
+                "write it with an en dash, {}, as FORMAT does: the report prints the target as written",
+                range.replacen('-', "–", 1)
+            ));
+    }
+}
+
 /// Returns the number at the end of an id, for ordering Markdown-only findings.
 fn id_number(id: &str) -> u64 {
     let digits: String = id

@@ -76,7 +76,10 @@ pub(super) fn csv_row(
         kind,
         targets: table
             .cell(row, "target")
-            .map(|c| split_targets(&l.visible(&c.value, table.place(c))))
+            .map(|c| {
+                super::hyphen_ranges(l, &c.value, &table.place(c));
+                split_targets(&l.visible(&c.value, table.place(c)))
+            })
             .unwrap_or_default(),
         status,
         status_given,

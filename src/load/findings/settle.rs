@@ -195,7 +195,20 @@ pub(super) fn derived_severity(l: &mut Loader, vector: &Cvss, place: &Place) -> 
 
 /// Warns when a given severity disagrees with the CVSS vector's rating.
 pub(super) fn check_agrees(l: &mut Loader, severity: &Rank, vector: &Cvss, place: Place) {
-    if rated(l, vector).as_ref() != Some(severity) {
+    let rating = rated(l, vector);
+    if rating.as_ref() != Some(severity) {
+        // A rating above the style's scale (Critical where High is the top).
+        let hint = match rating {
+            Some(_) => "the report shows both; leave the severity empty to take the CVSS rating"
+                .to_string(),
+            None => format!(
+                "this house style has no {} level, so the report shows {} beside a CVSS rating of {}; \
+                 check the vector, or use a style with that level (e.g. --style risk)",
+                vector.rating,
+                severity.name(),
+                vector.rating
+            ),
+        };
         l.diags
             .warning(
                 Some(place),
@@ -207,6 +220,6 @@ pub(super) fn check_agrees(l: &mut Loader, severity: &Rank, vector: &Cvss, place
                     vector.vector
                 ),
             )
-            .add_hint("the report shows both; leave the severity empty to take the CVSS rating");
+            .add_hint(hint);
     }
 }

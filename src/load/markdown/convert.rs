@@ -125,6 +125,7 @@ impl Converter<'_, '_> {
                     Kind::Code { text, .. } => text.push_str(&t),
                     _ => {
                         self.left_out_drafts(&t, &range);
+                        self.unknown_ids(&t, &range);
                         let t = self.typeset(t);
                         self.push_text(&t);
                     }
@@ -190,6 +191,27 @@ impl Converter<'_, '_> {
         text
     }
 
+    /// Warns of each word in the form of the folder's ids that names no
+    /// finding (`See EX-9` where there is no EX-9): a link to nothing.
+    fn unknown_ids(&mut self, text: &str, range: &Range<usize>) {
+        for (at, word, known) in self.cx.ids.unknown_in(text) {
+            let range = if range.len() == text.len() {
+                range.start + at..range.start + at + word.len()
+            } else {
+                range.clone()
+            };
+            self.problems.push(Problem {
+                hidden: false,
+                range,
+                error: false,
+                message: format!("{word} names no finding of this report"),
+                hint: Some(format!(
+                    "the findings of that form are {known}; as it is, {word} prints as text, with no link"
+                )),
+            });
+        }
+    }
+
     /// Warns of each mention of a draft left out of the report: the text
     /// names a finding the reader does not have.
     fn left_out_drafts(&mut self, text: &str, range: &Range<usize>) {
@@ -206,10 +228,10 @@ impl Converter<'_, '_> {
                 range,
                 error: false,
                 message: format!(
-                    "{id} is a draft, left out of this report: this mention names a finding the report does not have"
+                    "{id} is excluded (`exclude = true`), left out of this report: this mention names a finding the report does not have"
                 ),
                 hint: Some(format!(
-                    "build with --include-drafts to put {id} in, or take the mention out until it is ready"
+                    "build with --include-excluded to put {id} in, or take the mention out until it is in"
                 )),
             });
         }

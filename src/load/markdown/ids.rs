@@ -13,6 +13,10 @@ pub struct FindingIds {
     others: Vec<String>,
     /// The drafts left out of this report: a mention of one is no link.
     left_out: HashSet<String>,
+    /// The forms of the folder's ids, each the part before the number
+    /// (`NWS-LUMEN-`, `H-`): a word of that form that is no id is a mention
+    /// of a finding that does not exist.
+    prefixes: HashSet<String>,
 }
 
 impl FindingIds {
@@ -26,11 +30,17 @@ impl FindingIds {
             ids.into_iter().partition(|id| id.chars().all(is_id_char));
         let mut others: Vec<String> = others.into_iter().collect();
         others.sort();
-        let left_out = left_out.into_iter().collect();
+        let left_out: HashSet<String> = left_out.into_iter().collect();
+        let prefixes = words
+            .iter()
+            .chain(&left_out)
+            .filter_map(|id| numbered(id).map(|(prefix, _)| prefix.to_string()))
+            .collect();
         Self {
             words,
             others,
             left_out,
+            prefixes,
         }
     }
 
@@ -44,9 +54,52 @@ impl FindingIds {
             .collect()
     }
 
+    /// The words of a text in the form of the folder's ids (`EX-9` where ids
+    /// are `EX-1`, `EX-2`) that name no finding, as (byte offset, word), each
+    /// with the ids of that form (the first few, by number).
+    pub(super) fn unknown_in<'t>(&self, text: &'t str) -> Vec<(usize, &'t str, String)> {
+        if self.prefixes.is_empty() {
+            return Vec::new();
+        }
+        words(text)
+            .filter(|(_, word)| !self.words.contains(*word) && !self.left_out.contains(*word))
+            .filter_map(|(at, word)| {
+                let (prefix, _) = numbered(word).filter(|(p, _)| self.prefixes.contains(*p))?;
+                Some((at, word, self.of_form(prefix)))
+            })
+            .collect()
+    }
+
+    /// The report's ids with a prefix, by number: the first five, then `...`.
+    fn of_form(&self, prefix: &str) -> String {
+        let mut ids: Vec<(u64, &str)> = self
+            .words
+            .iter()
+            .filter_map(|id| {
+                let (p, n) = numbered(id)?;
+                (p == prefix).then(|| (n.parse().unwrap_or(u64::MAX), id.as_str()))
+            })
+            .collect();
+        ids.sort_unstable();
+        let mut list: Vec<&str> = ids.iter().take(5).map(|(_, id)| *id).collect();
+        if ids.len() > 5 {
+            list.push("...");
+        }
+        list.join(", ")
+    }
+
     fn is_empty(&self) -> bool {
         self.words.is_empty() && self.others.is_empty()
     }
+}
+
+/// An id as its prefix and number: `NWS-LUMEN-12` is (`NWS-LUMEN-`, 12);
+/// `None` for a word without a prefix ending in `-` and a number after it.
+fn numbered(id: &str) -> Option<(&str, &str)> {
+    let digits = id.len() - id.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    let (prefix, number) = id.split_at(id.len() - digits);
+    let letters = prefix.chars().any(char::is_alphabetic);
+    (!number.is_empty() && prefix.ends_with('-') && letters).then_some((prefix, number))
 }
 
 /// A character of a word an id may be: letters, digits, `-`, `_`.

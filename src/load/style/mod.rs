@@ -1,4 +1,5 @@
-//! House styles (FORMAT 1.1): the built-ins `standard` and `risk`, and style
+//! House styles (FORMAT 1.1): the built-ins `standard` and `risk`, the
+//! example styles `smart-contract` and `pentest` (FORMAT 1.2), and style
 //! folders with a `style.toml`.
 //!
 //! The built-ins are style.toml files embedded in the binary and read by the
@@ -15,10 +16,20 @@ use toml::de::{DeTable, DeValue};
 use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
 use crate::model::style::{self, Scale, Style};
 
-/// The built-in styles: name and style.toml text.
+/// The built-in styles: name and style.toml text. The one list of style
+/// names: every `--style`, `init --style`, `extends` and the shell
+/// completion take these. A style extends only those before it.
 pub const BUILTIN: &[(&str, &str)] = &[
     ("standard", include_str!("../../../styles/standard.toml")),
     ("risk", include_str!("../../../styles/risk.toml")),
+    (
+        "smart-contract",
+        include_str!("../../../data/styles/smart-contract/style.toml"),
+    ),
+    (
+        "pentest",
+        include_str!("../../../data/styles/pentest/style.toml"),
+    ),
 ];
 
 mod fonts;
@@ -49,33 +60,31 @@ const ROOT_KEYS: &[&str] = &[
     "numbering",
 ];
 
-/// A built-in style by name (without regard to case), read once.
+/// A built-in style by name (without regard to case), read once, when first
+/// asked for (one that extends another reads that one first).
 pub fn builtin(name: &str) -> Option<Arc<Style>> {
-    static READ: OnceLock<Vec<Arc<Style>>> = OnceLock::new();
-    let styles = READ.get_or_init(|| {
-        let mut read: Vec<Arc<Style>> = Vec::new();
-        for (name, text) in BUILTIN {
-            let mut sources = Sources::default();
-            let mut diags = Diagnostics::default();
-            let file = sources.add(format!("<built-in style {name}>"), *text);
-            let base = read.first().cloned();
-            let style = parse(file, text, None, base, &mut diags);
-            assert!(
-                !diags.has_errors(),
-                "built-in style {name} has errors: {:?}",
-                diags.iter().map(|d| &d.message).collect::<Vec<_>>()
-            );
-            read.push(Arc::new(style.expect("built-in styles parse")));
-        }
-        read
-    });
-    BUILTIN
+    static READ: [OnceLock<Arc<Style>>; BUILTIN.len()] = [const { OnceLock::new() }; BUILTIN.len()];
+    let i = BUILTIN
         .iter()
-        .position(|(n, _)| style::same_name(n, name.trim()))
-        .map(|i| styles[i].clone())
+        .position(|(n, _)| style::same_name(n, name.trim()))?;
+    let style = READ[i].get_or_init(|| {
+        let (name, text) = BUILTIN[i];
+        let mut sources = Sources::default();
+        let mut diags = Diagnostics::default();
+        let file = sources.add(format!("<built-in style {name}>"), text);
+        let base = (i > 0).then(|| builtin("standard")).flatten();
+        let style = parse(file, text, None, base, &mut diags);
+        assert!(
+            !diags.has_errors(),
+            "built-in style {name} has errors: {:?}",
+            diags.iter().map(|d| &d.message).collect::<Vec<_>>()
+        );
+        Arc::new(style.expect("built-in styles parse"))
+    });
+    Some(style.clone())
 }
 
-/// The names of the built-in styles.
+/// The names of the built-in styles, in their order.
 pub fn builtin_names() -> Vec<&'static str> {
     BUILTIN.iter().map(|(n, _)| *n).collect()
 }
@@ -103,7 +112,7 @@ pub fn resolve(
             )
             .add_hint(format!(
                 "the built-in styles are {}; any other value names a folder with a style.toml, relative to {}",
-                builtin_names().join(" and "),
+                builtin_names().join(", "),
                 if base.as_os_str().is_empty() { Path::new(".") } else { base }.display()
             ));
         return None;
