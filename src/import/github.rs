@@ -188,7 +188,7 @@ fn finding_of(style: &Style, issue: &Issue, id: &str, diagnostics: &mut Diagnost
     let front = FrontMatter {
         id: Some(id.to_string()),
         title: Some(issue.title.trim().to_string()),
-        draft: severity.is_none().then_some(true),
+        exclude: severity.is_none().then_some(true),
         severity: Some(severity.unwrap_or_else(|| style.severity.draft_name())),
         difficulty: given(difficulty.unwrap_or_else(|| style.difficulty.draft_name())),
         kind: given(kind.unwrap_or_else(|| placeholder_type(style))),

@@ -65,10 +65,16 @@ fn failures(report: &serde_json::Value) -> Vec<String> {
         // typst's writer ends a stream's data with CR now and then
         // (tests/tools/conformance.py, `ends_with_cr`): said, not hidden.
         for known in result["typst-cr"].as_array().unwrap() {
-            eprintln!("{profile}: typst wrote stream {} ending in CR: {}", known[2], known[0]);
+            eprintln!(
+                "{profile}: typst wrote stream {} ending in CR: {}",
+                known[2], known[0]
+            );
         }
         let known = !result["typst-cr"].as_array().unwrap().is_empty();
-        if result["compliant"] != true && result["failures"].as_array().unwrap().is_empty() && !known {
+        if result["compliant"] != true
+            && result["failures"].as_array().unwrap().is_empty()
+            && !known
+        {
             lines.push(format!("{profile}: not compliant"));
         }
         assert!(

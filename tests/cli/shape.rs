@@ -63,11 +63,15 @@ fn the_smart_contract_style_groups_runs_on_and_closes_each_finding_with_its_fix(
     // No section the style lacks, and none of the 1.1 headings.
     assert!(!body.contains("Exploit Scenario"));
     // Findings run on: several to a page, so six findings take fewer pages.
-    let pages: std::collections::BTreeSet<usize> = ["[H-1]", "[M-1]", "[M-2]", "[L-1]", "[I-1]", "[G-1]"]
-        .iter()
-        .map(|id| page_with(&pdf, id))
-        .collect();
-    assert!(pages.len() < 6, "each finding on a page of its own: {pages:?}");
+    let pages: std::collections::BTreeSet<usize> =
+        ["[H-1]", "[M-1]", "[M-2]", "[L-1]", "[I-1]", "[G-1]"]
+            .iter()
+            .map(|id| page_with(&pdf, id))
+            .collect();
+    assert!(
+        pages.len() < 6,
+        "each finding on a page of its own: {pages:?}"
+    );
     // The summary table names the findings by their ids, in the style's columns.
     let summary = &text[text.rfind("Summary of Findings").unwrap()..];
     assert_in_order(

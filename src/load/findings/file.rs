@@ -204,6 +204,7 @@ fn merge(l: &mut Loader, row: &mut RawFinding, w: WriteUp) {
             }
         }
     }
+    row.draft = w.front.excluded();
     row.body = Some(w.body);
     row.sarif = w.sarif;
     row.review = w.review;
