@@ -340,10 +340,10 @@ pub fn heading(style: &Style, f: &Finding) -> (String, String) {
     }
 }
 
-/// The summary columns, groups and page breaks of a report.
-pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView {
+/// The columns of the summary table: those the findings have values for.
+fn summary_columns(style: &Style, findings: &[Finding], reviewed: bool) -> Vec<SummaryColumn> {
     let shape = &style.finding;
-    let summary = shape
+    shape
         .summary
         .iter()
         .filter(|key| match key.as_str() {
@@ -371,10 +371,14 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
                 _ => "auto",
             },
         })
-        .collect();
+        .collect()
+}
+
+/// The findings under the style's group headings, in order, then the rest.
+fn groups(style: &Style, findings: &[Finding]) -> Vec<GroupView> {
     let mut groups: Vec<GroupView> = Vec::new();
     let mut rest: Vec<usize> = (0..findings.len()).collect();
-    for g in &shape.groups {
+    for g in &style.finding.groups {
         let members: Vec<usize> = rest
             .iter()
             .copied()
@@ -398,6 +402,14 @@ pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView
             findings: rest,
         });
     }
+    groups
+}
+
+/// The summary columns, groups and page breaks of a report.
+pub fn layout(style: &Style, findings: &[Finding], reviewed: bool) -> LayoutView {
+    let shape = &style.finding;
+    let summary = summary_columns(style, findings, reviewed);
+    let groups = groups(style, findings);
     LayoutView {
         grouped: !shape.groups.is_empty(),
         groups,
