@@ -454,16 +454,9 @@ fn a_fresh_folder_of_each_style_with_a_new_finding_from_its_library_approved_is_
         ]);
         assert_eq!(out.status.code(), Some(0), "{style}: {}", stderr(&out));
 
-        // Spelling of the starter texts is issue 36's; this test holds the
-        // rest to --deny warnings, and the new finding to spelling too.
-        let out = run_args(&[
-            &"check",
-            &dir,
-            &"--deny",
-            &"warnings",
-            &"--final",
-            &"--no-spell",
-        ]);
+        // Spelling and grammar included: the starter texts, the style's
+        // write-up and the values filled in raise no warning.
+        let out = run_args(&[&"check", &dir, &"--deny", &"warnings", &"--final"]);
         assert_eq!(out.status.code(), Some(0), "{style}: {}", stderr(&out));
         let out = run_args(&[&"check", &dir, &"--diagnostic-format", &"short"]);
         let err = stderr(&out);
