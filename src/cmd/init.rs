@@ -223,6 +223,11 @@ const KITS: &[Kit] = &[
                 "findings/EX-PT-26-04.md",
                 include_str!("../../data/examples/pentest/findings/EX-PT-26-04.md"),
             ),
+            // The firm's mark, which its cover and footer print.
+            (
+                "style/logo.svg",
+                include_str!("../../data/styles/pentest/logo.svg"),
+            ),
         ],
     ),
 ];
