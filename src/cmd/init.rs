@@ -223,29 +223,32 @@ const KITS: &[Kit] = &[
                 "findings/EX-PT-26-04.md",
                 include_str!("../../data/examples/pentest/findings/EX-PT-26-04.md"),
             ),
-            // The firm's mark, which its cover and footer print.
-            (
-                "style/logo.svg",
-                include_str!("../../data/styles/pentest/logo.svg"),
-            ),
         ],
     ),
 ];
 
+/// The logos of the example styles that have one: the firm's mark that
+/// their covers and footers print.
+const LOGOS: &[(&str, &[u8])] = &[(
+    "pentest",
+    include_bytes!("../../data/styles/pentest/logo.png"),
+)];
+
 /// The files of a new folder: the standard ones, or those of an example
-/// style with the style copied into `style/` and named by audit.toml.
-fn files(style: Option<&str>) -> Result<Vec<(String, String)>, String> {
+/// style with the style (and its logo) copied into `style/` and named by
+/// audit.toml.
+fn files(style: Option<&str>) -> Result<Vec<(String, Vec<u8>)>, String> {
     let Some(name) = style else {
         return Ok(FILES
             .iter()
-            .map(|(rel, text)| (rel.to_string(), text.to_string()))
+            .map(|(rel, text)| (rel.to_string(), text.as_bytes().to_vec()))
             .collect());
     };
     let (_, style_toml, audit) = KITS
         .iter()
         .find(|(kit, _, _)| crate::model::style::same_name(kit, name))
         .ok_or_else(|| name.to_string())?;
-    let mut out: Vec<(String, String)> = audit
+    let mut out: Vec<(String, Vec<u8>)> = audit
         .iter()
         .map(|(rel, text)| {
             let text = if *rel == "audit.toml" {
@@ -265,10 +268,16 @@ fn files(style: Option<&str>) -> Result<Vec<(String, String)>, String> {
             } else {
                 text.to_string()
             };
-            (rel.to_string(), text)
+            (rel.to_string(), text.into_bytes())
         })
         .collect();
-    out.push(("style/style.toml".into(), style_toml.to_string()));
+    out.push(("style/style.toml".into(), style_toml.as_bytes().to_vec()));
+    if let Some((_, logo)) = LOGOS
+        .iter()
+        .find(|(kit, _)| crate::model::style::same_name(kit, name))
+    {
+        out.push(("style/logo.png".into(), logo.to_vec()));
+    }
     Ok(out)
 }
 
@@ -313,7 +322,7 @@ pub fn run(dir: &Path, force: bool, style: Option<&str>, config: &Config) -> Out
         let written = path
             .parent()
             .map_or(Ok(()), fs::create_dir_all)
-            .and_then(|()| crate::output::write_new_atomic(&path, text.as_bytes()));
+            .and_then(|()| crate::output::write_new_atomic(&path, text));
         if let Err(e) = written {
             return fail(config, Outcome::Io, e.to_string(), None);
         }

@@ -612,7 +612,10 @@ fn short_sections_and_findings_run_on_and_the_appendices_start_a_page() {
     let heading = |n: usize| format!("{n}. {}", FINDINGS[n - 1]);
     let mut short_findings: Vec<usize> = (8..=10).map(|n| page_of(pages, &heading(n))).collect();
     short_findings.dedup();
-    assert!(short_findings.len() < 3, "findings 8 to 10 each on a page of their own");
+    assert!(
+        short_findings.len() < 3,
+        "findings 8 to 10 each on a page of their own"
+    );
     // A finding never starts at a page's foot: its heading, header box and
     // the title and first line of its first section are on one page.
     for n in 1..=10 {
@@ -623,7 +626,10 @@ fn short_sections_and_findings_run_on_and_the_appendices_start_a_page() {
             lines.len() > at + 5 && lines[at + 1..].contains(&"Description"),
             "finding {n} starts at the foot of its page:\n{page}"
         );
-        let description = lines[at + 1..].iter().position(|l| *l == "Description").unwrap();
+        let description = lines[at + 1..]
+            .iter()
+            .position(|l| *l == "Description")
+            .unwrap();
         assert!(
             lines.len() > at + 1 + description + 1,
             "finding {n}'s description starts on the next page"
@@ -685,7 +691,10 @@ fn a_page_that_continues_a_finding_carries_its_id_and_title() {
     let mut heads = 0;
     for p in first + 1..last {
         let lines = text_lines(&pages[p]);
-        let open = (1..=10).rev().find(|n| page_of(&pages, &heading(*n)) < p).unwrap();
+        let open = (1..=10)
+            .rev()
+            .find(|n| page_of(&pages, &heading(*n)) < p)
+            .unwrap();
         // A page that a finding starts has no head.
         if open < 10 && lines[0] == heading(open + 1) {
             continue;
@@ -695,9 +704,15 @@ fn a_page_that_continues_a_finding_carries_its_id_and_title() {
     }
     assert!(heads >= 3, "{heads} running heads");
     // No page outside the findings has one.
-    for (p, page) in pages.iter().enumerate().filter(|(p, _)| *p <= first || *p >= last) {
+    for (p, page) in pages
+        .iter()
+        .enumerate()
+        .filter(|(p, _)| *p <= first || *p >= last)
+    {
         assert!(
-            !text_lines(page).first().is_some_and(|l| l.starts_with("NWS-LUMEN-") && !l.contains(':')),
+            !text_lines(page)
+                .first()
+                .is_some_and(|l| l.starts_with("NWS-LUMEN-") && !l.contains(':')),
             "page {} has a running head",
             p + 1
         );
@@ -713,18 +728,36 @@ fn the_cover_has_no_footer_and_a_style_s_logo() {
     let cover = text_lines(&pages[0]);
     // The firm and the marking head the band; the footer's form of the
     // firm's name and a page number are not on the cover.
-    assert!(cover[0].starts_with("NORTHWIND SECURITY, INC.") && cover[0].ends_with("PUBLIC"), "{cover:?}");
-    assert!(!pages[0].contains("Northwind Security, Inc."), "{}", pages[0]);
+    assert!(
+        cover[0].starts_with("NORTHWIND SECURITY, INC.") && cover[0].ends_with("PUBLIC"),
+        "{cover:?}"
+    );
+    assert!(
+        !pages[0].contains("Northwind Security, Inc."),
+        "{}",
+        pages[0]
+    );
     assert_eq!(pages[0].matches("PUBLIC").count(), 1);
-    assert!(text_lines(&pages[1]).last().unwrap().starts_with("Northwind Security, Inc."));
+    assert!(
+        text_lines(&pages[1])
+            .last()
+            .unwrap()
+            .starts_with("Northwind Security, Inc.")
+    );
     // The pentest example style has a logo, its amber shield: on the cover
     // and in the footers; the example, without one, has none.
     let amber = [0xe8, 0xa3, 0x3d];
     assert_eq!(pixels_of_colour(&pdf, 1, 100, amber), 0);
     let (_tmp, dir) = example_folder("pentest");
     let pdf = build_ok(&dir, "pentest", &[]);
-    assert!(pixels_of_colour(&pdf, 1, 100, amber) > 200, "no logo on the cover");
-    assert!(pixels_of_colour(&pdf, 2, 100, amber) > 10, "no logo in the footer");
+    assert!(
+        pixels_of_colour(&pdf, 1, 100, amber) > 200,
+        "no logo on the cover"
+    );
+    assert!(
+        pixels_of_colour(&pdf, 2, 100, amber) > 10,
+        "no logo in the footer"
+    );
 }
 
 // The summary table's title wrapped at about 33 characters while the Type
@@ -741,17 +774,28 @@ fn the_summary_table_gives_its_titles_the_room() {
     for (i, title) in FINDINGS.iter().enumerate() {
         if title.len() <= 47 {
             assert!(
-                summary.lines().any(|l| l.trim_start().starts_with(&format!("{} ", i + 1)) && l.contains(title)),
+                summary.lines().any(
+                    |l| l.trim_start().starts_with(&format!("{} ", i + 1)) && l.contains(title)
+                ),
                 "the title of finding {} wraps:\n{summary}",
                 i + 1
             );
         }
     }
     // The columns beside it wrap instead.
-    let line = summary.lines().position(|l| l.contains(FINDINGS[1])).unwrap();
+    let line = summary
+        .lines()
+        .position(|l| l.contains(FINDINGS[1]))
+        .unwrap();
     let row: Vec<&str> = summary.lines().skip(line).take(2).collect();
-    assert!(row[0].contains("Session") && !row[0].contains("Management"), "{row:?}");
-    assert!(row[1].contains("Management") && row[1].contains("Resolved"), "{row:?}");
+    assert!(
+        row[0].contains("Session") && !row[0].contains("Management"),
+        "{row:?}"
+    );
+    assert!(
+        row[1].contains("Management") && row[1].contains("Resolved"),
+        "{row:?}"
+    );
 }
 
 // The example's page 6 opened with the last item of "Coverage Limitations".
@@ -770,9 +814,13 @@ fn a_list_keeps_its_items_and_its_lead_sentence_together() {
     }
     let limitations = page_of(&pages, "Coverage Limitations");
     let lines = text_lines(&pages[limitations]);
-    let at = lines.iter().position(|l| *l == "Coverage Limitations").unwrap();
+    let at = lines
+        .iter()
+        .position(|l| *l == "Coverage Limitations")
+        .unwrap();
     assert!(
-        lines[at + 1].starts_with("Because of the time-boxed") && lines[at + 3..].iter().take(2).any(|l| l.starts_with('•')),
+        lines[at + 1].starts_with("Because of the time-boxed")
+            && lines[at + 3..].iter().take(2).any(|l| l.starts_with('•')),
         "the limitations' heading, sentence and list are apart:\n{}",
         pages[limitations]
     );
