@@ -668,6 +668,35 @@ fn short_sections_and_findings_run_on_and_the_appendices_start_a_page() {
     );
 }
 
+// In the curl sample, whose findings are headers alone, finding 13's
+// heading stood at a page's foot and its header box on the next page.
+#[test]
+fn a_finding_s_heading_stays_with_its_header() {
+    let (_tmp, dir) = workspace(&fixture("curl-2022"));
+    let pdf = build_ok(&dir, "curl", &[]);
+    let pages = pages(&pdf);
+    for n in 1..=14 {
+        let id = format!("TOB-CURL-{n}");
+        let (page, at) = pages
+            .iter()
+            .enumerate()
+            .find_map(|(p, page)| {
+                let lines = text_lines(page);
+                lines
+                    .iter()
+                    .position(|l| l.contains("Finding ID") && l.ends_with(&id))
+                    .map(|at| (p, at))
+            })
+            .unwrap_or_else(|| panic!("no header holds {id}"));
+        let lines = text_lines(&pages[page]);
+        assert!(
+            lines[..at].iter().any(|l| l.starts_with(&format!("{n}. "))),
+            "the header of finding {n} is on a page without its heading:\n{}",
+            pages[page]
+        );
+    }
+}
+
 // A finding continued on another page had no running head naming it.
 #[test]
 fn a_page_that_continues_a_finding_carries_its_id_and_title() {
