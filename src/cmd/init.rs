@@ -273,6 +273,13 @@ const KITS: &[Kit] = &[
     ),
 ];
 
+/// The logos of the example styles that have one: the firm's mark that
+/// their covers and footers print.
+const LOGOS: &[(&str, &[u8])] = &[(
+    "pentest",
+    include_bytes!("../../data/styles/pentest/logo.png"),
+)];
+
 /// The starter files, with audit.toml naming a built-in style other than
 /// `standard`; the name of a style not built in is the error.
 fn starter(name: &str) -> Result<Vec<(String, String)>, String> {
@@ -297,17 +304,22 @@ fn starter(name: &str) -> Result<Vec<(String, String)>, String> {
 }
 
 /// The files of a new folder: the starter ones (naming the built-in style,
-/// when not `standard`), or those of an example style with the style copied
-/// into `style/` and named by audit.toml.
-fn files(style: Option<&str>) -> Result<Vec<(String, String)>, String> {
+/// when not `standard`), or those of an example style with the style (and
+/// its logo) copied into `style/` and named by audit.toml.
+fn files(style: Option<&str>) -> Result<Vec<(String, Vec<u8>)>, String> {
     let name = style.unwrap_or("standard");
     let Some((_, style_toml, audit)) = KITS
         .iter()
         .find(|(kit, _, _)| crate::model::style::same_name(kit, name))
     else {
-        return starter(name);
+        return starter(name).map(|files| {
+            files
+                .into_iter()
+                .map(|(rel, text)| (rel, text.into_bytes()))
+                .collect()
+        });
     };
-    let mut out: Vec<(String, String)> = audit
+    let mut out: Vec<(String, Vec<u8>)> = audit
         .iter()
         .map(|(rel, text)| {
             let text = if *rel == "audit.toml" {
@@ -327,10 +339,16 @@ fn files(style: Option<&str>) -> Result<Vec<(String, String)>, String> {
             } else {
                 text.to_string()
             };
-            (rel.to_string(), text)
+            (rel.to_string(), text.into_bytes())
         })
         .collect();
-    out.push(("style/style.toml".into(), style_toml.to_string()));
+    out.push(("style/style.toml".into(), style_toml.as_bytes().to_vec()));
+    if let Some((_, logo)) = LOGOS
+        .iter()
+        .find(|(kit, _)| crate::model::style::same_name(kit, name))
+    {
+        out.push(("style/logo.png".into(), logo.to_vec()));
+    }
     Ok(out)
 }
 
@@ -375,7 +393,7 @@ pub fn run(dir: &Path, force: bool, style: Option<&str>, config: &Config) -> Out
         let written = path
             .parent()
             .map_or(Ok(()), fs::create_dir_all)
-            .and_then(|()| crate::output::write_new_atomic(&path, text.as_bytes()));
+            .and_then(|()| crate::output::write_new_atomic(&path, text));
         if let Err(e) = written {
             return fail(config, Outcome::Io, e.to_string(), None);
         }

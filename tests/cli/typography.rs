@@ -553,26 +553,43 @@ fn page_of(pages: &[String], heading: &str) -> usize {
         .unwrap_or_else(|| panic!("no page holds {heading:?}"))
 }
 
+/// The 0-based pages of a text layer that hold fewer than 14 lines of text.
+fn short_pages(pages: &[String]) -> Vec<usize> {
+    (0..pages.len())
+        .filter(|i| text_lines(&pages[*i]).len() < 14)
+        .collect()
+}
+
+/// The example's findings: number and title.
+const FINDINGS: [&str; 10] = [
+    "Manifest paths can escape the secrets directory",
+    "Console session tokens do not expire",
+    "Secrets are compared in non-constant time",
+    "Agent accepts TLS 1.0 connections",
+    "Errors from the secret store are logged with the secret value",
+    "Tenant identifier taken from the request body",
+    "Frame decoder allocates the length given by the peer",
+    "No tests for manifest validation errors",
+    "Audit log entries lack the acting user",
+    "Dependency with a known vulnerability in the console",
+];
+
 // 14 of the example's 32 pages held 13 text lines or fewer: every short
-// front section started a page.
+// front section started a page; then 6 of 25, the short findings 8 to 10
+// each alone on a page and the rest of finding 1 on a page of its own.
 #[test]
-fn short_sections_run_on_and_the_findings_and_appendices_start_a_page() {
+fn short_sections_and_findings_run_on_and_the_appendices_start_a_page() {
     let (_tmp, dir) = workspace(&example());
     let pdf = build_ok(&dir, "r", &[]);
     let pages = pages(&pdf);
     let pages = &pages[..pages.len() - 1];
-    // The pages of the short sections, from the contents to the summary of
-    // findings and the last, hold 14 lines or more. (Each finding and each
-    // appendix still starts a page: a short one leaves the rest of its
-    // page empty.)
-    let summary = page_of(pages, "Summary of Findings");
-    let closing = page_of(pages, "Notices and Remarks");
-    let short: Vec<usize> = (1..summary)
-        .chain(closing..pages.len())
-        .filter(|i| text_lines(&pages[*i]).len() < 14)
-        .map(|i| i + 1)
-        .collect();
-    assert!(short.is_empty(), "pages {short:?} hold fewer than 14 lines");
+    let short = short_pages(pages);
+    assert!(
+        short.len() <= 4,
+        "{} pages hold fewer than 14 lines: {:?}",
+        short.len(),
+        short.iter().map(|i| i + 1).collect::<Vec<_>>()
+    );
     for heading in [
         "Summary of Findings",
         "Detailed Findings",
@@ -584,7 +601,7 @@ fn short_sections_run_on_and_the_findings_and_appendices_start_a_page() {
             "{heading:?} does not start a page"
         );
     }
-    // Short sections share a page.
+    // Short sections share a page, and so do short findings.
     for pair in RUN_ON {
         assert_eq!(
             page_of(pages, pair[0]),
@@ -592,13 +609,41 @@ fn short_sections_run_on_and_the_findings_and_appendices_start_a_page() {
             "{pair:?} are on pages of their own"
         );
     }
+    let heading = |n: usize| format!("{n}. {}", FINDINGS[n - 1]);
+    let mut short_findings: Vec<usize> = (8..=10).map(|n| page_of(pages, &heading(n))).collect();
+    short_findings.dedup();
+    assert!(
+        short_findings.len() < 3,
+        "findings 8 to 10 each on a page of their own"
+    );
+    // A finding never starts at a page's foot: its heading, header box and
+    // the title and first line of its first section are on one page.
+    for n in 1..=10 {
+        let page = &pages[page_of(pages, &heading(n))];
+        let lines = text_lines(page);
+        let at = lines.iter().position(|l| *l == heading(n)).unwrap();
+        assert!(
+            lines.len() > at + 5 && lines[at + 1..].contains(&"Description"),
+            "finding {n} starts at the foot of its page:\n{page}"
+        );
+        let description = lines[at + 1..]
+            .iter()
+            .position(|l| *l == "Description")
+            .unwrap();
+        assert!(
+            lines.len() > at + 1 + description + 1,
+            "finding {n}'s description starts on the next page"
+        );
+    }
 
-    // A style may start a page with every section, as 1.0 to 1.2 did.
+    // A style may start a page with every section and every finding, as
+    // 1.0 to 1.2 did; a [finding] table of only page_break keeps the
+    // findings in the shape of 1.1 (numbers in the summary table).
     let style = dir.join("style");
     fs::create_dir(&style).unwrap();
     fs::write(
         style.join("style.toml"),
-        "[layout]\nfront_page_break = \"section\"\n",
+        "[layout]\nfront_page_break = \"section\"\n\n[finding]\npage_break = \"finding\"\n",
     )
     .unwrap();
     let pdf = build_ok(&dir, "sections", &["--style", style.to_str().unwrap()]);
@@ -609,6 +654,205 @@ fn short_sections_run_on_and_the_findings_and_appendices_start_a_page() {
             "{heading:?} does not start a page"
         );
     }
+    for n in 2..=10 {
+        let page = &pages[page_of(&pages, &heading(n))];
+        assert!(
+            opens_with(page, &heading(n)),
+            "finding {n} does not start a page"
+        );
+    }
+    let summary = &pages[page_of(&pages, "Summary of Findings")];
+    assert!(
+        summary.lines().any(|l| l.trim().starts_with("1 ")) && !summary.contains("NWS-LUMEN-1"),
+        "the summary table does not number the findings as 1.1 did:\n{summary}"
+    );
+}
+
+// In the curl sample, whose findings are headers alone, finding 13's
+// heading stood at a page's foot and its header box on the next page.
+#[test]
+fn a_finding_s_heading_stays_with_its_header() {
+    let (_tmp, dir) = workspace(&fixture("curl-2022"));
+    let pdf = build_ok(&dir, "curl", &[]);
+    let pages = pages(&pdf);
+    for n in 1..=14 {
+        let id = format!("TOB-CURL-{n}");
+        let (page, at) = pages
+            .iter()
+            .enumerate()
+            .find_map(|(p, page)| {
+                let lines = text_lines(page);
+                lines
+                    .iter()
+                    .position(|l| l.contains("Finding ID") && l.ends_with(&id))
+                    .map(|at| (p, at))
+            })
+            .unwrap_or_else(|| panic!("no header holds {id}"));
+        let lines = text_lines(&pages[page]);
+        assert!(
+            lines[..at].iter().any(|l| l.starts_with(&format!("{n}. "))),
+            "the header of finding {n} is on a page without its heading:\n{}",
+            pages[page]
+        );
+    }
+}
+
+// A finding continued on another page had no running head naming it.
+#[test]
+fn a_page_that_continues_a_finding_carries_its_id_and_title() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = build_ok(&dir, "r", &[]);
+    let pages = pages(&pdf);
+    let heading = |n: usize| format!("{n}. {}", FINDINGS[n - 1]);
+    let head = |n: usize| format!("NWS-LUMEN-{n} {}", FINDINGS[n - 1]);
+    // Finding 1's screenshot is on the page after its heading.
+    let figure = page_with(&pdf, "Figure 1.2:") - 1;
+    assert!(figure > page_of(&pages, &heading(1)));
+    assert!(
+        opens_with(&pages[figure], &head(1)),
+        "the page that continues finding 1 opens without its running head:\n{}",
+        pages[figure]
+    );
+    // Every page that opens with a running head continues that finding;
+    // every page of the findings that continues one opens with its head.
+    let first = page_of(&pages, "Detailed Findings");
+    let last = page_of(&pages, "A. Vulnerability Categories");
+    let mut heads = 0;
+    for p in first + 1..last {
+        let lines = text_lines(&pages[p]);
+        let open = (1..=10)
+            .rev()
+            .find(|n| page_of(&pages, &heading(*n)) < p)
+            .unwrap();
+        // A page that a finding starts has no head.
+        if open < 10 && lines[0] == heading(open + 1) {
+            continue;
+        }
+        heads += 1;
+        assert_eq!(lines[0], head(open), "page {}:\n{}", p + 1, pages[p]);
+    }
+    assert!(heads >= 3, "{heads} running heads");
+    // No page outside the findings has one.
+    for (p, page) in pages
+        .iter()
+        .enumerate()
+        .filter(|(p, _)| *p <= first || *p >= last)
+    {
+        assert!(
+            !text_lines(page)
+                .first()
+                .is_some_and(|l| l.starts_with("NWS-LUMEN-") && !l.contains(':')),
+            "page {} has a running head",
+            p + 1
+        );
+    }
+}
+
+// The cover drew a page footer: a rule, the firm's name and the marking.
+#[test]
+fn the_cover_has_no_footer_and_a_style_s_logo() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = build_ok(&dir, "r", &[]);
+    let pages = pages(&pdf);
+    let cover = text_lines(&pages[0]);
+    // The firm and the marking head the band; the footer's form of the
+    // firm's name and a page number are not on the cover.
+    assert!(
+        cover[0].starts_with("NORTHWIND SECURITY, INC.") && cover[0].ends_with("PUBLIC"),
+        "{cover:?}"
+    );
+    assert!(
+        !pages[0].contains("Northwind Security, Inc."),
+        "{}",
+        pages[0]
+    );
+    assert_eq!(pages[0].matches("PUBLIC").count(), 1);
+    assert!(
+        text_lines(&pages[1])
+            .last()
+            .unwrap()
+            .starts_with("Northwind Security, Inc.")
+    );
+    // The pentest example style has a logo, its amber shield: on the cover
+    // and in the footers; the example, without one, has none.
+    let amber = [0xe8, 0xa3, 0x3d];
+    assert_eq!(pixels_of_colour(&pdf, 1, 100, amber), 0);
+    let (_tmp, dir) = example_folder("pentest");
+    let pdf = build_ok(&dir, "pentest", &[]);
+    assert!(
+        pixels_of_colour(&pdf, 1, 100, amber) > 200,
+        "no logo on the cover"
+    );
+    assert!(
+        pixels_of_colour(&pdf, 2, 100, amber) > 10,
+        "no logo in the footer"
+    );
+}
+
+// The summary table's title wrapped at about 33 characters while the Type
+// and Status columns kept "Session Management" and "Partially Resolved"
+// on one line.
+#[test]
+fn the_summary_table_gives_its_titles_the_room() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = build_ok(&dir, "r", &[]);
+    let pages = pages(&pdf);
+    let summary = &pages[page_of(&pages, "Summary of Findings")];
+    // Every title that the table's width can hold beside the other columns
+    // wrapped at their spaces (47 characters) is on one line.
+    for (i, title) in FINDINGS.iter().enumerate() {
+        if title.len() <= 47 {
+            assert!(
+                summary.lines().any(
+                    |l| l.trim_start().starts_with(&format!("{} ", i + 1)) && l.contains(title)
+                ),
+                "the title of finding {} wraps:\n{summary}",
+                i + 1
+            );
+        }
+    }
+    // The columns beside it wrap instead.
+    let line = summary
+        .lines()
+        .position(|l| l.contains(FINDINGS[1]))
+        .unwrap();
+    let row: Vec<&str> = summary.lines().skip(line).take(2).collect();
+    assert!(
+        row[0].contains("Session") && !row[0].contains("Management"),
+        "{row:?}"
+    );
+    assert!(
+        row[1].contains("Management") && row[1].contains("Resolved"),
+        "{row:?}"
+    );
+}
+
+// The example's page 6 opened with the last item of "Coverage Limitations".
+#[test]
+fn a_list_keeps_its_items_and_its_lead_sentence_together() {
+    let (_tmp, dir) = workspace(&example());
+    let pdf = build_ok(&dir, "r", &[]);
+    let pages = pages(&pdf);
+    for (p, page) in pages.iter().enumerate() {
+        let lines = text_lines(page);
+        assert!(
+            !lines.first().is_some_and(|l| l.starts_with('•')),
+            "page {} opens with a list item:\n{page}",
+            p + 1
+        );
+    }
+    let limitations = page_of(&pages, "Coverage Limitations");
+    let lines = text_lines(&pages[limitations]);
+    let at = lines
+        .iter()
+        .position(|l| *l == "Coverage Limitations")
+        .unwrap();
+    assert!(
+        lines[at + 1].starts_with("Because of the time-boxed")
+            && lines[at + 3..].iter().take(2).any(|l| l.starts_with('•')),
+        "the limitations' heading, sentence and list are apart:\n{}",
+        pages[limitations]
+    );
 }
 
 /// A front_page_break that is neither word is one error at its value.

@@ -103,7 +103,12 @@ pub(super) fn finding(r: &mut StyleReader, value: &Value, style: &mut Style) {
         return;
     };
     let shape = &mut style.finding;
-    shape.custom = true;
+    // Where findings break pages and print their fix review places them; it
+    // leaves the finding itself in the shape of version 1.1.
+    shape.custom |= FINDING_KEYS
+        .iter()
+        .filter(|k| !matches!(**k, "page_break" | "fix_review"))
+        .any(|k| field(t, k).is_some());
     if let Some(v) = field(t, "sections")
         && let Some(sections) = sections(r, v)
     {
@@ -132,7 +137,8 @@ pub(super) fn finding(r: &mut StyleReader, value: &Value, style: &mut Style) {
             }
         }
         // A firm's own ids are what a custom shape's summary names.
-        None => shape.summary[0] = "id".into(),
+        None if shape.custom => shape.summary[0] = "id".into(),
+        None => {}
     }
     if let Some(v) = field(t, "groups") {
         shape.groups = groups(r, v, &style.severity, &names);

@@ -1,5 +1,6 @@
 //! A style printed as style.toml text (`auditpress style show`).
 
+use crate::model::shape::PageBreak;
 use crate::model::style::{Level, Scale, Style};
 
 /// Prints a style as style.toml text: every table, every string key.
@@ -71,6 +72,14 @@ pub fn show(style: &Style) -> String {
             "none"
         } else {
             "section"
+        })
+    ));
+    out.push_str(&format!(
+        "\n[finding]\npage_break = {}\n",
+        q(match style.finding.page_break {
+            PageBreak::Finding => "finding",
+            PageBreak::Group => "group",
+            PageBreak::None => "none",
         })
     ));
     out.push_str("\n[strings]\n");
