@@ -3,38 +3,44 @@
 use crate::model::shape::PageBreak;
 use crate::model::style::{Level, Scale, Style};
 
+/// A string as TOML writes it.
+fn q(s: &str) -> String {
+    toml::Value::String(s.to_string()).to_string()
+}
+
+/// A level of a scale as one inline table of style.toml.
+fn level(l: &Level) -> String {
+    let mut parts = vec![format!("name = {}", q(&l.name))];
+    if let Some(c) = &l.colour {
+        parts.push(format!("colour = {}", q(c)));
+    }
+    if let Some(o) = l.counts_as {
+        parts.push(format!("counts_as = {}", q(o.name())));
+    }
+    if let Some(s) = &l.sarif {
+        parts.push(format!("sarif = {}", q(s)));
+    }
+    if !l.cvss.is_empty() {
+        let list: Vec<String> = l.cvss.iter().map(|c| q(c)).collect();
+        parts.push(format!("cvss = [{}]", list.join(", ")));
+    }
+    if l.unrated {
+        parts.push("rated = false".into());
+    }
+    if let Some(d) = &l.definition_text {
+        parts.push(format!("definition = {}", q(d)));
+    }
+    format!("  {{ {} }},\n", parts.join(", "))
+}
+
 /// Prints a style as style.toml text: every table, every string key.
 pub fn show(style: &Style) -> String {
-    let q = |s: &str| toml::Value::String(s.to_string()).to_string();
     let mut out = String::new();
     out.push_str(&format!(
         "name = {}\nlang = {}\n",
         q(&style.name),
         q(&style.lang)
     ));
-    let level = |l: &Level| {
-        let mut parts = vec![format!("name = {}", q(&l.name))];
-        if let Some(c) = &l.colour {
-            parts.push(format!("colour = {}", q(c)));
-        }
-        if let Some(o) = l.counts_as {
-            parts.push(format!("counts_as = {}", q(o.name())));
-        }
-        if let Some(s) = &l.sarif {
-            parts.push(format!("sarif = {}", q(s)));
-        }
-        if !l.cvss.is_empty() {
-            let list: Vec<String> = l.cvss.iter().map(|c| q(c)).collect();
-            parts.push(format!("cvss = [{}]", list.join(", ")));
-        }
-        if l.unrated {
-            parts.push("rated = false".into());
-        }
-        if let Some(d) = &l.definition_text {
-            parts.push(format!("definition = {}", q(d)));
-        }
-        format!("  {{ {} }},\n", parts.join(", "))
-    };
     let scale = |out: &mut String, s: &Scale, key: &str| {
         out.push_str(&format!("{key} = [\n"));
         for l in &s.levels {
