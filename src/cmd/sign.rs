@@ -245,7 +245,7 @@ fn verify_manifest(file: &Path, bytes: &[u8], trust: Option<&[u8]>) -> Result<Ve
     let mut ok = true;
     let signature = file.with_file_name(manifest::SIGNATURE);
     match std::fs::read(&signature) {
-        Ok(p7s) => match cms::verify(&p7s, &sha2_digest(bytes)) {
+        Ok(p7s) => match manifest::verify(bytes, &p7s) {
             Ok(v) => {
                 lines.push(format!(
                     "{}: signature valid ({})",
@@ -278,11 +278,6 @@ fn verify_manifest(file: &Path, bytes: &[u8], trust: Option<&[u8]>) -> Result<Ve
         }
     }
     Ok(Verdict { lines, ok })
-}
-
-fn sha2_digest(bytes: &[u8]) -> Vec<u8> {
-    use sha2::Digest;
-    sha2::Sha256::digest(bytes).to_vec()
 }
 
 /// `auditpress verify`: prints what it found on standard output; exit 0 when

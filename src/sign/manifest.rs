@@ -68,6 +68,11 @@ pub fn sign(content: &[u8], key: &Key) -> Result<Vec<u8>, String> {
     cms::signed_data(&Sha256::digest(content), key)
 }
 
+/// Checks a detached CMS signature of `content`.
+pub fn verify(content: &[u8], signature: &[u8]) -> Result<cms::Verified, String> {
+    cms::verify(signature, &Sha256::digest(content))
+}
+
 /// The commit checked out in the git repository holding `dir`, read from
 /// `.git` without running git.
 pub fn git_commit(dir: &Path) -> Option<String> {

@@ -468,6 +468,26 @@ pub fn tool_missing(what: &str) {
     eprintln!("skipped: {what} is missing (.ci/run installs it)");
 }
 
+/// A program of the test venv (`AUDITPRESS_PYTHON`, default
+/// /opt/auditpress-py/bin/python, which `.ci/run` makes) in which the
+/// Python module `import` is installed, or None with the skip said.
+pub fn python_tool(tool: &str, import: &str) -> Option<PathBuf> {
+    let python = std::env::var_os("AUDITPRESS_PYTHON").map_or_else(
+        || PathBuf::from("/opt/auditpress-py/bin/python"),
+        PathBuf::from,
+    );
+    let ok = Command::new(&python)
+        .args(["-c", &format!("import {import}")])
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if ok {
+        Some(python.with_file_name(tool))
+    } else {
+        tool_missing(&format!("{import} in the test venv (.ci/run installs it)"));
+        None
+    }
+}
+
 /// Whether a JSON line of watch or serve is the event of a build that
 /// succeeded (`ok`) or failed.
 pub fn is_built(event: &serde_json::Value, ok: bool) -> bool {

@@ -11,24 +11,6 @@ use std::process::Command;
 
 use crate::common::*;
 
-/// The Python that has `page` installed, or None (with the skip said).
-fn validator() -> Option<PathBuf> {
-    let python = std::env::var_os("AUDITPRESS_PYTHON").map_or_else(
-        || PathBuf::from("/opt/auditpress-py/bin/python"),
-        PathBuf::from,
-    );
-    let ok = Command::new(&python)
-        .args(["-c", "import page"])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Some(python)
-    } else {
-        tool_missing("the page-validation package (pip install page-validation)");
-        None
-    }
-}
-
 /// What the checker says of a PDF: validation per profile and the problems
 /// of its structure tree.
 fn check(
@@ -116,7 +98,9 @@ fn folders() -> Vec<(&'static str, tempfile::TempDir, PathBuf)> {
 
 #[test]
 fn every_claimed_pdf_standard_passes_an_independent_validator() {
-    let Some(python) = validator() else { return };
+    let Some(python) = python_tool("python", "page") else {
+        return;
+    };
     let standards = [
         ("a-2b", "2b"),
         ("a-3b", "3b"),
@@ -161,7 +145,9 @@ fn every_claimed_pdf_standard_passes_an_independent_validator() {
 
 #[test]
 fn the_validator_fails_a_figure_whose_alternative_text_was_taken_away() {
-    let Some(python) = validator() else { return };
+    let Some(python) = python_tool("python", "page") else {
+        return;
+    };
     let (_tmp, dir) = workspace(&example());
     let pdf = dir.parent().unwrap().join("ua.pdf");
     let out = build_to(&dir, &pdf, &["--pdf-standard", "ua-1"]);

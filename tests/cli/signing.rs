@@ -15,24 +15,6 @@ fn key(name: &str) -> PathBuf {
     fixture("signing").join(name)
 }
 
-/// The venv of .ci/run, with page-validation and pyHanko.
-fn python_tool(tool: &str, import: &str) -> Option<PathBuf> {
-    let python = std::env::var_os("AUDITPRESS_PYTHON").map_or_else(
-        || PathBuf::from("/opt/auditpress-py/bin/python"),
-        PathBuf::from,
-    );
-    let ok = Command::new(&python)
-        .args(["-c", &format!("import {import}")])
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if ok {
-        Some(python.with_file_name(tool))
-    } else {
-        tool_missing(&format!("{import} in the test venv (.ci/run installs it)"));
-        None
-    }
-}
-
 fn build_signed(dir: &Path, pdf: &Path, extra: &[&str]) -> std::process::Output {
     let mut args: Vec<&std::ffi::OsStr> = vec![
         "build".as_ref(),

@@ -195,11 +195,7 @@ impl Converter<'_, '_> {
     /// finding (`See EX-9` where there is no EX-9): a link to nothing.
     fn unknown_ids(&mut self, text: &str, range: &Range<usize>) {
         for (at, word, known) in self.cx.ids.unknown_in(text) {
-            let range = if range.len() == text.len() {
-                range.start + at..range.start + at + word.len()
-            } else {
-                range.clone()
-            };
+            let range = word_range(text, range, at, word.len());
             self.problems.push(Problem {
                 hidden: false,
                 range,
@@ -216,13 +212,7 @@ impl Converter<'_, '_> {
     /// names a finding the reader does not have.
     fn left_out_drafts(&mut self, text: &str, range: &Range<usize>) {
         for (at, id) in self.cx.ids.left_out_in(text) {
-            // A text event's range is its source text's when the two have the
-            // same length (no escapes or entities in it); else the whole event.
-            let range = if range.len() == text.len() {
-                range.start + at..range.start + at + id.len()
-            } else {
-                range.clone()
-            };
+            let range = word_range(text, range, at, id.len());
             self.problems.push(Problem {
                 hidden: false,
                 range,
@@ -715,5 +705,16 @@ fn resolve_inlines(inlines: &mut [Inline], defs: &HashMap<String, Vec<Block>>) {
             | Inline::Link { content, .. } => resolve_inlines(content, defs),
             _ => {}
         }
+    }
+}
+
+/// The source range of `len` bytes at `at` of a text event: exact when the
+/// event's text is its source text (same length: no escapes or entities in
+/// it), else the whole event.
+fn word_range(text: &str, range: &Range<usize>, at: usize, len: usize) -> Range<usize> {
+    if range.len() == text.len() {
+        range.start + at..range.start + at + len
+    } else {
+        range.clone()
     }
 }
