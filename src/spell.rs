@@ -274,30 +274,7 @@ pub fn check_prose(
         cached: results.iter().filter(|r| r.is_some()).count(),
         ..Checked::default()
     };
-    // The passages not known yet, each text once.
-    let mut missing: HashMap<Key, usize> = HashMap::new();
-    for (i, key) in keyed.iter().enumerate() {
-        if results[i].is_none() {
-            missing.entry(*key).or_insert(i);
-        }
-    }
-    if !missing.is_empty() {
-        let mut order: Vec<usize> = missing.into_values().collect();
-        order.sort_unstable();
-        let texts: Vec<&str> = order.iter().map(|&i| passages[i].text.as_str()).collect();
-        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-        let spelled = Speller::new(&vocabulary, dialect).spell_all(&texts, cores);
-        let found: HashMap<Key, Arc<Spelled>> = order
-            .iter()
-            .zip(spelled)
-            .map(|(&i, s)| (keyed[i], Arc::new(s)))
-            .collect();
-        for (i, result) in results.iter_mut().enumerate() {
-            if result.is_none() {
-                *result = found.get(&keyed[i]).cloned();
-            }
-        }
-    }
+    spell_missing(&passages, &keyed, &mut results, &vocabulary, dialect);
     let used: Vec<(Key, Arc<Spelled>)> = keyed
         .iter()
         .zip(&results)
@@ -326,6 +303,40 @@ pub fn check_prose(
         }
     }
     checked
+}
+
+/// Spells the passages not known yet, each text once, on every core.
+fn spell_missing(
+    passages: &[ProseText],
+    keyed: &[Key],
+    results: &mut [Option<Arc<Spelled>>],
+    vocabulary: &Vocabulary,
+    dialect: Dialect,
+) {
+    let mut missing: HashMap<Key, usize> = HashMap::new();
+    for (i, key) in keyed.iter().enumerate() {
+        if results[i].is_none() {
+            missing.entry(*key).or_insert(i);
+        }
+    }
+    if missing.is_empty() {
+        return;
+    }
+    let mut order: Vec<usize> = missing.into_values().collect();
+    order.sort_unstable();
+    let texts: Vec<&str> = order.iter().map(|&i| passages[i].text.as_str()).collect();
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let spelled = Speller::new(vocabulary, dialect).spell_all(&texts, cores);
+    let found: HashMap<Key, Arc<Spelled>> = order
+        .iter()
+        .zip(spelled)
+        .map(|(&i, s)| (keyed[i], Arc::new(s)))
+        .collect();
+    for (i, result) in results.iter_mut().enumerate() {
+        if result.is_none() {
+            *result = found.get(&keyed[i]).cloned();
+        }
+    }
 }
 
 /// What spells the passages not known yet: the dictionary, the words it
@@ -1038,7 +1049,10 @@ mod tests {
             .iter()
             .flat_map(|s| s.problems.iter().map(|p| p.message.as_str()))
             .collect();
-        assert!(found.contains(&"possible misspelling `overlows`"), "{found:?}");
+        assert!(
+            found.contains(&"possible misspelling `overlows`"),
+            "{found:?}"
+        );
         assert!(found.iter().any(|m| m.starts_with("grammar:")), "{found:?}");
     }
 

@@ -148,7 +148,8 @@ fn only_spelling(sizes: &[usize]) -> std::io::Result<String> {
     for &n in sizes {
         let dir = tmp.path().join(format!("audit-{n}"));
         synthesize(&dir, n)?;
-        out.push_str(&spelling(&exe, &dir, n)?);
+        out.push_str(&spelling(&exe, &dir, &n.to_string())?);
+        out.push_str(&spelling_distinct(&exe, tmp.path(), n)?);
     }
     Ok(out)
 }
@@ -405,7 +406,8 @@ fn spelling_and_lsp(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<Str
     writeln!(out).ok();
     writeln!(out, "{SPELLING_HEADING}").ok();
     for r in rows.iter().filter(|r| r.findings <= 200 && !r.real) {
-        out.push_str(&spelling(exe, &r.dir, r.findings)?);
+        out.push_str(&spelling(exe, &r.dir, &r.label)?);
+        out.push_str(&spelling_distinct(exe, tmp, r.findings)?);
     }
 
     writeln!(out).ok();
@@ -550,10 +552,20 @@ fn serve_edits(exe: &Path, rows: &[Row]) -> std::io::Result<String> {
 }
 
 /// What the spelling lines measure.
-const SPELLING_HEADING: &str = "spelling and grammar in check (median of 3 processes each): check cold (no .auditpress/ cache: the dictionary built and every text spelled), check warm (the second run, the texts read from the cache), check --no-spell, and what spelling adds cold and warm; build never spells, so its figures above do not change";
+const SPELLING_HEADING: &str = "spelling and grammar in check (median of 3 processes each): check cold (no .auditpress/cache: the dictionary built and each passage spelled, a passage repeated in the folder once), check warm (a second check: every passage read from the cache), check --no-spell, and what spelling adds cold and warm; `N distinct`: a synthetic audit whose every paragraph differs; build never spells, so its figures above do not change";
+
+/// The spelling line of a synthetic audit whose every paragraph differs
+/// (each names its own code, as another client's audit does): the
+/// synthetic audits repeat their six sentences, and a passage spelled once
+/// is not spelled again in the same check.
+fn spelling_distinct(exe: &Path, tmp: &Path, n: usize) -> std::io::Result<String> {
+    let dir = tmp.join(format!("distinct-spelling-{n}"));
+    synthesize_seeded(&dir, n, 7)?;
+    spelling(exe, &dir, &format!("{n} distinct"))
+}
 
 /// The cost of spelling and grammar in `check` on one folder: a line.
-fn spelling(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
+fn spelling(exe: &Path, dir: &Path, label: &str) -> std::io::Result<String> {
     let cache = dir.join(".auditpress");
     // `cold`: the cache removed before each run; else the runs after one
     // that fills it.
@@ -580,7 +592,7 @@ fn spelling(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
     let warm = median(true, false)?;
     let without = median(false, false)?;
     Ok(format!(
-        "{n:>8} findings  check cold {}  warm {}  check --no-spell {}  spelling adds {} cold ({:.1}x), {} warm ({:.1}x)\n",
+        "{label:>12} findings  check cold {}  warm {}  check --no-spell {}  spelling adds {} cold ({:.1}x), {} warm ({:.1}x)\n",
         secs(cold),
         secs(warm),
         secs(without),

@@ -282,7 +282,10 @@ fn write(folder: &Path, stored: &Stored) -> std::io::Result<()> {
     crate::input::inside(folder, &dir).map_err(|e| std::io::Error::other(format!("{e:?}")))?;
     let ignore = dir.join(".gitignore");
     if fs::symlink_metadata(&ignore).is_err() {
-        fs::write(&ignore, "# auditpress's cache: safe to delete, never committed\n*\n")?;
+        fs::write(
+            &ignore,
+            "# auditpress's cache: safe to delete, never committed\n*\n",
+        )?;
     }
     let mut file = tempfile::Builder::new()
         .prefix(".spell-")
@@ -345,7 +348,10 @@ mod tests {
         let text = "The XDEFI re-entrancy in Σigma's code.";
         let base = Keys::new("American", &vocabulary(&["xdefi"], &["northwind"])).key(text);
         // A word the text does not hold changes nothing.
-        let other = Keys::new("American", &vocabulary(&["xdefi", "zorblat"], &["northwind"]));
+        let other = Keys::new(
+            "American",
+            &vocabulary(&["xdefi", "zorblat"], &["northwind"]),
+        );
         assert_eq!(other.key(text), base);
         // A word it holds does, as own word or as name; so does one it
         // holds only without its hyphens, and one in another case.

@@ -40,9 +40,7 @@ fn check(dir: &Path) -> (Option<i32>, Vec<String>, String) {
 /// The number of passages a note says were read from the cache, and of all.
 fn cached(note: &str) -> Option<(usize, usize)> {
     let (_, rest) = note.split_once(" (")?;
-    let mut numbers = rest
-        .split(' ')
-        .filter_map(|w| w.parse::<usize>().ok());
+    let mut numbers = rest.split(' ').filter_map(|w| w.parse::<usize>().ok());
     Some((numbers.next()?, numbers.next()?))
 }
 
@@ -204,21 +202,38 @@ fn watch_does_not_rebuild_when_check_writes_its_cache() {
     let mut seen: Vec<String> = Vec::new();
     let first = Instant::now() + Duration::from_secs(120);
     while !seen.iter().any(|l| built_line(l, true)) && Instant::now() < first {
-        builds_until(&lines, Instant::now() + Duration::from_millis(200), &mut seen);
+        builds_until(
+            &lines,
+            Instant::now() + Duration::from_millis(200),
+            &mut seen,
+        );
     }
     assert!(seen.iter().any(|l| built_line(l, true)), "{seen:?}");
 
     let (code, _, _) = check(&dir);
     assert_eq!(code, Some(0));
     assert!(cache_file(&dir).is_file());
-    let builds = builds_until(&lines, Instant::now() + Duration::from_millis(2500), &mut seen);
-    assert_eq!(builds, 0, "check's cache started a build:\n{}", seen.join("\n"));
+    let builds = builds_until(
+        &lines,
+        Instant::now() + Duration::from_millis(2500),
+        &mut seen,
+    );
+    assert_eq!(
+        builds,
+        0,
+        "check's cache started a build:\n{}",
+        seen.join("\n")
+    );
 
     // An edit of the audit still does.
     edit(&dir, "findings/NWS-LUMEN-2.md", "recieve", "receive");
     let (deadline, mut builds) = (Instant::now() + Duration::from_secs(60), 0);
     while builds == 0 && Instant::now() < deadline {
-        builds += builds_until(&lines, Instant::now() + Duration::from_millis(200), &mut seen);
+        builds += builds_until(
+            &lines,
+            Instant::now() + Duration::from_millis(200),
+            &mut seen,
+        );
     }
     assert!(builds >= 1, "{}", seen.join("\n"));
     child.kill().unwrap();
