@@ -205,18 +205,11 @@ impl Watched {
     }
 
     /// Whether a changed path is one of our own files, which must not
-    /// trigger a build: a document a build wrote, the temporary file one is
-    /// written through, or a file in the `.auditpress` folder of an input
-    /// (the spelling cache `check` writes, the kept write-up versions),
-    /// which no build reads.
+    /// trigger a build: a document a build wrote, or the temporary file
+    /// one is written through.
     fn is_output(&self, path: &Path) -> bool {
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-        let own = self
-            .inputs
-            .iter()
-            .filter_map(|input| path.strip_prefix(input).ok())
-            .any(|rel| rel.components().any(|c| c.as_os_str() == ".auditpress"));
-        own || name.starts_with(".auditpress-") || self.outputs.iter().any(|o| o == path)
+        name.starts_with(".auditpress-") || self.outputs.iter().any(|o| o == path)
     }
 
     /// Whether a changed path is an input: one of its files, or in one of its folders.

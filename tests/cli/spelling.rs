@@ -195,6 +195,9 @@ fn builds_until(
     builds
 }
 
+/// Watch rebuilds on changes to what the build read only (issue 20), which
+/// the cache is not: this holds on the code before the cache too, and
+/// guards against a build that starts reading the folder as a whole.
 #[test]
 fn watch_does_not_rebuild_when_check_writes_its_cache() {
     let (_tmp, dir) = planted();
