@@ -37,6 +37,7 @@ mod scans;
 mod serve;
 mod shape;
 mod signing;
+mod spelling;
 mod style;
 mod typography;
 mod writing;
