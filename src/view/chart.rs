@@ -491,6 +491,50 @@ mod tests {
     }
 
     #[test]
+    fn a_donut_has_a_slice_per_level_with_findings_and_a_legend_of_all() {
+        let e = entries(&[("High", 2), ("Medium", 0), ("Low", 5)]);
+        let (svg, _, _) = donut(&e, 7, "findings", "a");
+        assert_eq!(svg.matches("<path ").count(), 2, "{svg}");
+        assert_eq!(svg.matches("<rect ").count(), 3, "{svg}");
+        for label in [
+            ">High<",
+            ">Medium<",
+            ">Low<",
+            ">2<",
+            ">0<",
+            ">5<",
+            ">7<",
+            ">findings<",
+        ] {
+            assert!(svg.contains(label), "{label} in {svg}");
+        }
+        // One level with every finding: a whole ring, drawn as two halves.
+        let (whole, _, _) = donut(&entries(&[("High", 3)]), 3, "findings", "a");
+        assert_eq!(whole.matches("<path ").count(), 2, "{whole}");
+    }
+
+    #[test]
+    fn every_bar_says_its_count_and_its_name() {
+        let e = entries(&[("High", 2), ("Medium", 0), ("Partially Resolved", 5)]);
+        let (svg, _, _) = bars(&e, "a");
+        assert_eq!(
+            svg.matches("<rect ").count(),
+            2,
+            "a level without findings has no bar"
+        );
+        for label in [
+            ">High<",
+            ">Medium<",
+            ">Partially Resolved<",
+            ">2<",
+            ">0<",
+            ">5<",
+        ] {
+            assert!(svg.contains(label), "{label} in {svg}");
+        }
+    }
+
+    #[test]
     fn a_long_name_wraps_under_its_bar() {
         assert_eq!(
             wrap("Partially Resolved", 60.0, 8.0),
