@@ -364,7 +364,20 @@ fn donut(entries: &[ChartEntry], total: usize, noun: &str, alt: &str) -> (String
         (MUTED, 400, "middle"),
         noun,
     );
-    let top = (height - legend_height) / 2.0;
+    legend(
+        &mut out,
+        entries,
+        (legend_x, count_x),
+        (height - legend_height) / 2.0,
+    );
+    out.push_str("</svg>\n");
+    (out, width, height)
+}
+
+/// The donut's legend: a row per level, its colour, name and count, from
+/// `top`; names start after the swatch at `x.0`, counts end at `x.1`.
+fn legend(out: &mut String, entries: &[ChartEntry], x: (f64, f64), top: f64) {
+    let (legend_x, count_x) = x;
     for (i, e) in entries.iter().enumerate() {
         let y = top + i as f64 * LEGEND_ROW;
         let _ = writeln!(
@@ -376,7 +389,7 @@ fn donut(entries: &[ChartEntry], total: usize, noun: &str, alt: &str) -> (String
         let baseline = y + 11.5;
         let ink = if e.count > 0 { INK } else { MUTED };
         text(
-            &mut out,
+            out,
             legend_x + 16.0,
             baseline,
             LABEL_SIZE + 0.5,
@@ -384,7 +397,7 @@ fn donut(entries: &[ChartEntry], total: usize, noun: &str, alt: &str) -> (String
             &e.name,
         );
         text(
-            &mut out,
+            out,
             count_x,
             baseline,
             LABEL_SIZE + 0.5,
@@ -392,8 +405,6 @@ fn donut(entries: &[ChartEntry], total: usize, noun: &str, alt: &str) -> (String
             &e.count.to_string(),
         );
     }
-    out.push_str("</svg>\n");
-    (out, width, height)
 }
 
 #[cfg(test)]
