@@ -53,6 +53,7 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod review;
+pub mod run;
 pub mod sign;
 pub mod spell;
 pub mod unicode;

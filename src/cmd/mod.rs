@@ -8,7 +8,6 @@
 mod batch;
 mod build;
 mod diff;
-mod executor;
 mod export;
 mod generate;
 mod http;
@@ -16,15 +15,13 @@ mod import;
 mod init;
 mod library;
 pub mod lsp;
-mod pool;
-mod report;
 mod review;
 mod serve;
 mod sign;
-mod signals;
 mod style;
 mod watch;
-mod worker;
+
+use crate::run::{executor, pool, report, signals, worker};
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -394,7 +391,7 @@ fn fail(
 }
 /// Prints what a build found, at once: its notes and diagnostics as the
 /// command's options ask, through the one reporter.
-fn print_log(built: &Built, name: &str, config: &Config, writer: &BufferWriter) {
+pub(crate) fn print_log(built: &Built, name: &str, config: &Config, writer: &BufferWriter) {
     let found = report::Found::of(built, name, report::verb(config));
     report::print_with(&found, config, writer);
 }

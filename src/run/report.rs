@@ -7,7 +7,7 @@
 
 use codespan_reporting::term::termcolor::{BufferWriter, WriteColor};
 
-use super::Config;
+use crate::cmd::Config;
 use crate::diag::{self, Diagnostics, Level, Sources};
 use crate::pipeline::Built;
 

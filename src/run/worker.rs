@@ -22,7 +22,8 @@ use serde::{Deserialize, Serialize};
 
 use rustix::process::{Resource, Rlimit};
 
-use super::{Config, signals};
+use super::signals;
+use crate::cmd::Config;
 use crate::naming::Claims;
 use crate::pipeline::{self, Built, Job, Options, Outcome};
 use crate::render::preview::Preview;
@@ -525,7 +526,7 @@ mod tests {
         let worker = Worker::start(command, None).expect("sh starts");
         let mut config = Config::pdf(vec![PathBuf::from("audit")], None);
         let bytes = std::fs::read(&key_file).unwrap();
-        config.signing = Some(std::sync::Arc::new(super::super::Signing {
+        config.signing = Some(std::sync::Arc::new(crate::cmd::Signing {
             key: Some(crate::sign::Key::from_p12(&bytes, "secret").unwrap()),
             key_path: Some(key_file),
             manifest: true,

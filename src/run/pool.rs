@@ -15,7 +15,8 @@ use codespan_reporting::term::termcolor::BufferWriter;
 
 use super::executor::Executor;
 use super::worker::STACK_BYTES;
-use super::{Config, print_log, signals};
+use super::signals;
+use crate::cmd::{Config, print_log};
 use crate::diag;
 use crate::naming::{Claims, OutputClaims};
 use crate::pipeline::{Built, Job, Outcome};
