@@ -2,7 +2,7 @@
 //! process or in a worker process it keeps between builds. The pool gives
 //! one to each build thread, and watch and serve hold one for the session.
 
-use crate::cmd::Config;
+use super::Config;
 use super::worker::Worker;
 use crate::naming::Claims;
 use crate::pipeline::{self, Built, Job, Outcome};

@@ -7,7 +7,7 @@
 
 use codespan_reporting::term::termcolor::{BufferWriter, WriteColor};
 
-use crate::cmd::Config;
+use super::Config;
 use crate::diag::{self, Diagnostics, Level, Sources};
 use crate::pipeline::Built;
 
@@ -96,4 +96,11 @@ pub fn print_with(found: &Found, config: &Config, writer: &BufferWriter) {
     if !log.is_empty() {
         let _ = writer.print(&log);
     }
+}
+
+/// Prints what a build found, at once: its notes and diagnostics as the
+/// command's options ask, through the one reporter.
+pub fn print_log(built: &Built, name: &str, config: &Config, writer: &BufferWriter) {
+    let found = Found::of(built, name, verb(config));
+    print_with(&found, config, writer);
 }

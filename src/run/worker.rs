@@ -22,8 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use rustix::process::{Resource, Rlimit};
 
-use super::signals;
-use crate::cmd::Config;
+use super::{Config, signals};
 use crate::naming::Claims;
 use crate::pipeline::{self, Built, Job, Options, Outcome};
 use crate::render::preview::Preview;
@@ -526,7 +525,7 @@ mod tests {
         let worker = Worker::start(command, None).expect("sh starts");
         let mut config = Config::pdf(vec![PathBuf::from("audit")], None);
         let bytes = std::fs::read(&key_file).unwrap();
-        config.signing = Some(std::sync::Arc::new(crate::cmd::Signing {
+        config.signing = Some(std::sync::Arc::new(crate::sign::Signing {
             key: Some(crate::sign::Key::from_p12(&bytes, "secret").unwrap()),
             key_path: Some(key_file),
             manifest: true,
