@@ -4,6 +4,7 @@
 //! and the one reporter that prints what each step found.
 
 pub mod executor;
+pub mod json;
 pub mod pool;
 pub mod report;
 pub mod signals;
