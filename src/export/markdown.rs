@@ -54,7 +54,7 @@ struct Writer {
 /// A code block fenced again, its start and highlights as attributes of the
 /// info string.
 fn code(code: &str, lang: Option<&str>, start: u32, highlight: &[u32]) -> String {
-    let fence = "`".repeat(longest_run(&code, '`').max(2) + 1);
+    let fence = "`".repeat(longest_run(code, '`').max(2) + 1);
     let mut info = lang.unwrap_or_default().to_string();
     let mut attributes = Vec::new();
     if start != 1 {
