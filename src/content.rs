@@ -37,9 +37,11 @@ pub enum Block {
         numbered: bool,
         /// Displayed line numbers to shade.
         highlight: Vec<u32>,
-        /// One entry per row of `text`: the line it belongs to, and whether it
-        /// starts that line (long lines continue on further rows).
-        rows: Vec<CodeRow>,
+        /// One entry per line of `text`: its number, `None` for an unnumbered
+        /// line (an elision such as `// (...)` in a block with
+        /// `linenos="inline"`). Lines are whole: a deliverable with a page
+        /// width wraps them (the PDF's templates/markdown.typ does).
+        lines: Vec<Option<u32>>,
         /// Caption and number, when a `Figure:` paragraph follows.
         figure: Option<Figure>,
     },
@@ -78,16 +80,6 @@ pub enum Block {
     },
     /// A horizontal rule.
     Rule,
-}
-
-/// A row of a code block as displayed.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct CodeRow {
-    /// Number of the line the row belongs to; `None` for unnumbered lines
-    /// (elisions such as `// (...)` in a block with `linenos="inline"`).
-    pub line: Option<u32>,
-    /// Whether the row starts its line (continuation rows show no number).
-    pub first: bool,
 }
 
 /// A numbered figure: a code block or an image with its caption.

@@ -574,52 +574,128 @@ fn short(sources: &Sources, d: &Diagnostic) -> String {
     line
 }
 
-/// Describes a place as JSON: file, line, column (1-based) and byte range.
-fn place_json(sources: &Sources, p: &Place) -> serde_json::Value {
-    let (line, column) = sources.line_col(p.file, p.range.start);
-    let (end_line, end_column) = sources.line_col(p.file, p.range.end);
-    serde_json::json!({
-        "file": sources.name(p.file),
-        "line": line,
-        "column": column,
-        "end_line": end_line,
-        "end_column": end_column,
-        "byte_start": p.range.start,
-        "byte_end": p.range.end,
-    })
+/// A diagnostic as the JSON object of docs/diagnostics.md (version
+/// [`JSON_VERSION`]), one per line under `--diagnostic-format json`; its
+/// schema is tests/schemas/diagnostic.schema.json. The place's fields are
+/// null for a problem of no file.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct JsonDiagnostic {
+    /// This format's version.
+    pub version: u32,
+    /// `error` or `warning`.
+    pub severity: JsonSeverity,
+    /// What is wrong.
+    pub message: String,
+    /// The file, as named on the command line.
+    pub file: Option<String>,
+    /// 1-based line of the start.
+    pub line: Option<usize>,
+    /// 1-based column of the start, in characters.
+    pub column: Option<usize>,
+    /// 1-based line of the end.
+    pub end_line: Option<usize>,
+    /// 1-based column of the end (exclusive).
+    pub end_column: Option<usize>,
+    /// The place's first byte in the file as read.
+    pub byte_start: Option<usize>,
+    /// The byte after the place.
+    pub byte_end: Option<usize>,
+    /// Other places that explain the problem.
+    pub labels: Vec<JsonLabel>,
+    /// What to do.
+    pub hints: Vec<String>,
+}
+
+/// How serious a diagnostic is, as JSON spells it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JsonSeverity {
+    /// `error`: nothing is written.
+    Error,
+    /// `warning`: the report is built.
+    Warning,
+}
+
+/// A place of a file in JSON: 1-based lines and columns, and the byte range.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct JsonPlace {
+    /// The file, as named on the command line.
+    pub file: String,
+    /// 1-based line of the start.
+    pub line: usize,
+    /// 1-based column of the start, in characters.
+    pub column: usize,
+    /// 1-based line of the end.
+    pub end_line: usize,
+    /// 1-based column of the end (exclusive).
+    pub end_column: usize,
+    /// The place's first byte in the file as read.
+    pub byte_start: usize,
+    /// The byte after the place.
+    pub byte_end: usize,
+}
+
+/// A related place with what it says.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct JsonLabel {
+    /// Where.
+    #[serde(flatten)]
+    pub place: JsonPlace,
+    /// What it says about the problem.
+    pub message: String,
+}
+
+impl JsonPlace {
+    /// A place of `sources`, with lines and columns counted.
+    fn of(sources: &Sources, p: &Place) -> Self {
+        let (line, column) = sources.line_col(p.file, p.range.start);
+        let (end_line, end_column) = sources.line_col(p.file, p.range.end);
+        Self {
+            file: sources.name(p.file).to_string(),
+            line,
+            column,
+            end_line,
+            end_column,
+            byte_start: p.range.start,
+            byte_end: p.range.end,
+        }
+    }
+}
+
+impl JsonDiagnostic {
+    /// A diagnostic whose places are in `sources`.
+    pub fn of(sources: &Sources, d: &Diagnostic) -> Self {
+        let place = d.place.as_ref().map(|p| JsonPlace::of(sources, p));
+        Self {
+            version: JSON_VERSION,
+            severity: match d.level {
+                Level::Error => JsonSeverity::Error,
+                Level::Warning => JsonSeverity::Warning,
+            },
+            message: d.message.clone(),
+            file: place.as_ref().map(|p| p.file.clone()),
+            line: place.as_ref().map(|p| p.line),
+            column: place.as_ref().map(|p| p.column),
+            end_line: place.as_ref().map(|p| p.end_line),
+            end_column: place.as_ref().map(|p| p.end_column),
+            byte_start: place.as_ref().map(|p| p.byte_start),
+            byte_end: place.as_ref().map(|p| p.byte_end),
+            labels: d
+                .related
+                .iter()
+                .map(|(p, message)| JsonLabel {
+                    place: JsonPlace::of(sources, p),
+                    message: message.clone(),
+                })
+                .collect(),
+            hints: d.hints.clone(),
+        }
+    }
 }
 
 /// Writes a diagnostic as one JSON object (the schema is in docs/diagnostics.md).
 fn json(sources: &Sources, d: &Diagnostic) -> String {
-    json_value(sources, d).to_string()
-}
-
-/// A diagnostic as the JSON object of docs/diagnostics.md.
-pub fn json_value(sources: &Sources, d: &Diagnostic) -> serde_json::Value {
-    let mut value = serde_json::json!({
-        "version": JSON_VERSION,
-        "severity": level_word(d.level),
-        "message": d.message,
-        "file": null,
-        "line": null,
-        "column": null,
-        "end_line": null,
-        "end_column": null,
-        "byte_start": null,
-        "byte_end": null,
-        "labels": d.related.iter().map(|(p, message)| {
-            let mut label = place_json(sources, p);
-            label["message"] = message.clone().into();
-            label
-        }).collect::<Vec<_>>(),
-        "hints": d.hints,
-    });
-    if let (Some(p), Some(object)) = (&d.place, value.as_object_mut())
-        && let serde_json::Value::Object(place) = place_json(sources, p)
-    {
-        object.extend(place);
-    }
-    value
+    serde_json::to_string(&JsonDiagnostic::of(sources, d)).expect("a diagnostic serialises")
 }
 
 /// Renders diagnostics of no file (command-level errors) to standard error.

@@ -5,9 +5,10 @@
 //!
 //! ```text
 //! cli        arguments -> a validated cmd::Request
-//! cmd/       one file per subcommand, the one reporter (report.rs), the
-//!            worker pool, the worker processes, the live preview's server
-//!            and the language server
+//! cmd/       one file per subcommand, the live preview's server and the
+//!            language server
+//! run/       where reports are built: the pool, the executor, the worker
+//!            processes, signals, and the one reporter (report.rs)
 //! pipeline   compile(job, options): the one path from a folder to a report
 //! import     draft findings from SARIF logs, GitHub issues, other libraries
 //! load       audit folder (read with its house style) -> model + every problem
@@ -31,7 +32,8 @@
 //! sign       PAdES signatures of PDFs and signed manifests (parent process only)
 //! ```
 //!
-//! - [`cli`] parses the command line; [`cmd`] runs each subcommand.
+//! - [`cli`] parses the command line; [`cmd`] runs each subcommand, on the
+//!   machinery of [`run`].
 //! - [`pipeline`] loads, views, renders and writes one report.
 //! - [`load`] reads the folder into a [`model::Audit`], parsing prose into the
 //!   [`content`] tree, and collects every problem as a [`diag::Diagnostic`].
@@ -53,6 +55,7 @@ pub mod output;
 pub mod pipeline;
 pub mod render;
 pub mod review;
+pub mod run;
 pub mod sign;
 pub mod spell;
 pub mod unicode;

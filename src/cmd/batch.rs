@@ -31,9 +31,7 @@ use crate::diag::{self, Diagnostics, FileRef, Place, Sources};
 use crate::naming::{Destination, PLACEHOLDERS, check_template};
 use crate::output::write_atomic;
 use crate::pipeline::{Built, Job, Outcome, Overrides};
-
-/// Version of the summary file's layout (`--summary`), see docs/batch.md.
-pub const SUMMARY_VERSION: u32 = 1;
+use crate::run::json::Summary;
 
 /// Builds the reports of a batch file (or of one shard of it).
 pub fn run(file: &Path, config: &Config, shard: Option<Shard>, summary: Option<&Path>) -> Outcome {
@@ -66,34 +64,8 @@ pub fn run(file: &Path, config: &Config, shard: Option<Shard>, summary: Option<&
 
 /// Writes the summary file: one record per report, in batch-file order.
 fn summary_json(jobs: &[Job], reports: &[Built], shard: Option<Shard>) -> String {
-    let records: Vec<serde_json::Value> = jobs
-        .iter()
-        .zip(reports)
-        .map(|(job, r)| {
-            serde_json::json!({
-                "name": job.name,
-                "folder": job.dir,
-                "variant": job.overrides,
-                "output": r.document().map(|d| &d.path),
-                "sha256": r.document().map(|d| &d.sha256),
-                "result": match r.outcome {
-                    Outcome::Ok => "ok",
-                    Outcome::Errors => "failed",
-                    Outcome::Retry | Outcome::Io => "io-error",
-                },
-                "pages": r.document().and_then(|d| d.pages),
-                "seconds": (r.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
-                "errors": r.errors(),
-                "warnings": r.warnings(),
-            })
-        })
-        .collect();
-    let doc = serde_json::json!({
-        "version": SUMMARY_VERSION,
-        "shard": shard.map(|s| format!("{}/{}", s.index, s.count)),
-        "reports": records,
-    });
-    serde_json::to_string_pretty(&doc).expect("the summary serialises") + "\n"
+    let shard = shard.map(|s| format!("{}/{}", s.index, s.count));
+    Summary::new(jobs, reports, shard).text()
 }
 
 #[derive(Deserialize)]

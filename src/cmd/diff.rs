@@ -4,6 +4,7 @@ use std::path::Path;
 
 use crate::pipeline;
 use crate::review;
+use crate::run::json::{DiffDocument, VersionRef};
 
 /// How `diff` prints the changes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -35,12 +36,12 @@ pub fn run(old: &Path, new: &Path, format: Format, config: &super::Config) -> u8
             .map(|c| format!("{}\n", c.describe(&b.style)))
             .collect::<String>(),
         Format::Json => {
-            let doc = serde_json::json!({
-                "old": { "version": a.meta.version, "date": a.meta.date.to_string() },
-                "new": { "version": b.meta.version, "date": b.meta.date.to_string() },
-                "changes": changes,
-            });
-            serde_json::to_string_pretty(&doc).expect("changes serialise") + "\n"
+            let doc = DiffDocument {
+                old: VersionRef::of(&a),
+                new: VersionRef::of(&b),
+                changes: &changes,
+            };
+            doc.text()
         }
     };
     if super::print(text.as_bytes()).is_err() {

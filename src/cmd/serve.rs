@@ -56,7 +56,7 @@ struct State {
     /// The file name of the PDF the last good build wrote, served at /report.pdf.
     pdf: Option<String>,
     /// The last build's diagnostics (docs/diagnostics.md).
-    diagnostics: Vec<serde_json::Value>,
+    diagnostics: Vec<diag::JsonDiagnostic>,
     /// The SVG of each page, by hash.
     #[serde(skip)]
     svgs: HashMap<String, Arc<String>>,
@@ -134,7 +134,7 @@ impl Shared {
         state.diagnostics = report
             .diagnostics
             .iter()
-            .map(|d| diag::json_value(&report.sources, d))
+            .map(|d| diag::JsonDiagnostic::of(&report.sources, d))
             .collect();
         drop(state);
         self.changed.notify_all();
@@ -361,7 +361,10 @@ pub fn run(config: &Config, host: &str, port: Option<u16>) -> Outcome {
     } else if !config.quiet {
         eprintln!(
             "{}",
-            serde_json::json!({"event": "serving", "url": format!("http://{shown}:{port}/")})
+            crate::run::json::Event::Serving {
+                url: format!("http://{shown}:{port}/")
+            }
+            .line()
         );
     }
     let mut config = config.clone();

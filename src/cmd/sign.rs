@@ -10,33 +10,12 @@ use crate::input;
 use crate::output::write_atomic;
 use crate::pipeline::{Built, Job, Outcome};
 use crate::render::Deliverable;
+pub use crate::sign::Signing;
 use crate::sign::manifest::{self, Description, Entry};
 use crate::sign::{self, Key, cms, pdf};
 
 /// Largest key or certificate file read.
 const KEY_LIMIT: u64 = 1 << 20;
-
-/// What a build signs and lists, decided in the parent.
-pub struct Signing {
-    /// The key, when `--sign` was given.
-    pub key: Option<Key>,
-    /// Where the key was read from.
-    pub key_path: Option<PathBuf>,
-    /// Whether `--manifest` was given.
-    pub manifest: bool,
-    /// The claimed signing time, seconds since the epoch.
-    pub time: i64,
-}
-
-impl std::fmt::Debug for Signing {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Signing")
-            .field("key", &self.key.as_ref().map(|_| "(withheld)"))
-            .field("manifest", &self.manifest)
-            .field("time", &self.time)
-            .finish()
-    }
-}
 
 /// A problem with the key, said as a usage error with its hint.
 pub struct KeyProblem {

@@ -219,25 +219,10 @@ impl Watched {
 }
 
 /// The JSON event line of a rebuild, for `--diagnostic-format json`:
-/// `{"event":"built","ok":true,"ms":112,"timings":{"load":3.1,...}}`, the
-/// timings in milliseconds.
+/// `{"event":"built","ok":true,"result":"ok","ms":112,"timings":{...}}`
+/// ([`crate::run::json::Event`]), the timings in milliseconds.
 pub fn built_event(outcome: Outcome, ms: u128, t: &crate::pipeline::Timings) -> String {
-    let ms_of = |d: std::time::Duration| (d.as_secs_f64() * 10_000.0).round() / 10.0;
-    serde_json::json!({
-        "event": "built",
-        "ok": outcome == Outcome::Ok,
-        "ms": ms,
-        "timings": {
-            "load": ms_of(t.load),
-            "view": ms_of(t.view),
-            "typeset": ms_of(t.typeset),
-            "pdf": ms_of(t.pdf),
-            "preview": ms_of(t.preview),
-            "evict": ms_of(t.evict),
-            "write": ms_of(t.write),
-        },
-    })
-    .to_string()
+    crate::run::json::Event::built(outcome, ms, t).line()
 }
 
 /// Blocks until a relevant change, then lets a burst of changes settle; false when watching ended.

@@ -51,24 +51,10 @@ struct Writer {
     language_only: bool,
 }
 
-/// A code block fenced again: wrapped rows joined, its start and highlights
-/// as attributes of the info string.
-fn code(
-    text: &str,
-    rows: &[crate::content::CodeRow],
-    lang: Option<&str>,
-    start: u32,
-    highlight: &[u32],
-) -> String {
-    // Long lines were wrapped into continuation rows for the page: join them.
-    let mut code = String::new();
-    for (i, (line, row)) in text.split('\n').zip(rows).enumerate() {
-        if i > 0 && row.first {
-            code.push('\n');
-        }
-        code.push_str(line);
-    }
-    let fence = "`".repeat(longest_run(&code, '`').max(2) + 1);
+/// A code block fenced again, its start and highlights as attributes of the
+/// info string.
+fn code(code: &str, lang: Option<&str>, start: u32, highlight: &[u32]) -> String {
+    let fence = "`".repeat(longest_run(code, '`').max(2) + 1);
     let mut info = lang.unwrap_or_default().to_string();
     let mut attributes = Vec::new();
     if start != 1 {
@@ -107,7 +93,6 @@ impl Writer {
                 text,
                 start,
                 highlight,
-                rows,
                 figure,
                 ..
             } => {
@@ -116,7 +101,7 @@ impl Writer {
                 } else {
                     (*start, &highlight[..])
                 };
-                let fenced = code(text, rows, lang.as_deref(), start, highlight);
+                let fenced = code(text, lang.as_deref(), start, highlight);
                 format!("{fenced}{}", self.caption(figure))
             }
             Block::Image { alt, figure, .. } => {
@@ -294,7 +279,7 @@ pub fn escape(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{CodeRow, ListItem};
+    use crate::content::ListItem;
 
     #[test]
     fn text_reads_back_as_the_same_text() {
@@ -321,27 +306,14 @@ mod tests {
     }
 
     #[test]
-    fn wrapped_code_is_joined_and_keeps_its_numbers() {
+    fn code_keeps_its_numbers() {
         let code = Block::Code {
             lang: Some("go".into()),
-            text: "aaa\nbbb\nccc".into(),
+            text: "aaabbb\nccc".into(),
             start: 10,
             numbered: true,
             highlight: vec![11],
-            rows: vec![
-                CodeRow {
-                    line: Some(10),
-                    first: true,
-                },
-                CodeRow {
-                    line: Some(10),
-                    first: false,
-                },
-                CodeRow {
-                    line: Some(11),
-                    first: true,
-                },
-            ],
+            lines: vec![Some(10), Some(11)],
             figure: None,
         };
         let list = Block::List {

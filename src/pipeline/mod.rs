@@ -431,9 +431,8 @@ fn clean_logos(
 /// the typst root (`data/view.json`): the view's JSON files, the images and
 /// the attachments.
 fn template_data(view: &View, files: Vec<Asset>) -> Dump {
-    let data = view
-        .data_files()
-        .map(|(vpath, json)| (vpath.to_string(), json.into_bytes()));
+    let data =
+        render::data::files(view).map(|(vpath, json)| (vpath.to_string(), json.into_bytes()));
     let files = files.into_iter().map(|f| (f.vpath, f.bytes));
     Dump::Files(
         data.into_iter()
@@ -593,7 +592,7 @@ fn produce(
     );
     out.timings.view = start.elapsed();
     if options.emit == Emit::ViewJson {
-        out.dump = Some(Dump::Text(view.to_json_pretty()));
+        out.dump = Some(Dump::Text(render::data::pretty(&view)));
         return;
     }
     let files = generated_assets(audit, &view, attach, assets);

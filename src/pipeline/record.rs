@@ -40,12 +40,44 @@ impl Outcome {
         }
     }
 
-    /// Returns the word the summaries use: `ok`, `failed` or `failed (I/O)`.
-    pub fn word(self) -> &'static str {
+    /// How a report ended, as every output says it (the batch summary, the
+    /// events of watch and serve, the table after several reports).
+    pub fn result(self) -> BuildResult {
         match self {
-            Outcome::Ok => "ok",
-            Outcome::Errors => "failed",
-            Outcome::Retry | Outcome::Io => "failed (I/O)",
+            Outcome::Ok => BuildResult::Ok,
+            Outcome::Errors => BuildResult::Failed,
+            Outcome::Retry | Outcome::Io => BuildResult::IoError,
+        }
+    }
+
+    /// Returns the word of its [`BuildResult`]: `ok`, `failed` or `io-error`.
+    pub fn word(self) -> &'static str {
+        self.result().as_str()
+    }
+}
+
+/// How one report ended, with one spelling everywhere it is printed or
+/// written as JSON: `ok`, `failed` (the data or a template has errors: a
+/// retry fails the same way) or `io-error` (an I/O or resource failure that a
+/// retry may cure).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum BuildResult {
+    /// Everything was built.
+    Ok,
+    /// The data or a template has errors.
+    Failed,
+    /// An I/O or resource failure.
+    IoError,
+}
+
+impl BuildResult {
+    /// The spelling: `ok`, `failed` or `io-error`, as serde writes it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BuildResult::Ok => "ok",
+            BuildResult::Failed => "failed",
+            BuildResult::IoError => "io-error",
         }
     }
 }

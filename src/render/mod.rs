@@ -9,6 +9,7 @@
 //! Template errors become [`Diagnostic`]s pointing into the template files,
 //! rendered like data errors.
 
+pub mod data;
 mod deliverable;
 pub mod fonts;
 pub mod pdf;
@@ -141,7 +142,7 @@ pub fn typeset(
         files,
         fonts: style_fonts,
     } = inputs;
-    let data = view.data_files();
+    let data = data::files(view);
     check_glyphs(view, &data[0].1, diags);
     let served = templates
         .into_iter()

@@ -212,3 +212,25 @@ pub fn trusts(trusted: &[u8], signer: &[u8]) -> bool {
     let algorithm_ok = s.signed_with == ecdsa.as_slice() || s.signed_with == rsa.as_slice();
     message_ok && algorithm_ok && check_signature(t.key_algorithm, t.key, s.tbs, s.signature)
 }
+
+/// What a build signs and lists, decided in the parent.
+pub struct Signing {
+    /// The key, when `--sign` was given.
+    pub key: Option<Key>,
+    /// Where the key was read from.
+    pub key_path: Option<std::path::PathBuf>,
+    /// Whether `--manifest` was given.
+    pub manifest: bool,
+    /// The claimed signing time, seconds since the epoch.
+    pub time: i64,
+}
+
+impl std::fmt::Debug for Signing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Signing")
+            .field("key", &self.key.as_ref().map(|_| "(withheld)"))
+            .field("manifest", &self.manifest)
+            .field("time", &self.time)
+            .finish()
+    }
+}

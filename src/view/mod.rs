@@ -9,7 +9,6 @@ use std::collections::BTreeMap;
 
 use crate::model::style::{Outcome, Style};
 use crate::model::{AppendixKind, Audit, Finding, appendix_letter, appendix_order};
-use crate::unicode;
 
 use finding::finding_view;
 use tools::tools;
@@ -46,6 +45,8 @@ pub const COLOURS_PATH: &str = "/data/colours.json";
 /// row `cells`, and the report's layout `layout` (FORMAT 1.2).
 /// 3: `charts`, the executive summary's charts of findings, each an SVG
 /// served at its `vpath` with its alternative text (FORMAT 1.3).
+/// Also in 3: a code block carries its lines whole, with `lines` (the number of
+/// each, or null), no longer wrapped `rows`: the templates wrap them.
 pub const CONTRACT_VERSION: u32 = 3;
 
 /// Virtual path of the findings as JSON, attached to PDF/A-3 reports.
@@ -155,35 +156,6 @@ impl View {
             colours: ColoursView::new(style),
         }
     }
-
-    /// Serialises the view as the JSON the templates read.
-    ///
-    /// The loader made every invisible character it read visible, with a
-    /// warning at its place; this is the net under it: no string reaches the
-    /// templates, and so the PDF's text layer, with one left in.
-    pub fn to_json(&self) -> String {
-        visible_json(&serde_json::to_string(self).expect("the view serialises"))
-    }
-
-    /// The same JSON, indented for people (`--emit view-json`).
-    pub fn to_json_pretty(&self) -> String {
-        visible_json(&serde_json::to_string_pretty(self).expect("the view serialises"))
-    }
-
-    /// Every file of the view the templates read, as (virtual path, JSON):
-    /// the view, then its strings and its colours on their own.
-    pub fn data_files(&self) -> [(&'static str, String); 3] {
-        [
-            (VIEW_PATH, self.to_json()),
-            (STRINGS_PATH, part_json(&self.strings)),
-            (COLOURS_PATH, part_json(&self.colours)),
-        ]
-    }
-}
-
-/// A part of the view serialised on its own, as [`View::to_json`] does.
-fn part_json<T: serde::Serialize>(part: &T) -> String {
-    visible_json(&serde_json::to_string(part).expect("the view serialises"))
 }
 
 /// The report's own facts: title, dates, parties, the draft marking.
@@ -385,65 +357,9 @@ fn appendices(
         .collect()
 }
 
-/// Makes the invisible characters of JSON text visible: those written as
-/// themselves (JSON's syntax is ASCII, so they can only be inside strings), and
-/// control characters written as escapes (`\b`, `\f`, `\u0007`).
-fn visible_json(json: &str) -> String {
-    let text = unicode::make_visible(json).0;
-    let mut out = String::with_capacity(text.len());
-    let mut rest: &str = &text;
-    // The text between escapes is copied a run at a time.
-    while let Some(at) = rest.find('\\') {
-        out.push_str(&rest[..at]);
-        let mut chars = rest[at + 1..].chars();
-        match chars.next() {
-            Some('b') => out.push_str("<U+0008>"),
-            Some('f') => out.push_str("<U+000C>"),
-            Some('u') => {
-                let hex: String = chars.by_ref().take(4).collect();
-                match u32::from_str_radix(&hex, 16) {
-                    Ok(n) if n < 0x20 && !matches!(n, 0x09 | 0x0A | 0x0D) => {
-                        out.push_str(&format!("<U+{n:04X}>"))
-                    }
-                    _ => {
-                        out.push_str("\\u");
-                        out.push_str(&hex);
-                    }
-                }
-            }
-            Some(other) => {
-                out.push('\\');
-                out.push(other);
-            }
-            None => out.push('\\'),
-        }
-        rest = chars.as_str();
-    }
-    out.push_str(rest);
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn no_invisible_character_reaches_the_templates() {
-        let json =
-            serde_json::to_string(&["a\u{7}b\u{8}", "\\u0007", "x\u{200B}y\u{E0041}", "tab\tok"])
-                .unwrap();
-        let shown = visible_json(&json);
-        let back: Vec<String> = serde_json::from_str(&shown).unwrap();
-        assert_eq!(
-            back,
-            [
-                "a<U+0007>b<U+0008>",
-                "\\u0007",
-                "x<U+200B>y<U+E0041>",
-                "tab\tok"
-            ]
-        );
-    }
 
     /// The texts of the built-in `standard` style (the loader reads its scales).
     fn standard() -> Style {

@@ -12,6 +12,7 @@ use crate::common::root;
 const LAYERS: &[&[&str]] = &[
     &["cli"],
     &["cmd"],
+    &["run"],
     &["pipeline", "import"],
     &["load", "render", "naming", "output"],
     &["view", "export"],

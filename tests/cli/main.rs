@@ -35,6 +35,7 @@ mod property;
 mod report;
 mod review;
 mod scans;
+mod schemas;
 mod serve;
 mod shape;
 mod signing;

@@ -169,7 +169,7 @@ fn a_fix_review_before_the_end_of_the_engagement_is_an_error() {
 }
 
 /// Makes a second version of the example with one change of every kind.
-fn second_version(old: &Path, new: &Path) {
+pub(crate) fn second_version(old: &Path, new: &Path) {
     copy_dir(old, new);
     let edit = |file: &str, from: &str, to: &str| {
         let path = new.join(file);

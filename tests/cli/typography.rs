@@ -975,3 +975,44 @@ fn badges_stand_on_the_baseline_of_their_row() {
         "the count of High rides {count:.1} pt off its badge"
     );
 }
+
+// The loader wrapped code lines at the PDF's 80 columns, so the view, the
+// exports and any other deliverable inherited the page's width. The model
+// keeps a line whole; the PDF's templates wrap it onto continuation rows.
+#[test]
+fn a_long_code_line_wraps_on_the_page_and_stays_whole_in_the_data() {
+    let (_tmp, dir) = workspace(&example());
+    let head = format!("{}/", "a".repeat(60));
+    let long = format!("{head}{}", "b".repeat(100));
+    let path = dir.join("findings/NWS-LUMEN-1.md");
+    let text = fs::read_to_string(&path).unwrap();
+    let text = text.replacen(
+        "## Exploit Scenario\n",
+        &format!("```text\n{long}\n```\n\n## Exploit Scenario\n"),
+        1,
+    );
+    assert!(text.contains(&long));
+    fs::write(&path, text).unwrap();
+    // On the page: broken after the slash, the rest on rows marked », none
+    // wider than 80 characters.
+    let pdf = build_ok(&dir, "r", &[]);
+    let lines: Vec<String> = pdf_text(&pdf).lines().map(str::to_string).collect();
+    let first = lines
+        .iter()
+        .position(|l| l.trim_end().ends_with(&head))
+        .unwrap_or_else(|| panic!("no row ends with the line's first part"));
+    let next = &lines[first + 1];
+    assert!(
+        next.contains('»') && next.contains(&"b".repeat(80)),
+        "{next}"
+    );
+    assert!(!next.contains(&"b".repeat(81)), "{next}");
+    // In the data: one line, whole, with its number.
+    let view = view_json(&dir).to_string();
+    assert!(
+        view.contains(&format!("\"text\":\"{long}\"")),
+        "the view wraps the line"
+    );
+    assert!(view.contains("\"lines\":[1]"));
+    assert!(export(&dir, "markdown").contains(&format!("\n{long}\n")));
+}

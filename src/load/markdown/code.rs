@@ -1,6 +1,5 @@
-//! Code blocks: their info string, line numbers and wrapping.
-
-use crate::content::CodeRow;
+//! Code blocks: their info string and line numbers. Long lines stay whole
+//! in the model; the PDF's templates wrap them to its page (markdown.typ).
 
 /// What a code block's info string says.
 pub(super) struct CodeInfo {
@@ -11,11 +10,6 @@ pub(super) struct CodeInfo {
     pub(super) highlight: Vec<u32>,
     pub(super) inline_numbers: bool,
 }
-
-/// Widest code row, in characters: longer lines are wrapped so they never leave the
-/// page. 80 columns of 8 pt code, with their line numbers, fit the 6-inch text
-/// column of templates/report.typ.
-pub const CODE_COLUMNS: usize = 80;
 
 /// Takes the line numbers written at the start of lines (`158<TAB>static ...`),
 /// as `linenos="inline"` asks; lines without one are unnumbered.
@@ -44,49 +38,6 @@ pub(super) fn take_line_numbers(text: &str) -> (String, Vec<Option<u32>>) {
     (lines.join("\n"), numbers)
 }
 
-/// Wraps code lines longer than [`CODE_COLUMNS`], preferring to break after a
-/// space or punctuation; returns the wrapped text and its rows.
-pub fn wrap_code(text: &str, numbers: &[Option<u32>]) -> (String, Vec<CodeRow>) {
-    let mut out = String::with_capacity(text.len());
-    let mut rows = Vec::new();
-    for (i, line) in text.split('\n').enumerate() {
-        let number = numbers.get(i).copied().flatten();
-        let mut rest: Vec<char> = line.chars().collect();
-        let mut first = true;
-        loop {
-            if i > 0 || !first {
-                out.push('\n');
-            }
-            if rest.len() <= CODE_COLUMNS {
-                out.extend(&rest);
-                rows.push(CodeRow {
-                    line: number,
-                    first,
-                });
-                break;
-            }
-            let cut = (CODE_COLUMNS / 2..CODE_COLUMNS)
-                .rev()
-                .find(|&k| {
-                    matches!(
-                        rest[k - 1],
-                        ' ' | '/' | ',' | ';' | '&' | '?' | '=' | '.' | '(' | ')'
-                    )
-                })
-                .unwrap_or(CODE_COLUMNS);
-            out.extend(&rest[..cut]);
-            rows.push(CodeRow {
-                line: number,
-                first,
-            });
-            rest.drain(..cut);
-            first = false;
-        }
-    }
-    (out, rows)
-}
-
-/// A numbered figure caption.
 /// The first line of the range a figure's caption names for its code:
 /// `lines 148 through 152`, `line 148`, `url.c#148-152`, `paths.go#L41-L58`.
 pub(super) fn caption_first_line(caption: &str) -> Option<u32> {

@@ -10,9 +10,7 @@ use crate::content::{Block, Figure, Inline, ListItem, plain, plain_blocks};
 use crate::forge::permalink;
 use crate::unicode;
 
-use super::code::{
-    CodeInfo, attributes, caption_first_line, parse_lines, take_line_numbers, wrap_code,
-};
+use super::code::{CodeInfo, attributes, caption_first_line, parse_lines, take_line_numbers};
 use super::ids::link_ids;
 use super::quotes::{Before, smarten};
 use super::{Context, MAX_DEPTH, Problem};
@@ -498,7 +496,7 @@ impl Converter<'_, '_> {
         }
     }
 
-    /// Closes a code block: its line numbers, highlights and wrapped rows.
+    /// Closes a code block: its line numbers and highlights.
     fn end_code(&mut self, range: &Range<usize>, info: &str, mut text: String) {
         if text.ends_with('\n') {
             text.pop();
@@ -529,14 +527,13 @@ impl Converter<'_, '_> {
                 hint: Some("highlight counts lines as displayed, from `start`".into()),
             });
         }
-        let (text, rows) = wrap_code(&text, &numbers);
         self.push_block(Block::Code {
             lang: info.lang,
             text,
             start: info.start,
             numbered: info.numbered,
             highlight: info.highlight,
-            rows,
+            lines: numbers,
             figure: None,
         });
     }
@@ -615,14 +612,14 @@ impl Converter<'_, '_> {
 }
 
 /// Numbers a code block without a known first line from the line its
-/// caption names: rows and highlights, counted from 1, move with it.
+/// caption names: lines and highlights, counted from 1, move with it.
 fn number_from_caption(block: &mut Block, first_line: Option<u32>) {
     let (
         Block::Code {
             start,
             numbered: numbered @ false,
             highlight,
-            rows,
+            lines,
             ..
         },
         Some(first),
@@ -636,8 +633,8 @@ fn number_from_caption(block: &mut Block, first_line: Option<u32>) {
     for n in highlight.iter_mut() {
         *n = n.saturating_add(by);
     }
-    for row in rows.iter_mut() {
-        row.line = row.line.map(|n| n.saturating_add(by));
+    for line in lines.iter_mut() {
+        *line = line.map(|n| n.saturating_add(by));
     }
 }
 

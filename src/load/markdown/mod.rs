@@ -19,7 +19,6 @@ mod headings;
 mod ids;
 mod quotes;
 
-pub use code::{CODE_COLUMNS, wrap_code};
 pub use headings::{HeadingAt, headings, set_heading_levels};
 pub use ids::FindingIds;
 pub use quotes::Quotes;
@@ -177,7 +176,7 @@ pub fn parse_inline(text: &str, cx: &mut Context) -> (Vec<Inline>, Vec<Problem>)
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::content::{CodeRow, plain};
+    use crate::content::plain;
 
     fn convert(text: &str) -> (Vec<Block>, Vec<Problem>) {
         let ids = FindingIds::new(["TOB-X-1".to_string()], []);
@@ -233,14 +232,14 @@ mod tests {
             assert!(problems.is_empty(), "{problems:?}");
             let Block::Code {
                 numbered,
-                rows,
+                lines,
                 highlight,
                 ..
             } = &blocks[0]
             else {
                 panic!("expected code, got {blocks:?}");
             };
-            let lines: Vec<u32> = rows.iter().filter_map(|r| r.line).collect();
+            let lines: Vec<u32> = lines.iter().flatten().copied().collect();
             (*numbered, lines[0], highlight.clone())
         };
         let code = "```c {highlight=\"2\"}\na\nb\n```\n";
@@ -266,32 +265,16 @@ mod tests {
     }
 
     #[test]
-    fn long_code_lines_wrap_onto_continuation_rows() {
-        let long = format!("{}/{}", "a".repeat(60), "b".repeat(340));
-        let (text, rows) = wrap_code(&format!("x\n{long}\ny"), &[Some(7), Some(8), Some(9)]);
-        assert!(text.lines().all(|l| l.chars().count() <= CODE_COLUMNS));
-        assert_eq!(text.replace('\n', ""), format!("x{long}y"));
-        let row = |line, first| CodeRow {
-            line: Some(line),
-            first,
-        };
-        assert_eq!(rows[..3], [row(7, true), row(8, true), row(8, false)]);
-        assert_eq!(rows.last(), Some(&row(9, true)));
-        assert_eq!(text.lines().count(), rows.len());
-    }
-
-    #[test]
     fn inline_line_numbers_number_their_lines_and_leave_elisions_unnumbered() {
         let (blocks, problems) = convert(
             "```c {linenos=\"inline\" highlight=\"174\"}\n158\tint a;\n// (...)\n174\t  b();\n```\n",
         );
         assert!(problems.is_empty(), "{problems:?}");
-        let Block::Code { text, rows, .. } = &blocks[0] else {
+        let Block::Code { text, lines, .. } = &blocks[0] else {
             panic!()
         };
         assert_eq!(text, "int a;\n// (...)\n  b();");
-        let lines: Vec<Option<u32>> = rows.iter().map(|r| r.line).collect();
-        assert_eq!(lines, [Some(158), None, Some(174)]);
+        assert_eq!(lines, &[Some(158), None, Some(174)]);
     }
 
     #[test]

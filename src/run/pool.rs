@@ -14,8 +14,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use codespan_reporting::term::termcolor::BufferWriter;
 
 use super::executor::Executor;
+use super::report::print_log;
 use super::worker::STACK_BYTES;
-use super::{Config, print_log, signals};
+use super::{Config, signals};
 use crate::diag;
 use crate::naming::{Claims, OutputClaims};
 use crate::pipeline::{Built, Job, Outcome};

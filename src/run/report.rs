@@ -97,3 +97,10 @@ pub fn print_with(found: &Found, config: &Config, writer: &BufferWriter) {
         let _ = writer.print(&log);
     }
 }
+
+/// Prints what a build found, at once: its notes and diagnostics as the
+/// command's options ask, through the one reporter.
+pub fn print_log(built: &Built, name: &str, config: &Config, writer: &BufferWriter) {
+    let found = Found::of(built, name, verb(config));
+    print_with(&found, config, writer);
+}

@@ -525,7 +525,7 @@ mod tests {
         let worker = Worker::start(command, None).expect("sh starts");
         let mut config = Config::pdf(vec![PathBuf::from("audit")], None);
         let bytes = std::fs::read(&key_file).unwrap();
-        config.signing = Some(std::sync::Arc::new(super::super::Signing {
+        config.signing = Some(std::sync::Arc::new(crate::sign::Signing {
             key: Some(crate::sign::Key::from_p12(&bytes, "secret").unwrap()),
             key_path: Some(key_file),
             manifest: true,
