@@ -8,6 +8,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::diag::Level;
@@ -589,11 +590,51 @@ fn produce(
         files,
         fonts: &audit.style.fonts,
     };
-    let Some(documents) = export(options, &view, inputs, formats, early, out) else {
+    let Ok(reference) = docx_reference(audit, formats, out) else {
+        return;
+    };
+    let Some(documents) = export(options, &view, (inputs, reference), formats, early, out) else {
         return;
     };
     if !denied(options, out) {
         write_documents(paths.into_iter().zip(documents).collect(), claims, out);
+    }
+}
+
+/// The style folder's reference.docx when a Word document is asked for
+/// and the folder has one: read, or an error at the file (Err).
+fn docx_reference(
+    audit: &Audit,
+    formats: &[Deliverable],
+    out: &mut Built,
+) -> Result<Option<Arc<render::DocxReference>>, ()> {
+    let Some(folder) = audit.style.folder.as_deref() else {
+        return Ok(None);
+    };
+    let path = folder.join("reference.docx");
+    if !formats.contains(&Deliverable::Docx) || !path.exists() {
+        return Ok(None);
+    }
+    out.inputs.push(path.clone());
+    let shown = path.display().to_string();
+    let read = crate::input::read_inside(folder, &path, 64 * 1024 * 1024)
+        .map_err(|r| r.explain(&shown).0)
+        .and_then(|bytes| {
+            render::docx::Reference::read(&bytes).map_err(|e| format!("{shown} {e}"))
+        });
+    match read {
+        Ok(styles) => Ok(Some(Arc::new(render::DocxReference {
+            path: shown,
+            styles,
+        }))),
+        Err(message) => {
+            let file = out.sources.add(shown, "");
+            out.diagnostics
+                .error(Some(crate::diag::Place::new(file, 0..0)), message)
+                .add_hint("save the reference document again from Word as .docx, or remove it to use auditpress's styles");
+            out.outcome = out.outcome.max(Outcome::Errors);
+            Err(())
+        }
     }
 }
 
@@ -610,11 +651,18 @@ struct Document {
 fn export(
     options: &Options,
     view: &View,
-    inputs: render::Inputs,
+    (inputs, docx_reference): (render::Inputs, Option<Arc<render::DocxReference>>),
     formats: &[Deliverable],
     early: &mut dyn FnMut(&Preview),
     out: &mut Built,
 ) -> Option<Vec<Document>> {
+    // The images, for the formats that lay out their own text.
+    let files = if formats.iter().any(|f| !f.needs_pages()) {
+        let images = inputs.files.iter().filter(|a| a.vpath.starts_with("/assets/"));
+        images.cloned().collect()
+    } else {
+        Vec::new()
+    };
     let mut typeset = None;
     if formats.iter().any(|f| f.needs_pages()) {
         let Some(doc) = render::typeset(view, inputs, &mut out.sources, &mut out.diagnostics)
@@ -636,19 +684,28 @@ fn export(
     let settings = render::ExportSettings {
         standards: options.standards.clone(),
         source_date_epoch: options.source_date_epoch,
+        files,
+        docx_reference,
     };
     let start = Instant::now();
     let mut documents = Vec::with_capacity(formats.len());
     for &format in formats {
         match format.export(view, typeset.as_ref(), &settings) {
-            Ok(bytes) => documents.push(Document {
+            Ok(render::Output { bytes, warnings }) => {
+                for w in warnings {
+                    let file = out.sources.add(w.file, "");
+                    let place = crate::diag::Place::new(file, 0..0);
+                    out.diagnostics.warning(Some(place), w.message).add_hint(w.hint);
+                }
+                documents.push(Document {
                 format,
                 pages: typeset
                     .as_ref()
                     .filter(|_| format.needs_pages())
                     .map(|d| d.pages()),
                 bytes,
-            }),
+            })
+            }
             Err(errors) => {
                 match typeset.as_mut() {
                     Some(doc) => doc.report(&errors, &mut out.sources, &mut out.diagnostics),

@@ -10,6 +10,7 @@
 //! rendered like data errors.
 
 mod deliverable;
+pub mod docx;
 pub mod fonts;
 pub mod pdf;
 pub mod preview;
@@ -30,7 +31,7 @@ use crate::diag::{Diagnostic, Diagnostics, FileRef, Level, Place, Sources};
 use crate::model::Asset;
 use crate::model::style::FontFile;
 use crate::view::View;
-pub use deliverable::{Deliverable, Exported};
+pub use deliverable::{Deliverable, Exported, Output, Warning};
 pub use templates::TemplateFile;
 use world::{ReportWorld, Served};
 
@@ -47,6 +48,20 @@ pub struct ExportSettings {
     pub standards: Vec<PdfStandard>,
     /// Seconds since 1970 for the documents' dates, from SOURCE_DATE_EPOCH; else the report date.
     pub source_date_epoch: Option<i64>,
+    /// The view's images, for the formats that lay out their own text.
+    pub files: Vec<Asset>,
+    /// The style folder's reference.docx, whose styles the Word document takes.
+    pub docx_reference: Option<std::sync::Arc<DocxReference>>,
+}
+
+/// A style folder's reference.docx, read: its path as diagnostics show it
+/// and its styles.
+#[derive(Debug)]
+pub struct DocxReference {
+    /// The file, as diagnostics show it.
+    pub path: String,
+    /// Its styles.
+    pub styles: docx::Reference,
 }
 
 /// What typst reads beside the view.
