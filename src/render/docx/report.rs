@@ -212,10 +212,37 @@ impl<'v, 'a> Report<'v, 'a> {
             ("section.severities", "text.severities-intro-severity")
         };
         self.titled(2, &self.tr(title));
+        self.charts();
         self.lead(&self.tr(intro));
         self.counts_table("text.exposure", "column.severity", &v.counts.severity, true);
         if categories {
             self.counts_table("text.categories", "column.category", &v.counts.kind, false);
+        }
+    }
+
+    /// The charts of findings: each a picture (its alternative text the
+    /// counts in words) with its title as caption; the counts by status,
+    /// which no other table gives, also as a table.
+    fn charts(&mut self) {
+        for chart in &self.view.charts {
+            let Ok(png) = crate::render::chart_png(chart, 2.0) else {
+                continue;
+            };
+            let rid = self.w.add_media(format!("chart-{}.png", chart.key), png);
+            let (cx, cy) = ((chart.width * 12700.0) as u64, (chart.height * 12700.0) as u64);
+            let pic = self.w.drawing(&rid, &chart.alt, cx, cy);
+            let p = self.w.p(None, "<w:keepNext/><w:jc w:val=\"center\"/>", &pic);
+            self.push(p);
+            let caption = self.w.p(Some("Caption"), "<w:jc w:val=\"center\"/>", &runs(&chart.title, ""));
+            self.push(caption);
+            if chart.key == "status" {
+                let counts: Vec<Count> = chart
+                    .entries
+                    .iter()
+                    .map(|e| Count { name: e.name.clone(), count: e.count })
+                    .collect();
+                self.counts_table_of("status", "column.status", &counts);
+            }
         }
     }
 
@@ -224,11 +251,21 @@ impl<'v, 'a> Report<'v, 'a> {
         let t = runs(&self.tr(title), "<w:b/>");
         let p = self.w.p(None, "<w:keepNext/><w:spacing w:before=\"120\" w:after=\"60\"/>", &t);
         self.push(p);
+        let scale = if levels { Some("severity") } else { None };
+        self.counts_rows(scale, column, counts);
+    }
+
+    /// A table of counts of a scale's levels, without a title.
+    fn counts_table_of(&mut self, scale: &str, column: &str, counts: &[Count]) {
+        self.counts_rows(Some(scale), column, counts);
+    }
+
+    fn counts_rows(&mut self, scale: Option<&str>, column: &str, counts: &[Count]) {
         let rows = counts
             .iter()
             .map(|c| {
-                let name = if levels {
-                    let b = self.level("severity", &c.name);
+                let name = if let Some(scale) = scale {
+                    let b = self.level(scale, &c.name);
                     self.cell_runs(&b, c.name.chars().count())
                 } else {
                     self.cell_text(&c.name)
