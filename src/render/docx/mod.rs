@@ -240,3 +240,68 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod reference_tests {
+    use super::*;
+    use std::io::{Read, Write};
+    use std::path::Path;
+
+    /// A reference document whose styles part is `styles`.
+    fn reference(styles: &str) -> Reference {
+        let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        zip.start_file("word/styles.xml", options).unwrap();
+        zip.write_all(styles.as_bytes()).unwrap();
+        let bytes = zip.finish().unwrap().into_inner();
+        Reference::read(&bytes).unwrap()
+    }
+
+    fn styles_of(docx: &[u8]) -> String {
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
+        let mut text = String::new();
+        zip.by_name("word/styles.xml").unwrap().read_to_string(&mut text).unwrap();
+        text
+    }
+
+    fn build(reference: Option<&Reference>) -> Docx {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let audit = crate::load::load(&root.join("data/example")).unwrap().audit.unwrap();
+        let view = View::new(&audit, crate::view::ViewOptions::default());
+        export_docx(&view, &audit.assets, reference, "2026-01-01T00:00:00Z")
+    }
+
+    #[test]
+    fn a_reference_document_gives_its_styles_and_names_each_it_lacks_once() {
+        let own = styles_of(&build(None).bytes);
+        // Heading 1 in another font, under a German Word's id.
+        let changed = own
+            .replacen(
+                "w:styleId=\"Heading1\"><w:name w:val=\"heading 1\"/>",
+                "w:styleId=\"berschrift1\"><w:name w:val=\"heading 1\"/><w:rPr><w:rFonts w:ascii=\"Georgia\" w:hAnsi=\"Georgia\"/></w:rPr>",
+                1,
+            );
+        let doc = build(Some(&reference(&changed)));
+        assert!(doc.missing.is_empty(), "{:?}", doc.missing);
+        assert!(styles_of(&doc.bytes).contains("Georgia"));
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&doc.bytes)).unwrap();
+        let mut body = String::new();
+        zip.by_name("word/document.xml").unwrap().read_to_string(&mut body).unwrap();
+        assert!(body.contains("<w:pStyle w:val=\"berschrift1\"/>"));
+        assert!(!body.contains("<w:pStyle w:val=\"Heading1\"/>"));
+        // Without the code style: one warning for it, however often it is used.
+        let start = own.find("<w:style w:type=\"paragraph\" w:styleId=\"SourceCode\"").unwrap();
+        let end = start + own[start..].find("</w:style>").unwrap() + "</w:style>".len();
+        let lacking = format!("{}{}", &own[..start], &own[end..]);
+        let doc = build(Some(&reference(&lacking)));
+        assert_eq!(doc.missing, vec!["Source Code".to_string()]);
+        // The document defines it itself.
+        assert!(styles_of(&doc.bytes).contains("w:styleId=\"SourceCode\""));
+    }
+
+    #[test]
+    fn a_file_that_is_no_word_document_is_refused() {
+        let e = Reference::read(b"not a zip").err().unwrap();
+        assert!(e.starts_with("is not a Word document"), "{e}");
+    }
+}
