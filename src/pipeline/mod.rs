@@ -663,7 +663,10 @@ fn export(
 ) -> Option<Vec<Document>> {
     // The images, for the formats that lay out their own text.
     let files = if formats.iter().any(|f| !f.needs_pages()) {
-        let images = inputs.files.iter().filter(|a| a.vpath.starts_with("/assets/"));
+        let images = inputs
+            .files
+            .iter()
+            .filter(|a| a.vpath.starts_with("/assets/"));
         images.cloned().collect()
     } else {
         Vec::new()
@@ -700,16 +703,18 @@ fn export(
                 for w in warnings {
                     let file = out.sources.add(w.file, "");
                     let place = crate::diag::Place::new(file, 0..0);
-                    out.diagnostics.warning(Some(place), w.message).add_hint(w.hint);
+                    out.diagnostics
+                        .warning(Some(place), w.message)
+                        .add_hint(w.hint);
                 }
                 documents.push(Document {
-                format,
-                pages: typeset
-                    .as_ref()
-                    .filter(|_| format.needs_pages())
-                    .map(|d| d.pages()),
-                bytes,
-            })
+                    format,
+                    pages: typeset
+                        .as_ref()
+                        .filter(|_| format.needs_pages())
+                        .map(|d| d.pages()),
+                    bytes,
+                })
             }
             Err(errors) => {
                 match typeset.as_mut() {

@@ -134,7 +134,11 @@ impl<'a> Writer<'a> {
     pub fn badge(&mut self, name: &str, colour: &str) -> String {
         let id = self.styles.id("LevelLabel");
         let fill = colour.trim_start_matches('#').to_ascii_uppercase();
-        let fill: String = fill.chars().filter(char::is_ascii_hexdigit).take(6).collect();
+        let fill: String = fill
+            .chars()
+            .filter(char::is_ascii_hexdigit)
+            .take(6)
+            .collect();
         runs(
             &format!("\u{a0}{name}\u{a0}"),
             &format!(
@@ -239,9 +243,21 @@ impl<'a> Writer<'a> {
                     None => r,
                 }
             }
-            Inline::Emph { content } => self.inlines(content, Fmt { italic: true, ..fmt }),
+            Inline::Emph { content } => self.inlines(
+                content,
+                Fmt {
+                    italic: true,
+                    ..fmt
+                },
+            ),
             Inline::Strong { content } => self.inlines(content, Fmt { bold: true, ..fmt }),
-            Inline::Strike { content } => self.inlines(content, Fmt { strike: true, ..fmt }),
+            Inline::Strike { content } => self.inlines(
+                content,
+                Fmt {
+                    strike: true,
+                    ..fmt
+                },
+            ),
             Inline::Link { url, content } if !fmt.link && safe_url(url) => {
                 let body = self.inlines(content, Fmt { link: true, ..fmt });
                 self.link(url, &body)
@@ -327,7 +343,10 @@ impl<'a> Writer<'a> {
             return Some(found.clone());
         }
         let asset = self.images.iter().find(|a| a.vpath == src)?;
-        let ext = src.rsplit('.').next().filter(|e| matches!(*e, "png" | "jpg" | "jpeg"))?;
+        let ext = src
+            .rsplit('.')
+            .next()
+            .filter(|e| matches!(*e, "png" | "jpg" | "jpeg"))?;
         let (w, h) = image::ImageReader::new(Cursor::new(&asset.bytes))
             .with_guessed_format()
             .ok()?
@@ -381,7 +400,11 @@ impl<'a> Writer<'a> {
             }
             Block::Image { src, alt, figure } => {
                 let pic = self.picture(src, alt, None);
-                let keep = if figure.is_some() { "<w:keepNext/>" } else { "" };
+                let keep = if figure.is_some() {
+                    "<w:keepNext/>"
+                } else {
+                    ""
+                };
                 let p = self.p(None, &format!("{keep}<w:jc w:val=\"center\"/>"), &pic);
                 let caption = self.caption(figure.as_ref(), ctx);
                 format!("{p}{caption}")
@@ -424,7 +447,11 @@ impl<'a> Writer<'a> {
         };
         let label = runs(&format!("{} {number}: ", self.figure_label), "");
         let text = self.inlines(&f.caption, Fmt::default());
-        self.p(Some("Caption"), &Self::indent(ctx), &format!("{label}{text}"))
+        self.p(
+            Some("Caption"),
+            &Self::indent(ctx),
+            &format!("{label}{text}"),
+        )
     }
 
     /// A code block: a paragraph per line in the code style, its number
@@ -462,7 +489,9 @@ impl<'a> Writer<'a> {
             }
             let after = if i + 1 == count && !figure { 160 } else { 0 };
             let before = if i == 0 { 120 } else { 0 };
-            ppr.push_str(&format!("<w:spacing w:before=\"{before}\" w:after=\"{after}\"/>"));
+            ppr.push_str(&format!(
+                "<w:spacing w:before=\"{before}\" w:after=\"{after}\"/>"
+            ));
             let mut body = String::new();
             if numbered {
                 let left = ctx.indent + 120 + gutter;
@@ -470,7 +499,10 @@ impl<'a> Writer<'a> {
                     "<w:tabs><w:tab w:val=\"left\" w:pos=\"{left}\"/></w:tabs><w:ind w:left=\"{left}\" w:hanging=\"{gutter}\"/>"
                 ));
                 let shown = number.map_or(String::new(), |n| n.to_string());
-                body.push_str(&runs(&format!("{shown}\t"), &format!("<w:color w:val=\"{MUTED}\"/>")));
+                body.push_str(&runs(
+                    &format!("{shown}\t"),
+                    &format!("<w:color w:val=\"{MUTED}\"/>"),
+                ));
             } else if ctx.indent > 0 {
                 ppr.push_str(&format!("<w:ind w:left=\"{}\"/>", ctx.indent + 120));
             }
@@ -526,7 +558,10 @@ impl<'a> Writer<'a> {
         header: &[Vec<Inline>],
         rows: &[Vec<Vec<Inline>>],
     ) -> String {
-        let cols = header.len().max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
+        let cols = header
+            .len()
+            .max(rows.iter().map(Vec::len).max().unwrap_or(0))
+            .max(1);
         let cell = |w: &mut Self, i: usize, c: Option<&Vec<Inline>>| {
             let jc = match align.get(i).copied() {
                 Some("center") => "<w:jc w:val=\"center\"/>",
@@ -575,7 +610,11 @@ impl<'a> Writer<'a> {
             "<w:tbl><w:tblPr><w:tblStyle w:val=\"{style_id}\"/><w:tblW w:w=\"5000\" w:type=\"pct\"/><w:tblLayout w:type=\"fixed\"/><w:tblLook w:val=\"04A0\" w:firstRow=\"{first}\" w:lastRow=\"0\" w:firstColumn=\"0\" w:lastColumn=\"0\" w:noHBand=\"0\" w:noVBand=\"1\"/></w:tblPr><w:tblGrid>{grid}</w:tblGrid>"
         );
         if let Some(h) = header {
-            out.push_str(&row(&h, &widths, "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>"));
+            out.push_str(&row(
+                &h,
+                &widths,
+                "<w:trPr><w:cantSplit/><w:tblHeader/></w:trPr>",
+            ));
         }
         for r in &rows {
             out.push_str(&row(r, &widths, "<w:trPr><w:cantSplit/></w:trPr>"));

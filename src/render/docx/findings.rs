@@ -65,12 +65,19 @@ impl Report<'_, '_> {
                     let mut cells = vec![self.cell_runs(&b, row.severity.len() + 2)];
                     for &n in &row.cells {
                         let r = if n == 0 {
-                            runs("0", &format!("<w:color w:val=\"{}\"/>", super::styles::MUTED))
+                            runs(
+                                "0",
+                                &format!("<w:color w:val=\"{}\"/>", super::styles::MUTED),
+                            )
                         } else {
                             runs(&n.to_string(), "<w:b/>")
                         };
                         let xml = self.w.p(None, "<w:jc w:val=\"center\"/>", &r);
-                        cells.push(Cell { xml, len: 6, span: 1 });
+                        cells.push(Cell {
+                            xml,
+                            len: 6,
+                            span: 1,
+                        });
                     }
                     cells
                 })
@@ -99,7 +106,8 @@ impl Report<'_, '_> {
                 }
             }
             for (k, &i) in g.findings.iter().enumerate() {
-                let page = layout.page_break == "finding" && !first && !(g.title.is_some() && k == 0);
+                let page =
+                    layout.page_break == "finding" && !first && !(g.title.is_some() && k == 0);
                 if layout.page_break != "finding" && k > 0 {
                     let rule = format!(
                         "<w:pBdr><w:bottom w:val=\"single\" w:sz=\"4\" w:space=\"1\" w:color=\"{}\"/></w:pBdr><w:spacing w:before=\"240\" w:after=\"240\"/>",
@@ -166,7 +174,10 @@ impl Report<'_, '_> {
         if f.fix_refs.is_empty() {
             return;
         }
-        let mut body = runs(&format!("{} ", self.tr(label)), &format!("<w:b/><w:color w:val=\"{}\"/>", super::styles::MUTED));
+        let mut body = runs(
+            &format!("{} ", self.tr(label)),
+            &format!("<w:b/><w:color w:val=\"{}\"/>", super::styles::MUTED),
+        );
         for (i, r) in f.fix_refs.iter().enumerate() {
             if i > 0 {
                 body.push_str(&runs(", ", ""));
@@ -188,10 +199,16 @@ impl Report<'_, '_> {
         let layout = &self.view.layout;
         let label_of = |r: &Self, key: &str| -> String {
             match key {
-                "cvss" => f.cvss.as_ref().map_or_else(String::new, |c| c.label.clone()),
+                "cvss" => f
+                    .cvss
+                    .as_ref()
+                    .map_or_else(String::new, |c| c.label.clone()),
                 "target" if f.target_links.len() == 1 => r.tr("field.target.one"),
                 "target" => r.tr("field.target.other"),
-                k => layout.header.get(k).map_or_else(|| k.to_string(), |l| l.label.clone()),
+                k => layout
+                    .header
+                    .get(k)
+                    .map_or_else(|| k.to_string(), |l| l.label.clone()),
             }
         };
         let wide = |key: &str| layout.header.get(key).is_some_and(|l| l.wide);
@@ -199,9 +216,15 @@ impl Report<'_, '_> {
         let long: Vec<_> = f.header.iter().filter(|e| wide(&e.key)).collect();
         let half = short.len().div_ceil(2);
         let (left, right): (Vec<_>, Vec<_>) = if layout.header_rows {
-            (short.iter().step_by(2).collect(), short.iter().skip(1).step_by(2).collect())
+            (
+                short.iter().step_by(2).collect(),
+                short.iter().skip(1).step_by(2).collect(),
+            )
         } else {
-            (short[..half].iter().collect(), short[half..].iter().collect())
+            (
+                short[..half].iter().collect(),
+                short[half..].iter().collect(),
+            )
         };
         let mut rows = Vec::new();
         for i in 0..left.len() {
@@ -230,7 +253,12 @@ impl Report<'_, '_> {
             value.span = 3;
             rows.push(vec![l, value]);
         }
-        let t = self.w.table("FindingHeader", None, rows, Some(vec![1500, 2820, 1500, 2820]));
+        let t = self.w.table(
+            "FindingHeader",
+            None,
+            rows,
+            Some(vec![1500, 2820, 1500, 2820]),
+        );
         self.push(t);
     }
 
@@ -258,7 +286,11 @@ impl Report<'_, '_> {
                     self.text(&self.tr("appendix.changes-intro"));
                     match &v.changes {
                         Some(c) if !c.items.is_empty() => {
-                            let items: Vec<_> = c.items.iter().map(|t| vec![crate::content::Inline::Text { text: t.clone() }]).collect();
+                            let items: Vec<_> = c
+                                .items
+                                .iter()
+                                .map(|t| vec![crate::content::Inline::Text { text: t.clone() }])
+                                .collect();
                             self.bullets(&items);
                         }
                         _ => self.text(&self.tr("appendix.no-changes")),
@@ -285,13 +317,21 @@ impl Report<'_, '_> {
         }
         self.definitions_with("appendix.severity-heading", "column.severity", &d.severity);
         if !d.difficulty.is_empty() {
-            self.definitions_with("appendix.difficulty-heading", "field.difficulty", &d.difficulty);
+            self.definitions_with(
+                "appendix.difficulty-heading",
+                "field.difficulty",
+                &d.difficulty,
+            );
         }
         if let Some(m) = &d.matrix {
             self.appendix_heading(&self.tr("appendix.matrix-heading"));
             self.lead(&self.tr("appendix.matrix-intro"));
             let mut header = vec![String::new()];
-            header.extend(m.columns.iter().map(|c| format!("{}: {c}", m.columns_label)));
+            header.extend(
+                m.columns
+                    .iter()
+                    .map(|c| format!("{}: {c}", m.columns_label)),
+            );
             let rows = m
                 .rows
                 .iter()
@@ -302,7 +342,11 @@ impl Report<'_, '_> {
                     for c in cells {
                         let b = self.level("severity", c);
                         let xml = self.w.p(None, "<w:jc w:val=\"center\"/>", &b);
-                        row.push(Cell { xml, len: c.len() + 2, span: 1 });
+                        row.push(Cell {
+                            xml,
+                            len: c.len() + 2,
+                            span: 1,
+                        });
                     }
                     row
                 })
@@ -344,7 +388,11 @@ impl Report<'_, '_> {
     fn fix_review_results(&mut self) {
         let v = self.view;
         let Some(fr) = &v.fix_review else { return };
-        let intro = if fr.date.is_some() { "text.fix-review-intro" } else { "text.fix-review-intro-undated" };
+        let intro = if fr.date.is_some() {
+            "text.fix-review-intro"
+        } else {
+            "text.fix-review-intro-undated"
+        };
         self.text(&self.tr(intro));
         self.text(&fr.sentence);
         let rows = v
@@ -366,7 +414,13 @@ impl Report<'_, '_> {
                 ]
             })
             .collect();
-        let header = ["column.id", "column.title", "column.severity", "column.status"].map(|k| self.tr(k));
+        let header = [
+            "column.id",
+            "column.title",
+            "column.severity",
+            "column.status",
+        ]
+        .map(|k| self.tr(k));
         self.data_table(&header, rows);
         self.appendix_heading(&self.tr("appendix.detailed-fix-review"));
         for f in &v.findings {

@@ -20,8 +20,8 @@ mod xml;
 
 use body::Writer;
 use report::Report;
-use styles::{ACCENT, StyleMap};
 pub use styles::Reference;
+use styles::{ACCENT, StyleMap};
 use xml::runs;
 
 use crate::model::{Asset, Paper};
@@ -39,9 +39,18 @@ pub struct Docx {
 /// Writes the report as a Word document: the cover, the contents (a field
 /// Word fills on opening), then every section; `images` are the view's
 /// pictures, `date` the documents' date (`2026-05-12T00:00:00Z`).
-pub fn export_docx(view: &View, images: &[Asset], reference: Option<&Reference>, date: &str) -> Docx {
+pub fn export_docx(
+    view: &View,
+    images: &[Asset],
+    reference: Option<&Reference>,
+    date: &str,
+) -> Docx {
     let styles = StyleMap::new(reference);
-    let label = view.strings.get("figure.label").cloned().unwrap_or_default();
+    let label = view
+        .strings
+        .get("figure.label")
+        .cloned()
+        .unwrap_or_default();
     let mut report = Report::new(Writer::new(styles, images, label), view);
     report.sections();
     let body = std::mem::take(&mut report.body);
@@ -53,7 +62,10 @@ pub fn export_docx(view: &View, images: &[Asset], reference: Option<&Reference>,
     let cover_end = w_sect(&page, false);
     let mut w = w;
     let section_break = w_p_with_sect(&cover_end);
-    let body = format!("{cover}{section_break}{contents}{body}{}", w_sect(&page, true));
+    let body = format!(
+        "{cover}{section_break}{contents}{body}{}",
+        w_sect(&page, true)
+    );
     let parts = package::Parts {
         body,
         styles: w.styles.part(),
@@ -90,7 +102,9 @@ fn page_setup(paper: Paper) -> String {
 /// footer and numbers its pages from 1, as the PDF does.
 fn w_sect(page: &str, body: bool) -> String {
     if body {
-        format!("<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rId5\"/>{page}<w:pgNumType w:start=\"1\"/></w:sectPr>")
+        format!(
+            "<w:sectPr><w:footerReference w:type=\"default\" r:id=\"rId5\"/>{page}<w:pgNumType w:start=\"1\"/></w:sectPr>"
+        )
     } else {
         format!("<w:sectPr><w:type w:val=\"nextPage\"/>{page}</w:sectPr>")
     }
@@ -102,7 +116,11 @@ fn w_p_with_sect(sect: &str) -> String {
 
 /// A cell of the cover's band: the accent colour, white text.
 fn band_cell(body: &str, width: u32, span: u32, valign: &str) -> String {
-    let span = if span > 1 { format!("<w:gridSpan w:val=\"{span}\"/>") } else { String::new() };
+    let span = if span > 1 {
+        format!("<w:gridSpan w:val=\"{span}\"/>")
+    } else {
+        String::new()
+    };
     format!(
         "<w:tc><w:tcPr><w:tcW w:w=\"{width}\" w:type=\"dxa\"/>{span}<w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"{ACCENT}\"/><w:vAlign w:val=\"{valign}\"/></w:tcPr>{body}</w:tc>"
     )
@@ -114,10 +132,23 @@ fn band_cell(body: &str, width: u32, span: u32, valign: &str) -> String {
 fn cover(r: &mut Report) -> String {
     let v = r.view;
     let rep = &v.report;
-    let marking = if rep.draft { r.tr("mark.draft-classification") } else { rep.classification.clone() };
-    let white = "<w:b/><w:caps/><w:color w:val=\"FFFFFF\"/><w:spacing w:val=\"10\"/><w:sz w:val=\"18\"/>";
-    let vendor = r.w.p(None, "<w:spacing w:after=\"0\"/>", &runs(&rep.vendor, white));
-    let stamp = r.w.p(None, "<w:spacing w:after=\"0\"/><w:jc w:val=\"right\"/>", &runs(&marking, white));
+    let marking = if rep.draft {
+        r.tr("mark.draft-classification")
+    } else {
+        rep.classification.clone()
+    };
+    let white =
+        "<w:b/><w:caps/><w:color w:val=\"FFFFFF\"/><w:spacing w:val=\"10\"/><w:sz w:val=\"18\"/>";
+    let vendor = r.w.p(
+        None,
+        "<w:spacing w:after=\"0\"/>",
+        &runs(&rep.vendor, white),
+    );
+    let stamp = r.w.p(
+        None,
+        "<w:spacing w:after=\"0\"/><w:jc w:val=\"right\"/>",
+        &runs(&marking, white),
+    );
     let title = r.w.p(Some("Title"), "", &runs(&rep.title, ""));
     let subtitle = r.w.p(Some("Subtitle"), "", &runs(&rep.subtitle, ""));
     let band = format!(
@@ -128,25 +159,48 @@ fn cover(r: &mut Report) -> String {
     );
     let mut out = band;
     out.push_str(&r.w.p(None, "<w:spacing w:before=\"480\" w:after=\"0\"/>", ""));
-    let mut rows = vec![(r.tr("cover.version"), rep.version.clone()), (r.tr("cover.date"), rep.date.long.clone())];
-    if rep.engagement.as_ref().is_some_and(|e| e.start.is_some() && e.end.is_some()) {
+    let mut rows = vec![
+        (r.tr("cover.version"), rep.version.clone()),
+        (r.tr("cover.date"), rep.date.long.clone()),
+    ];
+    if rep
+        .engagement
+        .as_ref()
+        .is_some_and(|e| e.start.is_some() && e.end.is_some())
+    {
         rows.push((r.tr("cover.engagement"), r.tr("cover.period")));
     }
     if rep.client != rep.title {
         rows.push((r.tr("cover.client"), rep.client.clone()));
     }
     for (label, value) in rows {
-        let body = format!("{}{}", runs(&format!("{label}\t"), ""), runs(&value, "<w:sz w:val=\"22\"/>"));
-        let ppr = "<w:tabs><w:tab w:val=\"left\" w:pos=\"1800\"/></w:tabs><w:spacing w:after=\"160\"/>";
-        let p = r.w.p(Some("CoverLabel"), ppr, &body.replacen("<w:r><w:t", "<w:r><w:rPr><w:caps/></w:rPr><w:t", 1));
+        let body = format!(
+            "{}{}",
+            runs(&format!("{label}\t"), ""),
+            runs(&value, "<w:sz w:val=\"22\"/>")
+        );
+        let ppr =
+            "<w:tabs><w:tab w:val=\"left\" w:pos=\"1800\"/></w:tabs><w:spacing w:after=\"160\"/>";
+        let p = r.w.p(
+            Some("CoverLabel"),
+            ppr,
+            &body.replacen("<w:r><w:t", "<w:r><w:rPr><w:caps/></w:rPr><w:t", 1),
+        );
         out.push_str(&p);
     }
     out.push_str(&r.w.p(None, "<w:spacing w:before=\"1440\" w:after=\"0\"/>", ""));
-    for (label, people) in [("cover.prepared-for", &rep.prepared_for), ("cover.prepared-by", &rep.prepared_by)] {
+    for (label, people) in [
+        ("cover.prepared-for", &rep.prepared_for),
+        ("cover.prepared-by", &rep.prepared_by),
+    ] {
         if people.is_empty() {
             continue;
         }
-        out.push_str(&r.w.p(Some("CoverLabel"), "<w:keepNext/><w:spacing w:before=\"240\"/>", &runs(&r.tr(label), "")));
+        out.push_str(&r.w.p(
+            Some("CoverLabel"),
+            "<w:keepNext/><w:spacing w:before=\"240\"/>",
+            &runs(&r.tr(label), ""),
+        ));
         for person in people {
             out.push_str(&r.w.p(None, "<w:spacing w:after=\"40\"/>", &runs(person, "")));
         }
@@ -160,7 +214,12 @@ fn cover(r: &mut Report) -> String {
 fn contents(r: &mut Report) -> String {
     let title = r.tr("section.contents");
     let mut out = r.w.p(Some("TOCHeading"), "", &runs(&title, ""));
-    let entries: Vec<_> = r.entries.iter().filter(|e| e.level <= 2).map(|e| (e.level, e.text.clone(), e.bookmark.clone())).collect();
+    let entries: Vec<_> = r
+        .entries
+        .iter()
+        .filter(|e| e.level <= 2)
+        .map(|e| (e.level, e.text.clone(), e.bookmark.clone()))
+        .collect();
     let begin = "<w:r><w:fldChar w:fldCharType=\"begin\" w:dirty=\"true\"/></w:r><w:r><w:instrText xml:space=\"preserve\"> TOC \\o \"1-2\" \\h \\z \\u </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r>";
     let end = "<w:r><w:fldChar w:fldCharType=\"end\"/></w:r>";
     let count = entries.len();
@@ -188,16 +247,22 @@ fn contents(r: &mut Report) -> String {
 /// with the page number, as the PDF's.
 fn footer(r: &mut Report) -> String {
     let rep = &r.view.report;
-    let marking = if rep.draft { r.tr("mark.draft-classification") } else { rep.classification.clone() };
+    let marking = if rep.draft {
+        r.tr("mark.draft-classification")
+    } else {
+        rep.classification.clone()
+    };
     let body = format!(
         "{}{}{}<w:r><w:fldChar w:fldCharType=\"begin\"/></w:r><w:r><w:instrText xml:space=\"preserve\"> PAGE </w:instrText></w:r><w:r><w:fldChar w:fldCharType=\"separate\"/></w:r><w:r><w:t>1</w:t></w:r><w:r><w:fldChar w:fldCharType=\"end\"/></w:r>",
         runs(&format!("{}\t", rep.vendor), ""),
-        runs(&format!("{marking}\t"), &format!("<w:b/><w:color w:val=\"{ACCENT}\"/>")),
+        runs(
+            &format!("{marking}\t"),
+            &format!("<w:b/><w:color w:val=\"{ACCENT}\"/>")
+        ),
         runs(&format!("{} {}    ", rep.title, rep.subtitle), ""),
     );
     r.w.p(Some("Footer"), "", &body)
 }
-
 
 #[cfg(test)]
 mod tests {
@@ -221,7 +286,11 @@ mod tests {
 
     #[test]
     fn every_part_is_well_formed_xml_and_the_same_on_a_rebuild() {
-        for dir in ["data/example", "data/examples/smart-contract", "data/examples/pentest"] {
+        for dir in [
+            "data/example",
+            "data/examples/smart-contract",
+            "data/examples/pentest",
+        ] {
             let bytes = example(dir);
             assert_eq!(bytes, example(dir), "{dir}: a rebuild gives other bytes");
             let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
@@ -260,13 +329,19 @@ mod reference_tests {
     fn styles_of(docx: &[u8]) -> String {
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx)).unwrap();
         let mut text = String::new();
-        zip.by_name("word/styles.xml").unwrap().read_to_string(&mut text).unwrap();
+        zip.by_name("word/styles.xml")
+            .unwrap()
+            .read_to_string(&mut text)
+            .unwrap();
         text
     }
 
     fn build(reference: Option<&Reference>) -> Docx {
         let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let audit = crate::load::load(&root.join("data/example")).unwrap().audit.unwrap();
+        let audit = crate::load::load(&root.join("data/example"))
+            .unwrap()
+            .audit
+            .unwrap();
         let view = View::new(&audit, crate::view::ViewOptions::default());
         export_docx(&view, &audit.assets, reference, "2026-01-01T00:00:00Z")
     }
@@ -286,11 +361,16 @@ mod reference_tests {
         assert!(styles_of(&doc.bytes).contains("Georgia"));
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(&doc.bytes)).unwrap();
         let mut body = String::new();
-        zip.by_name("word/document.xml").unwrap().read_to_string(&mut body).unwrap();
+        zip.by_name("word/document.xml")
+            .unwrap()
+            .read_to_string(&mut body)
+            .unwrap();
         assert!(body.contains("<w:pStyle w:val=\"berschrift1\"/>"));
         assert!(!body.contains("<w:pStyle w:val=\"Heading1\"/>"));
         // Without the code style: one warning for it, however often it is used.
-        let start = own.find("<w:style w:type=\"paragraph\" w:styleId=\"SourceCode\"").unwrap();
+        let start = own
+            .find("<w:style w:type=\"paragraph\" w:styleId=\"SourceCode\"")
+            .unwrap();
         let end = start + own[start..].find("</w:style>").unwrap() + "</w:style>".len();
         let lacking = format!("{}{}", &own[..start], &own[end..]);
         let doc = build(Some(&reference(&lacking)));

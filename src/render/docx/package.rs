@@ -49,8 +49,14 @@ fn content_types(p: &Parts) -> String {
         ("/word/settings.xml", format!("{main}.settings+xml")),
         ("/word/numbering.xml", format!("{main}.numbering+xml")),
         ("/word/footer1.xml", format!("{main}.footer+xml")),
-        ("/docProps/core.xml", "application/vnd.openxmlformats-package.core-properties+xml".to_string()),
-        ("/docProps/app.xml", "application/vnd.openxmlformats-officedocument.extended-properties+xml".to_string()),
+        (
+            "/docProps/core.xml",
+            "application/vnd.openxmlformats-package.core-properties+xml".to_string(),
+        ),
+        (
+            "/docProps/app.xml",
+            "application/vnd.openxmlformats-officedocument.extended-properties+xml".to_string(),
+        ),
     ];
     if !p.footnotes.is_empty() {
         overrides.push(("/word/footnotes.xml", format!("{main}.footnotes+xml")));
@@ -70,7 +76,11 @@ fn relationship(id: &str, kind: &str, target: &str, external: bool) -> String {
     } else {
         format!("{R_NS}/{kind}")
     };
-    let mode = if external { " TargetMode=\"External\"" } else { "" };
+    let mode = if external {
+        " TargetMode=\"External\""
+    } else {
+        ""
+    };
     format!(
         "<Relationship Id=\"{id}\" Type=\"{base}\" Target=\"{}\"{mode}/>",
         escape(target)
@@ -87,8 +97,15 @@ fn document_rels(p: &Parts) -> String {
     if !p.footnotes.is_empty() {
         rels.push(relationship("rId4", "footnotes", "footnotes.xml", false));
     }
-    rels.extend(p.rels.iter().map(|r| relationship(&r.id, r.kind, &r.target, r.external)));
-    format!("{XML_HEAD}<Relationships xmlns=\"{REL_NS}\">{}</Relationships>", rels.concat())
+    rels.extend(
+        p.rels
+            .iter()
+            .map(|r| relationship(&r.id, r.kind, &r.target, r.external)),
+    );
+    format!(
+        "{XML_HEAD}<Relationships xmlns=\"{REL_NS}\">{}</Relationships>",
+        rels.concat()
+    )
 }
 
 fn package_rels() -> String {
@@ -102,7 +119,10 @@ fn package_rels() -> String {
         ),
         relationship("rId3", "extended-properties", "docProps/app.xml", false),
     ];
-    format!("{XML_HEAD}<Relationships xmlns=\"{REL_NS}\">{}</Relationships>", rels.concat())
+    format!(
+        "{XML_HEAD}<Relationships xmlns=\"{REL_NS}\">{}</Relationships>",
+        rels.concat()
+    )
 }
 
 /// Word's settings: fields (the contents) updated on opening, footnotes'
@@ -124,7 +144,10 @@ fn settings(p: &Parts) -> String {
 
 fn footnotes(p: &Parts) -> String {
     let separators = "<w:footnote w:type=\"separator\" w:id=\"-1\"><w:p><w:pPr><w:spacing w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/></w:pPr><w:r><w:separator/></w:r></w:p></w:footnote><w:footnote w:type=\"continuationSeparator\" w:id=\"0\"><w:p><w:pPr><w:spacing w:after=\"0\" w:line=\"240\" w:lineRule=\"auto\"/></w:pPr><w:r><w:continuationSeparator/></w:r></w:p></w:footnote>";
-    paragraphs_part("footnotes", &format!("{separators}{}", p.footnotes.concat()))
+    paragraphs_part(
+        "footnotes",
+        &format!("{separators}{}", p.footnotes.concat()),
+    )
 }
 
 fn core(p: &Parts) -> String {
@@ -152,11 +175,20 @@ pub fn zip(p: Parts) -> Vec<u8> {
         ("docProps/core.xml".into(), core(&p).into_bytes()),
         ("docProps/app.xml".into(), app().into_bytes()),
         ("word/document.xml".into(), document(&p.body).into_bytes()),
-        ("word/_rels/document.xml.rels".into(), document_rels(&p).into_bytes()),
+        (
+            "word/_rels/document.xml.rels".into(),
+            document_rels(&p).into_bytes(),
+        ),
         ("word/styles.xml".into(), p.styles.clone().into_bytes()),
         ("word/settings.xml".into(), settings(&p).into_bytes()),
-        ("word/numbering.xml".into(), p.numbering.clone().into_bytes()),
-        ("word/footer1.xml".into(), paragraphs_part("ftr", &p.footer).into_bytes()),
+        (
+            "word/numbering.xml".into(),
+            p.numbering.clone().into_bytes(),
+        ),
+        (
+            "word/footer1.xml".into(),
+            paragraphs_part("ftr", &p.footer).into_bytes(),
+        ),
     ];
     if !p.footnotes.is_empty() {
         files.push(("word/footnotes.xml".into(), footnotes(&p).into_bytes()));

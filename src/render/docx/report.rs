@@ -70,7 +70,15 @@ impl<'v, 'a> Report<'v, 'a> {
 
     /// A heading with its runs and their text; `number` false for the unnumbered ones (the
     /// appendices); `page` when it starts a page; `label` its bookmark.
-    pub fn heading(&mut self, level: u8, body: &str, plain: &str, number: bool, page: bool, label: Option<&str>) {
+    pub fn heading(
+        &mut self,
+        level: u8,
+        body: &str,
+        plain: &str,
+        number: bool,
+        page: bool,
+        label: Option<&str>,
+    ) {
         let mut shown = String::new();
         if number {
             let level = usize::from(level);
@@ -88,11 +96,16 @@ impl<'v, 'a> Report<'v, 'a> {
             }
         }
         let label = label.map_or_else(|| format!("h-{}", self.entries.len() + 1), str::to_string);
-        let prefix = if shown.is_empty() { String::new() } else { format!("{shown} ") };
+        let prefix = if shown.is_empty() {
+            String::new()
+        } else {
+            format!("{shown} ")
+        };
         let text = format!("{prefix}{plain}");
         let runs_xml = format!("{}{body}", runs(&prefix, ""));
         let marked = self.w.bookmarked(&label, &runs_xml);
-        let style = ["Heading1", "Heading2", "Heading3", "Heading4"][usize::from(level.clamp(1, 4)) - 1];
+        let style =
+            ["Heading1", "Heading2", "Heading3", "Heading4"][usize::from(level.clamp(1, 4)) - 1];
         let ppr = if page { "<w:pageBreakBefore/>" } else { "" };
         let p = self.w.p(Some(style), ppr, &marked);
         self.push(p);
@@ -137,7 +150,11 @@ impl<'v, 'a> Report<'v, 'a> {
     /// A cell of one paragraph of plain text.
     pub fn cell_text(&mut self, text: &str) -> Cell {
         let xml = self.w.p(None, "", &runs(text, ""));
-        Cell { xml, len: text.chars().count(), span: 1 }
+        Cell {
+            xml,
+            len: text.chars().count(),
+            span: 1,
+        }
     }
 
     /// A cell of one paragraph of runs, `len` the length of its text.
@@ -229,17 +246,29 @@ impl<'v, 'a> Report<'v, 'a> {
                 continue;
             };
             let rid = self.w.add_media(format!("chart-{}.png", chart.key), png);
-            let (cx, cy) = ((chart.width * 12700.0) as u64, (chart.height * 12700.0) as u64);
+            let (cx, cy) = (
+                (chart.width * 12700.0) as u64,
+                (chart.height * 12700.0) as u64,
+            );
             let pic = self.w.drawing(&rid, &chart.alt, cx, cy);
-            let p = self.w.p(None, "<w:keepNext/><w:jc w:val=\"center\"/>", &pic);
+            let p = self
+                .w
+                .p(None, "<w:keepNext/><w:jc w:val=\"center\"/>", &pic);
             self.push(p);
-            let caption = self.w.p(Some("Caption"), "<w:jc w:val=\"center\"/>", &runs(&chart.title, ""));
+            let caption = self.w.p(
+                Some("Caption"),
+                "<w:jc w:val=\"center\"/>",
+                &runs(&chart.title, ""),
+            );
             self.push(caption);
             if chart.key == "status" {
                 let counts: Vec<Count> = chart
                     .entries
                     .iter()
-                    .map(|e| Count { name: e.name.clone(), count: e.count })
+                    .map(|e| Count {
+                        name: e.name.clone(),
+                        count: e.count,
+                    })
                     .collect();
                 self.counts_table_of("status", "column.status", &counts);
             }
@@ -249,7 +278,11 @@ impl<'v, 'a> Report<'v, 'a> {
     /// A table of counts under its bold title; severities as their labels.
     fn counts_table(&mut self, title: &str, column: &str, counts: &[Count], levels: bool) {
         let t = runs(&self.tr(title), "<w:b/>");
-        let p = self.w.p(None, "<w:keepNext/><w:spacing w:before=\"120\" w:after=\"60\"/>", &t);
+        let p = self.w.p(
+            None,
+            "<w:keepNext/><w:spacing w:before=\"120\" w:after=\"60\"/>",
+            &t,
+        );
         self.push(p);
         let scale = if levels { Some("severity") } else { None };
         self.counts_rows(scale, column, counts);
@@ -270,8 +303,19 @@ impl<'v, 'a> Report<'v, 'a> {
                 } else {
                     self.cell_text(&c.name)
                 };
-                let n = self.w.p(None, "<w:jc w:val=\"right\"/>", &runs(&c.count.to_string(), ""));
-                vec![name, Cell { xml: n, len: 5, span: 1 }]
+                let n = self.w.p(
+                    None,
+                    "<w:jc w:val=\"right\"/>",
+                    &runs(&c.count.to_string(), ""),
+                );
+                vec![
+                    name,
+                    Cell {
+                        xml: n,
+                        len: 5,
+                        span: 1,
+                    },
+                ]
             })
             .collect();
         let header = [self.tr(column), self.tr("column.count")];
@@ -343,7 +387,11 @@ impl<'v, 'a> Report<'v, 'a> {
         }
         if !v.targets.is_empty() {
             self.titled(1, &self.tr("section.targets"));
-            let key = if v.targets.len() == 1 { "text.targets-intro.one" } else { "text.targets-intro.other" };
+            let key = if v.targets.len() == 1 {
+                "text.targets-intro.one"
+            } else {
+                "text.targets-intro.other"
+            };
             self.text(&self.tr(key));
             for t in &v.targets {
                 self.target(t);
@@ -396,7 +444,9 @@ impl<'v, 'a> Report<'v, 'a> {
         if let Some(platform) = &t.platform {
             field(self, "field.platform", runs(platform, ""), platform.len());
         }
-        let t = self.w.table("FindingHeader", None, rows, Some(vec![1800, 6840]));
+        let t = self
+            .w
+            .table("FindingHeader", None, rows, Some(vec![1800, 6840]));
         self.push(t);
     }
 
@@ -461,7 +511,11 @@ impl<'v, 'a> Report<'v, 'a> {
                     let rating = self.level("rating", &m.rating);
                     vec![
                         self.cell_runs(&cat, m.category.len()),
-                        Cell { xml: summary, len, span: 1 },
+                        Cell {
+                            xml: summary,
+                            len,
+                            span: 1,
+                        },
                         self.cell_runs(&rating, m.rating.len() + 2),
                     ]
                 })
@@ -484,10 +538,14 @@ impl<'v, 'a> Report<'v, 'a> {
                         .map(String::as_str)
                         .collect();
                     let mut item = vec![Inline::Strong {
-                        content: vec![Inline::Text { text: a.name.clone() }],
+                        content: vec![Inline::Text {
+                            text: a.name.clone(),
+                        }],
                     }];
                     if !extra.is_empty() {
-                        item.push(Inline::Text { text: format!(" ({})", extra.join(", ")) });
+                        item.push(Inline::Text {
+                            text: format!(" ({})", extra.join(", ")),
+                        });
                     }
                     item
                 })
@@ -506,11 +564,16 @@ impl<'v, 'a> Report<'v, 'a> {
             ValueView::Text { text } => (runs(text, ""), text.chars().count()),
             ValueView::Link { text, url } => (self.w.link_text(url, text), text.chars().count()),
             ValueView::Cvss => {
-                let Some(c) = &f.cvss else { return (String::new(), 0) };
+                let Some(c) = &f.cvss else {
+                    return (String::new(), 0);
+                };
                 let mut r = runs(&c.score, "<w:b/>");
                 r.push_str(&runs(&format!(" ({})", c.rating), ""));
                 if let Some(g) = &c.group {
-                    r.push_str(&runs(&format!(" {g}"), &format!("<w:color w:val=\"{MUTED}\"/>")));
+                    r.push_str(&runs(
+                        &format!(" {g}"),
+                        &format!("<w:color w:val=\"{MUTED}\"/>"),
+                    ));
                 }
                 r.push_str(&runs(" ", ""));
                 r.push_str(&self.w.styled("VerbatimChar", &c.vector));
@@ -532,7 +595,12 @@ impl<'v, 'a> Report<'v, 'a> {
                     };
                     r.push_str(&code);
                 }
-                let len = f.target_links.iter().map(|t| t.text.len()).max().unwrap_or(0);
+                let len = f
+                    .target_links
+                    .iter()
+                    .map(|t| t.text.len())
+                    .max()
+                    .unwrap_or(0);
                 (r, len)
             }
             ValueView::Ref { text } if linked_ref => {
@@ -555,14 +623,22 @@ impl<'v, 'a> Report<'v, 'a> {
     pub fn label_cell(&mut self, label: &str) -> Cell {
         let l = self.w.styled("FieldLabel", label);
         let mut c = self.cell_runs(&l, label.chars().count());
-        c.xml = c.xml.replace("<w:p>", &format!("<w:p><w:pPr><w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"{SHADE}\"/></w:pPr>"));
+        c.xml = c.xml.replace(
+            "<w:p>",
+            &format!(
+                "<w:p><w:pPr><w:shd w:val=\"clear\" w:color=\"auto\" w:fill=\"{SHADE}\"/></w:pPr>"
+            ),
+        );
         c
     }
 
     /// The notices and the page about the firm.
     fn closing(&mut self) {
         let v = self.view;
-        for (key, body) in [("section.notices", &v.sections.notices), ("section.about", &v.sections.about)] {
+        for (key, body) in [
+            ("section.notices", &v.sections.notices),
+            ("section.about", &v.sections.about),
+        ] {
             if let Some(body) = body {
                 let page = !self.run_on;
                 let title = self.tr(key);
@@ -572,4 +648,3 @@ impl<'v, 'a> Report<'v, 'a> {
         }
     }
 }
-

@@ -42,62 +42,202 @@ pub const HIGHLIGHT: &str = "FFF1A8";
 
 /// auditpress's styles, in the order styles.xml lists them.
 const STYLES: &[StyleDef] = &[
-    StyleDef { id: "Normal", name: "Normal", kind: P, based_on: None,
-        props: r#"<w:qFormat/><w:pPr><w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr><w:rPr><w:rFonts w:ascii="Calibri" w:hAnsi="Calibri" w:eastAsia="Calibri" w:cs="Calibri"/><w:color w:val="1B2430"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr>"# },
-    StyleDef { id: "Title", name: "Title", kind: P, based_on: Some("Normal"),
-        props: r#"<w:qFormat/><w:pPr><w:spacing w:before="0" w:after="160"/></w:pPr><w:rPr><w:b/><w:color w:val="FFFFFF"/><w:sz w:val="64"/><w:szCs w:val="64"/></w:rPr>"# },
-    StyleDef { id: "Subtitle", name: "Subtitle", kind: P, based_on: Some("Normal"),
-        props: r#"<w:qFormat/><w:pPr><w:spacing w:after="240"/></w:pPr><w:rPr><w:color w:val="E4EBF2"/><w:sz w:val="32"/><w:szCs w:val="32"/></w:rPr>"# },
-    StyleDef { id: "Heading1", name: "heading 1", kind: P, based_on: Some("Normal"),
-        props: r#"<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:keepLines/><w:pBdr><w:bottom w:val="single" w:sz="8" w:space="4" w:color="1F4E79"/></w:pBdr><w:spacing w:before="480" w:after="240"/><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/><w:color w:val="1F4E79"/><w:sz w:val="40"/><w:szCs w:val="40"/></w:rPr>"# },
-    StyleDef { id: "Heading2", name: "heading 2", kind: P, based_on: Some("Normal"),
-        props: r#"<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="360" w:after="120"/><w:outlineLvl w:val="1"/></w:pPr><w:rPr><w:b/><w:sz w:val="26"/><w:szCs w:val="26"/></w:rPr>"# },
-    StyleDef { id: "Heading3", name: "heading 3", kind: P, based_on: Some("Normal"),
-        props: r#"<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="320" w:after="120"/><w:outlineLvl w:val="2"/></w:pPr><w:rPr><w:b/><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr>"# },
-    StyleDef { id: "Heading4", name: "heading 4", kind: P, based_on: Some("Normal"),
-        props: r#"<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="240" w:after="80"/><w:outlineLvl w:val="3"/></w:pPr><w:rPr><w:b/><w:sz w:val="22"/><w:szCs w:val="22"/></w:rPr>"# },
-    StyleDef { id: "TOCHeading", name: "TOC Heading", kind: P, based_on: Some("Heading1"),
-        props: r#"<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:outlineLvl w:val="9"/></w:pPr>"# },
-    StyleDef { id: "TOC1", name: "toc 1", kind: P, based_on: Some("Normal"),
-        props: r#"<w:next w:val="Normal"/><w:pPr><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="8630"/></w:tabs><w:spacing w:before="120" w:after="40"/></w:pPr><w:rPr><w:b/></w:rPr>"# },
-    StyleDef { id: "TOC2", name: "toc 2", kind: P, based_on: Some("Normal"),
-        props: r#"<w:next w:val="Normal"/><w:pPr><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="8630"/></w:tabs><w:spacing w:after="40"/><w:ind w:left="280"/></w:pPr>"# },
-    StyleDef { id: "Caption", name: "caption", kind: P, based_on: Some("Normal"),
-        props: r#"<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:spacing w:before="80" w:after="240"/></w:pPr><w:rPr><w:i/><w:color w:val="5D6B7A"/><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr>"# },
-    StyleDef { id: "SourceCode", name: "Source Code", kind: P, based_on: Some("Normal"),
-        props: r#"<w:pPr><w:shd w:val="clear" w:color="auto" w:fill="F6F8FA"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:ind w:left="120" w:right="120"/></w:pPr><w:rPr><w:rFonts w:ascii="Consolas" w:hAnsi="Consolas" w:eastAsia="Consolas" w:cs="Consolas"/><w:noProof/><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr>"# },
-    StyleDef { id: "VerbatimChar", name: "Verbatim Char", kind: C, based_on: None,
-        props: r#"<w:rPr><w:rFonts w:ascii="Consolas" w:hAnsi="Consolas" w:eastAsia="Consolas" w:cs="Consolas"/><w:noProof/><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr>"# },
-    StyleDef { id: "Hyperlink", name: "Hyperlink", kind: C, based_on: None,
-        props: r#"<w:rPr><w:color w:val="1F4E79"/><w:u w:val="single"/></w:rPr>"# },
-    StyleDef { id: "FootnoteText", name: "footnote text", kind: P, based_on: Some("Normal"),
-        props: r#"<w:pPr><w:spacing w:after="40"/></w:pPr><w:rPr><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr>"# },
-    StyleDef { id: "FootnoteReference", name: "footnote reference", kind: C, based_on: None,
-        props: r#"<w:rPr><w:vertAlign w:val="superscript"/></w:rPr>"# },
-    StyleDef { id: "ListParagraph", name: "List Paragraph", kind: P, based_on: Some("Normal"),
-        props: r#"<w:qFormat/><w:pPr><w:spacing w:after="60"/><w:ind w:left="720"/></w:pPr>"# },
-    StyleDef { id: "Quote", name: "Quote", kind: P, based_on: Some("Normal"),
-        props: r#"<w:qFormat/><w:pPr><w:pBdr><w:left w:val="single" w:sz="18" w:space="8" w:color="C8D1DB"/></w:pBdr><w:ind w:left="240"/></w:pPr><w:rPr><w:color w:val="3A4756"/></w:rPr>"# },
-    StyleDef { id: "MinorHeading", name: "Minor Heading", kind: P, based_on: Some("Normal"),
-        props: r#"<w:next w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="240" w:after="80"/></w:pPr><w:rPr><w:b/><w:sz w:val="22"/><w:szCs w:val="22"/></w:rPr>"# },
-    StyleDef { id: "FindingSection", name: "Finding Section", kind: P, based_on: Some("Normal"),
-        props: r#"<w:next w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="280" w:after="100"/></w:pPr><w:rPr><w:b/><w:color w:val="1F4E79"/><w:sz w:val="22"/><w:szCs w:val="22"/></w:rPr>"# },
-    StyleDef { id: "FieldLabel", name: "Field Label", kind: C, based_on: None,
-        props: r#"<w:rPr><w:b/><w:color w:val="5D6B7A"/></w:rPr>"# },
-    StyleDef { id: "LevelLabel", name: "Level Label", kind: C, based_on: None,
-        props: r#"<w:rPr><w:b/><w:color w:val="FFFFFF"/><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr>"# },
-    StyleDef { id: "CoverLabel", name: "Cover Label", kind: P, based_on: Some("Normal"),
-        props: r#"<w:pPr><w:spacing w:before="0" w:after="40"/></w:pPr><w:rPr><w:b/><w:caps/><w:color w:val="5D6B7A"/><w:spacing w:val="6"/><w:sz w:val="15"/><w:szCs w:val="15"/></w:rPr>"# },
-    StyleDef { id: "Header", name: "header", kind: P, based_on: Some("Normal"),
-        props: r#"<w:pPr><w:spacing w:after="0"/></w:pPr><w:rPr><w:color w:val="5D6B7A"/><w:sz w:val="15"/><w:szCs w:val="15"/></w:rPr>"# },
-    StyleDef { id: "Footer", name: "footer", kind: P, based_on: Some("Normal"),
-        props: r#"<w:pPr><w:pBdr><w:top w:val="single" w:sz="4" w:space="4" w:color="C8D1DB"/></w:pBdr><w:tabs><w:tab w:val="center" w:pos="4320"/><w:tab w:val="right" w:pos="8640"/></w:tabs><w:spacing w:after="0"/></w:pPr><w:rPr><w:color w:val="5D6B7A"/><w:sz w:val="15"/><w:szCs w:val="15"/></w:rPr>"# },
-    StyleDef { id: "TableNormal", name: "Normal Table", kind: T, based_on: None,
-        props: r#"<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr>"# },
-    StyleDef { id: "ReportTable", name: "Report Table", kind: T, based_on: Some("TableNormal"),
-        props: r#"<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr><w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr><w:tblPr><w:tblStyleRowBandSize w:val="1"/><w:tblBorders><w:bottom w:val="single" w:sz="4" w:space="0" w:color="C8D1DB"/><w:insideH w:val="single" w:sz="4" w:space="0" w:color="C8D1DB"/></w:tblBorders><w:tblCellMar><w:top w:w="70" w:type="dxa"/><w:left w:w="100" w:type="dxa"/><w:bottom w:w="70" w:type="dxa"/><w:right w:w="100" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1F4E79"/></w:tcPr></w:tblStylePr><w:tblStylePr w:type="band2Horz"><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="F2F5F8"/></w:tcPr></w:tblStylePr>"# },
-    StyleDef { id: "FindingHeader", name: "Finding Header", kind: T, based_on: Some("TableNormal"),
-        props: r#"<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr><w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="C8D1DB"/><w:left w:val="single" w:sz="4" w:space="0" w:color="C8D1DB"/><w:bottom w:val="single" w:sz="4" w:space="0" w:color="C8D1DB"/><w:right w:val="single" w:sz="4" w:space="0" w:color="C8D1DB"/></w:tblBorders><w:tblCellMar><w:top w:w="80" w:type="dxa"/><w:left w:w="140" w:type="dxa"/><w:bottom w:w="80" w:type="dxa"/><w:right w:w="140" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="F2F5F8"/></w:tcPr>"# },
+    StyleDef {
+        id: "Normal",
+        name: "Normal",
+        kind: P,
+        based_on: None,
+        props: r#"<w:qFormat/><w:pPr><w:spacing w:after="120" w:line="264" w:lineRule="auto"/></w:pPr><w:rPr><w:rFonts w:ascii="Calibri" w:hAnsi="Calibri" w:eastAsia="Calibri" w:cs="Calibri"/><w:color w:val="1B2430"/><w:sz w:val="21"/><w:szCs w:val="21"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "Title",
+        name: "Title",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:qFormat/><w:pPr><w:spacing w:before="0" w:after="160"/></w:pPr><w:rPr><w:b/><w:color w:val="FFFFFF"/><w:sz w:val="64"/><w:szCs w:val="64"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "Subtitle",
+        name: "Subtitle",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:qFormat/><w:pPr><w:spacing w:after="240"/></w:pPr><w:rPr><w:color w:val="E4EBF2"/><w:sz w:val="32"/><w:szCs w:val="32"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "Heading1",
+        name: "heading 1",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:keepLines/><w:pBdr><w:bottom w:val="single" w:sz="8" w:space="4" w:color="1F4E79"/></w:pBdr><w:spacing w:before="480" w:after="240"/><w:outlineLvl w:val="0"/></w:pPr><w:rPr><w:b/><w:color w:val="1F4E79"/><w:sz w:val="40"/><w:szCs w:val="40"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "Heading2",
+        name: "heading 2",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="360" w:after="120"/><w:outlineLvl w:val="1"/></w:pPr><w:rPr><w:b/><w:sz w:val="26"/><w:szCs w:val="26"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "Heading3",
+        name: "heading 3",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="320" w:after="120"/><w:outlineLvl w:val="2"/></w:pPr><w:rPr><w:b/><w:sz w:val="24"/><w:szCs w:val="24"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "Heading4",
+        name: "heading 4",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:keepNext/><w:keepLines/><w:spacing w:before="240" w:after="80"/><w:outlineLvl w:val="3"/></w:pPr><w:rPr><w:b/><w:sz w:val="22"/><w:szCs w:val="22"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "TOCHeading",
+        name: "TOC Heading",
+        kind: P,
+        based_on: Some("Heading1"),
+        props: r#"<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:outlineLvl w:val="9"/></w:pPr>"#,
+    },
+    StyleDef {
+        id: "TOC1",
+        name: "toc 1",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:next w:val="Normal"/><w:pPr><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="8630"/></w:tabs><w:spacing w:before="120" w:after="40"/></w:pPr><w:rPr><w:b/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "TOC2",
+        name: "toc 2",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:next w:val="Normal"/><w:pPr><w:tabs><w:tab w:val="right" w:leader="dot" w:pos="8630"/></w:tabs><w:spacing w:after="40"/><w:ind w:left="280"/></w:pPr>"#,
+    },
+    StyleDef {
+        id: "Caption",
+        name: "caption",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:next w:val="Normal"/><w:qFormat/><w:pPr><w:spacing w:before="80" w:after="240"/></w:pPr><w:rPr><w:i/><w:color w:val="5D6B7A"/><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "SourceCode",
+        name: "Source Code",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:pPr><w:shd w:val="clear" w:color="auto" w:fill="F6F8FA"/><w:spacing w:before="0" w:after="0" w:line="240" w:lineRule="auto"/><w:ind w:left="120" w:right="120"/></w:pPr><w:rPr><w:rFonts w:ascii="Consolas" w:hAnsi="Consolas" w:eastAsia="Consolas" w:cs="Consolas"/><w:noProof/><w:sz w:val="16"/><w:szCs w:val="16"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "VerbatimChar",
+        name: "Verbatim Char",
+        kind: C,
+        based_on: None,
+        props: r#"<w:rPr><w:rFonts w:ascii="Consolas" w:hAnsi="Consolas" w:eastAsia="Consolas" w:cs="Consolas"/><w:noProof/><w:sz w:val="19"/><w:szCs w:val="19"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "Hyperlink",
+        name: "Hyperlink",
+        kind: C,
+        based_on: None,
+        props: r#"<w:rPr><w:color w:val="1F4E79"/><w:u w:val="single"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "FootnoteText",
+        name: "footnote text",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:pPr><w:spacing w:after="40"/></w:pPr><w:rPr><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "FootnoteReference",
+        name: "footnote reference",
+        kind: C,
+        based_on: None,
+        props: r#"<w:rPr><w:vertAlign w:val="superscript"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "ListParagraph",
+        name: "List Paragraph",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:qFormat/><w:pPr><w:spacing w:after="60"/><w:ind w:left="720"/></w:pPr>"#,
+    },
+    StyleDef {
+        id: "Quote",
+        name: "Quote",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:qFormat/><w:pPr><w:pBdr><w:left w:val="single" w:sz="18" w:space="8" w:color="C8D1DB"/></w:pBdr><w:ind w:left="240"/></w:pPr><w:rPr><w:color w:val="3A4756"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "MinorHeading",
+        name: "Minor Heading",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:next w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="240" w:after="80"/></w:pPr><w:rPr><w:b/><w:sz w:val="22"/><w:szCs w:val="22"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "FindingSection",
+        name: "Finding Section",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:next w:val="Normal"/><w:pPr><w:keepNext/><w:spacing w:before="280" w:after="100"/></w:pPr><w:rPr><w:b/><w:color w:val="1F4E79"/><w:sz w:val="22"/><w:szCs w:val="22"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "FieldLabel",
+        name: "Field Label",
+        kind: C,
+        based_on: None,
+        props: r#"<w:rPr><w:b/><w:color w:val="5D6B7A"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "LevelLabel",
+        name: "Level Label",
+        kind: C,
+        based_on: None,
+        props: r#"<w:rPr><w:b/><w:color w:val="FFFFFF"/><w:sz w:val="17"/><w:szCs w:val="17"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "CoverLabel",
+        name: "Cover Label",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:pPr><w:spacing w:before="0" w:after="40"/></w:pPr><w:rPr><w:b/><w:caps/><w:color w:val="5D6B7A"/><w:spacing w:val="6"/><w:sz w:val="15"/><w:szCs w:val="15"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "Header",
+        name: "header",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:pPr><w:spacing w:after="0"/></w:pPr><w:rPr><w:color w:val="5D6B7A"/><w:sz w:val="15"/><w:szCs w:val="15"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "Footer",
+        name: "footer",
+        kind: P,
+        based_on: Some("Normal"),
+        props: r#"<w:pPr><w:pBdr><w:top w:val="single" w:sz="4" w:space="4" w:color="C8D1DB"/></w:pBdr><w:tabs><w:tab w:val="center" w:pos="4320"/><w:tab w:val="right" w:pos="8640"/></w:tabs><w:spacing w:after="0"/></w:pPr><w:rPr><w:color w:val="5D6B7A"/><w:sz w:val="15"/><w:szCs w:val="15"/></w:rPr>"#,
+    },
+    StyleDef {
+        id: "TableNormal",
+        name: "Normal Table",
+        kind: T,
+        based_on: None,
+        props: r#"<w:tblPr><w:tblInd w:w="0" w:type="dxa"/><w:tblCellMar><w:top w:w="0" w:type="dxa"/><w:left w:w="108" w:type="dxa"/><w:bottom w:w="0" w:type="dxa"/><w:right w:w="108" w:type="dxa"/></w:tblCellMar></w:tblPr>"#,
+    },
+    StyleDef {
+        id: "ReportTable",
+        name: "Report Table",
+        kind: T,
+        based_on: Some("TableNormal"),
+        props: r#"<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr><w:rPr><w:sz w:val="18"/><w:szCs w:val="18"/></w:rPr><w:tblPr><w:tblStyleRowBandSize w:val="1"/><w:tblBorders><w:bottom w:val="single" w:sz="4" w:space="0" w:color="C8D1DB"/><w:insideH w:val="single" w:sz="4" w:space="0" w:color="C8D1DB"/></w:tblBorders><w:tblCellMar><w:top w:w="70" w:type="dxa"/><w:left w:w="100" w:type="dxa"/><w:bottom w:w="70" w:type="dxa"/><w:right w:w="100" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tblStylePr w:type="firstRow"><w:rPr><w:b/><w:color w:val="FFFFFF"/></w:rPr><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="1F4E79"/></w:tcPr></w:tblStylePr><w:tblStylePr w:type="band2Horz"><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="F2F5F8"/></w:tcPr></w:tblStylePr>"#,
+    },
+    StyleDef {
+        id: "FindingHeader",
+        name: "Finding Header",
+        kind: T,
+        based_on: Some("TableNormal"),
+        props: r#"<w:pPr><w:spacing w:before="0" w:after="0"/></w:pPr><w:tblPr><w:tblBorders><w:top w:val="single" w:sz="4" w:space="0" w:color="C8D1DB"/><w:left w:val="single" w:sz="4" w:space="0" w:color="C8D1DB"/><w:bottom w:val="single" w:sz="4" w:space="0" w:color="C8D1DB"/><w:right w:val="single" w:sz="4" w:space="0" w:color="C8D1DB"/></w:tblBorders><w:tblCellMar><w:top w:w="80" w:type="dxa"/><w:left w:w="140" w:type="dxa"/><w:bottom w:w="80" w:type="dxa"/><w:right w:w="140" w:type="dxa"/></w:tblCellMar></w:tblPr><w:tcPr><w:shd w:val="clear" w:color="auto" w:fill="F2F5F8"/></w:tcPr>"#,
+    },
 ];
 
 /// The document defaults: the body font when a style names none.
@@ -121,7 +261,8 @@ pub fn shown_name(name: &str) -> String {
             "toc" => "TOC".to_string(),
             w => {
                 let mut c = w.chars();
-                c.next().map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
+                c.next()
+                    .map_or(String::new(), |f| f.to_uppercase().chain(c).collect())
             }
         })
         .collect::<Vec<_>>()
@@ -227,7 +368,11 @@ impl<'a> StyleMap<'a> {
                 base = def(b).based_on;
             }
         }
-        STYLES.iter().map(|s| s.id).filter(|id| all.contains(id)).collect()
+        STYLES
+            .iter()
+            .map(|s| s.id)
+            .filter(|id| all.contains(id))
+            .collect()
     }
 
     /// The styles part: auditpress's styles, or the reference's with
@@ -246,7 +391,10 @@ impl<'a> StyleMap<'a> {
                     .filter(|d| !reference.ids.contains_key(&d.name.to_lowercase()))
                     .map(|d| self.definition(d))
                     .collect();
-                let end = reference.xml.rfind("</w:styles>").expect("checked on reading");
+                let end = reference
+                    .xml
+                    .rfind("</w:styles>")
+                    .expect("checked on reading");
                 format!("{}{added}{}", &reference.xml[..end], &reference.xml[end..])
             }
         }
