@@ -30,7 +30,7 @@
 
 use typst::diag::SourceDiagnostic;
 
-use super::{ExportSettings, Typeset, pdf};
+use super::{ExportSettings, Resources, Typeset, html, pdf};
 use crate::view::View;
 
 /// What a deliverable's export gives: its bytes, or errors at their places
@@ -43,13 +43,33 @@ pub type Exported = Result<Vec<u8>, Vec<SourceDiagnostic>>;
 pub enum Deliverable {
     /// The report PDF, laid out by the templates.
     Pdf,
+    /// One self-contained HTML5 page, from the view through the HTML templates.
+    Html,
 }
 
 impl Deliverable {
+    /// Every format, in the order a build writes them (`--format` lists
+    /// them in any order): the PDF first, whose name `-o` gives.
+    pub const ALL: &'static [Deliverable] = &[Deliverable::Pdf, Deliverable::Html];
+
+    /// Its name on the command line (`--format pdf,html`): its extension.
+    pub fn name(self) -> &'static str {
+        self.extension()
+    }
+
+    /// The format of a `--format` name, case-insensitive.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name().eq_ignore_ascii_case(name.trim()))
+    }
+
     /// The file name extension of its files, without the dot.
     pub fn extension(self) -> &'static str {
         match self {
             Deliverable::Pdf => "pdf",
+            Deliverable::Html => "html",
         }
     }
 
@@ -57,18 +77,27 @@ impl Deliverable {
     pub fn needs_pages(self) -> bool {
         match self {
             Deliverable::Pdf => true,
+            Deliverable::Html => false,
         }
     }
 
     /// Exports a report into this format. `doc` is the typeset report when
-    /// a format asked for pages ([`Deliverable::needs_pages`]).
-    pub fn export(self, view: &View, doc: Option<&Typeset>, settings: &ExportSettings) -> Exported {
+    /// a format asked for pages ([`Deliverable::needs_pages`]); `resources`
+    /// the template files and images a format that lays out its own text reads.
+    pub fn export(
+        self,
+        view: &View,
+        doc: Option<&Typeset>,
+        resources: &Resources,
+        settings: &ExportSettings,
+    ) -> Exported {
         match self {
             Deliverable::Pdf => pdf::export_pdf(
                 doc.expect("the pages of a paged format are typeset"),
                 view,
                 settings,
             ),
+            Deliverable::Html => html::export_html(view, resources, settings),
         }
     }
 }
