@@ -45,6 +45,9 @@ pub struct Style {
     /// Whether the report's headings are numbered 1, 1.1, 1.1.1
     /// (`[numbering] headings = "1.1"`, FORMAT 1.3).
     pub heading_numbers: bool,
+    /// How the executive summary draws the findings by severity (and by
+    /// status after a fix review): `[charts] findings` (FORMAT 1.3).
+    pub charts: ChartKind,
     /// The tables of style.toml that had errors (reported there), or `*`
     /// when the style could not be read at all. Values on a broken scale
     /// are not checked against it: the mistake is the style's, and one
@@ -82,6 +85,37 @@ impl CvssScore {
         // FORMAT 1.2's name, still read.
         ("specific", CvssScore::MostSpecific),
     ];
+}
+
+/// How a report draws its charts of findings (`[charts] findings` of
+/// style.toml): bars, a donut, or no chart.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChartKind {
+    /// One bar per level, its count above it (the default).
+    #[default]
+    Bar,
+    /// A ring of one slice per level, with a legend of names and counts.
+    Donut,
+    /// No chart: the tables of counts alone.
+    None,
+}
+
+impl ChartKind {
+    /// The values of `[charts] findings`, in the order of the variants.
+    pub const NAMES: [(&'static str, ChartKind); 3] = [
+        ("bar", ChartKind::Bar),
+        ("donut", ChartKind::Donut),
+        ("none", ChartKind::None),
+    ];
+
+    /// Its name in style.toml.
+    pub fn name(self) -> &'static str {
+        Self::NAMES
+            .iter()
+            .find(|(_, k)| *k == self)
+            .map_or("bar", |(n, _)| n)
+    }
 }
 
 /// A font file of a style folder.
@@ -315,9 +349,14 @@ pub fn offered(key: &str) -> &'static [&'static str] {
         "field.cvss" => &["version"],
         "text.engagement-period" => &["start", "end"],
         "text.engagement-effort" => &["effort"],
+        "chart.entry" => &["name", "count"],
+        "chart.total" => &["count"],
+        "chart.alt" => &["title", "entries", "total"],
         _ if stem.starts_with("month.")
             || stem.starts_with("number.")
             || stem.starts_with("noun.")
+            || stem == "chart.severity"
+            || stem == "chart.status"
             || stem.starts_with("change.section.") =>
         {
             &[]

@@ -408,10 +408,15 @@ fn template_data(view: &View, files: Vec<Asset>) -> Dump {
     )
 }
 
-/// The files the report reads beside its templates: the images, and for
-/// PDF/A-3 the findings as the JSON and CSV exports it carries.
-fn attachments(audit: &Audit, attach: bool, assets: Vec<Asset>) -> Vec<Asset> {
+/// The files the report reads beside its templates and the view's JSON:
+/// the images, the files generated from the view (its charts' SVG), and
+/// for PDF/A-3 the findings as the JSON and CSV exports it carries.
+fn generated_assets(audit: &Audit, view: &View, attach: bool, assets: Vec<Asset>) -> Vec<Asset> {
     let mut files = assets;
+    files.extend(
+        view.chart_files()
+            .map(|(vpath, bytes)| Asset { vpath, bytes }),
+    );
     if attach {
         let attached = [
             (view::FINDINGS_JSON_PATH, export::Format::Json),
@@ -565,7 +570,7 @@ fn produce(
         out.dump = Some(Dump::Text(view.to_json_pretty()));
         return;
     }
-    let files = attachments(audit, attach, assets);
+    let files = generated_assets(audit, &view, attach, assets);
     if options.emit == Emit::TemplateData {
         out.dump = Some(template_data(&view, files));
         return;

@@ -40,6 +40,14 @@ pub fn font_files() -> &'static [(&'static str, &'static [u8])] {
     fonts::FILES
 }
 
+/// A chart of the view as PNG, its text in the bundled fonts, at `scale`
+/// pixels per point (the Word document's picture of it); the same chart
+/// gives the same bytes.
+pub fn chart_png(chart: &crate::view::ChartView, scale: f32) -> Result<Vec<u8>, String> {
+    let fonts: Vec<&[u8]> = fonts::FILES.iter().map(|(_, bytes)| *bytes).collect();
+    crate::view::chart::png(&chart.svg, &fonts, scale)
+}
+
 /// How a report's documents are exported: the choices that concern every
 /// format, read by each deliverable's module.
 #[derive(Clone, Debug, Default)]

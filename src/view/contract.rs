@@ -71,6 +71,9 @@ pub struct View {
     pub layout: LayoutView,
     /// Counts computed from the findings.
     pub counts: Counts,
+    /// The executive summary's charts: findings by severity, and by status
+    /// after a fix review; none when the style turns them off (contract 3).
+    pub charts: Vec<ChartView>,
     /// Codebase maturity rows.
     pub maturity: Vec<MaturityView>,
     /// People and organisations thanked.
@@ -115,7 +118,7 @@ pub struct ColoursView {
 }
 
 /// The colour of a level the style gives none.
-const NEUTRAL: &str = "#707b7c";
+pub(super) const NEUTRAL: &str = "#707b7c";
 
 impl ColoursView {
     /// The colours of the style, each level with its own.
@@ -492,6 +495,44 @@ pub struct Counts {
     pub status: Vec<Count>,
     /// Severity x difficulty matrix: one row per severity, one cell per difficulty.
     pub matrix: Vec<MatrixRow>,
+}
+
+/// A chart of findings, drawn as SVG at `vpath` (served to typst, inlined
+/// in HTML, rasterised for Word by `view::chart::png`).
+#[derive(Clone, Serialize)]
+pub struct ChartView {
+    /// What it counts by: `severity` or `status`.
+    pub key: &'static str,
+    /// How it is drawn: `bar` or `donut`.
+    pub kind: crate::model::style::ChartKind,
+    /// Virtual path of its SVG, e.g. `/data/chart-severity.svg`.
+    pub vpath: String,
+    /// Its title in the style's words, e.g. `Findings by severity`.
+    pub title: String,
+    /// Its alternative text, written from the counts.
+    pub alt: String,
+    /// Every level of its scale, in the style's order, with its count.
+    pub entries: Vec<ChartEntry>,
+    /// The findings it counts.
+    pub total: usize,
+    /// Its natural width, in points.
+    pub width: f64,
+    /// Its natural height, in points.
+    pub height: f64,
+    /// The SVG itself (served at `vpath`, not written into view.json).
+    #[serde(skip)]
+    pub svg: String,
+}
+
+/// A level of a chart: its name, count and colour.
+#[derive(Clone, Serialize)]
+pub struct ChartEntry {
+    /// The level's name, e.g. `High`.
+    pub name: String,
+    /// How many findings it has.
+    pub count: usize,
+    /// Its colour, `#rrggbb`, as the badges print it.
+    pub colour: String,
 }
 
 /// A row of the severity x difficulty matrix.

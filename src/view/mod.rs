@@ -15,6 +15,7 @@ use finding::finding_view;
 use tools::tools;
 use wording::{count_by, count_free, fix_sentence, strings};
 
+pub mod chart;
 mod contract;
 mod finding;
 mod shape;
@@ -43,7 +44,9 @@ pub const COLOURS_PATH: &str = "/data/colours.json";
 /// style's order, no longer `description`, `exploit_scenario`,
 /// `recommendations` and `references`; its header is `header`, its summary
 /// row `cells`, and the report's layout `layout` (FORMAT 1.2).
-pub const CONTRACT_VERSION: u32 = 2;
+/// 3: `charts`, the executive summary's charts of findings, each an SVG
+/// served at its `vpath` with its alternative text (FORMAT 1.3).
+pub const CONTRACT_VERSION: u32 = 3;
 
 /// Virtual path of the findings as JSON, attached to PDF/A-3 reports.
 pub const FINDINGS_JSON_PATH: &str = "/data/findings.json";
@@ -87,6 +90,16 @@ impl View {
                 .iter()
                 .any(|f| f.status.is_some() || f.fix.is_some());
         let fix_review = reviewed.then(|| fix_review(audit, &client, &status));
+        let counts = counts(audit, status);
+        let charts = if findings.is_empty() {
+            Vec::new()
+        } else {
+            chart::charts(
+                style,
+                &counts.severity,
+                fix_review.as_ref().map(|f| f.counts.as_slice()),
+            )
+        };
         let since = options.changes.as_ref().map(|(since, _)| since.as_str());
         let strings = strings(style, audit, &client, since);
         let layout = shape::layout(style, findings, reviewed);
@@ -123,7 +136,8 @@ impl View {
                 .map(|f| finding_view(f, &meta.targets, style, &layout.summary))
                 .collect(),
             layout,
-            counts: counts(audit, status),
+            counts,
+            charts,
             maturity: audit.maturity.iter().map(MaturityView::new).collect(),
             acknowledgements: audit
                 .acknowledgements
@@ -154,6 +168,14 @@ impl View {
     /// The same JSON, indented for people (`--emit view-json`).
     pub fn to_json_pretty(&self) -> String {
         visible_json(&serde_json::to_string_pretty(self).expect("the view serialises"))
+    }
+
+    /// The charts' SVG files, as (virtual path, bytes), to serve beside the
+    /// view's JSON.
+    pub fn chart_files(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
+        self.charts
+            .iter()
+            .map(|c| (c.vpath.clone(), c.svg.clone().into_bytes()))
     }
 
     /// Every file of the view the templates read, as (virtual path, JSON):

@@ -348,10 +348,10 @@ fn a_template_override_for_another_contract_says_so() {
     let overrides = dir.parent().unwrap().join("house");
     fs::create_dir_all(&overrides).unwrap();
     let report = fs::read_to_string(root().join("templates/report.typ")).unwrap();
-    assert!(report.contains("#let contract = 2"));
+    assert!(report.contains("#let contract = 3"));
     fs::write(
         overrides.join("report.typ"),
-        report.replace("#let contract = 2", "#let contract = 3"),
+        report.replace("#let contract = 3", "#let contract = 4"),
     )
     .unwrap();
     let pdf = dir.parent().unwrap().join("out.pdf");
@@ -359,7 +359,7 @@ fn a_template_override_for_another_contract_says_so() {
     assert_eq!(out.status.code(), Some(1));
     let err = stderr(&out);
     assert!(
-        err.contains("these templates were written for template contract 3, but this auditpress serves contract 2"),
+        err.contains("these templates were written for template contract 4, but this auditpress serves contract 3"),
         "{err}"
     );
     assert!(!pdf.exists());

@@ -1,5 +1,5 @@
-//! The `[layout]` table of style.toml (extension): where the report's
-//! sections start a page.
+//! The `[layout]` and `[charts]` tables of style.toml (extensions): where
+//! the report's sections start a page, and how its charts are drawn.
 
 use toml::Spanned;
 use toml::de::DeValue;
@@ -7,6 +7,7 @@ use toml::de::DeValue;
 use super::reader::{StyleReader, field};
 use super::shape::choice;
 use crate::model::Style;
+use crate::model::style::ChartKind;
 
 /// Reads `[layout]`: `front_page_break = "section" | "none"`.
 pub(super) fn layout(r: &mut StyleReader, value: &Spanned<DeValue>, style: &mut Style) {
@@ -20,6 +21,19 @@ pub(super) fn layout(r: &mut StyleReader, value: &Spanned<DeValue>, style: &mut 
             Some(0) => style.front_runs_on = false,
             Some(_) => style.front_runs_on = true,
             None => {}
+        }
+    }
+}
+
+/// Reads `[charts]`: `findings = "bar" | "donut" | "none"` (FORMAT 1.3).
+pub(super) fn charts(r: &mut StyleReader, value: &Spanned<DeValue>, style: &mut Style) {
+    let Some(t) = r.table(value, "charts", &["findings"]) else {
+        return;
+    };
+    if let Some(v) = field(t, "findings") {
+        let names = ChartKind::NAMES.map(|(name, _)| name);
+        if let Some(i) = choice(r, v, "charts.findings", &names) {
+            style.charts = ChartKind::NAMES[i].1;
         }
     }
 }

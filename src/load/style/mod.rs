@@ -58,6 +58,7 @@ const ROOT_KEYS: &[&str] = &[
     "finding",
     "layout",
     "numbering",
+    "charts",
 ];
 
 /// A built-in style by name (without regard to case), read once, when first
@@ -196,6 +197,9 @@ pub fn parse(
     r.mark(&mut style, "finding", before);
     if let Some(v) = get("layout") {
         layout::layout(&mut r, v, &mut style);
+    }
+    if let Some(v) = get("charts") {
+        layout::charts(&mut r, v, &mut style);
     }
     // Messages name the second axis as the report does: "unknown likelihood".
     style.difficulty.kind = style.difficulty_label.to_lowercase();

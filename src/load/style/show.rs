@@ -81,6 +81,10 @@ pub fn show(style: &Style) -> String {
         })
     ));
     out.push_str(&format!(
+        "\n[charts]\nfindings = {}\n",
+        q(style.charts.name())
+    ));
+    out.push_str(&format!(
         "\n[finding]\npage_break = {}\n",
         q(match style.finding.page_break {
             PageBreak::Finding => "finding",
