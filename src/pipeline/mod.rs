@@ -16,7 +16,7 @@ use crate::export;
 use crate::load;
 use crate::model::{Asset, Audit};
 use crate::naming::Claims;
-use crate::output::write_atomic;
+use crate::output::write_all_atomic;
 use crate::render::preview::Preview;
 use crate::render::{self, Deliverable};
 use crate::review;
@@ -372,31 +372,6 @@ fn templates(
     Some(templates)
 }
 
-/// Puts a report's bytes in place, unless whoever asked for them is gone
-/// (a worker whose parent was killed writes nothing over a newer build's).
-/// A failure is [`Outcome::Retry`] (a full disk, a folder that cannot be
-/// made) unless the path itself is refused (a symbolic link), which a retry
-/// does not cure.
-fn write_output(path: &Path, bytes: &[u8], claims: &dyn Claims) -> Result<(), (Outcome, String)> {
-    if !claims.still_wanted() {
-        return Err((
-            Outcome::Retry,
-            format!(
-                "the build that asked for {} is gone; nothing was written",
-                path.display()
-            ),
-        ));
-    }
-    write_atomic(path, bytes).map_err(|e| {
-        let outcome = if e.kind() == std::io::ErrorKind::InvalidInput {
-            Outcome::Io
-        } else {
-            Outcome::Retry
-        };
-        (outcome, e.to_string())
-    })
-}
-
 /// Cleans a style's or template folder's logo as the folder's images are
 /// cleaned: format sniffed, pixels capped, EXIF and comments dropped.
 fn clean_logos(
@@ -515,11 +490,26 @@ fn output_paths(
             return None;
         }
     };
-    let mut paths = Vec::with_capacity(formats.len());
-    for (i, format) in formats.iter().enumerate() {
-        let path = job
-            .destination
-            .document_path(&resolved, i == 0, format.extension());
+    let mut paths: Vec<PathBuf> = Vec::with_capacity(formats.len());
+    for format in formats {
+        // `-o` names the PDF; the other formats take its stem.
+        let path = job.destination.document_path(
+            &resolved,
+            *format == Deliverable::Pdf,
+            format.extension(),
+        );
+        if paths.contains(&path) {
+            out.fail(
+                Outcome::Io,
+                format!(
+                    "the {} would be written over the PDF {}",
+                    format.name(),
+                    path.display()
+                ),
+                Some("name the PDF with its .pdf extension: the other formats take its stem"),
+            );
+            return None;
+        }
         if let Some(other) = claims.claim(&path, &job.name) {
             out.fail(
                 Outcome::Errors,
@@ -661,15 +651,11 @@ fn export(
     early: &mut dyn FnMut(&Preview),
     out: &mut Built,
 ) -> Option<Vec<Document>> {
-    // The images, for the formats that lay out their own text.
-    let files = if formats.iter().any(|f| !f.needs_pages()) {
-        let images = inputs
-            .files
-            .iter()
-            .filter(|a| a.vpath.starts_with("/assets/"));
-        images.cloned().collect()
+    // What the formats that lay out their own text read, before typst takes the inputs.
+    let resources = if formats.iter().all(|f| f.needs_pages()) {
+        render::Resources::default()
     } else {
-        Vec::new()
+        render::Resources::of(&inputs)
     };
     let mut typeset = None;
     if formats.iter().any(|f| f.needs_pages()) {
@@ -692,13 +678,12 @@ fn export(
     let settings = render::ExportSettings {
         standards: options.standards.clone(),
         source_date_epoch: options.source_date_epoch,
-        files,
         docx_reference,
     };
     let start = Instant::now();
     let mut documents = Vec::with_capacity(formats.len());
     for &format in formats {
-        match format.export(view, typeset.as_ref(), &settings) {
+        match format.export(view, typeset.as_ref(), &resources, &settings) {
             Ok(render::Output { bytes, warnings }) => {
                 for w in warnings {
                     let file = out.sources.add(w.file, "");
@@ -732,15 +717,48 @@ fn export(
     Some(documents)
 }
 
-/// Writes each document to its file and records it in [`Built::outputs`],
-/// with its SHA-256; stops at the first that cannot be written.
+/// Writes the documents, all or none ([`write_all_atomic`]), and records
+/// each in [`Built::outputs`] with its SHA-256; nothing is written when
+/// whoever asked for them is gone (a worker whose parent was killed writes
+/// nothing over a newer build's). A failure is [`Outcome::Retry`] (a full
+/// disk, a folder that cannot be made) unless the path itself is refused
+/// (a symbolic link, a folder in the way), which a retry does not cure.
 fn write_documents(documents: Vec<(PathBuf, Document)>, claims: &dyn Claims, out: &mut Built) {
     let start = Instant::now();
+    if !claims.still_wanted() {
+        let names: Vec<String> = documents
+            .iter()
+            .map(|(p, _)| p.display().to_string())
+            .collect();
+        return out.fail(
+            Outcome::Retry,
+            format!(
+                "the build that asked for {} is gone; nothing was written",
+                names.join(", ")
+            ),
+            None,
+        );
+    }
+    let files: Vec<(&Path, &[u8])> = documents
+        .iter()
+        .map(|(p, d)| (p.as_path(), d.bytes.as_slice()))
+        .collect();
+    let written = write_all_atomic(&files);
+    out.timings.write = start.elapsed();
+    if let Err((_, e)) = written {
+        let outcome = if e.kind() == std::io::ErrorKind::InvalidInput {
+            Outcome::Io
+        } else {
+            Outcome::Retry
+        };
+        let others = if documents.len() > 1 {
+            "; none of the documents was written"
+        } else {
+            ""
+        };
+        return out.fail(outcome, format!("{e}{others}"), None);
+    }
     for (path, document) in documents {
-        if let Err((outcome, e)) = write_output(&path, &document.bytes, claims) {
-            out.timings.write = start.elapsed();
-            return out.fail(outcome, e, None);
-        }
         out.notes.push(match document.pages {
             Some(pages) => format!("wrote {} ({pages} pages)", path.display()),
             None => format!("wrote {}", path.display()),
@@ -752,7 +770,6 @@ fn write_documents(documents: Vec<(PathBuf, Document)>, claims: &dyn Claims, out
             sha256: sha256_hex(&document.bytes),
         });
     }
-    out.timings.write = start.elapsed();
 }
 
 /// The SHA-256 of bytes, in lowercase hex.

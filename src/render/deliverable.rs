@@ -30,7 +30,7 @@
 
 use typst::diag::SourceDiagnostic;
 
-use super::{ExportSettings, Typeset, docx, pdf};
+use super::{ExportSettings, Resources, Typeset, docx, html, pdf};
 use crate::view::View;
 
 /// What a deliverable's export gives: its bytes and warnings, or errors at
@@ -71,15 +71,36 @@ pub struct Warning {
 pub enum Deliverable {
     /// The report PDF, laid out by the templates.
     Pdf,
+    /// One self-contained HTML5 page, from the view through the HTML templates.
+    Html,
     /// A Word document written from the view (`docx`).
     Docx,
 }
 
 impl Deliverable {
+    /// Every format, in the order a build writes them (`--format` lists
+    /// them in any order): the PDF first, whose name `-o` gives.
+    pub const ALL: &'static [Deliverable] =
+        &[Deliverable::Pdf, Deliverable::Html, Deliverable::Docx];
+
+    /// Its name on the command line (`--format pdf,html`): its extension.
+    pub fn name(self) -> &'static str {
+        self.extension()
+    }
+
+    /// The format of a `--format` name, case-insensitive.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Self::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name().eq_ignore_ascii_case(name.trim()))
+    }
+
     /// The file name extension of its files, without the dot.
     pub fn extension(self) -> &'static str {
         match self {
             Deliverable::Pdf => "pdf",
+            Deliverable::Html => "html",
             Deliverable::Docx => "docx",
         }
     }
@@ -88,30 +109,40 @@ impl Deliverable {
     pub fn needs_pages(self) -> bool {
         match self {
             Deliverable::Pdf => true,
+            Deliverable::Html => false,
             Deliverable::Docx => false,
         }
     }
 
     /// Exports a report into this format. `doc` is the typeset report when
-    /// a format asked for pages ([`Deliverable::needs_pages`]).
-    pub fn export(self, view: &View, doc: Option<&Typeset>, settings: &ExportSettings) -> Exported {
+    /// a format asked for pages ([`Deliverable::needs_pages`]); `resources`
+    /// the template files and images a format that lays out its own text reads.
+    pub fn export(
+        self,
+        view: &View,
+        doc: Option<&Typeset>,
+        resources: &Resources,
+        settings: &ExportSettings,
+    ) -> Exported {
         match self {
             Deliverable::Pdf => pdf::export_pdf(
                 doc.expect("the pages of a paged format are typeset"),
                 view,
                 settings,
             ),
-            Deliverable::Docx => Ok(docx_output(view, settings)),
+            Deliverable::Html => html::export_html(view, resources, settings),
+            Deliverable::Docx => Ok(docx_output(view, resources, settings)),
         }
     }
 }
 
 /// The Word document, and a warning for each style it uses that the style
 /// folder's reference.docx lacks.
-fn docx_output(view: &View, settings: &ExportSettings) -> Output {
+fn docx_output(view: &View, resources: &Resources, settings: &ExportSettings) -> Output {
     let reference = settings.docx_reference.as_deref();
     let date = document_date(view, settings.source_date_epoch);
-    let doc = docx::export_docx(view, &settings.files, reference.map(|r| &r.styles), &date);
+    let images = &resources.images;
+    let doc = docx::export_docx(view, images, reference.map(|r| &r.styles), &date);
     let warnings = reference.map_or_else(Vec::new, |r| {
         doc.missing
             .iter()
