@@ -180,6 +180,7 @@ fn a_reference_docx_gives_its_styles_and_a_missing_style_is_one_warning() {
     let (_tmp, dir) = example_folder("pentest");
     let (own, _) = build_formats(&dir, "own", "docx");
     let style = dir.parent().unwrap().join("style");
+    assert!(style.is_dir());
     let make = |args: &[&str]| {
         let out = Command::new(&python)
             .arg(root().join("tests/tools/docx_tool.py"))
@@ -202,10 +203,7 @@ fn a_reference_docx_gives_its_styles_and_a_missing_style_is_one_warning() {
         "has no style \"Hyperlink\", which the Word document uses; auditpress's own is used";
     assert_eq!(err.matches(message).count(), 1, "{err}");
     assert_eq!(count_level(&err, "warning"), 1, "{err}");
-    assert!(
-        err.contains(&style.join("reference.docx").display().to_string()),
-        "{err}"
-    );
+    assert!(err.contains("/style/reference.docx has no style"), "{err}");
     assert!(
         read_docx(&python, &docx)["links"]["external"]
             .as_array()
@@ -226,8 +224,28 @@ fn pdf_headings(pdf: &Path) -> Vec<String> {
         .collect()
 }
 
+/// The headings and element ids of an HTML page (tests/tools/docx_tool.py).
+fn read_html(python: &Path, html: &Path) -> serde_json::Value {
+    let out = Command::new(python)
+        .arg(root().join("tests/tools/docx_tool.py"))
+        .arg("html")
+        .arg(html)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", stderr(&out));
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// Whether `part` is `whole` with some items left out, in the same order.
+fn in_order(part: &[String], whole: &[String]) -> Option<String> {
+    let mut rest = whole.iter();
+    part.iter()
+        .find(|p| !rest.any(|w| w == *p))
+        .map(|missing| format!("{missing:?} missing or out of order"))
+}
+
 #[test]
-fn the_pdf_and_the_word_document_hold_the_same_headings_and_findings_in_order() {
+fn the_three_formats_hold_the_same_headings_and_findings_in_order() {
     let Some(python) = python_tool("python", "docx") else {
         return;
     };
@@ -238,24 +256,57 @@ fn the_pdf_and_the_word_document_hold_the_same_headings_and_findings_in_order() 
         ("smart-contract", example_folder("smart-contract")),
     ];
     for (name, (_tmp, dir)) in &folders {
-        let (docx, _) = build_formats(dir, name, "pdf,docx");
+        let (docx, _) = build_formats(dir, name, "pdf,html,docx");
         let pdf = docx.with_extension("pdf");
+        let page = read_html(&python, &docx.with_extension("html"));
         let read = read_docx(&python, &docx);
-        assert_eq!(
-            docx_headings(&read),
-            pdf_headings(&pdf),
-            "{name}: headings differ"
-        );
-        // The findings' ids and titles in the same order in the PDF's text.
-        let text = squash(&pdf_text(&pdf));
-        let view = view_json(dir);
-        let ids: Vec<String> = view["findings"]
+        // The Word document's headings are the PDF's outline, level for level.
+        let headings = pdf_headings(&pdf);
+        assert_eq!(docx_headings(&read), headings, "{name}: headings differ");
+        // The page's, one level down under its title, hold them in order.
+        let html: Vec<String> = page["headings"]
             .as_array()
             .unwrap()
             .iter()
+            .map(|h| {
+                format!(
+                    "{} {}",
+                    h[0].as_u64().unwrap() - 1,
+                    squash(h[1].as_str().unwrap())
+                )
+            })
+            .collect();
+        if let Some(problem) = in_order(&headings, &html) {
+            panic!("{name}: the HTML's headings: {problem}\n{html:#?}");
+        }
+        // The findings: titles in the PDF's text, ids as the Word
+        // document's bookmarks and the page's anchors, in the same order.
+        let view = view_json(dir);
+        let findings = view["findings"].as_array().unwrap();
+        let titles: Vec<String> = findings
+            .iter()
             .map(|f| squash(f["title_text"].as_str().unwrap()))
             .collect();
-        let needles: Vec<&str> = ids.iter().map(String::as_str).collect();
-        assert_in_order(&text, &needles);
+        let needles: Vec<&str> = titles.iter().map(String::as_str).collect();
+        assert_in_order(&squash(&pdf_text(&pdf)), &needles);
+        let labels: Vec<String> = findings
+            .iter()
+            .map(|f| format!("finding-{}", f["id"].as_str().unwrap()))
+            .collect();
+        let marks: Vec<String> = strings(&read["bookmarks"])
+            .into_iter()
+            .filter(|b| b.starts_with("finding-"))
+            .collect();
+        assert_eq!(marks, labels, "{name}: the Word document's findings");
+        // The page's anchors are the ids themselves.
+        let bare: Vec<String> = findings
+            .iter()
+            .map(|f| f["id"].as_str().unwrap().to_string())
+            .collect();
+        let ids: Vec<String> = strings(&page["ids"])
+            .into_iter()
+            .filter(|i| bare.contains(i))
+            .collect();
+        assert_eq!(ids, bare, "{name}: the page's findings");
     }
 }

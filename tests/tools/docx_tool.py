@@ -10,6 +10,9 @@ Usage:
       "links" {"external": [url...], "internal": [anchor...]},
       "bookmarks" [name...], "pictures" [{"id", "descr"}],
       "heading1_font" (the font of the style Heading 1).
+  docx_tool.py html FILE.html
+      Prints the HTML page's headings outside its <nav> as [[level, text], ...]
+      and the ids of its elements in order, as {"headings", "ids"}.
   docx_tool.py reference IN.docx OUT.docx [--font NAME] [--drop STYLE]
       Writes OUT.docx with IN.docx's styles part: Heading 1 in font NAME,
       and without the style named STYLE.
@@ -19,6 +22,7 @@ import json
 import re
 import sys
 import zipfile
+from html.parser import HTMLParser
 
 import docx
 from docx.oxml.ns import qn
@@ -76,9 +80,45 @@ def reference(src, out, font, drop):
         z.writestr("word/styles.xml", styles)
 
 
+class Headings(HTMLParser):
+    """The headings of a page outside <nav>, and every id, in order."""
+
+    def __init__(self):
+        super().__init__()
+        self.headings, self.ids, self.stack, self.current = [], [], [], None
+
+    def handle_starttag(self, tag, attrs):
+        self.stack.append(tag)
+        for k, v in attrs:
+            if k == "id":
+                self.ids.append(v)
+        if re.fullmatch(r"h[1-6]", tag) and "nav" not in self.stack:
+            self.current = [int(tag[1]), ""]
+
+    def handle_endtag(self, tag):
+        while self.stack and self.stack.pop() != tag:
+            pass
+        if self.current and tag == "h%d" % self.current[0]:
+            self.headings.append(self.current)
+            self.current = None
+
+    def handle_data(self, data):
+        if self.current:
+            self.current[1] += data
+
+
+def html(path):
+    p = Headings()
+    with open(path, encoding="utf-8") as f:
+        p.feed(f.read())
+    print(json.dumps({"headings": p.headings, "ids": p.ids}))
+
+
 def main():
     if sys.argv[1] == "read":
         read(sys.argv[2])
+    elif sys.argv[1] == "html":
+        html(sys.argv[2])
     else:
         args = sys.argv[4:]
         opt = lambda k: args[args.index(k) + 1] if k in args else None

@@ -105,9 +105,15 @@ fn environment(resources: &Resources) -> Result<Environment<'static>, Error> {
     // A chart's SVG, inlined: auditpress draws it from the counts (its
     // texts escaped as XML), with its role and alternative text.
     env.add_function("chart_svg", move |src: &str| {
-        let (_, bytes) = charts.iter().find(|(vpath, _)| vpath == src).ok_or_else(|| {
-            Error::new(ErrorKind::InvalidOperation, format!("no chart {src} in the report"))
-        })?;
+        let (_, bytes) = charts
+            .iter()
+            .find(|(vpath, _)| vpath == src)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("no chart {src} in the report"),
+                )
+            })?;
         let svg = String::from_utf8_lossy(bytes);
         let start = svg.find("<svg").unwrap_or(0);
         Ok::<_, Error>(Value::from_safe_string(svg[start..].trim_end().to_string()))
