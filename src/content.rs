@@ -164,6 +164,16 @@ pub enum Inline {
     },
 }
 
+/// Whether a link target is one a report keeps: http, https or mailto.
+/// Anything else (a `javascript:` or `data:` URL) is shown as text, never
+/// made a link, in every format.
+pub fn is_kept_url(url: &str) -> bool {
+    let lower = url.to_ascii_lowercase();
+    ["http://", "https://", "mailto:"]
+        .iter()
+        .any(|s| lower.starts_with(s))
+}
+
 /// Returns the plain text of inline content.
 pub fn plain(inlines: &[Inline]) -> String {
     let mut out = String::new();

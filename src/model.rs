@@ -494,7 +494,7 @@ pub struct Appendix {
 }
 
 /// An image read from the audit folder, served to typst at a fixed virtual path.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct Asset {
     /// Virtual path the templates use, e.g. `/assets/0.png`.
     pub vpath: String,

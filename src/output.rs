@@ -23,6 +23,140 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
     write_via_temp(path, bytes, true)
 }
 
+/// Writes several files as one: each is staged as a synced temporary file
+/// beside it, then all are renamed into place. A file that cannot be staged
+/// (a folder that cannot be written, a full disk) leaves every file as it
+/// was; a rename that fails (a folder in the way) puts back the files
+/// already replaced, the earlier contents of each kept as a link until all
+/// are in place. The error says which file failed, by its index.
+pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), (usize, io::Error)> {
+    for (i, (path, _)) in files.iter().enumerate() {
+        refuse_in_the_way(path).map_err(|e| (i, e))?;
+        remove_stale(path);
+    }
+    let mut staged = Vec::with_capacity(files.len());
+    for (i, (path, bytes)) in files.iter().enumerate() {
+        staged.push(stage(path, bytes).map_err(|e| (i, e))?);
+    }
+    // The earlier file of each replaced one, or None where there was none.
+    let mut replaced: Vec<(&Path, Option<tempfile::NamedTempFile<()>>)> = Vec::new();
+    for (i, ((path, _), tmp)) in files.iter().zip(staged).enumerate() {
+        let renamed = keep_earlier(path).and_then(|earlier| {
+            tmp.persist(path)
+                .map(|_| earlier)
+                .map_err(|e| io::Error::new(e.error.kind(), cannot_write(path, &e.error)))
+        });
+        match renamed {
+            Ok(earlier) => replaced.push((path, earlier)),
+            Err(e) => {
+                put_back(replaced);
+                return Err((i, e));
+            }
+        }
+    }
+    for (i, (path, _)) in files.iter().enumerate() {
+        sync_folder(path).map_err(|e| (i, e))?;
+    }
+    Ok(())
+}
+
+/// Refuses a path written through a symbolic link, or taken by a folder.
+fn refuse_in_the_way(path: &Path) -> io::Result<()> {
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    if meta.file_type().is_symlink() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!(
+                "refusing to write {} through a symbolic link",
+                path.display()
+            ),
+        ));
+    }
+    if meta.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("cannot write {}: a folder has its name", path.display()),
+        ));
+    }
+    Ok(())
+}
+
+/// The message of a file that could not be written.
+fn cannot_write(path: &Path, e: &io::Error) -> String {
+    format!("cannot write {} ({e})", path.display())
+}
+
+/// The folder a path is in (`.` for a bare name).
+fn folder_of(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// Writes bytes to a synced temporary file beside `path`, named for it
+/// (its writer's process id in the name, as [`remove_stale`] expects).
+fn stage(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+    let context = |e: io::Error| io::Error::new(e.kind(), cannot_write(path, &e));
+    let mut tmp = tempfile::Builder::new()
+        .prefix(&format!("{}{}-", temp_prefix(path), std::process::id()))
+        .suffix(".tmp")
+        .tempfile_in(folder_of(path))
+        .map_err(|e| context(without_temp_name(e)))?;
+    tmp.write_all(bytes).map_err(context)?;
+    tmp.as_file().sync_all().map_err(context)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o644)).map_err(context)?;
+    }
+    Ok(tmp)
+}
+
+/// Keeps the file at `path`, if there is one, under a temporary name
+/// beside it (a second link to it, or a copy where links are not made),
+/// removed when dropped.
+fn keep_earlier(path: &Path) -> io::Result<Option<tempfile::NamedTempFile<()>>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let context = |e: io::Error| io::Error::new(e.kind(), cannot_write(path, &e));
+    let prefix = format!("{}{}-", temp_prefix(path), std::process::id());
+    tempfile::Builder::new()
+        .prefix(&prefix)
+        .suffix(".tmp")
+        .make_in(folder_of(path), |link| {
+            fs::hard_link(path, link).or_else(|_| fs::copy(path, link).map(|_| ()))
+        })
+        .map(Some)
+        .map_err(|e| context(without_temp_name(e)))
+}
+
+/// Puts back the files a failed [`write_all_atomic`] replaced: the earlier
+/// file where there was one, none where there was not.
+fn put_back(replaced: Vec<(&Path, Option<tempfile::NamedTempFile<()>>)>) {
+    for (path, earlier) in replaced.into_iter().rev() {
+        let _ = match earlier {
+            Some(file) => file.persist(path).map(|_| ()).map_err(|e| e.error),
+            None => fs::remove_file(path),
+        };
+    }
+}
+
+/// Syncs the folder a file was renamed into, so that the new name survives
+/// a power cut.
+fn sync_folder(path: &Path) -> io::Result<()> {
+    #[cfg(unix)]
+    fs::File::open(folder_of(path))
+        .and_then(|d| d.sync_all())
+        .map_err(|e| io::Error::new(e.kind(), cannot_write(path, &e)))?;
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// Writes files at paths relative to a folder, creating the folders they
 /// need; each file is written whole ([`write_atomic`]) or not at all.
 pub fn write_files(folder: &Path, files: &[(String, Vec<u8>)]) -> io::Result<()> {

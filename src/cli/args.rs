@@ -8,6 +8,7 @@ use clap::Args;
 use crate::cmd::{Config, DEFAULT_MEMORY_LIMIT_MIB, DEFAULT_TIMEOUT_SECS, Shard};
 use crate::diag;
 use crate::pipeline::Emit;
+use crate::render::Deliverable;
 
 use super::Deny;
 
@@ -50,6 +51,9 @@ pub struct WatchArgs {
     /// Output file, or folder to write into (`-o out/`); default: inside the audit folder.
     #[arg(short, long)]
     output: Option<PathBuf>,
+    /// The documents each build writes.
+    #[command(flatten)]
+    formats: FormatArgs,
     /// Folder of template files that override the embedded ones.
     #[arg(long, value_name = "DIR")]
     templates: Option<PathBuf>,
@@ -82,9 +86,58 @@ impl WatchArgs {
         })?;
         config.options.templates = self.templates;
         config.options.include_drafts = self.include_drafts;
+        config.options.emit = self.formats.emit();
+        if command == "serve" && !config.options.emit.documents().contains(&Deliverable::Pdf) {
+            return Err(Usage {
+                message: "serve shows the PDF's pages: --format must include pdf".into(),
+                hint: Some("add pdf to the list, e.g. --format pdf,html".into()),
+            });
+        }
         // Keep what the last edits used, so the next edit re-lays out little.
         config.options.cache_age = 10;
         Ok(self.report.apply(self.style.apply(config)))
+    }
+}
+
+/// The documents a build writes (`--format pdf,html`), declared once for
+/// every command that builds.
+#[derive(Debug, Args)]
+pub struct FormatArgs {
+    /// The documents to write, as a comma list in any order; -o names the
+    /// PDF, and the others take its stem (`x.pdf`, `x.html`).
+    #[arg(
+        long = "format",
+        value_name = "FORMATS",
+        value_delimiter = ',',
+        default_value = "pdf",
+        value_parser = format_names(),
+    )]
+    pub formats: Vec<Deliverable>,
+}
+
+/// The values of `--format`: every deliverable's name, the one list its
+/// help, its error and the shell completion show.
+fn format_names() -> impl clap::builder::TypedValueParser<Value = Deliverable> {
+    use clap::builder::TypedValueParser;
+    clap::builder::PossibleValuesParser::new(Deliverable::ALL.iter().map(|f| f.name()))
+        .map(|name: String| Deliverable::from_name(&name).expect("one of the possible values"))
+}
+
+impl FormatArgs {
+    /// The documents asked for, each once, in the order a build writes them.
+    pub fn emit(&self) -> Emit {
+        Emit::Documents(
+            Deliverable::ALL
+                .iter()
+                .copied()
+                .filter(|f| self.formats.contains(f))
+                .collect(),
+        )
+    }
+
+    /// Whether more than the default PDF is asked for.
+    pub fn chosen(&self) -> bool {
+        self.formats.iter().any(|f| *f != Deliverable::Pdf)
     }
 }
 
@@ -210,9 +263,13 @@ pub struct BuildArgs {
     /// Folder of template files that override the embedded ones, file by file.
     #[arg(long, value_name = "DIR")]
     pub templates: Option<PathBuf>,
-    /// What to produce: the PDF, or a dump of an intermediate stage (to stdout without -o).
+    /// What to produce: the documents (--format), or a dump of an
+    /// intermediate stage (to stdout without -o).
     #[arg(long, value_enum, default_value_t = EmitArg::Pdf)]
     pub emit: EmitArg,
+    /// The documents to write.
+    #[command(flatten)]
+    pub formats: FormatArgs,
     /// Adds an appendix listing what changed since this earlier version of the folder.
     #[arg(long, value_name = "OLD_DIR")]
     pub changes_since: Option<PathBuf>,
@@ -305,7 +362,7 @@ impl From<ExportFormat> for crate::export::Format {
 /// The values of `--emit`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum EmitArg {
-    /// The report PDF.
+    /// The report's documents: the PDF, and the formats --format adds.
     Pdf,
     /// The template contract, as the templates read it.
     ViewJson,

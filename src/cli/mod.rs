@@ -52,6 +52,9 @@ pub enum Command {
         /// Limits of each build process.
         #[command(flatten)]
         limits: LimitArgs,
+        /// The documents of each report.
+        #[command(flatten)]
+        formats: FormatArgs,
         /// Builds only shard K of N: every N-th report of the file, starting with the K-th.
         #[arg(long, value_name = "K/N")]
         shard: Option<String>,

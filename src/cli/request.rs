@@ -6,6 +6,7 @@ use clap::CommandFactory;
 
 use crate::cmd::{self, Config, Request};
 use crate::pipeline::Emit;
+use crate::render::Deliverable;
 
 use super::args::{jobs, shard, source_date_epoch, standards};
 use super::folder::{folder, folder_of, folders};
@@ -81,6 +82,7 @@ fn building(command: Command, epoch: Option<i64>) -> Result<Request, Usage> {
             file,
             jobs: n,
             limits,
+            formats,
             shard: k,
             summary,
             style,
@@ -93,6 +95,7 @@ fn building(command: Command, epoch: Option<i64>) -> Result<Request, Usage> {
                     jobs: jobs(n)?,
                     ..Config::pdf(Vec::new(), epoch)
                 })?));
+                config.options.emit = formats.emit();
                 if sign.sign.is_some() && !sign.manifest {
                     return Err(Usage {
                         message: "--sign on batch signs the manifest, and there is none".into(),
@@ -230,7 +233,19 @@ fn build(mut args: BuildArgs, epoch: Option<i64>) -> Result<Request, Usage> {
         ..Config::pdf(args.dirs, epoch)
     })?;
     config.options.templates = args.templates;
-    config.options.emit = args.emit.into();
+    if args.emit != EmitArg::Pdf && args.formats.chosen() {
+        return Err(Usage {
+            message: format!(
+                "--format chooses the documents, and --emit {} writes none",
+                emit_name(args.emit)
+            ),
+            hint: Some("leave out one of them".into()),
+        });
+    }
+    config.options.emit = match args.emit {
+        EmitArg::Pdf => args.formats.emit(),
+        other => other.into(),
+    };
     config.options.changes_since = args.changes_since;
     config.options.standards = standards(&args.pdf_standards)?;
     config.options.deny_warnings = args.deny_warnings || args.deny.contains(&Deny::Warnings);
@@ -245,11 +260,24 @@ fn build(mut args: BuildArgs, epoch: Option<i64>) -> Result<Request, Usage> {
             ),
         });
     }
+    if args.sign.sign.is_some() && !config.options.emit.documents().contains(&Deliverable::Pdf) {
+        return Err(Usage {
+            message: "--sign signs the PDF, and --format leaves it out".into(),
+            hint: Some("add pdf to --format".into()),
+        });
+    }
     if (args.sign.sign.is_some() || args.sign.manifest) && args.emit != EmitArg::Pdf {
         return Err("--sign and --manifest are for PDFs; leave out --emit".into());
     }
     config.signing = signing(&args.sign, &config.dirs, epoch)?;
     Ok(Request::Build(args.report.apply(args.style.apply(config))))
+}
+
+/// The name of an `--emit` value, as typed.
+fn emit_name(emit: EmitArg) -> String {
+    clap::ValueEnum::to_possible_value(&emit)
+        .map(|v| v.get_name().to_string())
+        .unwrap_or_default()
 }
 
 /// What a build signs and lists: the key read here, in the parent, and never

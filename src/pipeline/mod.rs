@@ -8,6 +8,7 @@
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use crate::diag::Level;
@@ -15,7 +16,7 @@ use crate::export;
 use crate::load;
 use crate::model::{Asset, Audit};
 use crate::naming::Claims;
-use crate::output::write_atomic;
+use crate::output::write_all_atomic;
 use crate::render::preview::Preview;
 use crate::render::{self, Deliverable};
 use crate::review;
@@ -381,31 +382,6 @@ fn templates(
     Some(templates)
 }
 
-/// Puts a report's bytes in place, unless whoever asked for them is gone
-/// (a worker whose parent was killed writes nothing over a newer build's).
-/// A failure is [`Outcome::Retry`] (a full disk, a folder that cannot be
-/// made) unless the path itself is refused (a symbolic link), which a retry
-/// does not cure.
-fn write_output(path: &Path, bytes: &[u8], claims: &dyn Claims) -> Result<(), (Outcome, String)> {
-    if !claims.still_wanted() {
-        return Err((
-            Outcome::Retry,
-            format!(
-                "the build that asked for {} is gone; nothing was written",
-                path.display()
-            ),
-        ));
-    }
-    write_atomic(path, bytes).map_err(|e| {
-        let outcome = if e.kind() == std::io::ErrorKind::InvalidInput {
-            Outcome::Io
-        } else {
-            Outcome::Retry
-        };
-        (outcome, e.to_string())
-    })
-}
-
 /// Cleans a style's or template folder's logo as the folder's images are
 /// cleaned: format sniffed, pixels capped, EXIF and comments dropped.
 fn clean_logos(
@@ -529,11 +505,26 @@ fn output_paths(
             return None;
         }
     };
-    let mut paths = Vec::with_capacity(formats.len());
-    for (i, format) in formats.iter().enumerate() {
-        let path = job
-            .destination
-            .document_path(&resolved, i == 0, format.extension());
+    let mut paths: Vec<PathBuf> = Vec::with_capacity(formats.len());
+    for format in formats {
+        // `-o` names the PDF; the other formats take its stem.
+        let path = job.destination.document_path(
+            &resolved,
+            *format == Deliverable::Pdf,
+            format.extension(),
+        );
+        if paths.contains(&path) {
+            out.fail(
+                Outcome::Io,
+                format!(
+                    "the {} would be written over the PDF {}",
+                    format.name(),
+                    path.display()
+                ),
+                Some("name the PDF with its .pdf extension: the other formats take its stem"),
+            );
+            return None;
+        }
         if let Some(other) = claims.claim(&path, &job.name) {
             out.fail(
                 Outcome::Errors,
@@ -609,11 +600,51 @@ fn produce(
         files,
         fonts: &audit.style.fonts,
     };
-    let Some(documents) = export(options, &view, inputs, formats, early, out) else {
+    let Ok(reference) = docx_reference(audit, formats, out) else {
+        return;
+    };
+    let Some(documents) = export(options, &view, (inputs, reference), formats, early, out) else {
         return;
     };
     if !denied(options, out) {
         write_documents(paths.into_iter().zip(documents).collect(), claims, out);
+    }
+}
+
+/// The style folder's reference.docx when a Word document is asked for
+/// and the folder has one: read, or an error at the file (Err).
+fn docx_reference(
+    audit: &Audit,
+    formats: &[Deliverable],
+    out: &mut Built,
+) -> Result<Option<Arc<render::DocxReference>>, ()> {
+    let Some(folder) = audit.style.folder.as_deref() else {
+        return Ok(None);
+    };
+    let path = folder.join("reference.docx");
+    if !formats.contains(&Deliverable::Docx) || !path.exists() {
+        return Ok(None);
+    }
+    out.inputs.push(path.clone());
+    let shown = path.display().to_string();
+    let read = crate::input::read_inside(folder, &path, 64 * 1024 * 1024)
+        .map_err(|r| r.explain(&shown).0)
+        .and_then(|bytes| {
+            render::docx::Reference::read(&bytes).map_err(|e| format!("{shown} {e}"))
+        });
+    match read {
+        Ok(styles) => Ok(Some(Arc::new(render::DocxReference {
+            path: shown,
+            styles,
+        }))),
+        Err(message) => {
+            let file = out.sources.add(shown, "");
+            out.diagnostics
+                .error(Some(crate::diag::Place::new(file, 0..0)), message)
+                .add_hint("save the reference document again from Word as .docx, or remove it to use auditpress's styles");
+            out.outcome = out.outcome.max(Outcome::Errors);
+            Err(())
+        }
     }
 }
 
@@ -630,11 +661,17 @@ struct Document {
 fn export(
     options: &Options,
     view: &View,
-    inputs: render::Inputs,
+    (inputs, docx_reference): (render::Inputs, Option<Arc<render::DocxReference>>),
     formats: &[Deliverable],
     early: &mut dyn FnMut(&Preview),
     out: &mut Built,
 ) -> Option<Vec<Document>> {
+    // What the formats that lay out their own text read, before typst takes the inputs.
+    let resources = if formats.iter().all(|f| f.needs_pages()) {
+        render::Resources::default()
+    } else {
+        render::Resources::of(&inputs)
+    };
     let mut typeset = None;
     if formats.iter().any(|f| f.needs_pages()) {
         let Some(doc) = render::typeset(view, inputs, &mut out.sources, &mut out.diagnostics)
@@ -656,19 +693,29 @@ fn export(
     let settings = render::ExportSettings {
         standards: options.standards.clone(),
         source_date_epoch: options.source_date_epoch,
+        docx_reference,
     };
     let start = Instant::now();
     let mut documents = Vec::with_capacity(formats.len());
     for &format in formats {
-        match format.export(view, typeset.as_ref(), &settings) {
-            Ok(bytes) => documents.push(Document {
-                format,
-                pages: typeset
-                    .as_ref()
-                    .filter(|_| format.needs_pages())
-                    .map(|d| d.pages()),
-                bytes,
-            }),
+        match format.export(view, typeset.as_ref(), &resources, &settings) {
+            Ok(render::Output { bytes, warnings }) => {
+                for w in warnings {
+                    let file = out.sources.add(w.file, "");
+                    let place = crate::diag::Place::new(file, 0..0);
+                    out.diagnostics
+                        .warning(Some(place), w.message)
+                        .add_hint(w.hint);
+                }
+                documents.push(Document {
+                    format,
+                    pages: typeset
+                        .as_ref()
+                        .filter(|_| format.needs_pages())
+                        .map(|d| d.pages()),
+                    bytes,
+                })
+            }
             Err(errors) => {
                 match typeset.as_mut() {
                     Some(doc) => doc.report(&errors, &mut out.sources, &mut out.diagnostics),
@@ -685,15 +732,48 @@ fn export(
     Some(documents)
 }
 
-/// Writes each document to its file and records it in [`Built::outputs`],
-/// with its SHA-256; stops at the first that cannot be written.
+/// Writes the documents, all or none ([`write_all_atomic`]), and records
+/// each in [`Built::outputs`] with its SHA-256; nothing is written when
+/// whoever asked for them is gone (a worker whose parent was killed writes
+/// nothing over a newer build's). A failure is [`Outcome::Retry`] (a full
+/// disk, a folder that cannot be made) unless the path itself is refused
+/// (a symbolic link, a folder in the way), which a retry does not cure.
 fn write_documents(documents: Vec<(PathBuf, Document)>, claims: &dyn Claims, out: &mut Built) {
     let start = Instant::now();
+    if !claims.still_wanted() {
+        let names: Vec<String> = documents
+            .iter()
+            .map(|(p, _)| p.display().to_string())
+            .collect();
+        return out.fail(
+            Outcome::Retry,
+            format!(
+                "the build that asked for {} is gone; nothing was written",
+                names.join(", ")
+            ),
+            None,
+        );
+    }
+    let files: Vec<(&Path, &[u8])> = documents
+        .iter()
+        .map(|(p, d)| (p.as_path(), d.bytes.as_slice()))
+        .collect();
+    let written = write_all_atomic(&files);
+    out.timings.write = start.elapsed();
+    if let Err((_, e)) = written {
+        let outcome = if e.kind() == std::io::ErrorKind::InvalidInput {
+            Outcome::Io
+        } else {
+            Outcome::Retry
+        };
+        let others = if documents.len() > 1 {
+            "; none of the documents was written"
+        } else {
+            ""
+        };
+        return out.fail(outcome, format!("{e}{others}"), None);
+    }
     for (path, document) in documents {
-        if let Err((outcome, e)) = write_output(&path, &document.bytes, claims) {
-            out.timings.write = start.elapsed();
-            return out.fail(outcome, e, None);
-        }
         out.notes.push(match document.pages {
             Some(pages) => format!("wrote {} ({pages} pages)", path.display()),
             None => format!("wrote {}", path.display()),
@@ -705,7 +785,6 @@ fn write_documents(documents: Vec<(PathBuf, Document)>, claims: &dyn Claims, out
             sha256: sha256_hex(&document.bytes),
         });
     }
-    out.timings.write = start.elapsed();
 }
 
 /// The SHA-256 of bytes, in lowercase hex.

@@ -11,7 +11,9 @@
 
 pub mod data;
 mod deliverable;
+pub mod docx;
 pub mod fonts;
+pub mod html;
 pub mod pdf;
 pub mod preview;
 pub mod templates;
@@ -31,7 +33,7 @@ use crate::diag::{Diagnostic, Diagnostics, FileRef, Level, Place, Sources};
 use crate::model::Asset;
 use crate::model::style::FontFile;
 use crate::view::View;
-pub use deliverable::{Deliverable, Exported};
+pub use deliverable::{Deliverable, Exported, Output, Warning};
 pub use templates::TemplateFile;
 use world::{ReportWorld, Served};
 
@@ -79,6 +81,18 @@ pub struct ExportSettings {
     pub standards: Vec<PdfStandard>,
     /// Seconds since 1970 for the documents' dates, from SOURCE_DATE_EPOCH; else the report date.
     pub source_date_epoch: Option<i64>,
+    /// The style folder's reference.docx, whose styles the Word document takes.
+    pub docx_reference: Option<std::sync::Arc<DocxReference>>,
+}
+
+/// A style folder's reference.docx, read: its path as diagnostics show it
+/// and its styles.
+#[derive(Debug)]
+pub struct DocxReference {
+    /// The file, as diagnostics show it.
+    pub path: String,
+    /// Its styles.
+    pub styles: docx::Reference,
 }
 
 /// What typst reads beside the view.
@@ -89,6 +103,49 @@ pub struct Inputs<'a> {
     pub files: Vec<Asset>,
     /// The fonts of the house style, beside the bundled ones.
     pub fonts: &'a [FontFile],
+}
+
+/// What a format that lays out its own text reads beside the view: the
+/// template files that are not typst's (the style's `html/` folder as
+/// `html/<name>`, the logo) and the report's images, by virtual path.
+#[derive(Default)]
+pub struct Resources {
+    /// Template files other than typst sources.
+    pub files: Vec<TemplateFile>,
+    /// The images the content tree names (`/assets/0.png`).
+    pub images: Vec<Asset>,
+}
+
+impl Resources {
+    /// The resources of a build's inputs: copies of its files that are not
+    /// typst sources, and of its images.
+    pub fn of(inputs: &Inputs) -> Self {
+        Self {
+            files: inputs
+                .templates
+                .iter()
+                .filter(|t| !t.name.ends_with(".typ"))
+                .cloned()
+                .collect(),
+            images: inputs.files.clone(),
+        }
+    }
+
+    /// A file's bytes by its name (`html/report.css`) or virtual path
+    /// (`/assets/0.png`, `/logo.svg`).
+    pub fn get(&self, name: &str) -> Option<&[u8]> {
+        let bare = name.trim_start_matches('/');
+        self.files
+            .iter()
+            .find(|f| f.name == bare)
+            .map(|f| f.bytes.as_slice())
+            .or_else(|| {
+                self.images
+                    .iter()
+                    .find(|a| a.vpath.trim_start_matches('/') == bare)
+                    .map(|a| a.bytes.as_slice())
+            })
+    }
 }
 
 /// A typeset report: the laid-out pages and the World they were laid out

@@ -17,7 +17,9 @@ pub fn export_pdf(doc: &Typeset, view: &View, settings: &ExportSettings) -> Expo
             .expect("standards were validated with the arguments"),
         ..PdfOptions::default()
     };
-    typst_pdf::pdf(&doc.doc, &options).map_err(|errors| errors.to_vec())
+    typst_pdf::pdf(&doc.doc, &options)
+        .map(Into::into)
+        .map_err(|errors| errors.to_vec())
 }
 
 /// Chooses the PDF timestamp: SOURCE_DATE_EPOCH when given, else midnight of the report date.

@@ -50,6 +50,7 @@ pub const RETIRED: &[(&str, &str)] = &[(
 pub const MAIN: &str = "report.typ";
 
 /// A template file and where it came from.
+#[derive(Clone)]
 pub struct TemplateFile {
     /// Path relative to the template folder, `/`-separated, served at `/<name>`.
     pub name: String,
@@ -114,7 +115,12 @@ pub fn collect(
     if let Some(style) = style {
         let templates = style.join("templates");
         if templates.is_dir() {
-            lay_over(&mut files, &templates)?;
+            lay_over(&mut files, &templates, "")?;
+        }
+        // The HTML templates and stylesheet (`html/report.css`), beside typst's.
+        let html = style.join("html");
+        if html.is_dir() {
+            lay_over(&mut files, &html, "html/")?;
         }
         if let Some(logo) = LOGO_NAMES
             .iter()
@@ -139,13 +145,14 @@ pub fn collect(
         if LOGO_NAMES.iter().any(|n| dir.join(n).is_file()) {
             files.retain(|f| !LOGO_NAMES.contains(&f.name.as_str()));
         }
-        lay_over(&mut files, dir)?;
+        lay_over(&mut files, dir, "")?;
     }
     Ok(files)
 }
 
-/// Lays a folder's files over the templates, file by file.
-fn lay_over(files: &mut Vec<TemplateFile>, dir: &Path) -> Result<(), Refused> {
+/// Lays a folder's files over the templates, file by file, each named by
+/// its path in the folder after `prefix`.
+fn lay_over(files: &mut Vec<TemplateFile>, dir: &Path, prefix: &str) -> Result<(), Refused> {
     let folder = |e: io::Error| Refused {
         path: dir.to_path_buf(),
         message: format!("cannot read template folder {} ({e})", dir.display()),
@@ -167,6 +174,7 @@ fn lay_over(files: &mut Vec<TemplateFile>, dir: &Path) -> Result<(), Refused> {
         }
         let bytes = crate::input::read_inside(&root, &path, MAX_TEMPLATE_BYTES)
             .map_err(|r| Refused::new(&path, &r))?;
+        let name = format!("{prefix}{name}");
         let file = TemplateFile {
             display: path.display().to_string(),
             bytes,

@@ -16,6 +16,7 @@ mod conformance;
 mod contract;
 mod conventions;
 mod cvss;
+mod docx;
 mod export;
 mod firms;
 mod firstday;

@@ -345,11 +345,7 @@ impl Converter<'_, '_> {
 
     /// Keeps http, https and mailto links; anything else becomes plain text, with a warning.
     fn check_url(&mut self, url: &str, range: &Range<usize>) -> Option<String> {
-        let lower = url.to_ascii_lowercase();
-        if ["http://", "https://", "mailto:"]
-            .iter()
-            .any(|s| lower.starts_with(s))
-        {
+        if crate::content::is_kept_url(url) {
             return Some(url.to_string());
         }
         self.problems.push(Problem {
