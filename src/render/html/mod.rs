@@ -68,6 +68,8 @@ fn environment(resources: &Resources) -> Result<Environment<'static>, Error> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // Errors keep the template text they are in, for the message.
+    env.set_debug(true);
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
@@ -200,16 +202,25 @@ fn safe_url(url: &str) -> String {
 }
 
 /// A template error as a diagnostic: the template and line where it is,
-/// what went wrong, and the hint to compare with the embedded template.
+/// what went wrong and the expression it went wrong in, and the hint to
+/// compare with the embedded template.
 fn diagnostic(e: &Error) -> SourceDiagnostic {
-    let mut message = format!(
-        "HTML template error: {}",
-        e.detail().unwrap_or(&e.to_string())
-    );
-    if let (Some(name), Some(line)) = (e.name(), e.line()) {
-        message = format!("html/{name}, line {line}: {message}");
-    }
-    SourceDiagnostic::error(Span::detached(), message).with_hint(
+    let what = e.detail().map_or_else(|| e.kind().to_string(), str::to_string);
+    let snippet = e
+        .template_source()
+        .zip(e.range())
+        .and_then(|(source, range)| source.get(range))
+        .map(|s| format!(" in `{}`", s.trim()))
+        .unwrap_or_default();
+    let place = match (e.name(), e.line()) {
+        (Some(name), Some(line)) => format!("html/{name}, line {line}: "),
+        _ => String::new(),
+    };
+    SourceDiagnostic::error(
+        Span::detached(),
+        format!("{place}HTML template error: {what}{snippet}"),
+    )
+    .with_hint(
         "compare the style's html/ override with the embedded template (templates/html/ in the auditpress sources)",
     )
 }
