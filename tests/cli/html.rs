@@ -180,7 +180,11 @@ fn the_example_html_shows_its_chapters_findings_contents_and_chart() {
     assert!(source.contains("<style>"));
     // The contents are links to the chapters and findings.
     let hrefs = strings(&page["hrefs"]);
-    for target in ["#executive-summary", "#detailed-findings", "#NWS-LUMEN-1-title"] {
+    for target in [
+        "#executive-summary",
+        "#detailed-findings",
+        "#NWS-LUMEN-1-title",
+    ] {
         assert!(hrefs.iter().any(|h| h == target), "{target}");
     }
 }
@@ -341,7 +345,10 @@ fn format_names_the_documents_and_an_unknown_one_is_a_usage_error() {
         .filter(|n| n.ends_with(".pdf") || n.ends_with(".html"))
         .collect();
     assert_eq!(written.len(), 2, "{written:?}");
-    let stems: Vec<&str> = written.iter().map(|n| n.rsplit_once('.').unwrap().0).collect();
+    let stems: Vec<&str> = written
+        .iter()
+        .map(|n| n.rsplit_once('.').unwrap().0)
+        .collect();
     assert_eq!(stems[0], stems[1]);
 }
 
@@ -390,7 +397,10 @@ fn a_style_replaces_the_stylesheet_and_a_template() {
     .unwrap();
     let (_, html) = build_html(&dir, out.path(), &[]);
     let text = parsed(&html)["text"].as_str().unwrap().to_string();
-    let vendor = view_json(&dir)["report"]["vendor"].as_str().unwrap().to_string();
+    let vendor = view_json(&dir)["report"]["vendor"]
+        .as_str()
+        .unwrap()
+        .to_string();
     assert_in_order(&text, &[&format!("{vendor} only"), "Detailed Findings"]);
 }
 
@@ -426,12 +436,15 @@ fn chromium_draws_the_page() {
     assert!(png.is_file(), "{}", String::from_utf8_lossy(&run.stderr));
     let image = image::open(&png).unwrap().to_rgb8();
     // The cover's band in the accent colour across the top, then the text.
-    let accent = image
+    let accent = image.pixels().filter(|p| p.0 == [0x1f, 0x4e, 0x79]).count();
+    let inked = image
         .pixels()
-        .filter(|p| p.0 == [0x1f, 0x4e, 0x79])
+        .filter(|p| p.0.iter().all(|&c| c < 80))
         .count();
-    let inked = image.pixels().filter(|p| p.0.iter().all(|&c| c < 80)).count();
     let total = (image.width() * image.height()) as usize;
-    assert!(accent > total / 20, "{accent} of {total} pixels in the accent colour");
+    assert!(
+        accent > total / 20,
+        "{accent} of {total} pixels in the accent colour"
+    );
     assert!(inked > 1000, "{inked} dark pixels: no text drawn");
 }

@@ -107,9 +107,15 @@ fn environment(resources: &Resources) -> Result<Environment<'static>, Error> {
     // A chart's SVG, inlined: auditpress draws it from the counts (its
     // texts escaped as XML), with its role and alternative text.
     env.add_function("chart_svg", move |src: &str| {
-        let (_, bytes) = charts.iter().find(|(vpath, _)| vpath == src).ok_or_else(|| {
-            Error::new(ErrorKind::InvalidOperation, format!("no chart {src} in the report"))
-        })?;
+        let (_, bytes) = charts
+            .iter()
+            .find(|(vpath, _)| vpath == src)
+            .ok_or_else(|| {
+                Error::new(
+                    ErrorKind::InvalidOperation,
+                    format!("no chart {src} in the report"),
+                )
+            })?;
         let svg = String::from_utf8_lossy(bytes);
         let start = svg.find("<svg").unwrap_or(0);
         Ok::<_, Error>(Value::from_safe_string(svg[start..].trim_end().to_string()))
@@ -205,7 +211,9 @@ fn safe_url(url: &str) -> String {
 /// what went wrong and the expression it went wrong in, and the hint to
 /// compare with the embedded template.
 fn diagnostic(e: &Error) -> SourceDiagnostic {
-    let what = e.detail().map_or_else(|| e.kind().to_string(), str::to_string);
+    let what = e
+        .detail()
+        .map_or_else(|| e.kind().to_string(), str::to_string);
     let snippet = e
         .template_source()
         .zip(e.range())
