@@ -409,14 +409,20 @@ fn template_data(view: &View, files: Vec<Asset>) -> Dump {
 }
 
 /// The files the report reads beside its templates and the view's JSON:
-/// the images, the files generated from the view (its charts' SVG), and
+/// the images, the files generated from the view (its charts' SVG, text
+/// as outlines), and
 /// for PDF/A-3 the findings as the JSON and CSV exports it carries.
 fn generated_assets(audit: &Audit, view: &View, attach: bool, assets: Vec<Asset>) -> Vec<Asset> {
     let mut files = assets;
-    files.extend(
-        view.chart_files()
-            .map(|(vpath, bytes)| Asset { vpath, bytes }),
-    );
+    // The PDF's charts with their text as outlines (`render::outlined_chart`).
+    files.extend(view.charts.iter().map(|c| {
+        Asset {
+            vpath: c.vpath.clone(),
+            bytes: render::outlined_chart(&c.svg)
+                .expect("auditpress draws charts usvg reads")
+                .into_bytes(),
+        }
+    }));
     if attach {
         let attached = [
             (view::FINDINGS_JSON_PATH, export::Format::Json),

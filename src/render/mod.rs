@@ -48,6 +48,29 @@ pub fn chart_png(chart: &crate::view::ChartView, scale: f32) -> Result<Vec<u8>, 
     crate::view::chart::png(&chart.svg, &fonts, scale)
 }
 
+/// A chart's SVG as the PDF embeds it: its text turned into outlines of
+/// the bundled fonts. The chart is a picture, read through its alternative
+/// text; its names and numbers are in the PDF's text layer once, in the
+/// table beside it, as in the Word document, whose chart is a PNG.
+pub fn outlined_chart(svg: &str) -> Result<String, String> {
+    use resvg::usvg;
+    use std::sync::{Arc, LazyLock};
+    static FONTS: LazyLock<Arc<usvg::fontdb::Database>> = LazyLock::new(|| {
+        let mut db = usvg::fontdb::Database::new();
+        for (_, bytes) in fonts::FILES {
+            db.load_font_data(bytes.to_vec());
+        }
+        Arc::new(db)
+    });
+    let options = usvg::Options {
+        font_family: crate::view::chart::FONT_FAMILY.to_string(),
+        fontdb: Arc::clone(&FONTS),
+        ..usvg::Options::default()
+    };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| e.to_string())?;
+    Ok(tree.to_string(&usvg::WriteOptions::default()))
+}
+
 /// How a report's documents are exported: the choices that concern every
 /// format, read by each deliverable's module.
 #[derive(Clone, Debug, Default)]

@@ -26,9 +26,9 @@ const RULE: &str = "#c8d1db";
 /// The width of a bar chart: the 6-inch text column, in points.
 const BAR_WIDTH: f64 = 432.0;
 /// The height of the tallest bar.
-const BAR_PLOT: f64 = 88.0;
+const BAR_PLOT: f64 = 60.0;
 /// Room above the tallest bar for its number.
-const BAR_TOP: f64 = 16.0;
+const BAR_TOP: f64 = 14.0;
 /// The size of a level's name under its bar.
 const LABEL_SIZE: f64 = 8.0;
 /// The distance between the lines of a name that wraps.
@@ -234,7 +234,7 @@ fn wrap(name: &str, width: f64, size: f64) -> Vec<String> {
 /// values from, since every bar says its own.
 fn bars(entries: &[ChartEntry], alt: &str) -> (String, f64, f64) {
     let slot = BAR_WIDTH / entries.len().max(1) as f64;
-    let bar = (slot * 0.55).min(56.0);
+    let bar = (slot * 0.45).min(40.0);
     let names: Vec<Vec<String>> = entries
         .iter()
         .map(|e| wrap(&e.name, slot - 6.0, LABEL_SIZE))
@@ -315,7 +315,9 @@ fn donut(entries: &[ChartEntry], total: usize, noun: &str, alt: &str) -> (String
         .fold(0.0, f64::max);
     let legend_x = 2.0 * reach + 24.0;
     let count_x = legend_x + 16.0 + longest + 28.0;
-    let width = count_x + 4.0;
+    // As wide as the bars, the text column: the donut and its legend stand
+    // at its left, where the text starts.
+    let width = (count_x + 4.0).max(BAR_WIDTH);
     let mut out = open(width, height, alt);
     let turn = std::f64::consts::TAU;
     let mut from = 0.0;
@@ -392,4 +394,155 @@ fn donut(entries: &[ChartEntry], total: usize, noun: &str, alt: &str) -> (String
     }
     out.push_str("</svg>\n");
     (out, width, height)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A style with the given language and chart strings.
+    fn style(lang: &str, extra: &[(&str, &str)]) -> Style {
+        let mut strings: std::collections::BTreeMap<String, String> = [
+            ("chart.entry", "{name} {count}"),
+            ("chart.total.other", "{count} in total"),
+            ("chart.alt", "{title}: {entries}; {total}"),
+            ("list.comma", "{a}, {b}"),
+            ("noun.finding.one", "finding"),
+            ("noun.finding.other", "findings"),
+        ]
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        for (k, v) in extra {
+            strings.insert(k.to_string(), v.to_string());
+        }
+        Style {
+            lang: lang.into(),
+            strings,
+            ..Style::default()
+        }
+    }
+
+    fn entries(counts: &[(&str, usize)]) -> Vec<ChartEntry> {
+        counts
+            .iter()
+            .map(|(name, count)| ChartEntry {
+                name: name.to_string(),
+                count: *count,
+                colour: "#c0392b".into(),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_alternative_text_counts_by_the_languages_plural_rules() {
+        let e = entries(&[("High", 2), ("Medium", 3), ("Low", 4), ("Informational", 1)]);
+        assert_eq!(
+            alt_text(&style("en", &[]), "Findings by severity", &e),
+            "Findings by severity: High 2, Medium 3, Low 4, Informational 1; 10 in total"
+        );
+        // Polish: 1 one, 2-4 few, 5 many (CLDR), each its own form.
+        let pl = style(
+            "pl",
+            &[
+                ("chart.total.one", "{count} ustalenie"),
+                ("chart.total.few", "{count} ustalenia"),
+                ("chart.total.many", "{count} ustaleń"),
+            ],
+        );
+        let alt = |n: usize| alt_text(&pl, "Ustalenia", &entries(&[("Wysoka", n)]));
+        assert_eq!(alt(1), "Ustalenia: Wysoka 1; 1 ustalenie");
+        assert_eq!(alt(3), "Ustalenia: Wysoka 3; 3 ustalenia");
+        assert_eq!(alt(5), "Ustalenia: Wysoka 5; 5 ustaleń");
+    }
+
+    #[test]
+    fn a_level_name_is_text_in_the_svg_never_markup() {
+        let e = entries(&[("<b>Hi</b> & \"so\"", 1), ("Low", 0)]);
+        let (svg, _, _) = bars(&e, "alt <x>");
+        assert!(
+            svg.contains("&lt;b&gt;Hi&lt;/b&gt; &amp; &quot;so&quot;"),
+            "{svg}"
+        );
+        assert!(!svg.contains("<b>"));
+        assert!(svg.contains("<title>alt &lt;x&gt;</title>"));
+    }
+
+    #[test]
+    fn the_png_of_a_chart_is_the_same_on_every_run() {
+        let fonts: Vec<Vec<u8>> = ["Inter-Regular.otf", "Inter-SemiBold.otf", "Inter-Bold.otf"]
+            .iter()
+            .map(|f| std::fs::read(format!("{}/fonts/{f}", env!("CARGO_MANIFEST_DIR"))).unwrap())
+            .collect();
+        let fonts: Vec<&[u8]> = fonts.iter().map(Vec::as_slice).collect();
+        let e = entries(&[("High", 2), ("Medium", 0), ("Partially Resolved", 5)]);
+        for (svg, width, height) in [bars(&e, "a"), donut(&e, 7, "findings", "a")] {
+            let first = png(&svg, &fonts, 2.0).unwrap();
+            assert_eq!(first, png(&svg, &fonts, 2.0).unwrap());
+            assert!(first.starts_with(b"\x89PNG\r\n\x1a\n"));
+            // The IHDR chunk: width and height in pixels, two per point.
+            let w = u32::from_be_bytes(first[16..20].try_into().unwrap());
+            let h = u32::from_be_bytes(first[20..24].try_into().unwrap());
+            assert_eq!(
+                (w, h),
+                ((width * 2.0).ceil() as u32, (height * 2.0).ceil() as u32)
+            );
+        }
+    }
+
+    #[test]
+    fn a_donut_has_a_slice_per_level_with_findings_and_a_legend_of_all() {
+        let e = entries(&[("High", 2), ("Medium", 0), ("Low", 5)]);
+        let (svg, _, _) = donut(&e, 7, "findings", "a");
+        assert_eq!(svg.matches("<path ").count(), 2, "{svg}");
+        assert_eq!(svg.matches("<rect ").count(), 3, "{svg}");
+        for label in [
+            ">High<",
+            ">Medium<",
+            ">Low<",
+            ">2<",
+            ">0<",
+            ">5<",
+            ">7<",
+            ">findings<",
+        ] {
+            assert!(svg.contains(label), "{label} in {svg}");
+        }
+        // One level with every finding: a whole ring, drawn as two halves.
+        let (whole, _, _) = donut(&entries(&[("High", 3)]), 3, "findings", "a");
+        assert_eq!(whole.matches("<path ").count(), 2, "{whole}");
+    }
+
+    #[test]
+    fn every_bar_says_its_count_and_its_name() {
+        let e = entries(&[("High", 2), ("Medium", 0), ("Partially Resolved", 5)]);
+        let (svg, _, _) = bars(&e, "a");
+        assert_eq!(
+            svg.matches("<rect ").count(),
+            2,
+            "a level without findings has no bar"
+        );
+        for label in [
+            ">High<",
+            ">Medium<",
+            ">Partially Resolved<",
+            ">2<",
+            ">0<",
+            ">5<",
+        ] {
+            assert!(svg.contains(label), "{label} in {svg}");
+        }
+    }
+
+    #[test]
+    fn a_long_name_wraps_under_its_bar() {
+        assert_eq!(
+            wrap("Partially Resolved", 60.0, 8.0),
+            ["Partially", "Resolved"]
+        );
+        assert_eq!(
+            wrap("Partially Resolved", 200.0, 8.0),
+            ["Partially Resolved"]
+        );
+    }
 }

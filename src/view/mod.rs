@@ -170,14 +170,6 @@ impl View {
         visible_json(&serde_json::to_string_pretty(self).expect("the view serialises"))
     }
 
-    /// The charts' SVG files, as (virtual path, bytes), to serve beside the
-    /// view's JSON.
-    pub fn chart_files(&self) -> impl Iterator<Item = (String, Vec<u8>)> + '_ {
-        self.charts
-            .iter()
-            .map(|c| (c.vpath.clone(), c.svg.clone().into_bytes()))
-    }
-
     /// Every file of the view the templates read, as (virtual path, JSON):
     /// the view, then its strings and its colours on their own.
     pub fn data_files(&self) -> [(&'static str, String); 3] {

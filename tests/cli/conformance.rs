@@ -3,7 +3,9 @@
 //! corpus; `.ci/run` installs it into /opt/auditpress-py), and the structure
 //! tree walked for what a validator cannot know: every finding's title a
 //! heading element, every figure with alternative text, the outline and the
-//! findings' named destinations. See tests/tools/conformance.py.
+//! findings' named destinations, and each chart of the executive summary a
+//! Figure whose /Alt is the chart's text (issue 39). See
+//! tests/tools/conformance.py.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -67,15 +69,31 @@ fn failures(report: &serde_json::Value) -> Vec<String> {
     lines
 }
 
-/// The findings' titles and ids, as the structure tree must hold them.
+/// The findings' titles and ids, as the structure tree must hold them,
+/// and the charts' alternative texts, each a Figure's /Alt.
 fn expected(dir: &Path) -> serde_json::Value {
     let view = view_json(dir);
     let findings = view["findings"].as_array().unwrap();
     assert!(!findings.is_empty(), "{} has no findings", dir.display());
+    let charts = view["charts"].as_array().unwrap();
+    assert!(!charts.is_empty(), "{} has no chart", dir.display());
     serde_json::json!({
         "headings": findings.iter().map(|f| f["title_text"].clone()).collect::<Vec<_>>(),
         "ids": findings.iter().map(|f| f["id"].clone()).collect::<Vec<_>>(),
+        "charts": charts.iter().map(|c| c["alt"].clone()).collect::<Vec<_>>(),
     })
+}
+
+/// The charts whose alternative text no Figure of the structure tree has.
+fn charts_missing(report: &serde_json::Value, expect: &serde_json::Value) -> Vec<String> {
+    let alts = report["figure_alts"].as_array().unwrap();
+    expect["charts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|alt| !alts.contains(alt))
+        .map(|alt| format!("no Figure has the chart's /Alt {alt}"))
+        .collect()
 }
 
 /// Copies of the folders every claimed standard is validated on.
@@ -136,6 +154,9 @@ fn every_claimed_pdf_standard_passes_an_independent_validator() {
             if tagged {
                 for line in report["structure"].as_array().unwrap() {
                     problems.push(format!("{name} {standard}: {}", line.as_str().unwrap()));
+                }
+                for line in charts_missing(&report, &expect) {
+                    problems.push(format!("{name} {standard}: {line}"));
                 }
             }
         }

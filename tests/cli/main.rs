@@ -9,6 +9,7 @@
 mod attacks;
 mod batch;
 mod build;
+mod charts;
 mod commands;
 mod common;
 mod conformance;

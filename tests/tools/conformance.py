@@ -12,7 +12,8 @@ named destination `finding-<id>`. Every Figure must carry a non-empty /Alt,
 and the document must have an outline.
 
 Prints one JSON object: {"profiles": {profile: {"compliant", "passed",
-"total", "failures": [[rule, message], ...]}}, "structure": [problems...]}.
+"total", "failures": [[rule, message], ...]}}, "structure": [problems...],
+"headings": n, "figures": n, "figure_alts": [each Figure's /Alt, in tree order]}.
 """
 
 import json
@@ -133,7 +134,7 @@ def structure(path, expect):
     for ident in expect.get("ids", []):
         if f"finding-{ident}" not in destinations:
             problems.append(f"no named destination finding-{ident}")
-    return problems, len(headings), len(figures)
+    return problems, len(headings), figures
 
 
 def main():
@@ -146,7 +147,8 @@ def main():
                 "profiles": validate(path, profiles),
                 "structure": problems,
                 "headings": headings,
-                "figures": figures,
+                "figures": len(figures),
+                "figure_alts": figures,
             }
         )
     )
