@@ -46,7 +46,7 @@ const STYLESHEET: &str = "report.css";
 /// Exports the report as one HTML page.
 pub fn export_html(view: &View, resources: &Resources, _settings: &ExportSettings) -> Exported {
     let render = || -> Result<String, Error> {
-        let mut env = environment(resources)?;
+        let mut env = environment(view, resources)?;
         // Every template (and each macro it imports) reads the view as `data`.
         env.add_global("data", Value::from(minijinja::value::Serde(view)));
         let css = source(resources, STYLESHEET)?;
@@ -64,7 +64,7 @@ pub fn export_html(view: &View, resources: &Resources, _settings: &ExportSetting
 
 /// The template environment: every template and the style's overrides,
 /// output escaped for HTML, and the functions the templates call.
-fn environment(resources: &Resources) -> Result<Environment<'static>, Error> {
+fn environment(view: &View, resources: &Resources) -> Result<Environment<'static>, Error> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
@@ -102,12 +102,17 @@ fn environment(resources: &Resources) -> Result<Environment<'static>, Error> {
             )
             .collect::<Vec<_>>(),
     );
-    let charts = Arc::clone(&images);
     env.add_function("data_url", move |src: &str| data_url(&images, src));
-    // A chart's SVG, inlined: auditpress draws it from the counts (its
-    // texts escaped as XML), with its role and alternative text.
+    // A chart's SVG as auditpress drew it (its texts escaped as XML, its
+    // role and alternative text on it), its text kept as text.
+    let charts: Arc<Vec<(String, String)>> = Arc::new(
+        view.charts
+            .iter()
+            .map(|c| (c.vpath.clone(), c.svg.clone()))
+            .collect(),
+    );
     env.add_function("chart_svg", move |src: &str| {
-        let (_, bytes) = charts
+        let (_, svg) = charts
             .iter()
             .find(|(vpath, _)| vpath == src)
             .ok_or_else(|| {
@@ -116,7 +121,6 @@ fn environment(resources: &Resources) -> Result<Environment<'static>, Error> {
                     format!("no chart {src} in the report"),
                 )
             })?;
-        let svg = String::from_utf8_lossy(bytes);
         let start = svg.find("<svg").unwrap_or(0);
         Ok::<_, Error>(Value::from_safe_string(svg[start..].trim_end().to_string()))
     });
