@@ -283,3 +283,77 @@ fn running(pid: u32) -> bool {
         Err(_) => false,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The files of a folder, with their contents.
+    fn listing(dir: &Path) -> Vec<(String, String)> {
+        let mut files: Vec<(String, String)> = fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .filter(|e| e.path().is_file())
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    fs::read_to_string(e.path()).unwrap(),
+                )
+            })
+            .collect();
+        files.sort();
+        files
+    }
+
+    #[test]
+    fn a_set_is_written_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("r.pdf"), dir.path().join("r.html"));
+        fs::write(&a, "old pdf").unwrap();
+        write_all_atomic(&[(&a, b"new pdf"), (&b, b"new html")]).unwrap();
+        assert_eq!(
+            listing(dir.path()),
+            [
+                ("r.html".to_string(), "new html".to_string()),
+                ("r.pdf".to_string(), "new pdf".to_string())
+            ]
+        );
+    }
+
+    #[test]
+    fn a_rename_that_fails_puts_back_the_files_already_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("r.pdf"), dir.path().join("r.docx"));
+        fs::write(&a, "old pdf").unwrap();
+        // The first file replaced, the second new, then the third fails.
+        let mut replaced = Vec::new();
+        for (path, bytes) in [(&a, "new pdf"), (&b, "new docx")] {
+            let earlier = keep_earlier(path).unwrap();
+            stage(path, bytes.as_bytes())
+                .unwrap()
+                .persist(path)
+                .unwrap();
+            replaced.push((path.as_path(), earlier));
+        }
+        put_back(replaced);
+        assert_eq!(
+            listing(dir.path()),
+            [("r.pdf".to_string(), "old pdf".to_string())]
+        );
+    }
+
+    #[test]
+    fn a_folder_in_the_way_stops_the_set_before_any_file_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let (a, b) = (dir.path().join("r.pdf"), dir.path().join("r.html"));
+        fs::write(&a, "old pdf").unwrap();
+        fs::create_dir(&b).unwrap();
+        let (index, e) = write_all_atomic(&[(&a, b"new pdf"), (&b, b"new html")]).unwrap_err();
+        assert_eq!(index, 1);
+        assert!(e.to_string().contains("a folder has its name"), "{e}");
+        assert_eq!(
+            listing(dir.path()),
+            [("r.pdf".to_string(), "old pdf".to_string())]
+        );
+    }
+}

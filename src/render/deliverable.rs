@@ -23,9 +23,11 @@
 //!     Ok(doc.zip())
 //! }
 //!
-//! // here: `Docx` in the enum, "docx" in `extension`, false in
-//! // `needs_pages`, and `Deliverable::Docx => docx::export_docx(view, settings)`
-//! // in `export`.
+//! // here: `Docx` in the enum and in `ALL` (which gives `--format` its
+//! // name), "docx" in `extension`, false in `needs_pages`, and
+//! // `Deliverable::Docx => docx::export_docx(view, settings)` in `export`.
+//! // A format that lays out its own text reads the style's files and the
+//! // images from `Resources` (`resources.get("/assets/0.png")`).
 //! ```
 
 use typst::diag::SourceDiagnostic;
@@ -88,12 +90,9 @@ impl Deliverable {
         self.extension()
     }
 
-    /// The format of a `--format` name, case-insensitive.
+    /// The format of a `--format` name.
     pub fn from_name(name: &str) -> Option<Self> {
-        Self::ALL
-            .iter()
-            .copied()
-            .find(|f| f.name().eq_ignore_ascii_case(name.trim()))
+        Self::ALL.iter().copied().find(|f| f.name() == name)
     }
 
     /// The file name extension of its files, without the dot.

@@ -21,6 +21,7 @@ mod export;
 mod firms;
 mod firstday;
 mod hostile;
+mod html;
 mod import;
 mod incremental;
 mod layers;

@@ -6,7 +6,7 @@ use std::io::Cursor;
 
 use super::styles::{HIGHLIGHT, MUTED, RULE, StyleMap};
 use super::xml::{bookmark, escape, runs, safe_url};
-use crate::content::{Block, CodeRow, Figure, Inline, ListItem};
+use crate::content::{Block, Figure, Inline, ListItem};
 use crate::model::Asset;
 
 /// The width of the text column in twentieths of a point: 6 inches, as
@@ -390,11 +390,11 @@ impl<'a> Writer<'a> {
                 text,
                 numbered,
                 highlight,
-                rows,
+                lines,
                 figure,
                 ..
             } => {
-                let code = self.code(text, rows, *numbered, highlight, figure.is_some(), ctx);
+                let code = self.code(text, lines, *numbered, highlight, figure.is_some(), ctx);
                 let caption = self.caption(figure.as_ref(), ctx);
                 format!("{code}{caption}")
             }
@@ -460,13 +460,13 @@ impl<'a> Writer<'a> {
     fn code(
         &mut self,
         text: &str,
-        rows: &[CodeRow],
+        numbers: &[Option<u32>],
         numbered: bool,
         highlight: &[u32],
         figure: bool,
         ctx: Ctx,
     ) -> String {
-        let lines = code_lines(text, rows);
+        let lines = code_lines(text, numbers);
         let digits = lines
             .iter()
             .filter_map(|(n, _)| *n)
@@ -699,18 +699,13 @@ fn column_widths<'a>(rows: impl Iterator<Item = &'a Vec<Cell>>, cols: usize) -> 
     w
 }
 
-/// The lines of a code block with their numbers: the rows the loader
-/// wrapped for the page joined again.
-fn code_lines(text: &str, rows: &[CodeRow]) -> Vec<(Option<u32>, String)> {
-    let mut lines: Vec<(Option<u32>, String)> = Vec::new();
-    for (i, part) in text.split('\n').enumerate() {
-        let row = rows.get(i);
-        match (row, lines.last_mut()) {
-            (Some(r), Some(last)) if !r.first => last.1.push_str(part),
-            _ => lines.push((row.and_then(|r| r.line), part.to_string())),
-        }
-    }
-    lines
+/// The lines of a code block with their numbers (none where a line's
+/// number is unknown).
+fn code_lines(text: &str, numbers: &[Option<u32>]) -> Vec<(Option<u32>, String)> {
+    text.split('\n')
+        .enumerate()
+        .map(|(i, line)| (numbers.get(i).copied().flatten(), line.to_string()))
+        .collect()
 }
 
 /// An inline picture: a unique id and its alternative text for the

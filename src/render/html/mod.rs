@@ -46,7 +46,7 @@ const STYLESHEET: &str = "report.css";
 /// Exports the report as one HTML page.
 pub fn export_html(view: &View, resources: &Resources, _settings: &ExportSettings) -> Exported {
     let render = || -> Result<String, Error> {
-        let mut env = environment(resources)?;
+        let mut env = environment(view, resources)?;
         // Every template (and each macro it imports) reads the view as `data`.
         env.add_global("data", Value::from(minijinja::value::Serde(view)));
         let css = source(resources, STYLESHEET)?;
@@ -64,10 +64,12 @@ pub fn export_html(view: &View, resources: &Resources, _settings: &ExportSetting
 
 /// The template environment: every template and the style's overrides,
 /// output escaped for HTML, and the functions the templates call.
-fn environment(resources: &Resources) -> Result<Environment<'static>, Error> {
+fn environment(view: &View, resources: &Resources) -> Result<Environment<'static>, Error> {
     let mut env = Environment::new();
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    // Errors keep the template text they are in, for the message.
+    env.set_debug(true);
     env.set_syntax(
         minijinja::syntax::SyntaxConfig::builder()
             .trim_blocks(true)
@@ -100,12 +102,17 @@ fn environment(resources: &Resources) -> Result<Environment<'static>, Error> {
             )
             .collect::<Vec<_>>(),
     );
-    let charts = Arc::clone(&images);
     env.add_function("data_url", move |src: &str| data_url(&images, src));
-    // A chart's SVG, inlined: auditpress draws it from the counts (its
-    // texts escaped as XML), with its role and alternative text.
+    // A chart's SVG as auditpress drew it (its texts escaped as XML, its
+    // role and alternative text on it), its text kept as text.
+    let charts: Arc<Vec<(String, String)>> = Arc::new(
+        view.charts
+            .iter()
+            .map(|c| (c.vpath.clone(), c.svg.clone()))
+            .collect(),
+    );
     env.add_function("chart_svg", move |src: &str| {
-        let (_, bytes) = charts
+        let (_, svg) = charts
             .iter()
             .find(|(vpath, _)| vpath == src)
             .ok_or_else(|| {
@@ -114,7 +121,6 @@ fn environment(resources: &Resources) -> Result<Environment<'static>, Error> {
                     format!("no chart {src} in the report"),
                 )
             })?;
-        let svg = String::from_utf8_lossy(bytes);
         let start = svg.find("<svg").unwrap_or(0);
         Ok::<_, Error>(Value::from_safe_string(svg[start..].trim_end().to_string()))
     });
@@ -206,16 +212,27 @@ fn safe_url(url: &str) -> String {
 }
 
 /// A template error as a diagnostic: the template and line where it is,
-/// what went wrong, and the hint to compare with the embedded template.
+/// what went wrong and the expression it went wrong in, and the hint to
+/// compare with the embedded template.
 fn diagnostic(e: &Error) -> SourceDiagnostic {
-    let mut message = format!(
-        "HTML template error: {}",
-        e.detail().unwrap_or(&e.to_string())
-    );
-    if let (Some(name), Some(line)) = (e.name(), e.line()) {
-        message = format!("html/{name}, line {line}: {message}");
-    }
-    SourceDiagnostic::error(Span::detached(), message).with_hint(
+    let what = e
+        .detail()
+        .map_or_else(|| e.kind().to_string(), str::to_string);
+    let snippet = e
+        .template_source()
+        .zip(e.range())
+        .and_then(|(source, range)| source.get(range))
+        .map(|s| format!(" in `{}`", s.trim()))
+        .unwrap_or_default();
+    let place = match (e.name(), e.line()) {
+        (Some(name), Some(line)) => format!("html/{name}, line {line}: "),
+        _ => String::new(),
+    };
+    SourceDiagnostic::error(
+        Span::detached(),
+        format!("{place}HTML template error: {what}{snippet}"),
+    )
+    .with_hint(
         "compare the style's html/ override with the embedded template (templates/html/ in the auditpress sources)",
     )
 }
