@@ -534,10 +534,13 @@ fn plan(text: &str, max: usize, max_block: usize) -> Plan {
             start = at;
         }
     }
+    // Runs blanked to spaces cost harper nothing: a block's size, and how
+    // far into it a range starts, count the text that is spelled.
+    let runs = &layout.runs;
     let long: Vec<Range<usize>> = layout
         .blocks
         .into_iter()
-        .filter(|b| b.len() > max_block)
+        .filter(|b| spelled(runs, b.clone()) > max_block)
         .collect();
     // A range is left out when it starts past the checked part of a long
     // block and ends inside it; the blocks said to be read in part are
@@ -545,7 +548,9 @@ fn plan(text: &str, max: usize, max_block: usize) -> Plan {
     let mut cut_short = vec![false; long.len()];
     pieces.retain(|r| {
         let i = long.partition_point(|b| b.start <= r.start);
-        let left = i > 0 && r.start >= long[i - 1].start + max_block && r.end <= long[i - 1].end;
+        let left = i > 0
+            && spelled(runs, long[i - 1].start..r.start) >= max_block
+            && r.end <= long[i - 1].end;
         if left {
             cut_short[i - 1] = true;
         }
@@ -560,6 +565,16 @@ fn plan(text: &str, max: usize, max_block: usize) -> Plan {
             .collect(),
         blank: layout.runs,
     }
+}
+
+/// The bytes of `range` that are spelled: those outside the blanked runs
+/// (sorted, not overlapping).
+fn spelled(runs: &[Range<usize>], range: Range<usize>) -> usize {
+    let blank: usize = runs
+        .iter()
+        .map(|run| run.end.min(range.end).saturating_sub(run.start.max(range.start)))
+        .sum();
+    range.len() - blank
 }
 
 /// Cuts a block into ranges of at most about `max` bytes at the cuts

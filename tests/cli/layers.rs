@@ -29,7 +29,9 @@ fn rank(module: &str) -> Option<usize> {
 }
 
 /// Collects, per top-level module, the `crate::x` paths of its files (comments included:
-/// a doc link upward is a dependency in the reader's head too).
+/// a doc link upward is a dependency in the reader's head too), up to a file's unit
+/// tests (`#[cfg(test)] mod tests`, at its end): a test may make its input with the
+/// loader, which the product's code of a lower layer never calls.
 fn imports(dir: &Path, top: Option<&str>, out: &mut BTreeMap<String, Vec<(String, String)>>) {
     for entry in fs::read_dir(dir).unwrap() {
         let path = entry.unwrap().path();
@@ -48,7 +50,8 @@ fn imports(dir: &Path, top: Option<&str>, out: &mut BTreeMap<String, Vec<(String
         };
         let text = fs::read_to_string(&path).unwrap();
         let mut found = Vec::new();
-        for (i, line) in text.lines().enumerate() {
+        let product = text.lines().take_while(|l| *l != "#[cfg(test)]");
+        for (i, line) in product.enumerate() {
             let mut rest = line;
             while let Some(at) = rest.find("crate::") {
                 rest = &rest[at + "crate::".len()..];
