@@ -8,19 +8,10 @@
 //! words of words.txt (the folder's and the house style's) are accepted.
 //! Each problem is a warning at its place with the suggested fix; one
 //! mistake gives one warning, however many rules see it.
-//!
-//! The prose is read one passage at a time (a top-level block: a
-//! paragraph, a heading, a list item), each passage spelled once for as
-//! long as it and the words it depends on stay the same: in memory for the
-//! process, and in the folder's `.auditpress/cache/` between checks
-//! ([`cache`]). The passages not known yet are spelled on every core, and
-//! the dictionary is built only when there is one.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
-use std::path::Path;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
 
 use harper_core::linting::{Lint, LintGroup, Linter, Suggestion};
 use harper_core::parsers::{Markdown, MarkdownOptions, PlainEnglish};
@@ -29,12 +20,6 @@ use harper_core::{CharStringExt, Dialect, Document, TokenStringExt, make_title_c
 
 use crate::diag::{Diagnostics, Place};
 use crate::model::{Audit, ProsePlace, ProseText};
-
-mod cache;
-
-use cache::{Key, Problem, Spelled, Vocabulary};
-
-pub use cache::DIR as CACHE_DIR;
 
 /// Rules of harper's curated set left out: preferences of style rather than
 /// mistakes (sentence length, the Oxford comma, lower-case list items after a
@@ -57,6 +42,15 @@ const RULES_OFF: &[&str] = &[
     "CompoundNouns",
     "There",
 ];
+
+/// What a check found, besides its warnings.
+#[derive(Debug, Default)]
+pub struct Checked {
+    /// Words of prose read.
+    pub words: usize,
+    /// Warnings given.
+    pub warnings: usize,
+}
 
 /// The dialect of the dictionary for a style's `lang`, or `None` when there
 /// is no dictionary for it (the check is then skipped).
@@ -86,21 +80,49 @@ struct Known {
 }
 
 impl Known {
-    /// The words of a vocabulary, of its names only those the dictionary
-    /// lacks: "of" in "Proof of Concept" is no name, and a known word near
-    /// a rule's finding silences the rule.
-    fn of(vocabulary: &Vocabulary, dictionary: &FstDictionary) -> Self {
-        let mut words: HashSet<String> = vocabulary.own.iter().cloned().collect();
-        words.extend(
-            vocabulary
-                .names
-                .iter()
-                .filter(|w| !dictionary.contains_exact_word_str(w))
-                .cloned(),
-        );
+    /// The audit's words (FORMAT 1.3, "the words of the report itself are
+    /// words"): words.txt, the field's words, the title, the vendor and
+    /// client names, people, targets and their repositories, tools, finding
+    /// ids, and the house style's level names and titles.
+    fn of(audit: &Audit, dictionary: &FstDictionary) -> Self {
+        let mut words = HashSet::new();
+        let parts = |name: &str| {
+            name.split(|c: char| !c.is_alphanumeric() && c != '\'')
+                .filter(|part| !part.is_empty())
+                .map(str::to_lowercase)
+                .collect::<Vec<_>>()
+        };
+        audit.words.iter().for_each(|w| words.extend(parts(w)));
+        audit
+            .findings
+            .iter()
+            .for_each(|f| words.extend(parts(&f.id)));
+        audit
+            .findings
+            .iter()
+            .flat_map(|f| &f.targets)
+            .for_each(|t| words.extend(parts(t)));
+        // Of the names, only the words the dictionary lacks: "of" in
+        // "Proof of Concept" is no name, and a known word near a rule's
+        // finding silences the rule.
+        let style = &audit.style;
+        let titles = own_titles(style);
+        let names = FIELD_WORDS
+            .lines()
+            .map(|l| l.split('#').next().unwrap_or("").trim())
+            .chain(report_names(audit))
+            .chain(titles.iter().copied())
+            .chain(style_names(style));
+        for name in names {
+            let new = parts(name);
+            words.extend(
+                new.into_iter()
+                    .filter(|w| !dictionary.contains_exact_word_str(w)),
+            );
+        }
         Self {
             words,
-            titles: vocabulary.titles.iter().map(|t| t.to_lowercase()).collect(),
+            titles: titles.iter().map(|t| t.to_lowercase()).collect(),
         }
     }
 
@@ -117,41 +139,6 @@ impl Known {
     fn is_title(&self, heading: &str) -> bool {
         self.titles.contains(&heading.trim().to_lowercase())
     }
-}
-
-/// The audit's words (FORMAT 1.3, "the words of the report itself are
-/// words"), in lower case: words.txt, finding ids and targets, which are
-/// always words; the field's words, the title, the vendor and client
-/// names, people, targets and their repositories, tools, and the house
-/// style's level names and titles, which are words where the dictionary
-/// lacks them.
-fn vocabulary(audit: &Audit) -> Vocabulary<'_> {
-    let parts = |name: &str| {
-        name.split(|c: char| !c.is_alphanumeric() && c != '\'')
-            .filter(|part| !part.is_empty())
-            .map(str::to_lowercase)
-            .collect::<Vec<_>>()
-    };
-    let findings = &audit.findings;
-    let own = audit
-        .words
-        .iter()
-        .map(String::as_str)
-        .chain(findings.iter().map(|f| f.id.as_str()))
-        .chain(findings.iter().flat_map(|f| &f.targets).map(String::as_str))
-        .flat_map(parts)
-        .collect();
-    let style = &audit.style;
-    let titles = own_titles(style);
-    let names = FIELD_WORDS
-        .lines()
-        .map(|l| l.split('#').next().unwrap_or("").trim())
-        .chain(report_names(audit))
-        .chain(titles.iter().copied())
-        .chain(style_names(style))
-        .flat_map(parts)
-        .collect();
-    Vocabulary { own, names, titles }
 }
 
 /// The names the report holds in audit.toml and its tables: the title,
@@ -218,205 +205,74 @@ fn style_names(style: &crate::model::Style) -> impl Iterator<Item = &str> {
 
 /// Whether the house style writes its headings in sentence case ("Observed
 /// behavior"): then a heading is never asked to be in title case.
-fn sentence_case(titles: &[&str], dictionary: &FstDictionary) -> bool {
-    titles
+fn sentence_case(style: &crate::model::Style, dictionary: &FstDictionary) -> bool {
+    own_titles(style)
         .iter()
         .any(|title| make_title_case_str(title, &PlainEnglish, dictionary) != *title)
 }
 
 /// Checks the spelling and grammar of every piece of an audit's prose; each
-/// problem becomes a warning. What this process spelled already is not
-/// spelled again.
+/// problem becomes a warning.
 pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checked {
-    check_prose(audit, &audit.prose, dialect, None, diags)
-}
-
-/// Checks as [`check`] does, with what earlier checks of the folder found
-/// read from its cache ([`CACHE_DIR`]) and this check's written there.
-pub fn check_folder(
-    audit: &Audit,
-    dialect: Dialect,
-    folder: &Path,
-    diags: &mut Diagnostics,
-) -> Checked {
-    check_prose(audit, &audit.prose, dialect, Some(folder), diags)
-}
-
-/// Checks some of an audit's prose (the texts of one file, say) with the
-/// audit's words, as [`check`] does; with a folder, through its cache.
-pub fn check_prose(
-    audit: &Audit,
-    prose: &[ProseText],
-    dialect: Dialect,
-    folder: Option<&Path>,
-    diags: &mut Diagnostics,
-) -> Checked {
-    let mut passages = Vec::new();
+    let dictionary = FstDictionary::curated();
+    let known = Known::of(audit, &dictionary);
+    let sentence_case = sentence_case(&audit.style, &dictionary);
+    // Every text in pieces of bounded size, spread over as many runs as
+    // there are cores, each with its own rules; the warnings come back in
+    // the texts' order.
+    let mut pieces = Vec::new();
     let mut skipped = Diagnostics::default();
-    for text in prose {
-        split(text, &mut passages, &mut skipped);
+    for prose in &audit.prose {
+        split(prose, &mut pieces, &mut skipped);
     }
-    passages.retain(|p| !p.text.trim().is_empty());
-    let vocabulary = vocabulary(audit);
-    let keys = cache::Keys::new(&format!("{dialect:?}"), &vocabulary);
-    let keyed: Vec<Key> = passages.iter().map(|p| keys.key(&p.text)).collect();
-    let store = folder.and_then(cache::Store::open);
-    let mut results = cache::remembered(&keyed);
-    for (i, result) in results.iter_mut().enumerate() {
-        if result.is_none() {
-            *result = store
-                .as_ref()
-                .and_then(|s| s.get(&keyed[i], &passages[i].text));
-        }
-    }
-    let mut checked = Checked {
-        passages: passages.len(),
-        cached: results.iter().filter(|r| r.is_some()).count(),
-        ..Checked::default()
-    };
-    spell_missing(&passages, &keyed, &mut results, &vocabulary, dialect);
-    let used: Vec<(Key, Arc<Spelled>)> = keyed
-        .iter()
-        .zip(&results)
-        .filter_map(|(k, r)| Some((*k, Arc::clone(r.as_ref()?))))
-        .collect();
-    cache::remember(&used);
-    if let Some(store) = &store {
-        store.save(&used);
-    }
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let per = pieces.len().div_ceil(cores.max(1)).max(1);
+    let runs: Vec<(Diagnostics, Checked)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = pieces
+            .chunks(per)
+            .map(|texts| {
+                let (known, dictionary) = (&known, &dictionary);
+                scope.spawn(move || {
+                    let mut rules = LintGroup::new_curated(Arc::clone(dictionary), dialect);
+                    for rule in RULES_OFF {
+                        rules.config.set_rule_enabled(*rule, false);
+                    }
+                    if sentence_case {
+                        rules.config.set_rule_enabled("UseTitleCase", false);
+                    }
+                    let mut found = Diagnostics::default();
+                    let mut checked = Checked::default();
+                    for prose in texts {
+                        check_piece(
+                            prose,
+                            known,
+                            dictionary,
+                            &mut rules,
+                            dialect,
+                            &mut found,
+                            &mut checked,
+                        );
+                    }
+                    (found, checked)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a spelling run does not panic"))
+            .collect()
+    });
+    let mut checked = Checked::default();
     for d in skipped.iter() {
         diags.push(d.clone());
         checked.warnings += 1;
     }
-    for (passage, result) in passages.iter().zip(&results) {
-        let spelled = result.as_ref().expect("every passage is spelled");
-        checked.words += spelled.words;
-        for p in &spelled.problems {
-            let place = match &passage.at {
-                ProsePlace::Exact(file, base) => Place::new(*file, base + p.start..base + p.end),
-                ProsePlace::Within(place) => place.clone(),
-            };
-            diags
-                .warning(Some(place), p.message.clone())
-                .add_hint(p.hint.clone());
-            checked.warnings += 1;
-        }
+    for (found, run) in runs {
+        found.iter().for_each(|d| diags.push(d.clone()));
+        checked.words += run.words;
+        checked.warnings += run.warnings;
     }
     checked
-}
-
-/// Spells the passages not known yet, each text once, on every core.
-fn spell_missing(
-    passages: &[ProseText],
-    keyed: &[Key],
-    results: &mut [Option<Arc<Spelled>>],
-    vocabulary: &Vocabulary,
-    dialect: Dialect,
-) {
-    let mut missing: HashMap<Key, usize> = HashMap::new();
-    for (i, key) in keyed.iter().enumerate() {
-        if results[i].is_none() {
-            missing.entry(*key).or_insert(i);
-        }
-    }
-    if missing.is_empty() {
-        return;
-    }
-    let mut order: Vec<usize> = missing.into_values().collect();
-    order.sort_unstable();
-    let texts: Vec<&str> = order.iter().map(|&i| passages[i].text.as_str()).collect();
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let spelled = Speller::new(vocabulary, dialect).spell_all(&texts, cores);
-    let found: HashMap<Key, Arc<Spelled>> = order
-        .iter()
-        .zip(spelled)
-        .map(|(&i, s)| (keyed[i], Arc::new(s)))
-        .collect();
-    for (i, result) in results.iter_mut().enumerate() {
-        if result.is_none() {
-            *result = found.get(&keyed[i]).cloned();
-        }
-    }
-}
-
-/// What spells the passages not known yet: the dictionary, the words it
-/// accepts besides, and the rules' settings.
-struct Speller {
-    dictionary: Arc<FstDictionary>,
-    known: Known,
-    sentence_case: bool,
-    dialect: Dialect,
-}
-
-impl Speller {
-    fn new(vocabulary: &Vocabulary, dialect: Dialect) -> Self {
-        // Built once per process (about half a second, with the rules'
-        // own tables), and only when a passage is not known yet.
-        let dictionary = FstDictionary::curated();
-        Self {
-            known: Known::of(vocabulary, &dictionary),
-            sentence_case: sentence_case(&vocabulary.titles, &dictionary),
-            dictionary,
-            dialect,
-        }
-    }
-
-    /// The curated rules, less those left out.
-    fn rules(&self) -> LintGroup {
-        let mut rules = LintGroup::new_curated(Arc::clone(&self.dictionary), self.dialect);
-        for rule in RULES_OFF {
-            rules.config.set_rule_enabled(*rule, false);
-        }
-        if self.sentence_case {
-            rules.config.set_rule_enabled("UseTitleCase", false);
-        }
-        rules
-    }
-
-    /// Spells passages in as many runs at once (one a core), each run with
-    /// its own rules, taking the next passage as it finishes one; the
-    /// results in the passages' order.
-    fn spell_all(&self, texts: &[&str], runs: usize) -> Vec<Spelled> {
-        let runs = runs.min(texts.len()).max(1);
-        let next = AtomicUsize::new(0);
-        let mut done: Vec<(usize, Spelled)> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..runs)
-                .map(|_| {
-                    scope.spawn(|| {
-                        let mut rules = self.rules();
-                        let mut done = Vec::new();
-                        loop {
-                            let i = next.fetch_add(1, Ordering::Relaxed);
-                            let Some(text) = texts.get(i) else {
-                                break done;
-                            };
-                            done.push((i, self.spell(text, &mut rules)));
-                        }
-                    })
-                })
-                .collect();
-            handles
-                .into_iter()
-                .flat_map(|h| h.join().expect("a spelling run does not panic"))
-                .collect()
-        });
-        done.sort_unstable_by_key(|(i, _)| *i);
-        done.into_iter().map(|(_, s)| s).collect()
-    }
-}
-
-/// What a check found, besides its warnings.
-#[derive(Debug, Default)]
-pub struct Checked {
-    /// Words of prose read.
-    pub words: usize,
-    /// Warnings given.
-    pub warnings: usize,
-    /// Passages of prose read (top-level blocks, or pieces of a long one).
-    pub passages: usize,
-    /// Of the passages, those spelled by an earlier check (in this process
-    /// or, read from the folder's cache, in another).
-    pub cached: usize,
 }
 
 /// One problem found in a text, in characters of the text.
@@ -515,32 +371,48 @@ struct Plan {
     blank: Vec<Range<usize>>,
 }
 
-/// Splits a Markdown text into its passages, byte ranges: each top-level
-/// block (and each item of a top-level list) one, a block longer than
-/// `max` bytes in ranges of at most about `max` bytes, cut between the
-/// words of a paragraph's plain text (after a sentence's end if one is
-/// near), never inside code, a link or any other markup. A block with no
-/// such place stays whole. Of a top-level block longer than `max_block`,
-/// the ranges past its first `max_block` bytes are left out.
+/// Splits a Markdown text into byte ranges of at most about `max` bytes:
+/// between top-level blocks where it can, else between the words of a
+/// paragraph's plain text (after a sentence's end if one is near), never
+/// inside code, a link or any other markup. A text with no such place
+/// stays whole. A text of `max` bytes or less is one range. Of a top-level
+/// block longer than `max_block`, the ranges past its first `max_block`
+/// bytes are left out.
 fn plan(text: &str, max: usize, max_block: usize) -> Plan {
+    if text.len() <= max {
+        let whole = 0..text.len();
+        return Plan {
+            pieces: vec![whole],
+            ..Plan::default()
+        };
+    }
     let layout = layout(text);
     let cuts = &layout.cuts;
     let mut pieces = Vec::new();
     let mut start = 0;
-    let ends = cuts.iter().filter(|(_, kind)| *kind == Cut::Block);
-    for &(at, _) in ends.chain(std::iter::once(&(text.len(), Cut::Block))) {
-        if at > start {
-            cut_long(cuts, start..at, max, &mut pieces);
-            start = at;
-        }
+    while text.len() - start > max {
+        let from = cuts.partition_point(|(at, _)| *at <= start);
+        let to = cuts.partition_point(|(at, _)| *at <= start + max);
+        // The best kind of cut in the second half of the piece, the farthest
+        // of that kind; else the farthest cut; else the first beyond.
+        let half = start + max / 2;
+        let best = cuts[from..to]
+            .iter()
+            .max_by_key(|(at, kind)| (*at > half).then_some(*kind).map(|k| (k, *at)))
+            .or_else(|| cuts.get(to));
+        let Some(&(at, _)) = best else {
+            break;
+        };
+        pieces.push(start..at);
+        start = at;
     }
-    // Runs blanked to spaces cost harper nothing: a block's size, and how
-    // far into it a range starts, count the text that is spelled.
-    let runs = &layout.runs;
+    if start < text.len() {
+        pieces.push(start..text.len());
+    }
     let long: Vec<Range<usize>> = layout
         .blocks
         .into_iter()
-        .filter(|b| spelled(runs, b.clone()) > max_block)
+        .filter(|b| b.len() > max_block)
         .collect();
     // A range is left out when it starts past the checked part of a long
     // block and ends inside it; the blocks said to be read in part are
@@ -548,9 +420,7 @@ fn plan(text: &str, max: usize, max_block: usize) -> Plan {
     let mut cut_short = vec![false; long.len()];
     pieces.retain(|r| {
         let i = long.partition_point(|b| b.start <= r.start);
-        let left = i > 0
-            && spelled(runs, long[i - 1].start..r.start) >= max_block
-            && r.end <= long[i - 1].end;
+        let left = i > 0 && r.start >= long[i - 1].start + max_block && r.end <= long[i - 1].end;
         if left {
             cut_short[i - 1] = true;
         }
@@ -564,40 +434,6 @@ fn plan(text: &str, max: usize, max_block: usize) -> Plan {
             .filter(|_| cut_short.next().unwrap_or(false))
             .collect(),
         blank: layout.runs,
-    }
-}
-
-/// The bytes of `range` that are spelled: those outside the blanked runs
-/// (sorted, not overlapping).
-fn spelled(runs: &[Range<usize>], range: Range<usize>) -> usize {
-    let blank: usize = runs
-        .iter()
-        .map(|run| run.end.min(range.end).saturating_sub(run.start.max(range.start)))
-        .sum();
-    range.len() - blank
-}
-
-/// Cuts a block into ranges of at most about `max` bytes at the cuts
-/// inside it: the best kind of cut in the second half of each range, the
-/// farthest of that kind; else the farthest cut; else the first beyond.
-fn cut_long(cuts: &[(usize, Cut)], block: Range<usize>, max: usize, out: &mut Vec<Range<usize>>) {
-    let mut start = block.start;
-    while block.end - start > max {
-        let from = cuts.partition_point(|(at, _)| *at <= start);
-        let to = cuts.partition_point(|(at, _)| *at <= start + max);
-        let half = start + max / 2;
-        let best = cuts[from..to]
-            .iter()
-            .max_by_key(|(at, kind)| (*at > half).then_some(*kind).map(|k| (k, *at)))
-            .or_else(|| cuts.get(to));
-        let Some(&(at, _)) = best.filter(|(at, _)| *at <= block.end) else {
-            break;
-        };
-        out.push(start..at);
-        start = at;
-    }
-    if start < block.end {
-        out.push(start..block.end);
     }
 }
 
@@ -690,78 +526,82 @@ fn long_runs(text: &str, base: usize, runs: &mut Vec<Range<usize>>) {
     }
 }
 
-impl Speller {
-    /// Spells one passage: its spelling, then its grammar.
-    fn spell(&self, text: &str, rules: &mut LintGroup) -> Spelled {
-        let (known, dialect) = (&self.known, self.dialect);
-        let doc = Document::new(
-            text,
-            &Markdown::new(MarkdownOptions::default()),
-            self.dictionary.as_ref(),
-        );
-        let chars = doc.get_full_content();
-        let mut found = misspellings(&doc, chars, known, &self.dictionary, dialect);
-        let mut grammar: Vec<Lint> = rules.lint(&doc);
-        grammar.sort_by_key(|l| (l.span.start, l.priority));
-        for lint in grammar {
-            let span = lint.span.start..lint.span.end;
-            // One mistake, one warning: the first rule to see it speaks.
-            if found
-                .iter()
-                .any(|f| f.span.start < span.end && span.start < f.span.end)
-            {
-                continue;
-            }
-            let text: String = chars[span.clone()].iter().collect();
-            if !wrong_about_code(known, chars, &lint, &text) {
-                found.push(Found {
-                    span,
-                    message: format!("grammar: {}", plain(&lint.message)),
-                    hint: fix(&lint.suggestions, &text),
-                });
-            }
+/// Checks one piece of prose: its spelling, then its grammar.
+fn check_piece(
+    prose: &ProseText,
+    known: &Known,
+    dictionary: &Arc<FstDictionary>,
+    rules: &mut LintGroup,
+    dialect: Dialect,
+    diags: &mut Diagnostics,
+    checked: &mut Checked,
+) {
+    let doc = Document::new(
+        &prose.text,
+        &Markdown::new(MarkdownOptions::default()),
+        dictionary.as_ref(),
+    );
+    let chars = doc.get_full_content();
+    checked.words += doc.iter_words().count();
+    let mut found = misspellings(&doc, chars, known, dictionary, dialect);
+    let mut grammar: Vec<Lint> = rules.lint(&doc);
+    grammar.sort_by_key(|l| (l.span.start, l.priority));
+    for lint in grammar {
+        let span = lint.span.start..lint.span.end;
+        // One mistake, one warning: the first rule to see it speaks.
+        if found
+            .iter()
+            .any(|f| f.span.start < span.end && span.start < f.span.end)
+        {
+            continue;
         }
-        found.sort_by_key(|f| f.span.start);
-        // Byte offset of each character of the text, and of its end.
-        let bytes: Vec<usize> = text
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain(std::iter::once(text.len()))
-            .collect();
-        Spelled {
-            words: doc.iter_words().count(),
-            problems: found
-                .into_iter()
-                .map(|f| Problem {
-                    start: bytes[f.span.start],
-                    end: bytes[f.span.end],
-                    message: f.message,
-                    hint: f.hint,
-                })
-                .collect(),
+        let text: String = chars[span.clone()].iter().collect();
+        // A rule that reads code or a name as a word (`a uint256`) is wrong
+        // about it: the words of the span count, and for a one-word span (an
+        // article, say) the word on each side.
+        let one_word = !text.trim().contains(char::is_whitespace);
+        let wide = if one_word {
+            widen(chars, span.clone())
+        } else {
+            whole_words(chars, span.clone())
+        };
+        let around: String = chars[wide].iter().collect();
+        if known.is_title(heading_text(chars, span.start).unwrap_or_default().as_str())
+            || to_a_modifier(&text, &lint.suggestions, chars, span.end)
+        {
+            continue;
         }
-    }
-}
-
-/// Whether a rule is wrong about the text of its span: a style's own title
-/// as a heading, `to` before a keyword of code, or code or a name read as
-/// a word (`a uint256`), counting the words of the span and, for a
-/// one-word span (an article, say), the word on each side.
-fn wrong_about_code(known: &Known, chars: &[char], lint: &Lint, text: &str) -> bool {
-    let span = lint.span.start..lint.span.end;
-    let one_word = !text.trim().contains(char::is_whitespace);
-    let wide = if one_word {
-        widen(chars, span.clone())
-    } else {
-        whole_words(chars, span.clone())
-    };
-    let around: String = chars[wide].iter().collect();
-    known.is_title(heading_text(chars, span.start).unwrap_or_default().as_str())
-        || to_a_modifier(text, &lint.suggestions, chars, span.end)
-        || around
+        if around
             .split_whitespace()
             .map(|w| w.trim_matches(|c: char| !c.is_alphanumeric()))
             .any(|w| code_like(w) || known.contains(w))
+        {
+            continue;
+        }
+        found.push(Found {
+            span,
+            message: format!("grammar: {}", plain(&lint.message)),
+            hint: fix(&lint.suggestions, &text),
+        });
+    }
+    found.sort_by_key(|f| f.span.start);
+    // Byte offset of each character of the text, and of its end.
+    let bytes: Vec<usize> = prose
+        .text
+        .char_indices()
+        .map(|(i, _)| i)
+        .chain(std::iter::once(prose.text.len()))
+        .collect();
+    for f in found {
+        let place = match &prose.at {
+            ProsePlace::Exact(file, base) => {
+                Place::new(*file, base + bytes[f.span.start]..base + bytes[f.span.end])
+            }
+            ProsePlace::Within(place) => place.clone(),
+        };
+        diags.warning(Some(place), f.message).add_hint(f.hint);
+        checked.warnings += 1;
+    }
 }
 
 /// Keywords of programming languages that are adjectives in English: "set
@@ -819,7 +659,7 @@ fn misspellings(
     doc: &Document,
     chars: &[char],
     known: &Known,
-    dictionary: &FstDictionary,
+    dictionary: &Arc<FstDictionary>,
     dialect: Dialect,
 ) -> Vec<Found> {
     let mut found = Vec::new();
@@ -878,11 +718,11 @@ fn misspellings(
 const MAX_WORD: usize = 64;
 
 /// Up to three dictionary words close to a misspelt one, capitalised as it is.
-fn suggestions(word: &[char], dictionary: &FstDictionary, dialect: Dialect) -> Vec<String> {
+fn suggestions(word: &[char], dictionary: &Arc<FstDictionary>, dialect: Dialect) -> Vec<String> {
     let capital = word.first().is_some_and(|c| c.is_uppercase());
     for distance in 1..=3 {
         let mut out: Vec<String> = Vec::new();
-        for candidate in suggest_correct_spelling(word, 100, distance, dictionary) {
+        for candidate in suggest_correct_spelling(word, 100, distance, dictionary.as_ref()) {
             let fits = dictionary
                 .get_word_metadata(candidate)
                 .is_some_and(|m| m.dialects.is_dialect_enabled(dialect));
@@ -1027,49 +867,6 @@ fn fix(suggestions: &[Suggestion], text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn passages_spelled_in_one_run_in_many_and_each_alone_give_the_same_results() {
-        let folder = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/c4-xdefi/findings");
-        let mut files: Vec<_> = std::fs::read_dir(&folder)
-            .unwrap()
-            .map(|e| e.unwrap().path())
-            .collect();
-        files.sort();
-        let texts: Vec<String> = files
-            .iter()
-            .map(|f| std::fs::read_to_string(f).unwrap())
-            .collect();
-        let passages: Vec<&str> = texts
-            .iter()
-            .flat_map(|t| plan(t, PIECE, MAX_BLOCK).pieces.into_iter().map(|r| &t[r]))
-            .filter(|p| !p.trim().is_empty())
-            .collect();
-        assert!(passages.len() > 40, "{}", passages.len());
-        let vocabulary = Vocabulary {
-            own: vec!["xdefi".into()],
-            names: vec![],
-            titles: vec!["Description"],
-        };
-        let speller = Speller::new(&vocabulary, Dialect::American);
-        let one = speller.spell_all(&passages, 1);
-        assert_eq!(speller.spell_all(&passages, 4), one);
-        let alone: Vec<Spelled> = passages
-            .iter()
-            .map(|p| speller.spell(p, &mut speller.rules()))
-            .collect();
-        assert_eq!(alone, one);
-        // The wardens' mistakes are there to be found.
-        let found: Vec<&str> = one
-            .iter()
-            .flat_map(|s| s.problems.iter().map(|p| p.message.as_str()))
-            .collect();
-        assert!(
-            found.contains(&"possible misspelling `overlows`"),
-            "{found:?}"
-        );
-        assert!(found.iter().any(|m| m.starts_with("grammar:")), "{found:?}");
-    }
 
     #[test]
     fn code_is_not_prose() {

@@ -51,8 +51,7 @@ const BATCH_FINDINGS: usize = 10;
 const DEFAULT_SIZES: [usize; 4] = [10, 50, 200, 500];
 
 /// Runs the benchmark and prints its table: `--sizes 50,200` chooses the
-/// sizes, `--only spelling` measures `check`'s spelling alone; the
-/// `--bench` cargo passes, and any other flag, is ignored.
+/// sizes; the `--bench` cargo passes, and any other flag, is ignored.
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let sizes = match args.iter().position(|a| a == "--sizes") {
@@ -69,20 +68,7 @@ fn main() -> std::process::ExitCode {
         },
         None => DEFAULT_SIZES.to_vec(),
     };
-    // `--only spelling`: the spelling lines alone, on fresh synthetic audits.
-    let only = args
-        .iter()
-        .position(|a| a == "--only")
-        .and_then(|i| args.get(i + 1));
-    let measured = match only.map(String::as_str) {
-        None => measure(&sizes),
-        Some("spelling") => only_spelling(&sizes),
-        Some(other) => {
-            eprintln!("error: --only takes `spelling`, not `{other}`");
-            return std::process::ExitCode::from(2);
-        }
-    };
-    match measured {
+    match measure(&sizes) {
         Ok(table) => {
             print!("{table}");
             std::process::ExitCode::SUCCESS
@@ -136,21 +122,6 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
     }
     out.push_str(&spelling_and_lsp(&exe, tmp.path(), &rows)?);
     out.push_str(&edits(&exe, tmp.path(), &rows)?);
-    Ok(out)
-}
-
-/// The spelling lines of the benchmark alone, on synthetic audits of each size.
-fn only_spelling(sizes: &[usize]) -> std::io::Result<String> {
-    let exe = PathBuf::from(env!("CARGO_BIN_EXE_auditpress"));
-    let tmp = tempfile::tempdir()?;
-    let mut out = String::new();
-    writeln!(out, "{SPELLING_HEADING}").ok();
-    for &n in sizes {
-        let dir = tmp.path().join(format!("audit-{n}"));
-        synthesize(&dir, n)?;
-        out.push_str(&spelling(&exe, &dir, &n.to_string())?);
-        out.push_str(&spelling_distinct(&exe, tmp.path(), n)?);
-    }
     Ok(out)
 }
 
@@ -404,10 +375,13 @@ fn distinct_batch(
 fn spelling_and_lsp(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
     let mut out = String::new();
     writeln!(out).ok();
-    writeln!(out, "{SPELLING_HEADING}").ok();
+    writeln!(
+        out,
+        "spelling and grammar in check (median of 3 processes each): check, check --no-spell, and what spelling adds; build never spells, so its figures above do not change"
+    )
+    .ok();
     for r in rows.iter().filter(|r| r.findings <= 200 && !r.real) {
-        out.push_str(&spelling(exe, &r.dir, &r.label)?);
-        out.push_str(&spelling_distinct(exe, tmp, r.findings)?);
+        out.push_str(&spelling(exe, &r.dir, r.findings)?);
     }
 
     writeln!(out).ok();
@@ -551,55 +525,29 @@ fn serve_edits(exe: &Path, rows: &[Row]) -> std::io::Result<String> {
     Ok(out)
 }
 
-/// What the spelling lines measure.
-const SPELLING_HEADING: &str = "spelling and grammar in check (median of 3 processes each): check cold (no .auditpress/cache: the dictionary built and each passage spelled, a passage repeated in the folder once), check warm (a second check: every passage read from the cache), check --no-spell, and what spelling adds cold and warm; `N distinct`: a synthetic audit whose every paragraph differs; build never spells, so its figures above do not change";
-
-/// The spelling line of a synthetic audit whose every paragraph differs
-/// (each names its own code, as another client's audit does): the
-/// synthetic audits repeat their six sentences, and a passage spelled once
-/// is not spelled again in the same check.
-fn spelling_distinct(exe: &Path, tmp: &Path, n: usize) -> std::io::Result<String> {
-    let dir = tmp.join(format!("distinct-spelling-{n}"));
-    synthesize_seeded(&dir, n, 7)?;
-    spelling(exe, &dir, &format!("{n} distinct"))
-}
-
 /// The cost of spelling and grammar in `check` on one folder: a line.
-fn spelling(exe: &Path, dir: &Path, label: &str) -> std::io::Result<String> {
-    let cache = dir.join(".auditpress");
-    // `cold`: the cache removed before each run; else the runs after one
-    // that fills it.
-    let median = |spell: bool, cold: bool| -> std::io::Result<Duration> {
+fn spelling(exe: &Path, dir: &Path, n: usize) -> std::io::Result<String> {
+    let median = |spell: bool| -> std::io::Result<Duration> {
         let mut times = Vec::new();
-        let mut cmd = Command::new(exe);
-        cmd.arg("check").arg("-q").arg(dir);
-        if !spell {
-            cmd.arg("--no-spell");
-        }
-        if !cold {
-            timed_process(&mut cmd)?;
-        }
         for _ in 0..3 {
-            if cold && cache.exists() {
-                fs::remove_dir_all(&cache)?;
+            let mut cmd = Command::new(exe);
+            cmd.arg("check").arg("-q").arg(dir);
+            if !spell {
+                cmd.arg("--no-spell");
             }
             times.push(timed_process(&mut cmd)?.0);
         }
         times.sort();
         Ok(times[1])
     };
-    let cold = median(true, true)?;
-    let warm = median(true, false)?;
-    let without = median(false, false)?;
+    let with = median(true)?;
+    let without = median(false)?;
     Ok(format!(
-        "{label:>12} findings  check cold {}  warm {}  check --no-spell {}  spelling adds {} cold ({:.1}x), {} warm ({:.1}x)\n",
-        secs(cold),
-        secs(warm),
+        "{n:>8} findings  check {}  check --no-spell {}  spelling adds {} ({:.1}x)\n",
+        secs(with),
         secs(without),
-        secs(cold.saturating_sub(without)),
-        cold.as_secs_f64() / without.as_secs_f64(),
-        secs(warm.saturating_sub(without)),
-        warm.as_secs_f64() / without.as_secs_f64()
+        secs(with.saturating_sub(without)),
+        with.as_secs_f64() / without.as_secs_f64()
     ))
 }
 

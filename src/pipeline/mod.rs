@@ -181,7 +181,7 @@ fn run(
         return;
     }
     if options.spell && options.emit == Emit::Check {
-        spell(&audit, &job.dir, out);
+        spell(&audit, out);
     }
     // The images move on to the renderer rather than being copied.
     let assets = std::mem::take(&mut audit.assets);
@@ -250,28 +250,18 @@ fn is_draft_id(id: &str) -> bool {
         .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
 }
 
-/// Checks the spelling and grammar of the prose, through the folder's
-/// cache: warnings at their places, or one note when the style's language
-/// has no dictionary.
-fn spell(audit: &Audit, dir: &Path, out: &mut Built) {
+/// Checks the spelling and grammar of the prose: warnings at their places,
+/// or one note when the style's language has no dictionary.
+fn spell(audit: &Audit, out: &mut Built) {
     match crate::spell::dialect(&audit.style.lang) {
         Some(dialect) => {
-            let checked = crate::spell::check_folder(audit, dialect, dir, &mut out.diagnostics);
-            let mut note = format!(
+            let checked = crate::spell::check(audit, dialect, &mut out.diagnostics);
+            out.notes.push(format!(
                 "spelling and grammar: {} words checked, {} possible mistake{}",
                 checked.words,
                 checked.warnings,
                 if checked.warnings == 1 { "" } else { "s" }
-            );
-            if checked.cached > 0 {
-                note.push_str(&format!(
-                    " ({} of {} passages unchanged since the last check, read from {})",
-                    checked.cached,
-                    checked.passages,
-                    crate::spell::CACHE_DIR
-                ));
-            }
-            out.notes.push(note);
+            ));
         }
         None => out.notes.push(format!(
             "spelling not checked: no dictionary for lang \"{}\" of the house style",

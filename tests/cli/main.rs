@@ -41,7 +41,6 @@ mod schemas;
 mod serve;
 mod shape;
 mod signing;
-mod spelling;
 mod style;
 mod typography;
 mod writing;
