@@ -216,14 +216,22 @@ fn the_server_checks_as_you_type_and_answers_from_the_folder() {
     assert!(message.contains("unknown severity \"Hihg\""), "{message}");
     assert!(message.contains("did you mean \"High\"?"), "{message}");
 
-    // The quick fix applies the "did you mean".
+    // The quick fix applies the "did you mean", from the data the
+    // diagnostic carries: the name inside the value's quotes.
+    assert_eq!(
+        d[0]["data"],
+        json!({"fixes": [{"replace": {"range": {"start": {"line": 2, "character": 12}, "end": {"line": 2, "character": 16}}, "with": "High"}}]}),
+    );
     let actions = lsp.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": u}, "range": d[0]["range"], "context": {"diagnostics": d}}),
     );
     let fix = &actions["result"][0];
-    assert_eq!(fix["title"], "Change to High", "{actions}");
-    assert_eq!(fix["edit"]["changes"][&u][0]["newText"], "\"High\"");
+    assert_eq!(fix["title"], "Replace with \"High\"", "{actions}");
+    assert_eq!(fix["kind"], "quickfix", "{actions}");
+    let edit = &fix["edit"]["changes"][&u][0];
+    assert_eq!(edit["newText"], "High");
+    assert_eq!(edit["range"], d[0]["data"]["fixes"][0]["replace"]["range"]);
 
     // Completion of the severity value offers the style's severities.
     let c = lsp.at("textDocument/completion", &u, 2, 12);
@@ -344,11 +352,16 @@ fn the_server_publishes_what_check_reports_for_each_mistake() {
 }
 
 #[test]
-fn a_panic_or_garbage_leaves_the_server_serving() {
+fn garbage_and_unfit_parameters_leave_the_server_serving() {
     let (_tmp, dir) = workspace(&example());
     let mut lsp = Lsp::start();
+    // The product has no method that panics on request: a panic is shown
+    // by the unit test of cmd::lsp; here, that name is just unknown.
     let r = lsp.request("auditpress/panic", Value::Null);
-    assert_eq!(r["error"]["code"], -32603, "{r}");
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    // Parameters that do not fit their method: an error, and serving on.
+    let r = lsp.request("textDocument/hover", json!({"textDocument": 7}));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
     // Garbage: not JSON, a stray line, then a real request still answered.
     lsp.raw(b"Content-Length: 9\r\n\r\n{not json");
     let m = lsp.next();
@@ -547,5 +560,65 @@ fn cwe_ids_complete_and_hover_with_their_names_and_levels_lead_to_the_style() {
             .unwrap()
             .contains("name = \"High\"")
     );
+    lsp.stop();
+}
+
+/// A finding of the example, written in its own file.
+const TOKEN_FINDING: &str = "+++\ntitle = \"Session token is logged\"\nseverity = \"Low\"\ndifficulty = \"Low\"\ntype = \"Data Exposure\"\nstatus = \"Unresolved\"\n+++\n\n## Description\n\nThe token is written to the log.\n";
+
+#[test]
+fn a_misspelling_typed_is_underlined_then_replaced_or_added_to_words_txt() {
+    let (_tmp, dir) = workspace(&example());
+    let file = dir.join("findings/NWS-LUMEN-20.md");
+    std::fs::write(&file, TOKEN_FINDING).unwrap();
+    let mut lsp = Lsp::start();
+    let u = lsp.open(&file);
+    assert_eq!(lsp.diagnostics(&u), Vec::<Value>::new());
+
+    // Typed, not saved: the warning `check` gives, at the word.
+    let typed = TOKEN_FINDING.replace("to the log.", "to the log, where operators recieve it.");
+    lsp.change(&u, 2, &typed);
+    let d = lsp.diagnostics(&u);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let (line, col) = lc(&typed, "recieve");
+    assert_eq!(
+        d[0]["range"],
+        json!({"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 7}})
+    );
+    assert_eq!(d[0]["severity"], 2);
+    let message = d[0]["message"].as_str().unwrap();
+    assert!(message.starts_with("possible misspelling `recieve`"), "{message}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), TOKEN_FINDING);
+
+    // Its actions: each suggestion, and words.txt.
+    let actions = lsp.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": d[0]["range"], "context": {"diagnostics": d}}),
+    );
+    let list = actions["result"].as_array().unwrap();
+    let titles: Vec<&str> = list.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(titles[0], "Replace with \"receive\"", "{actions}");
+    assert_eq!(*titles.last().unwrap(), "Add \"recieve\" to words.txt", "{actions}");
+    let edit = &list[0]["edit"]["changes"][&u][0];
+    assert_eq!(edit["range"], d[0]["range"]);
+    assert_eq!(edit["newText"], "receive");
+
+    // Replaced as the editor applies it: the warning goes.
+    let fixed = typed.replace("recieve", "receive");
+    lsp.change(&u, 3, &fixed);
+    assert_eq!(lsp.diagnostics(&u), Vec::<Value>::new());
+
+    // Typed again, then added to words.txt: the file holds it, the warning goes.
+    lsp.change(&u, 4, &typed);
+    assert_eq!(lsp.diagnostics(&u).len(), 1);
+    let command = &list.last().unwrap()["command"];
+    let r = lsp.request(
+        "workspace/executeCommand",
+        json!({"command": command["command"], "arguments": command["arguments"]}),
+    );
+    assert!(r.get("error").is_none(), "{r}");
+    let words = std::fs::read_to_string(dir.join("words.txt")).unwrap();
+    assert!(words.ends_with("\nrecieve\n") || words == "recieve\n", "{words:?}");
+    assert_eq!(lsp.diagnostics(&u), Vec::<Value>::new());
     lsp.stop();
 }
