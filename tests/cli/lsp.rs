@@ -622,3 +622,67 @@ fn a_misspelling_typed_is_underlined_then_replaced_or_added_to_words_txt() {
     assert_eq!(lsp.diagnostics(&u), Vec::<Value>::new());
     lsp.stop();
 }
+
+#[test]
+fn in_neovim_a_misspelling_typed_is_underlined_replaced_and_added_to_words_txt() {
+    // Neovim's own client, headless (tests/editors/neovim-spelling.lua):
+    // the writer types "recieve" in a finding and does not save.
+    if Command::new("nvim").arg("--version").output().is_err() {
+        tool_missing("neovim (nvim)");
+        return;
+    }
+    let (tmp, dir) = workspace(&example());
+    let file = dir.join("findings/NWS-LUMEN-20.md");
+    std::fs::write(&file, TOKEN_FINDING).unwrap();
+    let words_before = std::fs::read_to_string(dir.join("words.txt")).unwrap();
+    let out = tmp.path().join("seen.txt");
+    let status = Command::new("nvim")
+        .args(["--headless", "--clean", "-n", "-c"])
+        .arg(format!(
+            "luafile {}",
+            root().join("tests/editors/neovim-spelling.lua").display()
+        ))
+        .env("AP_BIN", env!("CARGO_BIN_EXE_auditpress"))
+        .env("AP_FILE", &file)
+        .env("AP_OUT", &out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("nvim runs");
+    assert!(status.success());
+    let seen = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = seen.lines().collect();
+    // The sentence goes on line 12 (index 12, after a blank line 11);
+    // "recieve" starts at column 14.
+    let diag = "diag 12:14 possible misspelling `recieve`";
+    let first = lines.iter().position(|l| l.starts_with(diag));
+    assert!(first.is_some(), "{seen}");
+    assert_eq!(lines[0], "clean", "{seen}");
+    assert_eq!(lines[2], "modified true", "unsaved: {seen}");
+    assert!(
+        lines.contains(&"action Replace with \"receive\""),
+        "{seen}"
+    );
+    assert!(
+        lines.contains(&"action Add \"recieve\" to words.txt"),
+        "{seen}"
+    );
+    // Replaced: the line reads "receive", and the warning went.
+    let replaced = lines
+        .iter()
+        .position(|l| *l == "line The operators receive the token.")
+        .unwrap_or_else(|| panic!("{seen}"));
+    assert_eq!(lines[replaced + 1], "clean", "{seen}");
+    // Typed again and added: words.txt holds the word, the warning went,
+    // and the finding was never saved.
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with(diag)).count(),
+        2,
+        "{seen}"
+    );
+    assert_eq!(lines[lines.len() - 2..], ["clean", "modified true"], "{seen}");
+    let words = std::fs::read_to_string(dir.join("words.txt")).unwrap();
+    assert_eq!(words, format!("{words_before}recieve\n"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), TOKEN_FINDING);
+}
