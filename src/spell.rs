@@ -521,6 +521,14 @@ fn plan(text: &str, max: usize, max_block: usize) -> Plan {
     }
 }
 
+/// The byte ranges of a Markdown text's top-level blocks (paragraphs,
+/// headings, lists, code blocks), as the spelling reads them: a long-lived
+/// process spells a text block by block and keeps the warnings of the
+/// blocks that did not change.
+pub fn blocks(text: &str) -> Vec<Range<usize>> {
+    layout(text).blocks
+}
+
 /// What the Markdown reading of a text gives the plan.
 struct Layout {
     /// The places it may be cut at, in order.

@@ -38,8 +38,8 @@ pub struct Finding {
 pub struct Folder {
     /// The folder.
     pub dir: PathBuf,
-    /// Files diagnostics were last published for.
-    published: BTreeSet<PathBuf>,
+    /// What was last published for each file that had diagnostics.
+    published: BTreeMap<PathBuf, Vec<lsp_types::Diagnostic>>,
     /// The house style it is written in.
     pub style: Arc<Style>,
     /// Its findings, from the last load without errors.
@@ -67,7 +67,7 @@ impl Folder {
     pub fn new(dir: PathBuf) -> Self {
         Self {
             dir,
-            published: BTreeSet::new(),
+            published: BTreeMap::new(),
             style: crate::load::style::builtin("standard").expect("standard is built in"),
             findings: Vec::new(),
             targets: Vec::new(),
@@ -76,11 +76,12 @@ impl Folder {
         }
     }
 
-    /// Checks the folder as `check` does, with the unsaved buffers, keeps
-    /// what completion needs from the same load, and returns the
-    /// `publishDiagnostics` notifications: one per file with diagnostics,
-    /// and an empty one per file that had some before.
-    pub fn check(&mut self, overlay: &Overlay) -> Vec<Publish> {
+    /// Checks the folder as `check` does, with the unsaved buffers, sends
+    /// the `publishDiagnostics` notifications, and keeps what completion
+    /// needs from the same load. The files open in the editor hear first,
+    /// each time, even when clean; the others only when their diagnostics
+    /// changed (an empty list for those that have none now).
+    pub fn check(&mut self, overlay: &Overlay, send: &mut dyn FnMut(&Publish)) {
         let options = Options {
             overlay: Some(Arc::clone(overlay)),
             ..Options::default()
@@ -92,21 +93,23 @@ impl Folder {
             let (path, diagnostic) = self.diagnostic(d, &built.sources);
             by_file.entry(path).or_default().push(diagnostic);
         }
-        // An open file of the folder hears that it is clean, too.
-        for open in overlay.keys().filter(|p| p.starts_with(&self.dir)) {
-            by_file.entry(open.clone()).or_default();
+        let open: BTreeSet<&PathBuf> = overlay.keys().filter(|p| p.starts_with(&self.dir)).collect();
+        for path in &open {
+            let diagnostics = by_file.get(*path).cloned().unwrap_or_default();
+            send(&publish(path, diagnostics));
         }
-        let mut messages = Vec::new();
-        let now: BTreeSet<PathBuf> = by_file.keys().cloned().collect();
-        for gone in self.published.difference(&now) {
-            messages.push(publish(gone, Vec::new()));
+        for (path, _) in self.published.iter().filter(|(p, _)| !by_file.contains_key(*p)) {
+            if !open.contains(path) {
+                send(&publish(path, Vec::new()));
+            }
         }
-        for (path, diagnostics) in by_file {
-            messages.push(publish(&path, diagnostics));
+        for (path, diagnostics) in &by_file {
+            if !open.contains(path) && self.published.get(path) != Some(diagnostics) {
+                send(&publish(path, diagnostics.clone()));
+            }
         }
-        self.published = now;
+        self.published = by_file;
         self.remember(audit);
-        messages
     }
 
     /// A diagnostic as the protocol has it, and the file it is about (a

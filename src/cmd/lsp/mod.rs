@@ -267,9 +267,7 @@ impl Server {
         let overlay: crate::load::Overlay = std::sync::Arc::new(self.docs.clone());
         for dir in std::mem::take(&mut self.dirty) {
             if let Some(folder) = self.folders.get_mut(&dir) {
-                for message in folder.check(&overlay) {
-                    wire::send(out, &message);
-                }
+                folder.check(&overlay, &mut |message| wire::send(out, message));
             }
         }
     }
