@@ -291,20 +291,18 @@ fn the_server_checks_as_you_type_and_answers_from_the_folder() {
     lsp.stop();
 }
 
-#[test]
-fn the_server_publishes_what_check_reports_for_each_mistake() {
-    let (_tmp, dir) = workspace(&fixture("mistakes"));
-    let check = run(&[
-        "check".as_ref(),
-        "--no-spell".as_ref(),
-        "--diagnostic-format".as_ref(),
-        "json".as_ref(),
-        dir.as_os_str(),
-    ]);
-    let mut expected: Vec<(String, u64, u64, String)> = Vec::new();
+/// What `check` reports for a folder, as (file URI, line, column, first
+/// line of the message), 0-based, a problem of no file at audit.toml's start.
+fn checked(dir: &Path, spell: bool) -> Vec<(String, u64, u64, String)> {
+    let mut args: Vec<&std::ffi::OsStr> = vec!["check".as_ref()];
+    if !spell {
+        args.push("--no-spell".as_ref());
+    }
+    args.extend(["--diagnostic-format".as_ref(), "json".as_ref(), dir.as_os_str()]);
+    let check = run(&args);
+    let mut expected = Vec::new();
     for line in stderr(&check).lines().filter(|l| l.starts_with('{')) {
         let d: Value = serde_json::from_str(line).unwrap();
-        // A problem of no file is shown at the start of audit.toml.
         let (file, line, column) = match d["file"].as_str() {
             Some(f) => (
                 Path::new(f).to_path_buf(),
@@ -320,33 +318,82 @@ fn the_server_publishes_what_check_reports_for_each_mistake() {
             d["message"].as_str().unwrap().to_string(),
         ));
     }
-    assert!(expected.len() > 10, "{}", stderr(&check));
-    let mut lsp = Lsp::start();
-    let u = lsp.open(&dir.join("audit.toml"));
+    expected.sort();
+    expected
+}
+
+/// What the server publishes for the files `check` names, opening `open`.
+fn published(
+    lsp: &mut Lsp,
+    open: &Path,
+    expected: &[(String, u64, u64, String)],
+) -> Vec<(String, u64, u64, String)> {
+    let _ = lsp.open(open);
     let mut files: Vec<String> = expected.iter().map(|e| e.0.clone()).collect();
-    files.dedup();
     files.sort();
     files.dedup();
-    let mut got: Vec<(String, u64, u64, String)> = Vec::new();
-    let _ = u;
+    let mut got = Vec::new();
     for f in &files {
         for d in lsp.diagnostics(f) {
             got.push((
                 f.clone(),
                 d["range"]["start"]["line"].as_u64().unwrap(),
                 d["range"]["start"]["character"].as_u64().unwrap(),
-                d["message"]
-                    .as_str()
-                    .unwrap()
-                    .lines()
-                    .next()
-                    .unwrap()
-                    .to_string(),
+                d["message"].as_str().unwrap().lines().next().unwrap().to_string(),
             ));
         }
     }
-    expected.sort();
     got.sort();
+    got
+}
+
+#[test]
+fn the_server_publishes_what_check_reports_for_each_mistake() {
+    let (_tmp, dir) = workspace(&fixture("mistakes"));
+    let expected = checked(&dir, false);
+    assert!(expected.len() > 10, "{expected:?}");
+    let mut lsp = Lsp::start();
+    let got = published(&mut lsp, &dir.join("audit.toml"), &expected);
+    assert_eq!(got, expected);
+    lsp.stop();
+}
+
+#[test]
+fn the_server_spells_as_check_spells_in_every_kind_of_prose() {
+    // Misspellings in a finding's section (a second paragraph), a section
+    // file, a findings.csv cell (a cell's text is not read in place), and
+    // a grammar mistake: the server says what `check` says, at its place.
+    let (_tmp, dir) = workspace(&example());
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = dir.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{rel}: {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "sections/notices.md",
+        "The review was time-boxed.",
+        "The reveiw was time-boxed. It is a an review.",
+    );
+    edit("findings.csv", "secrets", "secrest");
+    let finding = std::fs::read_dir(dir.join("findings"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "md"))
+        .unwrap();
+    let text = std::fs::read_to_string(&finding).unwrap();
+    std::fs::write(&finding, format!("{text}
+The agent shoud recieve it.
+")).unwrap();
+    let expected = checked(&dir, true);
+    let spelled: Vec<&str> = expected.iter().map(|e| e.3.as_str()).collect();
+    for word in ["reveiw", "secrest", "shoud", "recieve"] {
+        let message = format!("possible misspelling `{word}`");
+        assert!(spelled.contains(&message.as_str()), "{expected:#?}");
+    }
+    assert!(spelled.iter().any(|m| m.starts_with("grammar: ")), "{expected:#?}");
+    let mut lsp = Lsp::start();
+    let got = published(&mut lsp, &finding, &expected);
     assert_eq!(got, expected);
     lsp.stop();
 }
