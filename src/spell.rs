@@ -271,7 +271,11 @@ pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checke
 
 /// harper's curated rules less [`RULES_OFF`], and less title case in
 /// headings for a style that writes them in sentence case.
-fn curated_rules(dictionary: &Arc<FstDictionary>, dialect: Dialect, sentence_case: bool) -> LintGroup {
+fn curated_rules(
+    dictionary: &Arc<FstDictionary>,
+    dialect: Dialect,
+    sentence_case: bool,
+) -> LintGroup {
     let mut rules = LintGroup::new_curated(Arc::clone(dictionary), dialect);
     for rule in RULES_OFF {
         rules.config.set_rule_enabled(*rule, false);
@@ -332,7 +336,12 @@ impl Speller {
 
     /// Checks some of an audit's texts as `check` does: each problem a
     /// warning at its place, with its fixes as data.
-    pub fn check(&mut self, texts: &[&ProseText], words: &Words, diags: &mut Diagnostics) -> Checked {
+    pub fn check(
+        &mut self,
+        texts: &[&ProseText],
+        words: &Words,
+        diags: &mut Diagnostics,
+    ) -> Checked {
         let dictionary = FstDictionary::curated();
         let fresh = !matches!(&self.rules, Some((case, _)) if *case == words.sentence_case);
         if fresh {
@@ -349,7 +358,15 @@ impl Speller {
         }
         for piece in &pieces {
             let (dictionary, dialect) = (&dictionary, self.dialect);
-            check_piece(piece, &words.known, dictionary, rules, dialect, diags, &mut checked);
+            check_piece(
+                piece,
+                &words.known,
+                dictionary,
+                rules,
+                dialect,
+                diags,
+                &mut checked,
+            );
         }
         checked
     }

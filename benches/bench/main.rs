@@ -69,9 +69,7 @@ fn main() -> std::process::ExitCode {
         },
         None => DEFAULT_SIZES.to_vec(),
     };
-    let only_lsp = args
-        .windows(2)
-        .any(|w| w[0] == "--only" && w[1] == "lsp");
+    let only_lsp = args.windows(2).any(|w| w[0] == "--only" && w[1] == "lsp");
     let measured = if only_lsp {
         lsp_only(&sizes)
     } else {

@@ -68,7 +68,12 @@ pub fn check_keeping(job: &Job, options: &Options) -> (Built, Option<Audit>) {
         emit: Emit::Check,
         ..options.clone()
     };
-    let (mut out, audit) = compile_keeping(job, &options, &crate::naming::OutputClaims::default(), &mut |_| {});
+    let (mut out, audit) = compile_keeping(
+        job,
+        &options,
+        &crate::naming::OutputClaims::default(),
+        &mut |_| {},
+    );
     out.timings.evict = evict(&options);
     out.elapsed += out.timings.evict;
     (out, audit)

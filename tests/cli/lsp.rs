@@ -298,7 +298,11 @@ fn checked(dir: &Path, spell: bool) -> Vec<(String, u64, u64, String)> {
     if !spell {
         args.push("--no-spell".as_ref());
     }
-    args.extend(["--diagnostic-format".as_ref(), "json".as_ref(), dir.as_os_str()]);
+    args.extend([
+        "--diagnostic-format".as_ref(),
+        "json".as_ref(),
+        dir.as_os_str(),
+    ]);
     let check = run(&args);
     let mut expected = Vec::new();
     for line in stderr(&check).lines().filter(|l| l.starts_with('{')) {
@@ -339,7 +343,13 @@ fn published(
                 f.clone(),
                 d["range"]["start"]["line"].as_u64().unwrap(),
                 d["range"]["start"]["character"].as_u64().unwrap(),
-                d["message"].as_str().unwrap().lines().next().unwrap().to_string(),
+                d["message"]
+                    .as_str()
+                    .unwrap()
+                    .lines()
+                    .next()
+                    .unwrap()
+                    .to_string(),
             ));
         }
     }
@@ -382,16 +392,25 @@ fn the_server_spells_as_check_spells_in_every_kind_of_prose() {
         .find(|p| p.extension().is_some_and(|x| x == "md"))
         .unwrap();
     let text = std::fs::read_to_string(&finding).unwrap();
-    std::fs::write(&finding, format!("{text}
+    std::fs::write(
+        &finding,
+        format!(
+            "{text}
 The agent shoud recieve it.
-")).unwrap();
+"
+        ),
+    )
+    .unwrap();
     let expected = checked(&dir, true);
     let spelled: Vec<&str> = expected.iter().map(|e| e.3.as_str()).collect();
     for word in ["reveiw", "secrest", "shoud", "recieve"] {
         let message = format!("possible misspelling `{word}`");
         assert!(spelled.contains(&message.as_str()), "{expected:#?}");
     }
-    assert!(spelled.iter().any(|m| m.starts_with("grammar: ")), "{expected:#?}");
+    assert!(
+        spelled.iter().any(|m| m.starts_with("grammar: ")),
+        "{expected:#?}"
+    );
     let mut lsp = Lsp::start();
     let got = published(&mut lsp, &finding, &expected);
     assert_eq!(got, expected);
@@ -634,7 +653,10 @@ fn a_misspelling_typed_is_underlined_then_replaced_or_added_to_words_txt() {
     );
     assert_eq!(d[0]["severity"], 2);
     let message = d[0]["message"].as_str().unwrap();
-    assert!(message.starts_with("possible misspelling `recieve`"), "{message}");
+    assert!(
+        message.starts_with("possible misspelling `recieve`"),
+        "{message}"
+    );
     assert_eq!(std::fs::read_to_string(&file).unwrap(), TOKEN_FINDING);
 
     // Its actions: each suggestion, and words.txt.
@@ -645,7 +667,11 @@ fn a_misspelling_typed_is_underlined_then_replaced_or_added_to_words_txt() {
     let list = actions["result"].as_array().unwrap();
     let titles: Vec<&str> = list.iter().map(|a| a["title"].as_str().unwrap()).collect();
     assert_eq!(titles[0], "Replace with \"receive\"", "{actions}");
-    assert_eq!(*titles.last().unwrap(), "Add \"recieve\" to words.txt", "{actions}");
+    assert_eq!(
+        *titles.last().unwrap(),
+        "Add \"recieve\" to words.txt",
+        "{actions}"
+    );
     let edit = &list[0]["edit"]["changes"][&u][0];
     assert_eq!(edit["range"], d[0]["range"]);
     assert_eq!(edit["newText"], "receive");
@@ -665,7 +691,10 @@ fn a_misspelling_typed_is_underlined_then_replaced_or_added_to_words_txt() {
     );
     assert!(r.get("error").is_none(), "{r}");
     let words = std::fs::read_to_string(dir.join("words.txt")).unwrap();
-    assert!(words.ends_with("\nrecieve\n") || words == "recieve\n", "{words:?}");
+    assert!(
+        words.ends_with("\nrecieve\n") || words == "recieve\n",
+        "{words:?}"
+    );
     assert_eq!(lsp.diagnostics(&u), Vec::<Value>::new());
     lsp.stop();
 }
@@ -707,10 +736,7 @@ fn in_neovim_a_misspelling_typed_is_underlined_replaced_and_added_to_words_txt()
     assert!(first.is_some(), "{seen}");
     assert_eq!(lines[0], "clean", "{seen}");
     assert_eq!(lines[2], "modified true", "unsaved: {seen}");
-    assert!(
-        lines.contains(&"action Replace with \"receive\""),
-        "{seen}"
-    );
+    assert!(lines.contains(&"action Replace with \"receive\""), "{seen}");
     assert!(
         lines.contains(&"action Add \"recieve\" to words.txt"),
         "{seen}"
@@ -728,7 +754,11 @@ fn in_neovim_a_misspelling_typed_is_underlined_replaced_and_added_to_words_txt()
         2,
         "{seen}"
     );
-    assert_eq!(lines[lines.len() - 2..], ["clean", "modified true"], "{seen}");
+    assert_eq!(
+        lines[lines.len() - 2..],
+        ["clean", "modified true"],
+        "{seen}"
+    );
     let words = std::fs::read_to_string(dir.join("words.txt")).unwrap();
     assert_eq!(words, format!("{words_before}recieve\n"));
     assert_eq!(std::fs::read_to_string(&file).unwrap(), TOKEN_FINDING);

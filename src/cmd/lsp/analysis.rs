@@ -93,12 +93,19 @@ impl Folder {
             let (path, diagnostic) = self.diagnostic(d, &built.sources);
             by_file.entry(path).or_default().push(diagnostic);
         }
-        let open: BTreeSet<&PathBuf> = overlay.keys().filter(|p| p.starts_with(&self.dir)).collect();
+        let open: BTreeSet<&PathBuf> = overlay
+            .keys()
+            .filter(|p| p.starts_with(&self.dir))
+            .collect();
         for path in &open {
             let diagnostics = by_file.get(*path).cloned().unwrap_or_default();
             send(&publish(path, diagnostics));
         }
-        for (path, _) in self.published.iter().filter(|(p, _)| !by_file.contains_key(*p)) {
+        for (path, _) in self
+            .published
+            .iter()
+            .filter(|(p, _)| !by_file.contains_key(*p))
+        {
             if !open.contains(path) {
                 send(&publish(path, Vec::new()));
             }
@@ -143,8 +150,9 @@ impl Folder {
             Level::Error => DiagnosticSeverity::ERROR,
             Level::Warning => DiagnosticSeverity::WARNING,
         };
-        let data = (!fixes.is_empty())
-            .then(|| serde_json::to_value(DiagnosticData { fixes }).expect("plain data serialises"));
+        let data = (!fixes.is_empty()).then(|| {
+            serde_json::to_value(DiagnosticData { fixes }).expect("plain data serialises")
+        });
         let diagnostic = lsp_types::Diagnostic {
             range,
             severity: Some(severity),

@@ -243,10 +243,8 @@ pub fn hover(folder: &Folder, text: &str, offset: usize) -> Option<Hover> {
         format!("**{word}**: {name}")
     } else if let Some(hint) = placeholder_at(folder, text, offset) {
         hint
-    } else if let Some(def) = level_definition(folder, word) {
-        def
     } else {
-        return None;
+        level_definition(folder, word)?
     };
     Some(Hover {
         contents: HoverContents::Markup(MarkupContent {
@@ -383,4 +381,3 @@ pub fn symbols(path: &Path, text: &str) -> DocumentSymbolResponse {
         .collect();
     DocumentSymbolResponse::Nested(out)
 }
-

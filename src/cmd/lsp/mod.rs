@@ -131,7 +131,8 @@ impl Server {
         let envelope: protocol::Envelope = match serde_json::from_slice(message) {
             Ok(envelope) => envelope,
             Err(e) => {
-                let failure = Failure::new(ErrorCode::InvalidRequest, format!("not a message: {e}"));
+                let failure =
+                    Failure::new(ErrorCode::InvalidRequest, format!("not a message: {e}"));
                 wire::send(out, &Response::error(None, failure));
                 return false;
             }
@@ -165,9 +166,10 @@ impl Server {
                 s.shut_down = true;
                 Ok(())
             }),
-            WorkspaceSymbolRequest::METHOD => call.answer::<WorkspaceSymbolRequest>(self, |s, p, _| {
-                Ok(Some(s.workspace_symbols(&p.query)))
-            }),
+            WorkspaceSymbolRequest::METHOD => call
+                .answer::<WorkspaceSymbolRequest>(self, |s, p, _| {
+                    Ok(Some(s.workspace_symbols(&p.query)))
+                }),
             ExecuteCommand::METHOD => call.answer::<ExecuteCommand>(self, Self::execute),
             Completion::METHOD => call.answer::<Completion>(self, |s, p, out| {
                 let at = p.text_document_position;
@@ -189,18 +191,23 @@ impl Server {
                 });
                 found.map(Option::flatten)
             }),
-            DocumentSymbolRequest::METHOD => call.answer::<DocumentSymbolRequest>(self, |s, p, out| {
-                s.on_document(&p.text_document.uri, out, |_, path, text| {
-                    features::symbols(path, text)
+            DocumentSymbolRequest::METHOD => {
+                call.answer::<DocumentSymbolRequest>(self, |s, p, out| {
+                    s.on_document(&p.text_document.uri, out, |_, path, text| {
+                        features::symbols(path, text)
+                    })
                 })
-            }),
+            }
             CodeActionRequest::METHOD => call.answer::<CodeActionRequest>(self, Self::code_actions),
             // For the unit tests: a handler that panics, to show the server
             // lives on. Not in the product.
             #[cfg(test)]
             tests::PANIC => call.answer::<tests::Panic>(self, |_, (), _| panic!("asked to panic")),
             _ => {
-                let failure = Failure::new(ErrorCode::MethodNotFound, format!("method not found: {method}"));
+                let failure = Failure::new(
+                    ErrorCode::MethodNotFound,
+                    format!("method not found: {method}"),
+                );
                 wire::send(call.out, &Response::error(Some(call.id), failure));
             }
         }
@@ -344,10 +351,17 @@ impl Server {
             .into_iter()
             .next()
             .and_then(|a| serde_json::from_value(a).ok())
-            .ok_or_else(|| Failure::new(ErrorCode::InvalidParams, "the command takes a word and a URI"))?;
+            .ok_or_else(|| {
+                Failure::new(
+                    ErrorCode::InvalidParams,
+                    "the command takes a word and a URI",
+                )
+            })?;
         let dir = text::uri_path(&argument.uri)
             .and_then(|path| analysis::audit_dir(&path))
-            .ok_or_else(|| Failure::new(ErrorCode::InvalidParams, "not a file of an audit folder"))?;
+            .ok_or_else(|| {
+                Failure::new(ErrorCode::InvalidParams, "not a file of an audit folder")
+            })?;
         add_word(&dir, &argument.word)?;
         let words = dir.join("words.txt");
         self.touch(&words, out, true);
@@ -409,7 +423,10 @@ impl Call<'_> {
             Err(why) => Err(Failure::new(ErrorCode::InvalidParams, why)),
             Ok(params) => catch_unwind(AssertUnwindSafe(|| handler(server, params, &mut *out)))
                 .unwrap_or_else(|_| {
-                    eprintln!("auditpress lsp: internal error in {}; serving on", R::METHOD);
+                    eprintln!(
+                        "auditpress lsp: internal error in {}; serving on",
+                        R::METHOD
+                    );
                     let message = format!("internal error in {}", R::METHOD);
                     Err(Failure::new(ErrorCode::InternalError, message))
                 }),
