@@ -711,6 +711,28 @@ pub fn report_error(format: Format, message: impl Into<String>, hint: Option<Str
 mod tests {
     use super::*;
 
+    #[test]
+    fn a_did_you_mean_is_a_fix_as_data_inside_the_quotes() {
+        let mut d = Diagnostic::error(Some(Place::new(0, 11..17)), "unknown severity");
+        d.fix_to_closest("Hihg", &["High", "Low"]);
+        let with = |d: &Diagnostic| match d.fixes.as_slice() {
+            [Fix::Replace { with, .. }] => Some(with.clone()),
+            _ => None,
+        };
+        assert_eq!(with(&d).as_deref(), Some("High"));
+        assert_eq!(
+            did_you_mean("Hihg", &["High", "Low"], quoted).as_deref(),
+            Some("did you mean \"High\"?")
+        );
+        // Nothing close: no fix, as no hint.
+        let mut far = Diagnostic::error(Some(Place::new(0, 0..3)), "x");
+        far.fix_to_closest("Zebra", &["High", "Low"]);
+        assert_eq!(with(&far), None);
+        let text = "severity = \"Hihg\"";
+        assert_eq!(Fix::inside_quotes(text, 11..17), 12..16);
+        assert_eq!(Fix::inside_quotes("key = 1", 0..3), 0..3);
+    }
+
     fn render(sources: &Sources, diags: &Diagnostics) -> String {
         let mut out = termcolor::Buffer::no_color();
         emit(&mut out, Format::Human, sources, diags).unwrap();
