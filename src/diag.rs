@@ -56,6 +56,38 @@ pub struct Diagnostic {
     pub related: Vec<(Place, String)>,
     /// What to do about it.
     pub hints: Vec<String>,
+    /// Changes that resolve it, as data (the hints say them in words).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fixes: Vec<Fix>,
+}
+
+/// A change that resolves a diagnostic, as data: an editor offers it as a
+/// quick fix (`auditpress lsp`), while the hints say it in words.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Fix {
+    /// Put `with` in place of the text at `place`. A quoted value (a TOML
+    /// string, a quoted CSV cell) keeps its quotes: see [`Fix::inside_quotes`].
+    Replace {
+        /// The text replaced.
+        place: Place,
+        /// Its replacement.
+        with: String,
+    },
+    /// Add a word to the audit folder's words.txt.
+    AddWord(String),
+}
+
+impl Fix {
+    /// The bytes a replacement of `range` in `text` takes: inside the
+    /// quotes when the range is a quoted value.
+    pub fn inside_quotes(text: &str, range: Range<usize>) -> Range<usize> {
+        match text.get(range.clone()) {
+            Some(t) if t.len() >= 2 && t.starts_with('"') && t.ends_with('"') => {
+                range.start + 1..range.end - 1
+            }
+            _ => range,
+        }
+    }
 }
 
 impl Diagnostic {
@@ -67,6 +99,7 @@ impl Diagnostic {
             place,
             related: Vec::new(),
             hints: Vec::new(),
+            fixes: Vec::new(),
         }
     }
 
@@ -207,13 +240,19 @@ fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 /// Returns `did you mean X?` for the name closest to a misspelt word, with the
 /// name written by `show` (e.g. quoted), if one is close enough to be meant.
 pub fn did_you_mean(word: &str, names: &[&str], show: impl Fn(&str) -> String) -> Option<String> {
+    closest(word, names).map(|n| format!("did you mean {}?", show(n)))
+}
+
+/// The name closest to a misspelt word, if one is close enough to be meant:
+/// the name [`did_you_mean`] suggests.
+pub fn closest<'a>(word: &str, names: &[&'a str]) -> Option<&'a str> {
     let lower = word.to_lowercase();
     names
         .iter()
         .map(|n| (strsim::levenshtein(&lower, &n.to_lowercase()), *n))
         .filter(|(d, n)| *d <= (n.chars().count() / 3).max(2))
         .min_by_key(|(d, _)| *d)
-        .map(|(_, n)| format!("did you mean {}?", show(n)))
+        .map(|(_, n)| n)
 }
 
 /// Writes a name in double quotes, for [`did_you_mean`].
@@ -328,6 +367,24 @@ impl Diagnostic {
     /// Adds a hint in place.
     pub fn add_hint(&mut self, hint: impl Into<String>) -> &mut Self {
         self.hints.push(hint.into());
+        self
+    }
+
+    /// Adds a fix in place.
+    pub fn add_fix(&mut self, fix: Fix) -> &mut Self {
+        self.fixes.push(fix);
+        self
+    }
+
+    /// Offers, as a fix, the name closest to a misspelt word (the one of
+    /// [`did_you_mean`]) in place of the diagnostic's own place.
+    pub fn fix_to_closest(&mut self, word: &str, names: &[&str]) -> &mut Self {
+        if let (Some(place), Some(name)) = (self.place.clone(), closest(word, names)) {
+            self.add_fix(Fix::Replace {
+                place,
+                with: name.to_string(),
+            });
+        }
         self
     }
 
@@ -729,6 +786,28 @@ pub fn report_error(format: Format, message: impl Into<String>, hint: Option<Str
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_did_you_mean_is_a_fix_as_data_inside_the_quotes() {
+        let mut d = Diagnostic::error(Some(Place::new(0, 11..17)), "unknown severity");
+        d.fix_to_closest("Hihg", &["High", "Low"]);
+        let with = |d: &Diagnostic| match d.fixes.as_slice() {
+            [Fix::Replace { with, .. }] => Some(with.clone()),
+            _ => None,
+        };
+        assert_eq!(with(&d).as_deref(), Some("High"));
+        assert_eq!(
+            did_you_mean("Hihg", &["High", "Low"], quoted).as_deref(),
+            Some("did you mean \"High\"?")
+        );
+        // Nothing close: no fix, as no hint.
+        let mut far = Diagnostic::error(Some(Place::new(0, 0..3)), "x");
+        far.fix_to_closest("Zebra", &["High", "Low"]);
+        assert_eq!(with(&far), None);
+        let text = "severity = \"Hihg\"";
+        assert_eq!(Fix::inside_quotes(text, 11..17), 12..16);
+        assert_eq!(Fix::inside_quotes("key = 1", 0..3), 0..3);
+    }
 
     fn render(sources: &Sources, diags: &Diagnostics) -> String {
         let mut out = termcolor::Buffer::no_color();

@@ -18,7 +18,7 @@ use harper_core::parsers::{Markdown, MarkdownOptions, PlainEnglish};
 use harper_core::spell::{Dictionary, FstDictionary, suggest_correct_spelling};
 use harper_core::{CharStringExt, Dialect, Document, TokenStringExt, make_title_case_str};
 
-use crate::diag::{Diagnostics, Place};
+use crate::diag::{Diagnostics, Fix, Place};
 use crate::model::{Audit, ProsePlace, ProseText};
 
 /// Rules of harper's curated set left out: preferences of style rather than
@@ -233,13 +233,7 @@ pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checke
             .map(|texts| {
                 let (known, dictionary) = (&known, &dictionary);
                 scope.spawn(move || {
-                    let mut rules = LintGroup::new_curated(Arc::clone(dictionary), dialect);
-                    for rule in RULES_OFF {
-                        rules.config.set_rule_enabled(*rule, false);
-                    }
-                    if sentence_case {
-                        rules.config.set_rule_enabled("UseTitleCase", false);
-                    }
+                    let mut rules = curated_rules(dictionary, dialect, sentence_case);
                     let mut found = Diagnostics::default();
                     let mut checked = Checked::default();
                     for prose in texts {
@@ -275,11 +269,118 @@ pub fn check(audit: &Audit, dialect: Dialect, diags: &mut Diagnostics) -> Checke
     checked
 }
 
+/// harper's curated rules less [`RULES_OFF`], and less title case in
+/// headings for a style that writes them in sentence case.
+fn curated_rules(
+    dictionary: &Arc<FstDictionary>,
+    dialect: Dialect,
+    sentence_case: bool,
+) -> LintGroup {
+    let mut rules = LintGroup::new_curated(Arc::clone(dictionary), dialect);
+    for rule in RULES_OFF {
+        rules.config.set_rule_enabled(*rule, false);
+    }
+    if sentence_case {
+        rules.config.set_rule_enabled("UseTitleCase", false);
+    }
+    rules
+}
+
+/// A spelling and grammar checker kept by a long-lived process (the
+/// language server): harper's rules are built once, and texts are checked
+/// a few at a time, as `check` checks them.
+pub struct Speller {
+    dialect: Dialect,
+    /// The rules, for a style in sentence case or not.
+    rules: Option<(bool, LintGroup)>,
+}
+
+/// The words an audit accepts besides the dictionary's (FORMAT 1.3: its own
+/// names, words.txt, the field's words) and how its style writes headings:
+/// two loads with equal `Words` spell every text alike.
+pub struct Words {
+    known: Known,
+    sentence_case: bool,
+}
+
+impl PartialEq for Words {
+    fn eq(&self, other: &Self) -> bool {
+        self.sentence_case == other.sentence_case
+            && self.known.words == other.known.words
+            && self.known.titles == other.known.titles
+    }
+}
+
+impl Speller {
+    /// A checker for a dialect; its rules are built on first use.
+    pub fn new(dialect: Dialect) -> Self {
+        Self {
+            dialect,
+            rules: None,
+        }
+    }
+
+    /// The dialect it checks.
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// The words an audit accepts.
+    pub fn words(audit: &Audit) -> Words {
+        let dictionary = FstDictionary::curated();
+        Words {
+            known: Known::of(audit, &dictionary),
+            sentence_case: sentence_case(&audit.style, &dictionary),
+        }
+    }
+
+    /// Checks some of an audit's texts as `check` does: each problem a
+    /// warning at its place, with its fixes as data.
+    pub fn check(
+        &mut self,
+        texts: &[&ProseText],
+        words: &Words,
+        diags: &mut Diagnostics,
+    ) -> Checked {
+        let dictionary = FstDictionary::curated();
+        let fresh = !matches!(&self.rules, Some((case, _)) if *case == words.sentence_case);
+        if fresh {
+            let rules = curated_rules(&dictionary, self.dialect, words.sentence_case);
+            self.rules = Some((words.sentence_case, rules));
+        }
+        let Some((_, rules)) = self.rules.as_mut() else {
+            return Checked::default();
+        };
+        let mut pieces = Vec::new();
+        let mut checked = Checked::default();
+        for prose in texts {
+            split(prose, &mut pieces, diags);
+        }
+        for piece in &pieces {
+            let (dictionary, dialect) = (&dictionary, self.dialect);
+            check_piece(
+                piece,
+                &words.known,
+                dictionary,
+                rules,
+                dialect,
+                diags,
+                &mut checked,
+            );
+        }
+        checked
+    }
+}
+
 /// One problem found in a text, in characters of the text.
 struct Found {
     span: Range<usize>,
     message: String,
     hint: String,
+    /// What may replace the span, best first.
+    replace: Vec<String>,
+    /// The misspelt word, which words.txt may take.
+    word: Option<String>,
 }
 
 /// Largest piece of prose, in bytes, harper reads as one document. Its
@@ -437,6 +538,14 @@ fn plan(text: &str, max: usize, max_block: usize) -> Plan {
     }
 }
 
+/// The byte ranges of a Markdown text's top-level blocks (paragraphs,
+/// headings, lists, code blocks), as the spelling reads them: a long-lived
+/// process spells a text block by block and keeps the warnings of the
+/// blocks that did not change.
+pub fn blocks(text: &str) -> Vec<Range<usize>> {
+    layout(text).blocks
+}
+
 /// What the Markdown reading of a text gives the plan.
 struct Layout {
     /// The places it may be cut at, in order.
@@ -582,6 +691,8 @@ fn check_piece(
             span,
             message: format!("grammar: {}", plain(&lint.message)),
             hint: fix(&lint.suggestions, &text),
+            replace: replacements(&lint.suggestions, &text),
+            word: None,
         });
     }
     found.sort_by_key(|f| f.span.start);
@@ -593,13 +704,25 @@ fn check_piece(
         .chain(std::iter::once(prose.text.len()))
         .collect();
     for f in found {
-        let place = match &prose.at {
-            ProsePlace::Exact(file, base) => {
-                Place::new(*file, base + bytes[f.span.start]..base + bytes[f.span.end])
-            }
-            ProsePlace::Within(place) => place.clone(),
+        let (place, exact) = match &prose.at {
+            ProsePlace::Exact(file, base) => (
+                Place::new(*file, base + bytes[f.span.start]..base + bytes[f.span.end]),
+                true,
+            ),
+            ProsePlace::Within(place) => (place.clone(), false),
         };
-        diags.warning(Some(place), f.message).add_hint(f.hint);
+        let d = diags.warning(Some(place.clone()), f.message);
+        d.add_hint(f.hint);
+        // A replacement needs the exact place; a word needs none.
+        for with in f.replace.into_iter().filter(|_| exact) {
+            d.add_fix(Fix::Replace {
+                place: place.clone(),
+                with,
+            });
+        }
+        if let Some(word) = f.word {
+            d.add_fix(Fix::AddWord(word));
+        }
         checked.warnings += 1;
     }
 }
@@ -709,6 +832,8 @@ fn misspellings(
             span: token.span.start..token.span.end,
             message: format!("possible misspelling `{text}`"),
             hint,
+            replace: suggestions,
+            word: Some(text),
         });
     }
     found
@@ -840,6 +965,23 @@ fn plain(message: &str) -> String {
     cs.next()
         .map(|f| f.to_lowercase().chain(cs).collect())
         .unwrap_or_default()
+}
+
+/// What a rule suggests putting in place of the text it points at, as
+/// data for the fixes.
+fn replacements(suggestions: &[Suggestion], text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for s in suggestions {
+        let with = match s {
+            Suggestion::ReplaceWith(with) => with.iter().collect(),
+            Suggestion::InsertAfter(what) => format!("{text}{}", what.iter().collect::<String>()),
+            Suggestion::Remove => String::new(),
+        };
+        if !out.contains(&with) {
+            out.push(with);
+        }
+    }
+    out
 }
 
 /// The fix a rule suggests, as a hint.

@@ -124,6 +124,9 @@ pub fn measure(
     }
     send(json!({"jsonrpc": "2.0", "id": 2, "method": "shutdown"}))?;
     send(json!({"jsonrpc": "2.0", "method": "exit"}))?;
+    // Read what the server still writes (other files' diagnostics), or it
+    // blocks on a full pipe and never reads `exit`.
+    while next_message(&mut stdout)?.is_some() {}
     let _ = child.wait();
     times.sort();
     Ok(Measured { times, memory })

@@ -51,7 +51,8 @@ const BATCH_FINDINGS: usize = 10;
 const DEFAULT_SIZES: [usize; 4] = [10, 50, 200, 500];
 
 /// Runs the benchmark and prints its table: `--sizes 50,200` chooses the
-/// sizes; the `--bench` cargo passes, and any other flag, is ignored.
+/// sizes, `--only lsp` measures the language server alone; the `--bench`
+/// cargo passes, and any other flag, is ignored.
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let sizes = match args.iter().position(|a| a == "--sizes") {
@@ -68,7 +69,13 @@ fn main() -> std::process::ExitCode {
         },
         None => DEFAULT_SIZES.to_vec(),
     };
-    match measure(&sizes) {
+    let only_lsp = args.windows(2).any(|w| w[0] == "--only" && w[1] == "lsp");
+    let measured = if only_lsp {
+        lsp_only(&sizes)
+    } else {
+        measure(&sizes)
+    };
+    match measured {
         Ok(table) => {
             print!("{table}");
             std::process::ExitCode::SUCCESS
@@ -385,24 +392,9 @@ fn spelling_and_lsp(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<Str
     }
 
     writeln!(out).ok();
-    writeln!(
-        out,
-        "auditpress lsp: a keystroke (didChange of one finding) to the diagnostics published for it, over {LSP_EDITS} edits (load and checks only, no typesetting; 15 ms of it is the debounce)"
-    )
-    .ok();
+    out.push_str(&lsp_title());
     for r in rows.iter().filter(|r| r.findings <= 200 && !r.real) {
-        let dir = r.dir.clone();
-        let m = lsp::measure(exe, &dir, LSP_EDITS, &[], resident)?;
-        let at = |q: f64| m.times[((m.times.len() - 1) as f64 * q) as usize];
-        writeln!(
-            out,
-            "{:>8} findings  median {}  90th percentile {}  slowest {}",
-            r.findings,
-            secs(at(0.5)),
-            secs(at(0.9)),
-            secs(at(1.0))
-        )
-        .ok();
+        out.push_str(&keystrokes(exe, &r.dir, r.findings)?);
     }
     if let Some(small) = rows.iter().filter(|r| !r.real).map(|r| r.findings).min() {
         let m = lsp::measure(
@@ -425,6 +417,39 @@ fn spelling_and_lsp(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<Str
         .ok();
     }
 
+    Ok(out)
+}
+
+/// What the language server's figures are.
+fn lsp_title() -> String {
+    format!(
+        "auditpress lsp: a keystroke (didChange of one finding) to the diagnostics published for it, over {LSP_EDITS} edits (load and checks, and the spelling and grammar of the edited finding; no typesetting; 15 ms of it is the debounce)\n"
+    )
+}
+
+/// The keystroke-to-diagnostics line of one audit.
+fn keystrokes(exe: &Path, dir: &Path, findings: usize) -> std::io::Result<String> {
+    let m = lsp::measure(exe, dir, LSP_EDITS, &[], resident)?;
+    let at = |q: f64| m.times[((m.times.len() - 1) as f64 * q) as usize];
+    Ok(format!(
+        "{findings:>8} findings  median {}  90th percentile {}  slowest {}\n",
+        secs(at(0.5)),
+        secs(at(0.9)),
+        secs(at(1.0))
+    ))
+}
+
+/// `--only lsp`: the language server's keystroke alone, on synthetic
+/// audits of each size.
+fn lsp_only(sizes: &[usize]) -> std::io::Result<String> {
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_auditpress"));
+    let tmp = tempfile::tempdir()?;
+    let mut out = lsp_title();
+    for &n in sizes {
+        let dir = tmp.path().join(format!("audit-{n}"));
+        synthesize(&dir, n)?;
+        out.push_str(&keystrokes(&exe, &dir, n)?);
+    }
     Ok(out)
 }
 

@@ -263,7 +263,10 @@ fn check_level(style: &Style, key: &str, value: &str, place: Place, diags: &mut 
         _ => return,
     };
     if let Err((message, hint)) = scale.parse(value) {
-        diags.error(Some(place), message).add_hint(hint);
+        diags
+            .error(Some(place), message)
+            .add_hint(hint)
+            .fix_to_closest(value.trim(), &scale.names());
     }
 }
 

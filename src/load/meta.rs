@@ -618,7 +618,8 @@ impl Reader<'_, '_> {
                 Some(Place::new(self.file, key.span())),
                 format!("unknown key `{shown}` is ignored"),
             )
-            .add_hint(hint);
+            .add_hint(hint)
+            .fix_to_closest(key.get_ref(), known);
     }
 }
 

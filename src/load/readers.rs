@@ -48,6 +48,7 @@ impl Loader {
                             known.len()
                         ),
                     );
+                    d.fix_to_closest(&c.value, &known);
                     match diag::did_you_mean(&c.value, &known, diag::quoted) {
                         Some(k) => d.add_hint(k),
                         None => d.add_hint(format!("usual categories: {}", known.join(", "))),

@@ -95,7 +95,10 @@ impl Loader {
                 if axis == Axis::Status {
                     hint.push_str(&same_outcome(&style, value));
                 }
-                self.diags.error(Some(place), message).add_hint(hint);
+                self.diags
+                    .error(Some(place), message)
+                    .add_hint(hint)
+                    .fix_to_closest(value.trim(), &scale.names());
                 None
             }
         }

@@ -304,7 +304,10 @@ fn unknown_columns(
         Unknown::Refused(_) => diags.error(place, message),
     };
     let guess = match strangers {
-        [_] => diag::did_you_mean(first_name, known, diag::quoted),
+        [_] => {
+            d.fix_to_closest(first_name, known);
+            diag::did_you_mean(first_name, known, diag::quoted)
+        }
         _ => None,
     };
     match (guess, unknown) {
@@ -342,6 +345,7 @@ fn report_capped(diags: &mut Diagnostics, found: Vec<diag::Diagnostic>, kind: &s
             hints: vec![format!(
                 "fix the first {MAX_REPORTED}, which are likely the same mistake, and check again"
             )],
+            fixes: Vec::new(),
             ..next
         };
         diags.push(d);

@@ -57,25 +57,64 @@ pub fn compile_then_evict_later(
     claims: &dyn Claims,
     early: &mut dyn FnMut(&Preview),
 ) -> Built {
+    compile_keeping(job, options, claims, early).0
+}
+
+/// Checks a folder as [`compile`] does with `Emit::Check`, and hands back
+/// the audit it loaded (without its images) when the load had no errors:
+/// the language server answers completion from the load that gave its
+/// diagnostics.
+pub fn check_keeping(job: &Job, options: &Options) -> (Built, Option<Audit>) {
+    let options = Options {
+        emit: Emit::Check,
+        ..options.clone()
+    };
+    let (mut out, audit) = compile_keeping(
+        job,
+        &options,
+        &crate::naming::OutputClaims::default(),
+        &mut |_| {},
+    );
+    out.timings.evict = evict(&options);
+    out.elapsed += out.timings.evict;
+    (out, audit)
+}
+
+/// Compiles as [`compile_then_evict_later`] does, and hands back the audit.
+fn compile_keeping(
+    job: &Job,
+    options: &Options,
+    claims: &dyn Claims,
+    early: &mut dyn FnMut(&Preview),
+) -> (Built, Option<Audit>) {
     let start = Instant::now();
     let mut out = Built::new();
     let result = catch_unwind(AssertUnwindSafe(|| {
         run(job, options, claims, early, &mut out)
     }));
-    if let Err(panic) = result {
-        let message = panic
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| panic.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        out.fail(
-            Outcome::Errors,
-            format!("internal error while building {} ({message})", job.name),
-            Some("this is a bug in auditpress; please report it with the folder that triggers it"),
-        );
-    }
+    let audit = match result {
+        Ok(audit) => audit,
+        Err(panic) => {
+            fail_on_panic(job, panic.as_ref(), &mut out);
+            None
+        }
+    };
     out.elapsed = start.elapsed();
-    out
+    (out, audit)
+}
+
+/// Records a panic of a compile as its failure.
+fn fail_on_panic(job: &Job, panic: &(dyn std::any::Any + Send), out: &mut Built) {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown panic".into());
+    out.fail(
+        Outcome::Errors,
+        format!("internal error while building {} ({message})", job.name),
+        Some("this is a bug in auditpress; please report it with the folder that triggers it"),
+    );
 }
 
 /// Loads a folder only, for commands that read audits without building them
@@ -163,22 +202,22 @@ fn style<'a>(job: &'a Job, options: &'a Options) -> Option<&'a str> {
     job.overrides.style.as_deref().or(options.style.as_deref())
 }
 
+/// Loads, checks and produces what the options ask for; the audit loaded
+/// when it had no errors.
 fn run(
     job: &Job,
     options: &Options,
     claims: &dyn Claims,
     early: &mut dyn FnMut(&Preview),
     out: &mut Built,
-) {
+) -> Option<Audit> {
     let start = Instant::now();
     let loaded = load_folder(&job.dir, &build_settings(job, options, true), out);
     out.timings.load = start.elapsed();
-    let Some(mut audit) = loaded else {
-        return;
-    };
+    let mut audit = loaded?;
     job.overrides.apply(&mut audit);
     if options.final_report && !is_final(&audit, out) {
-        return;
+        return Some(audit);
     }
     if options.spell && options.emit == Emit::Check {
         spell(&audit, out);
@@ -188,6 +227,7 @@ fn run(
     if !denied(options, out) {
         produce(job, options, &audit, assets, claims, early, out);
     }
+    Some(audit)
 }
 
 /// Tells whether a report is final (FORMAT 1.2, "Review"): every finding

@@ -370,6 +370,7 @@ fn to_diagnostic(
         place: place_of(world, d.span, sources, seen),
         related: Vec::new(),
         hints: Vec::new(),
+        fixes: Vec::new(),
     };
     for hint in &d.hints {
         out.hints.push(hint.v.to_string());

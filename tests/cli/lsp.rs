@@ -216,14 +216,22 @@ fn the_server_checks_as_you_type_and_answers_from_the_folder() {
     assert!(message.contains("unknown severity \"Hihg\""), "{message}");
     assert!(message.contains("did you mean \"High\"?"), "{message}");
 
-    // The quick fix applies the "did you mean".
+    // The quick fix applies the "did you mean", from the data the
+    // diagnostic carries: the name inside the value's quotes.
+    assert_eq!(
+        d[0]["data"],
+        json!({"fixes": [{"replace": {"range": {"start": {"line": 2, "character": 12}, "end": {"line": 2, "character": 16}}, "with": "High"}}]}),
+    );
     let actions = lsp.request(
         "textDocument/codeAction",
         json!({"textDocument": {"uri": u}, "range": d[0]["range"], "context": {"diagnostics": d}}),
     );
     let fix = &actions["result"][0];
-    assert_eq!(fix["title"], "Change to High", "{actions}");
-    assert_eq!(fix["edit"]["changes"][&u][0]["newText"], "\"High\"");
+    assert_eq!(fix["title"], "Replace with \"High\"", "{actions}");
+    assert_eq!(fix["kind"], "quickfix", "{actions}");
+    let edit = &fix["edit"]["changes"][&u][0];
+    assert_eq!(edit["newText"], "High");
+    assert_eq!(edit["range"], d[0]["data"]["fixes"][0]["replace"]["range"]);
 
     // Completion of the severity value offers the style's severities.
     let c = lsp.at("textDocument/completion", &u, 2, 12);
@@ -283,20 +291,22 @@ fn the_server_checks_as_you_type_and_answers_from_the_folder() {
     lsp.stop();
 }
 
-#[test]
-fn the_server_publishes_what_check_reports_for_each_mistake() {
-    let (_tmp, dir) = workspace(&fixture("mistakes"));
-    let check = run(&[
-        "check".as_ref(),
-        "--no-spell".as_ref(),
+/// What `check` reports for a folder, as (file URI, line, column, first
+/// line of the message), 0-based, a problem of no file at audit.toml's start.
+fn checked(dir: &Path, spell: bool) -> Vec<(String, u64, u64, String)> {
+    let mut args: Vec<&std::ffi::OsStr> = vec!["check".as_ref()];
+    if !spell {
+        args.push("--no-spell".as_ref());
+    }
+    args.extend([
         "--diagnostic-format".as_ref(),
         "json".as_ref(),
         dir.as_os_str(),
     ]);
-    let mut expected: Vec<(String, u64, u64, String)> = Vec::new();
+    let check = run(&args);
+    let mut expected = Vec::new();
     for line in stderr(&check).lines().filter(|l| l.starts_with('{')) {
         let d: Value = serde_json::from_str(line).unwrap();
-        // A problem of no file is shown at the start of audit.toml.
         let (file, line, column) = match d["file"].as_str() {
             Some(f) => (
                 Path::new(f).to_path_buf(),
@@ -312,15 +322,21 @@ fn the_server_publishes_what_check_reports_for_each_mistake() {
             d["message"].as_str().unwrap().to_string(),
         ));
     }
-    assert!(expected.len() > 10, "{}", stderr(&check));
-    let mut lsp = Lsp::start();
-    let u = lsp.open(&dir.join("audit.toml"));
+    expected.sort();
+    expected
+}
+
+/// What the server publishes for the files `check` names, opening `open`.
+fn published(
+    lsp: &mut Lsp,
+    open: &Path,
+    expected: &[(String, u64, u64, String)],
+) -> Vec<(String, u64, u64, String)> {
+    let _ = lsp.open(open);
     let mut files: Vec<String> = expected.iter().map(|e| e.0.clone()).collect();
-    files.dedup();
     files.sort();
     files.dedup();
-    let mut got: Vec<(String, u64, u64, String)> = Vec::new();
-    let _ = u;
+    let mut got = Vec::new();
     for f in &files {
         for d in lsp.diagnostics(f) {
             got.push((
@@ -337,18 +353,81 @@ fn the_server_publishes_what_check_reports_for_each_mistake() {
             ));
         }
     }
-    expected.sort();
     got.sort();
+    got
+}
+
+#[test]
+fn the_server_publishes_what_check_reports_for_each_mistake() {
+    let (_tmp, dir) = workspace(&fixture("mistakes"));
+    let expected = checked(&dir, false);
+    assert!(expected.len() > 10, "{expected:?}");
+    let mut lsp = Lsp::start();
+    let got = published(&mut lsp, &dir.join("audit.toml"), &expected);
     assert_eq!(got, expected);
     lsp.stop();
 }
 
 #[test]
-fn a_panic_or_garbage_leaves_the_server_serving() {
+fn the_server_spells_as_check_spells_in_every_kind_of_prose() {
+    // Misspellings in a finding's section (a second paragraph), a section
+    // file, a findings.csv cell (a cell's text is not read in place), and
+    // a grammar mistake: the server says what `check` says, at its place.
+    let (_tmp, dir) = workspace(&example());
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = dir.join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{rel}: {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "sections/notices.md",
+        "The review was time-boxed.",
+        "The reveiw was time-boxed. It is a an review.",
+    );
+    edit("findings.csv", "secrets", "secrest");
+    let finding = std::fs::read_dir(dir.join("findings"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|x| x == "md"))
+        .unwrap();
+    let text = std::fs::read_to_string(&finding).unwrap();
+    std::fs::write(
+        &finding,
+        format!(
+            "{text}
+The agent shoud recieve it.
+"
+        ),
+    )
+    .unwrap();
+    let expected = checked(&dir, true);
+    let spelled: Vec<&str> = expected.iter().map(|e| e.3.as_str()).collect();
+    for word in ["reveiw", "secrest", "shoud", "recieve"] {
+        let message = format!("possible misspelling `{word}`");
+        assert!(spelled.contains(&message.as_str()), "{expected:#?}");
+    }
+    assert!(
+        spelled.iter().any(|m| m.starts_with("grammar: ")),
+        "{expected:#?}"
+    );
+    let mut lsp = Lsp::start();
+    let got = published(&mut lsp, &finding, &expected);
+    assert_eq!(got, expected);
+    lsp.stop();
+}
+
+#[test]
+fn garbage_and_unfit_parameters_leave_the_server_serving() {
     let (_tmp, dir) = workspace(&example());
     let mut lsp = Lsp::start();
+    // The product has no method that panics on request: a panic is shown
+    // by the unit test of cmd::lsp; here, that name is just unknown.
     let r = lsp.request("auditpress/panic", Value::Null);
-    assert_eq!(r["error"]["code"], -32603, "{r}");
+    assert_eq!(r["error"]["code"], -32601, "{r}");
+    // Parameters that do not fit their method: an error, and serving on.
+    let r = lsp.request("textDocument/hover", json!({"textDocument": 7}));
+    assert_eq!(r["error"]["code"], -32602, "{r}");
     // Garbage: not JSON, a stray line, then a real request still answered.
     lsp.raw(b"Content-Length: 9\r\n\r\n{not json");
     let m = lsp.next();
@@ -548,4 +627,139 @@ fn cwe_ids_complete_and_hover_with_their_names_and_levels_lead_to_the_style() {
             .contains("name = \"High\"")
     );
     lsp.stop();
+}
+
+/// A finding of the example, written in its own file.
+const TOKEN_FINDING: &str = "+++\ntitle = \"Session token is logged\"\nseverity = \"Low\"\ndifficulty = \"Low\"\ntype = \"Data Exposure\"\nstatus = \"Unresolved\"\n+++\n\n## Description\n\nThe token is written to the log.\n";
+
+#[test]
+fn a_misspelling_typed_is_underlined_then_replaced_or_added_to_words_txt() {
+    let (_tmp, dir) = workspace(&example());
+    let file = dir.join("findings/NWS-LUMEN-20.md");
+    std::fs::write(&file, TOKEN_FINDING).unwrap();
+    let mut lsp = Lsp::start();
+    let u = lsp.open(&file);
+    assert_eq!(lsp.diagnostics(&u), Vec::<Value>::new());
+
+    // Typed, not saved: the warning `check` gives, at the word.
+    let typed = TOKEN_FINDING.replace("to the log.", "to the log, where operators recieve it.");
+    lsp.change(&u, 2, &typed);
+    let d = lsp.diagnostics(&u);
+    assert_eq!(d.len(), 1, "{d:?}");
+    let (line, col) = lc(&typed, "recieve");
+    assert_eq!(
+        d[0]["range"],
+        json!({"start": {"line": line, "character": col}, "end": {"line": line, "character": col + 7}})
+    );
+    assert_eq!(d[0]["severity"], 2);
+    let message = d[0]["message"].as_str().unwrap();
+    assert!(
+        message.starts_with("possible misspelling `recieve`"),
+        "{message}"
+    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), TOKEN_FINDING);
+
+    // Its actions: each suggestion, and words.txt.
+    let actions = lsp.request(
+        "textDocument/codeAction",
+        json!({"textDocument": {"uri": u}, "range": d[0]["range"], "context": {"diagnostics": d}}),
+    );
+    let list = actions["result"].as_array().unwrap();
+    let titles: Vec<&str> = list.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(titles[0], "Replace with \"receive\"", "{actions}");
+    assert_eq!(
+        *titles.last().unwrap(),
+        "Add \"recieve\" to words.txt",
+        "{actions}"
+    );
+    let edit = &list[0]["edit"]["changes"][&u][0];
+    assert_eq!(edit["range"], d[0]["range"]);
+    assert_eq!(edit["newText"], "receive");
+
+    // Replaced as the editor applies it: the warning goes.
+    let fixed = typed.replace("recieve", "receive");
+    lsp.change(&u, 3, &fixed);
+    assert_eq!(lsp.diagnostics(&u), Vec::<Value>::new());
+
+    // Typed again, then added to words.txt: the file holds it, the warning goes.
+    lsp.change(&u, 4, &typed);
+    assert_eq!(lsp.diagnostics(&u).len(), 1);
+    let command = &list.last().unwrap()["command"];
+    let r = lsp.request(
+        "workspace/executeCommand",
+        json!({"command": command["command"], "arguments": command["arguments"]}),
+    );
+    assert!(r.get("error").is_none(), "{r}");
+    let words = std::fs::read_to_string(dir.join("words.txt")).unwrap();
+    assert!(
+        words.ends_with("\nrecieve\n") || words == "recieve\n",
+        "{words:?}"
+    );
+    assert_eq!(lsp.diagnostics(&u), Vec::<Value>::new());
+    lsp.stop();
+}
+
+#[test]
+fn in_neovim_a_misspelling_typed_is_underlined_replaced_and_added_to_words_txt() {
+    // Neovim's own client, headless (tests/editors/neovim-spelling.lua):
+    // the writer types "recieve" in a finding and does not save.
+    if Command::new("nvim").arg("--version").output().is_err() {
+        tool_missing("neovim (nvim)");
+        return;
+    }
+    let (tmp, dir) = workspace(&example());
+    let file = dir.join("findings/NWS-LUMEN-20.md");
+    std::fs::write(&file, TOKEN_FINDING).unwrap();
+    let words_before = std::fs::read_to_string(dir.join("words.txt")).unwrap();
+    let out = tmp.path().join("seen.txt");
+    let status = Command::new("nvim")
+        .args(["--headless", "--clean", "-n", "-c"])
+        .arg(format!(
+            "luafile {}",
+            root().join("tests/editors/neovim-spelling.lua").display()
+        ))
+        .env("AP_BIN", env!("CARGO_BIN_EXE_auditpress"))
+        .env("AP_FILE", &file)
+        .env("AP_OUT", &out)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .expect("nvim runs");
+    assert!(status.success());
+    let seen = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<&str> = seen.lines().collect();
+    // The sentence goes on line 12 (index 12, after a blank line 11);
+    // "recieve" starts at column 14.
+    let diag = "diag 12:14 possible misspelling `recieve`";
+    let first = lines.iter().position(|l| l.starts_with(diag));
+    assert!(first.is_some(), "{seen}");
+    assert_eq!(lines[0], "clean", "{seen}");
+    assert_eq!(lines[2], "modified true", "unsaved: {seen}");
+    assert!(lines.contains(&"action Replace with \"receive\""), "{seen}");
+    assert!(
+        lines.contains(&"action Add \"recieve\" to words.txt"),
+        "{seen}"
+    );
+    // Replaced: the line reads "receive", and the warning went.
+    let replaced = lines
+        .iter()
+        .position(|l| *l == "line The operators receive the token.")
+        .unwrap_or_else(|| panic!("{seen}"));
+    assert_eq!(lines[replaced + 1], "clean", "{seen}");
+    // Typed again and added: words.txt holds the word, the warning went,
+    // and the finding was never saved.
+    assert_eq!(
+        lines.iter().filter(|l| l.starts_with(diag)).count(),
+        2,
+        "{seen}"
+    );
+    assert_eq!(
+        lines[lines.len() - 2..],
+        ["clean", "modified true"],
+        "{seen}"
+    );
+    let words = std::fs::read_to_string(dir.join("words.txt")).unwrap();
+    assert_eq!(words, format!("{words_before}recieve\n"));
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), TOKEN_FINDING);
 }

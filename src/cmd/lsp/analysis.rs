@@ -1,20 +1,24 @@
 //! One audit folder as the server knows it: its diagnostics, from the same
-//! pipeline as `check`, and what completion and hover need from its last
-//! good load (house style, findings, library).
+//! pipeline as `check` and with its spelling, and what completion and hover
+//! need from the same load (house style, findings, library).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use serde_json::{Value, json};
+use lsp_types::notification::PublishDiagnostics;
+use lsp_types::{
+    DiagnosticRelatedInformation, DiagnosticSeverity, Location, PublishDiagnosticsParams,
+};
 
+use super::protocol::{DiagnosticData, FixData, Notification};
+use super::spelling::Spelling;
 use super::text;
-use crate::diag::Level;
+use crate::diag::{Diagnostic, Fix, Level, Sources};
 use crate::load::Overlay;
 use crate::load::library::WriteUp;
-use crate::model::Style;
-use crate::naming::OutputClaims;
-use crate::pipeline::{self, Emit, Job, Options};
+use crate::model::{Audit, Style};
+use crate::pipeline::{self, Job, Options};
 
 /// A finding as completion, hover and navigation show it.
 #[derive(Clone, Debug)]
@@ -34,8 +38,8 @@ pub struct Finding {
 pub struct Folder {
     /// The folder.
     pub dir: PathBuf,
-    /// Files diagnostics were last published for.
-    published: BTreeSet<PathBuf>,
+    /// What was last published for each file that had diagnostics.
+    published: BTreeMap<PathBuf, Vec<lsp_types::Diagnostic>>,
     /// The house style it is written in.
     pub style: Arc<Style>,
     /// Its findings, from the last load without errors.
@@ -44,9 +48,12 @@ pub struct Folder {
     pub targets: Vec<String>,
     /// Its library's write-ups.
     pub library: Vec<WriteUp>,
-    /// Whether it changed since the findings above were read.
-    pub stale: bool,
+    /// Its prose's spelling, file by file.
+    spelling: Spelling,
 }
+
+/// A `publishDiagnostics` notification.
+pub type Publish = Notification<PublishDiagnosticsParams>;
 
 /// The nearest folder holding an audit.toml at or above a file.
 pub fn audit_dir(path: &Path) -> Option<PathBuf> {
@@ -56,112 +63,131 @@ pub fn audit_dir(path: &Path) -> Option<PathBuf> {
 }
 
 impl Folder {
-    /// A folder not read yet.
+    /// A folder not checked yet.
     pub fn new(dir: PathBuf) -> Self {
-        let mut folder = Self {
+        Self {
             dir,
-            published: BTreeSet::new(),
+            published: BTreeMap::new(),
             style: crate::load::style::builtin("standard").expect("standard is built in"),
             findings: Vec::new(),
             targets: Vec::new(),
             library: Vec::new(),
-            stale: false,
-        };
-        folder.refresh(&Arc::default());
-        folder
+            spelling: Spelling::default(),
+        }
     }
 
-    /// Checks the folder as `check` does, with the unsaved buffers, and
-    /// returns the `publishDiagnostics` notifications: one per file with
-    /// diagnostics, and an empty one per file that had some before.
-    pub fn check(&mut self, overlay: &Overlay) -> Vec<Value> {
+    /// Checks the folder as `check` does, with the unsaved buffers, sends
+    /// the `publishDiagnostics` notifications, and keeps what completion
+    /// needs from the same load. The files open in the editor hear first,
+    /// each time, even when clean; the others only when their diagnostics
+    /// changed (an empty list for those that have none now).
+    pub fn check(&mut self, overlay: &Overlay, send: &mut dyn FnMut(&Publish)) {
         let options = Options {
-            emit: Emit::Check,
             overlay: Some(Arc::clone(overlay)),
             ..Options::default()
         };
-        let job = Job::folder(&self.dir, None);
-        let compiled = pipeline::compile(&job, &options, &OutputClaims::default(), &mut |_| {});
-        let mut by_file: BTreeMap<PathBuf, Vec<Value>> = BTreeMap::new();
-        let toml = self.dir.join("audit.toml");
-        for d in compiled.diagnostics.iter() {
-            let (path, range) = match &d.place {
-                Some(place) => {
-                    let path = self.path_of(compiled.sources.name(place.file));
-                    let range = text::range(compiled.sources.text(place.file), place.range.clone());
-                    (path, range)
-                }
-                None => (
-                    toml.clone(),
-                    json!({"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 0}}),
-                ),
-            };
-            let mut message = d.message.clone();
-            for hint in &d.hints {
-                message.push_str(&format!("\nhint: {hint}"));
+        let (built, audit) = pipeline::check_keeping(&Job::folder(&self.dir, None), &options);
+        let spelled = self.spelling.check(audit.as_ref(), &built.sources);
+        let mut by_file: BTreeMap<PathBuf, Vec<lsp_types::Diagnostic>> = BTreeMap::new();
+        for d in built.diagnostics.iter().chain(&spelled) {
+            let (path, diagnostic) = self.diagnostic(d, &built.sources);
+            by_file.entry(path).or_default().push(diagnostic);
+        }
+        let open: BTreeSet<&PathBuf> = overlay
+            .keys()
+            .filter(|p| p.starts_with(&self.dir))
+            .collect();
+        for path in &open {
+            let diagnostics = by_file.get(*path).cloned().unwrap_or_default();
+            send(&publish(path, diagnostics));
+        }
+        for (path, _) in self
+            .published
+            .iter()
+            .filter(|(p, _)| !by_file.contains_key(*p))
+        {
+            if !open.contains(path) {
+                send(&publish(path, Vec::new()));
             }
-            let related: Vec<Value> = d
-                .related
-                .iter()
-                .map(|(place, label)| {
-                    json!({
-                        "location": {
-                            "uri": text::path_uri(&self.path_of(compiled.sources.name(place.file))),
-                            "range": text::range(compiled.sources.text(place.file), place.range.clone()),
-                        },
-                        "message": label,
-                    })
-                })
-                .collect();
-            let severity = if d.level == Level::Error { 1 } else { 2 };
-            by_file.entry(path).or_default().push(json!({
-                "range": range,
-                "severity": severity,
-                "source": "auditpress",
-                "message": message,
-                "relatedInformation": related,
-                "data": {"hints": d.hints},
-            }));
         }
-        // An open file of the folder hears that it is clean, too.
-        for open in overlay.keys().filter(|p| p.starts_with(&self.dir)) {
-            by_file.entry(open.clone()).or_default();
+        for (path, diagnostics) in &by_file {
+            if !open.contains(path) && self.published.get(path) != Some(diagnostics) {
+                send(&publish(path, diagnostics.clone()));
+            }
         }
-        let mut messages = Vec::new();
-        let now: BTreeSet<PathBuf> = by_file.keys().cloned().collect();
-        for gone in self.published.difference(&now) {
-            messages.push(publish(gone, Vec::new()));
-        }
-        for (path, diagnostics) in by_file {
-            messages.push(publish(&path, diagnostics));
-        }
-        self.published = now;
-        self.stale = true;
-        messages
+        self.published = by_file;
+        self.remember(audit);
     }
 
-    /// Reads what completion and hover need; keeps the last good findings
-    /// when the folder has errors now.
-    pub fn refresh(&mut self, overlay: &Overlay) {
-        self.stale = false;
+    /// A diagnostic as the protocol has it, and the file it is about (a
+    /// problem of no file is shown at the start of audit.toml).
+    fn diagnostic(&self, d: &Diagnostic, sources: &Sources) -> (PathBuf, lsp_types::Diagnostic) {
+        let (path, range, fixes) = match &d.place {
+            Some(place) => {
+                let path = self.path_of(sources.name(place.file));
+                let text = sources.text(place.file);
+                let fixes = fixes(d, place.file, text);
+                (path, text::range(text, place.range.clone()), fixes)
+            }
+            None => (self.dir.join("audit.toml"), text::line_start(0), Vec::new()),
+        };
+        let mut message = d.message.clone();
+        for hint in &d.hints {
+            message.push_str(&format!("\nhint: {hint}"));
+        }
+        let related = d
+            .related
+            .iter()
+            .map(|(place, label)| DiagnosticRelatedInformation {
+                location: Location::new(
+                    text::path_uri(&self.path_of(sources.name(place.file))),
+                    text::range(sources.text(place.file), place.range.clone()),
+                ),
+                message: label.clone(),
+            })
+            .collect();
+        let severity = match d.level {
+            Level::Error => DiagnosticSeverity::ERROR,
+            Level::Warning => DiagnosticSeverity::WARNING,
+        };
+        let data = (!fixes.is_empty()).then(|| {
+            serde_json::to_value(DiagnosticData { fixes }).expect("plain data serialises")
+        });
+        let diagnostic = lsp_types::Diagnostic {
+            range,
+            severity: Some(severity),
+            source: Some("auditpress".into()),
+            message,
+            related_information: Some(related),
+            data,
+            ..lsp_types::Diagnostic::default()
+        };
+        (path, diagnostic)
+    }
+
+    /// Keeps what completion and hover need from a load; keeps the last
+    /// good findings when the folder has errors now.
+    fn remember(&mut self, audit: Option<Audit>) {
+        // The library is read as the loader reads it, from the style and
+        // audit.toml, even when the folder has errors.
         let lib = crate::load::library::of_folder(&self.dir);
         self.style = Arc::clone(&lib.style);
         self.library = lib.write_ups;
-        let (audit, _) = pipeline::load_with(&self.dir, None, Some(overlay));
-        if let Some(audit) = audit {
-            self.style = Arc::clone(&audit.style);
-            self.targets = audit.meta.targets.iter().map(|t| t.name.clone()).collect();
-            self.findings = audit
-                .findings
-                .iter()
-                .map(|f| Finding {
-                    id: f.id.clone(),
-                    title: f.title_text.clone(),
-                    severity: f.severity.name.clone(),
-                    status: f.status.as_ref().map(|s| s.name.clone()),
-                })
-                .collect();
-        }
+        let Some(audit) = audit else {
+            return;
+        };
+        self.style = Arc::clone(&audit.style);
+        self.targets = audit.meta.targets.iter().map(|t| t.name.clone()).collect();
+        self.findings = audit
+            .findings
+            .iter()
+            .map(|f| Finding {
+                id: f.id.clone(),
+                title: f.title_text.clone(),
+                severity: f.severity.name.clone(),
+                status: f.status.as_ref().map(|s| s.name.clone()),
+            })
+            .collect();
     }
 
     /// The absolute path of a file as the diagnostics name it.
@@ -175,11 +201,27 @@ impl Folder {
     }
 }
 
+/// The fixes of a diagnostic that apply to its own file, as its published
+/// data carries them.
+fn fixes(d: &Diagnostic, file: crate::diag::FileRef, text: &str) -> Vec<FixData> {
+    d.fixes
+        .iter()
+        .filter_map(|fix| match fix {
+            Fix::Replace { place, with } if place.file == file => Some(FixData::Replace {
+                range: text::range(text, Fix::inside_quotes(text, place.range.clone())),
+                with: with.clone(),
+            }),
+            Fix::Replace { .. } => None,
+            Fix::AddWord(word) => Some(FixData::AddWord { word: word.clone() }),
+        })
+        .collect()
+}
+
 /// A `publishDiagnostics` notification.
-fn publish(path: &Path, diagnostics: Vec<Value>) -> Value {
-    json!({
-        "jsonrpc": "2.0",
-        "method": "textDocument/publishDiagnostics",
-        "params": {"uri": text::path_uri(path), "diagnostics": diagnostics},
+fn publish(path: &Path, diagnostics: Vec<lsp_types::Diagnostic>) -> Publish {
+    Notification::new::<PublishDiagnostics>(PublishDiagnosticsParams {
+        uri: text::path_uri(path),
+        diagnostics,
+        version: None,
     })
 }

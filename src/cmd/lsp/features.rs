@@ -1,79 +1,19 @@
 //! The requests of `auditpress lsp` answered from a folder: completion,
-//! hover, definition, document symbols and code actions.
+//! hover, definition and document symbols.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use serde_json::{Value, json};
+use lsp_types::{
+    CompletionItem, CompletionItemKind, CompletionList, CompletionResponse, DocumentSymbol,
+    DocumentSymbolResponse, Documentation, GotoDefinitionResponse, Hover, HoverContents, Location,
+    MarkupContent, MarkupKind, SymbolKind,
+};
 
 use super::analysis::Folder;
 use super::text;
 use crate::load::peek;
 use crate::model::front::BuiltinKey;
 use crate::model::style::{Scale, same_name};
-
-/// A request about a place in a document.
-pub enum Request {
-    /// `textDocument/completion`.
-    Completion(PathBuf, Value),
-    /// `textDocument/hover`.
-    Hover(PathBuf, Value),
-    /// `textDocument/definition`.
-    Definition(PathBuf, Value),
-    /// `textDocument/documentSymbol`.
-    Symbols(PathBuf),
-    /// `textDocument/codeAction`, with its context's diagnostics.
-    Actions(PathBuf, Vec<Value>),
-}
-
-impl Request {
-    /// Reads a request's parameters; `None` for a method not served here.
-    pub fn parse(method: &str, params: &Value) -> Option<Self> {
-        let path = params
-            .pointer("/textDocument/uri")
-            .and_then(Value::as_str)
-            .and_then(text::uri_path)
-            .unwrap_or_default();
-        let position = params.get("position").cloned().unwrap_or(Value::Null);
-        Some(match method {
-            "textDocument/completion" => Self::Completion(path, position),
-            "textDocument/hover" => Self::Hover(path, position),
-            "textDocument/definition" => Self::Definition(path, position),
-            "textDocument/documentSymbol" => Self::Symbols(path),
-            "textDocument/codeAction" => Self::Actions(
-                path,
-                params
-                    .pointer("/context/diagnostics")
-                    .and_then(Value::as_array)
-                    .cloned()
-                    .unwrap_or_default(),
-            ),
-            _ => return None,
-        })
-    }
-
-    /// The document the request is about.
-    pub fn path(&self) -> Option<&Path> {
-        let p = match self {
-            Self::Completion(p, _)
-            | Self::Hover(p, _)
-            | Self::Definition(p, _)
-            | Self::Symbols(p)
-            | Self::Actions(p, _) => p,
-        };
-        (!p.as_os_str().is_empty()).then_some(p.as_path())
-    }
-
-    /// The answer, from the folder and the document's text.
-    pub fn answer(&self, folder: &Folder, path: &Path, text: &str) -> Value {
-        match self {
-            Self::Completion(_, pos) => completion(folder, path, text, text::offset(text, pos)),
-            Self::Hover(_, pos) => hover(folder, text, text::offset(text, pos)),
-            Self::Definition(_, pos) => definition(folder, text, text::offset(text, pos)),
-            Self::Symbols(_) => symbols(path, text),
-            Self::Actions(_, diagnostics) => actions(path, text, diagnostics),
-        }
-    }
-}
 
 /// Where a document sits in its folder.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -105,21 +45,23 @@ fn kind(folder: &Folder, path: &Path) -> Kind {
 }
 
 /// A completion item.
-fn item(label: &str, kind: u32, detail: &str) -> Value {
-    json!({"label": label, "kind": kind, "detail": detail})
+fn item(label: &str, kind: CompletionItemKind, detail: &str) -> CompletionItem {
+    CompletionItem {
+        label: label.to_string(),
+        kind: Some(kind),
+        detail: Some(detail.to_string()),
+        ..CompletionItem::default()
+    }
 }
 
 /// Items for the levels of a scale.
-fn levels(scale: &Scale, what: &str) -> Vec<Value> {
+fn levels(scale: &Scale, what: &str) -> Vec<CompletionItem> {
     scale
         .levels
         .iter()
-        .map(|l| {
-            let mut i = item(&l.name, 12, what);
-            if let Some(d) = &l.definition_text {
-                i["documentation"] = json!(d);
-            }
-            i
+        .map(|l| CompletionItem {
+            documentation: l.definition_text.clone().map(Documentation::String),
+            ..item(&l.name, CompletionItemKind::ENUM_MEMBER, what)
         })
         .collect()
 }
@@ -149,10 +91,10 @@ fn scale_for<'a>(folder: &'a Folder, key: &str) -> Option<(&'a Scale, String)> {
 }
 
 /// Completion at a byte offset of a document.
-fn completion(folder: &Folder, path: &Path, text: &str, offset: usize) -> Value {
+pub fn completion(folder: &Folder, path: &Path, text: &str, offset: usize) -> CompletionResponse {
     let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
     let line = &text[line_start..offset];
-    let items: Vec<Value> = match kind(folder, path) {
+    let items: Vec<CompletionItem> = match kind(folder, path) {
         Kind::FindingsCsv | Kind::FixReviewCsv | Kind::MaturityCsv => {
             peek::csv_column_at(text, offset)
                 .and_then(|name| scale_for(folder, &name))
@@ -168,15 +110,18 @@ fn completion(folder: &Folder, path: &Path, text: &str, offset: usize) -> Value 
         Kind::Prose => body(folder, line),
         Kind::AuditToml | Kind::Other => Vec::new(),
     };
-    json!({"isIncomplete": false, "items": items})
+    CompletionResponse::List(CompletionList {
+        is_incomplete: false,
+        items,
+    })
 }
 
 /// Completion in front matter: keys at the start of a line, values after `=`.
-fn front_matter(folder: &Folder, line: &str) -> Vec<Value> {
+fn front_matter(folder: &Folder, line: &str) -> Vec<CompletionItem> {
     let Some((key, _)) = line.split_once('=') else {
-        let mut keys: Vec<Value> = crate::load::FRONT_KEYS
+        let mut keys: Vec<CompletionItem> = crate::load::FRONT_KEYS
             .iter()
-            .map(|k| item(k, 10, "front-matter key"))
+            .map(|k| item(k, CompletionItemKind::PROPERTY, "front-matter key"))
             .collect();
         keys.extend(
             folder
@@ -184,7 +129,7 @@ fn front_matter(folder: &Folder, line: &str) -> Vec<Value> {
                 .finding
                 .fields
                 .iter()
-                .map(|f| item(&f.key, 10, &f.label)),
+                .map(|f| item(&f.key, CompletionItemKind::PROPERTY, &f.label)),
         );
         return keys;
     };
@@ -192,17 +137,17 @@ fn front_matter(folder: &Folder, line: &str) -> Vec<Value> {
     match key {
         "review" => ["draft", "ready", "approved"]
             .iter()
-            .map(|s| item(s, 12, "review state"))
+            .map(|s| item(s, CompletionItemKind::ENUM_MEMBER, "review state"))
             .collect(),
         "from" => folder
             .library
             .iter()
-            .map(|w| item(&w.name, 18, &w.title))
+            .map(|w| item(&w.name, CompletionItemKind::REFERENCE, &w.title))
             .collect(),
         "target" => folder
             .targets
             .iter()
-            .map(|t| item(&format!("{t}/"), 17, "target"))
+            .map(|t| item(&format!("{t}/"), CompletionItemKind::FILE, "target"))
             .collect(),
         k if folder
             .style
@@ -211,7 +156,7 @@ fn front_matter(folder: &Folder, line: &str) -> Vec<Value> {
             .is_some_and(|f| f.kind == crate::model::shape::FieldKind::Cwe) =>
         {
             crate::load::cwe_entries()
-                .map(|(id, name)| item(&format!("CWE-{id}"), 12, name))
+                .map(|(id, name)| item(&format!("CWE-{id}"), CompletionItemKind::ENUM_MEMBER, name))
                 .collect()
         }
         _ => scale_for(folder, key).map_or_else(Vec::new, |(s, what)| levels(s, &what)),
@@ -220,14 +165,17 @@ fn front_matter(folder: &Folder, line: &str) -> Vec<Value> {
 
 /// Completion in prose: section titles after `## `, placeholders after
 /// `{{`, else finding ids and target names.
-fn body(folder: &Folder, line: &str) -> Vec<Value> {
+fn body(folder: &Folder, line: &str) -> Vec<CompletionItem> {
     if line.starts_with("## ") {
         return folder
             .style
             .finding
             .sections
             .iter()
-            .map(|s| item(folder.style.section_title(s), 14, "section"))
+            .map(|s| {
+                let title = folder.style.section_title(s);
+                item(title, CompletionItemKind::KEYWORD, "section")
+            })
             .collect();
     }
     if line.rfind("{{").is_some_and(|i| !line[i..].contains("}}")) {
@@ -237,19 +185,27 @@ fn body(folder: &Folder, line: &str) -> Vec<Value> {
                 seen.entry(name.clone()).or_insert_with(|| hint.clone());
             }
         }
-        return seen.iter().map(|(n, h)| item(n, 15, h)).collect();
+        return seen
+            .iter()
+            .map(|(n, h)| item(n, CompletionItemKind::SNIPPET, h))
+            .collect();
     }
-    let mut items: Vec<Value> = folder
+    let mut items: Vec<CompletionItem> = folder
         .findings
         .iter()
-        .map(|f| item(&f.id, 18, &f.title))
+        .map(|f| item(&f.id, CompletionItemKind::REFERENCE, &f.title))
         .collect();
-    items.extend(folder.targets.iter().map(|t| item(t, 17, "target")));
+    items.extend(
+        folder
+            .targets
+            .iter()
+            .map(|t| item(t, CompletionItemKind::FILE, "target")),
+    );
     items
 }
 
 /// Hover: a finding id, a CVSS vector, a level of the style, a placeholder.
-fn hover(folder: &Folder, text: &str, offset: usize) -> Value {
+pub fn hover(folder: &Folder, text: &str, offset: usize) -> Option<Hover> {
     let (start, word) = text::word_at(text, offset);
     let contents = if let Some(f) = folder.findings.iter().find(|f| f.id == word) {
         let status = f
@@ -287,14 +243,15 @@ fn hover(folder: &Folder, text: &str, offset: usize) -> Value {
         format!("**{word}**: {name}")
     } else if let Some(hint) = placeholder_at(folder, text, offset) {
         hint
-    } else if let Some(def) = level_definition(folder, word) {
-        def
     } else {
-        return Value::Null;
+        level_definition(folder, word)?
     };
-    json!({
-        "contents": {"kind": "markdown", "value": contents},
-        "range": text::range(text, start..start + word.len()),
+    Some(Hover {
+        contents: HoverContents::Markup(MarkupContent {
+            kind: MarkupKind::Markdown,
+            value: contents,
+        }),
+        range: Some(text::range(text, start..start + word.len())),
     })
 }
 
@@ -334,24 +291,24 @@ fn level_definition(folder: &Folder, word: &str) -> Option<String> {
 
 /// Definition: a finding id goes to its file or findings.csv row; a
 /// write-up's name to the write-up.
-fn definition(folder: &Folder, text: &str, offset: usize) -> Value {
+pub fn definition(folder: &Folder, text: &str, offset: usize) -> Option<GotoDefinitionResponse> {
     let (_, word) = text::word_at(text, offset);
     let word = word.trim_matches('"');
     if folder.findings.iter().any(|f| f.id == word) {
         let file = folder.dir.join("findings").join(format!("{word}.md"));
         if file.is_file() {
-            return location(&file, 0);
+            return Some(location(&file, 0));
         }
         let csv = folder.dir.join("findings.csv");
         if let Some(row) = peek::csv_rows(&read(&folder.dir, &csv))
             .into_iter()
             .find(|r| r.id == word)
         {
-            return location(&csv, row.line);
+            return Some(location(&csv, row.line));
         }
     }
     if let Some(w) = folder.library.iter().find(|w| w.name == word) {
-        return location(&w.path, 0);
+        return Some(location(&w.path, 0));
     }
     // A level of a style folder: its line of style.toml.
     if let Some(style_dir) = folder.style.folder.as_ref()
@@ -361,10 +318,10 @@ fn definition(folder: &Folder, text: &str, offset: usize) -> Value {
         let quoted = format!("name = \"{word}\"");
         let text = read(style_dir, &style_toml);
         if let Some(line) = text.lines().position(|l| l.contains(&quoted)) {
-            return location(&style_toml, line);
+            return Some(location(&style_toml, line));
         }
     }
-    Value::Null
+    None
 }
 
 /// The text of a file of a folder, through the one reader of files; empty
@@ -376,22 +333,19 @@ fn read(dir: &Path, path: &Path) -> String {
 }
 
 /// A location at the start of a line of a file.
-fn location(path: &Path, line: usize) -> Value {
+fn location(path: &Path, line: usize) -> GotoDefinitionResponse {
     let path = path.canonicalize().unwrap_or_else(|_| path.to_path_buf());
-    json!({
-        "uri": text::path_uri(&path),
-        "range": {"start": {"line": line, "character": 0}, "end": {"line": line, "character": 0}},
-    })
+    GotoDefinitionResponse::Scalar(Location::new(text::path_uri(&path), text::line_start(line)))
 }
 
 /// Document symbols: the rows of findings.csv, the `##` sections of Markdown.
-fn symbols(path: &Path, text: &str) -> Value {
+pub fn symbols(path: &Path, text: &str) -> DocumentSymbolResponse {
     // (name, detail, kind, bytes), read as check reads the file.
-    let found: Vec<(String, String, u32, std::ops::Range<usize>)> =
+    let found: Vec<(String, String, SymbolKind, std::ops::Range<usize>)> =
         if path.extension().is_some_and(|e| e == "csv") {
             peek::csv_rows(text)
                 .into_iter()
-                .map(|r| (r.id, r.title, 13, r.range))
+                .map(|r| (r.id, r.title, SymbolKind::OBJECT, r.range))
                 .collect()
         } else {
             let body = peek::body_offset(text);
@@ -400,97 +354,30 @@ fn symbols(path: &Path, text: &str) -> Value {
                 .filter(|h| h.level == 2)
                 .map(|h| {
                     let range = body + h.range.start..body + h.range.end;
-                    (h.title.trim().to_string(), String::new(), 15, range)
+                    let title = h.title.trim().to_string();
+                    (title, String::new(), SymbolKind::STRING, range)
                 })
                 .collect()
         };
-    let out: Vec<Value> = found
+    let out: Vec<DocumentSymbol> = found
         .into_iter()
         .filter(|(name, ..)| !name.is_empty())
         .map(|(name, detail, kind, range)| {
             let shown = text[range.clone()].trim_end().len();
             let range = text::range(text, range.start..range.start + shown);
-            json!({
-                "name": name,
-                "detail": detail,
-                "kind": kind,
-                "range": range,
-                "selectionRange": range,
-            })
+            // `deprecated` is the protocol's, left out as `tags` says it.
+            #[allow(deprecated)]
+            DocumentSymbol {
+                name,
+                detail: Some(detail),
+                kind,
+                tags: None,
+                deprecated: None,
+                range,
+                selection_range: range,
+                children: None,
+            }
         })
         .collect();
-    Value::Array(out)
-}
-
-/// Code actions: apply a diagnostic's "did you mean", or approve the finding.
-fn actions(path: &Path, text: &str, diagnostics: &[Value]) -> Value {
-    let uri = text::path_uri(path);
-    let mut out = Vec::new();
-    for d in diagnostics {
-        let hints: Vec<String> = d
-            .pointer("/data/hints")
-            .and_then(Value::as_array)
-            .map(|h| {
-                h.iter()
-                    .filter_map(|x| x.as_str().map(String::from))
-                    .collect()
-            })
-            .unwrap_or_else(|| {
-                d.get("message")
-                    .and_then(Value::as_str)
-                    .map(|m| {
-                        m.lines()
-                            .filter_map(|l| l.strip_prefix("hint: ").map(String::from))
-                            .collect()
-                    })
-                    .unwrap_or_default()
-            });
-        for hint in hints {
-            let Some(name) = suggested(&hint) else {
-                continue;
-            };
-            let range = d.get("range").cloned().unwrap_or(Value::Null);
-            let old = {
-                let start = text::offset(text, &range["start"]);
-                let end = text::offset(text, &range["end"]);
-                text.get(start..end).unwrap_or("")
-            };
-            // Keep the quotes of a quoted value.
-            let new = if old.starts_with('"') && old.ends_with('"') && old.len() > 1 {
-                format!("\"{name}\"")
-            } else {
-                name.clone()
-            };
-            out.push(json!({
-                "title": format!("Change to {name}"),
-                "kind": "quickfix",
-                "diagnostics": [d],
-                "isPreferred": true,
-                "edit": {"changes": {uri.clone(): [{"range": range, "newText": new}]}},
-            }));
-        }
-    }
-    let is_finding = path.parent().is_some_and(|p| p.ends_with("findings"))
-        && path.extension().is_some_and(|e| e == "md");
-    let review = peek::front_matter(text).and_then(|f| f.review);
-    let by = std::env::var("USER").unwrap_or_else(|_| "reviewer".into());
-    if is_finding
-        && review.is_some_and(|r| r != "approved")
-        && let Ok(approved) = crate::load::edit::approved(text, &by)
-    {
-        out.push(json!({
-            "title": format!("Approve this finding (review approve --by {by})"),
-            "kind": "refactor",
-            "edit": {"changes": {uri: [{"range": text::range(text, 0..text.len()), "newText": approved}]}},
-        }));
-    }
-    Value::Array(out)
-}
-
-/// The name a hint suggests: `did you mean "High"?` or `` did you mean `x`? ``.
-fn suggested(hint: &str) -> Option<String> {
-    let rest = &hint[hint.find("did you mean ")? + "did you mean ".len()..];
-    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '`')?;
-    let end = rest[1..].find(quote)?;
-    Some(rest[1..1 + end].to_string())
+    DocumentSymbolResponse::Nested(out)
 }

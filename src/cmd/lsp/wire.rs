@@ -11,9 +11,9 @@
 //! `Content-Length:`, wherever it starts in its line, and bytes read past
 //! the end of a message by a long one are read again as the next header.
 
-use std::io::{self, BufRead, Read};
+use std::io::{self, BufRead, Read, Write};
 
-use serde_json::Value;
+use serde::de::IgnoredAny;
 
 /// Longest header line kept, in bytes: of a longer line only its last
 /// `MAX_LINE` bytes are kept, where a `Content-Length:` glued to junk is.
@@ -27,8 +27,9 @@ const LENGTH: &[u8] = b"content-length:";
 
 /// What the reader hands on.
 pub enum Incoming {
-    /// A JSON message.
-    Message(Value),
+    /// A JSON object: the bytes of one message, read by its type
+    /// (protocol.rs) once its method is known.
+    Message(Vec<u8>),
     /// Bytes that were not a message, and why: answered with a parse error.
     Garbage(String),
     /// The input ended.
@@ -153,12 +154,14 @@ impl<R: BufRead> Reader<R> {
             Ok(n) if n == length => {}
             _ => return Incoming::End,
         }
-        let mut values = serde_json::Deserializer::from_slice(&body).into_iter::<Value>();
-        let value = match values.next() {
-            Some(Ok(value)) => value,
+        // Checked as JSON here, without building it: what it means is read
+        // into the types of its method.
+        let mut values = serde_json::Deserializer::from_slice(&body).into_iter::<IgnoredAny>();
+        match values.next() {
+            Some(Ok(_)) => {}
             Some(Err(e)) => return Incoming::Garbage(format!("not JSON ({e})")),
             None => return Incoming::Garbage("an empty message".into()),
-        };
+        }
         let end = values.byte_offset();
         if body[end..].iter().any(|b| !b.is_ascii_whitespace()) {
             // The length was too long: what follows the message is the
@@ -170,8 +173,10 @@ impl<R: BufRead> Reader<R> {
             );
             self.give_back(&body[end..]);
         }
-        if value.is_object() {
-            Incoming::Message(value)
+        body.truncate(end);
+        // A JSON value that starts with `{` is an object.
+        if body.trim_ascii_start().starts_with(b"{") {
+            Incoming::Message(body)
         } else {
             Incoming::Garbage("a message must be a JSON object".into())
         }
@@ -267,6 +272,15 @@ fn parse_header(header: &[u8]) -> Result<Option<usize>, String> {
     Ok(Some(length))
 }
 
+/// Writes one message, framed: `Content-Length`, a blank line, its JSON.
+pub fn send(out: &mut dyn Write, message: &impl serde::Serialize) {
+    // Our messages are plain data: they always serialise.
+    let body = serde_json::to_string(message).expect("a message serialises");
+    // A closed stdout leaves no one to answer.
+    let _ = write!(out, "Content-Length: {}\r\n\r\n{body}", body.len());
+    let _ = out.flush();
+}
+
 impl<R: BufRead> Read for Reader<R> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
         let chunk = self.fill_buf()?;
@@ -308,7 +322,7 @@ mod tests {
         let mut out = Vec::new();
         loop {
             match reader.next_message() {
-                Incoming::Message(v) => out.push(v.to_string()),
+                Incoming::Message(v) => out.push(String::from_utf8(v).unwrap()),
                 Incoming::Garbage(_) => out.push("garbage".into()),
                 Incoming::End => return out,
             }
@@ -358,8 +372,8 @@ mod tests {
         );
         // Not an object, and trailing whitespace.
         assert_eq!(
-            all(format!("{}{}", framed("[1]"), framed("{} \n")).as_bytes()),
-            ["garbage", "{}"]
+            all(format!("{}{}{}", framed("[1]"), framed(" 7"), framed("{} \n")).as_bytes()),
+            ["garbage", "garbage", "{}"]
         );
     }
 }

@@ -477,6 +477,7 @@ fn field_values(
                 Some(Place::new(file, shift(key.span()))),
                 format!("unknown front matter key `{}` is ignored", key.get_ref()),
             );
+            d.fix_to_closest(key.get_ref(), FRONT_KEYS);
             match diag::did_you_mean(key.get_ref(), FRONT_KEYS, diag::ticked) {
                 Some(k) => d.add_hint(k),
                 None => d.add_hint(format!("known keys: {}", FRONT_KEYS.join(", "))),

@@ -52,6 +52,7 @@ fn fix_rows(l: &mut Loader, raw: &[RawFinding]) -> (HashMap<String, FixRow>, Has
                 Some(place),
                 format!("fix review of unknown finding \"{}\"", id.value),
             );
+            d.fix_to_closest(&id.value, &ids);
             match diag::did_you_mean(&id.value, &ids, diag::quoted) {
                 Some(c) => d.add_hint(c),
                 None => d.add_hint(
@@ -287,6 +288,7 @@ fn check_rules(l: &mut Loader, f: &RawFinding) {
             Some(rule.place.clone()),
             format!("no result of scans/*.sarif has rule id \"{}\"", rule.text),
         );
+        d.fix_to_closest(&rule.text, &rules);
         match diag::did_you_mean(&rule.text, &rules, diag::quoted) {
             Some(hint) => d.add_hint(hint),
             None if rules.is_empty() => d.add_hint("put the tool's SARIF file in scans/"),
@@ -320,7 +322,8 @@ fn review(l: &mut Loader, f: &RawFinding) -> Option<Review> {
                 Review::NAMES.join(", "),
                 crate::diag::did_you_mean(&r.text, &Review::NAMES, crate::diag::quoted)
                     .map_or(String::new(), |d| format!("; {d}"))
-            ));
+            ))
+            .fix_to_closest(&r.text, &Review::NAMES);
     }
     state
 }
@@ -445,6 +448,12 @@ fn unknown_heading(l: &mut Loader, f: &RawFinding, body: &Body, title: &str, sty
         Some(heading_place(body, title)),
         format!("unknown section \"{title}\" in findings/{}.md", f.id),
     );
+    if let (Some(place), Some(name)) = (d.place.clone(), diag::closest(title, &headings)) {
+        d.add_fix(diag::Fix::Replace {
+            place,
+            with: format!("## {name}"),
+        });
+    }
     match diag::did_you_mean(title, &headings, |h| format!("\"## {h}\"")) {
         Some(h) => d.add_hint(h),
         None => d.add_hint(format!(

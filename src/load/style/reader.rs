@@ -42,11 +42,13 @@ impl StyleReader<'_> {
         parent: Option<&str>,
     ) {
         let (shown, hint) = crate::load::meta::unknown_key(key.get_ref(), known, parent);
-        self.error(
-            key.span(),
-            format!("unknown key `{shown}` in style.toml"),
-            hint,
-        );
+        self.diags
+            .error(
+                Some(Place::new(self.file, key.span())),
+                format!("unknown key `{shown}` in style.toml"),
+            )
+            .add_hint(hint)
+            .fix_to_closest(key.get_ref(), known);
     }
 
     /// Checks that a text uses only the places its key offers: a place the
