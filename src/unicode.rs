@@ -202,6 +202,27 @@ pub fn warning(found: &Hidden) -> (String, &'static str) {
     )
 }
 
+/// Escapes text for an XML attribute or element (the Word document's parts,
+/// the charts' SVG), and drops the characters XML 1.0 cannot hold (control
+/// characters but tab, line feed and carriage return; unpaired surrogates
+/// cannot occur in a `str`).
+pub fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || matches!(c, '\u{fffe}' | '\u{ffff}') => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

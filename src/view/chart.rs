@@ -10,6 +10,7 @@
 use std::fmt::Write as _;
 
 use crate::model::style::{ChartKind, Scale, Style};
+use crate::unicode::xml_escape;
 
 use super::contract::{ChartEntry, ChartView, Count, NEUTRAL};
 
@@ -171,25 +172,9 @@ pub fn png(svg: &str, fonts: &[&[u8]], scale: f32) -> Result<Vec<u8>, String> {
     pixmap.encode_png().map_err(|e| e.to_string())
 }
 
-/// Escapes text for SVG's character data and attribute values.
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// The opening of a chart's SVG, with its alternative text as its title.
 fn open(width: f64, height: f64, alt: &str) -> String {
-    let alt = escape(alt);
+    let alt = xml_escape(alt);
     format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width:.0}\" height=\"{height:.0}\" \
          viewBox=\"0 0 {width:.0} {height:.0}\" role=\"img\" aria-label=\"{alt}\" \
@@ -204,7 +189,7 @@ fn text(out: &mut String, x: f64, y: f64, size: f64, style: (&str, u16, &str), b
         out,
         "<text x=\"{x:.2}\" y=\"{y:.2}\" font-size=\"{size}\" font-weight=\"{weight}\" \
          fill=\"{fill}\" text-anchor=\"{anchor}\">{}</text>",
-        escape(body)
+        xml_escape(body)
     );
 }
 
@@ -253,7 +238,7 @@ fn bars(entries: &[ChartEntry], alt: &str) -> (String, f64, f64) {
                 "<rect x=\"{:.2}\" y=\"{:.2}\" width=\"{bar:.2}\" height=\"{tall:.2}\" fill=\"{}\"/>",
                 centre - bar / 2.0,
                 axis - tall,
-                escape(&e.colour)
+                xml_escape(&e.colour)
             );
         }
         let ink = if e.count > 0 { INK } else { MUTED };
@@ -334,7 +319,7 @@ fn donut(entries: &[ChartEntry], total: usize, noun: &str, alt: &str) -> (String
                 out,
                 "<path d=\"{}\" fill=\"{}\" stroke=\"#ffffff\" stroke-width=\"1\"/>",
                 slice(centre, a, b),
-                escape(&e.colour)
+                xml_escape(&e.colour)
             );
         }
         let (x, y) = polar(centre, outer + RING_LABEL, from + sweep / 2.0);
@@ -384,7 +369,7 @@ fn legend(out: &mut String, entries: &[ChartEntry], x: (f64, f64), top: f64) {
             out,
             "<rect x=\"{legend_x:.2}\" y=\"{:.2}\" width=\"9\" height=\"9\" rx=\"1.5\" fill=\"{}\"/>",
             y + 3.5,
-            escape(&e.colour)
+            xml_escape(&e.colour)
         );
         let baseline = y + 11.5;
         let ink = if e.count > 0 { INK } else { MUTED };

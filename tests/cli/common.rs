@@ -514,7 +514,16 @@ impl Drop for Serve {
 }
 
 impl Serve {
+    /// Starts `serve` on the folder and waits for its first build.
     pub fn start(dir: &Path) -> Serve {
+        let (serve, _) = Serve::spawn(dir);
+        serve.wait_built(true);
+        serve
+    }
+
+    /// Starts `serve` on the folder (JSON diagnostics, any free port) and
+    /// returns it with its `serving` event, before any build.
+    pub fn spawn(dir: &Path) -> (Serve, serde_json::Value) {
         let pdf = dir.parent().unwrap().join("served.pdf");
         let (child, lines) = spawn(&[
             "serve".as_ref(),
@@ -535,8 +544,7 @@ impl Serve {
         let url = serving["url"].as_str().unwrap();
         let port = url.trim_end_matches('/').rsplit(':').next().unwrap();
         serve.port = port.parse().unwrap();
-        serve.wait_built(true);
-        serve
+        (serve, serving)
     }
 
     /// Waits for the JSON event line `pick` accepts (under `--diagnostic-format json`).

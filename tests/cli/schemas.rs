@@ -13,8 +13,7 @@ use std::path::Path;
 use serde_json::Value;
 
 use crate::common::{
-    Serve, copy_dir, edit, example, example_folder, fixture, is_built, root, run, spawn, stderr,
-    workspace,
+    Serve, copy_dir, edit, example, example_folder, fixture, is_built, root, run, stderr, workspace,
 };
 
 /// The schema of tests/schemas/NAME, compiled; the diagnostic schema is
@@ -145,31 +144,7 @@ fn diagnostics_match_their_schema() {
 
 /// Reads serve's lines until its `serving` event and its first build's.
 fn serve_json(dir: &Path) -> (Serve, Value, Value) {
-    let pdf = dir.parent().unwrap().join("served.pdf");
-    let (child, lines) = spawn(&[
-        "serve".as_ref(),
-        dir.as_os_str(),
-        "-o".as_ref(),
-        pdf.as_os_str(),
-        "--port".as_ref(),
-        "0".as_ref(),
-        "--diagnostic-format".as_ref(),
-        "json".as_ref(),
-    ]);
-    let mut serve = Serve {
-        child,
-        port: 0,
-        lines,
-    };
-    let serving = serve.wait_for_event(|e| e["event"] == "serving");
-    let url = serving["url"].as_str().unwrap();
-    serve.port = url
-        .trim_end_matches('/')
-        .rsplit(':')
-        .next()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (serve, serving) = Serve::spawn(dir);
     let built = serve.wait_built(true);
     (serve, serving, built)
 }

@@ -1,25 +1,7 @@
 //! Text as XML: every string of the view reaches the document through
 //! [`escape`] or [`runs`], never as markup.
 
-/// Escapes text for an XML attribute or element, and drops the characters
-/// XML 1.0 cannot hold (control characters but tab, line feed and carriage
-/// return; unpaired surrogates cannot occur in a `str`).
-pub fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&apos;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            c if (c as u32) < 0x20 || matches!(c, '\u{fffe}' | '\u{ffff}') => {}
-            c => out.push(c),
-        }
-    }
-    out
-}
+pub use crate::unicode::xml_escape as escape;
 
 /// One run of text with run properties (`rpr`, the inside of `w:rPr`, or
 /// empty): tabs become `w:tab`, line breaks `w:br`, so that the text reads
