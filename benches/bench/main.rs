@@ -19,6 +19,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};
 
+mod baseline;
 mod edits;
 mod lsp;
 mod procfs;
@@ -51,7 +52,9 @@ const BATCH_FINDINGS: usize = 10;
 const DEFAULT_SIZES: [usize; 4] = [10, 50, 200, 500];
 
 /// Runs the benchmark and prints its table: `--sizes 50,200` chooses the
-/// sizes, `--only lsp` measures the language server alone; the `--bench`
+/// sizes, `--only lsp` measures the language server alone, `--baseline EXE`
+/// compares this build with another executable (before and after), `--write DIR`
+/// writes the audits measured to DIR; the `--bench`
 /// cargo passes, and any other flag, is ignored.
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -70,7 +73,20 @@ fn main() -> std::process::ExitCode {
         None => DEFAULT_SIZES.to_vec(),
     };
     let only_lsp = args.windows(2).any(|w| w[0] == "--only" && w[1] == "lsp");
-    let measured = if only_lsp {
+    let baseline = args
+        .windows(2)
+        .find(|w| w[0] == "--baseline")
+        .map(|w| PathBuf::from(&w[1]));
+    let write_to = args
+        .windows(2)
+        .find(|w| w[0] == "--write")
+        .map(|w| PathBuf::from(&w[1]));
+    let measured = if let Some(to) = write_to {
+        write_audits(&to, &sizes)
+    } else if let Some(baseline) = baseline {
+        let exe = PathBuf::from(env!("CARGO_BIN_EXE_auditpress"));
+        baseline::compare(&exe, &baseline, &sizes)
+    } else if only_lsp {
         lsp_only(&sizes)
     } else {
         measure(&sizes)
@@ -85,6 +101,22 @@ fn main() -> std::process::ExitCode {
             std::process::ExitCode::from(Outcome::Io.code())
         }
     }
+}
+
+/// `--write DIR`: the bench's audits of each size and the real audit
+/// grown to 300 findings, written to DIR to be measured by hand.
+fn write_audits(to: &Path, sizes: &[usize]) -> std::io::Result<String> {
+    let mut out = String::new();
+    for &n in sizes {
+        let dir = to.join(format!("audit-{n}"));
+        synthesize(&dir, n)?;
+        writeln!(out, "{}", dir.display()).ok();
+    }
+    let real = to.join("real-300");
+    if grow_real(&real, REAL_FINDINGS)? {
+        writeln!(out, "{}", real.display()).ok();
+    }
+    Ok(out)
 }
 
 /// One size's figures.
