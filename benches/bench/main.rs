@@ -10,6 +10,7 @@
 //! measures, in one run so that figures compare as ratios: a whole-process cold
 //! build and its peak memory, an in-process compile with warm caches, a batch of
 //! 50 audits with one job and with all cores, one-finding edits in watch mode,
+//! what the HTML page and the Word document add to a build (formats.rs),
 //! and, when the stock `typst` CLI is installed, typst compiling the same view
 //! with the same templates.
 
@@ -20,6 +21,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 mod edits;
+mod formats;
 mod lsp;
 mod procfs;
 mod styles;
@@ -51,7 +53,8 @@ const BATCH_FINDINGS: usize = 10;
 const DEFAULT_SIZES: [usize; 4] = [10, 50, 200, 500];
 
 /// Runs the benchmark and prints its table: `--sizes 50,200` chooses the
-/// sizes, `--only lsp` measures the language server alone; the `--bench`
+/// sizes, `--only lsp` measures the language server alone, `--only formats`
+/// what the HTML page and the Word document add to a build; the `--bench`
 /// cargo passes, and any other flag, is ignored.
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -70,8 +73,13 @@ fn main() -> std::process::ExitCode {
         None => DEFAULT_SIZES.to_vec(),
     };
     let only_lsp = args.windows(2).any(|w| w[0] == "--only" && w[1] == "lsp");
+    let only_formats = args
+        .windows(2)
+        .any(|w| w[0] == "--only" && w[1] == "formats");
     let measured = if only_lsp {
         lsp_only(&sizes)
+    } else if only_formats {
+        formats_only()
     } else {
         measure(&sizes)
     };
@@ -105,6 +113,13 @@ struct Row {
     typst: Option<(Duration, Option<u64>)>,
 }
 
+/// The formats' line alone (`--only formats`), at 50 findings.
+fn formats_only() -> std::io::Result<String> {
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_auditpress"));
+    let tmp = tempfile::tempdir()?;
+    formats::formats(&exe, tmp.path())
+}
+
 fn measure(sizes: &[usize]) -> std::io::Result<String> {
     let exe = PathBuf::from(env!("CARGO_BIN_EXE_auditpress"));
     let tmp = tempfile::tempdir()?;
@@ -127,6 +142,8 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         writeln!(out).ok();
         out.push_str(&example_styles(&exe, tmp.path())?);
     }
+    writeln!(out).ok();
+    out.push_str(&formats::formats(&exe, tmp.path())?);
     out.push_str(&spelling_and_lsp(&exe, tmp.path(), &rows)?);
     out.push_str(&edits(&exe, tmp.path(), &rows)?);
     Ok(out)
