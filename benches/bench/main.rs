@@ -10,6 +10,7 @@
 //! measures, in one run so that figures compare as ratios: a whole-process cold
 //! build and its peak memory, an in-process compile with warm caches, a batch of
 //! 50 audits with one job and with all cores, one-finding edits in watch mode,
+//! what the HTML page and the Word document add to a build (formats.rs),
 //! and, when the stock `typst` CLI is installed, typst compiling the same view
 //! with the same templates.
 
@@ -21,6 +22,7 @@ use std::time::{Duration, Instant};
 
 mod baseline;
 mod edits;
+mod formats;
 mod lsp;
 mod procfs;
 mod styles;
@@ -52,7 +54,8 @@ const BATCH_FINDINGS: usize = 10;
 const DEFAULT_SIZES: [usize; 4] = [10, 50, 200, 500];
 
 /// Runs the benchmark and prints its table: `--sizes 50,200` chooses the
-/// sizes, `--only lsp` measures the language server alone, `--baseline EXE`
+/// sizes, `--only lsp` measures the language server alone, `--only formats`
+/// what the HTML page and the Word document add to a build, `--baseline EXE`
 /// compares this build with another executable (before and after), `--write DIR`
 /// writes the audits measured to DIR; the `--bench`
 /// cargo passes, and any other flag, is ignored.
@@ -73,6 +76,9 @@ fn main() -> std::process::ExitCode {
         None => DEFAULT_SIZES.to_vec(),
     };
     let only_lsp = args.windows(2).any(|w| w[0] == "--only" && w[1] == "lsp");
+    let only_formats = args
+        .windows(2)
+        .any(|w| w[0] == "--only" && w[1] == "formats");
     let baseline = args
         .windows(2)
         .find(|w| w[0] == "--baseline")
@@ -88,6 +94,8 @@ fn main() -> std::process::ExitCode {
         baseline::compare(&exe, &baseline, &sizes)
     } else if only_lsp {
         lsp_only(&sizes)
+    } else if only_formats {
+        formats_only()
     } else {
         measure(&sizes)
     };
@@ -137,6 +145,13 @@ struct Row {
     typst: Option<(Duration, Option<u64>)>,
 }
 
+/// The formats' line alone (`--only formats`), at 50 findings.
+fn formats_only() -> std::io::Result<String> {
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_auditpress"));
+    let tmp = tempfile::tempdir()?;
+    formats::formats(&exe, tmp.path())
+}
+
 fn measure(sizes: &[usize]) -> std::io::Result<String> {
     let exe = PathBuf::from(env!("CARGO_BIN_EXE_auditpress"));
     let tmp = tempfile::tempdir()?;
@@ -159,6 +174,8 @@ fn measure(sizes: &[usize]) -> std::io::Result<String> {
         writeln!(out).ok();
         out.push_str(&example_styles(&exe, tmp.path())?);
     }
+    writeln!(out).ok();
+    out.push_str(&formats::formats(&exe, tmp.path())?);
     out.push_str(&spelling_and_lsp(&exe, tmp.path(), &rows)?);
     out.push_str(&edits(&exe, tmp.path(), &rows)?);
     Ok(out)

@@ -353,24 +353,30 @@ pub fn finish(config: &Config, jobs: &[Job], reports: &[Built], sign_pdfs_too: b
             Some("keep signing keys outside audit and style folders; nothing was signed".into()),
         );
     }
-    let written: Vec<(&Job, PathBuf)> = jobs
+    // Every document written (the PDF, and the HTML page and the Word
+    // document with `--format`), each report's in the order it wrote them.
+    let written: Vec<(&Job, Deliverable, PathBuf)> = jobs
         .iter()
         .zip(reports)
         .flat_map(|(job, r)| {
             r.outputs
                 .iter()
-                .filter(|w| w.format == Deliverable::Pdf)
-                .map(move |w| (job, w.path.clone()))
+                .map(move |w| (job, w.format, w.path.clone()))
         })
         .collect();
     if let (Some(key), true) = (&signing.key, sign_pdfs_too) {
-        let paths: Vec<PathBuf> = written.iter().map(|(_, p)| p.clone()).collect();
+        let paths: Vec<PathBuf> = written
+            .iter()
+            .filter(|(_, format, _)| *format == Deliverable::Pdf)
+            .map(|(_, _, p)| p.clone())
+            .collect();
         if let Err(e) = sign_pdfs(key, signing.time, &paths) {
             return fail(config, Outcome::Retry, e, None);
         }
     }
     if signing.manifest {
-        return manifest_of(config, signing, &written);
+        let files: Vec<(&Job, PathBuf)> = written.into_iter().map(|(j, _, p)| (j, p)).collect();
+        return manifest_of(config, signing, &files);
     }
     Outcome::Ok
 }

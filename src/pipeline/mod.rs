@@ -725,10 +725,16 @@ fn export(
         source_date_epoch: options.source_date_epoch,
         docx_reference,
     };
-    let start = Instant::now();
     let mut documents = Vec::with_capacity(formats.len());
     for &format in formats {
-        match format.export(view, typeset.as_ref(), &resources, &settings) {
+        let start = Instant::now();
+        let exported = format.export(view, typeset.as_ref(), &resources, &settings);
+        *match format {
+            Deliverable::Pdf => &mut out.timings.pdf,
+            Deliverable::Html => &mut out.timings.html,
+            Deliverable::Docx => &mut out.timings.docx,
+        } = start.elapsed();
+        match exported {
             Ok(render::Output { bytes, warnings }) => {
                 for w in warnings {
                     let file = out.sources.add(w.file, "");
@@ -758,7 +764,6 @@ fn export(
             }
         }
     }
-    out.timings.pdf = start.elapsed();
     Some(documents)
 }
 

@@ -265,6 +265,13 @@ pub struct Timings {
     pub typeset: Duration,
     /// Exporting the PDF.
     pub pdf: Duration,
+    /// Writing the HTML page from the view, when asked for (`--format`).
+    #[serde(default)]
+    pub html: Duration,
+    /// Writing the Word document from the view (its charts' PNGs and the
+    /// zip), when asked for.
+    #[serde(default)]
+    pub docx: Duration,
     /// Rendering the live preview's changed pages.
     pub preview: Duration,
     /// Evicting old entries of the compiler's caches.
@@ -274,15 +281,25 @@ pub struct Timings {
 }
 
 impl Timings {
-    /// Says where the time went: `load 4 ms, view 1 ms, typeset 60 ms, pdf 9 ms, write 1 ms`.
+    /// Says where the time went: `load 4 ms, view 1 ms, typeset 60 ms, pdf 9 ms, write 1 ms`,
+    /// with `html` and `docx` when they were written.
     pub fn describe(&self) -> String {
         let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+        let other = |name: &str, d: Duration| {
+            if d.is_zero() {
+                String::new()
+            } else {
+                format!("{name} {:.0} ms, ", ms(d))
+            }
+        };
         format!(
-            "load {:.0} ms, view {:.0} ms, typeset {:.0} ms, pdf {:.0} ms, {}evict {:.0} ms, write {:.0} ms",
+            "load {:.0} ms, view {:.0} ms, typeset {:.0} ms, pdf {:.0} ms, {}{}{}evict {:.0} ms, write {:.0} ms",
             ms(self.load),
             ms(self.view),
             ms(self.typeset),
             ms(self.pdf),
+            other("html", self.html),
+            other("docx", self.docx),
             if self.preview.is_zero() {
                 String::new()
             } else {

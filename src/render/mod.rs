@@ -14,6 +14,7 @@ mod deliverable;
 pub mod docx;
 pub mod fonts;
 pub mod html;
+pub mod numbering;
 pub mod pdf;
 pub mod preview;
 pub mod templates;

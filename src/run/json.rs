@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::model::Audit;
 use crate::pipeline::{BuildResult, Built, Job, Outcome, Overrides, Timings};
+use crate::render::Deliverable;
 use crate::review::Change;
 
 /// Version of the summary file's layout (`--summary`), see docs/batch.md.
@@ -67,7 +68,8 @@ pub struct TimingsMs {
     pub view: f64,
     /// typst laying out the pages.
     pub typeset: f64,
-    /// Exporting the PDF.
+    /// Exporting the documents: the PDF, and the HTML page and the Word
+    /// document when asked for.
     pub pdf: f64,
     /// Rendering the live preview's changed pages.
     pub preview: f64,
@@ -85,7 +87,7 @@ impl TimingsMs {
             load: ms(t.load),
             view: ms(t.view),
             typeset: ms(t.typeset),
-            pdf: ms(t.pdf),
+            pdf: ms(t.pdf + t.html + t.docx),
             preview: ms(t.preview),
             evict: ms(t.evict),
             write: ms(t.write),
@@ -113,7 +115,8 @@ pub struct SummaryRecord<'a> {
     pub folder: String,
     /// The batch variant's overrides of audit.toml.
     pub variant: &'a Overrides,
-    /// The document written, or null.
+    /// The document written (the PDF, or the first format `--format`
+    /// names), or null.
     pub output: Option<String>,
     /// The SHA-256 of the document written, or null.
     pub sha256: Option<&'a str>,
@@ -127,6 +130,23 @@ pub struct SummaryRecord<'a> {
     pub errors: usize,
     /// Its warnings.
     pub warnings: usize,
+    /// Every document written, in the order written (the PDF first, then
+    /// the HTML page and the Word document `--format` asked for); empty
+    /// when none was.
+    pub documents: Vec<DocumentRecord<'a>>,
+}
+
+/// One document a report wrote, in a batch summary.
+#[derive(Debug, Serialize)]
+pub struct DocumentRecord<'a> {
+    /// Its format: `pdf`, `html` or `docx`.
+    pub format: Deliverable,
+    /// Where it is.
+    pub output: String,
+    /// The SHA-256 of its bytes.
+    pub sha256: &'a str,
+    /// Its pages, for the PDF; null for the others.
+    pub pages: Option<usize>,
 }
 
 /// A path as the JSON formats write it.
@@ -151,6 +171,16 @@ impl<'a> Summary<'a> {
                 seconds: (r.elapsed.as_secs_f64() * 1000.0).round() / 1000.0,
                 errors: r.errors(),
                 warnings: r.warnings(),
+                documents: r
+                    .outputs
+                    .iter()
+                    .map(|d| DocumentRecord {
+                        format: d.format,
+                        output: path_text(&d.path),
+                        sha256: &d.sha256,
+                        pages: d.pages,
+                    })
+                    .collect(),
             })
             .collect();
         Self {

@@ -20,6 +20,7 @@ use super::{Config, signals};
 use crate::diag;
 use crate::naming::{Claims, OutputClaims};
 use crate::pipeline::{Built, Job, Outcome};
+use crate::render::Deliverable;
 
 /// Builds every job, in parallel, and prints a summary when there are several.
 pub fn run_jobs(jobs: &[Job], config: &Config) -> Vec<Built> {
@@ -113,7 +114,8 @@ pub fn worst(reports: &[Built]) -> Outcome {
         .unwrap_or(Outcome::Ok)
 }
 
-/// Prints the table of reports, results, pages and times.
+/// Prints the table of reports, results, pages and times, and the formats
+/// each wrote when a report wrote more than its PDF (`--format`).
 fn print_summary(jobs: &[Job], reports: &[Built]) {
     let width = jobs
         .iter()
@@ -121,17 +123,37 @@ fn print_summary(jobs: &[Job], reports: &[Built]) {
         .max()
         .unwrap_or(6)
         .max(6);
+    let formats = reports
+        .iter()
+        .any(|r| r.outputs.iter().any(|w| w.format != Deliverable::Pdf));
     let mut out = format!(
-        "\n{:width$}  {:<12}  {:>5}  {:>8}\n",
-        "report", "result", "pages", "time"
+        "\n{:width$}  {:<12}  {:>5}  {:>8}{}\n",
+        "report",
+        "result",
+        "pages",
+        "time",
+        if formats { "  written" } else { "" }
     );
     for (job, r) in jobs.iter().zip(reports) {
         let pages = r
             .document()
             .and_then(|d| d.pages)
             .map_or("-".to_string(), |p| p.to_string());
+        let written = if formats {
+            let names: Vec<&str> = r.outputs.iter().map(|w| w.format.name()).collect();
+            format!(
+                "  {}",
+                if names.is_empty() {
+                    "-".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "{:width$}  {:<12}  {:>5}  {:>6.2} s\n",
+            "{:width$}  {:<12}  {:>5}  {:>6.2} s{written}\n",
             job.name,
             r.outcome.word(),
             pages,

@@ -236,6 +236,12 @@ fn read_html(python: &Path, html: &Path) -> serde_json::Value {
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
+/// Whether a word is a heading's number as typst prints it: `7`, `7.1.1`.
+fn is_number(word: &str) -> bool {
+    word.split('.')
+        .all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+}
+
 /// Whether `part` is `whole` with some items left out, in the same order.
 fn in_order(part: &[String], whole: &[String]) -> Option<String> {
     let mut rest = whole.iter();
@@ -253,10 +259,9 @@ fn the_three_formats_hold_the_same_headings_and_findings_in_order() {
         ("example", workspace(&example())),
         ("curl", workspace(&fixture("curl-2022"))),
         ("pentest", example_folder("pentest")),
-        // Not yet "smart-contract": its style numbers the headings
-        // (`headings = "1.1"`), which the PDF and the Word document print
-        // and the HTML page does not yet ("Document History" there, "1
-        // Document History" in the other two).
+        // Its style numbers the headings (`headings = "1.1"`): "1
+        // Document History", "7.1.1 [H-1] ...", in all three.
+        ("smart-contract", example_folder("smart-contract")),
     ];
     for (name, (_tmp, dir)) in &folders {
         let (docx, _) = build_formats(dir, name, "pdf,html,docx");
@@ -266,6 +271,18 @@ fn the_three_formats_hold_the_same_headings_and_findings_in_order() {
         // The Word document's headings are the PDF's outline, level for level.
         let headings = pdf_headings(&pdf);
         assert_eq!(docx_headings(&read), headings, "{name}: headings differ");
+        let view = view_json(dir);
+        // A style that numbers its headings: the PDF's carry their numbers,
+        // so that the comparisons below compare them too.
+        let numbered = outline(&pdf)
+            .iter()
+            .filter(|line| line.split_whitespace().next().is_some_and(is_number))
+            .count();
+        if view["layout"]["headings"] == "1.1" {
+            assert!(numbered >= 10, "{name}: {headings:#?}");
+        } else {
+            assert_eq!(numbered, 0, "{name}: {headings:#?}");
+        }
         // The page's, one level down under its title, hold them in order.
         let html: Vec<String> = page["headings"]
             .as_array()
@@ -282,9 +299,21 @@ fn the_three_formats_hold_the_same_headings_and_findings_in_order() {
         if let Some(problem) = in_order(&headings, &html) {
             panic!("{name}: the HTML's headings: {problem}\n{html:#?}");
         }
+        // The page's contents list the PDF's first two levels, as its
+        // contents do, each as its heading reads, number and all.
+        let listed: Vec<String> = headings
+            .iter()
+            .filter_map(|h| h.split_once(' '))
+            .filter(|(level, _)| level.parse::<u8>().is_ok_and(|l| l <= 2))
+            .map(|(_, text)| text.to_string())
+            .collect();
+        let contents: Vec<String> = strings(&page["contents"])
+            .iter()
+            .map(|t| squash(t))
+            .collect();
+        assert_eq!(contents, listed, "{name}: the page's contents");
         // The findings: titles in the PDF's text, ids as the Word
         // document's bookmarks and the page's anchors, in the same order.
-        let view = view_json(dir);
         let findings = view["findings"].as_array().unwrap();
         let titles: Vec<String> = findings
             .iter()

@@ -205,6 +205,8 @@ fn a_batch_summary_with_an_ok_and_a_failed_report_matches_its_schema() {
         "1/1".as_ref(),
         "--summary".as_ref(),
         summary.as_os_str(),
+        "--format".as_ref(),
+        "pdf,html,docx".as_ref(),
         "-q".as_ref(),
     ]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
@@ -217,6 +219,36 @@ fn a_batch_summary_with_an_ok_and_a_failed_report_matches_its_schema() {
         .map(|r| r["result"].as_str().unwrap())
         .collect();
     assert_eq!(results, ["ok", "failed"]);
+    // Every document the report wrote, each with its file's digest; the
+    // first is the one `output` names.
+    let ok = &v["reports"][0];
+    let documents = ok["documents"].as_array().unwrap();
+    let formats: Vec<&str> = documents
+        .iter()
+        .map(|d| d["format"].as_str().unwrap())
+        .collect();
+    assert_eq!(formats, ["pdf", "html", "docx"]);
+    assert_eq!(documents[0]["output"], ok["output"]);
+    assert_eq!(documents[0]["pages"], ok["pages"]);
+    for d in documents {
+        let file = d["output"].as_str().unwrap();
+        let sum = std::process::Command::new("sha256sum")
+            .arg(file)
+            .current_dir(tmp.path())
+            .output()
+            .unwrap();
+        let sum = String::from_utf8(sum.stdout).unwrap();
+        assert_eq!(
+            Some(d["sha256"].as_str().unwrap()),
+            sum.split(' ').next(),
+            "{file}"
+        );
+    }
+    assert!(file_name_is(
+        documents[1]["output"].as_str().unwrap(),
+        "a.html"
+    ));
+    assert_eq!(v["reports"][1]["documents"], serde_json::json!([]));
 
     assert_refused(&schema, &v, |v| {
         rename(&mut v["reports"][0], "seconds", "secs")
@@ -226,6 +258,23 @@ fn a_batch_summary_with_an_ok_and_a_failed_report_matches_its_schema() {
     assert_refused(&schema, &v, |v| {
         v["reports"][0]["variant"]["colour"] = "red".into();
     });
+    assert_refused(&schema, &v, |v| {
+        v["reports"][0]["documents"][1]["format"] = "odt".into();
+    });
+    assert_refused(&schema, &v, |v| {
+        v["reports"][0]["documents"][0]["pages"] = Value::Null;
+    });
+    assert_refused(&schema, &v, |v| {
+        v["reports"][0]["documents"] = serde_json::json!([])
+    });
+    assert_refused(&schema, &v, |v| {
+        v["reports"][1]["documents"] = v["reports"][0]["documents"].clone();
+    });
+}
+
+/// Whether a path's file name is `name`.
+fn file_name_is(path: &str, name: &str) -> bool {
+    Path::new(path).file_name().is_some_and(|n| n == name)
 }
 
 #[test]

@@ -340,3 +340,76 @@ fn a_batch_manifest_is_signed_and_fails_once_a_report_changes() {
     assert_eq!(code, Some(1), "{said}");
     assert!(said.contains("SIGNATURE INVALID"), "{said}");
 }
+
+#[test]
+fn a_manifest_lists_and_hashes_every_document_of_a_build() {
+    let (_tmp, dir) = workspace(&example());
+    let folder = dir.parent().unwrap().join("out");
+    let pdf = folder.join("report.pdf");
+    let (k, c) = (key("ec.key"), key("ec.crt"));
+    let out = build_signed(
+        &dir,
+        &pdf,
+        &[
+            "--format",
+            "pdf,html,docx",
+            "--manifest",
+            "--sign",
+            k.to_str().unwrap(),
+            "--sign-cert",
+            c.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    // The three documents, each under its name, and nothing else.
+    let sums = fs::read_to_string(folder.join("SHA256SUMS")).unwrap();
+    let mut named: Vec<&str> = sums.lines().map(|l| &l[66..]).collect();
+    named.sort_unstable();
+    assert_eq!(
+        named,
+        ["report.docx", "report.html", "report.pdf"],
+        "{sums}"
+    );
+    // Their hashes are those of the files as written (the PDF signed).
+    let check = Command::new("sha256sum")
+        .arg("-c")
+        .arg("SHA256SUMS")
+        .current_dir(&folder)
+        .output()
+        .unwrap();
+    assert!(
+        check.status.success(),
+        "{}",
+        String::from_utf8_lossy(&check.stdout)
+    );
+    assert!(
+        pdfsig(&pdf).contains("Signature is Valid."),
+        "the PDF is signed"
+    );
+    assert!(
+        openssl_verify(&folder),
+        "openssl cms -verify refused the manifest"
+    );
+    let described: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(folder.join("manifest.json")).unwrap()).unwrap();
+    let files = described["files"].as_array().unwrap();
+    assert_eq!(files.len(), 3, "{described:#}");
+    for f in files {
+        let line = format!(
+            "{}  {}",
+            f["sha256"].as_str().unwrap(),
+            f["file"].as_str().unwrap()
+        );
+        assert!(sums.lines().any(|l| l == line), "{line} not in {sums}");
+    }
+    let (code, said) = verify(&folder.join("SHA256SUMS"), Some(&c));
+    assert_eq!(code, Some(0), "{said}");
+    assert_eq!(said.matches(": OK").count(), 3, "{said}");
+    // A changed web page fails the check, as a changed PDF does.
+    let page = folder.join("report.html");
+    let text = fs::read_to_string(&page).unwrap();
+    fs::write(&page, text.replacen("<main", "<main data-x=\"1\"", 1)).unwrap();
+    let (code, said) = verify(&folder.join("SHA256SUMS"), Some(&c));
+    assert_eq!(code, Some(1), "{said}");
+    assert!(said.contains("report.html: FAILED"), "{said}");
+}

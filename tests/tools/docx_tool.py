@@ -11,8 +11,9 @@ Usage:
       "bookmarks" [name...], "pictures" [{"id", "descr"}],
       "heading1_font" (the font of the style Heading 1).
   docx_tool.py html FILE.html
-      Prints the HTML page's headings outside its <nav> as [[level, text], ...]
-      and the ids of its elements in order, as {"headings", "ids"}.
+      Prints the HTML page's headings outside its <nav> as [[level, text], ...],
+      the ids of its elements in order, and the texts of the contents' links
+      (the <nav>'s) in order, as {"headings", "ids", "contents"}.
   docx_tool.py reference IN.docx OUT.docx [--font NAME] [--drop STYLE]
       Writes OUT.docx with IN.docx's styles part: Heading 1 in font NAME,
       and without the style named STYLE.
@@ -81,11 +82,13 @@ def reference(src, out, font, drop):
 
 
 class Headings(HTMLParser):
-    """The headings of a page outside <nav>, and every id, in order."""
+    """The headings of a page outside <nav>, every id, and the links in
+    <nav>, in order."""
 
     def __init__(self):
         super().__init__()
         self.headings, self.ids, self.stack, self.current = [], [], [], None
+        self.contents, self.link = [], None
 
     def handle_starttag(self, tag, attrs):
         self.stack.append(tag)
@@ -94,6 +97,8 @@ class Headings(HTMLParser):
                 self.ids.append(v)
         if re.fullmatch(r"h[1-6]", tag) and "nav" not in self.stack:
             self.current = [int(tag[1]), ""]
+        if tag == "a" and "nav" in self.stack:
+            self.link = ""
 
     def handle_endtag(self, tag):
         while self.stack and self.stack.pop() != tag:
@@ -101,17 +106,22 @@ class Headings(HTMLParser):
         if self.current and tag == "h%d" % self.current[0]:
             self.headings.append(self.current)
             self.current = None
+        if tag == "a" and self.link is not None:
+            self.contents.append(self.link)
+            self.link = None
 
     def handle_data(self, data):
         if self.current:
             self.current[1] += data
+        if self.link is not None:
+            self.link += data
 
 
 def html(path):
     p = Headings()
     with open(path, encoding="utf-8") as f:
         p.feed(f.read())
-    print(json.dumps({"headings": p.headings, "ids": p.ids}))
+    print(json.dumps({"headings": p.headings, "ids": p.ids, "contents": p.contents}))
 
 
 def main():

@@ -5,6 +5,7 @@ use super::body::{Cell, Ctx, Fmt, Writer};
 use super::styles::{MUTED, SHADE};
 use super::xml::runs;
 use crate::content::{Block, Inline, plain};
+use crate::render::numbering::HeadingCounter;
 use crate::view::{Count, FindingView, ValueView, View};
 
 /// A heading of the document, for the table of contents.
@@ -18,9 +19,8 @@ pub struct Entry {
 pub struct Report<'v, 'a> {
     pub w: Writer<'a>,
     pub view: &'v View,
-    /// typst's heading counter: one number per level, stepped by each
-    /// numbered heading.
-    counter: Vec<usize>,
+    /// typst's heading counter, stepped by each numbered heading.
+    counter: HeadingCounter,
     /// Whether headings are numbered (`[numbering] headings = "1.1"`).
     pub(super) numbered: bool,
     /// Whether the next level-1 headings run on rather than start a page.
@@ -35,7 +35,7 @@ impl<'v, 'a> Report<'v, 'a> {
         Self {
             w,
             view,
-            counter: Vec::new(),
+            counter: HeadingCounter::default(),
             numbered: view.layout.headings == "1.1",
             run_on: false,
             entries: Vec::new(),
@@ -81,16 +81,7 @@ impl<'v, 'a> Report<'v, 'a> {
     ) {
         let mut shown = String::new();
         if number {
-            let level = usize::from(level);
-            self.counter.resize(level.max(self.counter.len()), 0);
-            self.counter.truncate(level);
-            self.counter[level - 1] += 1;
-            shown = self
-                .counter
-                .iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join(".");
+            shown = self.counter.step(usize::from(level));
             if level == 1 {
                 self.w.chapter = shown.clone();
             }

@@ -11,12 +11,14 @@
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Mutex, PoisonError};
 
 use base64::Engine;
 use minijinja::{AutoEscape, Environment, Error, ErrorKind, Value};
 use typst::diag::SourceDiagnostic;
 use typst::syntax::Span;
 
+use super::numbering::HeadingCounter;
 use super::{ExportSettings, Exported, Resources};
 use crate::view::View;
 
@@ -128,11 +130,25 @@ fn environment(view: &View, resources: &Resources) -> Result<Environment<'static
     env.add_filter("lines", |text: &str| {
         text.split('\n').map(str::to_string).collect::<Vec<_>>()
     });
+    add_counters(&mut env);
+    Ok(env)
+}
+
+/// The functions that count as the page is written, in its order: the
+/// footnotes' numbers and the headings' (typst's heading counter, as the
+/// PDF numbers them with `[numbering] headings = "1.1"`).
+fn add_counters(env: &mut Environment<'static>) {
     let notes = Arc::new(AtomicUsize::new(0));
     env.add_function("next_note", move || {
         notes.fetch_add(1, Ordering::Relaxed) + 1
     });
-    Ok(env)
+    let headings = Arc::new(Mutex::new(HeadingCounter::default()));
+    env.add_function("heading_number", move |level: usize| {
+        headings
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .step(level)
+    });
 }
 
 /// Whether a style's file is a template it adds beside the embedded ones.
