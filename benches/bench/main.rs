@@ -51,7 +51,8 @@ const BATCH_FINDINGS: usize = 10;
 const DEFAULT_SIZES: [usize; 4] = [10, 50, 200, 500];
 
 /// Runs the benchmark and prints its table: `--sizes 50,200` chooses the
-/// sizes, `--only lsp` measures the language server alone; the `--bench`
+/// sizes, `--only lsp` measures the language server alone, `--only edits`
+/// the edits in watch and serve alone (with the real audit); the `--bench`
 /// cargo passes, and any other flag, is ignored.
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -69,9 +70,15 @@ fn main() -> std::process::ExitCode {
         },
         None => DEFAULT_SIZES.to_vec(),
     };
-    let only_lsp = args.windows(2).any(|w| w[0] == "--only" && w[1] == "lsp");
-    let measured = if only_lsp {
+    let only = |what: &str| args.windows(2).any(|w| w[0] == "--only" && w[1] == what);
+    let measured = if only("lsp") {
         lsp_only(&sizes)
+    } else if only("edits") {
+        let against = args
+            .windows(2)
+            .find(|w| w[0] == "--against")
+            .map(|w| PathBuf::from(&w[1]));
+        edits::edits_only(&sizes, against.as_deref())
     } else {
         measure(&sizes)
     };
@@ -455,6 +462,26 @@ fn lsp_only(sizes: &[usize]) -> std::io::Result<String> {
 
 /// A one-finding edit in watch and in serve, and watch's memory across edits.
 fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
+    let mut out = watch_edits(exe, tmp, rows)?;
+    out.push_str(&serve_edits(exe, rows)?);
+    if let Some(small) = rows.iter().filter(|r| !r.real).map(|r| r.findings).min() {
+        let samples = watch_memory(exe, &tmp.join(format!("audit-{small}")), EDITS)?;
+        let said: Vec<String> = samples
+            .iter()
+            .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
+            .collect();
+        writeln!(
+            out,
+            "\nmemory of watch and its worker across {EDITS} edits ({small} findings): {}",
+            said.join(", ")
+        )
+        .ok();
+    }
+    Ok(out)
+}
+
+/// A one-finding edit in watch, against `typst watch` when it is on PATH.
+fn watch_edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
     let mut out = String::new();
     let typst = typst_cli();
     writeln!(out).ok();
@@ -501,20 +528,6 @@ fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
             anchor,
             ratio,
             edit.split
-        )
-        .ok();
-    }
-    out.push_str(&serve_edits(exe, rows)?);
-    if let Some(small) = rows.iter().filter(|r| !r.real).map(|r| r.findings).min() {
-        let samples = watch_memory(exe, &tmp.join(format!("audit-{small}")), EDITS)?;
-        let said: Vec<String> = samples
-            .iter()
-            .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
-            .collect();
-        writeln!(
-            out,
-            "\nmemory of watch and its worker across {EDITS} edits ({small} findings): {}",
-            said.join(", ")
         )
         .ok();
     }
