@@ -44,6 +44,15 @@ pub fn run_with(
     built: &mut dyn FnMut(&Built),
     early: &mut dyn FnMut(&Preview),
 ) -> Outcome {
+    // Each rebuild's documents are synced once it is reported: an edit
+    // does not wait for the disk.
+    let config = &Config {
+        options: crate::pipeline::Options {
+            sync_later: true,
+            ..config.options.clone()
+        },
+        ..config.clone()
+    };
     let dir = &config.dirs[0];
     let job = Job::folder(dir, config.output.as_deref());
     let (tx, rx) = mpsc::channel();
