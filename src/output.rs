@@ -30,13 +30,39 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
 /// already replaced, the earlier contents of each kept as a link until all
 /// are in place. The error says which file failed, by its index.
 pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), (usize, io::Error)> {
+    write_all(files, true)
+}
+
+/// Writes several files as one, as [`write_all_atomic`] does, without
+/// waiting for the disk: each is whole under its name at once (readers and
+/// a killed process see the old file or the new one), and [`sync`] makes
+/// them survive a power cut. For watch and serve, whose worker syncs the
+/// documents once their report is sent, off the time an edit waits for.
+pub fn write_all_atomic_unsynced(files: &[(&Path, &[u8])]) -> Result<(), (usize, io::Error)> {
+    write_all(files, false)
+}
+
+/// Syncs files written by [`write_all_atomic_unsynced`], and the folders
+/// they were renamed into.
+pub fn sync(paths: &[&Path]) -> io::Result<()> {
+    for path in paths {
+        fs::File::open(path)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| io::Error::new(e.kind(), cannot_write(path, &e)))?;
+        sync_folder(path)?;
+    }
+    Ok(())
+}
+
+/// Writes several files as one, each synced before it is renamed when `synced`.
+fn write_all(files: &[(&Path, &[u8])], synced: bool) -> Result<(), (usize, io::Error)> {
     for (i, (path, _)) in files.iter().enumerate() {
         refuse_in_the_way(path).map_err(|e| (i, e))?;
         remove_stale(path);
     }
     let mut staged = Vec::with_capacity(files.len());
     for (i, (path, bytes)) in files.iter().enumerate() {
-        staged.push(stage(path, bytes).map_err(|e| (i, e))?);
+        staged.push(stage(path, bytes, synced).map_err(|e| (i, e))?);
     }
     // The earlier file of each replaced one, or None where there was none.
     let mut replaced: Vec<(&Path, Option<tempfile::NamedTempFile<()>>)> = Vec::new();
@@ -54,7 +80,7 @@ pub fn write_all_atomic(files: &[(&Path, &[u8])]) -> Result<(), (usize, io::Erro
             }
         }
     }
-    for (i, (path, _)) in files.iter().enumerate() {
+    for (i, (path, _)) in files.iter().enumerate().filter(|_| synced) {
         sync_folder(path).map_err(|e| (i, e))?;
     }
     Ok(())
@@ -96,9 +122,10 @@ fn folder_of(path: &Path) -> &Path {
     }
 }
 
-/// Writes bytes to a synced temporary file beside `path`, named for it
-/// (its writer's process id in the name, as [`remove_stale`] expects).
-fn stage(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
+/// Writes bytes to a temporary file beside `path` (synced when `synced`),
+/// named for it (its writer's process id in the name, as [`remove_stale`]
+/// expects).
+fn stage(path: &Path, bytes: &[u8], synced: bool) -> io::Result<tempfile::NamedTempFile> {
     let context = |e: io::Error| io::Error::new(e.kind(), cannot_write(path, &e));
     let mut tmp = tempfile::Builder::new()
         .prefix(&format!("{}{}-", temp_prefix(path), std::process::id()))
@@ -106,7 +133,9 @@ fn stage(path: &Path, bytes: &[u8]) -> io::Result<tempfile::NamedTempFile> {
         .tempfile_in(folder_of(path))
         .map_err(|e| context(without_temp_name(e)))?;
     tmp.write_all(bytes).map_err(context)?;
-    tmp.as_file().sync_all().map_err(context)?;
+    if synced {
+        tmp.as_file().sync_all().map_err(context)?;
+    }
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -329,7 +358,7 @@ mod tests {
         let mut replaced = Vec::new();
         for (path, bytes) in [(&a, "new pdf"), (&b, "new docx")] {
             let earlier = keep_earlier(path).unwrap();
-            stage(path, bytes.as_bytes())
+            stage(path, bytes.as_bytes(), true)
                 .unwrap()
                 .persist(path)
                 .unwrap();

@@ -436,3 +436,74 @@ pub(super) fn edited_write_up(dir: &Path) -> std::io::Result<PathBuf> {
         .find(|p| fs::read_to_string(p).is_ok_and(|t| t.contains("attacker")))
         .ok_or_else(|| std::io::Error::other("no write-up says \"attacker\""))
 }
+
+/// `--only edits`: the one-finding edits in watch and serve alone, on
+/// synthetic audits of each size and the real audit grown to 300 findings,
+/// with `typst watch` beside them when it is on PATH. The cold in-process
+/// compile the watch table compares with is one run, not the median. With
+/// `--against EXE`, the same edits with that executable (an earlier build)
+/// first, in the same run.
+pub(super) fn edits_only(sizes: &[usize], against: Option<&Path>) -> std::io::Result<String> {
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_auditpress"));
+    let tmp = tempfile::tempdir()?;
+    let mut audits: Vec<(usize, PathBuf, bool)> = Vec::new();
+    for &n in sizes {
+        let dir = tmp.path().join(format!("audit-{n}"));
+        synthesize(&dir, n)?;
+        audits.push((n, dir, false));
+    }
+    let real = tmp.path().join("real-300");
+    if grow_real(&real, REAL_FINDINGS)? {
+        audits.push((REAL_FINDINGS, real, true));
+    }
+    let mut rows = Vec::new();
+    for (n, dir, real) in audits {
+        render::forget_caches();
+        let start = Instant::now();
+        let pages = compile(&dir, &tmp.path().join(format!("first-{n}-{real}.pdf")))?;
+        rows.push(Row {
+            findings: n,
+            label: if real {
+                format!("{n} real")
+            } else {
+                n.to_string()
+            },
+            dir,
+            real,
+            pages,
+            cold: Duration::ZERO,
+            peak_kib: None,
+            cold_in_process: start.elapsed(),
+            warm: Duration::ZERO,
+            typst: None,
+        });
+    }
+    let load = || {
+        fs::read_to_string("/proc/loadavg")
+            .unwrap_or_default()
+            .split(' ')
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let mut out = format!(
+        "auditpress bench --only edits: {} cores, load average {} at the start\n",
+        default_jobs(),
+        load()
+    );
+    let mut runs: Vec<(String, &Path)> = Vec::new();
+    if let Some(before) = against {
+        runs.push((format!("before: {}", before.display()), before));
+    }
+    runs.push((format!("this build: {}", exe.display()), &exe));
+    for (name, exe) in &runs {
+        writeln!(out, "\n{name}").ok();
+        out.push_str(&watch_edits(exe, tmp.path(), &rows)?);
+    }
+    for (name, exe) in &runs {
+        writeln!(out, "\n{name}").ok();
+        out.push_str(&serve_edits(exe, &rows)?);
+    }
+    writeln!(out, "\nload average {} at the end", load()).ok();
+    Ok(out)
+}

@@ -55,9 +55,11 @@ const DEFAULT_SIZES: [usize; 4] = [10, 50, 200, 500];
 
 /// Runs the benchmark and prints its table: `--sizes 50,200` chooses the
 /// sizes, `--only lsp` measures the language server alone, `--only formats`
-/// what the HTML page and the Word document add to a build, `--baseline EXE`
-/// compares this build with another executable (before and after), `--write DIR`
-/// writes the audits measured to DIR; the `--bench`
+/// what the HTML page and the Word document add to a build, `--only edits`
+/// the edits in watch and serve alone (with the real audit; `--against EXE`
+/// measures an earlier build's first), `--baseline EXE` compares this build
+/// with another executable (before and after), `--write DIR` writes the
+/// audits measured to DIR; the `--bench`
 /// cargo passes, and any other flag, is ignored.
 fn main() -> std::process::ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -75,27 +77,23 @@ fn main() -> std::process::ExitCode {
         },
         None => DEFAULT_SIZES.to_vec(),
     };
-    let only_lsp = args.windows(2).any(|w| w[0] == "--only" && w[1] == "lsp");
-    let only_formats = args
-        .windows(2)
-        .any(|w| w[0] == "--only" && w[1] == "formats");
-    let baseline = args
-        .windows(2)
-        .find(|w| w[0] == "--baseline")
-        .map(|w| PathBuf::from(&w[1]));
-    let write_to = args
-        .windows(2)
-        .find(|w| w[0] == "--write")
-        .map(|w| PathBuf::from(&w[1]));
-    let measured = if let Some(to) = write_to {
+    let only = |what: &str| args.windows(2).any(|w| w[0] == "--only" && w[1] == what);
+    let flag = |name: &str| {
+        args.windows(2)
+            .find(|w| w[0] == name)
+            .map(|w| PathBuf::from(&w[1]))
+    };
+    let measured = if let Some(to) = flag("--write") {
         write_audits(&to, &sizes)
-    } else if let Some(baseline) = baseline {
+    } else if let Some(baseline) = flag("--baseline") {
         let exe = PathBuf::from(env!("CARGO_BIN_EXE_auditpress"));
         baseline::compare(&exe, &baseline, &sizes)
-    } else if only_lsp {
+    } else if only("lsp") {
         lsp_only(&sizes)
-    } else if only_formats {
+    } else if only("formats") {
         formats_only()
+    } else if only("edits") {
+        edits::edits_only(&sizes, flag("--against").as_deref())
     } else {
         measure(&sizes)
     };
@@ -504,6 +502,26 @@ fn lsp_only(sizes: &[usize]) -> std::io::Result<String> {
 
 /// A one-finding edit in watch and in serve, and watch's memory across edits.
 fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
+    let mut out = watch_edits(exe, tmp, rows)?;
+    out.push_str(&serve_edits(exe, rows)?);
+    if let Some(small) = rows.iter().filter(|r| !r.real).map(|r| r.findings).min() {
+        let samples = watch_memory(exe, &tmp.join(format!("audit-{small}")), EDITS)?;
+        let said: Vec<String> = samples
+            .iter()
+            .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
+            .collect();
+        writeln!(
+            out,
+            "\nmemory of watch and its worker across {EDITS} edits ({small} findings): {}",
+            said.join(", ")
+        )
+        .ok();
+    }
+    Ok(out)
+}
+
+/// A one-finding edit in watch, against `typst watch` when it is on PATH.
+fn watch_edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
     let mut out = String::new();
     let typst = typst_cli();
     writeln!(out).ok();
@@ -550,20 +568,6 @@ fn edits(exe: &Path, tmp: &Path, rows: &[Row]) -> std::io::Result<String> {
             anchor,
             ratio,
             edit.split
-        )
-        .ok();
-    }
-    out.push_str(&serve_edits(exe, rows)?);
-    if let Some(small) = rows.iter().filter(|r| !r.real).map(|r| r.findings).min() {
-        let samples = watch_memory(exe, &tmp.join(format!("audit-{small}")), EDITS)?;
-        let said: Vec<String> = samples
-            .iter()
-            .map(|(edits, kib)| format!("{} MiB after {edits}", kib / 1024))
-            .collect();
-        writeln!(
-            out,
-            "\nmemory of watch and its worker across {EDITS} edits ({small} findings): {}",
-            said.join(", ")
         )
         .ok();
     }

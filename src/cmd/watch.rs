@@ -44,6 +44,7 @@ pub fn run_with(
     built: &mut dyn FnMut(&Built),
     early: &mut dyn FnMut(&Preview),
 ) -> Outcome {
+    let config = &session(config);
     let dir = &config.dirs[0];
     let job = Job::folder(dir, config.output.as_deref());
     let (tx, rx) = mpsc::channel();
@@ -130,6 +131,18 @@ pub fn run_with(
             return Outcome::Ok;
         }
         done = "rebuilt";
+    }
+}
+
+/// The config of a watch session: each rebuild's documents are synced
+/// once the rebuild is reported, so that an edit does not wait for the disk.
+fn session(config: &Config) -> Config {
+    Config {
+        options: crate::pipeline::Options {
+            sync_later: true,
+            ..config.options.clone()
+        },
+        ..config.clone()
     }
 }
 

@@ -16,7 +16,7 @@ use crate::export;
 use crate::load;
 use crate::model::{Asset, Audit};
 use crate::naming::Claims;
-use crate::output::write_all_atomic;
+use crate::output::{write_all_atomic, write_all_atomic_unsynced};
 use crate::render::preview::Preview;
 use crate::render::{self, Deliverable};
 use crate::review;
@@ -38,9 +38,21 @@ pub fn compile(
     early: &mut dyn FnMut(&Preview),
 ) -> Built {
     let mut out = compile_then_evict_later(job, options, claims, early);
+    if options.sync_later {
+        sync(&mut out);
+    }
     out.timings.evict = evict(options);
     out.elapsed += out.timings.evict;
     out
+}
+
+/// Syncs the documents a build with `sync_later` wrote; a failure is the
+/// build's, as a failed write is.
+pub fn sync(out: &mut Built) {
+    let paths: Vec<&Path> = out.outputs.iter().map(|w| w.path.as_path()).collect();
+    if let Err(e) = crate::output::sync(&paths) {
+        out.fail(Outcome::Retry, e.to_string(), None);
+    }
 }
 
 /// Evicts the compiler's cache entries that the last `options.cache_age`
@@ -633,11 +645,22 @@ fn produce(
     let Ok(reference) = docx_reference(audit, formats, out) else {
         return;
     };
-    let Some(documents) = export(options, &view, (inputs, reference), formats, early, out) else {
+    // An edit of the report typeset last starts from that build's pages.
+    let report = format!("{}\n{}", job.dir.display(), job.name);
+    let Some(documents) = export(
+        options,
+        &report,
+        &view,
+        (inputs, reference),
+        formats,
+        early,
+        out,
+    ) else {
         return;
     };
     if !denied(options, out) {
-        write_documents(paths.into_iter().zip(documents).collect(), claims, out);
+        let documents = paths.into_iter().zip(documents).collect();
+        write_documents(documents, options.sync_later, claims, out);
     }
 }
 
@@ -690,6 +713,7 @@ struct Document {
 /// format. `None` when the templates or an export have errors (reported).
 fn export(
     options: &Options,
+    report: &str,
     view: &View,
     (inputs, docx_reference): (render::Inputs, Option<Arc<render::DocxReference>>),
     formats: &[Deliverable],
@@ -704,7 +728,8 @@ fn export(
     };
     let mut typeset = None;
     if formats.iter().any(|f| f.needs_pages()) {
-        let Some(doc) = render::typeset(view, inputs, &mut out.sources, &mut out.diagnostics)
+        let Some(doc) =
+            render::typeset(report, view, inputs, &mut out.sources, &mut out.diagnostics)
         else {
             out.outcome = out.outcome.max(Outcome::Errors);
             return None;
@@ -767,13 +792,19 @@ fn export(
     Some(documents)
 }
 
-/// Writes the documents, all or none ([`write_all_atomic`]), and records
+/// Writes the documents, all or none ([`write_all_atomic`]; not yet synced
+/// with `sync_later`: see [`sync`]), and records
 /// each in [`Built::outputs`] with its SHA-256; nothing is written when
 /// whoever asked for them is gone (a worker whose parent was killed writes
 /// nothing over a newer build's). A failure is [`Outcome::Retry`] (a full
 /// disk, a folder that cannot be made) unless the path itself is refused
 /// (a symbolic link, a folder in the way), which a retry does not cure.
-fn write_documents(documents: Vec<(PathBuf, Document)>, claims: &dyn Claims, out: &mut Built) {
+fn write_documents(
+    documents: Vec<(PathBuf, Document)>,
+    sync_later: bool,
+    claims: &dyn Claims,
+    out: &mut Built,
+) {
     let start = Instant::now();
     if !claims.still_wanted() {
         let names: Vec<String> = documents
@@ -793,7 +824,11 @@ fn write_documents(documents: Vec<(PathBuf, Document)>, claims: &dyn Claims, out
         .iter()
         .map(|(p, d)| (p.as_path(), d.bytes.as_slice()))
         .collect();
-    let written = write_all_atomic(&files);
+    let written = if sync_later {
+        write_all_atomic_unsynced(&files)
+    } else {
+        write_all_atomic(&files)
+    };
     out.timings.write = start.elapsed();
     if let Err((_, e)) = written {
         let outcome = if e.kind() == std::io::ErrorKind::InvalidInput {

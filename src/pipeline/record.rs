@@ -232,6 +232,13 @@ pub struct Options {
     /// Unsaved texts read in place of files (`auditpress lsp`).
     #[serde(skip)]
     pub overlay: Option<load::Overlay>,
+    /// Whether the documents are synced to disk after the build is
+    /// reported rather than before (watch and serve): each is whole under
+    /// its name when reported either way ([`crate::output::write_all_atomic_unsynced`]);
+    /// a worker syncs them as soon as its report is sent, [`compile`] before
+    /// it returns.
+    #[serde(default)]
+    pub sync_later: bool,
 }
 
 impl Default for Options {
@@ -250,6 +257,7 @@ impl Default for Options {
             final_report: false,
             spell: false,
             overlay: None,
+            sync_later: false,
         }
     }
 }

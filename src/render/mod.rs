@@ -9,6 +9,7 @@
 //! Template errors become [`Diagnostic`]s pointing into the template files,
 //! rendered like data errors.
 
+mod compile;
 pub mod data;
 mod deliverable;
 pub mod docx;
@@ -163,6 +164,8 @@ pub struct Typeset {
     pub prepare: Duration,
     /// Time typst took to evaluate the templates and lay out the pages.
     pub typeset: Duration,
+    /// The layout passes that took.
+    pub passes: usize,
     /// The template files already added to the sources, for the export's errors.
     seen: HashMap<FileId, FileRef>,
 }
@@ -187,8 +190,11 @@ impl Typeset {
 /// Typesets the view with the templates: serves them, the view's JSON
 /// files, the images and the fonts through one World, and lays out the
 /// pages. Returns `None` when the templates have errors; they, and the
-/// warnings, are in the diagnostics.
+/// warnings, are in the diagnostics. `key` names the report (its folder
+/// and job): an edit of the report typeset last starts from that build's
+/// pages ([`compile`]).
 pub fn typeset(
+    key: &str,
     view: &View,
     inputs: Inputs,
     sources: &mut Sources,
@@ -237,7 +243,7 @@ pub fn typeset(
     let world = ReportWorld::new(&format!("/{}", templates::MAIN), served, font_set, today);
     let prepare = prepare.elapsed();
     let start = Instant::now();
-    let warned = typst::compile::<PagedDocument>(&world);
+    let (warned, passes) = compile::compile(&world, key);
     let typeset = start.elapsed();
     let mut seen = HashMap::new();
     report(&world, &warned.warnings, sources, &mut seen, diags);
@@ -248,6 +254,7 @@ pub fn typeset(
             today,
             prepare,
             typeset,
+            passes,
             seen,
         }),
         Err(errors) => {
@@ -290,6 +297,7 @@ pub fn evict(cache_age: usize) -> std::time::Duration {
 /// Empties the compiler's caches, so that the next compile starts cold
 /// (fonts and the standard library stay loaded); for the benchmark.
 pub fn forget_caches() {
+    compile::forget();
     typst::comemo::evict(0);
 }
 

@@ -434,10 +434,19 @@ fn serve_tasks() -> Outcome {
     // the last one, when the parent closes the pipe, does not wait
     // at all (the process ends, and its memory with it).
     let mut evicting: Option<std::thread::JoinHandle<()>> = None;
+    // Documents written without waiting for the disk (`sync_later`) are
+    // synced on that thread first; this says when they are, for the end.
+    let mut syncing: Option<mpsc::Receiver<()>> = None;
     loop {
         let line = match input.lock().expect("stdin lock").next() {
             Some(Ok(line)) => line,
-            _ => return Outcome::Ok,
+            _ => {
+                // The last documents are on disk before the worker ends.
+                if let Some(synced) = syncing.take() {
+                    let _ = synced.recv();
+                }
+                return Outcome::Ok;
+            }
         };
         if let Some(trim) = evicting.take() {
             let _ = trim.join();
@@ -474,18 +483,29 @@ fn serve_tasks() -> Outcome {
             // The pages went ahead; the outline and the rest follow.
             p.new_pages.clear();
         }
+        let written: Vec<PathBuf> = built.outputs.iter().map(|w| w.path.clone()).collect();
         let done = Message::Done {
             built: Box::new(built),
         };
         if reply(&done).is_err() {
             return Outcome::Io;
         }
-        // The report is on its way: the caches are trimmed while the
-        // parent shows it, not while an edit waits.
+        // The report is on its way: the documents are synced and the
+        // caches trimmed while the parent shows it, not while an edit waits.
         let options = task.options;
+        let (synced, waiting) = mpsc::channel();
+        syncing = Some(waiting);
         evicting = std::thread::Builder::new()
             .name("evict".into())
             .spawn(move || {
+                if options.sync_later {
+                    let paths: Vec<&Path> = written.iter().map(PathBuf::as_path).collect();
+                    if let Err(e) = crate::output::sync(&paths) {
+                        // Reported already: the next build writes them again.
+                        eprintln!("auditpress worker: {e}");
+                    }
+                }
+                let _ = synced.send(());
                 pipeline::evict(&options);
             })
             .ok();
